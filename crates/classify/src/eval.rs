@@ -1,0 +1,336 @@
+//! Compares classification with a labels file (`path,themes,city,tp`), as `kooste eval`
+//! reports it: precision, recall and F1 per theme, their macro average, and accuracy of city
+//! and work package where the labels give them.
+
+use kooste_model::{City, WorkPackage};
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, thiserror::Error)]
+pub enum LabelsError {
+    #[error("line {line}: {message}")]
+    Invalid { line: usize, message: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Label {
+    pub path: String,
+    pub themes: BTreeSet<String>,
+    /// `None` when the labels file has no city column; `Some(None)` for "no city".
+    pub city: Option<Option<City>>,
+    pub tp: Option<BTreeSet<WorkPackage>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Prediction {
+    pub themes: BTreeSet<String>,
+    pub city: Option<City>,
+    pub tp: BTreeSet<WorkPackage>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThemeMetrics {
+    pub id: String,
+    pub tp: usize,
+    pub fp: usize,
+    pub fn_: usize,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluation {
+    pub documents: usize,
+    pub themes: Vec<ThemeMetrics>,
+    pub macro_f1: f64,
+    /// (correct, total) over labelled rows with a city column.
+    pub city: Option<(usize, usize)>,
+    pub tp: Option<(usize, usize)>,
+    /// Labelled paths with no prediction (not found on the drive).
+    pub missing: Vec<String>,
+}
+
+/// Parses a labels CSV: header `path,themes,city,tp` (city and tp optional, extra columns
+/// ignored); themes separated by `;`.
+pub fn parse_labels(csv: &str) -> Result<Vec<Label>, LabelsError> {
+    let rows = parse_csv(csv).map_err(|(line, message)| LabelsError::Invalid { line, message })?;
+    let mut rows = rows.into_iter();
+    let Some((_, header)) = rows.next() else {
+        return Err(LabelsError::Invalid {
+            line: 1,
+            message: "empty file; expected the header path,themes,city,tp".into(),
+        });
+    };
+    let col = |name: &str| {
+        header.iter().position(|h| {
+            h.trim()
+                .trim_start_matches('\u{feff}')
+                .eq_ignore_ascii_case(name)
+        })
+    };
+    let path_col = col("path").ok_or(LabelsError::Invalid {
+        line: 1,
+        message: "no column named path".into(),
+    })?;
+    let themes_col = col("themes").ok_or(LabelsError::Invalid {
+        line: 1,
+        message: "no column named themes".into(),
+    })?;
+    let city_col = col("city");
+    let tp_col = col("tp");
+    let mut labels = Vec::new();
+    for (line, row) in rows {
+        let cell = |c: usize| row.get(c).map(|s| s.trim()).unwrap_or("");
+        let path = cell(path_col);
+        if path.is_empty() {
+            if row.iter().all(|c| c.trim().is_empty()) {
+                continue;
+            }
+            return Err(LabelsError::Invalid {
+                line,
+                message: "empty path".into(),
+            });
+        }
+        let themes = split_list(cell(themes_col)).map(str::to_string).collect();
+        let city = match city_col {
+            None => None,
+            Some(c) if cell(c).is_empty() => Some(None),
+            Some(c) => Some(Some(cell(c).parse::<City>().map_err(|e| {
+                LabelsError::Invalid {
+                    line,
+                    message: e.to_string(),
+                }
+            })?)),
+        };
+        let tp = match tp_col {
+            None => None,
+            Some(c) => Some(
+                split_list(cell(c))
+                    .map(|t| {
+                        t.parse::<WorkPackage>().map_err(|e| LabelsError::Invalid {
+                            line,
+                            message: e.to_string(),
+                        })
+                    })
+                    .collect::<Result<BTreeSet<_>, _>>()?,
+            ),
+        };
+        labels.push(Label {
+            path: path.to_string(),
+            themes,
+            city,
+            tp,
+        });
+    }
+    Ok(labels)
+}
+
+fn split_list(s: &str) -> impl Iterator<Item = &str> {
+    s.split([';', ',']).map(str::trim).filter(|t| !t.is_empty())
+}
+
+/// Rows of a CSV text (RFC 4180), for rules kept as CSV.
+pub fn csv_rows(text: &str) -> Result<Vec<Vec<String>>, LabelsError> {
+    parse_csv(text)
+        .map(|rows| rows.into_iter().map(|(_, r)| r).collect())
+        .map_err(|(line, message)| LabelsError::Invalid { line, message })
+}
+
+/// A CSV row with the line it starts on.
+type NumberedRow = (usize, Vec<String>);
+
+/// RFC 4180 CSV: quoted fields may hold commas, quotes (doubled) and line breaks. Returns rows
+/// with the 1-based line number each starts on.
+fn parse_csv(text: &str) -> Result<Vec<NumberedRow>, (usize, String)> {
+    let mut rows = Vec::new();
+    let mut row: Vec<String> = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut line = 1;
+    let mut row_line = 1;
+    let mut chars = text.chars().peekable();
+    let mut field_started = false;
+    while let Some(c) = chars.next() {
+        if quoted {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                '"' => quoted = false,
+                '\n' => {
+                    line += 1;
+                    field.push(c);
+                }
+                _ => field.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' if !field_started => {
+                quoted = true;
+                field_started = true;
+            }
+            ',' => {
+                row.push(std::mem::take(&mut field));
+                field_started = false;
+            }
+            '\r' => {}
+            '\n' => {
+                row.push(std::mem::take(&mut field));
+                rows.push((row_line, std::mem::take(&mut row)));
+                field_started = false;
+                line += 1;
+                row_line = line;
+            }
+            _ => {
+                field.push(c);
+                field_started = true;
+            }
+        }
+    }
+    if quoted {
+        return Err((row_line, "unterminated quoted field".into()));
+    }
+    if field_started || !row.is_empty() {
+        row.push(field);
+        rows.push((row_line, row));
+    }
+    Ok(rows)
+}
+
+/// Scores predictions against labels over the given theme ids.
+pub fn evaluate(
+    labels: &[Label],
+    predictions: &BTreeMap<String, Prediction>,
+    theme_ids: &[String],
+) -> Evaluation {
+    let mut counts: BTreeMap<&str, (usize, usize, usize)> =
+        theme_ids.iter().map(|t| (t.as_str(), (0, 0, 0))).collect();
+    let mut city = (0, 0, false);
+    let mut tp = (0, 0, false);
+    let mut missing = Vec::new();
+    let empty = Prediction::default();
+    for label in labels {
+        let predicted = match predictions.get(&label.path) {
+            Some(p) => p,
+            None => {
+                missing.push(label.path.clone());
+                &empty
+            }
+        };
+        for (id, (t_p, f_p, f_n)) in counts.iter_mut() {
+            match (label.themes.contains(*id), predicted.themes.contains(*id)) {
+                (true, true) => *t_p += 1,
+                (false, true) => *f_p += 1,
+                (true, false) => *f_n += 1,
+                (false, false) => {}
+            }
+        }
+        if let Some(expected) = label.city {
+            city.2 = true;
+            city.1 += 1;
+            if expected == predicted.city {
+                city.0 += 1;
+            }
+        }
+        if let Some(expected) = &label.tp {
+            tp.2 = true;
+            tp.1 += 1;
+            if *expected == predicted.tp {
+                tp.0 += 1;
+            }
+        }
+    }
+    let themes: Vec<ThemeMetrics> = theme_ids
+        .iter()
+        .map(|id| {
+            let (t_p, f_p, f_n) = counts.get(id.as_str()).copied().unwrap_or_default();
+            let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+            let precision = ratio(t_p, t_p + f_p);
+            let recall = ratio(t_p, t_p + f_n);
+            // A theme with no positives in labels or predictions is perfectly agreed on.
+            let f1 = if t_p + f_p + f_n == 0 {
+                1.0
+            } else {
+                ratio(2 * t_p, 2 * t_p + f_p + f_n)
+            };
+            ThemeMetrics {
+                id: id.clone(),
+                tp: t_p,
+                fp: f_p,
+                fn_: f_n,
+                precision,
+                recall,
+                f1,
+            }
+        })
+        .collect();
+    let macro_f1 = if themes.is_empty() {
+        0.0
+    } else {
+        themes.iter().map(|t| t.f1).sum::<f64>() / themes.len() as f64
+    };
+    Evaluation {
+        documents: labels.len(),
+        themes,
+        macro_f1,
+        city: city.2.then_some((city.0, city.1)),
+        tp: tp.2.then_some((tp.0, tp.1)),
+        missing,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_quoted_fields_and_lists() {
+        let csv = "path,themes,city,tp\n\"Helsinki/a, b.pdf\",osallisuus;digitaalisuus,Helsinki,TP2\nx.pdf,,,\n";
+        let labels = parse_labels(csv).unwrap_or_default();
+        assert_eq!(labels.len(), 2);
+        assert_eq!(labels[0].path, "Helsinki/a, b.pdf");
+        assert_eq!(labels[0].themes.len(), 2);
+        assert_eq!(labels[0].city, Some(Some(City::Helsinki)));
+        assert_eq!(labels[1].city, Some(None));
+        assert_eq!(labels[1].tp, Some(BTreeSet::new()));
+    }
+
+    #[test]
+    fn bad_rows_name_their_line() {
+        let e = parse_labels("path,themes,city\na.pdf,,Lahti\n")
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            e.as_deref(),
+            Some(
+                "line 2: unknown city \"Lahti\"; expected one of Espoo, Helsinki, Oulu, Tampere, Turku, Vantaa"
+            )
+        );
+        assert!(parse_labels("file,themes\n").is_err());
+        assert!(parse_labels("path,themes\n\"open,x\n").is_err());
+    }
+
+    #[test]
+    fn metrics_per_theme_and_macro_average() {
+        let labels =
+            parse_labels("path,themes,city\na,x;y,Oulu\nb,x,\nc,,Turku\n").unwrap_or_default();
+        let mut predictions = BTreeMap::new();
+        let pred = |themes: &[&str], city: Option<City>| Prediction {
+            themes: themes.iter().map(|s| s.to_string()).collect(),
+            city,
+            tp: BTreeSet::new(),
+        };
+        predictions.insert("a".to_string(), pred(&["x"], Some(City::Oulu)));
+        predictions.insert("b".to_string(), pred(&["x", "y"], None));
+        let e = evaluate(&labels, &predictions, &["x".to_string(), "y".to_string()]);
+        // x: tp 2; y: fp 1 (b), fn 1 (a); c is missing: counted with no prediction.
+        assert_eq!(e.themes[0].f1, 1.0);
+        assert_eq!((e.themes[1].tp, e.themes[1].fp, e.themes[1].fn_), (0, 1, 1));
+        assert_eq!(e.themes[1].f1, 0.0);
+        assert_eq!(e.macro_f1, 0.5);
+        assert_eq!(e.city, Some((2, 3)));
+        assert_eq!(e.missing, ["c"]);
+    }
+}

@@ -1,0 +1,18 @@
+//! The classifier: which themes a material touches, which city it belongs to and which work
+//! packages it names, with the evidence for each. Pure functions over text: no I/O.
+
+mod city;
+mod classifier;
+mod eval;
+mod matcher;
+mod rules;
+mod text;
+mod work_package;
+
+pub use city::detect_city;
+pub use classifier::{Classification, Classifier, MaterialText, ThemeResult};
+pub use eval::{
+    Evaluation, Label, LabelsError, Prediction, ThemeMetrics, csv_rows, evaluate, parse_labels,
+};
+pub use rules::{DEFAULT_RULES, Rules, RulesError, Settings, Term, ThemeRules};
+pub use work_package::detect_work_packages;

@@ -1,0 +1,423 @@
+//! The rules: themes with their vocabulary, weights and work-package priors, read from TOML
+//! or from a table (a spreadsheet or CSV with columns theme, term, weight).
+
+use kooste_model::{ThemeInfo, WorkPackage};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The embedded default: the six themes of the 6Aika summary.
+pub const DEFAULT_RULES: &str = include_str!("../rules/default.toml");
+
+#[derive(Debug, thiserror::Error)]
+pub enum RulesError {
+    #[error("rules file is not valid TOML: {0}")]
+    Toml(#[from] toml::de::Error),
+    #[error("{at}: {message}")]
+    Invalid { at: String, message: String },
+}
+
+fn invalid(at: impl Into<String>, message: impl Into<String>) -> RulesError {
+    RulesError::Invalid {
+        at: at.into(),
+        message: message.into(),
+    }
+}
+
+/// Tunable numbers of the scoring; defaults suit the six 6Aika themes.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// A theme is assigned at or above this score.
+    pub threshold: f64,
+    /// Multiplier for matches in the title and file name.
+    pub title_weight: f64,
+    /// Multiplier for matches in headings (short lines at the start of a page).
+    pub heading_weight: f64,
+    /// Body length, in words, from which scores are dampened.
+    pub length_pivot: f64,
+    /// Evidence sentences kept per assigned theme.
+    pub snippets: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            threshold: 3.0,
+            title_weight: 3.0,
+            heading_weight: 1.5,
+            length_pivot: 600.0,
+            snippets: 3,
+        }
+    }
+}
+
+/// One keyword or phrase of a theme, in base form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Term {
+    pub text: String,
+    pub weight: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThemeRules {
+    pub id: String,
+    pub title_fi: String,
+    pub title_en: String,
+    pub terms: Vec<Term>,
+    /// Terms whose presence argues against the theme (negative weights).
+    pub negative: Vec<Term>,
+    /// Weight added when the material is tagged with the work package.
+    pub tp: BTreeMap<WorkPackage, f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rules {
+    pub settings: Settings,
+    pub themes: Vec<ThemeRules>,
+    hash: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRules {
+    #[serde(default)]
+    settings: Settings,
+    #[serde(rename = "theme")]
+    themes: Vec<RawTheme>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTheme {
+    id: String,
+    title_fi: String,
+    #[serde(default)]
+    title_en: Option<String>,
+    #[serde(default)]
+    terms: Vec<RawTerm>,
+    #[serde(default)]
+    negative: Vec<RawTerm>,
+    #[serde(default)]
+    tp: BTreeMap<String, f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawTerm {
+    Plain(String),
+    Weighted { term: String, weight: f64 },
+}
+
+impl Rules {
+    pub fn default_rules() -> Rules {
+        // The embedded file is tested to parse; fall back to no themes rather than panic.
+        Rules::from_toml(DEFAULT_RULES).unwrap_or_else(|_| Rules {
+            settings: Settings::default(),
+            themes: Vec::new(),
+            hash: String::new(),
+        })
+    }
+
+    pub fn from_toml(text: &str) -> Result<Rules, RulesError> {
+        let raw: RawRules = toml::from_str(text)?;
+        let mut themes = Vec::with_capacity(raw.themes.len());
+        for (i, t) in raw.themes.into_iter().enumerate() {
+            let at = format!("theme #{} ({})", i + 1, t.id);
+            let mut tp = BTreeMap::new();
+            for (name, weight) in t.tp {
+                let wp = name
+                    .parse::<WorkPackage>()
+                    .map_err(|e| invalid(&at, e.to_string()))?;
+                tp.insert(wp, weight);
+            }
+            let convert = |raw: Vec<RawTerm>, negative: bool| -> Result<Vec<Term>, RulesError> {
+                raw.into_iter()
+                    .map(|r| {
+                        let (text, weight) = match r {
+                            RawTerm::Plain(s) => (s, 1.0),
+                            RawTerm::Weighted { term, weight } => (term, weight),
+                        };
+                        term(&at, &text, if negative { -weight.abs() } else { weight })
+                    })
+                    .collect()
+            };
+            themes.push(ThemeRules {
+                title_en: t.title_en.unwrap_or_else(|| t.title_fi.clone()),
+                id: t.id,
+                title_fi: t.title_fi,
+                terms: convert(t.terms, false)?,
+                negative: convert(t.negative, true)?,
+                tp,
+            });
+        }
+        Rules::checked(raw.settings, themes, text)
+    }
+
+    /// Rules from a table with a header row naming at least `theme` and `term` (and
+    /// optionally `weight`, `title_fi`, `title_en`): the shape project offices keep keyword
+    /// lists in. Row numbers in errors are 1-based as a spreadsheet shows them.
+    pub fn from_rows(rows: &[Vec<String>]) -> Result<Rules, RulesError> {
+        let header = rows
+            .first()
+            .ok_or_else(|| invalid("row 1", "the table is empty; expected a header row"))?;
+        let col = |name: &str| {
+            header
+                .iter()
+                .position(|h| h.trim().eq_ignore_ascii_case(name))
+        };
+        let theme_col = col("theme").ok_or_else(|| invalid("row 1", "no column named theme"))?;
+        let term_col = col("term").ok_or_else(|| invalid("row 1", "no column named term"))?;
+        let weight_col = col("weight");
+        let title_fi_col = col("title_fi");
+        let title_en_col = col("title_en");
+        let cell = |row: &Vec<String>, c: Option<usize>| {
+            c.and_then(|c| row.get(c))
+                .map(|s| s.trim().to_string())
+                .unwrap_or_default()
+        };
+        let defaults = Rules::default_rules();
+        let mut themes: Vec<ThemeRules> = Vec::new();
+        for (i, row) in rows.iter().enumerate().skip(1) {
+            let at = format!("row {}", i + 1);
+            let id = cell(row, Some(theme_col));
+            let text = cell(row, Some(term_col));
+            if id.is_empty() && text.is_empty() {
+                continue;
+            }
+            if id.is_empty() {
+                return Err(invalid(&at, "term without a theme"));
+            }
+            let weight = match cell(row, weight_col) {
+                w if w.is_empty() => 1.0,
+                w => w
+                    .replace(',', ".")
+                    .parse::<f64>()
+                    .map_err(|_| invalid(&at, format!("weight {w:?} is not a number")))?,
+            };
+            let index = match themes.iter().position(|t| t.id == id) {
+                Some(index) => index,
+                None => {
+                    let known = defaults.themes.iter().find(|t| t.id == id);
+                    let title_fi = Some(cell(row, title_fi_col))
+                        .filter(|s| !s.is_empty())
+                        .or_else(|| known.map(|k| k.title_fi.clone()))
+                        .unwrap_or_else(|| id.clone());
+                    let title_en = Some(cell(row, title_en_col))
+                        .filter(|s| !s.is_empty())
+                        .or_else(|| known.map(|k| k.title_en.clone()))
+                        .unwrap_or_else(|| title_fi.clone());
+                    themes.push(ThemeRules {
+                        id: id.clone(),
+                        title_fi,
+                        title_en,
+                        terms: Vec::new(),
+                        negative: Vec::new(),
+                        tp: BTreeMap::new(),
+                    });
+                    themes.len() - 1
+                }
+            };
+            if text.is_empty() {
+                continue;
+            }
+            let t = term(&at, &text, weight)?;
+            if let Some(theme) = themes.get_mut(index) {
+                if weight < 0.0 {
+                    theme.negative.push(t);
+                } else {
+                    theme.terms.push(t);
+                }
+            }
+        }
+        let canonical: String = rows
+            .iter()
+            .map(|r| r.join("\t"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        Rules::checked(Settings::default(), themes, &canonical)
+    }
+
+    fn checked(
+        settings: Settings,
+        themes: Vec<ThemeRules>,
+        source: &str,
+    ) -> Result<Rules, RulesError> {
+        if themes.is_empty() {
+            return Err(invalid("rules", "no themes defined"));
+        }
+        for (i, t) in themes.iter().enumerate() {
+            if !valid_id(&t.id) {
+                return Err(invalid(
+                    format!("theme #{}", i + 1),
+                    format!("id {:?} must be lower-case letters, digits, - or _", t.id),
+                ));
+            }
+            if themes[..i].iter().any(|o| o.id == t.id) {
+                return Err(invalid(
+                    format!("theme #{}", i + 1),
+                    format!("id {:?} is defined twice", t.id),
+                ));
+            }
+        }
+        if !(settings.threshold.is_finite() && settings.threshold > 0.0) {
+            return Err(invalid("settings", "threshold must be a positive number"));
+        }
+        Ok(Rules {
+            settings,
+            themes,
+            hash: blake3::hash(source.as_bytes()).to_hex()[..16].to_string(),
+        })
+    }
+
+    /// A short content hash: two rules sets with the same hash classify alike.
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+
+    pub fn theme_infos(&self) -> Vec<ThemeInfo> {
+        self.themes
+            .iter()
+            .map(|t| ThemeInfo {
+                id: t.id.clone(),
+                title_fi: t.title_fi.clone(),
+                title_en: t.title_en.clone(),
+            })
+            .collect()
+    }
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+fn term(at: &str, text: &str, weight: f64) -> Result<Term, RulesError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(invalid(at, "empty term"));
+    }
+    if !weight.is_finite() {
+        return Err(invalid(
+            at,
+            format!("weight of {text:?} is not a finite number"),
+        ));
+    }
+    Ok(Term {
+        text: text.to_string(),
+        weight,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_rules_parse_with_six_themes_in_the_seed_order() {
+        let rules = Rules::from_toml(DEFAULT_RULES);
+        assert!(rules.is_ok(), "{:?}", rules.err());
+        let ids: Vec<String> = rules
+            .map(|r| r.themes.into_iter().map(|t| t.id).collect())
+            .unwrap_or_default();
+        assert_eq!(
+            ids,
+            [
+                "monitoimijuus",
+                "osallisuus",
+                "digitaalisuus",
+                "asiakastieto",
+                "alustatalous",
+                "johtaminen"
+            ]
+        );
+    }
+
+    #[test]
+    fn weighted_and_plain_terms_and_tp_priors() {
+        let rules = Rules::from_toml(
+            r#"
+            [[theme]]
+            id = "osallisuus"
+            title_fi = "Osallisuus"
+            terms = ["osallisuus", { term = "yhteiskehittäminen", weight = 2.5 }]
+            negative = ["kokouskutsu"]
+            tp = { TP2 = 1.5 }
+            "#,
+        );
+        let rules = match rules {
+            Ok(r) => r,
+            Err(e) => panic!("{e}"),
+        };
+        let t = &rules.themes[0];
+        assert_eq!(t.title_en, "Osallisuus");
+        assert_eq!(
+            t.terms[1],
+            Term {
+                text: "yhteiskehittäminen".into(),
+                weight: 2.5
+            }
+        );
+        assert_eq!(t.negative[0].weight, -1.0);
+        assert_eq!(
+            t.tp.get(&WorkPackage::new(2).unwrap_or_else(|| unreachable!())),
+            Some(&1.5)
+        );
+    }
+
+    #[test]
+    fn malformed_rules_say_where() {
+        let e = Rules::from_toml("[[theme]]\nid = \"x\"\ntitle_fi = 3\n")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("line 3"), "{e}");
+        let e = Rules::from_toml("[[theme]]\nid = \"Bad Id\"\ntitle_fi = \"x\"\n")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("theme #1"), "{e}");
+        let e = Rules::from_toml("[[theme]]\nid = \"x\"\ntitle_fi = \"x\"\ntp = { TP9 = 1.0 }\n")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("TP9"), "{e}");
+    }
+
+    #[test]
+    fn rules_from_a_table() {
+        let rows: Vec<Vec<String>> = [
+            vec!["Theme", "Term", "Weight"],
+            vec!["osallisuus", "osallisuus", ""],
+            vec!["osallisuus", "työpaja", "0,5"],
+            vec!["", "", ""],
+            vec!["uusi", "kokeilu", "2"],
+        ]
+        .iter()
+        .map(|r| r.iter().map(|s| s.to_string()).collect())
+        .collect();
+        let rules = match Rules::from_rows(&rows) {
+            Ok(r) => r,
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!(rules.themes.len(), 2);
+        assert_eq!(rules.themes[0].title_fi, "Osallisuus ja yhteiskehittäminen");
+        assert_eq!(rules.themes[0].terms[1].weight, 0.5);
+        assert_eq!(rules.themes[1].title_fi, "uusi");
+
+        let bad = vec![
+            vec![
+                "theme".to_string(),
+                "term".to_string(),
+                "weight".to_string(),
+            ],
+            vec!["x".to_string(), "y".to_string(), "paljon".to_string()],
+        ];
+        let e = Rules::from_rows(&bad)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert_eq!(e, "row 2: weight \"paljon\" is not a number");
+    }
+}

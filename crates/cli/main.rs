@@ -1,0 +1,144 @@
+//! The `kooste` command: a thin layer that parses arguments, calls the library crates and
+//! prints. Exit codes: 0 success, 1 fatal, 2 usage, 3 `audit --fail-on` found something.
+
+mod commands;
+mod rules_file;
+mod time;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "kooste",
+    version,
+    about = "Turns a project's shared drive of deliverables into a themed summary, an index and an audit"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Summarise a drive: writes kooste.md, index.json, themes.csv, audit.md (and changes.md)
+    Run {
+        /// The folder to summarise
+        drive: PathBuf,
+        /// Output folder
+        #[arg(short, long, default_value = "out")]
+        out: PathBuf,
+        /// Rules file (TOML, or XLSX/ODS/CSV with columns theme, term, weight)
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Worker threads (default: all cores)
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Extract every file again instead of reusing earlier results
+        #[arg(long)]
+        no_cache: bool,
+        /// Language of the summary
+        #[arg(long, value_enum, default_value_t = Lang::Fi)]
+        lang: Lang,
+        /// Examples shown per theme
+        #[arg(long, default_value_t = 3)]
+        examples: usize,
+        /// No closing line on standard error
+        #[arg(short, long)]
+        quiet: bool,
+    },
+    /// Print the text of files (archives: of each member)
+    Extract {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// One JSON object per line: path, format, text, pages, meta, error
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
+    /// Show the city, work packages and themes of files
+    Classify {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+        /// Show the terms, counts, pages and sentences behind every score
+        #[arg(long)]
+        explain: bool,
+        #[arg(long)]
+        rules: Option<PathBuf>,
+    },
+    /// List what needs a person's attention: unreadable, empty, untagged, duplicates, versions
+    Audit {
+        /// Audit this drive afresh; without it, the index in the output folder is audited
+        drive: Option<PathBuf>,
+        /// Output folder holding index.json (when no drive is given)
+        #[arg(short, long, default_value = "out")]
+        out: PathBuf,
+        /// Exit with status 3 when the audit finds materials of this kind
+        #[arg(long, value_enum)]
+        fail_on: Option<FailOn>,
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
+    /// Compare classification with a labels file (path,themes,city,tp)
+    Eval {
+        #[arg(long, required = true)]
+        labels: PathBuf,
+        /// The folder the labels' paths are relative to
+        #[arg(default_value = ".")]
+        drive: PathBuf,
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
+    /// Print rules
+    Rules {
+        /// The embedded default rules, to start a custom rules file from
+        #[arg(long, required = true)]
+        default: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Lang {
+    Fi,
+    En,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    /// Readable materials with no theme
+    Untagged,
+    /// Files that could not be read
+    Errors,
+}
+
+fn main() -> ExitCode {
+    // Parsers of hostile files may panic; extraction catches that and reports the file, so
+    // the default hook's backtrace noise on standard error would only mislead.
+    std::panic::set_hook(Box::new(|_| {}));
+    let cli = Cli::parse();
+    let outcome = std::panic::catch_unwind(|| commands::dispatch(cli.command));
+    match outcome {
+        Ok(Ok(code)) => code,
+        Ok(Err(e)) => {
+            eprintln!("kooste: error: {e:#}");
+            ExitCode::from(1)
+        }
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            eprintln!("kooste: internal error: {message}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! Loading rules from the file a user names: TOML, a spreadsheet, or CSV.
+
+use anyhow::{Context, Result};
+use kooste_classify::Rules;
+use std::path::Path;
+
+/// The rules and how to name their source in the index.
+pub fn load(path: Option<&Path>) -> Result<(Rules, String)> {
+    let Some(path) = path else {
+        return Ok((Rules::default_rules(), "default".to_string()));
+    };
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("cannot read rules file {}", path.display()))?;
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let rules = match ext.as_str() {
+        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => {
+            let rows = kooste_extract::first_sheet_rows(&bytes, &kooste_extract::Limits::default())
+                .with_context(|| format!("cannot read rules spreadsheet {}", path.display()))?;
+            Rules::from_rows(&rows)
+        }
+        "csv" => {
+            let text = String::from_utf8_lossy(&bytes);
+            let rows = kooste_classify::csv_rows(&text)
+                .with_context(|| format!("bad rules CSV {}", path.display()))?;
+            Rules::from_rows(&rows)
+        }
+        _ => Rules::from_toml(&String::from_utf8_lossy(&bytes)),
+    }
+    .with_context(|| format!("bad rules file {}", path.display()))?;
+    Ok((rules, path.display().to_string()))
+}

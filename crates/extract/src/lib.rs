@@ -1,0 +1,110 @@
+//! Text and metadata from the files of a project drive.
+//!
+//! One module per file format, each behind the [`Extractor`] trait, each with its own failure
+//! modes wrapped into the one [`Error`] type; [`extract`] sniffs the content, picks the
+//! extractor and contains anything that goes wrong inside it. Every input ends in a
+//! [`Document`] or a typed [`Error`]: no input may panic the caller, run without bound, or
+//! allocate without bound.
+
+mod archive;
+mod docx;
+mod error;
+mod html;
+mod limits;
+mod odf;
+mod ole;
+mod ooxml;
+mod package;
+mod pdf;
+mod pptx;
+mod sheet;
+mod sniff;
+mod text;
+mod xml;
+
+use kooste_model::{Document, Format};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+pub use archive::{Member, is_hidden_path, members as archive_members};
+pub use error::Error;
+pub use limits::Limits;
+pub use sheet::first_sheet_rows;
+pub use sniff::sniff;
+
+/// Bumped whenever any extractor's output changes, so that cached results are not reused
+/// across versions that would extract differently.
+pub const EXTRACTOR_REVISION: u32 = 1;
+
+/// One file format's reader.
+pub trait Extractor: Sync {
+    /// The format this extractor produces documents of.
+    fn format(&self) -> Format;
+
+    /// Reads one file held in memory. Implementations check `limits` and its deadline.
+    fn extract(&self, bytes: &[u8], limits: &Limits) -> Result<Document, Error>;
+}
+
+/// The extractor for a sniffed format, or `None` where we hold no reader for it.
+pub fn extractor_for(format: Format) -> Option<&'static dyn Extractor> {
+    Some(match format {
+        Format::Pdf => &pdf::Pdf,
+        Format::Docx => &docx::Docx,
+        Format::Pptx => &pptx::Pptx,
+        Format::Xlsx | Format::Xlsb | Format::Xls | Format::Ods => sheet::for_format(format)?,
+        Format::Odt => &odf::Odt,
+        Format::Odp => &odf::Odp,
+        Format::Txt => &text::PlainText,
+        Format::Markdown => &text::Markdown,
+        Format::Html => &html::Html,
+        Format::Zip | Format::Doc | Format::Ppt | Format::Unknown => return None,
+    })
+}
+
+/// Extracts one file: sniffs its format from the content (the name breaks ties), reads it with
+/// that format's extractor, and turns a panic inside any parser into an [`Error`].
+///
+/// ZIP archives are not documents: they give [`Error::Archive`] and their members come from
+/// [`archive_members`].
+pub fn extract(name: &str, bytes: &[u8], limits: &Limits) -> Result<Document, Error> {
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(Error::TooLarge(format!(
+            "file of {} bytes is over the limit of {} bytes",
+            bytes.len(),
+            limits.max_file_bytes
+        )));
+    }
+    let format = sniff(name, bytes);
+    if let Some(reason) = ole::refusal(format, bytes) {
+        return Err(reason);
+    }
+    let extractor = match format {
+        Format::Zip => return Err(Error::Archive),
+        Format::Doc => {
+            return Err(Error::Unsupported(
+                "legacy binary Word document (.doc); save it as DOCX or PDF".into(),
+            ));
+        }
+        Format::Ppt => {
+            return Err(Error::Unsupported(
+                "legacy binary PowerPoint presentation (.ppt); save it as PPTX or PDF".into(),
+            ));
+        }
+        Format::Unknown => return Err(Error::Unsupported(sniff::describe_unknown(name, bytes))),
+        other => extractor_for(other)
+            .ok_or_else(|| Error::Unsupported(format!("no extractor for {}", other.as_str())))?,
+    };
+    match catch_unwind(AssertUnwindSafe(|| extractor.extract(bytes, limits))) {
+        Ok(result) => result,
+        Err(payload) => Err(Error::Panic(panic_message(payload.as_ref()))),
+    }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic".to_string()
+    }
+}

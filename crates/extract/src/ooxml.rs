@@ -1,0 +1,147 @@
+//! What the Office Open XML formats share: relationship parts and document properties.
+
+use crate::package::Package;
+use crate::xml::{self, Flow, Node};
+use crate::{Error, Limits};
+use kooste_model::Meta;
+
+/// One relationship of a part: `Id` to a target part, resolved to a package path.
+pub(crate) struct Relationship {
+    pub id: String,
+    pub kind: String,
+    pub target: String,
+}
+
+/// The `_rels/<name>.rels` part that belongs to a part.
+pub(crate) fn rels_path(part: &str) -> String {
+    match part.rsplit_once('/') {
+        Some((dir, file)) => format!("{dir}/_rels/{file}.rels"),
+        None => format!("_rels/{part}.rels"),
+    }
+}
+
+/// The relationships of `part`, targets made absolute within the package. A missing rels
+/// part means no relationships, as the OPC standard allows.
+pub(crate) fn relationships(
+    package: &mut Package<'_>,
+    part: &str,
+    limits: &Limits,
+) -> Result<Vec<Relationship>, Error> {
+    let path = rels_path(part);
+    let Some(xml_text) = package.read_xml_if_present(&path)? else {
+        return Ok(Vec::new());
+    };
+    let base = part.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    let mut rels = Vec::new();
+    xml::walk(&xml_text, &path, limits, |node| {
+        if let Node::Open {
+            name: "Relationship",
+            element,
+            ..
+        } = node
+        {
+            let external = xml::attr(element, "TargetMode").is_some_and(|m| m == "External");
+            if let (Some(id), Some(target), false) = (
+                xml::attr(element, "Id"),
+                xml::attr(element, "Target"),
+                external,
+            ) {
+                rels.push(Relationship {
+                    id,
+                    kind: xml::attr(element, "Type").unwrap_or_default(),
+                    target: resolve(base, &target),
+                });
+            }
+        }
+        Flow::Continue
+    })?;
+    Ok(rels)
+}
+
+/// Resolves a relationship target against the folder of its source part.
+pub(crate) fn resolve(base: &str, target: &str) -> String {
+    if let Some(abs) = target.strip_prefix('/') {
+        return abs.to_string();
+    }
+    let mut parts: Vec<&str> = if base.is_empty() {
+        Vec::new()
+    } else {
+        base.split('/').collect()
+    };
+    for seg in target.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
+}
+
+/// Title, author and dates from `docProps/core.xml`, when the package has it.
+pub(crate) fn core_properties(package: &mut Package<'_>, limits: &Limits) -> Result<Meta, Error> {
+    let mut meta = Meta::default();
+    let Some(xml_text) = package.read_xml_if_present("docProps/core.xml")? else {
+        return Ok(meta);
+    };
+    let mut current: Option<&'static str> = None;
+    let mut value = String::new();
+    let fields = ["title", "creator", "created", "modified", "lastModifiedBy"];
+    // Damaged properties must not cost the document's text.
+    let _ = xml::walk(&xml_text, "docProps/core.xml", limits, |node| {
+        match node {
+            Node::Open { name, empty, .. } => {
+                if let Some(f) = fields.iter().find(|f| **f == name) {
+                    current = (!empty).then_some(*f);
+                    value.clear();
+                }
+            }
+            Node::Text(t) if current.is_some() => value.push_str(t),
+            Node::Close { name } if current == Some(name) => {
+                let v = value.trim();
+                if !v.is_empty() {
+                    let v = Some(v.to_string());
+                    match name {
+                        "title" => meta.title = v,
+                        "creator" => meta.author = v,
+                        "lastModifiedBy" if meta.author.is_none() => meta.author = v,
+                        "created" => meta.created = v,
+                        "modified" => meta.modified = v,
+                        _ => {}
+                    }
+                }
+                current = None;
+            }
+            _ => {}
+        }
+        Flow::Continue
+    });
+    Ok(meta)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_relative_targets() {
+        assert_eq!(
+            resolve("ppt/slides", "../notesSlides/notesSlide1.xml"),
+            "ppt/notesSlides/notesSlide1.xml"
+        );
+        assert_eq!(resolve("ppt", "slides/slide2.xml"), "ppt/slides/slide2.xml");
+        assert_eq!(resolve("word", "/word/header1.xml"), "word/header1.xml");
+        assert_eq!(resolve("", "word/document.xml"), "word/document.xml");
+    }
+
+    #[test]
+    fn rels_live_beside_their_part() {
+        assert_eq!(
+            rels_path("ppt/slides/slide1.xml"),
+            "ppt/slides/_rels/slide1.xml.rels"
+        );
+        assert_eq!(rels_path("x.xml"), "_rels/x.xml.rels");
+    }
+}

@@ -1,0 +1,150 @@
+//! Bounded reading of ZIP containers: Office packages, ODF documents and plain archives.
+//! Every entry is read through a size cap, so neither a lying header nor a bomb can make us
+//! allocate more than the limits allow.
+
+use crate::{Error, Limits};
+use std::io::{Cursor, Read};
+use zip::ZipArchive;
+
+pub(crate) struct Package<'a> {
+    archive: ZipArchive<Cursor<&'a [u8]>>,
+    names: Vec<String>,
+    limits: &'a Limits,
+    unzipped: u64,
+}
+
+impl<'a> Package<'a> {
+    pub(crate) fn open(bytes: &'a [u8], limits: &'a Limits) -> Result<Package<'a>, Error> {
+        let archive = ZipArchive::new(Cursor::new(bytes)).map_err(|e| match Error::from(e) {
+            Error::Zip(msg) => Error::Zip(format!("not a readable ZIP container ({msg})")),
+            other => other,
+        })?;
+        if archive.len() > limits.max_entries {
+            return Err(Error::TooLarge(format!(
+                "ZIP container with {} entries, over the limit of {}",
+                archive.len(),
+                limits.max_entries
+            )));
+        }
+        let names = archive
+            .file_names()
+            .filter_map(Result::ok)
+            .map(|n| n.into_owned())
+            .collect();
+        Ok(Package {
+            archive,
+            names,
+            limits,
+            unzipped: 0,
+        })
+    }
+
+    pub(crate) fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// The entry's name as stored, matched without regard to case (OPC part names are
+    /// case-insensitive) and without a leading slash.
+    pub(crate) fn find(&self, name: &str) -> Option<&str> {
+        let wanted = name.trim_start_matches('/');
+        self.names
+            .iter()
+            .find(|n| n.eq_ignore_ascii_case(wanted))
+            .map(String::as_str)
+    }
+
+    pub(crate) fn read(&mut self, name: &str) -> Result<Vec<u8>, Error> {
+        let stored = self
+            .find(name)
+            .ok_or_else(|| Error::MissingPart(name.to_string()))?
+            .to_string();
+        self.limits.check_time()?;
+        let mut entry = self.archive.by_name(&stored).map_err(Error::from)?;
+        if entry.encrypted() {
+            return Err(Error::Encrypted(format!(
+                "entry {stored} is password-protected"
+            )));
+        }
+        let cap = self
+            .limits
+            .max_part_bytes
+            .min(self.limits.max_unzipped_bytes.saturating_sub(self.unzipped));
+        let compressed = entry.compressed_size().max(1);
+        let mut data = Vec::with_capacity(entry.size().min(cap).min(64 << 20) as usize);
+        entry
+            .by_ref()
+            .take(cap.saturating_add(1))
+            .read_to_end(&mut data)
+            .map_err(|e| Error::Zip(format!("entry {stored}: {e}")))?;
+        let len = data.len() as u64;
+        if len > cap {
+            return Err(Error::TooLarge(format!(
+                "entry {stored} expands beyond {cap} bytes"
+            )));
+        }
+        if len > self.limits.ratio_floor_bytes && len / compressed > self.limits.max_ratio {
+            return Err(Error::TooLarge(format!(
+                "entry {stored} expands {}-fold: a decompression bomb",
+                len / compressed
+            )));
+        }
+        self.unzipped += len;
+        Ok(data)
+    }
+
+    /// Fails when any entry would inflate past the limits. For parsers that read the
+    /// container themselves (calamine), where our capped reads cannot protect them. Headers
+    /// can lie about sizes, so entries that could hide a bomb are inflated into a counter.
+    pub(crate) fn check_expansion(&mut self) -> Result<(), Error> {
+        // Deflate expands at most about 1032-fold.
+        const DEFLATE_MAX_RATIO: u64 = 1032;
+        let mut total = 0u64;
+        for i in 0..self.archive.len() {
+            self.limits.check_time()?;
+            let mut entry = self.archive.by_index(i).map_err(Error::from)?;
+            let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
+            let declared = entry.size();
+            let compressed = entry.compressed_size().max(1);
+            let size = if compressed.saturating_mul(DEFLATE_MAX_RATIO) <= self.limits.max_part_bytes
+                && declared <= self.limits.max_part_bytes
+            {
+                declared
+            } else {
+                std::io::copy(
+                    &mut entry.by_ref().take(self.limits.max_part_bytes + 1),
+                    &mut std::io::sink(),
+                )
+                .map_err(|e| Error::Zip(format!("entry {name}: {e}")))?
+            };
+            if size > self.limits.max_part_bytes
+                || (size > self.limits.ratio_floor_bytes
+                    && size / compressed > self.limits.max_ratio)
+            {
+                return Err(Error::TooLarge(format!(
+                    "entry {name} expands to {size} bytes from {compressed}: over the limits"
+                )));
+            }
+            total = total.saturating_add(size);
+            if total > self.limits.max_unzipped_bytes {
+                return Err(Error::TooLarge(format!(
+                    "container expands beyond {} bytes in total",
+                    self.limits.max_unzipped_bytes
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads an XML part as text, whatever Unicode encoding it was saved in.
+    pub(crate) fn read_xml(&mut self, name: &str) -> Result<String, Error> {
+        let bytes = self.read(name)?;
+        crate::xml::decode(&bytes, name)
+    }
+
+    pub(crate) fn read_xml_if_present(&mut self, name: &str) -> Result<Option<String>, Error> {
+        if self.find(name).is_none() {
+            return Ok(None);
+        }
+        self.read_xml(name).map(Some)
+    }
+}

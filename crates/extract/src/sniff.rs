@@ -1,0 +1,257 @@
+//! Format recognition by content. Share drives hold files with wrong or missing extensions,
+//! so the signature decides and the extension only breaks ties.
+
+use kooste_model::Format;
+use std::io::{Cursor, Read};
+
+const OLE_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// The format of a file from its first bytes, its ZIP directory or OLE streams, then its name.
+pub fn sniff(name: &str, bytes: &[u8]) -> Format {
+    let ext = extension(name);
+    let head = &bytes[..bytes.len().min(1024)];
+    if find(head, b"%PDF-").is_some() {
+        return Format::Pdf;
+    }
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        return zip_kind(bytes).unwrap_or_else(|| by_extension(&ext).unwrap_or(Format::Zip));
+    }
+    if bytes.starts_with(OLE_MAGIC) {
+        return ole_kind(bytes, &ext);
+    }
+    if let Some(f) = flat_odf_kind(head) {
+        return f;
+    }
+    if let Some(f) = by_extension(&ext) {
+        return f;
+    }
+    if looks_like_html(head) {
+        return Format::Html;
+    }
+    if looks_like_text(&bytes[..bytes.len().min(8192)]) {
+        return Format::Txt;
+    }
+    Format::Unknown
+}
+
+/// A short description of an unrecognised file for the audit: what it seems to be.
+pub(crate) fn describe_unknown(name: &str, bytes: &[u8]) -> String {
+    let what = match bytes {
+        [0x89, b'P', b'N', b'G', ..] => "PNG image",
+        [0xFF, 0xD8, 0xFF, ..] => "JPEG image",
+        [b'G', b'I', b'F', b'8', ..] => "GIF image",
+        [b'{', b'\\', b'r', b't', b'f', ..] => "RTF document",
+        [0x1F, 0x8B, ..] => "gzip archive",
+        [b'R', b'a', b'r', b'!', ..] => "RAR archive",
+        [b'7', b'z', 0xBC, 0xAF, ..] => "7-Zip archive",
+        [] => "empty file",
+        _ => "",
+    };
+    let ext = extension(name);
+    match (what, ext.is_empty()) {
+        ("", true) => "unrecognised binary file".to_string(),
+        ("", false) => format!("unrecognised binary file (.{ext})"),
+        (what, _) => format!("{what}: no text to read"),
+    }
+}
+
+fn extension(name: &str) -> String {
+    let file = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    match file.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => ext.to_ascii_lowercase(),
+        _ => String::new(),
+    }
+}
+
+fn by_extension(ext: &str) -> Option<Format> {
+    Some(match ext {
+        "pdf" => Format::Pdf,
+        "docx" | "docm" | "dotx" | "dotm" => Format::Docx,
+        "pptx" | "pptm" | "ppsx" | "ppsm" | "potx" | "potm" => Format::Pptx,
+        "xlsx" | "xlsm" | "xltx" | "xltm" => Format::Xlsx,
+        "xlsb" => Format::Xlsb,
+        "xls" | "xlt" => Format::Xls,
+        "ods" | "ots" | "fods" => Format::Ods,
+        "odt" | "ott" | "fodt" => Format::Odt,
+        "odp" | "otp" | "fodp" => Format::Odp,
+        "doc" | "dot" => Format::Doc,
+        "ppt" | "pps" | "pot" => Format::Ppt,
+        "txt" | "text" | "csv" | "tsv" | "log" => Format::Txt,
+        "md" | "markdown" => Format::Markdown,
+        "htm" | "html" | "xhtml" => Format::Html,
+        "zip" => Format::Zip,
+        _ => return None,
+    })
+}
+
+/// Office packages and ODF documents are ZIP files too: their central directory tells them
+/// apart. `None` when the directory cannot be read (a damaged file keeps its extension's
+/// format, so that the right extractor reports the damage).
+fn zip_kind(bytes: &[u8]) -> Option<Format> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let has = |prefix: &str| {
+        archive
+            .file_names()
+            .filter_map(Result::ok)
+            .any(|n| n.to_ascii_lowercase().starts_with(prefix))
+    };
+    if has("word/") {
+        return Some(Format::Docx);
+    }
+    if has("ppt/") {
+        return Some(Format::Pptx);
+    }
+    if has("xl/workbook.bin") {
+        return Some(Format::Xlsb);
+    }
+    if has("xl/") {
+        return Some(Format::Xlsx);
+    }
+    let mimetype = {
+        let mut entry = archive.by_name("mimetype").ok()?;
+        let mut text = String::new();
+        entry.by_ref().take(200).read_to_string(&mut text).ok()?;
+        text
+    };
+    odf_mimetype(&mimetype).or(Some(Format::Zip))
+}
+
+fn odf_mimetype(mimetype: &str) -> Option<Format> {
+    let m = mimetype.trim();
+    let kind = m.strip_prefix("application/vnd.oasis.opendocument.")?;
+    Some(match kind {
+        "text" | "text-template" | "text-master" => Format::Odt,
+        "spreadsheet" | "spreadsheet-template" => Format::Ods,
+        "presentation" | "presentation-template" => Format::Odp,
+        _ => return None,
+    })
+}
+
+/// A flat ODF file (FODT, FODS, FODP) is one XML document naming its type in an attribute.
+fn flat_odf_kind(head: &[u8]) -> Option<Format> {
+    let text = String::from_utf8_lossy(head);
+    if !text.contains("office:document") {
+        return None;
+    }
+    let at = text.find("office:mimetype=")?;
+    let rest = text.get(at + "office:mimetype=".len() + 1..)?;
+    let end = rest.find(['"', '\''])?;
+    odf_mimetype(rest.get(..end)?)
+}
+
+/// OLE2 compound files hold legacy Office documents and password-protected OOXML. The stream
+/// names are stored as UTF-16LE in the directory, so a byte search finds them without parsing
+/// an untrusted container.
+fn ole_kind(bytes: &[u8], ext: &str) -> Format {
+    if has_ole_stream(bytes, "EncryptedPackage") {
+        // The package inside is encrypted; report it under the format its name claims.
+        return by_extension(ext)
+            .filter(|f| matches!(f, Format::Docx | Format::Pptx | Format::Xlsx | Format::Xlsb))
+            .unwrap_or(Format::Docx);
+    }
+    if has_ole_stream(bytes, "WordDocument") {
+        Format::Doc
+    } else if has_ole_stream(bytes, "PowerPoint Document") {
+        Format::Ppt
+    } else if has_ole_stream(bytes, "Workbook") || has_ole_stream(bytes, "Book") {
+        Format::Xls
+    } else {
+        by_extension(ext).unwrap_or(Format::Unknown)
+    }
+}
+
+pub(crate) fn is_ole(bytes: &[u8]) -> bool {
+    bytes.starts_with(OLE_MAGIC)
+}
+
+pub(crate) fn has_ole_stream(bytes: &[u8], name: &str) -> bool {
+    let needle: Vec<u8> = name
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .chain([0, 0])
+        .collect();
+    find(bytes, &needle).is_some()
+}
+
+fn looks_like_html(head: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(head).to_ascii_lowercase();
+    let t = text.trim_start_matches('\u{feff}').trim_start();
+    t.starts_with("<!doctype html") || t.starts_with("<html")
+}
+
+/// No NUL bytes and mostly printable: a plain text file under an unknown name.
+fn looks_like_text(sample: &[u8]) -> bool {
+    if sample.is_empty() || sample.contains(&0) {
+        return false;
+    }
+    let controls = sample
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c))
+        .count();
+    controls * 100 < sample.len()
+}
+
+pub(crate) fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() || haystack.len() < needle.len() {
+        return None;
+    }
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signature_beats_extension() {
+        assert_eq!(sniff("x.docx", b"%PDF-1.4\n..."), Format::Pdf);
+        assert_eq!(sniff("noext", b"\n\n%PDF-1.7"), Format::Pdf);
+        assert_eq!(sniff("raportti.pdf", b"just some words"), Format::Pdf);
+    }
+
+    #[test]
+    fn extension_decides_for_text_and_unknown_content() {
+        assert_eq!(sniff("muistio.md", b"# Otsikko"), Format::Markdown);
+        assert_eq!(sniff("a.TXT", b"teksti"), Format::Txt);
+        assert_eq!(sniff("README", b"Plain words\nmore"), Format::Txt);
+        assert_eq!(
+            sniff("kuva", &[0x89, b'P', b'N', b'G', 0, 0]),
+            Format::Unknown
+        );
+        assert_eq!(sniff("sivu", b"<!DOCTYPE html><html>"), Format::Html);
+    }
+
+    #[test]
+    fn ole_streams_tell_legacy_and_encrypted_apart() {
+        let mut encrypted = OLE_MAGIC.to_vec();
+        encrypted.extend(vec![0u8; 64]);
+        encrypted.extend("EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes));
+        encrypted.extend([0, 0]);
+        assert_eq!(sniff("salainen.xlsx", &encrypted), Format::Xlsx);
+        assert!(has_ole_stream(&encrypted, "EncryptedPackage"));
+
+        let mut doc = OLE_MAGIC.to_vec();
+        doc.extend("WordDocument".encode_utf16().flat_map(u16::to_le_bytes));
+        doc.extend([0, 0]);
+        assert_eq!(sniff("vanha.bin", &doc), Format::Doc);
+    }
+
+    #[test]
+    fn flat_odf_names_its_type() {
+        let fodt = br#"<?xml version="1.0"?><office:document xmlns:office="x" office:mimetype="application/vnd.oasis.opendocument.text">"#;
+        assert_eq!(sniff("x.xml", fodt), Format::Odt);
+    }
+
+    #[test]
+    fn describes_unknown_files() {
+        assert_eq!(
+            describe_unknown("a.png", &[0x89, b'P', b'N', b'G']),
+            "PNG image: no text to read"
+        );
+        assert_eq!(
+            describe_unknown("x.bin", &[0, 1, 2]),
+            "unrecognised binary file (.bin)"
+        );
+        assert_eq!(describe_unknown("x", &[]), "empty file: no text to read");
+    }
+}

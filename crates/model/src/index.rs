@@ -1,0 +1,177 @@
+use crate::{City, CitySource, ErrorKind, ExtractError, Format, WorkPackage};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Version of the `index.json` layout. Bump only for changes that break readers.
+pub const INDEX_SCHEMA: u32 = 1;
+
+/// The index of a whole drive: every material with its status and classification.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Index {
+    pub schema: u32,
+    /// When the run finished, RFC 3339 UTC.
+    pub generated: String,
+    pub drive: String,
+    pub rules: RulesInfo,
+    /// The theme catalogue of the rules in force, in their order, so that readers of the index
+    /// can title themes without the rules file.
+    #[serde(default)]
+    pub themes: Vec<ThemeInfo>,
+    /// Sorted by path.
+    pub documents: Vec<Material>,
+    /// What differs from the previous index in the same output folder, when there was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<Changes>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RulesInfo {
+    /// The rules file's path, or "default" for the embedded rules.
+    pub source: String,
+    /// Content hash of the rules, so that a change of rules shows in the index.
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThemeInfo {
+    pub id: String,
+    pub title_fi: String,
+    pub title_en: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Text was read.
+    Ok,
+    /// The file was read but holds no text (scanned pages, an empty sheet).
+    Empty,
+    /// The file could not be read; `error` says why.
+    Error,
+}
+
+/// One file of the drive (or one member of an archive on it), as the outputs show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Material {
+    /// Relative to the drive, `/`-separated; members of an archive as `archive.zip/inner/x.pdf`.
+    pub path: String,
+    pub format: Format,
+    pub bytes: u64,
+    /// BLAKE3 of the content, hex.
+    pub hash: String,
+    /// The document's own title, or the file name without extension when it has none.
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modified: Option<String>,
+    pub city: Option<City>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city_source: Option<CitySource>,
+    pub tp: Vec<WorkPackage>,
+    /// Assigned themes, strongest first.
+    pub themes: Vec<ThemeScore>,
+    /// Every theme's score, assigned or not, for audit and tuning.
+    #[serde(default)]
+    pub scores: BTreeMap<String, f64>,
+    pub status: Status,
+    pub error: Option<ExtractError>,
+    pub pages: u32,
+    pub chars: u64,
+}
+
+impl Material {
+    pub fn error_kind(&self) -> Option<ErrorKind> {
+        self.error.as_ref().map(|e| e.kind)
+    }
+
+    pub fn has_theme(&self, id: &str) -> bool {
+        self.themes.iter().any(|t| t.id == id)
+    }
+
+    /// The file name part of the path (after the last `/`).
+    pub fn file_name(&self) -> &str {
+        self.path.rsplit('/').next().unwrap_or(&self.path)
+    }
+}
+
+/// One assigned theme of a material, with the evidence behind it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThemeScore {
+    pub id: String,
+    pub score: f64,
+    /// Matched rule terms, most frequent first.
+    pub terms: Vec<TermCount>,
+    /// The sentences that carry the most weight.
+    pub snippets: Vec<String>,
+    /// Set by a person in the annotations file rather than by the rules.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub manual: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TermCount {
+    pub term: String,
+    pub count: u32,
+    /// Pages (or slides, sheets) where the term was found; 0 stands for title and file name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pages: Vec<u32>,
+}
+
+/// The difference between two runs over the same drive.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Changes {
+    /// `generated` of the index compared against.
+    pub since: String,
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    /// Same path, different content.
+    pub modified: Vec<String>,
+    /// Assignments that differ, for materials present in both runs.
+    pub reassigned: Vec<ThemeChange>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThemeChange {
+    pub path: String,
+    /// `themes`, `city` or `tp`.
+    pub field: String,
+    pub before: String,
+    pub after: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_name_is_the_last_segment() {
+        let m = Material {
+            path: "Helsinki/TP2/malli.pptx".into(),
+            format: Format::Pptx,
+            bytes: 1,
+            hash: String::new(),
+            title: "malli".into(),
+            author: None,
+            created: None,
+            modified: None,
+            city: Some(City::Helsinki),
+            city_source: Some(CitySource::Folder),
+            tp: vec![],
+            themes: vec![],
+            scores: BTreeMap::new(),
+            status: Status::Ok,
+            error: None,
+            pages: 1,
+            chars: 1,
+        };
+        assert_eq!(m.file_name(), "malli.pptx");
+        let json = serde_json::to_value(&m).unwrap_or_default();
+        assert_eq!(json["city"], "Helsinki");
+        assert_eq!(json["status"], "ok");
+        assert_eq!(json["error"], serde_json::Value::Null);
+        assert_eq!(json["city_source"], "folder");
+    }
+}

@@ -1,0 +1,18 @@
+//! The shared vocabulary of kooste. Every other crate speaks in these types, and `index.json`
+//! is their serialised form, so field names here are part of the output contract: add fields,
+//! never rename them.
+
+mod city;
+mod document;
+mod error;
+mod index;
+mod work_package;
+
+pub use city::{City, CitySource};
+pub use document::{Document, Format, Meta, Page};
+pub use error::{ErrorKind, ExtractError};
+pub use index::{
+    Changes, INDEX_SCHEMA, Index, Material, RulesInfo, Status, TermCount, ThemeChange, ThemeInfo,
+    ThemeScore,
+};
+pub use work_package::WorkPackage;

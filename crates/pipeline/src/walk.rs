@@ -1,0 +1,88 @@
+//! Finding the files of a drive: sorted, hidden and temporary files left out, symlinks
+//! followed but never round a loop.
+
+use crate::PipelineError;
+use kooste_extract::is_hidden_path;
+use std::path::{Path, PathBuf};
+
+/// A file found on the drive, or a place where the walk could not go.
+#[derive(Debug, Clone)]
+pub struct DriveEntry {
+    pub abs_path: PathBuf,
+    /// Relative to the drive, `/`-separated; names that are not UTF-8 shown lossily.
+    pub rel_path: String,
+    /// Why the file cannot be read, when the walk already knows (a symlink loop, a folder
+    /// without permission).
+    pub walk_error: Option<String>,
+}
+
+pub fn walk(drive: &Path, exclude: Option<&Path>) -> Result<Vec<DriveEntry>, PipelineError> {
+    let meta = std::fs::metadata(drive).map_err(|source| PipelineError::Drive {
+        path: drive.to_path_buf(),
+        source,
+    })?;
+    if !meta.is_dir() {
+        return Err(PipelineError::Drive {
+            path: drive.to_path_buf(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a folder"),
+        });
+    }
+    let exclude = exclude.and_then(|p| p.canonicalize().ok());
+    let rel = |p: &Path| {
+        p.strip_prefix(drive)
+            .unwrap_or(p)
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    let mut out = Vec::new();
+    let walker = walkdir::WalkDir::new(drive)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            if e.depth() == 0 {
+                return true;
+            }
+            let name = e.file_name().to_string_lossy();
+            if is_hidden_path(&name) {
+                return false;
+            }
+            match (&exclude, e.path().canonicalize()) {
+                (Some(x), Ok(p)) => &p != x,
+                _ => true,
+            }
+        });
+    for item in walker {
+        match item {
+            Ok(e) if e.file_type().is_file() => out.push(DriveEntry {
+                rel_path: rel(e.path()),
+                abs_path: e.into_path(),
+                walk_error: None,
+            }),
+            Ok(_) => {}
+            Err(err) => {
+                // A loop or an unreadable folder: record it where it is, and go on.
+                let Some(path) = err.path().map(Path::to_path_buf) else {
+                    continue;
+                };
+                if path == drive {
+                    continue;
+                }
+                let message = if err.loop_ancestor().is_some() {
+                    "symbolic link loop: the link points back to a folder it is inside".to_string()
+                } else {
+                    err.io_error()
+                        .map_or_else(|| err.to_string(), |e| e.to_string())
+                };
+                out.push(DriveEntry {
+                    rel_path: rel(&path),
+                    abs_path: path,
+                    walk_error: Some(message),
+                });
+            }
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,70 @@
+//! `themes.csv`: one row per material and assigned theme, safe to open in a spreadsheet.
+
+use kooste_model::Index;
+
+/// A cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, carriage
+/// return at its start) gets a leading apostrophe, the convention spreadsheets show as text.
+pub fn neutralise_formula(value: &str) -> String {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    }
+}
+
+/// RFC 4180 quoting of one field, after formula neutralisation.
+fn field(value: &str) -> String {
+    let v = neutralise_formula(value);
+    if v.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", v.replace('"', "\"\""))
+    } else {
+        v
+    }
+}
+
+pub fn themes_csv(index: &Index) -> String {
+    let mut out = String::from("path,title,city,tp,theme,score,manual,terms\n");
+    for m in &index.documents {
+        for t in &m.themes {
+            let tp: Vec<String> = m.tp.iter().map(|w| w.to_string()).collect();
+            let terms: Vec<String> = t
+                .terms
+                .iter()
+                .map(|c| format!("{}:{}", c.term, c.count))
+                .collect();
+            let row = [
+                field(&m.path),
+                field(&m.title),
+                field(m.city.map(|c| c.name()).unwrap_or("")),
+                field(&tp.join(";")),
+                field(&t.id),
+                format!("{:.3}", t.score),
+                if t.manual { "1" } else { "0" }.to_string(),
+                field(&terms.join(";")),
+            ];
+            out.push_str(&row.join(","));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_become_text() {
+        for bad in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(neutralise_formula(bad).starts_with('\''), "{bad:?}");
+        }
+        assert_eq!(neutralise_formula("Malli v1.0"), "Malli v1.0");
+    }
+
+    #[test]
+    fn fields_are_quoted_when_needed() {
+        assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("sanoi \"hei\""), "\"sanoi \"\"hei\"\"\"");
+        assert_eq!(field("=1,2"), "\"'=1,2\"");
+    }
+}
