@@ -137,6 +137,18 @@ impl Font {
         }
     }
 
+    /// The one-byte code of a simple font whose text is `text`, if any.
+    pub(crate) fn code_for(&self, text: &str) -> Option<u8> {
+        if self.kind == FontKind::Composite {
+            return None;
+        }
+        // Prefer the printable range: control codes sometimes repeat letters' text.
+        (32..256usize)
+            .chain(0..32)
+            .find(|&c| self.simple_text.get(c).is_some_and(|t| &**t == text))
+            .map(|c| c as u8)
+    }
+
     fn cid_width(&self, cid: u32) -> f64 {
         let i = self.cid_widths.partition_point(|w| w.0 <= cid);
         match i.checked_sub(1).map(|j| self.cid_widths[j]) {

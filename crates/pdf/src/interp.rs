@@ -123,22 +123,96 @@ impl OptionalContent {
     }
 }
 
+/// Encodes text in a font (by the reverse of its code-to-text map) and measures it, in
+/// units of the font size. Characters the font cannot show are left out.
+fn encode(font: &Font, text: &str) -> (Vec<u8>, f64) {
+    let mut bytes = Vec::new();
+    let mut width = 0.0;
+    let mut scratch = String::new();
+    for ch in text.chars() {
+        let mut buf = [0u8; 4];
+        let want: &str = ch.encode_utf8(&mut buf);
+        if let Some(code) = font.code_for(want) {
+            scratch.clear();
+            let g = font.next_glyph(&[code], &mut scratch);
+            width += g.width;
+            bytes.push(code);
+        }
+    }
+    (bytes, width)
+}
+
+/// Breaks a field value into lines at its line breaks and, greedily at spaces, where a
+/// line would grow wider than `max` (in units of the font size).
+fn wrap_lines(text: &str, max: f64, width: &dyn Fn(&str) -> f64) -> Vec<String> {
+    let mut lines = Vec::new();
+    for para in text.split(['\n', '\r']) {
+        let mut line = String::new();
+        for word in para.split(' ') {
+            let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
+            if !line.is_empty() && width(&candidate) > max {
+                lines.push(std::mem::take(&mut line));
+                line = word.to_string();
+            } else {
+                line = candidate;
+            }
+            if lines.len() > 1000 {
+                return lines;
+            }
+        }
+        lines.push(line);
+    }
+    lines
+}
+
 /// State shared by the pages of one document.
 pub(crate) struct Interp<'d> {
     doc: &'d Document,
     fonts: FontCache,
     forms: HashMap<ObjectId, Rc<Vec<u8>>>,
     optional: Option<OptionalContent>,
+    /// The interactive form's wish that viewers regenerate field appearances.
+    need_appearances: bool,
+    form_resources: Option<&'d Dictionary>,
+    form_da: Option<&'d Object>,
+    helvetica: Option<Rc<Font>>,
 }
 
 impl<'d> Interp<'d> {
     pub(crate) fn new(doc: &'d Document) -> Interp<'d> {
+        let acro_form = doc
+            .trailer
+            .get(b"Root")
+            .ok()
+            .and_then(|r| as_dict(doc, r))
+            .and_then(|catalog| get_dict(doc, catalog, b"AcroForm"));
         Interp {
             doc,
             fonts: FontCache::default(),
             forms: HashMap::new(),
             optional: OptionalContent::read(doc),
+            need_appearances: acro_form
+                .and_then(|f| get(doc, f, b"NeedAppearances"))
+                .is_some_and(|v| matches!(v, Object::Boolean(true))),
+            form_resources: acro_form.and_then(|f| get_dict(doc, f, b"DR")),
+            form_da: acro_form.and_then(|f| get(doc, f, b"DA")),
+            helvetica: None,
         }
+    }
+
+    /// Helvetica in WinAnsiEncoding, the font viewers fall back to for form fields.
+    fn helvetica(&mut self, budget: &mut Budget) -> Result<Rc<Font>, Stop> {
+        if let Some(f) = &self.helvetica {
+            return Ok(f.clone());
+        }
+        let mut dict = Dictionary::new();
+        dict.set("Type", Object::Name(b"Font".to_vec()));
+        dict.set("Subtype", Object::Name(b"Type1".to_vec()));
+        dict.set("BaseFont", Object::Name(b"Helvetica".to_vec()));
+        dict.set("Encoding", Object::Name(b"WinAnsiEncoding".to_vec()));
+        let font = Rc::new(Font::load(self.doc, &dict, budget)?);
+        self.helvetica = Some(font.clone());
+        Ok(font)
     }
 
     pub(crate) fn page_text(
@@ -148,9 +222,9 @@ impl<'d> Interp<'d> {
     ) -> Result<String, Stop> {
         let [x0, y0, x1, y1] = page.media_box;
         let (ctm, width, height) = match page.rotate {
-            1 => ([0.0, 1.0, 1.0, 0.0, -x0, -y0], y1 - y0, x1 - x0),
+            1 => ([0.0, 1.0, 1.0, 0.0, -y0, -x0], y1 - y0, x1 - x0),
             2 => ([-1.0, 0.0, 0.0, 1.0, x1, -y0], x1 - x0, y1 - y0),
-            3 => ([0.0, -1.0, -1.0, 0.0, x1, y1], y1 - y0, x1 - x0),
+            3 => ([0.0, -1.0, -1.0, 0.0, y1, x1], y1 - y0, x1 - x0),
             _ => ([1.0, 0.0, 0.0, -1.0, -x0, y1], x1 - x0, y1 - y0),
         };
         let mut text = TextPage::new(width, height);
@@ -618,13 +692,14 @@ impl<'i, 'd> Run<'i, 'd> {
             let Some(area) = get(doc, a, b"Rect").and_then(|o| rect(doc, o)) else {
                 continue;
             };
-            let Some(ap) = get_dict(doc, a, b"AP") else {
+            let normal = get_dict(doc, a, b"AP").and_then(|ap| ap.get(b"N").ok());
+            if get_name(doc, a, b"Subtype") == Some(b"Widget")
+                && (normal.is_none() || self.interp.need_appearances)
+                && self.field_text(a, area, &base)?
+            {
                 continue;
-            };
-            let normal = match ap.get(b"N") {
-                Ok(o) => o,
-                Err(_) => continue,
-            };
+            }
+            let Some(normal) = normal else { continue };
             let (stream_obj, stream) = match resolve(doc, normal) {
                 Object::Stream(s) => (normal, s),
                 Object::Dictionary(states) => {
@@ -687,6 +762,153 @@ impl<'i, 'd> Run<'i, 'd> {
         }
         self.gs = base;
         Ok(())
+    }
+
+    /// Draws a text or choice field's value as a viewer generates its appearance (when the
+    /// widget has none, or the form asks for appearances to be regenerated): in the field's
+    /// default-appearance font, one line or wrapped lines, aligned by the field's quadding.
+    /// Returns whether the widget was a field drawn this way.
+    fn field_text(&mut self, widget: &'d Dictionary, area: [f64; 4], base: &GState) -> Result<bool, Stop> {
+        let doc = self.doc();
+        // Field attributes are inherited through the field hierarchy.
+        let inherited = |key: &[u8]| -> Option<&'d Object> {
+            let mut node = widget;
+            for _ in 0..32 {
+                if let Some(v) = get(doc, node, key) {
+                    return Some(v);
+                }
+                node = get_dict(doc, node, b"Parent")?;
+            }
+            None
+        };
+        let kind = match inherited(b"FT") {
+            Some(Object::Name(n)) => n.as_slice(),
+            _ => return Ok(false),
+        };
+        let flags = match inherited(b"Ff") {
+            Some(Object::Integer(i)) => *i,
+            _ => 0,
+        };
+        let value = match (kind, inherited(b"V")) {
+            (b"Tx", Some(Object::String(s, _))) => crate::objects::text_string(s),
+            (b"Ch", Some(v)) if flags & (1 << 17) != 0 => match v {
+                Object::String(s, _) => crate::objects::text_string(s),
+                Object::Array(a) => match a.first().map(|o| resolve(doc, o)) {
+                    Some(Object::String(s, _)) => crate::objects::text_string(s),
+                    _ => return Ok(true),
+                },
+                _ => return Ok(true),
+            },
+            (b"Tx" | b"Ch", _) => return Ok(true),
+            _ => return Ok(false),
+        };
+        // Password fields show no text.
+        if value.trim().is_empty() || (kind == b"Tx" && flags & (1 << 13) != 0) {
+            return Ok(true);
+        }
+        // Without a default appearance there is no font to draw the value in.
+        let da = match inherited(b"DA").or(self.interp.form_da) {
+            Some(Object::String(s, _)) => s.as_slice(),
+            _ => return Ok(true),
+        };
+        // The font name and size of the last `Tf` in the default appearance.
+        let mut lexer = Lexer::new(da);
+        let mut ops = Vec::new();
+        let mut font_name: Option<Vec<u8>> = None;
+        let mut size = 0.0;
+        while let Some(op) = lexer.next_op(&mut ops) {
+            if op == b"Tf"
+                && let [Operand::Name(n), Operand::Num(s)] = ops.as_slice()
+            {
+                font_name = Some(n.to_vec());
+                size = *s;
+            }
+        }
+        let font = match font_name {
+            Some(n) => self.font(self.interp.form_resources, &n)?,
+            None => None,
+        };
+        let font = match font {
+            Some(f) => f,
+            None => self.interp.helvetica(self.budget)?,
+        };
+        let quad = match inherited(b"Q") {
+            Some(Object::Integer(q)) => *q,
+            _ => 0,
+        };
+        let border = get_dict(doc, widget, b"BS")
+            .and_then(|bs| crate::objects::get_number(doc, bs, b"W"))
+            .unwrap_or(1.0);
+        let (w, h) = (area[2] - area[0], area[3] - area[1]);
+        // The widget's rotation turns its content within the rectangle.
+        let rotation = get_dict(doc, widget, b"MK")
+            .and_then(|mk| get_int(doc, mk, b"R"))
+            .unwrap_or(0)
+            .rem_euclid(360);
+        let (turn, dx, dy) = match rotation {
+            90 => ([0.0, 1.0, -1.0, 0.0, w, 0.0], h, w),
+            180 => ([-1.0, 0.0, 0.0, -1.0, w, h], w, h),
+            270 => ([0.0, -1.0, 1.0, 0.0, 0.0, h], h, w),
+            _ => (IDENTITY, w, h),
+        };
+        let width_of = |s: &str| -> f64 { encode(&font, s).1 };
+        let multiline = kind == b"Tx" && flags & (1 << 12) != 0;
+        let lines: Vec<(String, f64, f64)> = if multiline {
+            let wrap = |fs: f64| wrap_lines(&value, dx / fs, &width_of);
+            if size <= 0.0 {
+                size = 2.0;
+                for fs in (2..=20).rev() {
+                    let fs = fs as f64;
+                    let n = wrap(fs).len() as f64;
+                    if dy - 3.0 - n * fs >= 0.33 * fs {
+                        size = fs;
+                        break;
+                    }
+                }
+            }
+            wrap(size)
+                .into_iter()
+                .enumerate()
+                .map(|(i, line)| {
+                    let w = width_of(&line) * size;
+                    let x = match quad {
+                        1 => (dx - w) / 2.0,
+                        2 => dx - w - border - 2.0,
+                        _ => border + 2.0,
+                    };
+                    (line, x, dy - 3.0 - size * (i as f64 + 1.0))
+                })
+                .collect()
+        } else {
+            let line: String = value.chars().map(|c| if c == '\n' || c == '\r' { ' ' } else { c }).collect();
+            let unscaled = width_of(&line);
+            if size <= 0.0 {
+                size = dy - 2.0 * border;
+                if unscaled > 0.0 {
+                    size = size.min((dx - 4.0 - 2.0 * border) / unscaled);
+                }
+                size = size.floor().max(1.0);
+            }
+            let w = unscaled * size;
+            let x = match quad {
+                1 => (dx - w) / 2.0,
+                2 => dx - border - 2.0 - w,
+                _ => border + 2.0,
+            };
+            vec![(line, x, 0.5 * dy - 0.4 * size)]
+        };
+        self.gs = base.clone();
+        self.gs.ctm = concat(&turn, &concat(&[1.0, 0.0, 0.0, 1.0, area[0], area[1]], &base.ctm));
+        self.gs.font = Some(font.clone());
+        self.gs.font_size = size;
+        for (line, x, y) in lines {
+            let (bytes, _) = encode(&font, &line);
+            self.tm = [1.0, 0.0, 0.0, 1.0, x, y];
+            self.tlm = self.tm;
+            self.show(&bytes)?;
+        }
+        self.gs = base.clone();
+        Ok(true)
     }
 
     fn show(&mut self, bytes: &[u8]) -> Result<(), Stop> {

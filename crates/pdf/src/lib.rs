@@ -173,7 +173,48 @@ fn load(bytes: &[u8], limits: &Limits) -> Result<lopdf::Document, PdfError> {
             "the document needs a password to open".into(),
         ));
     }
+    let mut doc = doc;
+    if !doc.was_encrypted() {
+        recover_stream_data(&mut doc, bytes, limits);
+    }
     Ok(doc)
+}
+
+/// Streams whose `/Length` is unusable (a reference to the stream itself, say) load with no
+/// data; read them up to their `endstream` keyword, as viewers do.
+fn recover_stream_data(doc: &mut lopdf::Document, bytes: &[u8], limits: &Limits) {
+    // lopdf counts positions from the header, which may follow leading junk.
+    let Some(base) = bytes.windows(5).position(|w| w == b"%PDF-") else {
+        return;
+    };
+    let mut scan_allowance = bytes.len().saturating_mul(2).max(1 << 20);
+    for obj in doc.objects.values_mut() {
+        let lopdf::Object::Stream(stream) = obj else {
+            continue;
+        };
+        let Some(start) = stream.start_position.map(|p| p + base) else {
+            continue;
+        };
+        if !stream.content.is_empty() || start >= bytes.len() || scan_allowance == 0 {
+            continue;
+        }
+        let window = bytes.len().min(start.saturating_add(limits.max_stream_bytes).min(start + scan_allowance));
+        let hay = &bytes[start..window];
+        let Some(end) = hay.windows(9).position(|w| w == b"endstream") else {
+            scan_allowance = scan_allowance.saturating_sub(hay.len());
+            continue;
+        };
+        scan_allowance = scan_allowance.saturating_sub(end);
+        let mut data = &hay[..end];
+        while let Some((&last, rest)) = data.split_last() {
+            if last == b'\n' || last == b'\r' {
+                data = rest;
+            } else {
+                break;
+            }
+        }
+        stream.content = data.to_vec();
+    }
 }
 
 fn classify_load_error(e: lopdf::Error) -> PdfError {
