@@ -51,15 +51,15 @@ pub struct PdfMeta {
 /// Why a document gave no text.
 #[derive(Debug, thiserror::Error)]
 pub enum PdfError {
-    #[error("encrypted: {0}")]
+    #[error("{0}")]
     Encrypted(String),
-    #[error("corrupt: {0}")]
+    #[error("{0}")]
     Corrupt(String),
-    #[error("too large: {0}")]
+    #[error("{0}")]
     TooLarge(String),
-    #[error("timed out after reading part of the document")]
+    #[error("the time limit ran out")]
     Timeout,
-    #[error("unsupported: {0}")]
+    #[error("{0}")]
     Unsupported(String),
 }
 
@@ -141,10 +141,17 @@ fn extract_loaded(doc: &lopdf::Document, budget: &mut Budget) -> Result<PdfText,
 }
 
 fn load(bytes: &[u8], limits: &Limits) -> Result<lopdf::Document, PdfError> {
-    let head = &bytes[..bytes.len().min(1024)];
-    if !head.windows(5).any(|w| w == b"%PDF-") && !bytes.windows(5).any(|w| w == b"%PDF-") {
-        return Err(PdfError::Corrupt("no PDF header".into()));
-    }
+    // A file without a header but with objects is read as viewers read it: as a PDF whose
+    // first line went missing.
+    let patched: Vec<u8>;
+    let bytes = if bytes.windows(5).any(|w| w == b"%PDF-") {
+        bytes
+    } else if bytes.windows(6).any(|w| w == b"endobj") {
+        patched = [b"%PDF-1.7\n".as_slice(), bytes].concat();
+        &patched
+    } else {
+        return Err(PdfError::Corrupt("not a PDF file: no header and no objects".into()));
+    };
     let options = lopdf::LoadOptions {
         max_decompressed_size: Some(limits.max_stream_bytes),
         ..lopdf::LoadOptions::default()
