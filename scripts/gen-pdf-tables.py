@@ -10,7 +10,7 @@ Sources (facts, not code):
     fonts from Adobe's Core14 AFM files, both as packaged in the ReportLab Python library's
     data module (reportlab.pdfbase._fontdata), which must be importable.
 
-Usage: scripts/gen-pdf-tables.py AGL_DIR > crates/pdf/src/tables.rs
+Usage: scripts/gen-pdf-tables.py AGL_DIR > crates/pdf/src/tables.rs && cargo fmt -p kooste-pdf
 """
 import sys
 from pathlib import Path
@@ -88,8 +88,11 @@ for font in fonts:
     ident = font.upper().replace("-", "_")
     print(table(f"WIDTHS_{ident}", fd.widthsByFontGlyph[font].items(), "u16"))
     print()
+print("/// Glyph name to advance width, in 1/1000 em.")
+print("pub(crate) type Widths = &'static [(&'static str, u16)];")
+print()
 print("/// The standard 14 fonts: name, glyph widths, ascent, descent (1/1000 em).")
-print("pub(crate) static STANDARD_FONTS: &[(&str, &[(&str, u16)], i16, i16)] = &[")
+print("pub(crate) static STANDARD_FONTS: &[(&str, Widths, i16, i16)] = &[")
 for font in fonts:
     ident = font.upper().replace("-", "_")
     a, d = fd.ascent_descent[font]

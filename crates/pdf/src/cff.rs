@@ -441,9 +441,13 @@ pub(crate) fn encoding(data: &[u8]) -> Option<Vec<Option<String>>> {
                 let first = r.u8(p)? as usize;
                 let left = r.u8(p + 1)? as usize;
                 p += 2;
-                for code in first..=(first + left).min(255) {
+                for slot in names
+                    .iter_mut()
+                    .take((first + left).min(255) + 1)
+                    .skip(first)
+                {
                     if let Some(&sid) = sids.get(gid) {
-                        names[code] = name(sid);
+                        *slot = name(sid);
                     }
                     gid += 1;
                 }

@@ -373,13 +373,18 @@ mod tests {
 
     #[test]
     fn inflates_and_bounds() {
-        let data = b"BT /F1 12 Tf (Hello) Tj ET".repeat(100);
+        let data: Vec<u8> = (0..5000u32)
+            .flat_map(|i| {
+                format!("{} {} Td ({}) Tj\n", i % 97, i % 13, i * 7919 % 1000).into_bytes()
+            })
+            .collect();
         let z = zlib(&data);
         assert_eq!(inflate(&z, 1 << 20), Ok(data.clone()));
         assert_eq!(inflate(&z, data.len()), Ok(data.clone()));
         assert_eq!(inflate(&z, 100), Err(DecodeError::TooLarge));
+        assert_eq!(inflate(&z, data.len() - 1), Err(DecodeError::TooLarge));
         // Truncated input keeps its decodable prefix.
-        let partial = inflate(&z[..z.len() / 2], 1 << 20).unwrap_or_default();
+        let partial = inflate(&z[..z.len() * 3 / 4], 1 << 20).unwrap_or_default();
         assert!(!partial.is_empty() && data.starts_with(&partial));
     }
 

@@ -70,7 +70,6 @@ enum CidText {
 
 /// One code of a shown string.
 pub(crate) struct Glyph {
-    pub(crate) code: u32,
     pub(crate) bytes: usize,
     /// Advance along the writing direction per unit of font size, before Tc, Tw and Tz.
     pub(crate) width: f64,
@@ -86,7 +85,6 @@ impl Font {
                 let code = bytes[0];
                 text.push_str(&self.simple_text[code as usize]);
                 Glyph {
-                    code: u32::from(code),
                     bytes: 1,
                     width: self.simple_widths[code as usize],
                     word_space: code == b' ',
@@ -128,7 +126,6 @@ impl Font {
                     }
                 }
                 Glyph {
-                    code,
                     bytes: n,
                     width: self.cid_width(cid),
                     word_space: n == 1 && code == 32,
@@ -154,33 +151,6 @@ impl Font {
         match i.checked_sub(1).map(|j| self.cid_widths[j]) {
             Some((_, last, w)) if cid <= last => w,
             _ => self.default_width,
-        }
-    }
-
-    /// A font for text drawn with no (usable) font selected: codes read as Latin-1.
-    pub(crate) fn fallback() -> Font {
-        let simple_text = (0..256u32)
-            .map(|c| {
-                char::from_u32(c)
-                    .filter(|ch| !ch.is_control())
-                    .map(|ch| ch.to_string().into_boxed_str())
-                    .unwrap_or_default()
-            })
-            .collect();
-        Font {
-            kind: FontKind::Simple,
-            simple_text,
-            simple_widths: [0.5; 256],
-            code_map: CodeMap::Identity2,
-            to_unicode: None,
-            cid_text: CidText::None,
-            default_width: 1.0,
-            cid_widths: Vec::new(),
-            ascent: 0.95,
-            descent: -0.35,
-            font_matrix: [0.001, 0.0, 0.0, 0.001, 0.0, 0.0],
-            vertical: false,
-            type3_size_factor: 1.0,
         }
     }
 
@@ -814,7 +784,7 @@ mod tests {
     fn simple_font(dict: Dictionary) -> Font {
         let doc = Document::new();
         let mut budget = Budget::new(&crate::Limits::default());
-        Font::load(&doc, &dict, &mut budget).unwrap_or_else(|_| Font::fallback())
+        Font::load(&doc, &dict, &mut budget).expect("font loads")
     }
 
     fn text_of(font: &Font, bytes: &[u8]) -> String {

@@ -149,7 +149,11 @@ fn wrap_lines(text: &str, max: f64, width: &dyn Fn(&str) -> f64) -> Vec<String> 
     for para in text.split(['\n', '\r']) {
         let mut line = String::new();
         for word in para.split(' ') {
-            let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
+            let candidate = if line.is_empty() {
+                word.to_string()
+            } else {
+                format!("{line} {word}")
+            };
             if !line.is_empty() && width(&candidate) > max {
                 lines.push(std::mem::take(&mut line));
                 line = word.to_string();
@@ -234,7 +238,7 @@ impl<'d> Interp<'d> {
             run.execute(&content, page.resources, 0)?;
             run.annotations(page)?;
         }
-        Ok(text.finish(budget)?)
+        text.finish(budget)
     }
 
     fn page_content(&mut self, page: &Page<'d>, budget: &mut Budget) -> Result<Vec<u8>, Stop> {
@@ -768,7 +772,12 @@ impl<'i, 'd> Run<'i, 'd> {
     /// widget has none, or the form asks for appearances to be regenerated): in the field's
     /// default-appearance font, one line or wrapped lines, aligned by the field's quadding.
     /// Returns whether the widget was a field drawn this way.
-    fn field_text(&mut self, widget: &'d Dictionary, area: [f64; 4], base: &GState) -> Result<bool, Stop> {
+    fn field_text(
+        &mut self,
+        widget: &'d Dictionary,
+        area: [f64; 4],
+        base: &GState,
+    ) -> Result<bool, Stop> {
         let doc = self.doc();
         // Field attributes are inherited through the field hierarchy.
         let inherited = |key: &[u8]| -> Option<&'d Object> {
@@ -880,7 +889,10 @@ impl<'i, 'd> Run<'i, 'd> {
                 })
                 .collect()
         } else {
-            let line: String = value.chars().map(|c| if c == '\n' || c == '\r' { ' ' } else { c }).collect();
+            let line: String = value
+                .chars()
+                .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+                .collect();
             let unscaled = width_of(&line);
             if size <= 0.0 {
                 size = dy - 2.0 * border;
@@ -898,7 +910,10 @@ impl<'i, 'd> Run<'i, 'd> {
             vec![(line, x, 0.5 * dy - 0.4 * size)]
         };
         self.gs = base.clone();
-        self.gs.ctm = concat(&turn, &concat(&[1.0, 0.0, 0.0, 1.0, area[0], area[1]], &base.ctm));
+        self.gs.ctm = concat(
+            &turn,
+            &concat(&[1.0, 0.0, 0.0, 1.0, area[0], area[1]], &base.ctm),
+        );
         self.gs.font = Some(font.clone());
         self.gs.font_size = size;
         for (line, x, y) in lines {

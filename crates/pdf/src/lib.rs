@@ -128,10 +128,7 @@ fn extract_loaded(doc: &lopdf::Document, budget: &mut Budget) -> Result<PdfText,
     let mut texts = Vec::with_capacity(pages.len());
     for page in &pages {
         budget.check_time()?;
-        let text = match interp.page_text(page, budget) {
-            Ok(t) => t,
-            Err(stop) => return Err(stop.into()),
-        };
+        let text = interp.page_text(page, budget)?;
         texts.push(text);
     }
     Ok(PdfText {
@@ -150,7 +147,9 @@ fn load(bytes: &[u8], limits: &Limits) -> Result<lopdf::Document, PdfError> {
         patched = [b"%PDF-1.7\n".as_slice(), bytes].concat();
         &patched
     } else {
-        return Err(PdfError::Corrupt("not a PDF file: no header and no objects".into()));
+        return Err(PdfError::Corrupt(
+            "not a PDF file: no header and no objects".into(),
+        ));
     };
     let options = lopdf::LoadOptions {
         max_decompressed_size: Some(limits.max_stream_bytes),
@@ -205,7 +204,11 @@ fn recover_stream_data(doc: &mut lopdf::Document, bytes: &[u8], limits: &Limits)
         if !stream.content.is_empty() || start >= bytes.len() || scan_allowance == 0 {
             continue;
         }
-        let window = bytes.len().min(start.saturating_add(limits.max_stream_bytes).min(start + scan_allowance));
+        let window = bytes.len().min(
+            start
+                .saturating_add(limits.max_stream_bytes)
+                .min(start + scan_allowance),
+        );
         let hay = &bytes[start..window];
         let Some(end) = hay.windows(9).position(|w| w == b"endstream") else {
             scan_allowance = scan_allowance.saturating_sub(hay.len());

@@ -9264,8 +9264,11 @@ pub(crate) static WIDTHS_ZAPFDINGBATS: &[(&str, u16)] = &[
     ("space", 278),
 ];
 
+/// Glyph name to advance width, in 1/1000 em.
+pub(crate) type Widths = &'static [(&'static str, u16)];
+
 /// The standard 14 fonts: name, glyph widths, ascent, descent (1/1000 em).
-pub(crate) static STANDARD_FONTS: &[(&str, &[(&str, u16)], i16, i16)] = &[
+pub(crate) static STANDARD_FONTS: &[(&str, Widths, i16, i16)] = &[
     ("Courier", WIDTHS_COURIER, 629, -157),
     ("Courier\u{2d}Bold", WIDTHS_COURIER_BOLD, 626, -142),
     ("Courier\u{2d}Oblique", WIDTHS_COURIER_OBLIQUE, 629, -157),
