@@ -480,7 +480,11 @@ fn load_simple(
     }
     if let Some(tu) = to_unicode_cmap(doc, dict, budget)? {
         tu.for_each_unicode(256, |code, s| {
-            text[code as usize] = Some(s.to_string());
+            // A map to U+0000 says nothing about the glyph (seen for ligatures): the glyph
+            // name's text stands.
+            if s != "\0" {
+                text[code as usize] = Some(s.to_string());
+            }
         });
     }
     let simple_text = text
