@@ -78,6 +78,7 @@ for rust, key in [
     ("WIN_ANSI", "WinAnsiEncoding"),
     ("MAC_ROMAN", "MacRomanEncoding"),
     ("MAC_EXPERT", "MacExpertEncoding"),
+    ("PDF_DOC", "PDFDocEncoding"),
     ("SYMBOL", "SymbolEncoding"),
     ("ZAPF_DINGBATS", "ZapfDingbatsEncoding"),
 ]:

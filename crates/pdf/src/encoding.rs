@@ -11,6 +11,8 @@ pub(crate) fn base_encoding(name: &[u8]) -> Option<BaseEncoding> {
         b"MacRomanEncoding" => Some(&tables::MAC_ROMAN),
         b"MacExpertEncoding" => Some(&tables::MAC_EXPERT),
         b"StandardEncoding" => Some(&tables::STANDARD),
+        // Not a base encoding the standard allows, but written by some form producers.
+        b"PDFDocEncoding" => Some(&tables::PDF_DOC),
         _ => None,
     }
 }

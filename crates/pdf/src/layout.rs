@@ -68,8 +68,10 @@ const DUP_SECONDARY: f64 = 0.2;
 const POOL_STEP: f64 = 4.0;
 /// Glyphs smaller than 3 points drawn on a page beyond this count are dropped.
 const MAX_TINY_CHARS: usize = 50_000;
-/// Words per page beyond which the page is not laid out further (a plotted data set).
+/// Words and glyphs per page beyond which the rest of the page is dropped: bounds memory
+/// on content streams that draw millions of glyphs (plotted data, hostile files).
 const MAX_WORDS: usize = 500_000;
+const MAX_CHARS: usize = 8_000_000;
 
 /// Page space to a rotation's frame.
 fn to_frame(rot: u8, x: f64, y: f64) -> (f64, f64) {
@@ -176,6 +178,7 @@ pub(crate) struct TextPage {
     current: Option<Word>,
     last_char_overlap: bool,
     tiny_chars: usize,
+    chars: usize,
     actual: Option<ActualText>,
 }
 
@@ -206,6 +209,7 @@ impl TextPage {
             current: None,
             last_char_overlap: false,
             tiny_chars: 0,
+            chars: 0,
             actual: None,
         }
     }
@@ -281,6 +285,10 @@ impl TextPage {
         }
         // Glyphs off the page are not part of its text.
         if x + w < 0.0 || x > self.width || y + h < 0.0 || y > self.height {
+            return;
+        }
+        self.chars += 1;
+        if self.chars > MAX_CHARS {
             return;
         }
         if w.abs() < 3.0 && h.abs() < 3.0 {
