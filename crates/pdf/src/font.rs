@@ -167,22 +167,30 @@ impl Font {
     }
 }
 
-/// A stream decoded for reading a font's data; undecodable streams read as absent.
+/// Real CMaps are well under a megabyte, and font programs a few; larger ones are skipped
+/// rather than parsed.
+const MAX_CMAP_BYTES: usize = 16 << 20;
+const MAX_FONT_PROGRAM_BYTES: usize = 32 << 20;
+
+/// A stream decoded for reading a font's data; streams that are undecodable or larger than
+/// `cap` read as absent.
 fn stream_data(
     doc: &Document,
     dict: &Dictionary,
     key: &[u8],
+    cap: usize,
     budget: &mut Budget,
 ) -> Result<Option<Vec<u8>>, Stop> {
     let Some(stream) = get_stream(doc, dict, key) else {
         return Ok(None);
     };
-    match filters::decode(doc, stream, budget) {
-        Ok(d) => Ok(Some(d.into_owned())),
-        Err(e) => match e.into_stop() {
-            Some(stop) => Err(stop),
-            None => Ok(None),
-        },
+    let limit = budget.stream_allowance().min(cap);
+    match filters::decode_with_limit(doc, stream, limit) {
+        Ok(d) => {
+            budget.add_decoded(d.len())?;
+            Ok(Some(d.into_owned()))
+        }
+        Err(_) => Ok(None),
     }
 }
 
@@ -191,9 +199,11 @@ fn to_unicode_cmap(
     dict: &Dictionary,
     budget: &mut Budget,
 ) -> Result<Option<CMap>, Stop> {
-    Ok(stream_data(doc, dict, b"ToUnicode", budget)?
-        .map(|data| CMap::parse(&data))
-        .filter(|c| !c.is_empty_unicode()))
+    Ok(
+        stream_data(doc, dict, b"ToUnicode", MAX_CMAP_BYTES, budget)?
+            .map(|data| CMap::parse(&data))
+            .filter(|c| !c.is_empty_unicode()),
+    )
 }
 
 /// The standard 14 fonts and the names that producers use for them.
@@ -370,12 +380,13 @@ fn load_simple(
         && !is_truetype
         && let Some(fd) = fd
     {
-        if let Some(data) = stream_data(doc, fd, b"FontFile", budget)? {
+        if let Some(data) = stream_data(doc, fd, b"FontFile", MAX_FONT_PROGRAM_BYTES, budget)? {
             if let Some(enc) = fontfile::type1_encoding(&data) {
                 names = enc;
                 from_program = true;
             }
-        } else if let Some(data) = stream_data(doc, fd, b"FontFile3", budget)?
+        } else if let Some(data) =
+            stream_data(doc, fd, b"FontFile3", MAX_FONT_PROGRAM_BYTES, budget)?
             && let Some(enc) = fontfile::cff_encoding(&data)
         {
             names = enc;
@@ -652,14 +663,8 @@ fn load_composite(doc: &Document, dict: &Dictionary, budget: &mut Budget) -> Res
             unicode_cmap = n.starts_with(b"Uni")
                 && (n.windows(4).any(|w| w == b"UCS2") || n.windows(5).any(|w| w == b"UTF16"));
         }
-        Some(Object::Stream(s)) => {
-            let data = match filters::decode(doc, s, budget) {
-                Ok(d) => Some(d.into_owned()),
-                Err(e) => match e.into_stop() {
-                    Some(stop) => return Err(stop),
-                    None => None,
-                },
-            };
+        Some(Object::Stream(_)) => {
+            let data = stream_data(doc, dict, b"Encoding", MAX_CMAP_BYTES, budget)?;
             if let Some(data) = data {
                 let cmap = CMap::parse(&data);
                 vertical =
