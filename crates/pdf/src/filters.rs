@@ -214,7 +214,8 @@ fn predict(
         .unwrap_or(1)
         .clamp(1, 1 << 20) as usize;
     let bpp = (colors * bpc).div_ceil(8).max(1);
-    let row = (colors * bpc * columns).div_ceil(8);
+    // A row longer than the data is one partial row: no need to allocate the full width.
+    let row = (colors * bpc * columns).div_ceil(8).min(data.len().max(1));
     if predictor == 2 {
         if bpc != 8 {
             return Ok(data);

@@ -200,6 +200,12 @@ fn combining(c: char) -> Option<char> {
     })
 }
 
+/// A letter or digit to carry an accent. Spacing modifier letters (ˆ, ˇ, ˙ ...) are
+/// alphabetic to Unicode but are accents themselves, and do not take another.
+fn accent_base(c: char) -> bool {
+    c.is_alphanumeric() && !('\u{2B0}'..='\u{2FF}').contains(&c)
+}
+
 impl TextPage {
     pub(crate) fn new(width: f64, height: f64) -> TextPage {
         TextPage {
@@ -393,7 +399,7 @@ impl TextPage {
         let prev = word.chars[len - 1];
         let edge_mid = (word.edges[len - 1] + word.edges[len]) / 2.0;
         if let Some(comb) = combining(ch)
-            && prev.is_alphanumeric()
+            && accent_base(prev)
         {
             let max_mid = (word.edges[len] - word.edges[len - 1]).abs() * 0.3;
             let max_base = (word.bbox.s1 - word.bbox.s0) * 0.4;
@@ -407,7 +413,7 @@ impl TextPage {
             return true;
         }
         if let Some(comb) = combining(prev)
-            && ch.is_alphanumeric()
+            && accent_base(ch)
         {
             let max_base = (c.ascent - c.descent) * c.font_size * 0.4;
             let max_mid = (dp * 0.3).abs();
