@@ -59,6 +59,8 @@ pub enum PdfError {
     TooLarge(String),
     #[error("the time limit ran out")]
     Timeout,
+    /// A document whose text this crate cannot read: at present, XFA forms whose pages
+    /// are empty.
     #[error("{0}")]
     Unsupported(String),
 }
@@ -131,10 +133,26 @@ fn extract_loaded(doc: &lopdf::Document, budget: &mut Budget) -> Result<PdfText,
         let text = interp.page_text(page, budget)?;
         texts.push(text);
     }
+    if texts.iter().all(|t| t.trim().is_empty()) && has_xfa(doc) {
+        return Err(PdfError::Unsupported(
+            "an XFA form: its content is in the form's XML, not on the pages".into(),
+        ));
+    }
     Ok(PdfText {
         pages: texts,
         meta: meta::read(doc, budget),
     })
+}
+
+/// Whether the document carries an XFA form, whose content viewers without XFA support
+/// (pdftotext among them) do not show.
+fn has_xfa(doc: &lopdf::Document) -> bool {
+    doc.trailer
+        .get(b"Root")
+        .ok()
+        .and_then(|r| objects::as_dict(doc, r))
+        .and_then(|catalog| objects::get_dict(doc, catalog, b"AcroForm"))
+        .is_some_and(|form| objects::get(doc, form, b"XFA").is_some())
 }
 
 fn load(bytes: &[u8], limits: &Limits) -> Result<lopdf::Document, PdfError> {

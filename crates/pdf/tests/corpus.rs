@@ -105,6 +105,11 @@ fn broken_and_protected_files_get_the_right_kind() {
     ] {
         assert_eq!(kind(name), None, "{name}");
     }
+    // An XFA form with empty pages: the text is in XML that viewers without XFA ignore.
+    assert_eq!(
+        kind("tika__testPDF_malformedXFA.pdf"),
+        Some(PdfErrorKind::Unsupported)
+    );
     // Not PDFs at all, or nothing recoverable.
     assert_eq!(
         kind("pdfrs__infinite-loop-103.pdf"),
