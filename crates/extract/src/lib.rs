@@ -7,10 +7,14 @@
 //! allocate without bound.
 
 mod archive;
+mod chart;
 mod docx;
+mod drawingml;
 mod error;
 mod html;
 mod limits;
+mod numbering;
+mod numfmt;
 mod odf;
 mod ole;
 mod ooxml;
@@ -33,7 +37,7 @@ pub use sniff::sniff;
 
 /// Bumped whenever any extractor's output changes, so that cached results are not reused
 /// across versions that would extract differently.
-pub const EXTRACTOR_REVISION: u32 = 1;
+pub const EXTRACTOR_REVISION: u32 = 2;
 
 /// One file format's reader.
 pub trait Extractor: Sync {
@@ -50,7 +54,8 @@ pub fn extractor_for(format: Format) -> Option<&'static dyn Extractor> {
         Format::Pdf => &pdf::Pdf,
         Format::Docx => &docx::Docx,
         Format::Pptx => &pptx::Pptx,
-        Format::Xlsx | Format::Xlsb | Format::Xls | Format::Ods => sheet::for_format(format)?,
+        Format::Xlsx | Format::Xlsb | Format::Xls => sheet::for_format(format)?,
+        Format::Ods => &odf::Ods,
         Format::Odt => &odf::Odt,
         Format::Odp => &odf::Odp,
         Format::Txt => &text::PlainText,
