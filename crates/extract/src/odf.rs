@@ -53,6 +53,15 @@ const FLAT: &str = "flat ODF document";
 fn read(bytes: &[u8], limits: &Limits, format: Format) -> Result<Document, Error> {
     if !bytes.starts_with(b"PK") {
         let flat = xml::decode(bytes, FLAT)?;
+        if !flat
+            .trim_start_matches('\u{feff}')
+            .trim_start()
+            .starts_with('<')
+        {
+            return Err(Error::Corrupt(
+                "neither an OpenDocument package (ZIP) nor a flat OpenDocument XML file".into(),
+            ));
+        }
         let meta = meta_from_xml(&flat, FLAT, limits);
         let mut styles = Styles::default();
         styles.collect(&flat, FLAT, limits)?;

@@ -26,7 +26,7 @@ impl Extractor for Pptx {
         let meta = ooxml::core_properties(&mut package, limits)?;
         let slides = slide_parts(&mut package, &main, limits)?;
         // Layouts and masters are shared by many slides: read each once.
-        let mut inherited: HashMap<String, (String, bool)> = HashMap::new();
+        let mut inherited: HashMap<String, Inherited> = HashMap::new();
         let mut pages = Vec::with_capacity(slides.len());
         for (i, slide) in slides.iter().enumerate() {
             limits.check_time()?;
@@ -126,35 +126,48 @@ fn layout_text(
     slide_rels: &[Relationship],
     slide_shows_master: bool,
     limits: &Limits,
-    cache: &mut HashMap<String, (String, bool)>,
+    cache: &mut HashMap<String, Inherited>,
 ) -> Result<String, Error> {
     let mut out = String::new();
     let Some(layout) = rel_of_kind(package, slide_rels, "/slideLayout") else {
         return Ok(out);
     };
-    let (layout_text, layout_shows_master) = cached_text(package, &layout, limits, cache)?;
-    if slide_shows_master && layout_shows_master {
-        let layout_rels = ooxml::relationships(package, &layout, limits).unwrap_or_default();
-        if let Some(master) = rel_of_kind(package, &layout_rels, "/slideMaster") {
-            let (master_text, _) = cached_text(package, &master, limits, cache)?;
-            push_section(&mut out, &master_text);
+    let layout = cached_text(package, &layout, limits, cache)?;
+    if slide_shows_master && layout.show_master {
+        if let Some(master) = &layout.master {
+            let master = cached_text(package, master, limits, cache)?;
+            push_section(&mut out, &master.text);
         }
     }
-    push_section(&mut out, &layout_text);
+    push_section(&mut out, &layout.text);
     Ok(out)
+}
+
+/// A layout's or master's own text, read once per presentation.
+#[derive(Clone)]
+struct Inherited {
+    text: String,
+    show_master: bool,
+    /// The master a layout is based on.
+    master: Option<String>,
 }
 
 fn cached_text(
     package: &mut Package<'_>,
     part: &str,
     limits: &Limits,
-    cache: &mut HashMap<String, (String, bool)>,
-) -> Result<(String, bool), Error> {
+    cache: &mut HashMap<String, Inherited>,
+) -> Result<Inherited, Error> {
     if let Some(hit) = cache.get(part) {
         return Ok(hit.clone());
     }
     let shapes = part_text(package, part, Kind::Master, limits)?;
-    let entry = (shapes.text, shapes.show_master);
+    let rels = ooxml::relationships(package, part, limits).unwrap_or_default();
+    let entry = Inherited {
+        text: shapes.text,
+        show_master: shapes.show_master,
+        master: rel_of_kind(package, &rels, "/slideMaster"),
+    };
     cache.insert(part.to_string(), entry.clone());
     Ok(entry)
 }

@@ -164,13 +164,29 @@ pub(crate) fn is_ole(bytes: &[u8]) -> bool {
     bytes.starts_with(OLE_MAGIC)
 }
 
+/// Whether the compound file's directory names a stream `name` (ASCII). Directory names
+/// are UTF-16LE, NUL-terminated and compared without regard to case, as the format does
+/// ("ENCRYPTEDPACKAGE" is the same stream).
 pub(crate) fn has_ole_stream(bytes: &[u8], name: &str) -> bool {
-    let needle: Vec<u8> = name
-        .encode_utf16()
-        .flat_map(u16::to_le_bytes)
-        .chain([0, 0])
-        .collect();
-    find(bytes, &needle).is_some()
+    let name = name.as_bytes();
+    let Some(&first) = name.first() else {
+        return false;
+    };
+    let wanted = name.len() * 2 + 2;
+    memchr::memchr2_iter(
+        first.to_ascii_uppercase(),
+        first.to_ascii_lowercase(),
+        bytes,
+    )
+    .any(|at| {
+        let Some(candidate) = bytes.get(at..at + wanted) else {
+            return false;
+        };
+        candidate
+            .chunks_exact(2)
+            .zip(name.iter().copied().chain([0]))
+            .all(|(unit, c)| unit[1] == 0 && unit[0].eq_ignore_ascii_case(&c))
+    })
 }
 
 fn looks_like_html(head: &[u8]) -> bool {
@@ -192,10 +208,10 @@ fn looks_like_text(sample: &[u8]) -> bool {
 }
 
 pub(crate) fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() || haystack.len() < needle.len() {
+    if needle.is_empty() {
         return None;
     }
-    haystack.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(haystack, needle)
 }
 
 #[cfg(test)]
@@ -229,6 +245,12 @@ mod tests {
         encrypted.extend([0, 0]);
         assert_eq!(sniff("salainen.xlsx", &encrypted), Format::Xlsx);
         assert!(has_ole_stream(&encrypted, "EncryptedPackage"));
+
+        let mut upper = OLE_MAGIC.to_vec();
+        upper.extend("ENCRYPTEDPACKAGE".encode_utf16().flat_map(u16::to_le_bytes));
+        upper.extend([0, 0]);
+        assert!(has_ole_stream(&upper, "EncryptedPackage"));
+        assert!(!has_ole_stream(&upper, "EncryptedPackag"));
 
         let mut doc = OLE_MAGIC.to_vec();
         doc.extend("WordDocument".encode_utf16().flat_map(u16::to_le_bytes));
