@@ -938,7 +938,7 @@ fn with_context(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn text(body: &str) -> String {

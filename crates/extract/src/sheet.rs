@@ -137,7 +137,7 @@ fn xlsx_pages(
                 let formats: Vec<Option<String>> = reader
                     .styles()
                     .iter()
-                    .map(|s| s.number_format.as_ref().map(|f| f.format_code.clone()))
+                    .map(|s| s.number_format.as_ref().map(format_code))
                     .collect();
                 while budget.take()? {
                     let Ok(Some((cell, style))) = reader.next_cell_with_style_id() else {
@@ -203,7 +203,18 @@ fn xlsb_pages(
     Ok(pages)
 }
 
-/// Text of the drawings of a sheet part: text boxes, shapes and charts. Damage costs only
+/// The code of a cell's number format. Built-in formats 14 and 22 are the locale's short
+/// date, which Excel and LibreOffice show in en-US as m/d/yyyy, not the "mm-dd-yy" the
+/// standard lists.
+fn format_code(format: &calamine::NumberFormat) -> String {
+    match format.format_id {
+        Some(14) => "m/d/yyyy".to_string(),
+        Some(22) => "m/d/yyyy h:mm".to_string(),
+        _ => format.format_code.clone(),
+    }
+}
+
+/// Text of the drawings and cell comments of a sheet part: text boxes, shapes and charts. Damage costs only
 /// the drawing's text.
 fn drawing_text(
     package: &mut Package<'_>,
@@ -216,13 +227,18 @@ fn drawing_text(
         Err(_) => return Ok(String::new()),
     };
     let mut out = TextSink::new(limits.max_text_chars);
-    let drawings: Vec<String> = rels
+    let parts: Vec<(bool, String)> = rels
         .iter()
-        .filter(|r| r.kind.ends_with("/drawing"))
-        .map(|r| r.target.clone())
+        .filter(|r| r.kind.ends_with("/drawing") || r.kind.ends_with("/comments"))
+        .map(|r| (r.kind.ends_with("/drawing"), r.target.clone()))
         .collect();
-    for part in drawings {
-        match one_drawing(package, &part, limits) {
+    for (drawing, part) in parts {
+        let text = if drawing {
+            one_drawing(package, &part, limits)
+        } else {
+            comments(package, &part, limits)
+        };
+        match text {
             Ok(text) => out.push_block(&text),
             Err(e @ Error::Timeout(_)) => return Err(e),
             Err(_) => {}
@@ -242,6 +258,31 @@ fn one_drawing(package: &mut Package<'_>, part: &str, limits: &Limits) -> Result
         return Err(e);
     }
     Ok(shapes.text)
+}
+
+/// Cell comments (notes), one to a line, without their authors or phonetic guides.
+fn comments(package: &mut Package<'_>, part: &str, limits: &Limits) -> Result<String, Error> {
+    let xml_text = package.read_xml(part)?;
+    let mut sink = TextSink::new(limits.max_text_chars);
+    let mut text_depth = 0u32;
+    xml::walk(&xml_text, part, limits, |node| {
+        match node {
+            Node::Open { name, empty, .. } => match name {
+                "authors" | "rPh" | "rPr" | "extLst" => return Flow::SkipChildren,
+                "t" if !empty => text_depth += 1,
+                _ => {}
+            },
+            Node::Close { name } => match name {
+                "t" => text_depth = text_depth.saturating_sub(1),
+                "comment" => sink.end_line(),
+                _ => {}
+            },
+            Node::Text(t) if text_depth > 0 => sink.push(t),
+            Node::Text(_) => {}
+        }
+        Flow::Continue
+    })?;
+    Ok(sink.finish())
 }
 
 /// The cells of a workbook's first sheet as rows of display text, for tables that configure
@@ -471,6 +512,19 @@ mod tests {
         rows.put(0, 3, "otsikko".into());
         rows.put(1, 0, "  ".into());
         assert_eq!(rows.finish(), "otsikko\na\tb");
+    }
+
+    #[test]
+    fn comments_without_authors() {
+        let xml = r#"<comments><authors><author>Maija</author></authors><commentList>
+            <comment ref="A1" authorId="0"><text><r><rPr><b/></rPr><t>Maija:</t></r><r><t xml:space="preserve"> tarkista luku</t></r></text></comment>
+            <comment ref="B2" authorId="0"><text><t>toinen</t><rPh><t>ei</t></rPh></text></comment>
+            </commentList></comments>"#;
+        let bytes = crate::docx::tests::zip_of(&[("xl/comments1.xml", xml)]);
+        let limits = Limits::default();
+        let text = Package::open(&bytes, &limits)
+            .and_then(|mut p| comments(&mut p, "xl/comments1.xml", &limits));
+        assert_eq!(text.ok().as_deref(), Some("Maija: tarkista luku\ntoinen"));
     }
 
     #[test]
