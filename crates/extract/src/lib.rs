@@ -8,6 +8,7 @@
 
 mod archive;
 mod chart;
+mod doc;
 mod docx;
 mod drawingml;
 mod error;
@@ -61,7 +62,8 @@ pub fn extractor_for(format: Format) -> Option<&'static dyn Extractor> {
         Format::Txt => &text::PlainText,
         Format::Markdown => &text::Markdown,
         Format::Html => &html::Html,
-        Format::Zip | Format::Doc | Format::Ppt | Format::Unknown => return None,
+        Format::Doc => &doc::Doc,
+        Format::Zip | Format::Ppt | Format::Unknown => return None,
     })
 }
 
@@ -84,11 +86,6 @@ pub fn extract(name: &str, bytes: &[u8], limits: &Limits) -> Result<Document, Er
     }
     let extractor = match format {
         Format::Zip => return Err(Error::Archive),
-        Format::Doc => {
-            return Err(Error::Unsupported(
-                "legacy binary Word document (.doc); save it as DOCX or PDF".into(),
-            ));
-        }
         Format::Ppt => {
             return Err(Error::Unsupported(
                 "legacy binary PowerPoint presentation (.ppt); save it as PPTX or PDF".into(),

@@ -263,6 +263,24 @@ fn list_numbers_as_libreoffice_shows_them() {
 }
 
 #[test]
+fn legacy_word_text_through_the_piece_table() {
+    // An OLE2 Word 97 document saved under a .docm name; LibreOffice shows this text.
+    let Some(d) = doc(
+        "docm/poi__cpansearch.perl.org_src_tobyink_acme-rundoc-0.001_word-lib_hello_world.docm",
+    ) else {
+        return;
+    };
+    assert_eq!(d.format, kooste_model::Format::Doc);
+    assert!(
+        d.pages[0]
+            .text
+            .starts_with("package Hello::World;\n\nour @EXPORT;\nBEGIN {\n\t@EXPORT = qw/greet/;")
+    );
+    assert!(d.pages[0].text.contains("say “Hello world!”;"));
+    assert_eq!(d.meta.author.as_deref(), Some("Toby Inkster"));
+}
+
+#[test]
 fn opendocument_page_furniture() {
     if let Some(d) = doc("odp/tika__testMasterFooter.odp") {
         assert_eq!(d.pages[0].text, "Master footer is here");
