@@ -7,13 +7,19 @@ Run it pinned to one core so that no tool spreads work over several:
                                        [--formats docx,pptx,xlsx] [--runs 3]
 
 kooste reads all files of a format in one process (`kooste extract --json --jobs 1`), timed
-from outside, process start included. kreuzberg and markitdown run in this process, timed
-around their per-file calls; a file a tool fails on still counts its time. Each timing is the
-median of --runs runs after one warm-up run (the warm-up fills the page cache).
+from outside, process start included. kreuzberg and markitdown each run in a worker process
+of their own, timed around their per-file calls; a file a tool fails on still counts its
+time. The worker runs under a 6 GiB address-space limit and a 120 s per-file timeout
+(markitdown's pandas reader exhausts memory on some corpus workbooks); a file that kills
+or stalls the worker counts as failed, with the time it took, and the worker is restarted.
+Each timing is the median of --runs runs after one warm-up run (the warm-up fills the page
+cache).
 """
 
 import argparse
 import os
+import resource
+import select
 import statistics
 import subprocess
 import sys
@@ -36,47 +42,84 @@ def time_kooste(binary, files):
     return time.perf_counter() - start, None
 
 
-def make_kreuzberg():
-    import kreuzberg
-    config = kreuzberg.ExtractionConfig(
-        use_cache=False,
-        disable_ocr=True,
-        concurrency=kreuzberg.ConcurrencyConfig(max_threads=1),
-        images=kreuzberg.ImageExtractionConfig(extract_images=False),
-    )
-
-    def run(files):
-        failed = 0
-        start = time.perf_counter()
-        for f in files:
-            try:
-                kreuzberg.extract_file_sync(f, config=config)
-            except Exception:
-                failed += 1
-        return time.perf_counter() - start, failed
-
-    return run
-
-
-def make_markitdown():
+def converter(tool):
+    """The per-file call of a Python tool, for the worker."""
+    if tool == "kreuzberg":
+        import kreuzberg
+        config = kreuzberg.ExtractionConfig(
+            use_cache=False,
+            disable_ocr=True,
+            concurrency=kreuzberg.ConcurrencyConfig(max_threads=1),
+            images=kreuzberg.ImageExtractionConfig(extract_images=False),
+        )
+        return lambda f: kreuzberg.extract_file_sync(f, config=config)
     from markitdown import MarkItDown
     md = MarkItDown(enable_plugins=False)
+    return md.convert
 
-    def run(files):
-        failed = 0
+
+def worker(tool):
+    """Reads paths from stdin, answers 'seconds ok|fail' per path."""
+    import warnings
+    warnings.filterwarnings("ignore")
+    convert = converter(tool)
+    print("ready", flush=True)
+    for line in sys.stdin:
+        path = line.rstrip("\n")
         start = time.perf_counter()
-        for f in files:
-            try:
-                md.convert(f)
-            except Exception:
-                failed += 1
-        return time.perf_counter() - start, failed
+        try:
+            convert(path)
+            ok = "ok"
+        except BaseException:
+            ok = "fail"
+        print(f"{time.perf_counter() - start:.6f} {ok}", flush=True)
 
-    return run
+
+def limit_memory():
+    limit = 6 << 30
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+class Worker:
+    def __init__(self, tool):
+        self.tool = tool
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--worker", self.tool],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                     text=True, preexec_fn=limit_memory)
+        self.proc.stdout.readline()  # "ready": imports are not timed
+
+    def convert(self, path, timeout=120):
+        if self.proc is None or self.proc.poll() is not None:
+            self.start()
+        start = time.perf_counter()
+        self.proc.stdin.write(path + "\n")
+        self.proc.stdin.flush()
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        line = self.proc.stdout.readline() if ready else ""
+        if not line:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+            return time.perf_counter() - start, False
+        secs, ok = line.split()
+        return float(secs), ok == "ok"
+
+    def run(self, files):
+        total, failed = 0.0, 0
+        for f in files:
+            secs, ok = self.convert(f)
+            total += secs
+            failed += not ok
+        return total, failed
 
 
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
+    if len(sys.argv) == 3 and sys.argv[1] == "--worker":
+        return worker(sys.argv[2])
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", default=os.path.join(here, "..", "..", "..", "shared", "corpus"))
     ap.add_argument("--bin", default=os.path.join(here, "..", "target", "release", "kooste"))
@@ -91,8 +134,8 @@ def main():
         print(f"note: running on {affinity} cores; use taskset -c N for one", file=sys.stderr)
     tools = {
         "kooste": lambda files: time_kooste(binary, files),
-        "kreuzberg": make_kreuzberg(),
-        "markitdown": make_markitdown(),
+        "kreuzberg": Worker("kreuzberg").run,
+        "markitdown": Worker("markitdown").run,
     }
     print(f"{'format':6} {'files':>5} {'kooste s':>9} {'kreuzberg s':>11} {'markitdown s':>12} "
           f"{'vs kreuzberg':>12} {'vs markitdown':>13}  failures k/m")

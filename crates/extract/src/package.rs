@@ -164,6 +164,16 @@ impl<'a> Package<'a> {
     /// Reads an XML part as text, whatever Unicode encoding it was saved in.
     pub(crate) fn read_xml(&mut self, name: &str) -> Result<String, Error> {
         let bytes = self.read(name)?;
+        // The common case, UTF-8 without a byte-order mark, keeps the buffer as it is.
+        if !bytes.starts_with(&[0xEF, 0xBB, 0xBF])
+            && !bytes.starts_with(&[0xFF, 0xFE])
+            && !bytes.starts_with(&[0xFE, 0xFF])
+        {
+            match String::from_utf8(bytes) {
+                Ok(s) => return Ok(s),
+                Err(e) => return crate::xml::decode(e.as_bytes(), name),
+            }
+        }
         crate::xml::decode(&bytes, name)
     }
 

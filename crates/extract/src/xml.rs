@@ -188,7 +188,10 @@ pub(crate) fn walk(
 }
 
 fn local(qname: &str) -> &str {
-    qname.rsplit(':').next().unwrap_or(qname)
+    match qname.as_bytes().iter().rposition(|&b| b == b':') {
+        Some(i) => qname.get(i + 1..).unwrap_or(qname),
+        None => qname,
+    }
 }
 
 /// The value of an attribute by its local name, entities resolved.
