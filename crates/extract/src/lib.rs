@@ -21,6 +21,7 @@ mod ole;
 mod ooxml;
 mod package;
 mod pdf;
+mod ppt;
 mod pptx;
 mod sheet;
 mod sniff;
@@ -63,7 +64,8 @@ pub fn extractor_for(format: Format) -> Option<&'static dyn Extractor> {
         Format::Markdown => &text::Markdown,
         Format::Html => &html::Html,
         Format::Doc => &doc::Doc,
-        Format::Zip | Format::Ppt | Format::Unknown => return None,
+        Format::Ppt => &ppt::Ppt,
+        Format::Zip | Format::Unknown => return None,
     })
 }
 
@@ -86,11 +88,6 @@ pub fn extract(name: &str, bytes: &[u8], limits: &Limits) -> Result<Document, Er
     }
     let extractor = match format {
         Format::Zip => return Err(Error::Archive),
-        Format::Ppt => {
-            return Err(Error::Unsupported(
-                "legacy binary PowerPoint presentation (.ppt); save it as PPTX or PDF".into(),
-            ));
-        }
         Format::Unknown => return Err(Error::Unsupported(sniff::describe_unknown(name, bytes))),
         other => extractor_for(other)
             .ok_or_else(|| Error::Unsupported(format!("no extractor for {}", other.as_str())))?,
