@@ -300,15 +300,26 @@ fn clean(raw: &str) -> String {
         }
         last_cell_mark = cell_mark && !last_cell_mark;
     }
-    let lines: Vec<&str> = out
-        .lines()
-        .map(|l| l.trim_end_matches([' ', '\t']))
-        .collect();
-    lines.join("\n").trim_matches('\n').to_string()
+    // Empty paragraphs used as spacing leave runs of blank lines: one is enough.
+    let mut result = String::with_capacity(out.len());
+    let mut blank = 0;
+    for line in out.lines().map(|l| l.trim_end_matches([' ', '\t'])) {
+        if line.trim().is_empty() {
+            blank += 1;
+            if blank > 1 {
+                continue;
+            }
+        } else {
+            blank = 0;
+        }
+        result.push_str(line);
+        result.push('\n');
+    }
+    result.trim_matches('\n').to_string()
 }
 
 /// Title, author and dates from the `\x05SummaryInformation` property set.
-fn summary_information(data: &[u8]) -> Meta {
+pub(crate) fn summary_information(data: &[u8]) -> Meta {
     let mut meta = Meta::default();
     let Some(set) = u32_at(data, 0x2C).map(|o| o as usize) else {
         return meta;
@@ -401,6 +412,7 @@ mod tests {
             clean(raw),
             "Otsikko\nSisällys\nKaupunki\tMalli\nEspoo\tViitekehys\nLoppu\nrivi"
         );
+        assert_eq!(clean("yksi\r\r\r\r\rkaksi\r"), "yksi\n\nkaksi");
     }
 
     #[test]

@@ -159,6 +159,9 @@ impl<'p, 'a> Resolver<'p, 'a> {
             | kooste_model::Format::Odt
             | kooste_model::Format::Odp
             | kooste_model::Format::Ods
+            | kooste_model::Format::Doc
+            | kooste_model::Format::Ppt
+            | kooste_model::Format::Xls
             | kooste_model::Format::Html
             | kooste_model::Format::Txt => {}
             _ => return Ok(String::new()),

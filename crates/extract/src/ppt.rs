@@ -17,8 +17,8 @@ pub(crate) struct Ppt;
 
 const DOCUMENT: u16 = 0x03E8;
 const SLIDE: u16 = 0x03EE;
-const SLIDE_ATOM: u16 = 0x03EF;
 const NOTES: u16 = 0x03F0;
+const NOTES_ATOM: u16 = 0x03F1;
 const SLIDE_PERSIST_ATOM: u16 = 0x03F3;
 const SLIDE_SHOW_INFO: u16 = 0x03F9;
 const SLIDE_LIST_WITH_TEXT: u16 = 0x0FF0;
@@ -40,6 +40,10 @@ impl Extractor for Ppt {
                 "password-protected PowerPoint presentation (.ppt)".into(),
             ));
         }
+        let meta = match read_stream(&mut file, "/\u{5}SummaryInformation", limits) {
+            Ok(Some(s)) => crate::doc::summary_information(&s),
+            Ok(None) | Err(_) => Default::default(),
+        };
         let stream = read_stream(&mut file, "/PowerPoint Document", limits)?
             .ok_or_else(|| Error::MissingPart("PowerPoint Document stream".into()))?;
         let current_user = read_stream(&mut file, "/Current User", limits)?;
@@ -69,7 +73,7 @@ impl Extractor for Ppt {
         Ok(Document {
             format: Format::Ppt,
             pages,
-            meta: Default::default(),
+            meta,
         })
     }
 }
@@ -168,7 +172,8 @@ fn atom_text(stream: &[u8], r: &Record) -> Option<String> {
         })
         .filter(|c| *c == '\n' || *c == '\t' || !c.is_control())
         .collect();
-    Some(text.trim().to_string()).filter(|t| !t.is_empty())
+    // "*" is the stored text of a slide-number field: the number is drawn, not written.
+    Some(text.trim().to_string()).filter(|t| !t.is_empty() && t != "*")
 }
 
 /// Text atoms anywhere under a record, in order, bounded in depth.
@@ -252,22 +257,42 @@ fn slides_in_order(
     else {
         return Ok(None);
     };
+    // Notes name the slide they belong to (the slide's reference to them is often left 0).
+    let mut notes_by_slide: HashMap<u32, String> = HashMap::new();
+    for &at in directory.values() {
+        let Some(notes) = record_at(stream, at).filter(|r| r.kind == NOTES && r.container) else {
+            continue;
+        };
+        let slide_id = children(stream, notes.start, notes.end)
+            .find(|r| r.kind == NOTES_ATOM)
+            .and_then(|r| u32_at(stream, r.start));
+        if let Some(id) = slide_id.filter(|id| *id != 0) {
+            let mut texts = Vec::new();
+            texts_under(stream, &notes, 0, &mut texts);
+            notes_by_slide.insert(id, texts.join("\n"));
+        }
+    }
     let mut slides = Vec::new();
     for list in children(stream, document.start, document.end)
         .filter(|r| r.kind == SLIDE_LIST_WITH_TEXT && r.instance == 0)
     {
-        let mut current: Option<(u32, Vec<String>)> = None;
-        let finish = |current: Option<(u32, Vec<String>)>, slides: &mut Vec<Slide>| {
-            if let Some((id, placeholders)) = current {
-                slides.push(slide(stream, &directory, id, placeholders));
+        // (persist id, slide id, placeholder texts) of the slide being read.
+        let mut current: Option<(u32, u32, Vec<String>)> = None;
+        let finish = |current: Option<(u32, u32, Vec<String>)>, slides: &mut Vec<Slide>| {
+            if let Some((id, slide_id, placeholders)) = current {
+                let mut s = slide(stream, &directory, id, placeholders);
+                s.notes = notes_by_slide.get(&slide_id).cloned().unwrap_or_default();
+                slides.push(s);
             }
         };
         for r in children(stream, list.start, list.end) {
             limits.check_time()?;
             if r.kind == SLIDE_PERSIST_ATOM {
                 finish(current.take(), &mut slides);
-                current = u32_at(stream, r.start).map(|id| (id, Vec::new()));
-            } else if let (Some((_, texts)), Some(t)) = (current.as_mut(), atom_text(stream, &r)) {
+                current = u32_at(stream, r.start)
+                    .map(|id| (id, u32_at(stream, r.start + 12).unwrap_or(0), Vec::new()));
+            } else if let (Some((_, _, texts)), Some(t)) = (current.as_mut(), atom_text(stream, &r))
+            {
                 texts.push(t);
             }
         }
@@ -277,7 +302,7 @@ fn slides_in_order(
 }
 
 /// A slide's text: its placeholders' text from the slide list, then the text of its other
-/// shapes; its notes through the slide atom's reference; whether it is hidden.
+/// shapes; whether it is hidden.
 fn slide(
     stream: &[u8],
     directory: &HashMap<u32, usize>,
@@ -285,7 +310,6 @@ fn slide(
     placeholders: Vec<String>,
 ) -> Slide {
     let mut texts = placeholders;
-    let mut notes = Vec::new();
     let mut hidden = false;
     if let Some(container) = directory
         .get(&id)
@@ -299,29 +323,15 @@ fn slide(
                 texts.push(t);
             }
         }
-        for r in children(stream, container.start, container.end) {
-            match r.kind {
-                SLIDE_ATOM => {
-                    let notes_id = u32_at(stream, r.start + 16).unwrap_or(0);
-                    if let Some(n) = directory
-                        .get(&notes_id)
-                        .filter(|_| notes_id != 0)
-                        .and_then(|&at| record_at(stream, at))
-                        .filter(|r| r.kind == NOTES)
-                    {
-                        texts_under(stream, &n, 0, &mut notes);
-                    }
-                }
-                SLIDE_SHOW_INFO => {
-                    hidden = u16_at(stream, r.start + 10).is_some_and(|flags| flags & 0x0004 != 0);
-                }
-                _ => {}
-            }
+        if let Some(info) =
+            children(stream, container.start, container.end).find(|r| r.kind == SLIDE_SHOW_INFO)
+        {
+            hidden = u16_at(stream, info.start + 10).is_some_and(|flags| flags & 0x0004 != 0);
         }
     }
     Slide {
         text: texts.join("\n"),
-        notes: notes.join("\n"),
+        notes: String::new(),
         hidden,
     }
 }
@@ -404,7 +414,14 @@ mod tests {
         let drawing = |t: &[u8]| container(0x040C, 0, &[container(0xF00D, 0, &[bytes(t)])]);
         // Persist 4: notes of slide 1.
         offsets.insert(4u32, stream.len());
-        stream.extend(container(NOTES, 0, &[drawing(b"Puhujan muistiinpano")]));
+        stream.extend(container(
+            NOTES,
+            0,
+            &[
+                rec(NOTES_ATOM, 0, &[0, 1, 0, 0, 0, 0, 0, 0]),
+                drawing(b"Puhujan muistiinpano"),
+            ],
+        ));
         // Persist 3: slide 2, hidden.
         offsets.insert(3u32, stream.len());
         let mut show = vec![0u8; 16];
@@ -414,20 +431,16 @@ mod tests {
             0,
             &[rec(SLIDE_SHOW_INFO, 0, &show), drawing(b"Toinen laatikko")],
         ));
-        // Persist 2: slide 1, notes id 4.
+        // Persist 2: slide 1 (slide id 256, which its notes name).
         offsets.insert(2u32, stream.len());
-        let mut atom = vec![0u8; 24];
-        atom[16..20].copy_from_slice(&4u32.to_le_bytes());
-        stream.extend(container(
-            SLIDE,
-            0,
-            &[rec(SLIDE_ATOM, 0, &atom), drawing(b"Laatikko \xe4")],
-        ));
+        stream.extend(container(SLIDE, 0, &[drawing(b"Laatikko \xe4")]));
         // Persist 1: the document with its slide list.
         offsets.insert(1u32, stream.len());
         let persist = |id: u32| {
             let mut b = id.to_le_bytes().to_vec();
-            b.extend([0u8; 16]);
+            b.extend([0u8; 8]);
+            b.extend((254 + id).to_le_bytes());
+            b.extend([0u8; 4]);
             rec(SLIDE_PERSIST_ATOM, 0, &b)
         };
         stream.extend(container(
