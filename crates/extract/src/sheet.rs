@@ -407,8 +407,8 @@ fn page(index: usize, name: String, hidden: bool, cells: String, drawings: &str)
     }
 }
 
-fn sheet_error(e: impl std::fmt::Debug) -> Error {
-    let message = format!("{e:?}");
+fn sheet_error(e: impl std::fmt::Display) -> Error {
+    let message = e.to_string();
     if message.to_lowercase().contains("password") || message.contains("Encrypted") {
         Error::Encrypted(format!("password-protected workbook ({message})"))
     } else {
