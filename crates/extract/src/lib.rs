@@ -7,15 +7,21 @@
 //! allocate without bound.
 
 mod archive;
+mod chart;
+mod doc;
 mod docx;
+mod drawingml;
 mod error;
 mod html;
 mod limits;
+mod numbering;
+mod numfmt;
 mod odf;
 mod ole;
 mod ooxml;
 mod package;
 mod pdf;
+mod ppt;
 mod pptx;
 mod sheet;
 mod sniff;
@@ -33,7 +39,7 @@ pub use sniff::sniff;
 
 /// Bumped whenever any extractor's output changes, so that cached results are not reused
 /// across versions that would extract differently.
-pub const EXTRACTOR_REVISION: u32 = 1;
+pub const EXTRACTOR_REVISION: u32 = 2;
 
 /// One file format's reader.
 pub trait Extractor: Sync {
@@ -50,13 +56,16 @@ pub fn extractor_for(format: Format) -> Option<&'static dyn Extractor> {
         Format::Pdf => &pdf::Pdf,
         Format::Docx => &docx::Docx,
         Format::Pptx => &pptx::Pptx,
-        Format::Xlsx | Format::Xlsb | Format::Xls | Format::Ods => sheet::for_format(format)?,
+        Format::Xlsx | Format::Xlsb | Format::Xls => sheet::for_format(format)?,
+        Format::Ods => &odf::Ods,
         Format::Odt => &odf::Odt,
         Format::Odp => &odf::Odp,
         Format::Txt => &text::PlainText,
         Format::Markdown => &text::Markdown,
         Format::Html => &html::Html,
-        Format::Zip | Format::Doc | Format::Ppt | Format::Unknown => return None,
+        Format::Doc => &doc::Doc,
+        Format::Ppt => &ppt::Ppt,
+        Format::Zip | Format::Unknown => return None,
     })
 }
 
@@ -79,16 +88,6 @@ pub fn extract(name: &str, bytes: &[u8], limits: &Limits) -> Result<Document, Er
     }
     let extractor = match format {
         Format::Zip => return Err(Error::Archive),
-        Format::Doc => {
-            return Err(Error::Unsupported(
-                "legacy binary Word document (.doc); save it as DOCX or PDF".into(),
-            ));
-        }
-        Format::Ppt => {
-            return Err(Error::Unsupported(
-                "legacy binary PowerPoint presentation (.ppt); save it as PPTX or PDF".into(),
-            ));
-        }
         Format::Unknown => return Err(Error::Unsupported(sniff::describe_unknown(name, bytes))),
         other => extractor_for(other)
             .ok_or_else(|| Error::Unsupported(format!("no extractor for {}", other.as_str())))?,

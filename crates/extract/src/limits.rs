@@ -28,6 +28,8 @@ pub struct Limits {
     /// Wall-clock time for one file, from the moment [`Limits::start`] is called.
     pub time_limit: Duration,
     deadline: Option<Instant>,
+    /// How many documents deep we are: embedded workbooks in slides, and so on.
+    nesting: u32,
 }
 
 impl Default for Limits {
@@ -45,6 +47,7 @@ impl Default for Limits {
             max_archive_depth: 3,
             time_limit: Duration::from_secs(60),
             deadline: None,
+            nesting: 0,
         }
     }
 }
@@ -56,6 +59,15 @@ impl Limits {
             deadline: Some(Instant::now() + self.time_limit),
             ..self.clone()
         }
+    }
+
+    /// Limits for a document embedded in the one being read: the same deadline, one level
+    /// deeper, `None` past `max_archive_depth` so that nesting cannot recurse without end.
+    pub(crate) fn nested(&self) -> Option<Limits> {
+        (self.nesting < self.max_archive_depth).then(|| Limits {
+            nesting: self.nesting + 1,
+            ..self.clone()
+        })
     }
 
     pub fn deadline(&self) -> Option<Instant> {

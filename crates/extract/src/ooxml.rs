@@ -1,5 +1,6 @@
 //! What the Office Open XML formats share: relationship parts and document properties.
 
+use crate::drawingml::{self, Reference};
 use crate::package::Package;
 use crate::xml::{self, Flow, Node};
 use crate::{Error, Limits};
@@ -56,6 +57,117 @@ pub(crate) fn relationships(
         Flow::Continue
     })?;
     Ok(rels)
+}
+
+/// The package's main part (`officeDocument` relationship), or `fallback` when the package
+/// relationships are missing or point nowhere, as some generators leave them.
+pub(crate) fn main_part(
+    package: &mut Package<'_>,
+    limits: &Limits,
+    fallback: &str,
+) -> Result<String, Error> {
+    let root = relationships(package, "", limits)?;
+    let named = root
+        .into_iter()
+        .find(|r| r.kind.ends_with("/officeDocument"))
+        .map(|r| r.target)
+        .filter(|t| package.find(t).is_some());
+    Ok(named.unwrap_or_else(|| fallback.to_string()))
+}
+
+/// The target of the relationship `id`, if it names a part the package holds.
+pub(crate) fn target<'r>(
+    package: &Package<'_>,
+    rels: &'r [Relationship],
+    id: &str,
+) -> Option<&'r str> {
+    rels.iter()
+        .find(|r| r.id == id)
+        .map(|r| r.target.as_str())
+        .filter(|t| package.find(t).is_some())
+}
+
+/// Reads the parts that charts, SmartArt and embedded objects point to. Their damage costs
+/// only their own text; running out of time stops the whole document, and is kept in
+/// `fatal` for the caller to return.
+pub(crate) struct Resolver<'p, 'a> {
+    pub package: &'p mut Package<'a>,
+    pub limits: &'p Limits,
+    pub fatal: Option<Error>,
+}
+
+impl<'p, 'a> Resolver<'p, 'a> {
+    pub(crate) fn new(package: &'p mut Package<'a>, limits: &'p Limits) -> Self {
+        Resolver {
+            package,
+            limits,
+            fatal: None,
+        }
+    }
+
+    /// Text for a reference made by a part whose relationships are `rels`.
+    pub(crate) fn resolve(
+        &mut self,
+        rels: &[Relationship],
+        reference: Reference,
+    ) -> Option<String> {
+        if self.fatal.is_some() {
+            return None;
+        }
+        let result = match &reference {
+            Reference::Chart(id) => match target(self.package, rels, id).map(str::to_string) {
+                Some(part) => self
+                    .package
+                    .read_xml(&part)
+                    .and_then(|x| crate::chart::chart_text(&x, &part, self.limits)),
+                None => return None,
+            },
+            Reference::Diagram(id) => match target(self.package, rels, id).map(str::to_string) {
+                Some(part) => self
+                    .package
+                    .read_xml(&part)
+                    .and_then(|x| drawingml::diagram_text(&x, &part, self.limits)),
+                None => return None,
+            },
+            Reference::Embedded(id) => match target(self.package, rels, id).map(str::to_string) {
+                Some(part) => self.embedded(&part),
+                None => return None,
+            },
+        };
+        match result {
+            Ok(text) => Some(text).filter(|t| !t.trim().is_empty()),
+            Err(e @ Error::Timeout(_)) => {
+                self.fatal = Some(e);
+                None
+            }
+            Err(_) => None,
+        }
+    }
+
+    /// An embedded document (or a DOCX's imported HTML chunk) read as a document of its own,
+    /// one level deeper. Legacy OLE objects and pictures give nothing.
+    pub(crate) fn embedded(&mut self, part: &str) -> Result<String, Error> {
+        let Some(nested) = self.limits.nested() else {
+            return Ok(String::new());
+        };
+        let bytes = self.package.read(part)?;
+        match crate::sniff(part, &bytes) {
+            kooste_model::Format::Docx
+            | kooste_model::Format::Pptx
+            | kooste_model::Format::Xlsx
+            | kooste_model::Format::Xlsb
+            | kooste_model::Format::Odt
+            | kooste_model::Format::Odp
+            | kooste_model::Format::Ods
+            | kooste_model::Format::Doc
+            | kooste_model::Format::Ppt
+            | kooste_model::Format::Xls
+            | kooste_model::Format::Html
+            | kooste_model::Format::Txt => {}
+            _ => return Ok(String::new()),
+        }
+        crate::extract(part, &bytes, &nested).map(|d| d.text().replace('\u{c}', "\n"))
+    }
 }
 
 /// Resolves a relationship target against the folder of its source part.

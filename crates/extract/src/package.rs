@@ -3,12 +3,15 @@
 //! allocate more than the limits allow.
 
 use crate::{Error, Limits};
+use std::collections::HashMap;
 use std::io::{Cursor, Read};
 use zip::ZipArchive;
 
 pub(crate) struct Package<'a> {
     archive: ZipArchive<Cursor<&'a [u8]>>,
     names: Vec<String>,
+    /// Lower-cased name to position in `names`, for case-insensitive lookups.
+    index: HashMap<String, usize>,
     limits: &'a Limits,
     unzipped: u64,
 }
@@ -26,14 +29,20 @@ impl<'a> Package<'a> {
                 limits.max_entries
             )));
         }
-        let names = archive
+        let names: Vec<String> = archive
             .file_names()
             .filter_map(Result::ok)
             .map(|n| n.into_owned())
             .collect();
+        let mut index = HashMap::with_capacity(names.len());
+        for (i, n) in names.iter().enumerate() {
+            // The first of two names differing only in case wins, as in a linear search.
+            index.entry(n.to_ascii_lowercase()).or_insert(i);
+        }
         Ok(Package {
             archive,
             names,
+            index,
             limits,
             unzipped: 0,
         })
@@ -46,10 +55,10 @@ impl<'a> Package<'a> {
     /// The entry's name as stored, matched without regard to case (OPC part names are
     /// case-insensitive) and without a leading slash.
     pub(crate) fn find(&self, name: &str) -> Option<&str> {
-        let wanted = name.trim_start_matches('/');
-        self.names
-            .iter()
-            .find(|n| n.eq_ignore_ascii_case(wanted))
+        let wanted = name.trim_start_matches('/').to_ascii_lowercase();
+        self.index
+            .get(&wanted)
+            .and_then(|&i| self.names.get(i))
             .map(String::as_str)
     }
 
@@ -70,24 +79,41 @@ impl<'a> Package<'a> {
             .max_part_bytes
             .min(self.limits.max_unzipped_bytes.saturating_sub(self.unzipped));
         let compressed = entry.compressed_size().max(1);
+        // A declared size over the cap is believed at once; a smaller one may be a lie, so
+        // the inflated bytes are counted as they come.
+        if entry.size() > cap {
+            return Err(Error::TooLarge(format!(
+                "entry {stored} declares {} bytes, over the limit of {cap}",
+                entry.size()
+            )));
+        }
+        let bomb_at = compressed
+            .saturating_mul(self.limits.max_ratio)
+            .max(self.limits.ratio_floor_bytes);
         let mut data = Vec::with_capacity(entry.size().min(cap).min(64 << 20) as usize);
-        entry
-            .by_ref()
-            .take(cap.saturating_add(1))
-            .read_to_end(&mut data)
-            .map_err(|e| Error::Zip(format!("entry {stored}: {e}")))?;
+        let mut chunk = vec![0u8; 64 << 10];
+        loop {
+            let n = entry
+                .read(&mut chunk)
+                .map_err(|e| Error::Zip(format!("entry {stored}: {e}")))?;
+            if n == 0 {
+                break;
+            }
+            let len = (data.len() + n) as u64;
+            if len > cap {
+                return Err(Error::TooLarge(format!(
+                    "entry {stored} expands beyond {cap} bytes"
+                )));
+            }
+            if len > bomb_at {
+                return Err(Error::TooLarge(format!(
+                    "entry {stored} expands more than {}-fold: a decompression bomb",
+                    self.limits.max_ratio
+                )));
+            }
+            data.extend_from_slice(&chunk[..n]);
+        }
         let len = data.len() as u64;
-        if len > cap {
-            return Err(Error::TooLarge(format!(
-                "entry {stored} expands beyond {cap} bytes"
-            )));
-        }
-        if len > self.limits.ratio_floor_bytes && len / compressed > self.limits.max_ratio {
-            return Err(Error::TooLarge(format!(
-                "entry {stored} expands {}-fold: a decompression bomb",
-                len / compressed
-            )));
-        }
         self.unzipped += len;
         Ok(data)
     }
@@ -138,6 +164,16 @@ impl<'a> Package<'a> {
     /// Reads an XML part as text, whatever Unicode encoding it was saved in.
     pub(crate) fn read_xml(&mut self, name: &str) -> Result<String, Error> {
         let bytes = self.read(name)?;
+        // The common case, UTF-8 without a byte-order mark, keeps the buffer as it is.
+        if !bytes.starts_with(&[0xEF, 0xBB, 0xBF])
+            && !bytes.starts_with(&[0xFF, 0xFE])
+            && !bytes.starts_with(&[0xFE, 0xFF])
+        {
+            match String::from_utf8(bytes) {
+                Ok(s) => return Ok(s),
+                Err(e) => return crate::xml::decode(e.as_bytes(), name),
+            }
+        }
         crate::xml::decode(&bytes, name)
     }
 

@@ -1,11 +1,14 @@
-//! PresentationML (PPTX, PPTM, PPSX, POTX): one page per slide in presentation order, the
-//! slide's speaker notes after its own text.
+//! PresentationML (PPTX, PPTM, PPSX, POTX): one page per slide in presentation order, each
+//! with the text of its shapes (groups, tables, charts, SmartArt, embedded documents), the
+//! text its layout and master put on it, and its speaker notes.
 
-use crate::ooxml;
+use crate::drawingml::{self, Kind, ShapesText};
+use crate::ooxml::{self, Relationship, Resolver};
 use crate::package::Package;
-use crate::xml::{self, Flow, Node, TextSink};
+use crate::xml::{self, Flow, Node};
 use crate::{Error, Extractor, Limits};
 use kooste_model::{Document, Format, Page};
+use std::collections::HashMap;
 
 pub(crate) struct Pptx;
 
@@ -16,35 +19,45 @@ impl Extractor for Pptx {
 
     fn extract(&self, bytes: &[u8], limits: &Limits) -> Result<Document, Error> {
         let mut package = Package::open(bytes, limits)?;
-        let main = ooxml::relationships(&mut package, "", limits)?
-            .into_iter()
-            .find(|r| r.kind.ends_with("/officeDocument"))
-            .map(|r| r.target)
-            .filter(|t| package.find(t).is_some())
-            .unwrap_or_else(|| "ppt/presentation.xml".to_string());
+        let main = ooxml::main_part(&mut package, limits, "ppt/presentation.xml")?;
+        if package.find(&main).is_none() {
+            return Err(Error::MissingPart(main));
+        }
         let meta = ooxml::core_properties(&mut package, limits)?;
         let slides = slide_parts(&mut package, &main, limits)?;
+        // Layouts and masters are shared by many slides: read each once.
+        let mut inherited: HashMap<String, Inherited> = HashMap::new();
         let mut pages = Vec::with_capacity(slides.len());
         for (i, slide) in slides.iter().enumerate() {
             limits.check_time()?;
+            let rels = ooxml::relationships(&mut package, slide, limits)?;
             let slide_xml = package.read_xml(slide)?;
-            let (mut text, hidden) = slide_text(&slide_xml, slide, limits)?;
-            let notes = ooxml::relationships(&mut package, slide, limits)?
-                .into_iter()
-                .find(|r| r.kind.ends_with("/notesSlide"))
-                .map(|r| r.target);
-            if let Some(notes) = notes.filter(|n| package.find(n).is_some()) {
-                let notes_xml = package.read_xml(&notes)?;
-                let (notes_text, _) = slide_text(&notes_xml, &notes, limits)?;
-                if !notes_text.trim().is_empty() {
-                    if !text.is_empty() {
-                        text.push_str("\n\n");
-                    }
-                    text.push_str(&notes_text);
+            let shapes = {
+                let mut resolver = Resolver::new(&mut package, limits);
+                let shapes =
+                    drawingml::shapes_text(&slide_xml, slide, limits, Kind::Slide, &mut |r| {
+                        resolver.resolve(&rels, r)
+                    })?;
+                if let Some(e) = resolver.fatal {
+                    return Err(e);
                 }
+                shapes
+            };
+            let mut text = shapes.text;
+            let inherited_text = layout_text(
+                &mut package,
+                &rels,
+                shapes.show_master,
+                limits,
+                &mut inherited,
+            )?;
+            push_section(&mut text, &inherited_text);
+            if let Some(notes) = rel_of_kind(&package, &rels, "/notesSlide") {
+                let notes_text = part_text(&mut package, &notes, Kind::Notes, limits)?;
+                push_section(&mut text, &notes_text.text);
             }
             pages.push(Page {
-                hidden,
+                hidden: shapes.hidden,
                 ..Page::new(i as u32 + 1, text)
             });
         }
@@ -54,6 +67,109 @@ impl Extractor for Pptx {
             meta,
         })
     }
+}
+
+fn push_section(text: &mut String, section: &str) {
+    if section.trim().is_empty() {
+        return;
+    }
+    if !text.is_empty() {
+        text.push_str("\n\n");
+    }
+    text.push_str(section);
+}
+
+fn rel_of_kind(package: &Package<'_>, rels: &[Relationship], kind: &str) -> Option<String> {
+    rels.iter()
+        .find(|r| r.kind.ends_with(kind))
+        .map(|r| r.target.clone())
+        .filter(|t| package.find(t).is_some())
+}
+
+/// Text of a notes, layout or master part with its charts and SmartArt. A damaged notes or
+/// layout part costs only its own text, never the slide's.
+fn part_text(
+    package: &mut Package<'_>,
+    part: &str,
+    kind: Kind,
+    limits: &Limits,
+) -> Result<ShapesText, Error> {
+    let read = |package: &mut Package<'_>| -> Result<ShapesText, Error> {
+        let rels = ooxml::relationships(package, part, limits)?;
+        let xml_text = package.read_xml(part)?;
+        let mut resolver = Resolver::new(package, limits);
+        let shapes = drawingml::shapes_text(&xml_text, part, limits, kind, &mut |r| {
+            resolver.resolve(&rels, r)
+        })?;
+        if let Some(e) = resolver.fatal {
+            return Err(e);
+        }
+        Ok(shapes)
+    };
+    match read(package) {
+        Ok(shapes) => Ok(shapes),
+        Err(e @ Error::Timeout(_)) => Err(e),
+        Err(_) => Ok(ShapesText {
+            text: String::new(),
+            hidden: false,
+            show_master: true,
+        }),
+    }
+}
+
+/// Text that the slide's layout and master draw on it: shapes of theirs that are not
+/// placeholders (a logo's caption, a fixed footer line), unless the slide or layout hides
+/// the master's shapes. Placeholders of a layout are only prompts, which a slide replaces
+/// with its own text.
+fn layout_text(
+    package: &mut Package<'_>,
+    slide_rels: &[Relationship],
+    slide_shows_master: bool,
+    limits: &Limits,
+    cache: &mut HashMap<String, Inherited>,
+) -> Result<String, Error> {
+    let mut out = String::new();
+    let Some(layout) = rel_of_kind(package, slide_rels, "/slideLayout") else {
+        return Ok(out);
+    };
+    let layout = cached_text(package, &layout, limits, cache)?;
+    if slide_shows_master && layout.show_master {
+        if let Some(master) = &layout.master {
+            let master = cached_text(package, master, limits, cache)?;
+            push_section(&mut out, &master.text);
+        }
+    }
+    push_section(&mut out, &layout.text);
+    Ok(out)
+}
+
+/// A layout's or master's own text, read once per presentation.
+#[derive(Clone)]
+struct Inherited {
+    text: String,
+    show_master: bool,
+    /// The master a layout is based on.
+    master: Option<String>,
+}
+
+fn cached_text(
+    package: &mut Package<'_>,
+    part: &str,
+    limits: &Limits,
+    cache: &mut HashMap<String, Inherited>,
+) -> Result<Inherited, Error> {
+    if let Some(hit) = cache.get(part) {
+        return Ok(hit.clone());
+    }
+    let shapes = part_text(package, part, Kind::Master, limits)?;
+    let rels = ooxml::relationships(package, part, limits).unwrap_or_default();
+    let entry = Inherited {
+        text: shapes.text,
+        show_master: shapes.show_master,
+        master: rel_of_kind(package, &rels, "/slideMaster"),
+    };
+    cache.insert(part.to_string(), entry.clone());
+    Ok(entry)
 }
 
 /// Slide parts in the order of `p:sldIdLst`, resolved through the presentation's
@@ -66,66 +182,41 @@ fn slide_parts(
     let presentation = package.read_xml(main)?;
     let mut ids = Vec::new();
     xml::walk(&presentation, main, limits, |node| {
-        if let Node::Open {
-            name: "sldId",
-            element,
-            ..
-        } = node
-        {
-            if let Some(id) = xml::attr_qualified(element, "r:id")
-                .or_else(|| xml::attr(element, "id").filter(|v| v.starts_with("rId")))
-            {
-                ids.push(id);
+        match node {
+            Node::Open {
+                name: "sldId",
+                element,
+                ..
+            } => {
+                if let Some(id) = xml::attr_qualified(element, "r:id").or_else(|| {
+                    // The relationships namespace under another prefix.
+                    element
+                        .attributes()
+                        .with_checks(false)
+                        .filter_map(Result::ok)
+                        .find(|a| a.key.0.ends_with(":id"))
+                        .map(|a| a.value.into_owned())
+                }) {
+                    ids.push(id);
+                }
             }
+            // Masters, notes masters and handout lists share the element names.
+            Node::Open {
+                name: "sldMasterIdLst" | "notesMasterIdLst" | "handoutMasterIdLst" | "extLst",
+                ..
+            } => return Flow::SkipChildren,
+            _ => {}
         }
         Flow::Continue
     })?;
     let rels = ooxml::relationships(package, main, limits)?;
-    Ok(ids
-        .iter()
-        .filter_map(|id| rels.iter().find(|r| &r.id == id))
-        .map(|r| r.target.clone())
-        .filter(|t| package.find(t).is_some())
-        .collect())
-}
-
-/// Text of a slide or notes part: paragraphs on lines, table cells separated by tabs. The
-/// slide-number field of a notes page is layout, not text. Also tells whether the slide is
-/// hidden (`show="0"`).
-fn slide_text(xml_text: &str, part: &str, limits: &Limits) -> Result<(String, bool), Error> {
-    let mut sink = TextSink::new(limits.max_text_chars);
-    let mut in_text = false;
-    let mut hidden = false;
-    xml::walk(xml_text, part, limits, |node| {
-        match node {
-            Node::Open {
-                name,
-                element,
-                empty,
-            } => match name {
-                "sld" => {
-                    hidden = xml::attr(element, "show").is_some_and(|v| v == "0" || v == "false")
-                }
-                "t" => in_text = !empty,
-                "br" => sink.push_char('\n'),
-                "tc" => sink.cell_gap(),
-                "fld" if xml::attr(element, "type").is_some_and(|t| t == "slidenum") => {
-                    return Flow::SkipChildren;
-                }
-                "Fallback" | "rPr" | "pPr" | "bodyPr" | "spPr" | "extLst" => {
-                    return Flow::SkipChildren;
-                }
-                _ => {}
-            },
-            Node::Close { name } => match name {
-                "t" => in_text = false,
-                "p" | "tr" => sink.end_line(),
-                _ => {}
-            },
-            Node::Text(t) if in_text => sink.push(t),
-            Node::Text(_) => {}
+    let mut parts: Vec<String> = Vec::new();
+    for id in &ids {
+        if let Some(target) = ooxml::target(package, &rels, id) {
+            if !parts.iter().any(|p| p == target) {
+                parts.push(target.to_string());
+            }
         }
-        Flow::Continue
-    })?;
-    Ok((sink.finish(), hidden))
+    }
+    Ok(parts)
 }

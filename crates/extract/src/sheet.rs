@@ -1,11 +1,17 @@
-//! Spreadsheets (XLSX, XLSM, XLSB, XLS, ODS) through calamine: one page per sheet, named by
-//! the sheet, a line per non-empty row with cells separated by tabs, values as a reader sees
-//! them.
+//! Excel workbooks (XLSX, XLSM, XLTX, Strict OOXML; XLSB; legacy XLS) through calamine: one
+//! page per sheet, named by the sheet and starting with its name, a line per non-empty row
+//! with cells separated by tabs, values as the cell displays them (its number format
+//! applied), then the text of the sheet's drawings: charts and text boxes. Chart sheets are
+//! pages holding their chart's text.
 
+use crate::drawingml::{self, Kind};
+use crate::numfmt;
+use crate::ooxml::{self, Relationship, Resolver};
 use crate::package::Package;
-use crate::{Error, Extractor, Limits, ooxml};
+use crate::xml::{self, Flow, Node, TextSink};
+use crate::{Error, Extractor, Limits};
 use calamine::{Data, Reader, SheetVisible};
-use kooste_model::{Document, Format, Meta, Page};
+use kooste_model::{Document, Format, Page};
 use std::collections::BTreeMap;
 use std::io::Cursor;
 
@@ -14,14 +20,12 @@ pub(crate) struct Sheet(Format);
 static XLSX: Sheet = Sheet(Format::Xlsx);
 static XLSB: Sheet = Sheet(Format::Xlsb);
 static XLS: Sheet = Sheet(Format::Xls);
-static ODS: Sheet = Sheet(Format::Ods);
 
 pub(crate) fn for_format(format: Format) -> Option<&'static dyn Extractor> {
     Some(match format {
         Format::Xlsx => &XLSX,
         Format::Xlsb => &XLSB,
         Format::Xls => &XLS,
-        Format::Ods => &ODS,
         _ => return None,
     })
 }
@@ -32,73 +36,32 @@ impl Extractor for Sheet {
     }
 
     fn extract(&self, bytes: &[u8], limits: &Limits) -> Result<Document, Error> {
-        if self.0 == Format::Ods && !bytes.starts_with(b"PK") {
-            return crate::odf::flat_spreadsheet(bytes, limits);
-        }
-        let meta = match self.0 {
-            Format::Xls => Meta::default(),
-            zipped => {
-                // calamine inflates parts without bounds of its own: vet the container first.
-                let mut package = Package::open(bytes, limits)?;
-                package.check_expansion()?;
-                if zipped == Format::Ods {
-                    crate::odf::meta(&mut package, limits)?
-                } else {
-                    ooxml::core_properties(&mut package, limits)?
-                }
-            }
-        };
-        let cursor = Cursor::new(bytes);
         let mut budget = Budget {
             cells: limits.max_cells,
             limits,
         };
-        let pages = match self.0 {
-            Format::Xlsx => {
-                let mut book: calamine::Xlsx<_> =
-                    calamine::open_workbook_from_rs(cursor).map_err(sheet_error)?;
-                let mut pages = Vec::new();
-                for (name, hidden) in sheet_list(&book) {
-                    let mut reader = book.worksheet_cells_reader(&name).map_err(sheet_error)?;
-                    let mut rows = RowText::default();
-                    while budget.take()? {
-                        let Some(cell) = reader.next_cell().map_err(sheet_error)? else {
-                            break;
-                        };
-                        let (row, col) = cell.get_position();
-                        rows.put(row, col, display(&Data::from(cell.get_value().clone())));
-                    }
-                    pages.push(page(pages.len(), name, hidden, rows.finish()));
-                }
-                pages
-            }
-            Format::Xlsb => {
-                let mut book: calamine::Xlsb<_> =
-                    calamine::open_workbook_from_rs(cursor).map_err(sheet_error)?;
-                let mut pages = Vec::new();
-                for (name, hidden) in sheet_list(&book) {
-                    let mut reader = book.worksheet_cells_reader(&name).map_err(sheet_error)?;
-                    let mut rows = RowText::default();
-                    while budget.take()? {
-                        let Some(cell) = reader.next_cell().map_err(sheet_error)? else {
-                            break;
-                        };
-                        let (row, col) = cell.get_position();
-                        rows.put(row, col, display(&Data::from(cell.get_value().clone())));
-                    }
-                    pages.push(page(pages.len(), name, hidden, rows.finish()));
-                }
-                pages
-            }
+        let (pages, meta) = match self.0 {
             Format::Xls => {
                 let book: calamine::Xls<_> =
-                    calamine::open_workbook_from_rs(cursor).map_err(xls_error)?;
-                whole_ranges(book, &mut budget)?
+                    calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(sheet_error)?;
+                (whole_ranges(book, &mut budget, limits)?, Default::default())
             }
-            _ => {
-                let book: calamine::Ods<_> =
-                    calamine::open_workbook_from_rs(cursor).map_err(sheet_error)?;
-                whole_ranges(book, &mut budget)?
+            zipped => {
+                // calamine inflates parts without bounds of its own: vet the container first.
+                let mut package = Package::open(bytes, limits)?;
+                package.check_expansion()?;
+                let meta = ooxml::core_properties(&mut package, limits)?;
+                let structure = workbook_structure(&mut package, limits).unwrap_or_default();
+                let pages = if zipped == Format::Xlsb {
+                    let book: calamine::Xlsb<_> =
+                        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(sheet_error)?;
+                    xlsb_pages(book, &structure, &mut package, &mut budget, limits)?
+                } else {
+                    let book: calamine::Xlsx<_> =
+                        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(sheet_error)?;
+                    xlsx_pages(book, &structure, &mut package, &mut budget, limits)?
+                };
+                (pages, meta)
             }
         };
         Ok(Document {
@@ -107,6 +70,219 @@ impl Extractor for Sheet {
             meta,
         })
     }
+}
+
+/// A sheet as the workbook part lists it, with the part that holds it.
+#[derive(Default, Clone)]
+struct SheetEntry {
+    name: String,
+    part: Option<String>,
+    chart_sheet: bool,
+}
+
+/// The sheets of the workbook in tab order, read from the workbook part and its
+/// relationships (which calamine does not expose), so that drawings and chart sheets can
+/// be found.
+fn workbook_structure(
+    package: &mut Package<'_>,
+    limits: &Limits,
+) -> Result<Vec<SheetEntry>, Error> {
+    let main = ooxml::main_part(package, limits, "xl/workbook.xml")?;
+    let Some(workbook) = package.read_xml_if_present(&main)? else {
+        return Ok(Vec::new());
+    };
+    let rels = ooxml::relationships(package, &main, limits)?;
+    let mut sheets = Vec::new();
+    xml::walk(&workbook, &main, limits, |node| {
+        if let Node::Open {
+            name: "sheet",
+            element,
+            ..
+        } = node
+        {
+            let id = element
+                .attributes()
+                .with_checks(false)
+                .filter_map(Result::ok)
+                .find(|a| a.key.0.ends_with(":id"))
+                .map(|a| a.value.into_owned());
+            let rel = id.and_then(|id| rels.iter().find(|r| r.id == id));
+            sheets.push(SheetEntry {
+                name: xml::attr(element, "name").unwrap_or_default(),
+                part: rel.map(|r| r.target.clone()),
+                chart_sheet: rel.is_some_and(|r| r.kind.ends_with("/chartsheet")),
+            });
+        }
+        Flow::Continue
+    })?;
+    Ok(sheets)
+}
+
+fn xlsx_pages(
+    mut book: calamine::Xlsx<Cursor<&[u8]>>,
+    structure: &[SheetEntry],
+    package: &mut Package<'_>,
+    budget: &mut Budget<'_>,
+    limits: &Limits,
+) -> Result<Vec<Page>, Error> {
+    let date1904 = book.has_1904_epoch();
+    let mut pages = Vec::new();
+    for (name, hidden) in sheet_list(&book) {
+        limits.check_time()?;
+        let entry = structure.iter().find(|s| s.name == name);
+        let mut rows = RowText::new(limits.max_text_chars);
+        if !entry.is_some_and(|e| e.chart_sheet) {
+            // A sheet calamine cannot read (a macro or dialog sheet) keeps its drawings.
+            if let Ok(mut reader) = book.worksheet_cells_reader(&name) {
+                let formats: Vec<Option<String>> = reader
+                    .styles()
+                    .iter()
+                    .map(|s| s.number_format.as_ref().map(format_code))
+                    .collect();
+                while budget.take()? {
+                    let Ok(Some((cell, style))) = reader.next_cell_with_style_id() else {
+                        // Damage part way through a sheet keeps the rows read so far.
+                        break;
+                    };
+                    let (row, col) = cell.get_position();
+                    let format = formats.get(style).and_then(Option::as_deref);
+                    rows.put(
+                        row,
+                        col,
+                        display(&Data::from(cell.get_value().clone()), format, date1904),
+                    );
+                }
+            }
+        }
+        let drawings = entry
+            .and_then(|e| e.part.as_deref())
+            .map(|part| drawing_text(package, part, limits))
+            .transpose()?
+            .unwrap_or_default();
+        pages.push(page(pages.len(), name, hidden, rows.finish(), &drawings));
+    }
+    Ok(pages)
+}
+
+fn xlsb_pages(
+    mut book: calamine::Xlsb<Cursor<&[u8]>>,
+    structure: &[SheetEntry],
+    package: &mut Package<'_>,
+    budget: &mut Budget<'_>,
+    limits: &Limits,
+) -> Result<Vec<Page>, Error> {
+    let date1904 = book.has_1904_epoch();
+    let mut pages = Vec::new();
+    for (name, hidden) in sheet_list(&book) {
+        limits.check_time()?;
+        let entry = structure.iter().find(|s| s.name == name);
+        let mut rows = RowText::new(limits.max_text_chars);
+        if !entry.is_some_and(|e| e.chart_sheet) {
+            if let Ok(mut reader) = book.worksheet_cells_reader(&name) {
+                while budget.take()? {
+                    let Ok(Some(cell)) = reader.next_cell() else {
+                        break;
+                    };
+                    let (row, col) = cell.get_position();
+                    rows.put(
+                        row,
+                        col,
+                        display(&Data::from(cell.get_value().clone()), None, date1904),
+                    );
+                }
+            }
+        }
+        // Binary sheets keep drawings in XML parts all the same.
+        let drawings = entry
+            .and_then(|e| e.part.as_deref())
+            .map(|part| drawing_text(package, part, limits))
+            .transpose()?
+            .unwrap_or_default();
+        pages.push(page(pages.len(), name, hidden, rows.finish(), &drawings));
+    }
+    Ok(pages)
+}
+
+/// The code of a cell's number format. Built-in formats 14 and 22 are the locale's short
+/// date, which Excel and LibreOffice show in en-US as m/d/yyyy, not the "mm-dd-yy" the
+/// standard lists.
+fn format_code(format: &calamine::NumberFormat) -> String {
+    match format.format_id {
+        Some(14) => "m/d/yyyy".to_string(),
+        Some(22) => "m/d/yyyy h:mm".to_string(),
+        _ => format.format_code.clone(),
+    }
+}
+
+/// Text of the drawings and cell comments of a sheet part: text boxes, shapes and charts. Damage costs only
+/// the drawing's text.
+fn drawing_text(
+    package: &mut Package<'_>,
+    sheet_part: &str,
+    limits: &Limits,
+) -> Result<String, Error> {
+    let rels = match ooxml::relationships(package, sheet_part, limits) {
+        Ok(r) => r,
+        Err(e @ Error::Timeout(_)) => return Err(e),
+        Err(_) => return Ok(String::new()),
+    };
+    let mut out = TextSink::new(limits.max_text_chars);
+    let parts: Vec<(bool, String)> = rels
+        .iter()
+        .filter(|r| r.kind.ends_with("/drawing") || r.kind.ends_with("/comments"))
+        .map(|r| (r.kind.ends_with("/drawing"), r.target.clone()))
+        .collect();
+    for (drawing, part) in parts {
+        let text = if drawing {
+            one_drawing(package, &part, limits)
+        } else {
+            comments(package, &part, limits)
+        };
+        match text {
+            Ok(text) => out.push_block(&text),
+            Err(e @ Error::Timeout(_)) => return Err(e),
+            Err(_) => {}
+        }
+    }
+    Ok(out.finish())
+}
+
+fn one_drawing(package: &mut Package<'_>, part: &str, limits: &Limits) -> Result<String, Error> {
+    let rels: Vec<Relationship> = ooxml::relationships(package, part, limits)?;
+    let xml_text = package.read_xml(part)?;
+    let mut resolver = Resolver::new(package, limits);
+    let shapes = drawingml::shapes_text(&xml_text, part, limits, Kind::Other, &mut |r| {
+        resolver.resolve(&rels, r)
+    })?;
+    if let Some(e) = resolver.fatal {
+        return Err(e);
+    }
+    Ok(shapes.text)
+}
+
+/// Cell comments (notes), one to a line, without their authors or phonetic guides.
+fn comments(package: &mut Package<'_>, part: &str, limits: &Limits) -> Result<String, Error> {
+    let xml_text = package.read_xml(part)?;
+    let mut sink = TextSink::new(limits.max_text_chars);
+    let mut text_depth = 0u32;
+    xml::walk(&xml_text, part, limits, |node| {
+        match node {
+            Node::Open { name, empty, .. } => match name {
+                "authors" | "rPh" | "rPr" | "extLst" => return Flow::SkipChildren,
+                "t" if !empty => text_depth += 1,
+                _ => {}
+            },
+            Node::Close { name } => match name {
+                "t" => text_depth = text_depth.saturating_sub(1),
+                "comment" => sink.end_line(),
+                _ => {}
+            },
+            Node::Text(t) if text_depth > 0 => sink.push(t),
+            Node::Text(_) => {}
+        }
+        Flow::Continue
+    })?;
+    Ok(sink.finish())
 }
 
 /// The cells of a workbook's first sheet as rows of display text, for tables that configure
@@ -143,7 +319,7 @@ pub fn first_sheet_rows(bytes: &[u8], limits: &Limits) -> Result<Vec<Vec<String>
                 if !budget.take()? {
                     return Ok(rows);
                 }
-                cells.push(display(value));
+                cells.push(display(value, None, false));
             }
             rows.push(cells);
         }
@@ -176,26 +352,33 @@ impl Budget<'_> {
     }
 }
 
-/// XLS and ODS readers only give whole ranges.
-fn whole_ranges<RS, R>(mut book: R, budget: &mut Budget<'_>) -> Result<Vec<Page>, Error>
+/// Legacy XLS: calamine gives whole ranges only, which are bounded by the file's size.
+fn whole_ranges<RS, R>(
+    mut book: R,
+    budget: &mut Budget<'_>,
+    limits: &Limits,
+) -> Result<Vec<Page>, Error>
 where
     RS: std::io::Read + std::io::Seek,
     R: Reader<RS>,
 {
     let mut pages = Vec::new();
     for (name, hidden) in sheet_list(&book) {
-        let range = book.worksheet_range(&name).map_err(sheet_error)?;
+        limits.check_time()?;
+        let Ok(range) = book.worksheet_range(&name) else {
+            continue;
+        };
         let (top, left) = range.start().unwrap_or((0, 0));
-        let mut rows = RowText::default();
+        let mut rows = RowText::new(limits.max_text_chars);
         'rows: for (r, row) in range.rows().enumerate() {
             for (c, value) in row.iter().enumerate() {
                 if !budget.take()? {
                     break 'rows;
                 }
-                rows.put(top + r as u32, left + c as u32, display(value));
+                rows.put(top + r as u32, left + c as u32, display(value, None, false));
             }
         }
-        pages.push(page(pages.len(), name, hidden, rows.finish()));
+        pages.push(page(pages.len(), name, hidden, rows.finish(), ""));
     }
     Ok(pages)
 }
@@ -207,7 +390,16 @@ fn sheet_list<RS: std::io::Read + std::io::Seek, R: Reader<RS>>(book: &R) -> Vec
         .collect()
 }
 
-fn page(index: usize, name: String, hidden: bool, text: String) -> Page {
+fn page(index: usize, name: String, hidden: bool, cells: String, drawings: &str) -> Page {
+    let mut text = name.clone();
+    for part in [cells.as_str(), drawings] {
+        if !part.trim().is_empty() {
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(part);
+        }
+    }
     Page {
         name: Some(name),
         hidden,
@@ -215,8 +407,8 @@ fn page(index: usize, name: String, hidden: bool, text: String) -> Page {
     }
 }
 
-fn sheet_error(e: impl std::fmt::Debug) -> Error {
-    let message = format!("{e:?}");
+fn sheet_error(e: impl std::fmt::Display) -> Error {
+    let message = e.to_string();
     if message.to_lowercase().contains("password") || message.contains("Encrypted") {
         Error::Encrypted(format!("password-protected workbook ({message})"))
     } else {
@@ -224,21 +416,30 @@ fn sheet_error(e: impl std::fmt::Debug) -> Error {
     }
 }
 
-fn xls_error(e: calamine::XlsError) -> Error {
-    sheet_error(e)
-}
-
 /// Collects cells into lines: one line per row that has any text, cells in column order.
-#[derive(Default)]
 struct RowText {
     rows: BTreeMap<u32, Vec<(u32, String)>>,
+    chars_left: usize,
 }
 
 impl RowText {
-    fn put(&mut self, row: u32, col: u32, text: String) {
-        if !text.trim().is_empty() {
-            self.rows.entry(row).or_default().push((col, text));
+    fn new(max_chars: usize) -> RowText {
+        RowText {
+            rows: BTreeMap::new(),
+            chars_left: max_chars,
         }
+    }
+
+    fn put(&mut self, row: u32, col: u32, text: String) {
+        let text = text.trim();
+        if text.is_empty() || self.chars_left == 0 {
+            return;
+        }
+        self.chars_left = self.chars_left.saturating_sub(text.len() + 1);
+        self.rows
+            .entry(row)
+            .or_default()
+            .push((col, text.to_string()));
     }
 
     fn finish(self) -> String {
@@ -254,40 +455,32 @@ impl RowText {
     }
 }
 
-/// A cell value as the spreadsheet would display it in a plain format: whole numbers without
-/// decimals, dates as ISO dates, booleans as Excel writes them, errors left out.
-fn display(value: &Data) -> String {
+/// A cell value as the spreadsheet displays it: numbers and dates through the cell's number
+/// format where it is known, booleans as Excel writes them, errors as their codes.
+fn display(value: &Data, format: Option<&str>, date1904: bool) -> String {
+    let code = format.filter(|f| !f.is_empty() && !f.eq_ignore_ascii_case("general"));
     match value {
-        Data::Empty | Data::Error(_) => String::new(),
+        Data::Empty => String::new(),
+        Data::Error(e) => e.to_string(),
         Data::String(s) => s.clone(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) => number(*f),
+        Data::Int(i) => match code {
+            Some(c) => numfmt::format(*i as f64, c, date1904),
+            None => i.to_string(),
+        },
+        Data::Float(f) => match code {
+            Some(c) => numfmt::format(*f, c, date1904),
+            None => numfmt::general(*f),
+        },
         Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
         Data::DateTime(dt) => {
-            if dt.is_duration() {
-                number(dt.as_f64())
-            } else {
-                let (y, mo, d, h, mi, s, _) = dt.to_ymd_hms_milli();
-                if (h, mi, s) == (0, 0, 0) {
-                    format!("{y:04}-{mo:02}-{d:02}")
-                } else {
-                    format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}")
-                }
+            let serial = dt.as_f64();
+            match code {
+                Some(c) => numfmt::format(serial, c, date1904),
+                None if dt.is_duration() => numfmt::format(serial, "[h]:mm:ss", date1904),
+                None => numfmt::format(serial, "yyyy-mm-dd", date1904),
             }
         }
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-    }
-}
-
-fn number(f: f64) -> String {
-    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
-        format!("{}", f as i64)
-    } else if f.is_finite() {
-        // Ten significant digits hide binary noise such as 0.30000000000000004.
-        let s = format!("{f:.10}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        String::new()
     }
 }
 
@@ -296,20 +489,49 @@ mod tests {
     use super::*;
 
     #[test]
-    fn numbers_display_without_noise() {
-        assert_eq!(number(42.0), "42");
-        assert_eq!(number(0.1 + 0.2), "0.3");
-        assert_eq!(number(-3.25), "-3.25");
-        assert_eq!(number(f64::NAN), "");
+    fn cells_display_through_their_format() {
+        assert_eq!(display(&Data::Float(0.256), Some("0%"), false), "26%");
+        assert_eq!(
+            display(&Data::Float(1234.5), Some("#,##0.00"), false),
+            "1,234.50"
+        );
+        assert_eq!(display(&Data::Float(0.1 + 0.2), None, false), "0.3");
+        assert_eq!(display(&Data::Int(7), Some("General"), false), "7");
+        assert_eq!(display(&Data::Bool(true), None, false), "TRUE");
+        assert_eq!(
+            display(&Data::Error(calamine::CellErrorType::Div0), None, false),
+            "#DIV/0!"
+        );
     }
 
     #[test]
     fn rows_keep_column_order_and_skip_blanks() {
-        let mut rows = RowText::default();
+        let mut rows = RowText::new(1000);
         rows.put(2, 1, "b".into());
         rows.put(2, 0, "a".into());
         rows.put(0, 3, "otsikko".into());
         rows.put(1, 0, "  ".into());
         assert_eq!(rows.finish(), "otsikko\na\tb");
+    }
+
+    #[test]
+    fn comments_without_authors() {
+        let xml = r#"<comments><authors><author>Maija</author></authors><commentList>
+            <comment ref="A1" authorId="0"><text><r><rPr><b/></rPr><t>Maija:</t></r><r><t xml:space="preserve"> tarkista luku</t></r></text></comment>
+            <comment ref="B2" authorId="0"><text><t>toinen</t><rPh><t>ei</t></rPh></text></comment>
+            </commentList></comments>"#;
+        let bytes = crate::docx::tests::zip_of(&[("xl/comments1.xml", xml)]);
+        let limits = Limits::default();
+        let text = Package::open(&bytes, &limits)
+            .and_then(|mut p| comments(&mut p, "xl/comments1.xml", &limits));
+        assert_eq!(text.ok().as_deref(), Some("Maija: tarkista luku\ntoinen"));
+    }
+
+    #[test]
+    fn pages_start_with_the_sheet_name() {
+        let p = page(0, "Budjetti".into(), true, "a\tb".into(), "Kaavio");
+        assert_eq!(p.text, "Budjetti\na\tb\nKaavio");
+        assert_eq!(p.name.as_deref(), Some("Budjetti"));
+        assert!(p.hidden);
     }
 }

@@ -88,6 +88,26 @@ fn by_extension(ext: &str) -> Option<Format> {
 /// apart. `None` when the directory cannot be read (a damaged file keeps its extension's
 /// format, so that the right extractor reports the damage).
 fn zip_kind(bytes: &[u8]) -> Option<Format> {
+    // Most files are Office packages, told apart by their names alone: read those straight
+    // from the central directory, without building an archive index (the extractor builds
+    // its own).
+    if let Some(names) = central_directory_names(bytes) {
+        let has = |prefix: &[u8]| {
+            names
+                .iter()
+                .any(|n| n.len() >= prefix.len() && n[..prefix.len()].eq_ignore_ascii_case(prefix))
+        };
+        for (prefix, format) in [
+            (&b"word/"[..], Format::Docx),
+            (b"ppt/", Format::Pptx),
+            (b"xl/workbook.bin", Format::Xlsb),
+            (b"xl/", Format::Xlsx),
+        ] {
+            if has(prefix) {
+                return Some(format);
+            }
+        }
+    }
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
     let has = |prefix: &str| {
         archive
@@ -114,6 +134,38 @@ fn zip_kind(bytes: &[u8]) -> Option<Format> {
         text
     };
     odf_mimetype(&mimetype).or(Some(Format::Zip))
+}
+
+/// Entry names from the central directory of a plain (not ZIP64) archive, or `None` when
+/// the directory cannot be found or read that simply.
+fn central_directory_names(bytes: &[u8]) -> Option<Vec<&[u8]>> {
+    let u16_at = |at: usize| -> Option<usize> {
+        Some(u16::from_le_bytes(bytes.get(at..at + 2)?.try_into().ok()?) as usize)
+    };
+    let u32_at = |at: usize| -> Option<usize> {
+        Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?) as usize)
+    };
+    // The end record sits in the last 22 bytes plus at most a 64 KiB comment.
+    let tail_from = bytes.len().saturating_sub(22 + 0xFFFF);
+    let eocd = tail_from + memchr::memmem::rfind(&bytes[tail_from..], b"PK\x05\x06")?;
+    let count = u16_at(eocd + 10)?;
+    let offset = u32_at(eocd + 16)?;
+    if count == 0xFFFF || offset == 0xFFFF_FFFF {
+        return None;
+    }
+    let mut names = Vec::with_capacity(count.min(4096));
+    let mut at = offset;
+    for _ in 0..count.min(100_000) {
+        if bytes.get(at..at + 4)? != b"PK\x01\x02" {
+            return None;
+        }
+        let name_len = u16_at(at + 28)?;
+        let extra_len = u16_at(at + 30)?;
+        let comment_len = u16_at(at + 32)?;
+        names.push(bytes.get(at + 46..at + 46 + name_len)?);
+        at += 46 + name_len + extra_len + comment_len;
+    }
+    Some(names)
 }
 
 fn odf_mimetype(mimetype: &str) -> Option<Format> {
@@ -164,13 +216,29 @@ pub(crate) fn is_ole(bytes: &[u8]) -> bool {
     bytes.starts_with(OLE_MAGIC)
 }
 
+/// Whether the compound file's directory names a stream `name` (ASCII). Directory names
+/// are UTF-16LE, NUL-terminated and compared without regard to case, as the format does
+/// ("ENCRYPTEDPACKAGE" is the same stream).
 pub(crate) fn has_ole_stream(bytes: &[u8], name: &str) -> bool {
-    let needle: Vec<u8> = name
-        .encode_utf16()
-        .flat_map(u16::to_le_bytes)
-        .chain([0, 0])
-        .collect();
-    find(bytes, &needle).is_some()
+    let name = name.as_bytes();
+    let Some(&first) = name.first() else {
+        return false;
+    };
+    let wanted = name.len() * 2 + 2;
+    memchr::memchr2_iter(
+        first.to_ascii_uppercase(),
+        first.to_ascii_lowercase(),
+        bytes,
+    )
+    .any(|at| {
+        let Some(candidate) = bytes.get(at..at + wanted) else {
+            return false;
+        };
+        candidate
+            .chunks_exact(2)
+            .zip(name.iter().copied().chain([0]))
+            .all(|(unit, c)| unit[1] == 0 && unit[0].eq_ignore_ascii_case(&c))
+    })
 }
 
 fn looks_like_html(head: &[u8]) -> bool {
@@ -192,10 +260,10 @@ fn looks_like_text(sample: &[u8]) -> bool {
 }
 
 pub(crate) fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() || haystack.len() < needle.len() {
+    if needle.is_empty() {
         return None;
     }
-    haystack.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(haystack, needle)
 }
 
 #[cfg(test)]
@@ -230,10 +298,41 @@ mod tests {
         assert_eq!(sniff("salainen.xlsx", &encrypted), Format::Xlsx);
         assert!(has_ole_stream(&encrypted, "EncryptedPackage"));
 
+        let mut upper = OLE_MAGIC.to_vec();
+        upper.extend("ENCRYPTEDPACKAGE".encode_utf16().flat_map(u16::to_le_bytes));
+        upper.extend([0, 0]);
+        assert!(has_ole_stream(&upper, "EncryptedPackage"));
+        assert!(!has_ole_stream(&upper, "EncryptedPackag"));
+
         let mut doc = OLE_MAGIC.to_vec();
         doc.extend("WordDocument".encode_utf16().flat_map(u16::to_le_bytes));
         doc.extend([0, 0]);
         assert_eq!(sniff("vanha.bin", &doc), Format::Doc);
+    }
+
+    #[test]
+    fn zip_containers_by_their_entries() {
+        let zip = crate::docx::tests::zip_of;
+        assert_eq!(
+            sniff("x.zip", &zip(&[("PPT/presentation.xml", "")])),
+            Format::Pptx
+        );
+        assert_eq!(
+            sniff(
+                "x",
+                &zip(&[("[Content_Types].xml", ""), ("word/document.xml", "")])
+            ),
+            Format::Docx
+        );
+        assert_eq!(sniff("x", &zip(&[("xl/workbook.bin", "")])), Format::Xlsb);
+        let odt = zip(&[
+            ("mimetype", "application/vnd.oasis.opendocument.text"),
+            ("content.xml", ""),
+        ]);
+        assert_eq!(sniff("x.zip", &odt), Format::Odt);
+        assert_eq!(sniff("x.zip", &zip(&[("a.txt", "")])), Format::Zip);
+        // A package without its parts keeps the format its name gives, to be reported damaged.
+        assert_eq!(sniff("x.docx", &zip(&[("a.txt", "")])), Format::Docx);
     }
 
     #[test]

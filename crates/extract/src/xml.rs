@@ -71,6 +71,10 @@ pub(crate) enum Flow {
 
 /// Walks `xml`, calling `handle` for each element and run of text, names without their
 /// namespace prefix. Stops at `limits.max_xml_depth` or the deadline.
+///
+/// Of each `mc:AlternateContent` only the first branch is walked: the branches are the same
+/// content in different encodings (a shape and its picture fallback, say), and a reader sees
+/// one of them.
 pub(crate) fn walk(
     xml: &str,
     part: &str,
@@ -87,6 +91,8 @@ pub(crate) fn walk(
     };
     let mut depth = 0usize;
     let mut skip_to: Option<usize> = None;
+    // Depth of each open AlternateContent and whether one of its branches was taken.
+    let mut alternates: Vec<(usize, bool)> = Vec::new();
     let mut events = 0u32;
     loop {
         let event = reader
@@ -109,6 +115,18 @@ pub(crate) fn walk(
                     continue;
                 }
                 let name = local(e.name().0);
+                if let Some((_, taken)) = alternates.last_mut().filter(|(at, _)| *at + 1 == depth) {
+                    if matches!(name, "Choice" | "Fallback") {
+                        if *taken {
+                            skip_to = Some(depth);
+                            continue;
+                        }
+                        *taken = true;
+                    }
+                }
+                if name == "AlternateContent" {
+                    alternates.push((depth, false));
+                }
                 let flow = handle(Node::Open {
                     name,
                     element: &e,
@@ -134,6 +152,9 @@ pub(crate) fn walk(
                         continue;
                     }
                     None => {}
+                }
+                if alternates.last().is_some_and(|(at, _)| *at == depth) {
+                    alternates.pop();
                 }
                 depth = depth.saturating_sub(1);
                 handle(Node::Close {
@@ -167,7 +188,10 @@ pub(crate) fn walk(
 }
 
 fn local(qname: &str) -> &str {
-    qname.rsplit(':').next().unwrap_or(qname)
+    match qname.as_bytes().iter().rposition(|&b| b == b':') {
+        Some(i) => qname.get(i + 1..).unwrap_or(qname),
+        None => qname,
+    }
 }
 
 /// The value of an attribute by its local name, entities resolved.
@@ -244,15 +268,43 @@ impl TextSink {
         self.out.is_empty() || self.out.ends_with([' ', '\n', '\t'])
     }
 
-    /// Ends the current line unless the text already ends one (or is empty).
+    /// Ends the current line unless the text already ends one (or is empty). Spaces and
+    /// empty cells at the end of the line go.
     pub(crate) fn end_line(&mut self) {
+        self.trim_end_of(&[' ', '\t']);
         if !self.out.is_empty() && !self.out.ends_with('\n') {
             self.push_char('\n');
         }
     }
 
+    fn trim_end_of(&mut self, chars: &[char]) {
+        while self.out.ends_with(chars) {
+            self.out.pop();
+            self.chars = self.chars.saturating_sub(1);
+        }
+    }
+
+    /// A word gap: a space unless the text already ends in white space or is empty.
+    pub(crate) fn space(&mut self) {
+        if !self.ends_with_space() {
+            self.push_char(' ');
+        }
+    }
+
+    /// Appends a block written elsewhere (a text box, a chart) on lines of its own.
+    pub(crate) fn push_block(&mut self, text: &str) {
+        let text = text.trim_matches(['\n', ' ']);
+        if text.is_empty() {
+            return;
+        }
+        self.end_line();
+        self.push(text);
+        self.end_line();
+    }
+
     /// Separates cells of a table row; a row's last cell is followed by a line end instead.
     pub(crate) fn cell_gap(&mut self) {
+        self.trim_end_of(&[' ']);
         if !self.out.is_empty() && !self.out.ends_with(['\n', '\t']) {
             self.push_char('\t');
         }
@@ -287,6 +339,17 @@ mod tests {
     fn resolves_entities_and_skips_subtrees() {
         let r = texts("<a>x &amp; y &#228;&#xF6; <skip><b>no</b></skip>z</a>");
         assert_eq!(r.ok().as_deref(), Some("x & y äö z"));
+    }
+
+    #[test]
+    fn takes_one_branch_of_alternate_content() {
+        let r = texts(
+            "<a><mc:AlternateContent><mc:Choice Requires=\"wps\">yksi</mc:Choice>\
+             <mc:Choice Requires=\"x\">kaksi</mc:Choice><mc:Fallback>kolme</mc:Fallback>\
+             </mc:AlternateContent> <mc:AlternateContent><mc:Fallback>neljä</mc:Fallback>\
+             </mc:AlternateContent></a>",
+        );
+        assert_eq!(r.ok().as_deref(), Some("yksi neljä"));
     }
 
     #[test]

@@ -1,0 +1,300 @@
+//! Every Office and OpenDocument file of the shared corpus ends in a document or a typed
+//! error, the password-protected ones as `encrypted`; and a handful of real files give the
+//! text LibreOffice shows for them (values checked by hand against its rendering).
+//!
+//! The corpus lives outside the repository (`../shared/corpus` from the workspace root, or
+//! `KOOSTE_CORPUS`); without it these tests print a note and pass.
+
+use kooste_extract::{Error, Limits, extract};
+use kooste_model::{Document, ErrorKind};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+const OFFICE_FOLDERS: [&str; 20] = [
+    "docx", "docm", "dotx", "doc", "pptx", "pptm", "ppsx", "potx", "ppt", "xlsx", "xlsm", "xltx",
+    "xlsb", "xls", "odt", "odp", "ods", "fodt", "fodp", "fods",
+];
+
+fn corpus() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("KOOSTE_CORPUS") {
+        return Some(PathBuf::from(dir)).filter(|d| d.is_dir());
+    }
+    // The workspace root's sibling `shared/corpus`; worktrees sit one level deeper.
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .skip(2)
+        .take(3)
+        .map(|a| a.join("shared").join("corpus"))
+        .find(|d| d.is_dir())
+}
+
+fn read(rel: &str) -> Option<Result<Document, Error>> {
+    let Some(root) = corpus() else {
+        eprintln!("note: no shared corpus found; skipping {rel}");
+        return None;
+    };
+    let bytes = std::fs::read(root.join(rel)).ok()?;
+    Some(extract(rel, &bytes, &Limits::default().start()))
+}
+
+fn doc(rel: &str) -> Option<Document> {
+    match read(rel)? {
+        Ok(d) => Some(d),
+        Err(e) => panic!("{rel}: expected a document, got {e}"),
+    }
+}
+
+#[test]
+fn every_office_file_ends_in_a_document_or_a_typed_error() {
+    let Some(root) = corpus() else {
+        eprintln!("note: no shared corpus found; skipping");
+        return;
+    };
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    let mut panics = Vec::new();
+    let mut files = 0;
+    for folder in OFFICE_FOLDERS {
+        let Ok(entries) = std::fs::read_dir(root.join(folder)) else {
+            continue;
+        };
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for path in paths {
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
+            files += 1;
+            let name = format!(
+                "{folder}/{}",
+                path.file_name().unwrap_or_default().to_string_lossy()
+            );
+            // `extract` itself must never unwind, whatever the parsers inside it do.
+            let result =
+                std::panic::catch_unwind(|| extract(&name, &bytes, &Limits::default().start()));
+            let status = match result {
+                Err(_) => {
+                    panics.push(format!("{name}: panic escaped"));
+                    "crash".to_string()
+                }
+                Ok(Ok(d)) if d.is_empty() => "empty".to_string(),
+                Ok(Ok(_)) => "ok".to_string(),
+                Ok(Err(e)) => {
+                    // A parser panic is contained and reported as damage; our own parsers
+                    // must not panic at all, only calamine's binary readers are allowed to.
+                    if matches!(e, Error::Panic(_)) && !matches!(folder, "xlsb" | "xls") {
+                        panics.push(format!("{name}: {e}"));
+                    }
+                    e.kind().as_str().to_string()
+                }
+            };
+            *counts.entry(status).or_default() += 1;
+        }
+    }
+    eprintln!("{files} Office/ODF files: {counts:?}");
+    assert!(files > 800, "expected the full corpus, found {files} files");
+    assert!(panics.is_empty(), "panics: {panics:#?}");
+    assert!(counts.get("ok").copied().unwrap_or(0) > 700, "{counts:?}");
+}
+
+#[test]
+fn password_protected_samples_are_encrypted() {
+    // The MANIFEST notes these as OLE2 containers with password names, and the ODT as
+    // encrypted; each holds an EncryptedPackage stream or encrypted ODF entries.
+    for rel in [
+        "docx/tika__protected_upper_case.docx",
+        "docx/poi__bug53475-password-is-pass.docx",
+        "docx/poi__bug53475-password-is-solrcell.docx",
+        "xlsx/tika__protect.xlsx",
+        "xlsx/tika__testEXCEL_protected_passtika.xlsx",
+        "xlsx/tika__testEXCEL_protected_passtika_2.xlsx",
+        "xlsx/poi__60320-protected.xlsx",
+        "xlsx/calamine__pass_protected.xlsx",
+        "xlsb/calamine__pass_protected.xlsb",
+        "pptx/tika__testPPT_protected_passtika.pptx",
+        "odt/tika__testODTEncrypted.odt",
+    ] {
+        let Some(result) = read(rel) else { return };
+        match result {
+            Err(e) => assert_eq!(e.kind(), ErrorKind::Encrypted, "{rel}: {e}"),
+            Ok(_) => panic!("{rel}: read without its password"),
+        }
+    }
+    // Protection of sheets or editing is no encryption: the text is there.
+    let Some(d) = doc("docx/poi__documentProtection_readonly_no_password.docx") else {
+        return;
+    };
+    assert!(!d.is_empty());
+}
+
+#[test]
+fn broken_packages_are_corrupt_and_lock_files_too() {
+    for rel in [
+        "docx/tika__testWORD_truncated.docx",
+        "pptx/dtyo_sheriff__Tutkimuskysymysesittely_357382f.pptx",
+        "odt/tika__testODTnotaZipFile.odt",
+    ] {
+        let Some(result) = read(rel) else { return };
+        match result {
+            Err(e) => assert_eq!(e.kind(), ErrorKind::Corrupt, "{rel}: {e}"),
+            Ok(_) => panic!("{rel}: read as a document"),
+        }
+    }
+}
+
+#[test]
+fn slides_in_presentation_order_with_notes_and_hidden_flags() {
+    let Some(d) = doc("pptx/poi__2411-Performance_Up.pptx") else {
+        return;
+    };
+    // Slide 10 comes after slide 9, not after slide 1 as file names would sort.
+    assert!(
+        d.pages[0]
+            .text
+            .starts_with("Apache Performance Tuning\nPart 1: Scaling Up")
+    );
+    assert!(
+        d.pages[8]
+            .text
+            .starts_with("In practice\nSetup for analysis")
+    );
+    assert!(d.pages[9].text.starts_with("Monitoring Your Server"));
+    assert_eq!(d.pages[9].n, 10);
+    // The speaker note of slide 1, from its own notes part.
+    assert!(
+        d.pages[0]
+            .text
+            .contains("Hello crowd, welcome. Introduce self.")
+    );
+    // Slide 13 is hidden in the deck (LibreOffice leaves it out of its PDF).
+    assert!(d.pages[12].hidden);
+    assert!(
+        d.pages[12]
+            .text
+            .starts_with("Monitoring Solaris: SE Toolkit")
+    );
+    assert!(!d.pages[11].hidden);
+}
+
+#[test]
+fn chart_titles_and_categories_from_the_chart_cache() {
+    let Some(d) = doc("pptx/poi__bar-chart.pptx") else {
+        return;
+    };
+    let text = d.text();
+    assert!(text.contains("My Bar Chart"), "{text}");
+    assert!(text.contains("Sales"), "{text}");
+    assert!(
+        text.contains("1st Qtr\t2nd Qtr\t3rd Qtr\t4th Qtr"),
+        "{text}"
+    );
+}
+
+#[test]
+fn smartart_text_from_the_diagram_data() {
+    let Some(d) = doc("pptx/tika__testPPT_diagramData.pptx") else {
+        return;
+    };
+    assert_eq!(
+        d.pages[0].text.lines().take(3).collect::<Vec<_>>(),
+        ["President", "VP – HR", "Manager 1"]
+    );
+}
+
+#[test]
+fn finnish_documents_keep_their_letters() {
+    if let Some(d) = doc("docx/mikorapo__Projektisuunnitelma.docx") {
+        let text = d.text();
+        assert!(
+            text.starts_with("Projektisuunnitelma\nEurheilijoiden Harjoituspäiväkirjajärjestelmä")
+        );
+        assert!(text.contains("Leena Järvenkylä-Niemi"));
+    }
+    if let Some(d) = doc("xlsx/systtyo_finkrise__kayttotapaukset.xlsx") {
+        assert_eq!(d.pages[0].name.as_deref(), Some("Taul1"));
+        assert!(
+            d.pages[0]
+                .text
+                .contains("\n1\tJärjestelmään kirjautuminen\tKäyttäjä kirjautuu järjestelmään\t")
+        );
+    }
+    if let Some(d) = doc("pptx/vesipeto__Tyyliopas.pptx") {
+        assert!(d.pages[0].text.contains("Syöminen: 1800kcal | 3 ateriaa"));
+    }
+}
+
+#[test]
+fn list_numbers_as_libreoffice_shows_them() {
+    if let Some(d) = doc("docx/poi__Numbering.docx") {
+        let lines: Vec<&str> = d.pages[0].text.lines().collect();
+        for expected in [
+            "1. Level1",
+            "a. Level2",
+            "i. Level3",
+            "1.1. Level2",
+            "a) Level2",
+            "3. Three",
+        ] {
+            assert!(
+                lines.contains(&expected),
+                "{expected} missing from {lines:?}"
+            );
+        }
+    }
+    if let Some(d) = doc("odt/kreuzberg__orderedListMixed.odt") {
+        let lines: Vec<&str> = d.pages[0].text.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "1. A list item",
+                "2. A second",
+                "3. A third",
+                "3.1. New level!",
+                "a) And another!",
+                "b) It's great up here!",
+                "3.2. Oh noes",
+                "3.3. We fell!",
+                "4. Maybe someone",
+                "5. Pushed us?",
+                "4. Start new list, but a different starting point.",
+                "5. Because we can."
+            ]
+        );
+    }
+}
+
+#[test]
+fn legacy_word_text_through_the_piece_table() {
+    // An OLE2 Word 97 document saved under a .docm name; LibreOffice shows this text.
+    let Some(d) = doc(
+        "docm/poi__cpansearch.perl.org_src_tobyink_acme-rundoc-0.001_word-lib_hello_world.docm",
+    ) else {
+        return;
+    };
+    assert_eq!(d.format, kooste_model::Format::Doc);
+    assert!(
+        d.pages[0]
+            .text
+            .starts_with("package Hello::World;\n\nour @EXPORT;\nBEGIN {\n\t@EXPORT = qw/greet/;")
+    );
+    assert!(d.pages[0].text.contains("say “Hello world!”;"));
+    assert_eq!(d.meta.author.as_deref(), Some("Toby Inkster"));
+}
+
+#[test]
+fn opendocument_page_furniture() {
+    if let Some(d) = doc("odp/tika__testMasterFooter.odp") {
+        assert_eq!(d.pages[0].text, "Master footer is here");
+    }
+    if let Some(d) = doc("ods/tika__testFooter.ods") {
+        assert_eq!(d.pages[0].name.as_deref(), Some("Sheet1"));
+        assert_eq!(d.pages[0].text, "Sheet1\nData 1\tData 2\nData 3\tData 4");
+        let furniture = d
+            .pages
+            .iter()
+            .find(|p| p.name.as_deref() == Some("headers and footers"));
+        assert_eq!(
+            furniture.map(|p| p.text.as_str()),
+            Some("Here is a footer in the center area")
+        );
+    }
+}

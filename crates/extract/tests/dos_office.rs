@@ -1,0 +1,212 @@
+//! Hostile Office files, made here: each must end quickly in `too_large`, `corrupt` or a
+//! bounded result, never a panic or an unbounded allocation.
+
+use kooste_extract::{Limits, extract};
+use kooste_model::ErrorKind;
+use std::io::Write;
+
+/// Writes a ZIP; an entry given as (head, unit, count, tail) is streamed, so that a bomb
+/// never exists inflated in memory here either.
+enum Data<'a> {
+    Text(&'a str),
+    Bytes(&'a [u8]),
+    Repeat(&'a str, &'a str, usize, &'a str),
+}
+
+fn zip(entries: &[(&str, Data<'_>)]) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut out);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .large_file(true);
+        for (name, data) in entries {
+            z.start_file(*name, options).ok();
+            match data {
+                Data::Text(t) => {
+                    z.write_all(t.as_bytes()).ok();
+                }
+                Data::Bytes(b) => {
+                    z.write_all(b).ok();
+                }
+                Data::Repeat(head, unit, count, tail) => {
+                    z.write_all(head.as_bytes()).ok();
+                    let chunk = unit.repeat(4096);
+                    for _ in 0..count / 4096 {
+                        z.write_all(chunk.as_bytes()).ok();
+                    }
+                    z.write_all(tail.as_bytes()).ok();
+                }
+            }
+        }
+        z.finish().ok();
+    }
+    out.into_inner()
+}
+
+const ROOT_RELS: &str = r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#;
+
+fn docx(document: Data<'_>) -> Vec<u8> {
+    zip(&[
+        ("_rels/.rels", Data::Text(ROOT_RELS)),
+        ("word/document.xml", document),
+    ])
+}
+
+fn xlsx(sheet: Data<'_>) -> Vec<u8> {
+    zip(&[
+        (
+            "_rels/.rels",
+            Data::Text(
+                r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+            ),
+        ),
+        (
+            "xl/workbook.xml",
+            Data::Text(
+                r#"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Kunnat" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+            ),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            Data::Text(
+                r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+            ),
+        ),
+        ("xl/worksheets/sheet1.xml", sheet),
+    ])
+}
+
+const W: &str = r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>"#;
+const W_END: &str = "</w:t></w:r></w:p></w:body></w:document>";
+
+fn kind_of(name: &str, bytes: &[u8], limits: &Limits) -> Result<String, ErrorKind> {
+    extract(name, bytes, &limits.start())
+        .map(|d| d.text())
+        .map_err(|e| e.kind())
+}
+
+#[test]
+fn a_deflate_bomb_under_the_part_limit_stops_at_the_ratio() {
+    // 64 MiB of spaces deflate about a thousandfold; the ratio limit stops the read at
+    // 32 MiB instead of inflating it all.
+    let bytes = docx(Data::Repeat(W, " ", 64 << 20, W_END));
+    assert!(bytes.len() < 1 << 20);
+    assert_eq!(
+        kind_of("pommi.docx", &bytes, &Limits::default()),
+        Err(ErrorKind::TooLarge)
+    );
+}
+
+#[test]
+fn a_part_over_the_size_limit_is_refused_from_its_header() {
+    let mut limits = Limits::default();
+    limits.max_part_bytes = 1 << 20;
+    let bytes = docx(Data::Repeat(W, "a", 4 << 20, W_END));
+    assert_eq!(
+        kind_of("iso.docx", &bytes, &limits),
+        Err(ErrorKind::TooLarge)
+    );
+}
+
+#[test]
+fn a_spreadsheet_bomb_is_refused_before_calamine_reads_it() {
+    let head = r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#;
+    let bytes = xlsx(Data::Repeat(
+        head,
+        " ",
+        300 << 20,
+        "</sheetData></worksheet>",
+    ));
+    assert_eq!(
+        kind_of("pommi.xlsx", &bytes, &Limits::default()),
+        Err(ErrorKind::TooLarge)
+    );
+}
+
+#[test]
+fn a_billion_declared_rows_cost_nothing() {
+    let sheet = r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:XFD1000000000"/><sheetData>
+        <row r="1"><c r="A1" t="inlineStr"><is><t>alku</t></is></c></row>
+        <row r="1000000000"><c r="XFD1000000000" t="inlineStr"><is><t>loppu</t></is></c></row>
+        </sheetData></worksheet>"#;
+    let bytes = xlsx(Data::Text(sheet));
+    assert_eq!(
+        kind_of("rivit.xlsx", &bytes, &Limits::default()).as_deref(),
+        Ok("Kunnat\nalku\nloppu")
+    );
+}
+
+#[test]
+fn the_cell_budget_truncates_a_huge_sheet() {
+    let mut limits = Limits::default();
+    limits.max_cells = 1000;
+    let head = r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#;
+    let bytes = xlsx(Data::Repeat(
+        head,
+        r#"<row><c t="inlineStr"><is><t>x</t></is></c></row>"#,
+        100_000,
+        "</sheetData></worksheet>",
+    ));
+    let text = kind_of("solut.xlsx", &bytes, &limits).unwrap_or_default();
+    assert_eq!(text.lines().filter(|l| *l == "x").count(), 1000);
+}
+
+#[test]
+fn deep_nesting_is_too_large() {
+    let depth = 50_000;
+    let doc = format!(
+        "<w:document xmlns:w=\"w\"><w:body>{}<w:p/>{}</w:body></w:document>",
+        "<w:sdt><w:sdtContent>".repeat(depth),
+        "</w:sdtContent></w:sdt>".repeat(depth)
+    );
+    let bytes = docx(Data::Text(&doc));
+    assert_eq!(
+        kind_of("syva.docx", &bytes, &Limits::default()),
+        Err(ErrorKind::TooLarge)
+    );
+}
+
+#[test]
+fn too_many_entries_are_too_large() {
+    let mut limits = Limits::default();
+    limits.max_entries = 100;
+    let names: Vec<String> = (0..200).map(|i| format!("ppt/x{i}.xml")).collect();
+    let entries: Vec<(&str, Data<'_>)> =
+        names.iter().map(|n| (n.as_str(), Data::Text(""))).collect();
+    let bytes = zip(&entries);
+    assert_eq!(
+        kind_of("paljon.pptx", &bytes, &limits),
+        Err(ErrorKind::TooLarge)
+    );
+}
+
+#[test]
+fn entity_expansion_is_not_performed() {
+    // The billion-laughs pattern: quick-xml does not expand DTD entities, so the text stays
+    // as written and small.
+    let doc = r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
+        <w:document xmlns:w="w"><w:body><w:p><w:r><w:t>&lol2;</w:t></w:r></w:p></w:body></w:document>"#;
+    let bytes = docx(Data::Text(doc));
+    let text = kind_of("lol.docx", &bytes, &Limits::default()).unwrap_or_default();
+    assert!(text.len() < 100, "{text}");
+}
+
+#[test]
+fn nested_embedded_documents_stop_at_the_depth_limit() {
+    let rels = r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId5" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/package" Target="embeddings/inner.docx"/></Relationships>"#;
+    let body = r#"<w:document xmlns:w="w" xmlns:o="o" xmlns:r="r"><w:body><w:p><w:r><w:t>kerros</w:t></w:r><w:r><w:object><o:OLEObject r:id="rId5"/></w:object></w:r></w:p></w:body></w:document>"#;
+    let mut inner = docx(Data::Text(body));
+    for _ in 0..8 {
+        inner = zip(&[
+            ("_rels/.rels", Data::Text(ROOT_RELS)),
+            ("word/document.xml", Data::Text(body)),
+            ("word/_rels/document.xml.rels", Data::Text(rels)),
+            ("word/embeddings/inner.docx", Data::Bytes(&inner)),
+        ]);
+    }
+    let text = kind_of("kerrokset.docx", &inner, &Limits::default()).unwrap_or_default();
+    // The outer document and at most `max_archive_depth` embedded levels.
+    let layers = text.matches("kerros").count();
+    assert_eq!(layers, 4, "{text}");
+}
