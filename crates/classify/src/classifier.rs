@@ -1,12 +1,17 @@
 //! Scores every theme for one material and decides city and work packages, keeping the
 //! evidence: matched terms with counts and pages, and the sentences that weigh most.
 
-use crate::matcher::{Hit, Matcher};
+use crate::city::{self, CityDecision};
+use crate::matcher::{Matcher, Scan, TermSpec};
 use crate::rules::{Rules, Settings};
-use crate::text::{sentences, words};
-use crate::{detect_city, detect_work_packages};
+use crate::work_package::{detect_work_packages, from_words};
 use kooste_model::{City, CitySource, Page, TermCount, ThemeScore, WorkPackage};
-use kooste_normalize::for_matching;
+use kooste_normalize::{Segments, composed, for_matching, segment_into};
+use std::borrow::Cow;
+
+/// Normalised text scanned per material; beyond this a material is long enough to have
+/// shown its themes, and the bound keeps the work per file finite.
+const MAX_SCANNED: usize = 8 << 20;
 
 /// What the classifier reads of a material.
 pub struct MaterialText<'a> {
@@ -21,9 +26,13 @@ pub struct MaterialText<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Classification {
     pub city: Option<(City, CitySource)>,
+    /// When no city won: the cities the text names about equally often (joint material).
+    pub city_contenders: Vec<City>,
     pub tp: Vec<WorkPackage>,
     /// Every theme of the rules, in rules order.
     pub themes: Vec<ThemeResult>,
+    /// Words of body text read.
+    pub words: usize,
 }
 
 impl Classification {
@@ -67,28 +76,32 @@ pub struct Classifier {
 }
 
 /// Which part of a material a match came from.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy, PartialEq, Debug)]
 enum Zone {
     Title,
     Heading,
     Body,
 }
 
-struct Occurrence {
-    term: usize,
+/// A sentence or line of a page: where it is in the page text and in the scanned buffer.
+struct UnitRef {
+    page: usize,
+    orig: (usize, usize),
+    norm_start: usize,
     zone: Zone,
-    page: u32,
-    sentence: usize,
 }
 
 impl Classifier {
     pub fn new(rules: &Rules) -> Classifier {
-        let terms = rules.themes.iter().enumerate().flat_map(|(i, t)| {
-            t.terms
-                .iter()
-                .chain(&t.negative)
-                .map(move |term| (i, for_matching(&term.text), term.weight))
-        });
+        let mut terms: Vec<TermSpec> = Vec::new();
+        for (i, t) in rules.themes.iter().enumerate() {
+            for term in t.terms.iter().chain(&t.negative) {
+                terms.push((i, for_matching(&term.text), term.weight, false));
+            }
+            for word in t.exclude.iter().chain(&rules.exclude) {
+                terms.push((i, for_matching(word), 0.0, true));
+            }
+        }
         Classifier {
             settings: rules.settings.clone(),
             theme_ids: rules.themes.iter().map(|t| t.id.clone()).collect(),
@@ -97,56 +110,122 @@ impl Classifier {
                 .iter()
                 .map(|t| t.tp.iter().map(|(k, v)| (*k, *v)).collect())
                 .collect(),
-            matcher: Matcher::new(terms),
+            matcher: Matcher::new(terms, rules.settings.morphology),
         }
     }
 
     pub fn classify(&self, material: &MaterialText<'_>) -> Classification {
         let path_norm = for_matching(material.path);
         let file_name = path_norm.rsplit('/').next().unwrap_or(&path_norm);
-        let stem = file_name.rsplit_once('.').map_or(file_name, |(s, _)| s);
-        let title_norm = material.title.map(for_matching).unwrap_or_default();
+        let file_stem = file_name.rsplit_once('.').map_or(file_name, |(s, _)| s);
 
-        let mut sentences_text: Vec<String> = Vec::new();
-        let mut occurrences: Vec<Occurrence> = Vec::new();
-        let mut body_words = 0usize;
-        let mut body_norm = String::new();
+        // Title and file name are one zone; each term counts there once.
+        let mut head = String::new();
+        let mut head_seg = Segments::default();
+        if let Some(title) = material.title {
+            segment_into(&composed(title), &mut head, &mut head_seg);
+            head.push('\n');
+        }
+        segment_into(file_stem, &mut head, &mut head_seg);
+        let head_scan = self.matcher.scan(&head, &head_seg.words);
 
-        // Title and file name count once each, as one zone.
-        let head = format!("{title_norm}\n{}", stem.replace(['_', '-', '.'], " "));
-        self.collect(&head, Zone::Title, 0, usize::MAX, &mut occurrences);
-
-        for page in material.pages {
-            for (a, b) in sentences(&page.text) {
-                let original = &page.text[a..b];
-                let norm = for_matching(original);
-                let n_words = words(&norm).len();
-                let zone = if is_heading(original, n_words) {
+        // The body: all pages normalised into one buffer, split into units and words.
+        let total: usize = material.pages.iter().map(|p| p.text.len()).sum();
+        let mut buffer = String::with_capacity(total.min(MAX_SCANNED) + 64);
+        let mut seg = Segments::default();
+        let mut units: Vec<UnitRef> = Vec::new();
+        let mut texts: Vec<Cow<'_, str>> = Vec::with_capacity(material.pages.len());
+        let mut words = 0usize;
+        // Words of the first two pages, where a work package is named if anywhere.
+        let mut opening_words = 0usize;
+        for (pi, page) in material.pages.iter().enumerate() {
+            if buffer.len() >= MAX_SCANNED {
+                break;
+            }
+            let text = composed(&page.text);
+            let first = seg.units.len();
+            words += segment_into(&text, &mut buffer, &mut seg);
+            buffer.push('\n');
+            if pi < 2 {
+                opening_words = seg.words.len();
+            }
+            let page_units = seg.units.get(first..).unwrap_or(&[]);
+            for (k, u) in page_units.iter().enumerate() {
+                let next_words = page_units.get(k + 1).map_or(0, |n| n.words as usize);
+                let original = text.get(u.orig.0..u.orig.1).unwrap_or("");
+                let zone = if is_heading(original, u.words as usize, k == 0, next_words) {
                     Zone::Heading
                 } else {
                     Zone::Body
                 };
-                body_words += n_words;
-                let index = sentences_text.len();
-                self.collect(&norm, zone, page.n, index, &mut occurrences);
-                if body_norm.len() < 200_000 {
-                    body_norm.push_str(&norm);
-                    body_norm.push('\n');
-                }
-                sentences_text.push(original.split_whitespace().collect::<Vec<_>>().join(" "));
+                units.push(UnitRef {
+                    page: pi,
+                    orig: u.orig,
+                    norm_start: u.norm.0,
+                    zone,
+                });
             }
+            texts.push(text);
         }
+        let body_scan = self.matcher.scan(&buffer, &seg.words);
 
-        let head_text = material
-            .pages
-            .iter()
-            .take(2)
-            .map(|p| p.text.as_str())
-            .collect::<Vec<_>>()
-            .join("\n");
         let mut tp = detect_work_packages(material.path);
         if tp.is_empty() {
-            tp = detect_work_packages(&head_text);
+            tp = from_words(head_seg.words.iter().map(|w| word_text(&head, *w)));
+        }
+        if tp.is_empty() {
+            let opening = seg.words.get(..opening_words).unwrap_or(&[]);
+            tp = from_words(opening.iter().map(|w| word_text(&buffer, *w)));
+        }
+
+        let decision = self.city(material, &path_norm, &buffer, &seg.words, &body_scan);
+        let themes = (0..self.theme_ids.len())
+            .map(|theme| {
+                self.score_theme(
+                    theme, &head_scan, &body_scan, &units, &texts, material, words, &tp,
+                )
+            })
+            .collect();
+        Classification {
+            city: decision.city,
+            city_contenders: decision.contenders,
+            tp,
+            themes,
+            words,
+        }
+    }
+
+    fn city(
+        &self,
+        material: &MaterialText<'_>,
+        path_norm: &str,
+        buffer: &str,
+        words: &[(u32, u32)],
+        scan: &Scan,
+    ) -> CityDecision {
+        let bytes = buffer.as_bytes();
+        // The neighbouring word, if close enough to belong to the same name.
+        let neighbour =
+            |a: Option<&(u32, u32)>, b: Option<&(u32, u32)>, which: Option<&(u32, u32)>| match (
+                a, b, which,
+            ) {
+                (Some(a), Some(b), Some(w)) if b.0.saturating_sub(a.1) <= 4 => bytes
+                    .get(a.1 as usize..b.0 as usize)
+                    .filter(|gap| gap.iter().all(|&c| !c.is_ascii_punctuation() || c == b'-'))
+                    .and_then(|_| buffer.get(w.0 as usize..w.1 as usize))
+                    .unwrap_or(""),
+                _ => "",
+            };
+        let mut weights = [0u32; 6];
+        for m in &scan.cities {
+            let this = words.get(m.word);
+            let next_w = words.get(m.word + 1);
+            let prev_w = m.word.checked_sub(1).and_then(|i| words.get(i));
+            let next = neighbour(this, next_w, next_w);
+            let previous = neighbour(prev_w, this, prev_w);
+            if let Some(slot) = City::ALL.iter().position(|c| *c == m.city) {
+                weights[slot] += city::mention_weight(previous, next);
+            }
         }
         let meta: Vec<String> = [material.title, material.author]
             .into_iter()
@@ -154,73 +233,61 @@ impl Classifier {
             .map(for_matching)
             .collect();
         let meta_refs: Vec<&str> = meta.iter().map(String::as_str).collect();
-        let city = detect_city(&path_norm, &meta_refs, &body_norm);
-
-        let themes = (0..self.theme_ids.len())
-            .map(|theme| self.score_theme(theme, &occurrences, &sentences_text, body_words, &tp))
-            .collect();
-        Classification { city, tp, themes }
+        city::decide(path_norm, &meta_refs, &weights)
     }
 
-    fn collect(
-        &self,
-        norm: &str,
-        zone: Zone,
-        page: u32,
-        sentence: usize,
-        out: &mut Vec<Occurrence>,
-    ) {
-        let ws: Vec<&str> = words(norm).into_iter().map(|w| w.text).collect();
-        for Hit { term, .. } in self.matcher.find(&ws) {
-            out.push(Occurrence {
-                term,
-                zone,
-                page,
-                sentence,
-            });
-        }
-    }
-
+    #[allow(clippy::too_many_arguments)]
     fn score_theme(
         &self,
         theme: usize,
-        occurrences: &[Occurrence],
-        sentences_text: &[String],
+        head: &Scan,
+        body: &Scan,
+        units: &[UnitRef],
+        texts: &[Cow<'_, str>],
+        material: &MaterialText<'_>,
         body_words: usize,
         tp: &[WorkPackage],
     ) -> ThemeResult {
         let s = &self.settings;
         let terms = &self.matcher.terms;
+        let of_theme = |t: usize| terms.get(t).is_some_and(|t| t.theme == theme);
         // Per term: counts by zone and the pages it was seen on.
         let mut per_term: Vec<(usize, [u32; 3], Vec<u32>)> = Vec::new();
-        let mut sentence_weight: Vec<(usize, f64)> = Vec::new();
-        for o in occurrences
-            .iter()
-            .filter(|o| terms.get(o.term).is_some_and(|t| t.theme == theme))
-        {
-            let zone_index = match o.zone {
+        let mut unit_weight: Vec<(usize, f64)> = Vec::new();
+        let mut tally = |term: usize, zone: Zone, page: u32| {
+            let z = match zone {
                 Zone::Title => 0,
                 Zone::Heading => 1,
                 Zone::Body => 2,
             };
-            let entry = match per_term.iter_mut().position(|(t, _, _)| *t == o.term) {
-                Some(i) => &mut per_term[i],
+            let i = match per_term.iter().position(|(t, _, _)| *t == term) {
+                Some(i) => i,
                 None => {
-                    per_term.push((o.term, [0; 3], Vec::new()));
-                    let last = per_term.len() - 1;
-                    &mut per_term[last]
+                    per_term.push((term, [0; 3], Vec::new()));
+                    per_term.len() - 1
                 }
             };
-            entry.1[zone_index] += 1;
-            if !entry.2.contains(&o.page) {
-                entry.2.push(o.page);
-            }
-            if o.sentence != usize::MAX {
-                let w = terms.get(o.term).map_or(0.0, |t| t.weight);
-                match sentence_weight.iter_mut().find(|(i, _)| *i == o.sentence) {
-                    Some((_, total)) => *total += w,
-                    None => sentence_weight.push((o.sentence, w)),
+            if let Some(entry) = per_term.get_mut(i) {
+                entry.1[z] += 1;
+                if !entry.2.contains(&page) {
+                    entry.2.push(page);
                 }
+            }
+        };
+        for h in head.hits.iter().filter(|h| of_theme(h.term)) {
+            tally(h.term, Zone::Title, 0);
+        }
+        for h in body.hits.iter().filter(|h| of_theme(h.term)) {
+            let u = units.partition_point(|u| u.norm_start <= h.start);
+            let Some(unit) = u.checked_sub(1).and_then(|i| units.get(i)) else {
+                continue;
+            };
+            let page = material.pages.get(unit.page).map_or(0, |p| p.n);
+            tally(h.term, unit.zone, page);
+            let w = terms.get(h.term).map_or(0.0, |t| t.weight);
+            match unit_weight.iter_mut().find(|(i, _)| *i == u - 1) {
+                Some((_, total)) => *total += w,
+                None => unit_weight.push((u - 1, w)),
             }
         }
         // Repeats of one term add less and less; long documents are dampened so that a
@@ -230,8 +297,8 @@ impl Classifier {
         for (term, zones, _) in &per_term {
             let w = terms.get(*term).map_or(0.0, |t| t.weight);
             let title = if zones[0] > 0 { s.title_weight } else { 0.0 };
-            let heading = s.heading_weight * (f64::from(zones[1])).ln_1p();
-            let body = (f64::from(zones[2])).ln_1p() / damp;
+            let heading = s.heading_weight * f64::from(zones[1]).ln_1p() / damp.sqrt();
+            let body = f64::from(zones[2]).ln_1p() / damp;
             score += w * (title + heading + body);
         }
         let tp_bonus: f64 = self.tp_priors[theme]
@@ -259,16 +326,24 @@ impl Classifier {
             .collect();
         counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.term.cmp(&b.term)));
 
-        sentence_weight.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        unit_weight.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut snippets: Vec<String> = Vec::new();
-        for (i, _) in sentence_weight {
-            let Some(text) = sentences_text.get(i) else {
+        for (i, w) in unit_weight {
+            if w <= 0.0 {
+                break;
+            }
+            let Some(unit) = units.get(i) else { continue };
+            let Some(page) = texts.get(unit.page) else {
                 continue;
             };
-            if text.chars().count() < 20 || snippets.contains(text) {
+            let Some(original) = page.get(unit.orig.0..unit.orig.1) else {
+                continue;
+            };
+            let text = original.split_whitespace().collect::<Vec<_>>().join(" ");
+            if text.chars().count() < 20 || snippets.iter().any(|s| s.starts_with(&text)) {
                 continue;
             }
-            snippets.push(clip(text, 300));
+            snippets.push(clip(&text, 300));
             if snippets.len() >= s.snippets {
                 break;
             }
@@ -284,9 +359,33 @@ impl Classifier {
     }
 }
 
-/// Short lines without closing punctuation at the start of a line: headings and slide titles.
-fn is_heading(original: &str, n_words: usize) -> bool {
-    (1..=8).contains(&n_words) && !original.trim_end().ends_with(['.', ',', ';', ':'])
+/// Headings and slide titles: short lines without closing punctuation that open a page,
+/// carry a section number, are written in capitals, or stand before a paragraph. Bullet
+/// items are not headings.
+fn is_heading(original: &str, n_words: usize, first_on_page: bool, next_words: usize) -> bool {
+    let t = original.trim();
+    if !(1..=10).contains(&n_words) || t.ends_with(['.', ',', ';', ':', '!', '?']) {
+        return false;
+    }
+    let Some(first) = t.chars().next() else {
+        return false;
+    };
+    if "-•*–▪●◦·o>".contains(first) && t.chars().nth(1).is_some_and(char::is_whitespace)
+    {
+        return false;
+    }
+    let numbered = first.is_ascii_digit()
+        && t.split_whitespace()
+            .next()
+            .is_some_and(|w| w.chars().all(|c| c.is_ascii_digit() || c == '.'))
+        && n_words >= 2;
+    let capitals =
+        t.chars().filter(|c| c.is_alphabetic()).count() >= 4 && !t.chars().any(char::is_lowercase);
+    first_on_page || numbered || capitals || next_words >= 15
+}
+
+fn word_text(text: &str, (a, b): (u32, u32)) -> &str {
+    text.get(a as usize..b as usize).unwrap_or("")
 }
 
 fn clip(text: &str, max: usize) -> String {
@@ -372,5 +471,16 @@ mod tests {
         assert!(assigned(&c).is_empty(), "{:?}", c.themes);
         assert_eq!(c.city, None);
         assert!(c.tp.is_empty());
+    }
+
+    #[test]
+    fn headings() {
+        assert!(is_heading("2.1 Asiakasymmärrys", 2, false, 3));
+        assert!(is_heading("Johdanto", 1, false, 40));
+        assert!(is_heading("ASIAKASTIETO", 1, false, 3));
+        assert!(is_heading("Yhteiskehittäminen", 1, true, 3));
+        assert!(!is_heading("- kohta listassa", 3, false, 3));
+        assert!(!is_heading("Tämä on lause.", 3, true, 30));
+        assert!(!is_heading("Tavallinen rivi", 2, false, 3));
     }
 }

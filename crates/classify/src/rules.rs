@@ -1,6 +1,7 @@
 //! The rules: themes with their vocabulary, weights and work-package priors, read from TOML
 //! or from a table (a spreadsheet or CSV with columns theme, term, weight).
 
+use crate::morph::Morphology;
 use kooste_model::{ThemeInfo, WorkPackage};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -37,6 +38,9 @@ pub struct Settings {
     pub length_pivot: f64,
     /// Evidence sentences kept per assigned theme.
     pub snippets: usize,
+    /// How much Finnish morphology matching applies: exact, snowball, stems, gradation or
+    /// full (the default: inflection, gradation and compound parts).
+    pub morphology: Morphology,
 }
 
 impl Default for Settings {
@@ -47,6 +51,7 @@ impl Default for Settings {
             heading_weight: 1.5,
             length_pivot: 600.0,
             snippets: 3,
+            morphology: Morphology::Full,
         }
     }
 }
@@ -66,6 +71,9 @@ pub struct ThemeRules {
     pub terms: Vec<Term>,
     /// Terms whose presence argues against the theme (negative weights).
     pub negative: Vec<Term>,
+    /// Words that never count for the theme, though a term would match them (`alustava`,
+    /// preliminary, is not `alusta`, a platform). A trailing `*` makes a prefix.
+    pub exclude: Vec<String>,
     /// Weight added when the material is tagged with the work package.
     pub tp: BTreeMap<WorkPackage, f64>,
 }
@@ -74,6 +82,8 @@ pub struct ThemeRules {
 pub struct Rules {
     pub settings: Settings,
     pub themes: Vec<ThemeRules>,
+    /// Words that never count for any theme.
+    pub exclude: Vec<String>,
     hash: String,
 }
 
@@ -82,6 +92,8 @@ pub struct Rules {
 struct RawRules {
     #[serde(default)]
     settings: Settings,
+    #[serde(default)]
+    exclude: Vec<String>,
     #[serde(rename = "theme")]
     themes: Vec<RawTheme>,
 }
@@ -97,6 +109,8 @@ struct RawTheme {
     terms: Vec<RawTerm>,
     #[serde(default)]
     negative: Vec<RawTerm>,
+    #[serde(default)]
+    exclude: Vec<String>,
     #[serde(default)]
     tp: BTreeMap<String, f64>,
 }
@@ -114,6 +128,7 @@ impl Rules {
         Rules::from_toml(DEFAULT_RULES).unwrap_or_else(|_| Rules {
             settings: Settings::default(),
             themes: Vec::new(),
+            exclude: Vec::new(),
             hash: String::new(),
         })
     }
@@ -147,15 +162,19 @@ impl Rules {
                 title_fi: t.title_fi,
                 terms: convert(t.terms, false)?,
                 negative: convert(t.negative, true)?,
+                exclude: words(&at, t.exclude)?,
                 tp,
             });
         }
-        Rules::checked(raw.settings, themes, text)
+        let exclude = words("exclude", raw.exclude)?;
+        Rules::checked(raw.settings, themes, exclude, text)
     }
 
     /// Rules from a table with a header row naming at least `theme` and `term` (and
     /// optionally `weight`, `title_fi`, `title_en`): the shape project offices keep keyword
-    /// lists in. Row numbers in errors are 1-based as a spreadsheet shows them.
+    /// lists in. A negative weight makes a dampening term; the weight `exclude` makes a word
+    /// that never counts for the theme. Row numbers in errors are 1-based as a spreadsheet
+    /// shows them.
     pub fn from_rows(rows: &[Vec<String>]) -> Result<Rules, RulesError> {
         let header = rows
             .first()
@@ -187,7 +206,10 @@ impl Rules {
             if id.is_empty() {
                 return Err(invalid(&at, "term without a theme"));
             }
-            let weight = match cell(row, weight_col) {
+            let weight_text = cell(row, weight_col);
+            let is_exclude = weight_text.eq_ignore_ascii_case("exclude");
+            let weight = match weight_text {
+                _ if is_exclude => 0.0,
                 w if w.is_empty() => 1.0,
                 w => w
                     .replace(',', ".")
@@ -212,6 +234,7 @@ impl Rules {
                         title_en,
                         terms: Vec::new(),
                         negative: Vec::new(),
+                        exclude: Vec::new(),
                         tp: BTreeMap::new(),
                     });
                     themes.len() - 1
@@ -222,7 +245,9 @@ impl Rules {
             }
             let t = term(&at, &text, weight)?;
             if let Some(theme) = themes.get_mut(index) {
-                if weight < 0.0 {
+                if is_exclude {
+                    theme.exclude.push(t.text);
+                } else if weight < 0.0 {
                     theme.negative.push(t);
                 } else {
                     theme.terms.push(t);
@@ -234,12 +259,13 @@ impl Rules {
             .map(|r| r.join("\t"))
             .collect::<Vec<_>>()
             .join("\n");
-        Rules::checked(Settings::default(), themes, &canonical)
+        Rules::checked(Settings::default(), themes, Vec::new(), &canonical)
     }
 
     fn checked(
         settings: Settings,
         themes: Vec<ThemeRules>,
+        exclude: Vec<String>,
         source: &str,
     ) -> Result<Rules, RulesError> {
         if themes.is_empty() {
@@ -262,9 +288,20 @@ impl Rules {
         if !(settings.threshold.is_finite() && settings.threshold > 0.0) {
             return Err(invalid("settings", "threshold must be a positive number"));
         }
+        if !(settings.title_weight.is_finite()
+            && settings.heading_weight.is_finite()
+            && settings.length_pivot.is_finite()
+            && settings.length_pivot > 0.0)
+        {
+            return Err(invalid(
+                "settings",
+                "weights must be numbers and length_pivot positive",
+            ));
+        }
         Ok(Rules {
             settings,
             themes,
+            exclude,
             hash: blake3::hash(source.as_bytes()).to_hex()[..16].to_string(),
         })
     }
@@ -291,6 +328,12 @@ fn valid_id(id: &str) -> bool {
         && id
             .chars()
             .all(|c| c.is_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+fn words(at: &str, raw: Vec<String>) -> Result<Vec<String>, RulesError> {
+    raw.into_iter()
+        .map(|w| term(at, &w, 1.0).map(|t| t.text))
+        .collect()
 }
 
 fn term(at: &str, text: &str, weight: f64) -> Result<Term, RulesError> {
