@@ -37,6 +37,7 @@ fn run() -> Result<(), String> {
     let mut sets: Vec<(String, String)> = Vec::new();
     let mut sweep: Option<(String, Vec<String>)> = None;
     let mut errors = false;
+    let mut dump: Option<String> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut value = || args.next().ok_or(format!("{a} needs a value"));
@@ -56,6 +57,7 @@ fn run() -> Result<(), String> {
                 sweep = Some((k.to_string(), xs.split(',').map(str::to_string).collect()));
             }
             "--errors" => errors = true,
+            "--dump" => dump = Some(value()?),
             _ => return Err(format!("unknown argument {a}")),
         }
     }
@@ -88,6 +90,7 @@ fn run() -> Result<(), String> {
             apply(&mut rules, k, v)?;
         }
         let classifier = Classifier::new(&rules);
+        let mut dumped = String::new();
         let mut predictions = BTreeMap::new();
         let mut scores: BTreeMap<String, Vec<(String, f64)>> = BTreeMap::new();
         for d in &docs {
@@ -97,6 +100,24 @@ fn run() -> Result<(), String> {
                 author: d.author.as_deref(),
                 pages: &d.pages,
             });
+            if dump.is_some() {
+                let label = labels.iter().find(|l| l.path == d.path);
+                for t in &c.themes {
+                    let m: Vec<serde_json::Value> = t
+                        .matches
+                        .iter()
+                        .map(|m| serde_json::json!([m.term, m.weight, m.title, m.heading, m.body]))
+                        .collect();
+                    let line = serde_json::json!({
+                        "path": d.path, "theme": t.id, "words": c.words,
+                        "labelled": label.is_some(),
+                        "label": label.is_some_and(|l| l.themes.contains(&t.id)),
+                        "tp": t.tp_bonus, "matches": m,
+                    });
+                    dumped.push_str(&line.to_string());
+                    dumped.push('\n');
+                }
+            }
             scores.insert(
                 d.path.clone(),
                 c.themes.iter().map(|t| (t.id.clone(), t.score)).collect(),
@@ -114,6 +135,9 @@ fn run() -> Result<(), String> {
                     tp: c.tp.iter().copied().collect(),
                 },
             );
+        }
+        if let Some(p) = &dump {
+            std::fs::write(p, &dumped).map_err(|e| e.to_string())?;
         }
         let ids: Vec<String> = rules.themes.iter().map(|t| t.id.clone()).collect();
         let e = evaluate(&labels, &predictions, &ids);
@@ -192,6 +216,8 @@ fn apply(rules: &mut Rules, key: &str, value: &str) -> Result<(), String> {
         "title_weight" => s.title_weight = num()?,
         "heading_weight" => s.heading_weight = num()?,
         "length_pivot" => s.length_pivot = num()?,
+        "saturation" => s.saturation = num()?,
+        "length_norm" => s.length_norm = num()?,
         "morphology" => {
             s.morphology = Morphology::parse(value).ok_or(format!("morphology {value}"))?
         }

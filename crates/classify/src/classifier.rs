@@ -65,6 +65,34 @@ pub struct ThemeResult {
     pub snippets: Vec<String>,
     /// Weight added by the work-package prior.
     pub tp_bonus: f64,
+    /// The score by source, for explanations.
+    pub parts: ScoreParts,
+    /// Every term found, with its weight and where it was found: the whole evidence.
+    pub matches: Vec<TermMatch>,
+}
+
+/// A theme's score by where the evidence came from; the parts add up to the score.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ScoreParts {
+    /// Terms in the title and file name.
+    pub title: f64,
+    /// Terms in headings and body text.
+    pub text: f64,
+    /// The work-package prior.
+    pub tp: f64,
+}
+
+/// One term of a theme found in a material, counted by zone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TermMatch {
+    pub term: String,
+    pub weight: f64,
+    /// In the title or file name.
+    pub title: u32,
+    /// In headings.
+    pub heading: u32,
+    /// In body text.
+    pub body: u32,
 }
 
 /// Rules compiled for matching; build once, classify many.
@@ -205,17 +233,16 @@ impl Classifier {
     ) -> CityDecision {
         let bytes = buffer.as_bytes();
         // The neighbouring word, if close enough to belong to the same name.
-        let neighbour =
-            |a: Option<&(u32, u32)>, b: Option<&(u32, u32)>, which: Option<&(u32, u32)>| match (
-                a, b, which,
-            ) {
-                (Some(a), Some(b), Some(w)) if b.0.saturating_sub(a.1) <= 4 => bytes
-                    .get(a.1 as usize..b.0 as usize)
-                    .filter(|gap| gap.iter().all(|&c| !c.is_ascii_punctuation() || c == b'-'))
-                    .and_then(|_| buffer.get(w.0 as usize..w.1 as usize))
-                    .unwrap_or(""),
-                _ => "",
-            };
+        let neighbour = |a: Option<&(u32, u32)>,
+                         b: Option<&(u32, u32)>,
+                         which: Option<&(u32, u32)>| match (a, b, which) {
+            (Some(a), Some(b), Some(w)) if b.0.saturating_sub(a.1) <= 4 => bytes
+                .get(a.1 as usize..b.0 as usize)
+                .filter(|gap| gap.iter().all(|&c| !c.is_ascii_punctuation() || c == b'-'))
+                .and_then(|_| buffer.get(w.0 as usize..w.1 as usize))
+                .unwrap_or(""),
+            _ => "",
+        };
         let mut weights = [0u32; 6];
         for m in &scan.cities {
             let this = words.get(m.word);
@@ -290,25 +317,24 @@ impl Classifier {
                 None => unit_weight.push((u - 1, w)),
             }
         }
-        // Repeats of one term add less and less; long documents are dampened so that a
-        // passing mention in a hundred pages does not outweigh a short focused memo.
-        let damp = (body_words as f64 / s.length_pivot).max(1.0).sqrt();
         let mut score = 0.0;
+        let mut parts = ScoreParts::default();
         for (term, zones, _) in &per_term {
             let w = terms.get(*term).map_or(0.0, |t| t.weight);
-            let title = if zones[0] > 0 { s.title_weight } else { 0.0 };
-            let heading = s.heading_weight * f64::from(zones[1]).ln_1p() / damp.sqrt();
-            let body = f64::from(zones[2]).ln_1p() / damp;
-            score += w * (title + heading + body);
+            let (title, body) = term_score(s, zones, body_words);
+            parts.title += w * title;
+            parts.text += w * body;
+            score += w * (title + body);
         }
         let tp_bonus: f64 = self.tp_priors[theme]
             .iter()
             .filter(|(wp, _)| tp.contains(wp))
             .map(|(_, w)| w)
             .sum();
-        if score > 0.0 {
-            score += tp_bonus;
-        }
+        // A work package speaks for its themes only where the text does too.
+        let tp_bonus = if score > 0.0 { tp_bonus } else { 0.0 };
+        score += tp_bonus;
+        parts.tp = tp_bonus;
         let assigned = score >= s.threshold;
 
         let mut counts: Vec<TermCount> = per_term
@@ -325,6 +351,16 @@ impl Classifier {
             })
             .collect();
         counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.term.cmp(&b.term)));
+        let matches = per_term
+            .iter()
+            .map(|(t, zones, _)| TermMatch {
+                term: terms.get(*t).map(|t| t.text.clone()).unwrap_or_default(),
+                weight: terms.get(*t).map_or(0.0, |t| t.weight),
+                title: zones[0],
+                heading: zones[1],
+                body: zones[2],
+            })
+            .collect();
 
         unit_weight.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut snippets: Vec<String> = Vec::new();
@@ -355,8 +391,23 @@ impl Classifier {
             terms: counts,
             snippets,
             tp_bonus,
+            parts,
+            matches,
         }
     }
+}
+
+/// What one term contributes per unit of weight: (title or file name, headings and body).
+/// The count saturates (BM25): `c (k + 1) / (c + k (1 - b + b L / P))`.
+fn term_score(s: &Settings, zones: &[u32; 3], words: usize) -> (f64, f64) {
+    let title = if zones[0] > 0 { s.title_weight } else { 0.0 };
+    let count = f64::from(zones[2]) + s.heading_weight * f64::from(zones[1]);
+    if count <= 0.0 {
+        return (title, 0.0);
+    }
+    let k = s.saturation;
+    let length = 1.0 - s.length_norm + s.length_norm * words as f64 / s.length_pivot;
+    (title, count * (k + 1.0) / (count + k * length))
 }
 
 /// Headings and slide titles: short lines without closing punctuation that open a page,

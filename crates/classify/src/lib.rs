@@ -10,7 +10,9 @@ mod rules;
 mod work_package;
 
 pub use city::{CityDecision, detect_city};
-pub use classifier::{Classification, Classifier, MaterialText, ThemeResult};
+pub use classifier::{
+    Classification, Classifier, MaterialText, ScoreParts, TermMatch, ThemeResult,
+};
 pub use eval::{
     Evaluation, Label, LabelsError, Prediction, ThemeMetrics, csv_rows, evaluate, parse_labels,
 };

@@ -25,16 +25,28 @@ fn invalid(at: impl Into<String>, message: impl Into<String>) -> RulesError {
 }
 
 /// Tunable numbers of the scoring; defaults suit the six 6Aika themes.
+///
+/// A theme's score adds, for each of its terms found, the term's weight times
+/// `title_weight` if the term is in the title or file name, plus the term's weight times a
+/// saturating count of its occurrences: `c (k + 1) / (c + k (1 - b + b L / P))`, where `c`
+/// counts body occurrences once and heading occurrences `heading_weight` times, `k` is
+/// `saturation`, `b` is `length_norm`, `L` the document's words and `P` `length_pivot`.
+/// Repeats add less and less, and a long document needs more occurrences than a short one
+/// for the same score (the BM25 weighting of information retrieval).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Settings {
     /// A theme is assigned at or above this score.
     pub threshold: f64,
-    /// Multiplier for matches in the title and file name.
+    /// How many times a term's weight counts when the term is in the title or file name.
     pub title_weight: f64,
-    /// Multiplier for matches in headings (short lines at the start of a page).
+    /// How many body occurrences one occurrence in a heading is worth.
     pub heading_weight: f64,
-    /// Body length, in words, from which scores are dampened.
+    /// How fast repeats of a term saturate (BM25 `k1`): small values saturate early.
+    pub saturation: f64,
+    /// How much document length dampens counts (BM25 `b`): 0 not at all, 1 fully.
+    pub length_norm: f64,
+    /// Document length, in words, at which counts are taken at face value.
     pub length_pivot: f64,
     /// Evidence sentences kept per assigned theme.
     pub snippets: usize,
@@ -46,10 +58,12 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Settings {
         Settings {
-            threshold: 3.0,
+            threshold: 16.0,
             title_weight: 3.0,
-            heading_weight: 1.5,
-            length_pivot: 600.0,
+            heading_weight: 2.0,
+            saturation: 1.2,
+            length_norm: 0.75,
+            length_pivot: 1000.0,
             snippets: 3,
             morphology: Morphology::Full,
         }
@@ -113,6 +127,16 @@ struct RawTheme {
     exclude: Vec<String>,
     #[serde(default)]
     tp: BTreeMap<String, f64>,
+    /// Terms sharing one weight: `[[theme.group]]` with `weight` and `terms`.
+    #[serde(default, rename = "group")]
+    groups: Vec<RawGroup>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGroup {
+    weight: f64,
+    terms: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -156,12 +180,24 @@ impl Rules {
                     })
                     .collect()
             };
+            let mut terms = convert(t.terms, false)?;
+            let mut negative = convert(t.negative, true)?;
+            for group in t.groups {
+                for text in group.terms {
+                    let t = term(&at, &text, group.weight)?;
+                    if group.weight < 0.0 {
+                        negative.push(t);
+                    } else {
+                        terms.push(t);
+                    }
+                }
+            }
             themes.push(ThemeRules {
                 title_en: t.title_en.unwrap_or_else(|| t.title_fi.clone()),
                 id: t.id,
                 title_fi: t.title_fi,
-                terms: convert(t.terms, false)?,
-                negative: convert(t.negative, true)?,
+                terms,
+                negative,
                 exclude: words(&at, t.exclude)?,
                 tp,
             });
@@ -288,14 +324,18 @@ impl Rules {
         if !(settings.threshold.is_finite() && settings.threshold > 0.0) {
             return Err(invalid("settings", "threshold must be a positive number"));
         }
-        if !(settings.title_weight.is_finite()
-            && settings.heading_weight.is_finite()
+        let non_negative = |x: f64| x.is_finite() && x >= 0.0;
+        if !(non_negative(settings.title_weight)
+            && non_negative(settings.heading_weight)
+            && non_negative(settings.saturation)
+            && (0.0..=1.0).contains(&settings.length_norm)
             && settings.length_pivot.is_finite()
             && settings.length_pivot > 0.0)
         {
             return Err(invalid(
                 "settings",
-                "weights must be numbers and length_pivot positive",
+                "title_weight, heading_weight and saturation must be numbers of at least 0, \
+                 length_norm between 0 and 1, and length_pivot above 0",
             ));
         }
         Ok(Rules {
