@@ -89,7 +89,7 @@ fn run() -> Result<(), String> {
         for (k, v) in &run {
             apply(&mut rules, k, v)?;
         }
-        let classifier = Classifier::new(&rules);
+        let classifier = Classifier::new(&rules).with_details(dump.is_some());
         let mut dumped = String::new();
         let mut predictions = BTreeMap::new();
         let mut scores: BTreeMap<String, Vec<(String, f64)>> = BTreeMap::new();

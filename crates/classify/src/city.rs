@@ -26,13 +26,13 @@ const ENDINGS: &[&str] = &[
 ];
 
 /// The city a single word names, if any.
-pub(crate) fn city_of_word(word: &str) -> Option<City> {
+pub(crate) fn city_of_word(word: &[u8]) -> Option<City> {
     City::ALL.into_iter().find(|&city| {
         stems(city).iter().any(|stem| {
-            word.strip_prefix(stem).is_some_and(|rest| {
-                ENDINGS
-                    .iter()
-                    .any(|e| rest == *e || (e.len() >= 4 && rest.starts_with(e)))
+            word.strip_prefix(stem.as_bytes()).is_some_and(|rest| {
+                ENDINGS.iter().any(|e| {
+                    rest == e.as_bytes() || (e.len() >= 4 && rest.starts_with(e.as_bytes()))
+                })
             })
         })
     })
@@ -91,7 +91,7 @@ fn words_of(text: &str) -> Vec<&str> {
 fn cities_in(text: &str) -> Vec<City> {
     words_of(text)
         .into_iter()
-        .filter_map(city_of_word)
+        .filter_map(|w| city_of_word(w.as_bytes()))
         .collect()
 }
 
@@ -111,7 +111,7 @@ pub fn detect_city(path: &str, meta: &[&str], text: &str) -> Option<(City, CityS
     let words = words_of(text);
     let mut weights = [0u32; 6];
     for (i, w) in words.iter().enumerate() {
-        if let Some(city) = city_of_word(w) {
+        if let Some(city) = city_of_word(w.as_bytes()) {
             let prev = i
                 .checked_sub(1)
                 .and_then(|p| words.get(p))
@@ -201,7 +201,7 @@ mod tests {
             ("oulun", City::Oulu),
             ("oulussa", City::Oulu),
         ] {
-            assert_eq!(city_of_word(word), Some(city), "{word}");
+            assert_eq!(city_of_word(word.as_bytes()), Some(city), "{word}");
         }
         for word in [
             "oulujoki",
@@ -210,7 +210,7 @@ mod tests {
             "turvallisuus",
             "turunen",
         ] {
-            assert_eq!(city_of_word(word), None, "{word}");
+            assert_eq!(city_of_word(word.as_bytes()), None, "{word}");
         }
     }
 

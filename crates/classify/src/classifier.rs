@@ -2,16 +2,33 @@
 //! evidence: matched terms with counts and pages, and the sentences that weigh most.
 
 use crate::city::{self, CityDecision};
-use crate::matcher::{Matcher, Scan, TermSpec};
+use crate::matcher::{Matcher, Scan, ScanScratch, TermSpec};
 use crate::rules::{Rules, Settings};
-use crate::work_package::{detect_work_packages, from_words};
+use crate::work_package::detect_work_packages;
 use kooste_model::{City, CitySource, Page, TermCount, ThemeScore, WorkPackage};
-use kooste_normalize::{Segments, composed, for_matching, segment_into};
+use kooste_normalize::{Unit, for_matching, for_matching_into, normalize_page};
 use std::borrow::Cow;
 
 /// Normalised text scanned per material; beyond this a material is long enough to have
 /// shown its themes, and the bound keeps the work per file finite.
 const MAX_SCANNED: usize = 8 << 20;
+
+/// Working memory kept per thread between materials.
+#[derive(Default)]
+struct Scratch {
+    buffer: Vec<u8>,
+    units: Vec<Unit>,
+    unit_info: Vec<(u32, Zone)>,
+    scan: ScanScratch,
+    tally: Tally,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+/// Largest working buffer kept between materials.
+const SCRATCH_KEEP: usize = 4 << 20;
 
 /// What the classifier reads of a material.
 pub struct MaterialText<'a> {
@@ -67,7 +84,8 @@ pub struct ThemeResult {
     pub tp_bonus: f64,
     /// The score by source, for explanations.
     pub parts: ScoreParts,
-    /// Every term found, with its weight and where it was found: the whole evidence.
+    /// Every term found, with its weight and where it was found: the whole evidence. Kept
+    /// only by a classifier made [`Classifier::with_details`].
     pub matches: Vec<TermMatch>,
 }
 
@@ -101,22 +119,29 @@ pub struct Classifier {
     theme_ids: Vec<String>,
     tp_priors: Vec<Vec<(WorkPackage, f64)>>,
     matcher: Matcher,
+    /// Terms, matches and sentences for every theme with evidence, not only assigned ones.
+    details: bool,
 }
 
 /// Which part of a material a match came from.
 #[derive(Clone, Copy, PartialEq, Debug)]
 enum Zone {
-    Title,
-    Heading,
-    Body,
+    Title = 0,
+    Heading = 1,
+    Body = 2,
 }
 
-/// A sentence or line of a page: where it is in the page text and in the scanned buffer.
-struct UnitRef {
-    page: usize,
-    orig: (usize, usize),
-    norm_start: usize,
-    zone: Zone,
+/// The normalised body of a material: all pages in one buffer, split into units.
+struct Body<'a> {
+    buffer: Vec<u8>,
+    units: Vec<Unit>,
+    /// For each unit: its page (index into the material's pages) and zone.
+    unit_info: Vec<(u32, Zone)>,
+    /// The text each page's units quote: the page text, or its composed form.
+    texts: Vec<Cow<'a, str>>,
+    words: usize,
+    /// Where the third page starts in the buffer: work packages are read before it.
+    opening_end: usize,
 }
 
 impl Classifier {
@@ -139,7 +164,16 @@ impl Classifier {
                 .map(|t| t.tp.iter().map(|(k, v)| (*k, *v)).collect())
                 .collect(),
             matcher: Matcher::new(terms, rules.settings.morphology),
+            details: false,
         }
+    }
+
+    /// Keeps the evidence (terms, matches, sentences) of every theme with any, assigned or
+    /// not, as explanations show it. By default only assigned themes carry it, which spares
+    /// work when classifying whole drives.
+    pub fn with_details(mut self, details: bool) -> Classifier {
+        self.details = details;
+        self
     }
 
     pub fn classify(&self, material: &MaterialText<'_>) -> Classification {
@@ -149,71 +183,64 @@ impl Classifier {
 
         // Title and file name are one zone; each term counts there once.
         let mut head = String::new();
-        let mut head_seg = Segments::default();
         if let Some(title) = material.title {
-            segment_into(&composed(title), &mut head, &mut head_seg);
+            for_matching_into(title, &mut head);
             head.push('\n');
         }
-        segment_into(file_stem, &mut head, &mut head_seg);
-        let head_scan = self.matcher.scan(&head, &head_seg.words);
+        head.push_str(file_stem);
+        let head_scan = self.matcher.scan(head.as_bytes());
 
-        // The body: all pages normalised into one buffer, split into units and words.
-        let total: usize = material.pages.iter().map(|p| p.text.len()).sum();
-        let mut buffer = String::with_capacity(total.min(MAX_SCANNED) + 64);
-        let mut seg = Segments::default();
-        let mut units: Vec<UnitRef> = Vec::new();
-        let mut texts: Vec<Cow<'_, str>> = Vec::with_capacity(material.pages.len());
-        let mut words = 0usize;
-        // Words of the first two pages, where a work package is named if anywhere.
-        let mut opening_words = 0usize;
-        for (pi, page) in material.pages.iter().enumerate() {
-            if buffer.len() >= MAX_SCANNED {
-                break;
-            }
-            let text = composed(&page.text);
-            let first = seg.units.len();
-            words += segment_into(&text, &mut buffer, &mut seg);
-            buffer.push('\n');
-            if pi < 2 {
-                opening_words = seg.words.len();
-            }
-            let page_units = seg.units.get(first..).unwrap_or(&[]);
-            for (k, u) in page_units.iter().enumerate() {
-                let next_words = page_units.get(k + 1).map_or(0, |n| n.words as usize);
-                let original = text.get(u.orig.0..u.orig.1).unwrap_or("");
-                let zone = if is_heading(original, u.words as usize, k == 0, next_words) {
-                    Zone::Heading
-                } else {
-                    Zone::Body
-                };
-                units.push(UnitRef {
-                    page: pi,
-                    orig: u.orig,
-                    norm_start: u.norm.0,
-                    zone,
-                });
-            }
-            texts.push(text);
-        }
-        let body_scan = self.matcher.scan(&buffer, &seg.words);
+        // Working memory from the last material classified on this thread, if free.
+        let mut scratch = SCRATCH
+            .with(|s| s.try_borrow_mut().map(|mut s| std::mem::take(&mut *s)).ok())
+            .unwrap_or_default();
+        let body = read_body(
+            material.pages,
+            std::mem::take(&mut scratch.buffer),
+            std::mem::take(&mut scratch.units),
+            std::mem::take(&mut scratch.unit_info),
+        );
+        let body_scan = self.matcher.scan_with(&body.buffer, &mut scratch.scan);
 
         let mut tp = detect_work_packages(material.path);
         if tp.is_empty() {
-            tp = from_words(head_seg.words.iter().map(|w| word_text(&head, *w)));
+            tp = head_scan.work_packages.iter().map(|(w, _)| *w).collect();
         }
         if tp.is_empty() {
-            let opening = seg.words.get(..opening_words).unwrap_or(&[]);
-            tp = from_words(opening.iter().map(|w| word_text(&buffer, *w)));
+            tp = body_scan
+                .work_packages
+                .iter()
+                .filter(|(_, at)| *at < body.opening_end)
+                .map(|(w, _)| *w)
+                .collect();
         }
+        tp.sort();
+        tp.dedup();
 
-        let decision = self.city(material, &path_norm, &buffer, &seg.words, &body_scan);
-        let themes = (0..self.theme_ids.len())
-            .map(|theme| {
-                self.score_theme(
-                    theme, &head_scan, &body_scan, &units, &texts, material, words, &tp,
-                )
-            })
-            .collect();
+        let decision = self.city(material, &path_norm, &body.buffer, &body_scan);
+        let themes = self.score(
+            &head_scan,
+            &body_scan,
+            &body,
+            material,
+            &tp,
+            &mut scratch.tally,
+        );
+        let words = body.words;
+        scratch.buffer = body.buffer;
+        scratch.buffer.clear();
+        scratch.units = body.units;
+        scratch.units.clear();
+        scratch.unit_info = body.unit_info;
+        scratch.unit_info.clear();
+        // Keep what a typical material needs, not what the largest one did.
+        if scratch.buffer.capacity() <= SCRATCH_KEEP {
+            SCRATCH.with(|s| {
+                if let Ok(mut s) = s.try_borrow_mut() {
+                    *s = scratch;
+                }
+            });
+        }
         Classification {
             city: decision.city,
             city_contenders: decision.contenders,
@@ -227,29 +254,13 @@ impl Classifier {
         &self,
         material: &MaterialText<'_>,
         path_norm: &str,
-        buffer: &str,
-        words: &[(u32, u32)],
+        buffer: &[u8],
         scan: &Scan,
     ) -> CityDecision {
-        let bytes = buffer.as_bytes();
-        // The neighbouring word, if close enough to belong to the same name.
-        let neighbour = |a: Option<&(u32, u32)>,
-                         b: Option<&(u32, u32)>,
-                         which: Option<&(u32, u32)>| match (a, b, which) {
-            (Some(a), Some(b), Some(w)) if b.0.saturating_sub(a.1) <= 4 => bytes
-                .get(a.1 as usize..b.0 as usize)
-                .filter(|gap| gap.iter().all(|&c| !c.is_ascii_punctuation() || c == b'-'))
-                .and_then(|_| buffer.get(w.0 as usize..w.1 as usize))
-                .unwrap_or(""),
-            _ => "",
-        };
         let mut weights = [0u32; 6];
         for m in &scan.cities {
-            let this = words.get(m.word);
-            let next_w = words.get(m.word + 1);
-            let prev_w = m.word.checked_sub(1).and_then(|i| words.get(i));
-            let next = neighbour(this, next_w, next_w);
-            let previous = neighbour(prev_w, this, prev_w);
+            let next = neighbour(buffer, m.end, true);
+            let previous = neighbour(buffer, m.start, false);
             if let Some(slot) = City::ALL.iter().position(|c| *c == m.city) {
                 weights[slot] += city::mention_weight(previous, next);
             }
@@ -263,138 +274,337 @@ impl Classifier {
         city::decide(path_norm, &meta_refs, &weights)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn score_theme(
+    /// Scores every theme from one tally of all occurrences, in text order.
+    fn score(
         &self,
-        theme: usize,
         head: &Scan,
         body: &Scan,
-        units: &[UnitRef],
-        texts: &[Cow<'_, str>],
+        text: &Body<'_>,
         material: &MaterialText<'_>,
-        body_words: usize,
         tp: &[WorkPackage],
-    ) -> ThemeResult {
-        let s = &self.settings;
+        tally: &mut Tally,
+    ) -> Vec<ThemeResult> {
         let terms = &self.matcher.terms;
-        let of_theme = |t: usize| terms.get(t).is_some_and(|t| t.theme == theme);
-        // Per term: counts by zone and the pages it was seen on.
-        let mut per_term: Vec<(usize, [u32; 3], Vec<u32>)> = Vec::new();
-        let mut unit_weight: Vec<(usize, f64)> = Vec::new();
-        let mut tally = |term: usize, zone: Zone, page: u32| {
-            let z = match zone {
-                Zone::Title => 0,
-                Zone::Heading => 1,
-                Zone::Body => 2,
-            };
-            let i = match per_term.iter().position(|(t, _, _)| *t == term) {
-                Some(i) => i,
-                None => {
-                    per_term.push((term, [0; 3], Vec::new()));
-                    per_term.len() - 1
-                }
-            };
-            if let Some(entry) = per_term.get_mut(i) {
-                entry.1[z] += 1;
-                if !entry.2.contains(&page) {
-                    entry.2.push(page);
-                }
-            }
-        };
-        for h in head.hits.iter().filter(|h| of_theme(h.term)) {
-            tally(h.term, Zone::Title, 0);
+        tally.reset(terms.len());
+        for h in &head.hits {
+            tally.add(h.term, Zone::Title, 0);
         }
-        for h in body.hits.iter().filter(|h| of_theme(h.term)) {
-            let u = units.partition_point(|u| u.norm_start <= h.start);
-            let Some(unit) = u.checked_sub(1).and_then(|i| units.get(i)) else {
+        // Hits and units both come in text order: walk them together.
+        // (theme, unit, weight) of every body occurrence, for the evidence sentences.
+        let mut occurrences: Vec<(u32, u32, f64)> = Vec::with_capacity(body.hits.len());
+        let mut u = 0;
+        for h in &body.hits {
+            while text.units.get(u + 1).is_some_and(|n| n.norm.0 <= h.start) {
+                u += 1;
+            }
+            let (page, zone) = text.unit_info.get(u).copied().unwrap_or((0, Zone::Body));
+            let page_n = material.pages.get(page as usize).map_or(0, |p| p.n);
+            tally.add(h.term, zone, page_n);
+            if let Some(t) = terms.get(h.term) {
+                occurrences.push((t.theme as u32, u as u32, t.weight));
+            }
+        }
+
+        let mut results: Vec<ThemeResult> = self
+            .theme_ids
+            .iter()
+            .map(|id| ThemeResult {
+                id: id.clone(),
+                score: 0.0,
+                assigned: false,
+                terms: Vec::new(),
+                snippets: Vec::new(),
+                tp_bonus: 0.0,
+                parts: ScoreParts::default(),
+                matches: Vec::new(),
+            })
+            .collect();
+        for &t in &tally.touched {
+            let (Some(term), Some(entry)) = (terms.get(t as usize), tally.slots.get(t as usize))
+            else {
                 continue;
             };
-            let page = material.pages.get(unit.page).map_or(0, |p| p.n);
-            tally(h.term, unit.zone, page);
-            let w = terms.get(h.term).map_or(0.0, |t| t.weight);
-            match unit_weight.iter_mut().find(|(i, _)| *i == u - 1) {
-                Some((_, total)) => *total += w,
-                None => unit_weight.push((u - 1, w)),
+            let Some(result) = results.get_mut(term.theme) else {
+                continue;
+            };
+            let (title, body_part) = term_score(&self.settings, &entry.zones, text.words);
+            result.parts.title += term.weight * title;
+            result.parts.text += term.weight * body_part;
+        }
+        for (theme, result) in results.iter_mut().enumerate() {
+            let evidence = result.parts.title + result.parts.text;
+            // A work package speaks for its themes only where the text does too.
+            let tp_bonus: f64 = if evidence > 0.0 {
+                self.tp_priors[theme]
+                    .iter()
+                    .filter(|(wp, _)| tp.contains(wp))
+                    .map(|(_, w)| w)
+                    .sum()
+            } else {
+                0.0
+            };
+            result.tp_bonus = tp_bonus;
+            result.parts.tp = tp_bonus;
+            result.score = evidence + tp_bonus;
+            result.assigned = result.score >= self.settings.threshold;
+        }
+        // The evidence in words: for assigned themes, or all when explanations are asked for.
+        for &t in &tally.touched {
+            let (Some(term), Some(entry)) = (terms.get(t as usize), tally.slots.get(t as usize))
+            else {
+                continue;
+            };
+            let Some(result) = results.get_mut(term.theme) else {
+                continue;
+            };
+            if !(result.assigned || self.details) {
+                continue;
+            }
+            if self.details {
+                result.matches.push(TermMatch {
+                    term: term.text.clone(),
+                    weight: term.weight,
+                    title: entry.zones[0],
+                    heading: entry.zones[1],
+                    body: entry.zones[2],
+                });
+            }
+            if term.weight > 0.0 {
+                let mut pages = entry.pages.clone();
+                pages.sort_unstable();
+                pages.dedup();
+                result.terms.push(TermCount {
+                    term: term.text.clone(),
+                    count: entry.zones.iter().sum(),
+                    pages,
+                });
             }
         }
-        let mut score = 0.0;
-        let mut parts = ScoreParts::default();
-        for (term, zones, _) in &per_term {
-            let w = terms.get(*term).map_or(0.0, |t| t.weight);
-            let (title, body) = term_score(s, zones, body_words);
-            parts.title += w * title;
-            parts.text += w * body;
-            score += w * (title + body);
+        for (theme, result) in results.iter_mut().enumerate() {
+            result
+                .terms
+                .sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.term.cmp(&b.term)));
+            if result.assigned || (self.details && result.score > 0.0) {
+                result.snippets = self.snippets(theme, &occurrences, text);
+            }
         }
-        let tp_bonus: f64 = self.tp_priors[theme]
-            .iter()
-            .filter(|(wp, _)| tp.contains(wp))
-            .map(|(_, w)| w)
-            .sum();
-        // A work package speaks for its themes only where the text does too.
-        let tp_bonus = if score > 0.0 { tp_bonus } else { 0.0 };
-        score += tp_bonus;
-        parts.tp = tp_bonus;
-        let assigned = score >= s.threshold;
+        results
+    }
 
-        let mut counts: Vec<TermCount> = per_term
-            .iter()
-            .filter(|(t, _, _)| terms.get(*t).is_some_and(|t| t.weight > 0.0))
-            .map(|(t, zones, pages)| {
-                let mut pages = pages.clone();
-                pages.sort_unstable();
-                TermCount {
-                    term: terms.get(*t).map(|t| t.text.clone()).unwrap_or_default(),
-                    count: zones.iter().sum(),
-                    pages,
-                }
-            })
-            .collect();
-        counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.term.cmp(&b.term)));
-        let matches = per_term
-            .iter()
-            .map(|(t, zones, _)| TermMatch {
-                term: terms.get(*t).map(|t| t.text.clone()).unwrap_or_default(),
-                weight: terms.get(*t).map_or(0.0, |t| t.weight),
-                title: zones[0],
-                heading: zones[1],
-                body: zones[2],
-            })
-            .collect();
-
-        unit_weight.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let mut snippets: Vec<String> = Vec::new();
-        for (i, w) in unit_weight {
+    /// The sentences that carry most of a theme's weight, in order of weight.
+    fn snippets(
+        &self,
+        theme: usize,
+        occurrences: &[(u32, u32, f64)],
+        text: &Body<'_>,
+    ) -> Vec<String> {
+        // Occurrences come in text order, so a unit's weight is one run.
+        let mut weights: Vec<(u32, f64)> = Vec::new();
+        for &(_, unit, weight) in occurrences.iter().filter(|o| o.0 as usize == theme) {
+            match weights.last_mut() {
+                Some((u, total)) if *u == unit => *total += weight,
+                _ => weights.push((unit, weight)),
+            }
+        }
+        // The heaviest units, a few more than needed in case some are too short to show:
+        // picked in one pass, cheaper than sorting every unit.
+        let wanted = self.settings.snippets + 3;
+        let mut best: Vec<(u32, f64)> = Vec::with_capacity(wanted + 1);
+        for &(unit, w) in &weights {
             if w <= 0.0 {
+                continue;
+            }
+            let at = best.iter().position(|b| w > b.1).unwrap_or(best.len());
+            if at < wanted {
+                best.insert(at, (unit, w));
+                best.truncate(wanted);
+            }
+        }
+        let mut snippets: Vec<String> = Vec::new();
+        for (i, _) in best {
+            if snippets.len() >= self.settings.snippets {
                 break;
             }
-            let Some(unit) = units.get(i) else { continue };
-            let Some(page) = texts.get(unit.page) else {
+            let Some(unit) = text.units.get(i as usize) else {
                 continue;
             };
-            let Some(original) = page.get(unit.orig.0..unit.orig.1) else {
+            let page = text.unit_info.get(i as usize).map_or(0, |p| p.0 as usize);
+            let Some(original) = text
+                .texts
+                .get(page)
+                .and_then(|t| t.get(unit.orig.0..unit.orig.1))
+            else {
                 continue;
             };
-            let text = original.split_whitespace().collect::<Vec<_>>().join(" ");
+            let text = collapse_spaces(original, 300);
             if text.chars().count() < 20 || snippets.iter().any(|s| s.starts_with(&text)) {
                 continue;
             }
-            snippets.push(clip(&text, 300));
-            if snippets.len() >= s.snippets {
-                break;
+            snippets.push(text);
+        }
+        snippets
+    }
+}
+
+/// The text with each run of white space one space, clipped at a word to about `max`
+/// characters (with an ellipsis when clipped).
+fn collapse_spaces(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max * 2));
+    let mut chars = 0;
+    for word in text.split_whitespace() {
+        let n = word.chars().count();
+        if chars > 0 && chars + 1 + n > max {
+            out.push_str(" …");
+            return out;
+        }
+        if chars > 0 {
+            out.push(' ');
+            chars += 1;
+        }
+        if n > max {
+            out.extend(word.chars().take(max));
+            out.push_str(" …");
+            return out;
+        }
+        out.push_str(word);
+        chars += n;
+    }
+    out
+}
+
+/// Per term of the rules: how often it was found in each zone, and on which pages. Kept
+/// between materials; only the terms found are reset.
+#[derive(Default)]
+struct Tally {
+    slots: Vec<Slot>,
+    touched: Vec<u32>,
+}
+
+#[derive(Default, Clone)]
+struct Slot {
+    zones: [u32; 3],
+    pages: Vec<u32>,
+}
+
+impl Tally {
+    fn reset(&mut self, terms: usize) {
+        for &t in &self.touched {
+            if let Some(s) = self.slots.get_mut(t as usize) {
+                s.zones = [0; 3];
+                s.pages.clear();
             }
         }
-        ThemeResult {
-            id: self.theme_ids[theme].clone(),
-            score,
-            assigned,
-            terms: counts,
-            snippets,
-            tp_bonus,
-            parts,
-            matches,
+        self.touched.clear();
+        if self.slots.len() < terms {
+            self.slots.resize(terms, Slot::default());
         }
     }
+
+    fn add(&mut self, term: usize, zone: Zone, page: u32) {
+        let Some(slot) = self.slots.get_mut(term) else {
+            return;
+        };
+        if slot.zones == [0; 3] {
+            self.touched.push(term as u32);
+        }
+        slot.zones[zone as usize] += 1;
+        if slot.pages.last() != Some(&page) {
+            slot.pages.push(page);
+        }
+    }
+}
+
+/// Normalises all pages into one buffer, with units and their zones.
+fn read_body(
+    pages: &[Page],
+    mut buffer: Vec<u8>,
+    mut units: Vec<Unit>,
+    mut unit_info: Vec<(u32, Zone)>,
+) -> Body<'_> {
+    let total: usize = pages.iter().map(|p| p.text.len() + 1).sum();
+    buffer.clear();
+    buffer.reserve(total.min(MAX_SCANNED) + 64);
+    units.clear();
+    unit_info.clear();
+    let mut body = Body {
+        buffer: Vec::new(),
+        units,
+        unit_info,
+        texts: Vec::with_capacity(pages.len()),
+        words: 0,
+        opening_end: 0,
+    };
+    for (pi, page) in pages.iter().enumerate() {
+        if buffer.len() >= MAX_SCANNED {
+            break;
+        }
+        let first = body.units.len();
+        let p = normalize_page(&page.text, &mut buffer, &mut body.units);
+        buffer.push(b'\n');
+        body.words += p.words;
+        if pi < 2 {
+            body.opening_end = buffer.len();
+        }
+        let text: Cow<'_, str> = match p.composed {
+            Some(c) => Cow::Owned(c),
+            None => Cow::Borrowed(page.text.as_str()),
+        };
+        let page_units = body.units.get(first..).unwrap_or(&[]);
+        for (k, u) in page_units.iter().enumerate() {
+            let zone = if u.words <= 10 {
+                let next_words = page_units.get(k + 1).map_or(0, |n| n.words as usize);
+                let original = text.get(u.orig.0..u.orig.1).unwrap_or("");
+                if is_heading(original, u.words as usize, k == 0, next_words) {
+                    Zone::Heading
+                } else {
+                    Zone::Body
+                }
+            } else {
+                Zone::Body
+            };
+            body.unit_info.push((pi as u32, zone));
+        }
+        body.texts.push(text);
+    }
+    body.buffer = buffer;
+    body
+}
+
+/// The word right after `at` (or right before it), if only a few spaces or a hyphen
+/// separate it: the next part of a name such as "Helsingin kaupunki".
+fn neighbour(buffer: &[u8], at: usize, after: bool) -> &str {
+    let word = |b: u8| kooste_normalize::is_word_byte(b);
+    let (a, b) = if after {
+        let s = (at..buffer.len().min(at + 5))
+            .find(|&i| word(buffer[i]))
+            .unwrap_or(at);
+        let e = (s..buffer.len().min(s + 64))
+            .find(|&i| !word(buffer[i]))
+            .unwrap_or(buffer.len().min(s + 64));
+        (s, e)
+    } else {
+        let e = (at.saturating_sub(5)..at)
+            .rev()
+            .find(|&i| word(buffer[i]))
+            .map_or(at, |i| i + 1);
+        let s = (e.saturating_sub(64)..e)
+            .rev()
+            .find(|&i| !word(buffer[i]))
+            .map_or(e.saturating_sub(64), |i| i + 1);
+        (s, e)
+    };
+    let gap = if after {
+        &buffer[at..a]
+    } else {
+        &buffer[b..at]
+    };
+    if gap.iter().any(|&c| c.is_ascii_punctuation() && c != b'-') {
+        return "";
+    }
+    buffer
+        .get(a..b)
+        .and_then(|w| std::str::from_utf8(w).ok())
+        .unwrap_or("")
 }
 
 /// What one term contributes per unit of weight: (title or file name, headings and body).
@@ -425,27 +635,17 @@ fn is_heading(original: &str, n_words: usize, first_on_page: bool, next_words: u
     {
         return false;
     }
+    if first_on_page || next_words >= 15 {
+        return true;
+    }
     let numbered = first.is_ascii_digit()
         && t.split_whitespace()
             .next()
             .is_some_and(|w| w.chars().all(|c| c.is_ascii_digit() || c == '.'))
         && n_words >= 2;
-    let capitals =
-        t.chars().filter(|c| c.is_alphabetic()).count() >= 4 && !t.chars().any(char::is_lowercase);
-    first_on_page || numbered || capitals || next_words >= 15
-}
-
-fn word_text(text: &str, (a, b): (u32, u32)) -> &str {
-    text.get(a as usize..b as usize).unwrap_or("")
-}
-
-fn clip(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let cut: String = text.chars().take(max).collect();
-    let at_word = cut.rfind(' ').map_or(cut.as_str(), |i| &cut[..i]);
-    format!("{at_word} …")
+    numbered
+        || (!t.chars().any(char::is_lowercase)
+            && t.chars().filter(|c| c.is_alphabetic()).count() >= 4)
 }
 
 fn round3(x: f64) -> f64 {

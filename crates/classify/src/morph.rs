@@ -61,8 +61,8 @@ impl Morphology {
 /// Front (ä, ö, y) or back (a, o, u) vowel harmony of a word; endings follow it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Harmony {
-    Back,
-    Front,
+    Back = 0,
+    Front = 1,
 }
 
 /// The harmony of a word is decided by its last back or front vowel: compounds take the
@@ -129,13 +129,14 @@ pub(crate) fn stems(word: &str, gradation: bool) -> Vec<Stem> {
             add(format!("{}ks", cut(1)), false);
         } else {
             // asiakas ~ asiakka-an, asiakas-ta; kallis ~ kallii-n
+            // The inflection stem is the strong grade with the vowel doubled; without
+            // gradation (vieras ~ viera-an) it is the weak one.
             let body = cut(2);
-            if gradation {
-                if let Some(strong) = strengthen(&body) {
-                    add(format!("{strong}{prev}"), false);
-                }
+            match strengthen(&body) {
+                Some(strong) if gradation => add(format!("{strong}{prev}"), false),
+                Some(_) => {}
+                None => add(format!("{body}{prev}"), false),
             }
-            add(format!("{body}{prev}"), false);
         }
         return out;
     }
@@ -264,12 +265,12 @@ fn strengthen(stem: &str) -> Option<String> {
 
 /// The endings that may follow an inflection stem, by harmony.
 pub(crate) struct Endings {
-    back: HashSet<String>,
-    front: HashSet<String>,
+    back: HashSet<u128, Pack>,
+    front: HashSet<u128, Pack>,
 }
 
 /// Longest ending in bytes; longer remainders are never endings.
-pub(crate) const MAX_ENDING: usize = 16;
+pub(crate) const MAX_ENDING: usize = 15;
 
 impl Endings {
     pub(crate) fn get() -> &'static Endings {
@@ -326,23 +327,104 @@ impl Endings {
                     .collect::<String>()
             })
             .collect();
+        let front: HashSet<String> = front;
         // Back endings keep only those without front vowels, and vice versa.
         let back = back
             .into_iter()
             .filter(|e: &String| !e.contains(['ä', 'ö', 'y']))
+            .filter_map(|e| pack(e.as_bytes()))
             .collect();
+        let front = front.iter().filter_map(|e| pack(e.as_bytes())).collect();
         Endings { back, front }
     }
 
     /// Whether `rest` can end a word whose stem has the given harmony.
-    pub(crate) fn accepts(&self, rest: &str, harmony: Harmony) -> bool {
-        if rest.len() > MAX_ENDING {
-            return false;
-        }
+    #[cfg(test)]
+    pub(crate) fn accepts(&self, rest: &[u8], harmony: Harmony) -> bool {
+        pack(rest).is_some_and(|key| self.accepts_packed(key, harmony))
+    }
+
+    fn accepts_packed(&self, key: u128, harmony: Harmony) -> bool {
         match harmony {
-            Harmony::Back => self.back.contains(rest),
-            Harmony::Front => self.front.contains(rest),
+            Harmony::Back => self.back.contains(&key),
+            Harmony::Front => self.front.contains(&key),
         }
+    }
+
+    /// [`Endings::accepts`] through a small cache: the sets hold tens of thousands of
+    /// endings, too many to stay in the processor's cache, while a text uses a few hundred.
+    pub(crate) fn accepts_cached(
+        &self,
+        rest: &[u8],
+        harmony: Harmony,
+        cache: &mut EndingCache,
+    ) -> bool {
+        let Some(key) = pack(rest) else {
+            return false;
+        };
+        let tagged = key ^ ((harmony as u128) << 120);
+        let folded = (tagged as u64) ^ ((tagged >> 64) as u64).rotate_left(29);
+        let slot = ((folded ^ (folded >> 31)).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 54) as usize;
+        if cache.slots.is_empty() {
+            cache.slots = vec![(u128::MAX, false); 1 << 10];
+        }
+        match cache.slots.get(slot) {
+            Some(&(k, answer)) if k == tagged => answer,
+            _ => {
+                let answer = self.accepts_packed(key, harmony);
+                if let Some(s) = cache.slots.get_mut(slot) {
+                    *s = (tagged, answer);
+                }
+                answer
+            }
+        }
+    }
+}
+
+/// Recent answers of [`Endings::accepts_cached`], by a hash of the ending.
+#[derive(Default)]
+pub(crate) struct EndingCache {
+    slots: Vec<(u128, bool)>,
+}
+
+/// An ending of at most 15 bytes as one number, its length in the last byte: set lookups
+/// then hash a single integer instead of a string, which matters because every match is
+/// checked.
+fn pack(bytes: &[u8]) -> Option<u128> {
+    if bytes.len() > MAX_ENDING {
+        return None;
+    }
+    let mut buf = [0u8; 16];
+    buf[..bytes.len()].copy_from_slice(bytes);
+    buf[15] = bytes.len() as u8;
+    Some(u128::from_le_bytes(buf))
+}
+
+/// A multiplicative hash for packed endings: the keys are few, fixed and well spread.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Pack;
+
+impl std::hash::BuildHasher for Pack {
+    type Hasher = PackHasher;
+    fn build_hasher(&self) -> PackHasher {
+        PackHasher(0)
+    }
+}
+
+pub(crate) struct PackHasher(u64);
+
+impl std::hash::Hasher for PackHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn write_u128(&mut self, x: u128) {
+        let folded = (x as u64) ^ ((x >> 64) as u64).rotate_left(29);
+        self.0 = (folded ^ (folded >> 31)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     }
 }
 
@@ -356,8 +438,9 @@ const DERIVATIONS: &[&str] = &[
 
 /// Whether `rest` (letters after a stem inside one word) can be the rest of a compound: at
 /// least three letters, and not a derivational suffix.
-pub(crate) fn compound_rest(rest: &str) -> bool {
-    rest.chars().count() >= 3 && !DERIVATIONS.iter().any(|d| rest.starts_with(d))
+pub(crate) fn compound_rest(rest: &[u8]) -> bool {
+    let chars = rest.iter().filter(|&&b| (b & 0xc0) != 0x80).count();
+    chars >= 3 && !DERIVATIONS.iter().any(|d| rest.starts_with(d.as_bytes()))
 }
 
 #[cfg(test)]
@@ -374,7 +457,7 @@ mod tests {
         for form in forms {
             let ok = stems(base, true).iter().any(|s| {
                 form.strip_prefix(s.text.as_str())
-                    .is_some_and(|rest| e.accepts(rest, h))
+                    .is_some_and(|rest| e.accepts(rest.as_bytes(), h))
             });
             assert!(
                 ok,
@@ -390,7 +473,7 @@ mod tests {
         for form in forms {
             let ok = stems(base, true).iter().any(|s| {
                 form.strip_prefix(s.text.as_str())
-                    .is_some_and(|rest| e.accepts(rest, h))
+                    .is_some_and(|rest| e.accepts(rest.as_bytes(), h))
             });
             assert!(!ok, "{form} should not be a form of {base}");
         }
@@ -499,11 +582,11 @@ mod tests {
 
     #[test]
     fn compound_rests() {
-        assert!(compound_rest("kokemus"));
-        assert!(compound_rest("malli"));
-        assert!(!compound_rest("inen"));
-        assert!(!compound_rest("vasti"));
-        assert!(!compound_rest("ja"));
+        assert!(compound_rest(b"kokemus"));
+        assert!(compound_rest(b"malli"));
+        assert!(!compound_rest(b"inen"));
+        assert!(!compound_rest(b"vasti"));
+        assert!(!compound_rest(b"ja"));
     }
 
     #[test]

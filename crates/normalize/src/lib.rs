@@ -5,6 +5,9 @@
 //! In normalised text every non-ASCII byte belongs to a letter or digit: punctuation and
 //! spaces outside ASCII become ASCII. A matcher can then find word boundaries byte by byte.
 
+mod page;
+
+pub use page::{PageText, normalize_page};
 use std::borrow::Cow;
 use unicode_normalization::UnicodeNormalization;
 
@@ -332,17 +335,32 @@ fn push_lower(c: char, out: &mut String) {
 /// Whether a line break ends a unit that has no closing punctuation: at a blank line, or
 /// when the next line starts like a new item (capital, digit, bullet) and this line does not
 /// run on (comma, colon, hyphen).
-fn line_ends_unit(line_last: Option<char>, after: &str) -> bool {
-    let next = after.split('\n').next().unwrap_or(after).trim_start();
-    if next.is_empty() {
-        return true;
-    }
+pub(crate) fn line_ends_unit(line_last: Option<char>, after: &str) -> bool {
     let runs_on = line_last.is_some_and(|c| matches!(c, ',' | ';' | ':' | '-' | '('));
-    let starts_new = next
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_uppercase() || c.is_numeric() || "-•*–▪●◦".contains(c));
-    !runs_on && starts_new
+    // The first character of the next line that is not white space; none for a blank line.
+    // Most lines start with ASCII, answered without decoding.
+    for (i, &b) in after.as_bytes().iter().enumerate() {
+        match b {
+            b'\n' => return true,
+            b' ' | b'\t' | b'\r' | 0x0b | 0x0c => continue,
+            b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'*' => return !runs_on,
+            0..=0x7f => return false,
+            _ => {
+                let rest = after.get(i..).unwrap_or("");
+                let Some(first) = rest
+                    .chars()
+                    .take_while(|&c| c != '\n')
+                    .find(|c| !c.is_whitespace())
+                else {
+                    return true;
+                };
+                let starts_new =
+                    first.is_uppercase() || first.is_numeric() || "-•*–▪●◦".contains(first);
+                return !runs_on && starts_new;
+            }
+        }
+    }
+    true
 }
 
 /// The ASCII character that stands for a non-ASCII non-letter: dashes stay dashes (they
@@ -377,7 +395,7 @@ const CONJUNCTIONS: [&str; 8] = ["ja", "tai", "sekä", "eli", "and", "or", "och"
 /// a line break right after it (spaces allowed), and a lower-case letter starting the next
 /// line that does not begin a conjunction. `asiakas-\nkokemus` is one word; `Tausta-\nTavoitteet`
 /// and `asiakas-\nja palvelutieto` are not.
-fn is_line_end_hyphen(text: &str, at: usize) -> bool {
+pub(crate) fn is_line_end_hyphen(text: &str, at: usize) -> bool {
     let before = &text[..at];
     if !before.chars().next_back().is_some_and(char::is_alphabetic) {
         return false;
