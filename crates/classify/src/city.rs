@@ -71,8 +71,12 @@ const NOT_THE_CITY_BEFORE: &[&str] = &["oy", "ab", "ry", "oyj", "asunto"];
 /// when the name belongs to another body. "Helsingin kaupunki" names the city as an actor
 /// and counts three times.
 pub(crate) fn mention_weight(previous: &str, next: &str) -> u32 {
+    // "00531 Helsinki": a postal address places an office, it does not name the city as
+    // an actor.
+    let postal_code = previous.len() == 5 && previous.bytes().all(|b| b.is_ascii_digit());
     if NOT_THE_CITY_AFTER.iter().any(|p| next.starts_with(p))
         || NOT_THE_CITY_BEFORE.contains(&previous)
+        || postal_code
     {
         0
     } else if next.starts_with("kaupun") {

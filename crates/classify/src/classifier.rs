@@ -259,6 +259,14 @@ impl Classifier {
     ) -> CityDecision {
         let mut weights = [0u32; 6];
         for m in &scan.cities {
+            // Part of a web or e-mail address (cs.helsinki.fi, info@espoo.fi), not a mention.
+            let before = m.start.checked_sub(1).and_then(|i| buffer.get(i)).copied();
+            let after = buffer.get(m.end..m.end + 2);
+            if matches!(before, Some(b'.' | b'@' | b'/'))
+                || after.is_some_and(|a| a[0] == b'.' && a[1].is_ascii_alphanumeric())
+            {
+                continue;
+            }
             let next = neighbour(buffer, m.end, true);
             let previous = neighbour(buffer, m.start, false);
             if let Some(slot) = City::ALL.iter().position(|c| *c == m.city) {

@@ -11,8 +11,9 @@ pub const DEFAULT_RULES: &str = include_str!("../rules/default.toml");
 
 #[derive(Debug, thiserror::Error)]
 pub enum RulesError {
+    /// The TOML parser's message, which names the line and column.
     #[error("rules file is not valid TOML: {0}")]
-    Toml(#[from] toml::de::Error),
+    Toml(String),
     #[error("{at}: {message}")]
     Invalid { at: String, message: String },
 }
@@ -158,7 +159,7 @@ impl Rules {
     }
 
     pub fn from_toml(text: &str) -> Result<Rules, RulesError> {
-        let raw: RawRules = toml::from_str(text)?;
+        let raw: RawRules = toml::from_str(text).map_err(|e| RulesError::Toml(e.to_string()))?;
         let mut themes = Vec::with_capacity(raw.themes.len());
         for (i, t) in raw.themes.into_iter().enumerate() {
             let at = format!("theme #{} ({})", i + 1, t.id);
@@ -247,10 +248,13 @@ impl Rules {
             let weight = match weight_text {
                 _ if is_exclude => 0.0,
                 w if w.is_empty() => 1.0,
-                w => w
-                    .replace(',', ".")
-                    .parse::<f64>()
-                    .map_err(|_| invalid(&at, format!("weight {w:?} is not a number")))?,
+                w => w.replace(',', ".").parse::<f64>().map_err(|_| {
+                    let cell = weight_col.map(|c| format!(", cell {}{}", column_name(c), i + 1));
+                    invalid(
+                        format!("{at}{}", cell.unwrap_or_default()),
+                        format!("weight {w:?} is not a number"),
+                    )
+                })?,
             };
             let index = match themes.iter().position(|t| t.id == id) {
                 Some(index) => index,
@@ -361,6 +365,20 @@ impl Rules {
             })
             .collect()
     }
+}
+
+/// A spreadsheet column's letters: 0 is A, 25 Z, 26 AA.
+fn column_name(mut index: usize) -> String {
+    let mut name = Vec::new();
+    loop {
+        name.push(b'A' + (index % 26) as u8);
+        if index < 26 {
+            break;
+        }
+        index = index / 26 - 1;
+    }
+    name.reverse();
+    String::from_utf8(name).unwrap_or_default()
 }
 
 fn valid_id(id: &str) -> bool {
@@ -501,6 +519,8 @@ mod tests {
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
-        assert_eq!(e, "row 2: weight \"paljon\" is not a number");
+        assert_eq!(e, "row 2, cell C2: weight \"paljon\" is not a number");
+        assert_eq!(column_name(0), "A");
+        assert_eq!(column_name(27), "AB");
     }
 }
