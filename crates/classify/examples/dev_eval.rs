@@ -142,12 +142,18 @@ fn run() -> Result<(), String> {
         let ids: Vec<String> = rules.themes.iter().map(|t| t.id.clone()).collect();
         let e = evaluate(&labels, &predictions, &ids);
         let desc: Vec<String> = run.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let (tp, fp, fn_) = e
+            .themes
+            .iter()
+            .fold((0, 0, 0), |a, t| (a.0 + t.tp, a.1 + t.fp, a.2 + t.fn_));
+        let micro = 2.0 * tp as f64 / (2 * tp + fp + fn_).max(1) as f64;
         if sweep.is_some() {
             let per: Vec<String> = e.themes.iter().map(|t| format!("{:.2}", t.f1)).collect();
             println!(
-                "{:<40} macro_f1 {:.3}  [{}]  city {:?}",
+                "{:<40} macro_f1 {:.3} micro_f1 {micro:.3} errors {}  [{}]  city {:?}",
                 desc.join(" "),
                 e.macro_f1,
+                fp + fn_,
                 per.join(" "),
                 e.city
             );
@@ -173,6 +179,7 @@ fn run() -> Result<(), String> {
         if let Some((ok, n)) = e.tp {
             println!("tp_accuracy {:.3} ({ok}/{n})", ok as f64 / n.max(1) as f64);
         }
+        println!("micro_f1 {micro:.3} ({tp} right, {fp} false alarms, {fn_} missed)");
         println!("macro_f1 {:.3}", e.macro_f1);
         if errors {
             for l in &labels {

@@ -22,6 +22,8 @@ use std::collections::HashMap;
 
 /// Words longer than this (in bytes) are not words but URLs, hashes or garbage.
 const MAX_WORD: usize = 64;
+/// Terms lighter than this match whole words only, not parts of compounds.
+const MIN_COMPOUND_WEIGHT: f64 = 1.0;
 /// Shortest first part of a compound before a rule word (`asiakas|palvelu`).
 const MIN_HEAD: usize = 3;
 /// Texts shorter than this are scanned in one walk.
@@ -57,6 +59,9 @@ struct KeyRef {
     check: Check,
     /// The key with ä, ö, å written a, o, a, as file names and some PDFs spell words.
     folded: bool,
+    /// Whether the word may be a part of a compound. Context words of small weight (asiakas,
+    /// tieto, yritys) are too common as compound parts to say anything there.
+    in_compounds: bool,
 }
 
 /// What a pattern of the automaton stands for.
@@ -193,6 +198,7 @@ impl Matcher {
                                 word,
                                 check,
                                 folded: false,
+                                in_compounds: weight.abs() >= MIN_COMPOUND_WEIGHT || exclude,
                             },
                         ))
                     };
@@ -407,7 +413,7 @@ impl Matcher {
         if c.head.is_empty() && c.rest.is_empty() {
             return r.check != Check::Snowball || self.snowball_equal(c);
         }
-        let compounds = self.morphology.compounds();
+        let compounds = self.morphology.compounds() && r.in_compounds;
         let head_ok = c.head.is_empty() || (compounds && char_count(c.head) >= MIN_HEAD);
         match r.check {
             Check::Exact => false,
