@@ -240,3 +240,38 @@ fn malformed_rules_are_an_error_with_their_place() {
     let err = String::from_utf8_lossy(&bad_csv.stderr);
     assert!(err.contains("row 2, cell C2"), "{err}");
 }
+
+#[test]
+fn rules_from_spreadsheets() {
+    let dir = temp_dir("sheets");
+    let file = memo(&dir);
+    for sheet in ["sanasto.xlsx", "sanasto.ods"] {
+        let rules = repo().join("tests/data").join(sheet);
+        let o = kooste(&[
+            "classify",
+            "--json",
+            "--rules",
+            &rules.to_string_lossy(),
+            &file.to_string_lossy(),
+        ]);
+        let out = stdout(&o);
+        assert!(o.status.success(), "{sheet}: {out}");
+        let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap_or_default();
+        let themes: Vec<&str> = v["themes"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|t| t["id"].as_str()).collect())
+            .unwrap_or_default();
+        assert_eq!(themes, ["osallisuus"], "{sheet}: {out}");
+    }
+    let bad = repo().join("tests/data/sanasto-virhe.xlsx");
+    let o = kooste(&[
+        "classify",
+        "--rules",
+        &bad.to_string_lossy(),
+        &file.to_string_lossy(),
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("row 3, cell C3"), "{err}");
+}

@@ -209,7 +209,8 @@ impl Rules {
 
     /// Rules from a table with a header row naming at least `theme` and `term` (and
     /// optionally `weight`, `title_fi`, `title_en`): the shape project offices keep keyword
-    /// lists in. A negative weight makes a dampening term; the weight `exclude` makes a word
+    /// lists in. Themes with the ids of the default rules keep their titles and
+    /// work-package priors; settings are the defaults. A negative weight makes a dampening term; the weight `exclude` makes a word
     /// that never counts for the theme. Row numbers in errors are 1-based as a spreadsheet
     /// shows them.
     pub fn from_rows(rows: &[Vec<String>]) -> Result<Rules, RulesError> {
@@ -275,7 +276,9 @@ impl Rules {
                         terms: Vec::new(),
                         negative: Vec::new(),
                         exclude: Vec::new(),
-                        tp: BTreeMap::new(),
+                        // A theme of the default rules keeps its work-package priors: they
+                        // describe the project, not the vocabulary.
+                        tp: known.map(|k| k.tp.clone()).unwrap_or_default(),
                     });
                     themes.len() - 1
                 }
@@ -405,6 +408,17 @@ fn term(at: &str, text: &str, weight: f64) -> Result<Term, RulesError> {
             format!("weight of {text:?} is not a finite number"),
         ));
     }
+    // Words of one letter are checked next to the others of their phrase; one of at least
+    // two letters is what the text is searched for.
+    let searchable = text
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| w.chars().count() >= 2);
+    if !searchable {
+        return Err(invalid(
+            at,
+            format!("term {text:?} needs a word of at least two letters"),
+        ));
+    }
     Ok(Term {
         text: text.to_string(),
         weight,
@@ -484,6 +498,11 @@ mod tests {
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(e.contains("TP9"), "{e}");
+        let e = Rules::from_toml("[[theme]]\nid = \"x\"\ntitle_fi = \"x\"\nterms = [\"e-?\"]\n")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("two letters"), "{e}");
     }
 
     #[test]
