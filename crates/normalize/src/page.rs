@@ -77,21 +77,29 @@ fn zero_exact(x: u64) -> u64 {
     !(((x & !HIGHS) + !HIGHS) | x) & HIGHS
 }
 
+/// Whether a byte is the second of a lower-case Latin-1 letter (after 0xC3).
+fn latin1_second(b: u8) -> bool {
+    matches!(b, 0x9f..=0xb6 | 0xb8..=0xbf)
+}
+
 /// High bits of the bytes that are lower-case Latin-1 letters written in two bytes (ä, ö,
-/// å, é: 0xC3 then 0x9F..=0xBF but ÷), both bytes of each pair within the eight.
-fn latin1_lower(x: u64) -> u64 {
+/// å, é: 0xC3 then 0x9F..=0xBF but ÷). A pair may straddle the eight: `lead_before` says
+/// the byte before them is 0xC3, `second_after` that the byte after them ends such a letter.
+fn latin1_lower(x: u64, lead_before: bool, second_after: bool) -> u64 {
     let high = x & HIGHS;
     let lead = zero_exact(x ^ (ONES * 0xc3));
     let second = high & in_range(x ^ HIGHS, 0x1f, 0x3f) & !zero_exact(x ^ (ONES * 0xb7));
-    (lead & (second >> 8)) | (second & (lead << 8))
+    let next_is_second = (second >> 8) | (u64::from(second_after) << 63);
+    let previous_is_lead = (lead << 8) | (u64::from(lead_before) << 7);
+    (lead & next_is_second) | (second & previous_is_lead)
 }
 
 /// The bytes of eight that need a closer look, as high bits: non-ASCII other than
 /// lower-case Latin-1 letters, a hyphen (which may end a line inside a word), control
 /// characters other than line and form feeds (a carriage return may pair with a line feed).
-fn attention(x: u64) -> u64 {
+fn attention(x: u64, lead_before: bool, second_after: bool) -> u64 {
     let byte = |c: u8| zero_exact(x ^ (ONES * u64::from(c)));
-    (x & HIGHS & !latin1_lower(x))
+    (x & HIGHS & !latin1_lower(x, lead_before, second_after))
         | (in_range(x, 0x00, 0x1f) & !byte(b'\n') & !byte(0x0c))
         | byte(b'-')
 }
@@ -134,7 +142,9 @@ fn fold_and_segment(
     let mut i = 0;
     while i < n {
         if let Some(x) = load(bytes, i) {
-            if attention(x) == 0 {
+            let lead_before = i > 0 && bytes[i - 1] == 0xc3;
+            let second_after = bytes.get(i + 8).is_some_and(|&b| latin1_second(b));
+            if attention(x, lead_before, second_after) == 0 {
                 let lowered = x | (in_range(x, 0x41, 0x5a) >> 2);
                 folded
                     .get_mut(i..i + 8)?
