@@ -733,6 +733,52 @@ mod tests {
     }
 
     #[test]
+    fn odd_text_is_classified_without_panic() {
+        let long_word = "a".repeat(100_000);
+        let hyphens = "-\n".repeat(5_000);
+        let mut mixed = String::new();
+        for i in 0..3_000 {
+            // Stand-ins, ä/Ä, line-end hyphens and breaks at every offset of the
+            // eight-byte steps.
+            mixed.push_str(
+                [
+                    "ä",
+                    "Ä",
+                    "–",
+                    "…",
+                    "\u{ad}",
+                    "asia-\nkas",
+                    ". ",
+                    "\r\n",
+                    "x",
+                ][i % 9],
+            );
+            if i % 7 == 0 {
+                mixed.push_str("\u{2028}yhteiskehittäminen\u{308}");
+            }
+        }
+        let pages = [
+            "TP 2 tp tyopaketti työpaketti_4 Helsingin Helsingin Helsingin",
+            long_word.as_str(),
+            hyphens.as_str(),
+            mixed.as_str(),
+            "",
+            "\u{feff}\u{200b}",
+            // Work packages are read from the first two pages only.
+            "TP5",
+        ];
+        let c = classify("x/y/z.pdf", Some("\u{308}Ö"), &pages);
+        assert_eq!(c.themes.len(), 6);
+        assert!(c.themes.iter().all(|t| t.score.is_finite()));
+        assert_eq!(
+            c.tp.iter().map(|t| t.to_string()).collect::<Vec<_>>(),
+            ["TP2", "TP4"]
+        );
+        let c = classify("", None, &[]);
+        assert!(c.themes.iter().all(|t| t.score == 0.0 && !t.assigned));
+    }
+
+    #[test]
     fn headings() {
         assert!(is_heading("2.1 Asiakasymmärrys", 2, false, 3));
         assert!(is_heading("Johdanto", 1, false, 40));
