@@ -109,7 +109,7 @@ fn fixture_drive() {
     ]);
     let out = stdout(&o);
     assert!(o.status.success(), "{out}");
-    // Measured 0.788; the drive was never used to choose terms or settings.
+    // Measured 0.788; the drive is reported on, not tuned on.
     assert!(figure(&out, "macro_f1") >= 0.70, "{out}");
     assert!(figure(&out, "city_accuracy") >= 0.90, "{out}");
     assert!(figure(&out, "tp_accuracy") >= 0.90, "{out}");
