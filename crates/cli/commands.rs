@@ -245,7 +245,8 @@ fn classify(
     rules: Option<&Path>,
 ) -> Result<ExitCode> {
     let (rules, _) = rules_file::load(rules)?;
-    let classifier = Classifier::new(&rules);
+    // Explanations show the evidence of every theme, not only of the assigned ones.
+    let classifier = Classifier::new(&rules).with_details(explain);
     let results = analyse_files(files, None)?;
     let titles: BTreeMap<&str, &str> = rules
         .themes
@@ -268,13 +269,14 @@ fn classify(
             let source = m
                 .city_source
                 .map(|s| {
-                    format!(
-                        " ({})",
-                        serde_json::to_value(s)
-                            .ok()
-                            .and_then(|v| v.as_str().map(str::to_string))
-                            .unwrap_or_default()
-                    )
+                    let from = match s {
+                        kooste_model::CitySource::Folder => "kansion nimestä",
+                        kooste_model::CitySource::FileName => "tiedoston nimestä",
+                        kooste_model::CitySource::Metadata => "metatiedoista",
+                        kooste_model::CitySource::Text => "tekstistä",
+                        kooste_model::CitySource::Manual => "käsin",
+                    };
+                    format!(" ({from})")
                 })
                 .unwrap_or_default();
             format!("{c}{source}")
@@ -323,39 +325,93 @@ fn explain_material(
         author: doc.meta.author.as_deref(),
         pages: &doc.pages,
     });
-    writeln!(out, "  perusteet (kynnys {:.2}):", rules.settings.threshold)?;
-    for t in &c.themes {
+    if c.city.is_none() && !c.city_contenders.is_empty() {
+        let names: Vec<&str> = c.city_contenders.iter().map(|c| c.name()).collect();
         writeln!(
             out,
-            "    {} {:.2}{}{}",
+            "  kaupunki: ei selvää voittajaa, tekstissä mainitaan {}",
+            names.join(", ")
+        )?;
+    }
+    writeln!(
+        out,
+        "  perusteet ({} sanaa, kynnys {:.1}):",
+        c.words, rules.settings.threshold
+    )?;
+    for t in &c.themes {
+        let mut parts = Vec::new();
+        if t.parts.title != 0.0 {
+            parts.push(format!("otsikko ja nimi {:.1}", t.parts.title));
+        }
+        if t.parts.text != 0.0 {
+            parts.push(format!("teksti {:.1}", t.parts.text));
+        }
+        if t.parts.tp != 0.0 {
+            parts.push(format!("työpaketti {:.1}", t.parts.tp));
+        }
+        writeln!(
+            out,
+            "    {} {:.1}{}{}",
             t.id,
             t.score,
             if t.assigned { " ✓" } else { "" },
-            if t.tp_bonus > 0.0 {
-                format!(" (työpaketista +{:.1})", t.tp_bonus)
-            } else {
+            if parts.is_empty() {
                 String::new()
+            } else {
+                format!(" = {}", parts.join(" + "))
             }
         )?;
-        for term in t.terms.iter().take(12) {
-            let pages: Vec<String> = term
-                .pages
+        // Strongest evidence first: weight times occurrences.
+        let mut matches: Vec<&kooste_classify::TermMatch> = t.matches.iter().collect();
+        let strength = |m: &kooste_classify::TermMatch| {
+            m.weight.abs() * f64::from(m.title + m.heading + m.body)
+        };
+        matches.sort_by(|a, b| strength(b).total_cmp(&strength(a)));
+        for m in matches.iter().take(12) {
+            let pages = t
+                .terms
                 .iter()
-                .map(|p| {
-                    if *p == 0 {
-                        "otsikko".to_string()
-                    } else {
-                        p.to_string()
-                    }
+                .find(|c| c.term == m.term)
+                .map(|c| {
+                    c.pages
+                        .iter()
+                        .map(|p| {
+                            if *p == 0 {
+                                "nimi".to_string()
+                            } else {
+                                p.to_string()
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 })
-                .collect();
+                .unwrap_or_default();
+            let mut zones = Vec::new();
+            if m.title > 0 {
+                zones.push("otsikossa tai nimessä".to_string());
+            }
+            if m.heading > 0 {
+                zones.push(format!("{} otsikkorivillä", m.heading));
+            }
+            if m.body > 0 {
+                zones.push(format!("{} tekstissä", m.body));
+            }
             writeln!(
                 out,
-                "      {} ×{} (s. {})",
-                term.term,
-                term.count,
-                pages.join(", ")
+                "      {} (paino {}{}): {}{}",
+                m.term,
+                m.weight,
+                if m.weight < 0.0 { ", vähentää" } else { "" },
+                zones.join(", "),
+                if pages.is_empty() {
+                    String::new()
+                } else {
+                    format!("; s. {pages}")
+                }
             )?;
+        }
+        if matches.len() > 12 {
+            writeln!(out, "      … ja {} muuta termiä", matches.len() - 12)?;
         }
         for s in &t.snippets {
             writeln!(out, "      » {s}")?;

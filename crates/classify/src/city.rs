@@ -26,67 +26,161 @@ const ENDINGS: &[&str] = &[
 ];
 
 /// The city a single word names, if any.
-pub(crate) fn city_of_word(word: &str) -> Option<City> {
+pub(crate) fn city_of_word(word: &[u8]) -> Option<City> {
     City::ALL.into_iter().find(|&city| {
         stems(city).iter().any(|stem| {
-            word.strip_prefix(stem).is_some_and(|rest| {
-                ENDINGS
-                    .iter()
-                    .any(|e| rest == *e || (e.len() >= 4 && rest.starts_with(e)))
+            word.strip_prefix(stem.as_bytes()).is_some_and(|rest| {
+                ENDINGS.iter().any(|e| {
+                    rest == e.as_bytes() || (e.len() >= 4 && rest.starts_with(e.as_bytes()))
+                })
             })
         })
     })
 }
 
-fn cities_in(text: &str) -> Vec<City> {
-    crate::text::words(text)
-        .into_iter()
-        .filter_map(|w| city_of_word(w.text))
+/// Words that, right after a city's name, make the name part of another body's name: the
+/// University of Helsinki or Tampere's regional vocational school are not the city.
+const NOT_THE_CITY_AFTER: &[&str] = &[
+    "yliopist",
+    "ammattikorkeakoul",
+    "ammattiopist",
+    "seudu",
+    "seutu",
+    "sanom",
+    "teknillin",
+    "kauppakorkeakoul",
+    "hiippakun",
+    "seurakun",
+    "lentoasem",
+    "kauppakamar",
+    "kesäyliopist",
+    "työväenopist",
+    "hovioikeu",
+    "käräjäoikeu",
+    "hallinto-oikeu",
+    "hallinto",
+    "poliisilaito",
+    "yliopistollin",
+];
+
+/// Words that, right before a city's name, make it part of a company's name
+/// ("Asunto Oy Helsingin Lohenpoika").
+const NOT_THE_CITY_BEFORE: &[&str] = &["oy", "ab", "ry", "oyj", "asunto"];
+
+/// How much one mention of a city in running text weighs, given the words around it; zero
+/// when the name belongs to another body. "Helsingin kaupunki" names the city as an actor
+/// and counts three times.
+pub(crate) fn mention_weight(previous: &str, next: &str) -> u32 {
+    // "00531 Helsinki": a postal address places an office, it does not name the city as
+    // an actor.
+    let postal_code = previous.len() == 5 && previous.bytes().all(|b| b.is_ascii_digit());
+    if NOT_THE_CITY_AFTER.iter().any(|p| next.starts_with(p))
+        || NOT_THE_CITY_BEFORE.contains(&previous)
+        || postal_code
+    {
+        0
+    } else if next.starts_with("kaupun") {
+        3
+    } else {
+        1
+    }
+}
+
+fn words_of(text: &str) -> Vec<&str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
         .collect()
+}
+
+fn cities_in(text: &str) -> Vec<City> {
+    words_of(text)
+        .into_iter()
+        .filter_map(|w| city_of_word(w.as_bytes()))
+        .collect()
+}
+
+/// The city of a material and how sure that is.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CityDecision {
+    pub city: Option<(City, CitySource)>,
+    /// Cities the text names about equally often when none won: joint or unclear material
+    /// that the audit should show.
+    pub contenders: Vec<City>,
 }
 
 /// Decides the city from the strongest source that names exactly one. `path` is the
 /// material's path relative to the drive; `meta` its title and author; `text` the body,
 /// all normalised.
 pub fn detect_city(path: &str, meta: &[&str], text: &str) -> Option<(City, CitySource)> {
+    let words = words_of(text);
+    let mut weights = [0u32; 6];
+    for (i, w) in words.iter().enumerate() {
+        if let Some(city) = city_of_word(w.as_bytes()) {
+            let prev = i
+                .checked_sub(1)
+                .and_then(|p| words.get(p))
+                .copied()
+                .unwrap_or("");
+            let next = words.get(i + 1).copied().unwrap_or("");
+            if let Some(slot) = City::ALL.iter().position(|c| *c == city) {
+                weights[slot] += mention_weight(prev, next);
+            }
+        }
+    }
+    decide(path, meta, &weights).city
+}
+
+/// Decides from the path, metadata and the weighted text mentions (in [`City::ALL`] order).
+pub(crate) fn decide(path: &str, meta: &[&str], mentions: &[u32; 6]) -> CityDecision {
     let segments: Vec<&str> = path.split('/').collect();
     let (folders, file) = match segments.split_last() {
         Some((file, folders)) => (folders, *file),
         None => (&[][..], path),
     };
+    let decided = |city, source| CityDecision {
+        city: Some((city, source)),
+        contenders: Vec::new(),
+    };
     // The top-most folder naming a city owns the material.
     for folder in folders {
         if let Some(city) = single(&cities_in(folder)) {
-            return Some((city, CitySource::Folder));
+            return decided(city, CitySource::Folder);
         }
     }
     if let Some(city) = single(&cities_in(file)) {
-        return Some((city, CitySource::FileName));
+        return decided(city, CitySource::FileName);
     }
     let meta_cities: Vec<City> = meta.iter().flat_map(|m| cities_in(m)).collect();
     if let Some(city) = single(&meta_cities) {
-        return Some((city, CitySource::Metadata));
+        return decided(city, CitySource::Metadata);
     }
-    dominant(&cities_in(text)).map(|c| (c, CitySource::Text))
+    let mut ranked: Vec<(City, u32)> = City::ALL.iter().copied().zip(*mentions).collect();
+    ranked.sort_by_key(|c| std::cmp::Reverse(c.1));
+    let (city, top) = ranked[0];
+    let second = ranked[1].1;
+    // A clear winner: at least three (weighted) mentions and twice the runner-up. Joint
+    // material that names all six cities gets none.
+    if top >= 3 && top >= 2 * second {
+        return decided(city, CitySource::Text);
+    }
+    CityDecision {
+        city: None,
+        contenders: if top >= 3 {
+            ranked
+                .iter()
+                .filter(|(_, n)| *n * 2 > top)
+                .map(|(c, _)| *c)
+                .collect()
+        } else {
+            Vec::new()
+        },
+    }
 }
 
 /// The only city named, however often.
 fn single(cities: &[City]) -> Option<City> {
     let first = *cities.first()?;
     cities.iter().all(|&c| c == first).then_some(first)
-}
-
-/// A clear winner among mentions: at least three, and at least twice the runner-up. Joint
-/// material that names all six cities gets none.
-fn dominant(cities: &[City]) -> Option<City> {
-    let mut counts: Vec<(City, usize)> = City::ALL
-        .iter()
-        .map(|&c| (c, cities.iter().filter(|&&x| x == c).count()))
-        .collect();
-    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
-    let (city, top) = counts[0];
-    let second = counts[1].1;
-    (top >= 3 && top >= 2 * second).then_some(city)
 }
 
 #[cfg(test)]
@@ -111,7 +205,7 @@ mod tests {
             ("oulun", City::Oulu),
             ("oulussa", City::Oulu),
         ] {
-            assert_eq!(city_of_word(word), Some(city), "{word}");
+            assert_eq!(city_of_word(word.as_bytes()), Some(city), "{word}");
         }
         for word in [
             "oulujoki",
@@ -120,7 +214,7 @@ mod tests {
             "turvallisuus",
             "turunen",
         ] {
-            assert_eq!(city_of_word(word), None, "{word}");
+            assert_eq!(city_of_word(word.as_bytes()), None, "{word}");
         }
     }
 
@@ -159,5 +253,37 @@ mod tests {
             None
         );
         assert_eq!(detect_city("x.pdf", &[], "oulussa kerran"), None);
+        // The city as an actor counts for more than a passing mention.
+        assert_eq!(
+            detect_city("x.pdf", &[], "myyjä: helsingin kaupunki"),
+            Some((City::Helsinki, CitySource::Text))
+        );
+    }
+
+    #[test]
+    fn other_bodies_named_after_a_city_are_not_the_city() {
+        assert_eq!(
+            detect_city(
+                "x.pdf",
+                &[],
+                "helsingin yliopisto. helsingin yliopiston tietojenkäsittelytiede. helsingin yliopisto"
+            ),
+            None
+        );
+        assert_eq!(
+            detect_city(
+                "x.pdf",
+                &[],
+                "tampereen seudun ammattiopisto, tampereen seudun"
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn contenders_when_no_city_wins() {
+        let d = decide("x.pdf", &[], &[3, 4, 0, 0, 0, 0]);
+        assert_eq!(d.city, None);
+        assert_eq!(d.contenders, [City::Helsinki, City::Espoo]);
     }
 }

@@ -1,12 +1,34 @@
 //! Scores every theme for one material and decides city and work packages, keeping the
 //! evidence: matched terms with counts and pages, and the sentences that weigh most.
 
-use crate::matcher::{Hit, Matcher};
+use crate::city::{self, CityDecision};
+use crate::matcher::{Matcher, Scan, ScanScratch, TermSpec};
 use crate::rules::{Rules, Settings};
-use crate::text::{sentences, words};
-use crate::{detect_city, detect_work_packages};
+use crate::work_package::detect_work_packages;
 use kooste_model::{City, CitySource, Page, TermCount, ThemeScore, WorkPackage};
-use kooste_normalize::for_matching;
+use kooste_normalize::{Unit, for_matching, for_matching_into, normalize_page};
+use std::borrow::Cow;
+
+/// Normalised text scanned per material; beyond this a material is long enough to have
+/// shown its themes, and the bound keeps the work per file finite.
+const MAX_SCANNED: usize = 8 << 20;
+
+/// Working memory kept per thread between materials.
+#[derive(Default)]
+struct Scratch {
+    buffer: Vec<u8>,
+    units: Vec<Unit>,
+    unit_info: Vec<(u32, Zone)>,
+    scan: ScanScratch,
+    tally: Tally,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+/// Largest working buffer kept between materials.
+const SCRATCH_KEEP: usize = 4 << 20;
 
 /// What the classifier reads of a material.
 pub struct MaterialText<'a> {
@@ -21,9 +43,13 @@ pub struct MaterialText<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Classification {
     pub city: Option<(City, CitySource)>,
+    /// When no city won: the cities the text names about equally often (joint material).
+    pub city_contenders: Vec<City>,
     pub tp: Vec<WorkPackage>,
     /// Every theme of the rules, in rules order.
     pub themes: Vec<ThemeResult>,
+    /// Words of body text read.
+    pub words: usize,
 }
 
 impl Classification {
@@ -56,6 +82,35 @@ pub struct ThemeResult {
     pub snippets: Vec<String>,
     /// Weight added by the work-package prior.
     pub tp_bonus: f64,
+    /// The score by source, for explanations.
+    pub parts: ScoreParts,
+    /// Every term found, with its weight and where it was found: the whole evidence. Kept
+    /// only by a classifier made [`Classifier::with_details`].
+    pub matches: Vec<TermMatch>,
+}
+
+/// A theme's score by where the evidence came from; the parts add up to the score.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ScoreParts {
+    /// Terms in the title and file name.
+    pub title: f64,
+    /// Terms in headings and body text.
+    pub text: f64,
+    /// The work-package prior.
+    pub tp: f64,
+}
+
+/// One term of a theme found in a material, counted by zone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TermMatch {
+    pub term: String,
+    pub weight: f64,
+    /// In the title or file name.
+    pub title: u32,
+    /// In headings.
+    pub heading: u32,
+    /// In body text.
+    pub body: u32,
 }
 
 /// Rules compiled for matching; build once, classify many.
@@ -64,31 +119,42 @@ pub struct Classifier {
     theme_ids: Vec<String>,
     tp_priors: Vec<Vec<(WorkPackage, f64)>>,
     matcher: Matcher,
+    /// Terms, matches and sentences for every theme with evidence, not only assigned ones.
+    details: bool,
 }
 
 /// Which part of a material a match came from.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy, PartialEq, Debug)]
 enum Zone {
-    Title,
-    Heading,
-    Body,
+    Title = 0,
+    Heading = 1,
+    Body = 2,
 }
 
-struct Occurrence {
-    term: usize,
-    zone: Zone,
-    page: u32,
-    sentence: usize,
+/// The normalised body of a material: all pages in one buffer, split into units.
+struct Body<'a> {
+    buffer: Vec<u8>,
+    units: Vec<Unit>,
+    /// For each unit: its page (index into the material's pages) and zone.
+    unit_info: Vec<(u32, Zone)>,
+    /// The text each page's units quote: the page text, or its composed form.
+    texts: Vec<Cow<'a, str>>,
+    words: usize,
+    /// Where the third page starts in the buffer: work packages are read before it.
+    opening_end: usize,
 }
 
 impl Classifier {
     pub fn new(rules: &Rules) -> Classifier {
-        let terms = rules.themes.iter().enumerate().flat_map(|(i, t)| {
-            t.terms
-                .iter()
-                .chain(&t.negative)
-                .map(move |term| (i, for_matching(&term.text), term.weight))
-        });
+        let mut terms: Vec<TermSpec> = Vec::new();
+        for (i, t) in rules.themes.iter().enumerate() {
+            for term in t.terms.iter().chain(&t.negative) {
+                terms.push((i, for_matching(&term.text), term.weight, false));
+            }
+            for word in t.exclude.iter().chain(&rules.exclude) {
+                terms.push((i, for_matching(word), 0.0, true));
+            }
+        }
         Classifier {
             settings: rules.settings.clone(),
             theme_ids: rules.themes.iter().map(|t| t.id.clone()).collect(),
@@ -97,56 +163,115 @@ impl Classifier {
                 .iter()
                 .map(|t| t.tp.iter().map(|(k, v)| (*k, *v)).collect())
                 .collect(),
-            matcher: Matcher::new(terms),
+            matcher: Matcher::new(terms, rules.settings.morphology),
+            details: false,
         }
+    }
+
+    /// Keeps the evidence (terms, matches, sentences) of every theme with any, assigned or
+    /// not, as explanations show it. By default only assigned themes carry it, which spares
+    /// work when classifying whole drives.
+    pub fn with_details(mut self, details: bool) -> Classifier {
+        self.details = details;
+        self
     }
 
     pub fn classify(&self, material: &MaterialText<'_>) -> Classification {
         let path_norm = for_matching(material.path);
         let file_name = path_norm.rsplit('/').next().unwrap_or(&path_norm);
-        let stem = file_name.rsplit_once('.').map_or(file_name, |(s, _)| s);
-        let title_norm = material.title.map(for_matching).unwrap_or_default();
+        let file_stem = file_name.rsplit_once('.').map_or(file_name, |(s, _)| s);
 
-        let mut sentences_text: Vec<String> = Vec::new();
-        let mut occurrences: Vec<Occurrence> = Vec::new();
-        let mut body_words = 0usize;
-        let mut body_norm = String::new();
-
-        // Title and file name count once each, as one zone.
-        let head = format!("{title_norm}\n{}", stem.replace(['_', '-', '.'], " "));
-        self.collect(&head, Zone::Title, 0, usize::MAX, &mut occurrences);
-
-        for page in material.pages {
-            for (a, b) in sentences(&page.text) {
-                let original = &page.text[a..b];
-                let norm = for_matching(original);
-                let n_words = words(&norm).len();
-                let zone = if is_heading(original, n_words) {
-                    Zone::Heading
-                } else {
-                    Zone::Body
-                };
-                body_words += n_words;
-                let index = sentences_text.len();
-                self.collect(&norm, zone, page.n, index, &mut occurrences);
-                if body_norm.len() < 200_000 {
-                    body_norm.push_str(&norm);
-                    body_norm.push('\n');
-                }
-                sentences_text.push(original.split_whitespace().collect::<Vec<_>>().join(" "));
-            }
+        // Title and file name are one zone; each term counts there once.
+        let mut head = String::new();
+        if let Some(title) = material.title {
+            for_matching_into(title, &mut head);
+            head.push('\n');
         }
+        head.push_str(file_stem);
+        let head_scan = self.matcher.scan(head.as_bytes());
 
-        let head_text = material
-            .pages
-            .iter()
-            .take(2)
-            .map(|p| p.text.as_str())
-            .collect::<Vec<_>>()
-            .join("\n");
+        // Working memory from the last material classified on this thread, if free.
+        let mut scratch = SCRATCH
+            .with(|s| s.try_borrow_mut().map(|mut s| std::mem::take(&mut *s)).ok())
+            .unwrap_or_default();
+        let body = read_body(
+            material.pages,
+            std::mem::take(&mut scratch.buffer),
+            std::mem::take(&mut scratch.units),
+            std::mem::take(&mut scratch.unit_info),
+        );
+        let body_scan = self.matcher.scan_with(&body.buffer, &mut scratch.scan);
+
         let mut tp = detect_work_packages(material.path);
         if tp.is_empty() {
-            tp = detect_work_packages(&head_text);
+            tp = head_scan.work_packages.iter().map(|(w, _)| *w).collect();
+        }
+        if tp.is_empty() {
+            tp = body_scan
+                .work_packages
+                .iter()
+                .filter(|(_, at)| *at < body.opening_end)
+                .map(|(w, _)| *w)
+                .collect();
+        }
+        tp.sort();
+        tp.dedup();
+
+        let decision = self.city(material, &path_norm, &body.buffer, &body_scan);
+        let themes = self.score(
+            &head_scan,
+            &body_scan,
+            &body,
+            material,
+            &tp,
+            &mut scratch.tally,
+        );
+        let words = body.words;
+        scratch.buffer = body.buffer;
+        scratch.buffer.clear();
+        scratch.units = body.units;
+        scratch.units.clear();
+        scratch.unit_info = body.unit_info;
+        scratch.unit_info.clear();
+        // Keep what a typical material needs, not what the largest one did.
+        if scratch.buffer.capacity() <= SCRATCH_KEEP {
+            SCRATCH.with(|s| {
+                if let Ok(mut s) = s.try_borrow_mut() {
+                    *s = scratch;
+                }
+            });
+        }
+        Classification {
+            city: decision.city,
+            city_contenders: decision.contenders,
+            tp,
+            themes,
+            words,
+        }
+    }
+
+    fn city(
+        &self,
+        material: &MaterialText<'_>,
+        path_norm: &str,
+        buffer: &[u8],
+        scan: &Scan,
+    ) -> CityDecision {
+        let mut weights = [0u32; 6];
+        for m in &scan.cities {
+            // Part of a web or e-mail address (cs.helsinki.fi, info@espoo.fi), not a mention.
+            let before = m.start.checked_sub(1).and_then(|i| buffer.get(i)).copied();
+            let after = buffer.get(m.end..m.end + 2);
+            if matches!(before, Some(b'.' | b'@' | b'/'))
+                || after.is_some_and(|a| a[0] == b'.' && a[1].is_ascii_alphanumeric())
+            {
+                continue;
+            }
+            let next = neighbour(buffer, m.end, true);
+            let previous = neighbour(buffer, m.start, false);
+            if let Some(slot) = City::ALL.iter().position(|c| *c == m.city) {
+                weights[slot] += city::mention_weight(previous, next);
+            }
         }
         let meta: Vec<String> = [material.title, material.author]
             .into_iter()
@@ -154,148 +279,381 @@ impl Classifier {
             .map(for_matching)
             .collect();
         let meta_refs: Vec<&str> = meta.iter().map(String::as_str).collect();
-        let city = detect_city(&path_norm, &meta_refs, &body_norm);
-
-        let themes = (0..self.theme_ids.len())
-            .map(|theme| self.score_theme(theme, &occurrences, &sentences_text, body_words, &tp))
-            .collect();
-        Classification { city, tp, themes }
+        city::decide(path_norm, &meta_refs, &weights)
     }
 
-    fn collect(
+    /// Scores every theme from one tally of all occurrences, in text order.
+    fn score(
         &self,
-        norm: &str,
-        zone: Zone,
-        page: u32,
-        sentence: usize,
-        out: &mut Vec<Occurrence>,
-    ) {
-        let ws: Vec<&str> = words(norm).into_iter().map(|w| w.text).collect();
-        for Hit { term, .. } in self.matcher.find(&ws) {
-            out.push(Occurrence {
-                term,
-                zone,
-                page,
-                sentence,
-            });
-        }
-    }
-
-    fn score_theme(
-        &self,
-        theme: usize,
-        occurrences: &[Occurrence],
-        sentences_text: &[String],
-        body_words: usize,
+        head: &Scan,
+        body: &Scan,
+        text: &Body<'_>,
+        material: &MaterialText<'_>,
         tp: &[WorkPackage],
-    ) -> ThemeResult {
-        let s = &self.settings;
+        tally: &mut Tally,
+    ) -> Vec<ThemeResult> {
         let terms = &self.matcher.terms;
-        // Per term: counts by zone and the pages it was seen on.
-        let mut per_term: Vec<(usize, [u32; 3], Vec<u32>)> = Vec::new();
-        let mut sentence_weight: Vec<(usize, f64)> = Vec::new();
-        for o in occurrences
-            .iter()
-            .filter(|o| terms.get(o.term).is_some_and(|t| t.theme == theme))
-        {
-            let zone_index = match o.zone {
-                Zone::Title => 0,
-                Zone::Heading => 1,
-                Zone::Body => 2,
-            };
-            let entry = match per_term.iter_mut().position(|(t, _, _)| *t == o.term) {
-                Some(i) => &mut per_term[i],
-                None => {
-                    per_term.push((o.term, [0; 3], Vec::new()));
-                    let last = per_term.len() - 1;
-                    &mut per_term[last]
-                }
-            };
-            entry.1[zone_index] += 1;
-            if !entry.2.contains(&o.page) {
-                entry.2.push(o.page);
+        tally.reset(terms.len());
+        for h in &head.hits {
+            tally.add(h.term, Zone::Title, 0);
+        }
+        // Hits and units both come in text order: walk them together.
+        // (theme, unit, weight) of every body occurrence, for the evidence sentences.
+        let mut occurrences: Vec<(u32, u32, f64)> = Vec::with_capacity(body.hits.len());
+        let mut u = 0;
+        for h in &body.hits {
+            while text.units.get(u + 1).is_some_and(|n| n.norm.0 <= h.start) {
+                u += 1;
             }
-            if o.sentence != usize::MAX {
-                let w = terms.get(o.term).map_or(0.0, |t| t.weight);
-                match sentence_weight.iter_mut().find(|(i, _)| *i == o.sentence) {
-                    Some((_, total)) => *total += w,
-                    None => sentence_weight.push((o.sentence, w)),
-                }
+            let (page, zone) = text.unit_info.get(u).copied().unwrap_or((0, Zone::Body));
+            let page_n = material.pages.get(page as usize).map_or(0, |p| p.n);
+            tally.add(h.term, zone, page_n);
+            if let Some(t) = terms.get(h.term) {
+                occurrences.push((t.theme as u32, u as u32, t.weight));
             }
         }
-        // Repeats of one term add less and less; long documents are dampened so that a
-        // passing mention in a hundred pages does not outweigh a short focused memo.
-        let damp = (body_words as f64 / s.length_pivot).max(1.0).sqrt();
-        let mut score = 0.0;
-        for (term, zones, _) in &per_term {
-            let w = terms.get(*term).map_or(0.0, |t| t.weight);
-            let title = if zones[0] > 0 { s.title_weight } else { 0.0 };
-            let heading = s.heading_weight * (f64::from(zones[1])).ln_1p();
-            let body = (f64::from(zones[2])).ln_1p() / damp;
-            score += w * (title + heading + body);
-        }
-        let tp_bonus: f64 = self.tp_priors[theme]
-            .iter()
-            .filter(|(wp, _)| tp.contains(wp))
-            .map(|(_, w)| w)
-            .sum();
-        if score > 0.0 {
-            score += tp_bonus;
-        }
-        let assigned = score >= s.threshold;
 
-        let mut counts: Vec<TermCount> = per_term
+        let mut results: Vec<ThemeResult> = self
+            .theme_ids
             .iter()
-            .filter(|(t, _, _)| terms.get(*t).is_some_and(|t| t.weight > 0.0))
-            .map(|(t, zones, pages)| {
-                let mut pages = pages.clone();
-                pages.sort_unstable();
-                TermCount {
-                    term: terms.get(*t).map(|t| t.text.clone()).unwrap_or_default(),
-                    count: zones.iter().sum(),
-                    pages,
-                }
+            .map(|id| ThemeResult {
+                id: id.clone(),
+                score: 0.0,
+                assigned: false,
+                terms: Vec::new(),
+                snippets: Vec::new(),
+                tp_bonus: 0.0,
+                parts: ScoreParts::default(),
+                matches: Vec::new(),
             })
             .collect();
-        counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.term.cmp(&b.term)));
-
-        sentence_weight.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let mut snippets: Vec<String> = Vec::new();
-        for (i, _) in sentence_weight {
-            let Some(text) = sentences_text.get(i) else {
+        for &t in &tally.touched {
+            let (Some(term), Some(entry)) = (terms.get(t as usize), tally.slots.get(t as usize))
+            else {
                 continue;
             };
-            if text.chars().count() < 20 || snippets.contains(text) {
+            let Some(result) = results.get_mut(term.theme) else {
+                continue;
+            };
+            let (title, body_part) = term_score(&self.settings, &entry.zones, text.words);
+            result.parts.title += term.weight * title;
+            result.parts.text += term.weight * body_part;
+        }
+        for (theme, result) in results.iter_mut().enumerate() {
+            let evidence = result.parts.title + result.parts.text;
+            // A work package speaks for its themes only where the text does too.
+            let tp_bonus: f64 = if evidence > 0.0 {
+                self.tp_priors[theme]
+                    .iter()
+                    .filter(|(wp, _)| tp.contains(wp))
+                    .map(|(_, w)| w)
+                    .sum()
+            } else {
+                0.0
+            };
+            result.tp_bonus = tp_bonus;
+            result.parts.tp = tp_bonus;
+            result.score = evidence + tp_bonus;
+            result.assigned = result.score >= self.settings.threshold;
+        }
+        // The evidence in words: for assigned themes, or all when explanations are asked for.
+        for &t in &tally.touched {
+            let (Some(term), Some(entry)) = (terms.get(t as usize), tally.slots.get(t as usize))
+            else {
+                continue;
+            };
+            let Some(result) = results.get_mut(term.theme) else {
+                continue;
+            };
+            if !(result.assigned || self.details) {
                 continue;
             }
-            snippets.push(clip(text, 300));
-            if snippets.len() >= s.snippets {
-                break;
+            if self.details {
+                result.matches.push(TermMatch {
+                    term: term.text.clone(),
+                    weight: term.weight,
+                    title: entry.zones[0],
+                    heading: entry.zones[1],
+                    body: entry.zones[2],
+                });
+            }
+            if term.weight > 0.0 {
+                let mut pages = entry.pages.clone();
+                pages.sort_unstable();
+                pages.dedup();
+                result.terms.push(TermCount {
+                    term: term.text.clone(),
+                    count: entry.zones.iter().sum(),
+                    pages,
+                });
             }
         }
-        ThemeResult {
-            id: self.theme_ids[theme].clone(),
-            score,
-            assigned,
-            terms: counts,
-            snippets,
-            tp_bonus,
+        for (theme, result) in results.iter_mut().enumerate() {
+            result
+                .terms
+                .sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.term.cmp(&b.term)));
+            if result.assigned || (self.details && result.score > 0.0) {
+                result.snippets = self.snippets(theme, &occurrences, text);
+            }
+        }
+        results
+    }
+
+    /// The sentences that carry most of a theme's weight, in order of weight.
+    fn snippets(
+        &self,
+        theme: usize,
+        occurrences: &[(u32, u32, f64)],
+        text: &Body<'_>,
+    ) -> Vec<String> {
+        // Occurrences come in text order, so a unit's weight is one run.
+        let mut weights: Vec<(u32, f64)> = Vec::new();
+        for &(_, unit, weight) in occurrences.iter().filter(|o| o.0 as usize == theme) {
+            match weights.last_mut() {
+                Some((u, total)) if *u == unit => *total += weight,
+                _ => weights.push((unit, weight)),
+            }
+        }
+        // The heaviest units, a few more than needed in case some are too short to show:
+        // picked in one pass, cheaper than sorting every unit.
+        let wanted = self.settings.snippets + 3;
+        let mut best: Vec<(u32, f64)> = Vec::with_capacity(wanted + 1);
+        for &(unit, w) in &weights {
+            if w <= 0.0 {
+                continue;
+            }
+            let at = best.iter().position(|b| w > b.1).unwrap_or(best.len());
+            if at < wanted {
+                best.insert(at, (unit, w));
+                best.truncate(wanted);
+            }
+        }
+        let mut snippets: Vec<String> = Vec::new();
+        for (i, _) in best {
+            if snippets.len() >= self.settings.snippets {
+                break;
+            }
+            let Some(unit) = text.units.get(i as usize) else {
+                continue;
+            };
+            let page = text.unit_info.get(i as usize).map_or(0, |p| p.0 as usize);
+            let Some(original) = text
+                .texts
+                .get(page)
+                .and_then(|t| t.get(unit.orig.0..unit.orig.1))
+            else {
+                continue;
+            };
+            let text = collapse_spaces(original, 300);
+            if text.chars().count() < 20 || snippets.iter().any(|s| s.starts_with(&text)) {
+                continue;
+            }
+            snippets.push(text);
+        }
+        snippets
+    }
+}
+
+/// The text with each run of white space one space, clipped at a word to about `max`
+/// characters (with an ellipsis when clipped).
+fn collapse_spaces(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max * 2));
+    let mut chars = 0;
+    for word in text.split_whitespace() {
+        let n = word.chars().count();
+        if chars > 0 && chars + 1 + n > max {
+            out.push_str(" …");
+            return out;
+        }
+        if chars > 0 {
+            out.push(' ');
+            chars += 1;
+        }
+        if n > max {
+            out.extend(word.chars().take(max));
+            out.push_str(" …");
+            return out;
+        }
+        out.push_str(word);
+        chars += n;
+    }
+    out
+}
+
+/// Per term of the rules: how often it was found in each zone, and on which pages. Kept
+/// between materials; only the terms found are reset.
+#[derive(Default)]
+struct Tally {
+    slots: Vec<Slot>,
+    touched: Vec<u32>,
+}
+
+#[derive(Default, Clone)]
+struct Slot {
+    zones: [u32; 3],
+    pages: Vec<u32>,
+}
+
+impl Tally {
+    fn reset(&mut self, terms: usize) {
+        for &t in &self.touched {
+            if let Some(s) = self.slots.get_mut(t as usize) {
+                s.zones = [0; 3];
+                s.pages.clear();
+            }
+        }
+        self.touched.clear();
+        if self.slots.len() < terms {
+            self.slots.resize(terms, Slot::default());
+        }
+    }
+
+    fn add(&mut self, term: usize, zone: Zone, page: u32) {
+        let Some(slot) = self.slots.get_mut(term) else {
+            return;
+        };
+        if slot.zones == [0; 3] {
+            self.touched.push(term as u32);
+        }
+        slot.zones[zone as usize] += 1;
+        if slot.pages.last() != Some(&page) {
+            slot.pages.push(page);
         }
     }
 }
 
-/// Short lines without closing punctuation at the start of a line: headings and slide titles.
-fn is_heading(original: &str, n_words: usize) -> bool {
-    (1..=8).contains(&n_words) && !original.trim_end().ends_with(['.', ',', ';', ':'])
+/// Normalises all pages into one buffer, with units and their zones.
+fn read_body(
+    pages: &[Page],
+    mut buffer: Vec<u8>,
+    mut units: Vec<Unit>,
+    mut unit_info: Vec<(u32, Zone)>,
+) -> Body<'_> {
+    let total: usize = pages.iter().map(|p| p.text.len() + 1).sum();
+    buffer.clear();
+    buffer.reserve(total.min(MAX_SCANNED) + 64);
+    units.clear();
+    unit_info.clear();
+    let mut body = Body {
+        buffer: Vec::new(),
+        units,
+        unit_info,
+        texts: Vec::with_capacity(pages.len()),
+        words: 0,
+        opening_end: 0,
+    };
+    for (pi, page) in pages.iter().enumerate() {
+        if buffer.len() >= MAX_SCANNED {
+            break;
+        }
+        let first = body.units.len();
+        let p = normalize_page(&page.text, &mut buffer, &mut body.units);
+        buffer.push(b'\n');
+        body.words += p.words;
+        if pi < 2 {
+            body.opening_end = buffer.len();
+        }
+        let text: Cow<'_, str> = match p.composed {
+            Some(c) => Cow::Owned(c),
+            None => Cow::Borrowed(page.text.as_str()),
+        };
+        let page_units = body.units.get(first..).unwrap_or(&[]);
+        for (k, u) in page_units.iter().enumerate() {
+            let zone = if u.words <= 10 {
+                let next_words = page_units.get(k + 1).map_or(0, |n| n.words as usize);
+                let original = text.get(u.orig.0..u.orig.1).unwrap_or("");
+                if is_heading(original, u.words as usize, k == 0, next_words) {
+                    Zone::Heading
+                } else {
+                    Zone::Body
+                }
+            } else {
+                Zone::Body
+            };
+            body.unit_info.push((pi as u32, zone));
+        }
+        body.texts.push(text);
+    }
+    body.buffer = buffer;
+    body
 }
 
-fn clip(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
+/// The word right after `at` (or right before it), if only a few spaces or a hyphen
+/// separate it: the next part of a name such as "Helsingin kaupunki".
+fn neighbour(buffer: &[u8], at: usize, after: bool) -> &str {
+    let word = |b: u8| kooste_normalize::is_word_byte(b);
+    let (a, b) = if after {
+        let s = (at..buffer.len().min(at + 5))
+            .find(|&i| word(buffer[i]))
+            .unwrap_or(at);
+        let e = (s..buffer.len().min(s + 64))
+            .find(|&i| !word(buffer[i]))
+            .unwrap_or(buffer.len().min(s + 64));
+        (s, e)
+    } else {
+        let e = (at.saturating_sub(5)..at)
+            .rev()
+            .find(|&i| word(buffer[i]))
+            .map_or(at, |i| i + 1);
+        let s = (e.saturating_sub(64)..e)
+            .rev()
+            .find(|&i| !word(buffer[i]))
+            .map_or(e.saturating_sub(64), |i| i + 1);
+        (s, e)
+    };
+    let gap = if after {
+        &buffer[at..a]
+    } else {
+        &buffer[b..at]
+    };
+    if gap.iter().any(|&c| c.is_ascii_punctuation() && c != b'-') {
+        return "";
     }
-    let cut: String = text.chars().take(max).collect();
-    let at_word = cut.rfind(' ').map_or(cut.as_str(), |i| &cut[..i]);
-    format!("{at_word} …")
+    buffer
+        .get(a..b)
+        .and_then(|w| std::str::from_utf8(w).ok())
+        .unwrap_or("")
+}
+
+/// What one term contributes per unit of weight: (title or file name, headings and body).
+/// The count saturates (BM25): `c (k + 1) / (c + k (1 - b + b L / P))`.
+fn term_score(s: &Settings, zones: &[u32; 3], words: usize) -> (f64, f64) {
+    let title = if zones[0] > 0 { s.title_weight } else { 0.0 };
+    let count = f64::from(zones[2]) + s.heading_weight * f64::from(zones[1]);
+    if count <= 0.0 {
+        return (title, 0.0);
+    }
+    let k = s.saturation;
+    let length = 1.0 - s.length_norm + s.length_norm * words as f64 / s.length_pivot;
+    (title, count * (k + 1.0) / (count + k * length))
+}
+
+/// Headings and slide titles: short lines without closing punctuation that open a page,
+/// carry a section number, are written in capitals, or stand before a paragraph. Bullet
+/// items are not headings.
+fn is_heading(original: &str, n_words: usize, first_on_page: bool, next_words: usize) -> bool {
+    let t = original.trim();
+    if !(1..=10).contains(&n_words) || t.ends_with(['.', ',', ';', ':', '!', '?']) {
+        return false;
+    }
+    let Some(first) = t.chars().next() else {
+        return false;
+    };
+    if "-•*–▪●◦·o>".contains(first) && t.chars().nth(1).is_some_and(char::is_whitespace)
+    {
+        return false;
+    }
+    if first_on_page || next_words >= 15 {
+        return true;
+    }
+    let numbered = first.is_ascii_digit()
+        && t.split_whitespace()
+            .next()
+            .is_some_and(|w| w.chars().all(|c| c.is_ascii_digit() || c == '.'))
+        && n_words >= 2;
+    numbered
+        || (!t.chars().any(char::is_lowercase)
+            && t.chars().filter(|c| c.is_alphabetic()).count() >= 4)
 }
 
 fn round3(x: f64) -> f64 {
@@ -372,5 +730,62 @@ mod tests {
         assert!(assigned(&c).is_empty(), "{:?}", c.themes);
         assert_eq!(c.city, None);
         assert!(c.tp.is_empty());
+    }
+
+    #[test]
+    fn odd_text_is_classified_without_panic() {
+        let long_word = "a".repeat(100_000);
+        let hyphens = "-\n".repeat(5_000);
+        let mut mixed = String::new();
+        for i in 0..3_000 {
+            // Stand-ins, ä/Ä, line-end hyphens and breaks at every offset of the
+            // eight-byte steps.
+            mixed.push_str(
+                [
+                    "ä",
+                    "Ä",
+                    "–",
+                    "…",
+                    "\u{ad}",
+                    "asia-\nkas",
+                    ". ",
+                    "\r\n",
+                    "x",
+                ][i % 9],
+            );
+            if i % 7 == 0 {
+                mixed.push_str("\u{2028}yhteiskehittäminen\u{308}");
+            }
+        }
+        let pages = [
+            "TP 2 tp tyopaketti työpaketti_4 Helsingin Helsingin Helsingin",
+            long_word.as_str(),
+            hyphens.as_str(),
+            mixed.as_str(),
+            "",
+            "\u{feff}\u{200b}",
+            // Work packages are read from the first two pages only.
+            "TP5",
+        ];
+        let c = classify("x/y/z.pdf", Some("\u{308}Ö"), &pages);
+        assert_eq!(c.themes.len(), 6);
+        assert!(c.themes.iter().all(|t| t.score.is_finite()));
+        assert_eq!(
+            c.tp.iter().map(|t| t.to_string()).collect::<Vec<_>>(),
+            ["TP2", "TP4"]
+        );
+        let c = classify("", None, &[]);
+        assert!(c.themes.iter().all(|t| t.score == 0.0 && !t.assigned));
+    }
+
+    #[test]
+    fn headings() {
+        assert!(is_heading("2.1 Asiakasymmärrys", 2, false, 3));
+        assert!(is_heading("Johdanto", 1, false, 40));
+        assert!(is_heading("ASIAKASTIETO", 1, false, 3));
+        assert!(is_heading("Yhteiskehittäminen", 1, true, 3));
+        assert!(!is_heading("- kohta listassa", 3, false, 3));
+        assert!(!is_heading("Tämä on lause.", 3, true, 30));
+        assert!(!is_heading("Tavallinen rivi", 2, false, 3));
     }
 }

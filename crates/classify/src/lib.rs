@@ -5,14 +5,17 @@ mod city;
 mod classifier;
 mod eval;
 mod matcher;
+mod morph;
 mod rules;
-mod text;
 mod work_package;
 
-pub use city::detect_city;
-pub use classifier::{Classification, Classifier, MaterialText, ThemeResult};
+pub use city::{CityDecision, detect_city};
+pub use classifier::{
+    Classification, Classifier, MaterialText, ScoreParts, TermMatch, ThemeResult,
+};
 pub use eval::{
     Evaluation, Label, LabelsError, Prediction, ThemeMetrics, csv_rows, evaluate, parse_labels,
 };
+pub use morph::Morphology;
 pub use rules::{DEFAULT_RULES, Rules, RulesError, Settings, Term, ThemeRules};
 pub use work_package::detect_work_packages;

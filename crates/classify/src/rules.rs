@@ -1,6 +1,7 @@
 //! The rules: themes with their vocabulary, weights and work-package priors, read from TOML
 //! or from a table (a spreadsheet or CSV with columns theme, term, weight).
 
+use crate::morph::Morphology;
 use kooste_model::{ThemeInfo, WorkPackage};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -10,8 +11,9 @@ pub const DEFAULT_RULES: &str = include_str!("../rules/default.toml");
 
 #[derive(Debug, thiserror::Error)]
 pub enum RulesError {
+    /// The TOML parser's message, which names the line and column.
     #[error("rules file is not valid TOML: {0}")]
-    Toml(#[from] toml::de::Error),
+    Toml(String),
     #[error("{at}: {message}")]
     Invalid { at: String, message: String },
 }
@@ -24,29 +26,47 @@ fn invalid(at: impl Into<String>, message: impl Into<String>) -> RulesError {
 }
 
 /// Tunable numbers of the scoring; defaults suit the six 6Aika themes.
+///
+/// A theme's score adds, for each of its terms found, the term's weight times
+/// `title_weight` if the term is in the title or file name, plus the term's weight times a
+/// saturating count of its occurrences: `c (k + 1) / (c + k (1 - b + b L / P))`, where `c`
+/// counts body occurrences once and heading occurrences `heading_weight` times, `k` is
+/// `saturation`, `b` is `length_norm`, `L` the document's words and `P` `length_pivot`.
+/// Repeats add less and less, and a long document needs more occurrences than a short one
+/// for the same score (the BM25 weighting of information retrieval).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Settings {
     /// A theme is assigned at or above this score.
     pub threshold: f64,
-    /// Multiplier for matches in the title and file name.
+    /// How many times a term's weight counts when the term is in the title or file name.
     pub title_weight: f64,
-    /// Multiplier for matches in headings (short lines at the start of a page).
+    /// How many body occurrences one occurrence in a heading is worth.
     pub heading_weight: f64,
-    /// Body length, in words, from which scores are dampened.
+    /// How fast repeats of a term saturate (BM25 `k1`): small values saturate early.
+    pub saturation: f64,
+    /// How much document length dampens counts (BM25 `b`): 0 not at all, 1 fully.
+    pub length_norm: f64,
+    /// Document length, in words, at which counts are taken at face value.
     pub length_pivot: f64,
     /// Evidence sentences kept per assigned theme.
     pub snippets: usize,
+    /// How much Finnish morphology matching applies: exact, snowball, stems, gradation or
+    /// full (the default: inflection, gradation and compound parts).
+    pub morphology: Morphology,
 }
 
 impl Default for Settings {
     fn default() -> Settings {
         Settings {
-            threshold: 3.0,
+            threshold: 16.0,
             title_weight: 3.0,
-            heading_weight: 1.5,
-            length_pivot: 600.0,
+            heading_weight: 2.0,
+            saturation: 1.2,
+            length_norm: 0.75,
+            length_pivot: 1000.0,
             snippets: 3,
+            morphology: Morphology::Full,
         }
     }
 }
@@ -66,6 +86,9 @@ pub struct ThemeRules {
     pub terms: Vec<Term>,
     /// Terms whose presence argues against the theme (negative weights).
     pub negative: Vec<Term>,
+    /// Words that never count for the theme, though a term would match them (`alustava`,
+    /// preliminary, is not `alusta`, a platform). A trailing `*` makes a prefix.
+    pub exclude: Vec<String>,
     /// Weight added when the material is tagged with the work package.
     pub tp: BTreeMap<WorkPackage, f64>,
 }
@@ -74,6 +97,8 @@ pub struct ThemeRules {
 pub struct Rules {
     pub settings: Settings,
     pub themes: Vec<ThemeRules>,
+    /// Words that never count for any theme.
+    pub exclude: Vec<String>,
     hash: String,
 }
 
@@ -82,6 +107,8 @@ pub struct Rules {
 struct RawRules {
     #[serde(default)]
     settings: Settings,
+    #[serde(default)]
+    exclude: Vec<String>,
     #[serde(rename = "theme")]
     themes: Vec<RawTheme>,
 }
@@ -98,7 +125,19 @@ struct RawTheme {
     #[serde(default)]
     negative: Vec<RawTerm>,
     #[serde(default)]
+    exclude: Vec<String>,
+    #[serde(default)]
     tp: BTreeMap<String, f64>,
+    /// Terms sharing one weight: `[[theme.group]]` with `weight` and `terms`.
+    #[serde(default, rename = "group")]
+    groups: Vec<RawGroup>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGroup {
+    weight: f64,
+    terms: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -114,12 +153,13 @@ impl Rules {
         Rules::from_toml(DEFAULT_RULES).unwrap_or_else(|_| Rules {
             settings: Settings::default(),
             themes: Vec::new(),
+            exclude: Vec::new(),
             hash: String::new(),
         })
     }
 
     pub fn from_toml(text: &str) -> Result<Rules, RulesError> {
-        let raw: RawRules = toml::from_str(text)?;
+        let raw: RawRules = toml::from_str(text).map_err(|e| RulesError::Toml(e.to_string()))?;
         let mut themes = Vec::with_capacity(raw.themes.len());
         for (i, t) in raw.themes.into_iter().enumerate() {
             let at = format!("theme #{} ({})", i + 1, t.id);
@@ -141,21 +181,38 @@ impl Rules {
                     })
                     .collect()
             };
+            let mut terms = convert(t.terms, false)?;
+            let mut negative = convert(t.negative, true)?;
+            for group in t.groups {
+                for text in group.terms {
+                    let t = term(&at, &text, group.weight)?;
+                    if group.weight < 0.0 {
+                        negative.push(t);
+                    } else {
+                        terms.push(t);
+                    }
+                }
+            }
             themes.push(ThemeRules {
                 title_en: t.title_en.unwrap_or_else(|| t.title_fi.clone()),
                 id: t.id,
                 title_fi: t.title_fi,
-                terms: convert(t.terms, false)?,
-                negative: convert(t.negative, true)?,
+                terms,
+                negative,
+                exclude: words(&at, t.exclude)?,
                 tp,
             });
         }
-        Rules::checked(raw.settings, themes, text)
+        let exclude = words("exclude", raw.exclude)?;
+        Rules::checked(raw.settings, themes, exclude, text)
     }
 
     /// Rules from a table with a header row naming at least `theme` and `term` (and
     /// optionally `weight`, `title_fi`, `title_en`): the shape project offices keep keyword
-    /// lists in. Row numbers in errors are 1-based as a spreadsheet shows them.
+    /// lists in. Themes with the ids of the default rules keep their titles and
+    /// work-package priors; settings are the defaults. A negative weight makes a dampening term; the weight `exclude` makes a word
+    /// that never counts for the theme. Row numbers in errors are 1-based as a spreadsheet
+    /// shows them.
     pub fn from_rows(rows: &[Vec<String>]) -> Result<Rules, RulesError> {
         let header = rows
             .first()
@@ -187,12 +244,18 @@ impl Rules {
             if id.is_empty() {
                 return Err(invalid(&at, "term without a theme"));
             }
-            let weight = match cell(row, weight_col) {
+            let weight_text = cell(row, weight_col);
+            let is_exclude = weight_text.eq_ignore_ascii_case("exclude");
+            let weight = match weight_text {
+                _ if is_exclude => 0.0,
                 w if w.is_empty() => 1.0,
-                w => w
-                    .replace(',', ".")
-                    .parse::<f64>()
-                    .map_err(|_| invalid(&at, format!("weight {w:?} is not a number")))?,
+                w => w.replace(',', ".").parse::<f64>().map_err(|_| {
+                    let cell = weight_col.map(|c| format!(", cell {}{}", column_name(c), i + 1));
+                    invalid(
+                        format!("{at}{}", cell.unwrap_or_default()),
+                        format!("weight {w:?} is not a number"),
+                    )
+                })?,
             };
             let index = match themes.iter().position(|t| t.id == id) {
                 Some(index) => index,
@@ -212,7 +275,10 @@ impl Rules {
                         title_en,
                         terms: Vec::new(),
                         negative: Vec::new(),
-                        tp: BTreeMap::new(),
+                        exclude: Vec::new(),
+                        // A theme of the default rules keeps its work-package priors: they
+                        // describe the project, not the vocabulary.
+                        tp: known.map(|k| k.tp.clone()).unwrap_or_default(),
                     });
                     themes.len() - 1
                 }
@@ -222,7 +288,9 @@ impl Rules {
             }
             let t = term(&at, &text, weight)?;
             if let Some(theme) = themes.get_mut(index) {
-                if weight < 0.0 {
+                if is_exclude {
+                    theme.exclude.push(t.text);
+                } else if weight < 0.0 {
                     theme.negative.push(t);
                 } else {
                     theme.terms.push(t);
@@ -234,12 +302,13 @@ impl Rules {
             .map(|r| r.join("\t"))
             .collect::<Vec<_>>()
             .join("\n");
-        Rules::checked(Settings::default(), themes, &canonical)
+        Rules::checked(Settings::default(), themes, Vec::new(), &canonical)
     }
 
     fn checked(
         settings: Settings,
         themes: Vec<ThemeRules>,
+        exclude: Vec<String>,
         source: &str,
     ) -> Result<Rules, RulesError> {
         if themes.is_empty() {
@@ -262,9 +331,24 @@ impl Rules {
         if !(settings.threshold.is_finite() && settings.threshold > 0.0) {
             return Err(invalid("settings", "threshold must be a positive number"));
         }
+        let non_negative = |x: f64| x.is_finite() && x >= 0.0;
+        if !(non_negative(settings.title_weight)
+            && non_negative(settings.heading_weight)
+            && non_negative(settings.saturation)
+            && (0.0..=1.0).contains(&settings.length_norm)
+            && settings.length_pivot.is_finite()
+            && settings.length_pivot > 0.0)
+        {
+            return Err(invalid(
+                "settings",
+                "title_weight, heading_weight and saturation must be numbers of at least 0, \
+                 length_norm between 0 and 1, and length_pivot above 0",
+            ));
+        }
         Ok(Rules {
             settings,
             themes,
+            exclude,
             hash: blake3::hash(source.as_bytes()).to_hex()[..16].to_string(),
         })
     }
@@ -286,11 +370,31 @@ impl Rules {
     }
 }
 
+/// A spreadsheet column's letters: 0 is A, 25 Z, 26 AA.
+fn column_name(mut index: usize) -> String {
+    let mut name = Vec::new();
+    loop {
+        name.push(b'A' + (index % 26) as u8);
+        if index < 26 {
+            break;
+        }
+        index = index / 26 - 1;
+    }
+    name.reverse();
+    String::from_utf8(name).unwrap_or_default()
+}
+
 fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id
             .chars()
             .all(|c| c.is_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+fn words(at: &str, raw: Vec<String>) -> Result<Vec<String>, RulesError> {
+    raw.into_iter()
+        .map(|w| term(at, &w, 1.0).map(|t| t.text))
+        .collect()
 }
 
 fn term(at: &str, text: &str, weight: f64) -> Result<Term, RulesError> {
@@ -302,6 +406,17 @@ fn term(at: &str, text: &str, weight: f64) -> Result<Term, RulesError> {
         return Err(invalid(
             at,
             format!("weight of {text:?} is not a finite number"),
+        ));
+    }
+    // Words of one letter are checked next to the others of their phrase; one of at least
+    // two letters is what the text is searched for.
+    let searchable = text
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| w.chars().count() >= 2);
+    if !searchable {
+        return Err(invalid(
+            at,
+            format!("term {text:?} needs a word of at least two letters"),
         ));
     }
     Ok(Term {
@@ -383,6 +498,11 @@ mod tests {
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(e.contains("TP9"), "{e}");
+        let e = Rules::from_toml("[[theme]]\nid = \"x\"\ntitle_fi = \"x\"\nterms = [\"e-?\"]\n")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("two letters"), "{e}");
     }
 
     #[test]
@@ -418,6 +538,8 @@ mod tests {
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
-        assert_eq!(e, "row 2: weight \"paljon\" is not a number");
+        assert_eq!(e, "row 2, cell C2: weight \"paljon\" is not a number");
+        assert_eq!(column_name(0), "A");
+        assert_eq!(column_name(27), "AB");
     }
 }

@@ -1,0 +1,277 @@
+//! The classifier through the command line: evaluation on labelled real documents (the
+//! Finnish corpus, read from `../shared/corpus` and skipped where it is absent) and on the
+//! fixture drive, explanations, and rules from TOML and CSV files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn kooste(args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_kooste"))
+        .args(args)
+        .output();
+    match out {
+        Ok(o) => o,
+        Err(e) => panic!("cannot run kooste: {e}"),
+    }
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The number after `name ` on its own line of `kooste eval` output.
+fn figure(output: &str, name: &str) -> f64 {
+    output
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix(name)?
+                .split_whitespace()
+                .next()?
+                .parse()
+                .ok()
+        })
+        .unwrap_or_else(|| panic!("no {name} in:\n{output}"))
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kooste-classify-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        panic!("cannot create {}: {e}", dir.display());
+    }
+    dir
+}
+
+#[test]
+fn labelled_finnish_corpus_documents() {
+    let corpus = repo().join("../shared/corpus");
+    if !corpus.is_dir() {
+        eprintln!("skipped: no corpus at {}", corpus.display());
+        return;
+    }
+    let labels = repo().join("tests/corpus-fi.labels.csv");
+    // Only the labelled files are read: a drive of their copies in a temporary folder
+    // (outside the repository), so that the test does not extract the whole corpus.
+    let drive = temp_dir("corpus");
+    let text = std::fs::read_to_string(&labels).unwrap_or_default();
+    for line in text.lines().skip(1) {
+        let Some(path) = line.split(',').next().filter(|p| !p.is_empty()) else {
+            continue;
+        };
+        let to = drive.join(path);
+        if let Some(parent) = to.parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        if let Err(e) = std::fs::copy(corpus.join(path), &to) {
+            panic!("cannot copy {path}: {e}");
+        }
+    }
+    let o = kooste(&[
+        "eval",
+        "--labels",
+        &labels.to_string_lossy(),
+        &drive.to_string_lossy(),
+    ]);
+    let _ = std::fs::remove_dir_all(&drive);
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}");
+    // Measured 0.689 (0.690 on pdftotext's text of the PDFs); the floor guards against
+    // regressions, not noise. Four of the six themes have at most one positive here, so
+    // one false alarm moves the figure by a sixth.
+    assert!(figure(&out, "macro_f1") >= 0.60, "{out}");
+    assert!(figure(&out, "city_accuracy") >= 0.90, "{out}");
+    // digitaalisuus has 54 positives: its F1 is the stable part of the figure.
+    let digital = out
+        .lines()
+        .find(|l| l.starts_with("digitaalisuus"))
+        .and_then(|l| l.split_whitespace().last()?.parse::<f64>().ok())
+        .unwrap_or(0.0);
+    assert!(digital >= 0.75, "{out}");
+}
+
+#[test]
+fn fixture_drive() {
+    let drive = repo().join("fixtures/sharedrive");
+    let labels = repo().join("fixtures/sharedrive.labels.csv");
+    if !drive.is_dir() || !labels.is_file() {
+        eprintln!("skipped: no fixture drive");
+        return;
+    }
+    let o = kooste(&[
+        "eval",
+        "--labels",
+        &labels.to_string_lossy(),
+        &drive.to_string_lossy(),
+    ]);
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}");
+    // Measured 0.788; the drive is reported on, not tuned on.
+    assert!(figure(&out, "macro_f1") >= 0.70, "{out}");
+    assert!(figure(&out, "city_accuracy") >= 0.90, "{out}");
+    assert!(figure(&out, "tp_accuracy") >= 0.90, "{out}");
+}
+
+const MEMO: &str = "Yhteiskehittämisen työpajat\n\n\
+    Työpajoissa asukkaat ja yritykset kehittivät kaupungin palveluja yhdessä. Osallisuus \
+    syntyy, kun kuntalaiset pääsevät mukaan yhteiskehittämiseen alusta asti. \
+    Palvelumuotoilun menetelmin ideoitiin asukasraadin kanssa uusia osallistumisen tapoja, \
+    ja kokeiluista kerättiin palautetta. Espoon kaupunki jatkaa yhteiskehittämistä.\n";
+
+fn memo(dir: &Path) -> PathBuf {
+    let file = dir.join("Espoo_osallisuus_TP2.txt");
+    if let Err(e) = std::fs::write(&file, MEMO) {
+        panic!("cannot write {}: {e}", file.display());
+    }
+    file
+}
+
+#[test]
+fn explain_shows_terms_counts_and_sentences() {
+    let dir = temp_dir("explain");
+    let file = memo(&dir);
+    let o = kooste(&["classify", "--explain", &file.to_string_lossy()]);
+    let out = stdout(&o);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("kaupunki: Espoo (tiedoston nimestä)"), "{out}");
+    assert!(out.contains("työpaketit: TP2"), "{out}");
+    let line = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("osallisuus "))
+        .unwrap_or("");
+    assert!(
+        line.contains('✓') && line.contains("työpaketti 6.0"),
+        "{out}"
+    );
+    // Inflected forms count for the base form: yhteiskehittämisen (a heading), -iseen, -istä.
+    assert!(
+        out.contains("yhteiskehit* (paino 3): 1 otsikkorivillä, 2 tekstissä"),
+        "{out}"
+    );
+    assert!(
+        out.contains("osallistuminen (paino 3): 1 tekstissä"),
+        "{out}"
+    );
+    // "alusta asti" (from the start) is no platform.
+    assert!(!out.contains("alusta (paino"), "{out}");
+    assert!(out.contains("» Osallisuus syntyy"), "{out}");
+}
+
+#[test]
+fn default_rules_print_and_load_back() {
+    let dir = temp_dir("rules");
+    let o = kooste(&["rules", "--default"]);
+    assert!(o.status.success());
+    let rules = dir.join("rules.toml");
+    if let Err(e) = std::fs::write(&rules, &o.stdout) {
+        panic!("{e}");
+    }
+    let file = memo(&dir);
+    let with_default = kooste(&["classify", "--json", &file.to_string_lossy()]);
+    let with_file = kooste(&[
+        "classify",
+        "--json",
+        "--rules",
+        &rules.to_string_lossy(),
+        &file.to_string_lossy(),
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(with_file.status.success(), "{}", stdout(&with_file));
+    assert_eq!(stdout(&with_default), stdout(&with_file));
+}
+
+#[test]
+fn rules_from_a_csv_table() {
+    let dir = temp_dir("csv");
+    let rules = dir.join("sanasto.csv");
+    let table = "theme,term,weight\nosallisuus,yhteiskehittäminen,10\nosallisuus,asukas,\n\
+                 osallisuus,alusta asti,exclude\ndigitaalisuus,rajapinta,5\n";
+    if let Err(e) = std::fs::write(&rules, table) {
+        panic!("{e}");
+    }
+    let file = memo(&dir);
+    let o = kooste(&[
+        "classify",
+        "--json",
+        "--rules",
+        &rules.to_string_lossy(),
+        &file.to_string_lossy(),
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap_or_default();
+    let themes: Vec<&str> = v["themes"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|t| t["id"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(themes, ["osallisuus"], "{out}");
+}
+
+#[test]
+fn malformed_rules_are_an_error_with_their_place() {
+    let dir = temp_dir("bad");
+    let file = memo(&dir);
+    let toml = dir.join("bad.toml");
+    let csv = dir.join("bad.csv");
+    let _ = std::fs::write(&toml, "[[theme]]\nid = \"x\"\ntitle_fi = 3\n");
+    let _ = std::fs::write(&csv, "theme,term,weight\nx,y,paljon\n");
+    let bad_toml = kooste(&[
+        "classify",
+        "--rules",
+        &toml.to_string_lossy(),
+        &file.to_string_lossy(),
+    ]);
+    let bad_csv = kooste(&[
+        "classify",
+        "--rules",
+        &csv.to_string_lossy(),
+        &file.to_string_lossy(),
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(bad_toml.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&bad_toml.stderr);
+    assert!(err.contains("line 3"), "{err}");
+    assert_eq!(bad_csv.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&bad_csv.stderr);
+    assert!(err.contains("row 2, cell C2"), "{err}");
+}
+
+#[test]
+fn rules_from_spreadsheets() {
+    let dir = temp_dir("sheets");
+    let file = memo(&dir);
+    for sheet in ["sanasto.xlsx", "sanasto.ods"] {
+        let rules = repo().join("tests/data").join(sheet);
+        let o = kooste(&[
+            "classify",
+            "--json",
+            "--rules",
+            &rules.to_string_lossy(),
+            &file.to_string_lossy(),
+        ]);
+        let out = stdout(&o);
+        assert!(o.status.success(), "{sheet}: {out}");
+        let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap_or_default();
+        let themes: Vec<&str> = v["themes"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|t| t["id"].as_str()).collect())
+            .unwrap_or_default();
+        assert_eq!(themes, ["osallisuus"], "{sheet}: {out}");
+    }
+    let bad = repo().join("tests/data/sanasto-virhe.xlsx");
+    let o = kooste(&[
+        "classify",
+        "--rules",
+        &bad.to_string_lossy(),
+        &file.to_string_lossy(),
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("row 3, cell C3"), "{err}");
+}
