@@ -1,5 +1,7 @@
 //! What changed between two runs over the same drive.
 
+use crate::escape::code;
+use crate::lang::Lang;
 use kooste_model::{Changes, Index, Material, ThemeChange};
 use std::collections::BTreeMap;
 
@@ -61,40 +63,58 @@ pub fn changes(previous: &Index, current: &Index) -> Changes {
     c
 }
 
-pub fn changes_markdown(c: &Changes) -> String {
-    let mut out = format!("# Muutokset\n\nEdellinen ajo: {}\n\n", c.since);
+pub fn changes_markdown(c: &Changes, lang: Lang) -> String {
+    let mut out = format!(
+        "# {}\n\n{} {}\n\n",
+        lang.pick("Muutokset", "Changes"),
+        lang.pick("Edellinen ajo:", "Previous run:"),
+        lang.date(&c.since)
+    );
     let list = |out: &mut String, title: &str, paths: &[String]| {
         out.push_str(&format!("## {title} ({})\n\n", paths.len()));
         for p in paths {
-            out.push_str(&format!("- `{}`\n", p.replace('`', "'")));
+            out.push_str(&format!("- `{}`\n", code(p)));
         }
         if !paths.is_empty() {
             out.push('\n');
         }
     };
-    list(&mut out, "Uudet materiaalit", &c.added);
-    list(&mut out, "Poistuneet materiaalit", &c.removed);
-    list(&mut out, "Muuttuneet materiaalit", &c.modified);
+    list(
+        &mut out,
+        lang.pick("Uudet materiaalit", "New materials"),
+        &c.added,
+    );
+    list(
+        &mut out,
+        lang.pick("Poistuneet materiaalit", "Removed materials"),
+        &c.removed,
+    );
+    list(
+        &mut out,
+        lang.pick("Muuttuneet materiaalit", "Changed materials"),
+        &c.modified,
+    );
     out.push_str(&format!(
-        "## Muuttuneet luokitukset ({})\n\n",
+        "## {} ({})\n\n",
+        lang.pick("Muuttuneet luokitukset", "Changed classifications"),
         c.reassigned.len()
     ));
     for r in &c.reassigned {
         let field = match r.field.as_str() {
-            "themes" => "teemat",
-            "city" => "kaupunki",
-            _ => "työpaketti",
+            "themes" => lang.pick("teemat", "themes"),
+            "city" => lang.pick("kaupunki", "city"),
+            _ => lang.pick("työpaketti", "work package"),
         };
         let show = |s: &str| {
             if s.is_empty() {
                 "–".to_string()
             } else {
-                s.to_string()
+                code(s)
             }
         };
         out.push_str(&format!(
             "- `{}`: {field} {} → {}\n",
-            r.path.replace('`', "'"),
+            code(&r.path),
             show(&r.before),
             show(&r.after)
         ));

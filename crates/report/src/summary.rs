@@ -1,52 +1,193 @@
-//! `kooste.md`: the summary in the shape of the 2018 hand-made one. Per theme a table of
-//! cities and their materials, followed by that theme's strongest materials as examples with
-//! the three questions answered.
+//! The summary in the shape of the 2018 hand-made one: an introduction, then per theme a
+//! table of cities and their materials followed by that theme's strongest materials as
+//! examples with the three questions answered.
+//!
+//! [`summary`] decides the content once; the Markdown, HTML and XLSX renderers only lay it
+//! out, so the formats cannot disagree.
 
+use crate::audit::superseded;
+use crate::escape::{self, clip};
 use crate::lang::{Lang, Text};
-use kooste_model::{City, Index, Material, ThemeInfo};
+use kooste_annotations::{Curated, Curation};
+use kooste_model::{City, Index, Material, Status, ThemeInfo, WorkPackage};
+use std::collections::{BTreeSet, HashMap};
 
-#[derive(Debug, Clone)]
+/// Examples per theme when neither the command line nor the annotations say.
+pub const DEFAULT_EXAMPLES: usize = 3;
+
+/// Longest material name shown in a table; document titles can run to paragraphs.
+const NAME_MAX: usize = 160;
+/// Longest automatic answer: one sentence, not a page.
+const ANSWER_MAX: usize = 320;
+
+#[derive(Debug, Clone, Default)]
 pub struct SummaryOptions {
     pub lang: Lang,
-    /// Examples shown per theme.
-    pub examples_per_theme: usize,
-    /// Bullet points of the introduction; a default explains how the summary was made.
+    /// Examples per theme; `None` takes the annotations' number, else [`DEFAULT_EXAMPLES`].
+    pub examples_per_theme: Option<usize>,
+    /// Bullet points of the introduction; `None` takes the annotations', else a default.
     pub intro: Option<Vec<String>>,
     /// Prefix that turns a drive-relative path into a link from the output folder.
     pub link_prefix: String,
+    /// Curated answers and example choices from the drive's annotations.
+    pub curation: Curation,
 }
 
-impl Default for SummaryOptions {
-    fn default() -> SummaryOptions {
-        SummaryOptions {
-            lang: Lang::Fi,
-            examples_per_theme: 3,
-            intro: None,
-            link_prefix: String::new(),
-        }
+/// The summary's content, ready to lay out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    pub lang: Lang,
+    pub title: String,
+    pub subtitle: String,
+    pub intro: Vec<String>,
+    pub themes: Vec<ThemeSection>,
+    pub contacts: Vec<String>,
+    /// Older versions and identical copies left out of the tables, by path.
+    pub left_out: Vec<String>,
+    /// The annotations files the curated content came from.
+    pub sources: Vec<String>,
+    /// Annotations that could not be applied.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThemeSection {
+    pub id: String,
+    pub title: String,
+    /// The six cities in the seed's order, then joint or unknown when there are any.
+    pub rows: Vec<CityRow>,
+    pub examples: Vec<Example>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CityRow {
+    pub city: Option<City>,
+    pub label: String,
+    pub materials: Vec<MaterialRef>,
+}
+
+/// A material as the seed cites it: its name with the work-package tag, linked to the file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MaterialRef {
+    pub path: String,
+    /// The document's title, or its file name when the title says nothing of its own.
+    pub name: String,
+    pub file_name: String,
+    /// Relative link from the output folder.
+    pub href: String,
+    pub tp: Vec<WorkPackage>,
+    /// The theme of this table was set by a person.
+    pub manual: bool,
+    pub score: f64,
+}
+
+impl MaterialRef {
+    /// " (TP2, TP4)", or nothing.
+    pub fn tp_tag(&self) -> String {
+        tp_tag(&self.tp)
     }
 }
 
-pub fn summary_markdown(index: &Index, options: &SummaryOptions) -> String {
+pub(crate) fn tp_tag(tp: &[WorkPackage]) -> String {
+    if tp.is_empty() {
+        String::new()
+    } else {
+        let tags: Vec<String> = tp.iter().map(|t| t.to_string()).collect();
+        format!(" ({})", tags.join(", "))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    pub heading: String,
+    pub material: MaterialRef,
+    pub theme_id: String,
+    pub theme_title: String,
+    pub city: String,
+    pub city_manual: bool,
+    /// Chosen by a person in the annotations rather than by score.
+    pub pinned: bool,
+    /// Why a good example, use in management, benefit to companies.
+    pub answers: [Answer; 3],
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub lines: Vec<String>,
+    /// Picked from the material's own sentences, not written by a person.
+    pub automatic: bool,
+}
+
+pub const QUESTIONS: [Text; 3] = [Text::WhyGood, Text::Leadership, Text::Business];
+
+pub fn summary(index: &Index, options: &SummaryOptions) -> Summary {
     let lang = options.lang;
-    let mut out = String::new();
-    out.push_str(&format!("# {}\n\n", lang.text(Text::SummaryTitle)));
-    out.push_str(&format!("# {}\n\n", lang.text(Text::Introduction)));
+    let curation = &options.curation;
+    let per_theme = options
+        .examples_per_theme
+        .or(curation.summary.examples)
+        .unwrap_or(DEFAULT_EXAMPLES);
+    let left_out = superseded(&index.documents);
+    // Titles are told apart among the materials the tables show: a title shared only with
+    // older versions and copies is still the material's own.
+    let names = Names::new(
+        index
+            .documents
+            .iter()
+            .filter(|m| !left_out.contains(&m.path)),
+    );
+    let mut used: BTreeSet<&str> = BTreeSet::new();
+    let mut themes = Vec::new();
+    for theme in &index.themes {
+        let section = theme_section(
+            index, theme, options, per_theme, &left_out, &names, &mut used,
+        );
+        themes.push(section);
+    }
+    let title = curation
+        .summary
+        .title
+        .clone()
+        .unwrap_or_else(|| lang.text(Text::SummaryTitle).to_string());
+    let subtitle = curation
+        .summary
+        .subtitle
+        .clone()
+        .unwrap_or_else(|| default_subtitle(index, lang));
     let intro = options
         .intro
         .clone()
-        .unwrap_or_else(|| default_intro(index, lang));
-    for line in intro {
-        out.push_str(&format!("- {}\n", escape_inline(&line)));
+        .or_else(|| curation.summary.intro.clone())
+        .unwrap_or_else(|| default_intro(index, lang, per_theme));
+    Summary {
+        lang,
+        title,
+        subtitle,
+        intro,
+        themes,
+        contacts: curation.summary.contacts.clone(),
+        left_out: left_out.into_iter().collect(),
+        sources: curation.sources.clone(),
+        warnings: curation.warnings.clone(),
     }
-    out.push('\n');
-    for theme in &index.themes {
-        theme_section(index, theme, options, &mut out);
-    }
-    out
 }
 
-fn default_intro(index: &Index, lang: Lang) -> Vec<String> {
+fn drive_name(index: &Index) -> String {
+    let d = index.drive.trim_end_matches(['/', '\\']);
+    d.rsplit(['/', '\\']).next().unwrap_or(d).to_string()
+}
+
+fn default_subtitle(index: &Index, lang: Lang) -> String {
+    let date = lang.date(&index.generated);
+    let drive = drive_name(index);
+    let n = index.documents.len();
+    match lang {
+        Lang::Fi => format!("Koottu {date} kansion {drive} {n} materiaalista"),
+        Lang::En => format!("Compiled on {date} from the {n} materials of the folder {drive}"),
+    }
+}
+
+fn default_intro(index: &Index, lang: Lang, per_theme: usize) -> Vec<String> {
     let total = index.documents.len();
     let themed = index
         .documents
@@ -56,67 +197,81 @@ fn default_intro(index: &Index, lang: Lang) -> Vec<String> {
     match lang {
         Lang::Fi => vec![
             format!(
-                "Taulukoihin on listattu hankkeen materiaalit, joissa teema on korostetusti esillä: {themed} materiaalia {total}:stä."
+                "Taulukoihin on listattu hankkeen materiaalit, joissa jokin hankkeen keskeisistä teemoista on korostetusti esillä: {themed} materiaalia {total}:stä."
             ),
-            "Teemat on tunnistettu avainsanasäännöillä; kunkin tunnistuksen perusteet näkyvät tiedostoissa index.json ja themes.csv.".to_string(),
-            "Jokaisen teeman taulukon jälkeen on esitelty teeman vahvimmat esimerkit.".to_string(),
-            "Luokittelemattomat ja lukukelvottomat materiaalit on lueteltu tiedostossa audit.md.".to_string(),
+            "Teemat on tunnistettu materiaalien tekstistä avainsanasäännöillä. Kunkin tunnistuksen perusteet (osumat ja lauseet) näkyvät tiedostoissa kooste.html, kooste.xlsx ja index.json.".to_string(),
+            format!(
+                "Jokaisen teeman taulukon jälkeen on esitelty enintään {per_theme} teeman vahvinta esimerkkiä. Käsin kirjoitetut vastaukset tulevat aseman tiedostosta kooste.toml; muut on poimittu materiaalista ja merkitty automaattisiksi."
+            ),
+            "Lukukelvottomat, tyhjät ja luokittelemattomat materiaalit sekä kaksoiskappaleet ja versiot on lueteltu tiedostossa audit.md.".to_string(),
         ],
         Lang::En => vec![
-            format!("The tables list the project's materials in which a theme stands out: {themed} of {total} materials."),
-            "Themes were recognised by keyword rules; the evidence for each is in index.json and themes.csv.".to_string(),
-            "Each theme's table is followed by its strongest examples.".to_string(),
-            "Unclassified and unreadable materials are listed in audit.md.".to_string(),
+            format!(
+                "The tables list the project's materials in which one of its key themes stands out: {themed} of {total} materials."
+            ),
+            "Themes were recognised in the materials' text by keyword rules. The evidence for each (matched terms and sentences) is in kooste.html, kooste.xlsx and index.json.".to_string(),
+            format!(
+                "Each theme's table is followed by at most {per_theme} of its strongest examples. Answers written by hand come from the drive's kooste.toml; the others were picked from the material and are marked as automatic."
+            ),
+            "Unreadable, empty and unclassified materials, copies and versions are listed in audit.md.".to_string(),
         ],
     }
 }
 
-fn theme_section(index: &Index, theme: &ThemeInfo, options: &SummaryOptions, out: &mut String) {
-    let lang = options.lang;
-    out.push_str(&format!("# {}\n\n", escape_inline(lang.theme_title(theme))));
-    out.push_str(&format!(
-        "| {} | {} |\n|---|---|\n",
-        lang.text(Text::City),
-        lang.text(Text::MaterialRef)
-    ));
-    let with_theme: Vec<&Material> = index
-        .documents
-        .iter()
-        .filter(|m| m.has_theme(&theme.id))
-        .collect();
-    let rows = City::ALL
-        .iter()
-        .map(|c| (c.name().to_string(), Some(*c)))
-        .chain(std::iter::once((lang.text(Text::NoCity).to_string(), None)));
-    for (label, city) in rows {
-        let materials: Vec<String> = with_theme
-            .iter()
-            .filter(|m| m.city == city)
-            .map(|m| material_ref(m, &options.link_prefix))
-            .collect();
-        if city.is_none() && materials.is_empty() {
-            continue;
-        }
-        let cell = if materials.is_empty() {
-            lang.text(Text::NoMaterials).to_string()
-        } else {
-            materials.join("<br>")
-        };
-        out.push_str(&format!("| {label} | {cell} |\n"));
-    }
-    out.push('\n');
+/// How each material is named in tables: by its title when the title is its own, by file
+/// name when the title is only the file name again or several materials share it (titles
+/// copied from a template say nothing).
+struct Names {
+    title_count: HashMap<String, usize>,
+}
 
-    let mut ranked = with_theme.clone();
-    ranked.sort_by(|a, b| {
-        theme_score(b, &theme.id)
-            .total_cmp(&theme_score(a, &theme.id))
-            .then_with(|| a.path.cmp(&b.path))
-    });
-    if ranked.is_empty() {
-        out.push_str(&format!("*{}*\n\n", lang.text(Text::NoExamples)));
+impl Names {
+    fn new<'a>(documents: impl Iterator<Item = &'a Material>) -> Names {
+        let mut title_count = HashMap::new();
+        for m in documents {
+            *title_count
+                .entry(m.title.trim().to_lowercase())
+                .or_insert(0) += 1;
+        }
+        Names { title_count }
     }
-    for m in ranked.into_iter().take(options.examples_per_theme) {
-        example(m, theme, options, out);
+
+    fn has_own_title(&self, m: &Material) -> bool {
+        let title = m.title.trim();
+        if m.manual.iter().any(|f| f == "title") {
+            return !title.is_empty();
+        }
+        !title.is_empty()
+            && title != stem(m.file_name())
+            && self.title_count.get(&title.to_lowercase()).copied() == Some(1)
+    }
+
+    fn name(&self, m: &Material) -> String {
+        if self.has_own_title(m) {
+            clip(&m.title, NAME_MAX)
+        } else {
+            clip(m.file_name(), NAME_MAX)
+        }
+    }
+
+    /// An example's heading: the title, or the file name read as words.
+    fn heading(&self, m: &Material) -> String {
+        if self.has_own_title(m) {
+            clip(&m.title, NAME_MAX)
+        } else {
+            let words = stem(m.file_name()).replace('_', " ");
+            clip(
+                &words.split_whitespace().collect::<Vec<_>>().join(" "),
+                NAME_MAX,
+            )
+        }
+    }
+}
+
+pub(crate) fn stem(name: &str) -> &str {
+    match name.rfind('.') {
+        Some(dot) if dot > 0 => name.get(..dot).unwrap_or(name),
+        _ => name,
     }
 }
 
@@ -127,140 +282,406 @@ fn theme_score(m: &Material, id: &str) -> f64 {
         .map_or(0.0, |t| t.score)
 }
 
-/// A material as the seed cites it: its name with the work-package tag, linked to the file.
-fn material_ref(m: &Material, link_prefix: &str) -> String {
-    let tp = tp_tag(m);
-    format!(
-        "[{}]({}){}",
-        escape_inline(m.file_name()),
-        link(link_prefix, &m.path),
-        tp
+fn material_ref(m: &Material, theme_id: &str, names: &Names, link_prefix: &str) -> MaterialRef {
+    MaterialRef {
+        path: m.path.clone(),
+        name: names.name(m),
+        file_name: m.file_name().to_string(),
+        href: escape::href(link_prefix, &m.path),
+        tp: m.tp.clone(),
+        manual: m.themes.iter().any(|t| t.id == theme_id && t.manual),
+        score: theme_score(m, theme_id),
+    }
+}
+
+fn city_label(city: Option<City>, lang: Lang) -> String {
+    city.map_or_else(
+        || lang.text(Text::NoCity).to_string(),
+        |c| c.name().to_string(),
     )
 }
 
-fn tp_tag(m: &Material) -> String {
-    if m.tp.is_empty() {
-        String::new()
-    } else {
-        let tags: Vec<String> = m.tp.iter().map(|t| t.to_string()).collect();
-        format!(" ({})", tags.join(", "))
-    }
-}
-
-fn link(prefix: &str, path: &str) -> String {
-    let full = format!("{prefix}{path}");
-    // Markdown link targets cannot hold spaces or parentheses unescaped.
-    full.chars()
-        .map(|c| match c {
-            ' ' => "%20".to_string(),
-            '(' => "%28".to_string(),
-            ')' => "%29".to_string(),
-            '<' => "%3C".to_string(),
-            '>' => "%3E".to_string(),
-            c => c.to_string(),
-        })
-        .collect()
-}
-
-fn example(m: &Material, theme: &ThemeInfo, options: &SummaryOptions, out: &mut String) {
+fn theme_section<'a>(
+    index: &'a Index,
+    theme: &ThemeInfo,
+    options: &SummaryOptions,
+    per_theme: usize,
+    left_out: &BTreeSet<String>,
+    names: &Names,
+    used: &mut BTreeSet<&'a str>,
+) -> ThemeSection {
     let lang = options.lang;
-    out.push_str(&format!(
-        "## {}: {}\n\n",
-        lang.text(Text::Example),
-        escape_inline(&m.title)
-    ));
-    out.push_str(&format!(
-        "{}: {}{}\n\n",
-        lang.text(Text::File),
-        material_ref(m, &options.link_prefix),
-        ""
-    ));
-    out.push_str(&format!(
-        "{}: {}\n\n",
-        lang.text(Text::Theme),
-        escape_inline(lang.theme_title(theme))
-    ));
-    out.push_str(&format!(
-        "{}: {}\n\n",
-        lang.text(Text::City),
-        m.city.map_or_else(
-            || lang.text(Text::NoCity).to_string(),
-            |c| c.name().to_string()
-        )
-    ));
-    let answers = automatic_answers(m, &theme.id);
-    let questions = [Text::WhyGood, Text::Leadership, Text::Business];
-    for (question, answer) in questions.iter().zip(answers) {
-        out.push_str(&format!("### {}\n\n", lang.text(*question)));
-        match answer {
-            Some(sentence) => out.push_str(&format!(
-                "- {} *({})*\n\n",
-                escape_inline(&sentence),
-                lang.text(Text::Automatic)
-            )),
-            None => out.push_str("- –\n\n"),
+    let curation = &options.curation;
+    let with_theme: Vec<&Material> = index
+        .documents
+        .iter()
+        .filter(|m| m.has_theme(&theme.id))
+        .collect();
+    let shown =
+        |m: &Material| !left_out.contains(&m.path) || curation.pinned_in(&m.path, &theme.id);
+    let mut rows = Vec::new();
+    let cities = City::ALL
+        .iter()
+        .map(|c| Some(*c))
+        .chain(std::iter::once(None));
+    for city in cities {
+        let mut materials: Vec<MaterialRef> = with_theme
+            .iter()
+            .filter(|m| m.city == city && shown(m))
+            .map(|m| material_ref(m, &theme.id, names, &options.link_prefix))
+            .collect();
+        // As the seed lists them: by work package, then by name.
+        materials.sort_by(|a, b| {
+            let wp = |r: &MaterialRef| r.tp.first().map_or(u8::MAX, |t| t.number());
+            wp(a)
+                .cmp(&wp(b))
+                .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+                .then_with(|| a.path.cmp(&b.path))
+        });
+        if city.is_none() && materials.is_empty() {
+            continue;
         }
+        rows.push(CityRow {
+            city,
+            label: city_label(city, lang),
+            materials,
+        });
+    }
+
+    let mut pinned: Vec<&Material> = index
+        .documents
+        .iter()
+        .filter(|m| curation.pinned_in(&m.path, &theme.id))
+        .collect();
+    let rank = |list: &mut Vec<&Material>| {
+        list.sort_by(|a, b| {
+            theme_score(b, &theme.id)
+                .total_cmp(&theme_score(a, &theme.id))
+                .then_with(|| a.path.cmp(&b.path))
+        });
+    };
+    let candidates: Vec<&Material> = with_theme
+        .iter()
+        .copied()
+        .filter(|m| {
+            m.status == Status::Ok
+                && !left_out.contains(&m.path)
+                && !curation.excluded(&m.path)
+                && !curation.pinned_in(&m.path, &theme.id)
+        })
+        .collect();
+    // Materials not yet an example of another theme come first, so that the summary shows
+    // as many different materials as it can; the others fill what is left.
+    let (mut fresh, mut shown_before): (Vec<&Material>, Vec<&Material>) = candidates
+        .into_iter()
+        .partition(|m| !used.contains(m.path.as_str()));
+    rank(&mut fresh);
+    rank(&mut shown_before);
+    rank(&mut pinned);
+    let automatic_slots = per_theme.saturating_sub(pinned.len());
+    let chosen: Vec<(&Material, bool)> = pinned
+        .into_iter()
+        .map(|m| (m, true))
+        .chain(
+            fresh
+                .into_iter()
+                .chain(shown_before)
+                .take(automatic_slots)
+                .map(|m| (m, false)),
+        )
+        .collect();
+    let mut examples = Vec::new();
+    for (m, is_pinned) in chosen {
+        used.insert(m.path.as_str());
+        examples.push(example(
+            m,
+            theme,
+            options,
+            names,
+            is_pinned,
+            curation.materials.get(&m.path),
+        ));
+    }
+    ThemeSection {
+        id: theme.id.clone(),
+        title: lang.theme_title(theme).to_string(),
+        rows,
+        examples,
     }
 }
 
-/// Without curated answers, the material's own strongest sentences stand in: the theme's
-/// best evidence for why it is a good example, management evidence for leadership, and a
-/// sentence about companies for business, each sentence used once.
+fn example(
+    m: &Material,
+    theme: &ThemeInfo,
+    options: &SummaryOptions,
+    names: &Names,
+    pinned: bool,
+    curated: Option<&Curated>,
+) -> Example {
+    let lang = options.lang;
+    let automatic = automatic_answers(m, &theme.id);
+    let curated_lines: [Vec<String>; 3] = match curated {
+        Some(c) => [c.why.clone(), c.leadership.clone(), c.business.clone()],
+        None => Default::default(),
+    };
+    let answers = std::array::from_fn(|i| {
+        let mine = curated_lines.get(i).cloned().unwrap_or_default();
+        if mine.is_empty() {
+            Answer {
+                lines: automatic
+                    .get(i)
+                    .cloned()
+                    .flatten()
+                    .map(|s| vec![clip(&s, ANSWER_MAX)])
+                    .unwrap_or_default(),
+                automatic: true,
+            }
+        } else {
+            Answer {
+                lines: mine,
+                automatic: false,
+            }
+        }
+    });
+    Example {
+        heading: names.heading(m),
+        material: material_ref(m, &theme.id, names, &options.link_prefix),
+        theme_id: theme.id.clone(),
+        theme_title: lang.theme_title(theme).to_string(),
+        city: city_label(m.city, lang),
+        city_manual: m.manual.iter().any(|f| f == "city"),
+        pinned,
+        answers,
+    }
+}
+
+/// Stems of words that show a sentence speaks of management and steering.
+const LEADERSHIP_WORDS: [&str; 14] = [
+    "johtami",
+    "johtaa",
+    "johdon",
+    "johto",
+    "strategi",
+    "päätöksente",
+    "ohjaus",
+    "ohjaami",
+    "ohjata",
+    "organisaatio",
+    "management",
+    "leadership",
+    "strategy",
+    "governance",
+];
+
+/// Stems of words that show a sentence speaks of companies and business.
+const BUSINESS_WORDS: [&str; 11] = [
+    "yritys",
+    "yritykse",
+    "yrityks",
+    "yritysten",
+    "yrittäj",
+    "elinkeino",
+    "liiketoimin",
+    "markkin",
+    "compan",
+    "business",
+    "enterprise",
+];
+
+/// Without curated answers the material's own strongest sentences stand in: the theme's
+/// best evidence for why it is a good example, a sentence about management for leadership,
+/// a sentence about companies for business; each sentence used once.
 fn automatic_answers(m: &Material, theme_id: &str) -> [Option<String>; 3] {
-    let snippets_of = |id: Option<&str>| -> Vec<&str> {
-        m.themes
-            .iter()
-            .filter(|t| id.is_none_or(|id| t.id == id))
-            .flat_map(|t| t.snippets.iter().map(String::as_str))
-            .collect()
+    let of_theme: Vec<&str> = m
+        .themes
+        .iter()
+        .filter(|t| t.id == theme_id)
+        .flat_map(|t| t.snippets.iter().map(String::as_str))
+        .collect();
+    let all: Vec<&str> = m
+        .themes
+        .iter()
+        .filter(|t| t.id == theme_id)
+        .chain(m.themes.iter().filter(|t| t.id != theme_id))
+        .flat_map(|t| t.snippets.iter().map(String::as_str))
+        .collect();
+    let speaks_of = |s: &str, words: &[&str]| {
+        let l = s.to_lowercase();
+        words.iter().any(|w| l.contains(w))
     };
     let mut used: Vec<String> = Vec::new();
     let mut pick = |candidates: Vec<&str>| -> Option<String> {
         let found = candidates
             .into_iter()
-            .find(|s| !used.iter().any(|u| u == s))?;
-        used.push(found.to_string());
-        Some(found.to_string())
+            .find(|s| !used.iter().any(|u| u == s))?
+            .to_string();
+        used.push(found.clone());
+        Some(found)
     };
-    let why = pick(snippets_of(Some(theme_id)));
-    let leadership =
-        pick(snippets_of(Some("johtaminen"))).or_else(|| pick(snippets_of(Some(theme_id))));
-    let business_words = [
-        "yritys",
-        "yritykse",
-        "yrityks",
-        "yritysten",
-        "elinkeino",
-        "compan",
-        "business",
-    ];
+    let why = pick(of_theme);
+    let leadership = pick(
+        all.iter()
+            .copied()
+            .filter(|s| speaks_of(s, &LEADERSHIP_WORDS))
+            .collect(),
+    );
     let business = pick(
-        snippets_of(None)
-            .into_iter()
-            .filter(|s| {
-                let l = s.to_lowercase();
-                business_words.iter().any(|w| l.contains(w))
-            })
+        all.iter()
+            .copied()
+            .filter(|s| speaks_of(s, &BUSINESS_WORDS))
             .collect(),
     );
     [why, leadership, business]
 }
 
-/// Text from documents goes into Markdown as data: characters that would start markup are
-/// escaped, line breaks flattened.
-pub(crate) fn escape_inline(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' | '\t' => out.push(' '),
-            c => out.push(c),
+/// `kooste.md`.
+pub fn summary_markdown(s: &Summary) -> String {
+    let lang = s.lang;
+    let md = escape::markdown;
+    let mut out = String::new();
+    out.push_str(&format!("# {}\n\n", md(&s.title)));
+    if !s.subtitle.is_empty() {
+        out.push_str(&format!("*{}*\n\n", md(&s.subtitle)));
+    }
+    out.push_str(&format!("## {}\n\n", lang.text(Text::Introduction)));
+    for line in &s.intro {
+        out.push_str(&bullet(line));
+    }
+    out.push('\n');
+    for theme in &s.themes {
+        out.push_str(&format!("## {}\n\n", md(&theme.title)));
+        out.push_str(&format!(
+            "| {} | {} |\n|---|---|\n",
+            lang.text(Text::City),
+            lang.text(Text::MaterialRef)
+        ));
+        for row in &theme.rows {
+            let cell = if row.materials.is_empty() {
+                lang.text(Text::NoMaterials).to_string()
+            } else {
+                row.materials
+                    .iter()
+                    .map(|r| reference_markdown(r, &r.name, lang))
+                    .collect::<Vec<_>>()
+                    .join("<br>")
+            };
+            out.push_str(&format!("| {} | {cell} |\n", md(&row.label)));
+        }
+        out.push('\n');
+        if theme.examples.is_empty() {
+            out.push_str(&format!("*{}*\n\n", lang.text(Text::NoExamples)));
+        }
+        for e in &theme.examples {
+            example_markdown(e, lang, &mut out);
         }
     }
+    if !s.contacts.is_empty() {
+        out.push_str(&format!("## {}\n\n", lang.text(Text::Contacts)));
+        for line in &s.contacts {
+            out.push_str(&bullet(line));
+        }
+        out.push('\n');
+    }
+    out.push_str("---\n\n");
+    if !s.left_out.is_empty() {
+        out.push_str(&format!(
+            "*{}*\n\n",
+            match lang {
+                Lang::Fi => format!(
+                    "Taulukoista on jätetty pois {} vanhempaa versiota tai kaksoiskappaletta; ne on lueteltu tiedostossa audit.md.",
+                    s.left_out.len()
+                ),
+                Lang::En => format!(
+                    "{} older versions or identical copies are left out of the tables; audit.md lists them.",
+                    s.left_out.len()
+                ),
+            }
+        ));
+    }
+    out.push_str(&format!(
+        "*{}*\n",
+        lang.pick(
+            "Kaikki materiaalit suodatettavana taulukkona: kooste.html ja kooste.xlsx.",
+            "All materials as a filterable table: kooste.html and kooste.xlsx."
+        )
+    ));
     out
+}
+
+/// A list item of document or annotation text. A leading `-`, `+` or digit-and-dot would
+/// make Markdown read a nested list, so it is escaped too.
+fn bullet(text: &str) -> String {
+    let mut body = escape::markdown(text);
+    if body.starts_with(['-', '+']) {
+        body.insert(0, '\\');
+    } else if let Some(at) = ordered_item_mark(&body) {
+        body.insert(at, '\\');
+    }
+    format!("- {body}\n")
+}
+
+/// Where the `.` or `)` of "2017. vuonna" is, when the text starts like a numbered item.
+fn ordered_item_mark(text: &str) -> Option<usize> {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    (digits > 0 && matches!(text.as_bytes().get(digits), Some(b'.' | b')'))).then_some(digits)
+}
+
+fn reference_markdown(r: &MaterialRef, name: &str, lang: Lang) -> String {
+    let manual = if r.manual {
+        format!(" *({})*", lang.text(Text::Manual))
+    } else {
+        String::new()
+    };
+    format!(
+        "[{}]({}){}{manual}",
+        escape::markdown(name),
+        r.href,
+        r.tp_tag()
+    )
+}
+
+fn example_markdown(e: &Example, lang: Lang, out: &mut String) {
+    let md = escape::markdown;
+    out.push_str(&format!(
+        "### {}: {}\n\n",
+        lang.text(Text::Example),
+        md(&e.heading)
+    ));
+    out.push_str(&format!(
+        "{}: {}\n\n",
+        lang.text(Text::File),
+        reference_markdown(&e.material, &e.material.file_name, lang)
+    ));
+    out.push_str(&format!(
+        "{}: {}\n\n",
+        lang.text(Text::Theme),
+        md(&e.theme_title)
+    ));
+    out.push_str(&format!(
+        "{}: {}{}\n\n",
+        lang.text(Text::City),
+        md(&e.city),
+        if e.city_manual {
+            format!(" *({})*", lang.text(Text::Manual))
+        } else {
+            String::new()
+        }
+    ));
+    for (question, answer) in QUESTIONS.iter().zip(&e.answers) {
+        let mark = if answer.automatic {
+            format!(" *({})*", lang.text(Text::Automatic))
+        } else {
+            String::new()
+        };
+        out.push_str(&format!("**{}**{mark}\n\n", lang.text(*question)));
+        if answer.lines.is_empty() {
+            out.push_str(&format!("- {}\n", lang.text(Text::NothingPicked)));
+        }
+        for line in &answer.lines {
+            out.push_str(&bullet(line));
+        }
+        out.push('\n');
+    }
 }
 
 #[cfg(test)]
@@ -268,19 +689,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn markup_in_document_text_is_escaped() {
-        assert_eq!(
-            escape_inline("<script>a|b</script>"),
-            "\\<script\\>a\\|b\\</script\\>"
-        );
-        assert_eq!(escape_inline("rivi\nrivi"), "rivi rivi");
-    }
-
-    #[test]
-    fn links_escape_spaces_and_parentheses() {
-        assert_eq!(
-            link("../d/", "Oulu/Työpaketti 5 (TP5).pdf"),
-            "../d/Oulu/Työpaketti%205%20%28TP5%29.pdf"
-        );
+    fn bullets_cannot_nest_or_number() {
+        assert_eq!(bullet("-20 % kuluista"), "- \\-20 % kuluista\n");
+        assert_eq!(bullet("2017. vuonna"), "- 2017\\. vuonna\n");
+        assert_eq!(bullet("Tavallinen"), "- Tavallinen\n");
     }
 }
