@@ -6,6 +6,7 @@
 //! `kooste-annotations.xlsx` (also `.ods`, `.xls`, `.csv`) with a header row naming the
 //! columns file, why, leadership, business (and optionally example, themes, city, tp, title).
 //! Both may be present; a material annotated in both takes each field from the table.
+//! `kooste.example.toml` beside this crate's sources documents every key.
 //!
 //! Everything here is pure: parsing takes text or table rows, applying takes the index.
 

@@ -407,6 +407,18 @@ city = "yhteinen"
     }
 
     #[test]
+    fn the_documented_example_file_parses_cleanly() {
+        let a = parse_toml(include_str!("../kooste.example.toml"), "kooste.toml")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(a.warnings.is_empty(), "{:?}", a.warnings);
+        assert_eq!(a.summary.intro.as_ref().map(Vec::len), Some(3));
+        assert_eq!(a.summary.contacts.len(), 1);
+        assert_eq!(a.materials.len(), 3);
+        assert_eq!(a.materials[1].city, Some(Some(City::Helsinki)));
+        assert_eq!(a.materials[2].example, Some(ExampleChoice::Exclude));
+    }
+
+    #[test]
     fn misspelt_keys_and_bad_syntax_are_errors() {
         let e = parse_toml(
             "[[material]]\nfile = \"x\"\nleadrship = \"y\"\n",

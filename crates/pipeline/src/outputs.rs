@@ -154,6 +154,13 @@ pub fn write_outputs(
         std::fs::rename(&tmp, &target).map_err(io_err(&target))?;
         written.push(target);
     }
+    // A change report of an earlier run would describe changes this run did not see.
+    if index.changes.is_none() {
+        let stale = out.join("changes.md");
+        if stale.is_file() {
+            std::fs::remove_file(&stale).map_err(io_err(&stale))?;
+        }
+    }
     Ok(written)
 }
 

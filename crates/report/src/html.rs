@@ -16,6 +16,9 @@ use sha2::{Digest, Sha256};
 use std::fmt::Write;
 
 const STYLE: &str = include_str!("page.css");
+/// Above this many materials a row shows only its strongest sentence, not every theme's
+/// terms and sentences, so that the page stays one a browser opens.
+const FULL_EVIDENCE_MAX: usize = 5_000;
 const SCRIPT: &str = include_str!("page.js");
 
 /// `kooste.html`.
@@ -304,8 +307,9 @@ fn materials_table(index: &Index, lang: Lang, link_prefix: &str, out: &mut Strin
         .iter()
         .map(|t| (t.id.as_str(), lang.theme_title(t)))
         .collect();
+    let full = index.documents.len() <= FULL_EVIDENCE_MAX;
     for m in &index.documents {
-        material_row(m, lang, link_prefix, &titles, out);
+        material_row(m, lang, link_prefix, &titles, full, out);
     }
     out.push_str("</tbody>\n</table>\n</section>\n");
 }
@@ -323,6 +327,7 @@ fn material_row(
     lang: Lang,
     link_prefix: &str,
     titles: &std::collections::HashMap<&str, &str>,
+    full_evidence: bool,
     out: &mut String,
 ) {
     let h = escape::html;
@@ -414,7 +419,11 @@ fn material_row(
             "Ei tekstiä: todennäköisesti skannattu, tarvitsee tekstintunnistuksen (OCR).",
             "No text: probably scanned, needs text recognition (OCR).",
         )),
-        _ => evidence(m, titles, out),
+        _ if full_evidence => evidence(m, titles, out),
+        _ => match m.themes.iter().flat_map(|t| t.snippets.iter()).next() {
+            Some(s) => out.push_str(&h(&clip(s, 200))),
+            None => out.push('–'),
+        },
     }
     out.push_str("</td></tr>\n");
 }

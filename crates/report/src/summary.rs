@@ -687,6 +687,276 @@ fn example_markdown(e: &Example, lang: Lang, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kooste_annotations::{Annotations, apply, parse_toml};
+    use kooste_model::{CitySource, Format, RulesInfo, ThemeScore};
+    use std::collections::BTreeMap;
+
+    fn material(path: &str, title: &str, themes: &[(&str, f64, &[&str])]) -> Material {
+        Material {
+            path: path.to_string(),
+            format: Format::Docx,
+            bytes: 1,
+            hash: format!("hash of {path}"),
+            title: title.to_string(),
+            author: None,
+            created: None,
+            modified: None,
+            city: path.split('/').next().and_then(|c| c.parse().ok()),
+            city_source: Some(CitySource::Folder),
+            tp: vec![],
+            themes: themes
+                .iter()
+                .map(|(id, score, snippets)| ThemeScore {
+                    id: id.to_string(),
+                    score: *score,
+                    terms: vec![],
+                    snippets: snippets.iter().map(|s| s.to_string()).collect(),
+                    manual: false,
+                })
+                .collect(),
+            scores: BTreeMap::new(),
+            status: Status::Ok,
+            error: None,
+            pages: 1,
+            chars: 100,
+            manual: vec![],
+        }
+    }
+
+    fn index(documents: Vec<Material>) -> Index {
+        let theme = |id: &str, fi: &str| ThemeInfo {
+            id: id.into(),
+            title_fi: fi.into(),
+            title_en: format!("{fi} (en)"),
+        };
+        Index {
+            schema: 1,
+            generated: "2018-03-13T00:00:00Z".into(),
+            drive: "/x/asema".into(),
+            rules: RulesInfo {
+                source: "default".into(),
+                hash: String::new(),
+            },
+            themes: vec![
+                theme("osallisuus", "Osallisuus ja yhteiskehittäminen"),
+                theme("digitaalisuus", "Digitaalisuus, teknologia, rajapinnat"),
+            ],
+            documents,
+            changes: None,
+        }
+    }
+
+    fn curated(ix: &mut Index, toml: &str) -> SummaryOptions {
+        let a: Annotations = parse_toml(toml, "kooste.toml").unwrap_or_else(|e| panic!("{e}"));
+        SummaryOptions {
+            curation: apply(ix, &a),
+            ..SummaryOptions::default()
+        }
+    }
+
+    fn example_paths(s: &Summary, theme: &str) -> Vec<String> {
+        s.themes
+            .iter()
+            .find(|t| t.id == theme)
+            .map(|t| t.examples.iter().map(|e| e.material.path.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn examples_rank_by_score_pinned_first_excluded_never() {
+        let mut ix = index(vec![
+            material("Espoo/a.docx", "A", &[("osallisuus", 9.0, &["a"])]),
+            material("Espoo/b.docx", "B", &[("osallisuus", 8.0, &["b"])]),
+            material("Espoo/c.docx", "C", &[("osallisuus", 7.0, &["c"])]),
+            material("Espoo/d.docx", "D", &[("osallisuus", 6.0, &["d"])]),
+            material("Espoo/e.docx", "E", &[("osallisuus", 5.0, &["e"])]),
+        ]);
+        let plain = summary(&ix, &SummaryOptions::default());
+        assert_eq!(
+            example_paths(&plain, "osallisuus"),
+            ["Espoo/a.docx", "Espoo/b.docx", "Espoo/c.docx"]
+        );
+        let options = curated(
+            &mut ix,
+            "[[material]]\nfile = \"e.docx\"\nexample = true\n[[material]]\nfile = \"a.docx\"\nexample = false\n",
+        );
+        let s = summary(&ix, &options);
+        assert_eq!(
+            example_paths(&s, "osallisuus"),
+            ["Espoo/e.docx", "Espoo/b.docx", "Espoo/c.docx"]
+        );
+        let e = &s.themes[0].examples[0];
+        assert!(e.pinned);
+        // No curated answers: the evidence stands there, marked automatic.
+        assert_eq!(e.answers[0].lines, ["e"]);
+        assert!(e.answers.iter().all(|a| a.automatic));
+        let fewer = summary(
+            &ix,
+            &SummaryOptions {
+                examples_per_theme: Some(1),
+                ..options.clone()
+            },
+        );
+        assert_eq!(example_paths(&fewer, "osallisuus"), ["Espoo/e.docx"]);
+    }
+
+    #[test]
+    fn another_theme_shows_another_material_when_it_can() {
+        let ix = index(vec![
+            material(
+                "Espoo/a.docx",
+                "A",
+                &[
+                    ("osallisuus", 9.0, &["a1"]),
+                    ("digitaalisuus", 9.0, &["a2"]),
+                ],
+            ),
+            material("Espoo/b.docx", "B", &[("digitaalisuus", 2.0, &["b"])]),
+        ]);
+        let s = summary(
+            &ix,
+            &SummaryOptions {
+                examples_per_theme: Some(1),
+                ..SummaryOptions::default()
+            },
+        );
+        assert_eq!(example_paths(&s, "osallisuus"), ["Espoo/a.docx"]);
+        assert_eq!(example_paths(&s, "digitaalisuus"), ["Espoo/b.docx"]);
+        // With room for two, the strongest fills the second place again.
+        let s = summary(&ix, &SummaryOptions::default());
+        assert_eq!(
+            example_paths(&s, "digitaalisuus"),
+            ["Espoo/b.docx", "Espoo/a.docx"]
+        );
+    }
+
+    #[test]
+    fn older_versions_and_copies_leave_the_tables_and_examples() {
+        let mut copy = material(
+            "Espoo/Kopio malli.docx",
+            "Malli",
+            &[("osallisuus", 9.0, &["x"])],
+        );
+        let newest = material(
+            "Espoo/malli_v1.0.docx",
+            "Malli",
+            &[("osallisuus", 8.0, &["x"])],
+        );
+        copy.hash = newest.hash.clone();
+        let ix = index(vec![
+            copy,
+            newest,
+            material(
+                "Espoo/malli_v0.1.docx",
+                "Malli",
+                &[("osallisuus", 9.5, &["y"])],
+            ),
+        ]);
+        let s = summary(&ix, &SummaryOptions::default());
+        assert_eq!(
+            s.left_out,
+            ["Espoo/Kopio malli.docx", "Espoo/malli_v0.1.docx"]
+        );
+        let espoo = &s.themes[0].rows[0];
+        assert_eq!(espoo.label, "Espoo");
+        let names: Vec<&str> = espoo.materials.iter().map(|m| m.path.as_str()).collect();
+        assert_eq!(names, ["Espoo/malli_v1.0.docx"]);
+        // The title is shared only with what is left out, so it is the material's own.
+        assert_eq!(espoo.materials[0].name, "Malli");
+        assert_eq!(example_paths(&s, "osallisuus"), ["Espoo/malli_v1.0.docx"]);
+    }
+
+    #[test]
+    fn names_are_titles_unless_the_title_says_nothing_of_its_own() {
+        let ix = index(vec![
+            material(
+                "Oulu/Työpaketti 5.docx",
+                "Työpaketti 5",
+                &[("osallisuus", 5.0, &[])],
+            ),
+            material(
+                "Oulu/raportti.docx",
+                "Monituottajuuden malli",
+                &[("osallisuus", 5.0, &[])],
+            ),
+            material("Turku/a.docx", "6Aika AOA", &[("osallisuus", 5.0, &[])]),
+            material("Turku/b.docx", "6Aika AOA", &[("osallisuus", 5.0, &[])]),
+        ]);
+        let s = summary(&ix, &SummaryOptions::default());
+        let name_of = |path: &str| {
+            s.themes[0]
+                .rows
+                .iter()
+                .flat_map(|r| r.materials.iter())
+                .find(|m| m.path == path)
+                .map(|m| m.name.clone())
+        };
+        assert_eq!(
+            name_of("Oulu/Työpaketti 5.docx").as_deref(),
+            Some("Työpaketti 5.docx")
+        );
+        assert_eq!(
+            name_of("Oulu/raportti.docx").as_deref(),
+            Some("Monituottajuuden malli")
+        );
+        assert_eq!(name_of("Turku/a.docx").as_deref(), Some("a.docx"));
+        // Cities in the seed's order; no joint row when nothing is joint.
+        let labels: Vec<&str> = s.themes[0].rows.iter().map(|r| r.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["Espoo", "Helsinki", "Oulu", "Tampere", "Turku", "Vantaa"]
+        );
+    }
+
+    #[test]
+    fn curated_answers_replace_automatic_ones_question_by_question() {
+        let mut ix = index(vec![material(
+            "Espoo/a.docx",
+            "A",
+            &[(
+                "osallisuus",
+                9.0,
+                &[
+                    "Asukkaat kehittävät palveluja yhdessä.",
+                    "Malli tukee kaupungin johtamista ja strategiaa.",
+                    "Yritykset saavat tietoa palvelutarpeista.",
+                ],
+            )],
+        )]);
+        let automatic = summary(&ix, &SummaryOptions::default());
+        let e = &automatic.themes[0].examples[0];
+        assert_eq!(
+            e.answers[0].lines,
+            ["Asukkaat kehittävät palveluja yhdessä."]
+        );
+        assert_eq!(
+            e.answers[1].lines,
+            ["Malli tukee kaupungin johtamista ja strategiaa."]
+        );
+        assert_eq!(
+            e.answers[2].lines,
+            ["Yritykset saavat tietoa palvelutarpeista."]
+        );
+        let options = curated(
+            &mut ix,
+            "[[material]]\nfile = \"a.docx\"\nleadership = [\"Roolien miettiminen\", \"Tarvearviointi\"]\n",
+        );
+        let s = summary(&ix, &options);
+        let e = &s.themes[0].examples[0];
+        assert!(e.pinned);
+        assert!(e.answers[0].automatic);
+        assert!(!e.answers[1].automatic);
+        assert_eq!(
+            e.answers[1].lines,
+            ["Roolien miettiminen", "Tarvearviointi"]
+        );
+        assert!(e.answers[2].automatic);
+        let md = summary_markdown(&s);
+        assert!(md.contains(
+            "**Miten voitaisiin käyttää johtamisessa**\n\n- Roolien miettiminen\n- Tarvearviointi\n"
+        ));
+        assert!(md.contains("**Miksi hyvä esimerkki** *(automaattinen poiminta)*\n"));
+    }
 
     #[test]
     fn bullets_cannot_nest_or_number() {
