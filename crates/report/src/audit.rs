@@ -191,10 +191,14 @@ fn copy_mark() -> &'static Regex {
 
 /// Identical content under several names. The copy listed first, and kept in the summary,
 /// is a file of its own rather than an archive member, then one whose name does not say it
-/// is a copy, then one with a city, then the first by path.
+/// is a copy, then one with a city, then the first by path. Files without text are listed
+/// as empty already; that they are alike says nothing more.
 fn duplicate_groups(documents: &[Material]) -> Vec<Vec<String>> {
     let mut by_hash: BTreeMap<&str, Vec<&Material>> = BTreeMap::new();
-    for m in documents.iter().filter(|m| !m.hash.is_empty()) {
+    for m in documents
+        .iter()
+        .filter(|m| !m.hash.is_empty() && m.bytes > 0 && m.status != Status::Empty)
+    {
         by_hash.entry(&m.hash).or_default().push(m);
     }
     let mut groups: Vec<Vec<String>> = by_hash
@@ -220,16 +224,26 @@ fn version_mark() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(concat!(
-            r"(?i)(?:[\s_\-.]*(?:",
+            // Each mark follows a separator: the digits of "Fuzzer-4959857092198400" are no date.
+            r"(?i)(?:[\s_\-.(]+(?:",
             r"v(?:er(?:sio|sion)?)?[\s_.]*\d+(?:[._]\d+)*",
             r"|\d{1,2}[._]\d{1,2}[._](?:\d{4}|\d{2})",
             r"|\d{4}-\d{2}-\d{2}",
             r"|\d{8}",
             r"|final|lopullinen|luonnos|draft\d*",
-            r"))+$"
+            r")\)?)+$"
         ))
         .unwrap_or_else(|_| unreachable!("the pattern is a constant"))
     })
+}
+
+/// Where a name's version mark starts, when it has one that says something: a version
+/// number, a real date, final or draft.
+fn version_mark_at(file_stem: &str) -> Option<usize> {
+    let mark = version_mark().find(file_stem)?;
+    let key = version_key(file_stem);
+    let says_something = key.is_final || !key.not_draft || !key.version.is_empty() || key.date != 0;
+    (says_something && mark.start() > 0).then_some(mark.start())
 }
 
 fn mark_part() -> &'static Regex {
@@ -332,7 +346,7 @@ fn version_groups(documents: &[Material]) -> Vec<VersionGroup> {
     let mut groups: BTreeMap<(String, String), Vec<&Material>> = BTreeMap::new();
     for m in documents {
         let file_stem = stem(m.file_name());
-        if !version_mark().is_match(file_stem) {
+        if version_mark_at(file_stem).is_none() {
             continue;
         }
         let base = base_name(file_stem);
@@ -602,6 +616,16 @@ mod tests {
         for name in ["malli", "6Aika AOA Tampere", "Helsinki_2017_1"] {
             assert!(!version_mark().is_match(name), "{name}");
         }
+        // Digits that are no version and no date.
+        for name in [
+            "POIXWPFFuzzer-4959857092198400",
+            "raportti_12345678",
+            "malliv2",
+            "v1.0",
+        ] {
+            assert_eq!(version_mark_at(name), None, "{name}");
+        }
+        assert_eq!(version_mark_at("malli (v2)"), Some(5));
     }
 
     #[test]
