@@ -264,6 +264,10 @@ example = false
 [[material]]
 file = "ei-ole.pdf"
 why = "ei näy"
+
+[[material]]
+file = "Turku/asiakastieto"
+tp = "TP1"
 "#,
     )
     .unwrap_or_else(|e| panic!("{e}"));
@@ -304,6 +308,18 @@ why = "ei näy"
             "Yhteiset tai kaupunki ei tiedossa"
         )
         .contains("Yhteinen johtamismalli](../asema/Yhteiset/johtamismalli.md) *(käsin)*")
+    );
+    // A work package set by hand shows as manual in the tables too.
+    let turku = table_row(
+        &section(
+            &md,
+            "## Asiakastieto, asiakasymmärrys, segmentointi, data ja datan hyödyntäminen",
+        ),
+        "Turku",
+    );
+    assert!(
+        turku.ends_with("/asema/Turku/asiakastieto.md) (TP1) *(käsin)* |"),
+        "{turku}"
     );
     // Excluded from the examples, still in the table.
     assert!(

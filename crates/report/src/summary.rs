@@ -76,7 +76,7 @@ pub struct MaterialRef {
     /// Relative link from the output folder.
     pub href: String,
     pub tp: Vec<WorkPackage>,
-    /// The theme of this table was set by a person.
+    /// A person set this table's theme, or the material's city, work packages or title.
     pub manual: bool,
     pub score: f64,
 }
@@ -289,7 +289,10 @@ fn material_ref(m: &Material, theme_id: &str, names: &Names, link_prefix: &str) 
         file_name: m.file_name().to_string(),
         href: escape::href(link_prefix, &m.path),
         tp: m.tp.clone(),
-        manual: m.themes.iter().any(|t| t.id == theme_id && t.manual),
+        manual: m.themes.iter().any(|t| t.id == theme_id && t.manual)
+            || m.manual
+                .iter()
+                .any(|f| matches!(f.as_str(), "city" | "tp" | "title")),
         score: theme_score(m, theme_id),
     }
 }

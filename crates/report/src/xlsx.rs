@@ -9,7 +9,7 @@ use crate::audit::Audit;
 use crate::csv::neutralise_formula;
 use crate::lang::{Lang, Text};
 use crate::summary::{QUESTIONS, Summary};
-use kooste_model::{Index, Material};
+use kooste_model::{CitySource, Index, Material};
 use rust_xlsxwriter::{
     DocProperties, ExcelDateTime, Format, FormatAlign, Url, Workbook, Worksheet, XlsxError,
 };
@@ -56,7 +56,7 @@ pub fn summary_xlsx(
             lang.text(Text::Material),
             "TP",
             lang.text(Text::Score),
-            lang.text(Text::Manual),
+            lang.pick("Käsin", "Manual"),
             lang.text(Text::Path),
         ];
         header(sheet, 2, &headers, &bold)?;
@@ -203,12 +203,14 @@ fn material_row(
     sheet.write_string(row, 1, cell(&m.title))?;
     sheet.write_string(row, 2, cell(m.format.as_str()))?;
     sheet.write_string(row, 3, cell(m.city.map_or("", |c| c.name())))?;
-    let source = m
-        .city_source
-        .and_then(|s| serde_json::to_value(s).ok())
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
-    sheet.write_string(row, 4, cell(&source))?;
+    let source = m.city_source.map_or("", |s| match s {
+        CitySource::Folder => lang.pick("kansio", "folder"),
+        CitySource::FileName => lang.pick("tiedostonimi", "file name"),
+        CitySource::Metadata => lang.pick("metatiedot", "metadata"),
+        CitySource::Text => lang.pick("teksti", "text"),
+        CitySource::Manual => lang.pick("käsin", "manual"),
+    });
+    sheet.write_string(row, 4, cell(source))?;
     sheet.write_string(row, 5, cell(&tps(&m.tp)))?;
     let ids: Vec<&str> = m.themes.iter().map(|t| t.id.as_str()).collect();
     sheet.write_string(row, 6, cell(&ids.join("; ")))?;
