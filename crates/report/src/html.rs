@@ -153,7 +153,7 @@ fn reference(r: &MaterialRef, name: &str, lang: Lang) -> String {
         h(&r.path),
         h(name)
     );
-    let tag = r.tp_tag();
+    let tag = r.tp_tag(name);
     if !tag.is_empty() {
         let _ = write!(s, "<span class=\"tp\">{}</span>", h(&tag));
     }

@@ -82,9 +82,21 @@ pub struct MaterialRef {
 }
 
 impl MaterialRef {
-    /// " (TP2, TP4)", or nothing.
-    pub fn tp_tag(&self) -> String {
-        tp_tag(&self.tp)
+    /// " (TP2, TP4)" after `name`, leaving out what the name already says
+    /// ("Työpaketti 5_... (TP5).pdf" needs no second "(TP5)").
+    pub fn tp_tag(&self, name: &str) -> String {
+        let said: String = name
+            .to_uppercase()
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '_')
+            .collect();
+        let missing: Vec<WorkPackage> = self
+            .tp
+            .iter()
+            .copied()
+            .filter(|t| !said.contains(&format!("({t})")))
+            .collect();
+        tp_tag(&missing)
     }
 }
 
@@ -639,7 +651,7 @@ fn reference_markdown(r: &MaterialRef, name: &str, lang: Lang) -> String {
         "[{}]({}){}{manual}",
         escape::markdown(name),
         r.href,
-        r.tp_tag()
+        r.tp_tag(name)
     )
 }
 
@@ -959,6 +971,22 @@ mod tests {
             "**Miten voitaisiin käyttää johtamisessa**\n\n- Roolien miettiminen\n- Tarvearviointi\n"
         ));
         assert!(md.contains("**Miksi hyvä esimerkki** *(automaattinen poiminta)*\n"));
+    }
+
+    #[test]
+    fn the_tp_tag_does_not_repeat_the_name() {
+        let r = MaterialRef {
+            path: String::new(),
+            name: String::new(),
+            file_name: String::new(),
+            href: String::new(),
+            tp: [3, 5].into_iter().filter_map(WorkPackage::new).collect(),
+            manual: false,
+            score: 0.0,
+        };
+        assert_eq!(r.tp_tag("Malli"), " (TP3, TP5)");
+        assert_eq!(r.tp_tag("Työpaketti 5_Malli (TP5).pdf"), " (TP3)");
+        assert_eq!(r.tp_tag("Malli (tp 3) (TP5)"), "");
     }
 
     #[test]
