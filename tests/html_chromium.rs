@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use support::{read, read_json, run_drive};
+use support::{fixture_drive_or_skip, read, read_json, run_drive, run_into};
 
 /// A hung browser must not hang the test suite: it is killed after this long.
 const BROWSER_GUARD: Duration = Duration::from_secs(180);
@@ -278,4 +278,75 @@ fn the_materials_table_filters_in_a_browser() {
     );
     assert!(shown(&dom).is_empty());
     assert_eq!(count_line(&dom), "Näytetään 0 / 7 materiaalia");
+}
+
+#[test]
+fn the_fixture_drive_page_filters_in_a_browser() {
+    let Some(browser) = chromium() else {
+        eprintln!("the_fixture_drive_page_filters_in_a_browser: skipped: no chromium on PATH");
+        return;
+    };
+    let Some(drive) = fixture_drive_or_skip("the_fixture_drive_page_filters_in_a_browser") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let out = tmp.path().join("out");
+    run_into(&drive, &out, &[]);
+    let index = read_json(&out.join("index.json"));
+    let base = format!("file://{}", out.join("kooste.html").display());
+    let profile = tmp.path().join("chromium");
+    std::fs::create_dir_all(&profile).unwrap_or_else(|e| panic!("{e}"));
+
+    let dom = dump_dom(&browser, &profile, &base);
+    assert_eq!(rows(&dom).len(), 63);
+    assert_eq!(shown(&dom).len(), 63);
+    assert_eq!(dom.matches("<script").count(), 1);
+    assert!(dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+
+    let dom = dump_dom(&browser, &profile, &format!("{base}#status=error"));
+    assert_eq!(
+        shown(&dom),
+        set(&[
+            "Oulu/Asiakaspalvelupisteiden verkosto_luonnos.docx",
+            "Turku/Konsulttisopimus_kokonaisarkkitehtuurityö_luottamuksellinen.pdf",
+        ])
+    );
+    // The audit's "no theme" list, as the audit section's link filters it.
+    let dom = dump_dom(&browser, &profile, &format!("{base}#theme=-&status=ok"));
+    let want = expected(&index, |d| d["status"] == "ok" && themes_of(d).is_empty());
+    assert!(want.contains("Testitapaukset/+358 puhelinneuvonnan jonotusajat 2017.xlsx"));
+    assert_eq!(shown(&dom), want);
+    // Theme, city and work package together.
+    let dom = dump_dom(
+        &browser,
+        &profile,
+        &format!("{base}#theme=osallisuus&city=Helsinki&tp=TP2"),
+    );
+    let want = expected(&index, |d| {
+        d["city"] == "Helsinki"
+            && themes_of(d).iter().any(|t| t == "osallisuus")
+            && d["tp"]
+                .as_array()
+                .is_some_and(|t| t.iter().any(|x| x == "TP2"))
+    });
+    assert!(want.contains("Helsinki/TP2/Helsinki_Yhteiskehittamisen_malli_v1.0.pptx"));
+    assert_eq!(shown(&dom), want);
+    // Search over titles: the museum's press release and workshop deck.
+    let dom = dump_dom(&browser, &profile, &format!("{base}#q=kaupunginmuseo"));
+    let found = shown(&dom);
+    assert!(found.contains(
+        "Espoo/Kaupunginmuseo/Espoon kaupunginmuseo_tiedote_asiakasryhmien profilointi.docx"
+    ));
+    assert!(
+        found
+            .contains("Espoo/Kaupunginmuseo/Kaupunginmuseo_asiakasryhmät_työpaja1_2017-10-24.pptx")
+    );
+    assert!(found.iter().all(|p| {
+        let doc = index["documents"]
+            .as_array()
+            .and_then(|d| d.iter().find(|d| d["path"] == p.as_str()))
+            .map(|d| d.to_string().to_lowercase())
+            .unwrap_or_default();
+        doc.contains("kaupunginmuseo")
+    }));
 }

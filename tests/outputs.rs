@@ -721,7 +721,7 @@ fn document_text_is_data_in_html_csv_and_xlsx() {
         materials
             .iter()
             .find(|(_, _, c, s)| *c == 0 && s == path)
-            .and_then(|(_, r, ..)| materials.iter().find(|(_, rr, cc, _)| rr == r && *cc == 1))
+            .and_then(|(_, r, ..)| materials.iter().find(|(_, rr, cc, _)| rr == r && *cc == 2))
             .map(|(.., s)| s.as_str())
     };
     assert_eq!(

@@ -37,15 +37,47 @@ pub fn run_drive(drive: &Path, extra: &[&str]) -> PathBuf {
     let out = drive
         .parent()
         .map_or_else(|| PathBuf::from("out"), |p| p.join("out"));
+    run_into(drive, &out, extra);
+    out
+}
+
+/// Runs `kooste run DRIVE -o OUT -q EXTRA...`.
+pub fn run_into(drive: &Path, out: &Path, extra: &[&str]) {
     let o = run(kooste()
         .arg("run")
         .arg(drive)
         .arg("-o")
-        .arg(&out)
+        .arg(out)
         .arg("--quiet")
         .args(extra));
     assert!(o.status.success(), "kooste run failed: {}", stderr(&o));
-    out
+}
+
+/// The fixture drive, or `None` (with a note) where this checkout lacks it.
+pub fn fixture_drive_or_skip(test: &str) -> Option<PathBuf> {
+    let drive = repo_root().join("fixtures/sharedrive");
+    if drive.is_dir() {
+        Some(drive)
+    } else {
+        eprintln!("{test}: skipped: fixtures/sharedrive is not in this checkout");
+        None
+    }
+}
+
+/// Copies a folder tree (files and folders only).
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("{}: {e}", to.display()));
+    let entries = std::fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e}", from.display()));
+    for e in entries.flatten() {
+        let target = to.join(e.file_name());
+        let kind = e.file_type().unwrap_or_else(|err| panic!("{err}"));
+        if kind.is_dir() {
+            copy_tree(&e.path(), &target);
+        } else if kind.is_file() {
+            std::fs::copy(e.path(), &target)
+                .unwrap_or_else(|err| panic!("{}: {err}", e.path().display()));
+        }
+    }
 }
 
 pub fn read(path: &Path) -> String {

@@ -507,11 +507,15 @@ const BUSINESS_WORDS: [&str; 11] = [
 /// best evidence for why it is a good example, a sentence about management for leadership,
 /// a sentence about companies for business; each sentence used once.
 fn automatic_answers(m: &Material, theme_id: &str) -> [Option<String>; 3] {
+    // The title is evidence for the classifier, but no answer to a question.
+    let title = m.title.trim().to_lowercase();
+    let not_title = |s: &&str| s.trim().to_lowercase() != title;
     let of_theme: Vec<&str> = m
         .themes
         .iter()
         .filter(|t| t.id == theme_id)
         .flat_map(|t| t.snippets.iter().map(String::as_str))
+        .filter(not_title)
         .collect();
     let all: Vec<&str> = m
         .themes
@@ -519,6 +523,8 @@ fn automatic_answers(m: &Material, theme_id: &str) -> [Option<String>; 3] {
         .filter(|t| t.id == theme_id)
         .chain(m.themes.iter().filter(|t| t.id != theme_id))
         .flat_map(|t| t.snippets.iter().map(String::as_str))
+        .filter(not_title)
+        .filter(|s| is_sentence(s))
         .collect();
     let speaks_of = |s: &str, words: &[&str]| {
         let l = s.to_lowercase();
@@ -533,7 +539,10 @@ fn automatic_answers(m: &Material, theme_id: &str) -> [Option<String>; 3] {
         used.push(found.clone());
         Some(found)
     };
-    let why = pick(of_theme);
+    // Full sentences first; a heading only when the theme's evidence has nothing else.
+    let (sentences, headings): (Vec<&str>, Vec<&str>) =
+        of_theme.into_iter().partition(|s| is_sentence(s));
+    let why = pick(sentences.into_iter().chain(headings).collect());
     let leadership = pick(
         all.iter()
             .copied()
@@ -547,6 +556,14 @@ fn automatic_answers(m: &Material, theme_id: &str) -> [Option<String>; 3] {
             .collect(),
     );
     [why, leadership, business]
+}
+
+/// A sentence says something; a heading or a slide's label only names it. Six words, or
+/// four that end as a sentence ends, make a sentence.
+fn is_sentence(s: &str) -> bool {
+    let words = s.split_whitespace().count();
+    let ends = s.trim_end().ends_with(['.', '!', '?', '…', ')', '"', '”']);
+    words >= 6 || (ends && words >= 4)
 }
 
 /// `kooste.md`.
@@ -784,7 +801,7 @@ mod tests {
             material("Espoo/b.docx", "B", &[("osallisuus", 8.0, &["b"])]),
             material("Espoo/c.docx", "C", &[("osallisuus", 7.0, &["c"])]),
             material("Espoo/d.docx", "D", &[("osallisuus", 6.0, &["d"])]),
-            material("Espoo/e.docx", "E", &[("osallisuus", 5.0, &["e"])]),
+            material("Espoo/e.docx", "Eläköön", &[("osallisuus", 5.0, &["e"])]),
         ]);
         let plain = summary(&ix, &SummaryOptions::default());
         assert_eq!(
@@ -803,7 +820,11 @@ mod tests {
         let e = &s.themes[0].examples[0];
         assert!(e.pinned);
         // No curated answers: the evidence stands there, marked automatic.
-        assert_eq!(e.answers[0].lines, ["e"]);
+        assert_eq!(
+            e.answers[0].lines,
+            ["e"],
+            "a heading stands when nothing else does"
+        );
         assert!(e.answers.iter().all(|a| a.automatic));
         let fewer = summary(
             &ix,
@@ -987,6 +1008,37 @@ mod tests {
         assert_eq!(r.tp_tag("Malli"), " (TP3, TP5)");
         assert_eq!(r.tp_tag("Työpaketti 5_Malli (TP5).pdf"), " (TP3)");
         assert_eq!(r.tp_tag("Malli (tp 3) (TP5)"), "");
+    }
+
+    #[test]
+    fn automatic_answers_are_sentences_not_headings_or_the_title() {
+        let m = material(
+            "Oulu/m.docx",
+            "Markkinavuoropuhelu palveluntuottajien kanssa",
+            &[
+                (
+                    "monitoimijuus",
+                    9.0,
+                    &[
+                        "Markkinavuoropuhelu palveluntuottajien kanssa",
+                        "Monituottajuus ja palvelumarkkinat",
+                        "Palveluseteli laajentaa pienten tuottajien markkinaa kaupungissa.",
+                    ],
+                ),
+                ("johtaminen", 4.0, &["Versio 1.0, ohjausryhmä"]),
+            ],
+        );
+        let [why, leadership, business] = automatic_answers(&m, "monitoimijuus");
+        assert_eq!(
+            why.as_deref(),
+            Some("Palveluseteli laajentaa pienten tuottajien markkinaa kaupungissa.")
+        );
+        // "ohjausryhmä" speaks of steering, but the line is no sentence.
+        assert_eq!(leadership, None);
+        // The only sentence about markets is taken already.
+        assert_eq!(business, None);
+        assert!(is_sentence("Monituottajuus ei ole hankintakysymys."));
+        assert!(!is_sentence("Monituottajuus ja palvelumarkkinat"));
     }
 
     #[test]

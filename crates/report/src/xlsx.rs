@@ -139,6 +139,7 @@ pub fn summary_xlsx(
         .collect();
     let mut headers: Vec<&str> = vec![
         lang.text(Text::Path),
+        lang.text(Text::File),
         lang.text(Text::Title),
         lang.pick("Muoto", "Format"),
         lang.text(Text::City),
@@ -200,9 +201,12 @@ fn material_row(
     links: &mut u32,
 ) -> Result<(), XlsxError> {
     link(sheet, row, 0, link_prefix, &m.path, &m.path, links)?;
-    sheet.write_string(row, 1, cell(&m.title))?;
-    sheet.write_string(row, 2, cell(m.format.as_str()))?;
-    sheet.write_string(row, 3, cell(m.city.map_or("", |c| c.name())))?;
+    let mut col = 1u16..;
+    let mut next = || col.next().unwrap_or(u16::MAX);
+    sheet.write_string(row, next(), cell(m.file_name()))?;
+    sheet.write_string(row, next(), cell(&m.title))?;
+    sheet.write_string(row, next(), cell(m.format.as_str()))?;
+    sheet.write_string(row, next(), cell(m.city.map_or("", |c| c.name())))?;
     let source = m.city_source.map_or("", |s| match s {
         CitySource::Folder => lang.pick("kansio", "folder"),
         CitySource::FileName => lang.pick("tiedostonimi", "file name"),
@@ -210,19 +214,22 @@ fn material_row(
         CitySource::Text => lang.pick("teksti", "text"),
         CitySource::Manual => lang.pick("käsin", "manual"),
     });
-    sheet.write_string(row, 4, cell(source))?;
-    sheet.write_string(row, 5, cell(&tps(&m.tp)))?;
+    sheet.write_string(row, next(), cell(source))?;
+    sheet.write_string(row, next(), cell(&tps(&m.tp)))?;
     let ids: Vec<&str> = m.themes.iter().map(|t| t.id.as_str()).collect();
-    sheet.write_string(row, 6, cell(&ids.join("; ")))?;
-    sheet.write_string(row, 7, cell(lang.status(m.status)))?;
-    if let Some(e) = &m.error {
-        sheet.write_string(row, 8, cell(e.kind.as_str()))?;
-        sheet.write_string(row, 9, cell(&e.message))?;
-    }
-    sheet.write_number(row, 10, f64::from(m.pages))?;
-    sheet.write_number(row, 11, m.chars as f64)?;
-    sheet.write_string(row, 12, cell(&m.manual.join(", ")))?;
-    for (t, col) in index.themes.iter().zip(13u16..) {
+    sheet.write_string(row, next(), cell(&ids.join("; ")))?;
+    sheet.write_string(row, next(), cell(lang.status(m.status)))?;
+    let (kind, message) = m
+        .error
+        .as_ref()
+        .map_or(("", ""), |e| (e.kind.as_str(), e.message.as_str()));
+    sheet.write_string(row, next(), cell(kind))?;
+    sheet.write_string(row, next(), cell(message))?;
+    sheet.write_number(row, next(), f64::from(m.pages))?;
+    sheet.write_number(row, next(), m.chars as f64)?;
+    sheet.write_string(row, next(), cell(&m.manual.join(", ")))?;
+    for t in &index.themes {
+        let at = next();
         let score = m
             .themes
             .iter()
@@ -230,7 +237,7 @@ fn material_row(
             .map(|s| s.score)
             .or_else(|| m.scores.get(&t.id).copied());
         if let Some(v) = score {
-            sheet.write_number(row, col, v)?;
+            sheet.write_number(row, at, v)?;
         }
     }
     Ok(())
