@@ -231,8 +231,8 @@ fn default_intro(index: &Index, lang: Lang, per_theme: usize) -> Vec<String> {
 }
 
 /// How each material is named in tables: by its title when the title is its own, by file
-/// name when the title is only the file name again or several materials share it (titles
-/// copied from a template say nothing).
+/// name when the title is only an underscored file name again or several materials share
+/// it (titles copied from a template say nothing).
 struct Names {
     title_count: HashMap<String, usize>,
 }
@@ -253,8 +253,11 @@ impl Names {
         if m.manual.iter().any(|f| f == "title") {
             return !title.is_empty();
         }
+        // A file name that reads as a title ("Avoimen osallisuuden malli.pdf") is shown as
+        // one; a name joined with underscores is shown as the file name it is.
+        let file_stem = stem(m.file_name());
         !title.is_empty()
-            && title != stem(m.file_name())
+            && (title != file_stem || !file_stem.contains('_'))
             && self.title_count.get(&title.to_lowercase()).copied() == Some(1)
     }
 
@@ -471,21 +474,25 @@ fn example(
 }
 
 /// Stems of words that show a sentence speaks of management and steering.
-const LEADERSHIP_WORDS: [&str; 14] = [
+const LEADERSHIP_WORDS: [&str; 18] = [
     "johtami",
     "johtaa",
     "johdon",
     "johto",
     "strategi",
-    "päätöksente",
+    "päätö",
     "ohjaus",
     "ohjaami",
     "ohjata",
     "organisaatio",
+    "vastuu",
+    "mittari",
+    "resurss",
     "management",
     "leadership",
     "strategy",
     "governance",
+    "decision",
 ];
 
 /// Stems of words that show a sentence speaks of companies and business.
@@ -906,8 +913,13 @@ mod tests {
     fn names_are_titles_unless_the_title_says_nothing_of_its_own() {
         let ix = index(vec![
             material(
-                "Oulu/Työpaketti 5.docx",
-                "Työpaketti 5",
+                "Oulu/Työpaketti_5.docx",
+                "Työpaketti_5",
+                &[("osallisuus", 5.0, &[])],
+            ),
+            material(
+                "Oulu/Avoin malli.docx",
+                "Avoin malli",
                 &[("osallisuus", 5.0, &[])],
             ),
             material(
@@ -928,8 +940,12 @@ mod tests {
                 .map(|m| m.name.clone())
         };
         assert_eq!(
-            name_of("Oulu/Työpaketti 5.docx").as_deref(),
-            Some("Työpaketti 5.docx")
+            name_of("Oulu/Työpaketti_5.docx").as_deref(),
+            Some("Työpaketti_5.docx")
+        );
+        assert_eq!(
+            name_of("Oulu/Avoin malli.docx").as_deref(),
+            Some("Avoin malli")
         );
         assert_eq!(
             name_of("Oulu/raportti.docx").as_deref(),
