@@ -29,12 +29,25 @@ use kooste_model::Index;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+/// One example of the example index in `index.json`.
+#[derive(Serialize)]
+struct ExampleEntry<'a> {
+    theme: &'a str,
+    path: &'a str,
+    heading: &'a str,
+    /// Chosen in the annotations rather than by score.
+    pinned: bool,
+    why: &'a Answer,
+    leadership: &'a Answer,
+    business: &'a Answer,
+}
+
 /// The index with what the outputs add: its own fields first, in the SPEC's order.
 #[derive(Serialize)]
 struct IndexWithExamples<'a> {
     #[serde(flatten)]
     index: &'a Index,
-    examples: Vec<Value>,
+    examples: Vec<ExampleEntry<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     annotations: Option<Value>,
 }
@@ -47,26 +60,21 @@ pub fn index_json(index: &Index, summary: Option<&Summary>) -> String {
     let text = match summary {
         None => serde_json::to_string_pretty(index),
         Some(s) => {
-            let examples: Vec<Value> = s
+            let examples: Vec<ExampleEntry<'_>> = s
                 .themes
                 .iter()
                 .flat_map(|t| t.examples.iter())
                 .map(|e| {
-                    let answer = |i: usize| {
-                        e.answers.get(i).map_or(
-                            Value::Null,
-                            |a| json!({"lines": a.lines, "automatic": a.automatic}),
-                        )
-                    };
-                    json!({
-                        "theme": e.theme_id,
-                        "path": e.material.path,
-                        "heading": e.heading,
-                        "pinned": e.pinned,
-                        "why": answer(0),
-                        "leadership": answer(1),
-                        "business": answer(2),
-                    })
+                    let [why, leadership, business] = &e.answers;
+                    ExampleEntry {
+                        theme: &e.theme_id,
+                        path: &e.material.path,
+                        heading: &e.heading,
+                        pinned: e.pinned,
+                        why,
+                        leadership,
+                        business,
+                    }
                 })
                 .collect();
             let annotations = (!s.sources.is_empty() || !s.warnings.is_empty())

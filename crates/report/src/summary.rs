@@ -123,7 +123,7 @@ pub struct Example {
     pub answers: [Answer; 3],
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Answer {
     pub lines: Vec<String>,
     /// Picked from the material's own sentences, not written by a person.
