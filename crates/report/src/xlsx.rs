@@ -21,6 +21,9 @@ const CELL_MAX: usize = 32_000;
 const URL_MAX: usize = 2_000;
 /// Excel holds at most this many links on one sheet.
 const LINKS_MAX: u32 = 65_000;
+/// Rows written per sheet; Excel's limit is 1,048,576. A drive that large is read from
+/// index.json, and the sheet says so in its last row.
+const ROWS_MAX: u32 = 1_000_000;
 
 #[derive(Debug, thiserror::Error)]
 #[error("cannot build kooste.xlsx: {0}")]
@@ -62,8 +65,13 @@ pub fn summary_xlsx(
         header(sheet, 2, &headers, &bold)?;
         let mut row = 3;
         let mut links = 0;
-        for r in &t.rows {
+        let total: usize = t.rows.iter().map(|r| r.materials.len()).sum();
+        'rows: for r in &t.rows {
             for m in &r.materials {
+                if row >= ROWS_MAX {
+                    cut_short(sheet, row, total.saturating_sub((row - 3) as usize), lang)?;
+                    break 'rows;
+                }
                 sheet.write_string(row, 0, cell(&r.label))?;
                 link(sheet, row, 1, link_prefix, &m.path, &m.name, &mut links)?;
                 sheet.write_string(row, 2, cell(&tps(&m.tp)))?;
@@ -156,12 +164,22 @@ pub fn summary_xlsx(
     headers.extend(theme_titles.iter().map(String::as_str));
     header(sheet, 0, &headers, &bold)?;
     let mut links = 0;
+    let mut last = 1;
     for (m, row) in index.documents.iter().zip(1u32..) {
+        if row >= ROWS_MAX {
+            cut_short(
+                sheet,
+                row,
+                index.documents.len().saturating_sub((row - 1) as usize),
+                lang,
+            )?;
+            break;
+        }
         material_row(sheet, row, m, index, lang, link_prefix, &mut links)?;
+        last = row + 1;
     }
-    let last = u32::try_from(index.documents.len()).unwrap_or(u32::MAX - 1) + 1;
     let mut widths = vec![
-        60.0, 40.0, 8.0, 11.0, 12.0, 9.0, 30.0, 9.0, 11.0, 40.0, 8.0, 10.0, 14.0,
+        60.0, 36.0, 40.0, 8.0, 11.0, 12.0, 9.0, 30.0, 9.0, 11.0, 40.0, 8.0, 10.0, 14.0,
     ];
     widths.extend(index.themes.iter().map(|_| 12.0));
     finish(sheet, 0, last, &widths)?;
@@ -179,7 +197,13 @@ pub fn summary_xlsx(
         &bold,
     )?;
     let mut row = 1;
-    for (category, path, detail) in audit.rows(lang) {
+    let rows = audit.rows(lang);
+    let total = rows.len();
+    for (category, path, detail) in rows {
+        if row >= ROWS_MAX {
+            cut_short(sheet, row, total.saturating_sub((row - 1) as usize), lang)?;
+            break;
+        }
         sheet.write_string(row, 0, cell(&category))?;
         sheet.write_string(row, 1, cell(&path))?;
         sheet.write_string(row, 2, cell(&detail))?;
@@ -240,6 +264,16 @@ fn material_row(
             sheet.write_number(row, at, v)?;
         }
     }
+    Ok(())
+}
+
+/// The last row of a sheet that could not hold everything.
+fn cut_short(sheet: &mut Worksheet, row: u32, left: usize, lang: Lang) -> Result<(), XlsxError> {
+    let note = match lang {
+        Lang::Fi => format!("… ja {left} riviä lisää: katso index.json"),
+        Lang::En => format!("… and {left} more rows: see index.json"),
+    };
+    sheet.write_string(row, 0, note)?;
     Ok(())
 }
 
@@ -340,7 +374,7 @@ fn sheet_name(base: &str, taken: &mut BTreeSet<String>) -> String {
     let cleaned = cleaned.trim().trim_matches('\'').trim();
     let mut chars = cleaned.chars();
     let mut name: String = match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).take(28).collect(),
+        Some(first) => first.to_uppercase().chain(chars).take(25).collect(),
         None => "Taulukko".to_string(),
     };
     if name.eq_ignore_ascii_case("history") {
