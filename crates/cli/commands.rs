@@ -6,8 +6,8 @@ use kooste_classify::{Classifier, Prediction, evaluate, parse_labels};
 use kooste_extract::Limits;
 use kooste_model::{Index, Status};
 use kooste_pipeline::{
-    Analysed, OutputOptions, Progress, Quiet, ScanConfig, analyse_bytes, material_from, scan,
-    write_outputs,
+    Analysed, OutputOptions, Progress, Quiet, ScanConfig, analyse_bytes, annotate, material_from,
+    scan, write_outputs,
 };
 use kooste_report::{SummaryOptions, audit, audit_markdown};
 use rayon::prelude::*;
@@ -29,8 +29,20 @@ pub fn dispatch(command: Command) -> Result<ExitCode> {
             no_cache: _,
             lang,
             examples,
+            intro,
             quiet,
-        } => run(&drive, &out, rules.as_deref(), jobs, lang, examples, quiet),
+        } => run(
+            &drive,
+            &out,
+            rules.as_deref(),
+            jobs,
+            RunOutput {
+                lang,
+                examples,
+                intro: intro.as_deref(),
+            },
+            quiet,
+        ),
         Command::Extract { files, json, jobs } => extract(&files, json, jobs),
         Command::Classify {
             files,
@@ -44,7 +56,15 @@ pub fn dispatch(command: Command) -> Result<ExitCode> {
             fail_on,
             rules,
             jobs,
-        } => audit_command(drive.as_deref(), &out, fail_on, rules.as_deref(), jobs),
+            lang,
+        } => audit_command(
+            drive.as_deref(),
+            &out,
+            fail_on,
+            rules.as_deref(),
+            jobs,
+            lang,
+        ),
         Command::Eval {
             labels,
             drive,
@@ -86,25 +106,63 @@ fn scan_drive(
     Ok(scan(&config, progress)?)
 }
 
+/// What `run` was asked about the summary's form.
+struct RunOutput<'a> {
+    lang: Lang,
+    examples: Option<usize>,
+    intro: Option<&'a Path>,
+}
+
+fn report_lang(lang: Lang) -> kooste_report::Lang {
+    match lang {
+        Lang::Fi => kooste_report::Lang::Fi,
+        Lang::En => kooste_report::Lang::En,
+    }
+}
+
+/// An introduction file: one bullet point per non-empty line, bullet marks optional.
+fn read_intro(path: &Path) -> Result<Vec<String>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read introduction {}", path.display()))?;
+    Ok(text
+        .lines()
+        .map(|l| {
+            let l = l.trim();
+            ["- ", "* ", "• "]
+                .iter()
+                .find_map(|m| l.strip_prefix(m))
+                .unwrap_or(l)
+                .trim()
+                .to_string()
+        })
+        .filter(|l| !l.is_empty())
+        .collect())
+}
+
 fn run(
     drive: &Path,
     out: &Path,
     rules: Option<&Path>,
     jobs: Option<usize>,
-    lang: Lang,
-    examples: usize,
+    output: RunOutput<'_>,
     quiet: bool,
 ) -> Result<ExitCode> {
     let started = Instant::now();
+    let intro = output.intro.map(read_intro).transpose()?;
     let counter = Counter(AtomicUsize::new(0));
     let mut index = scan_drive(drive, Some(out), rules, jobs, &counter)?;
+    let curation = annotate(&mut index, drive)?;
+    if !quiet {
+        for w in &curation.warnings {
+            eprintln!("kooste: annotations: {w}");
+        }
+    }
     let options = OutputOptions {
         summary: SummaryOptions {
-            lang: match lang {
-                Lang::Fi => kooste_report::Lang::Fi,
-                Lang::En => kooste_report::Lang::En,
-            },
-            examples_per_theme: examples,
+            lang: report_lang(output.lang),
+            examples_per_theme: output.examples,
+            intro,
+            curation,
             ..SummaryOptions::default()
         },
     };
@@ -426,9 +484,20 @@ fn audit_command(
     fail_on: Option<FailOn>,
     rules: Option<&Path>,
     jobs: Option<usize>,
+    lang: Lang,
 ) -> Result<ExitCode> {
+    // The annotations' corrections count here as in every output: a material a person gave
+    // a theme is not untagged.
+    let sources: Vec<String>;
+    let warnings: Vec<String>;
     let index: Index = match drive {
-        Some(d) => scan_drive(d, Some(out), rules, jobs, &Quiet)?,
+        Some(d) => {
+            let mut index = scan_drive(d, Some(out), rules, jobs, &Quiet)?;
+            let curation = annotate(&mut index, d)?;
+            sources = curation.sources;
+            warnings = curation.warnings;
+            index
+        }
         None => {
             let path = out.join("index.json");
             let text = std::fs::read_to_string(&path).with_context(|| {
@@ -437,12 +506,28 @@ fn audit_command(
                     path.display()
                 )
             })?;
-            serde_json::from_str(&text)
+            let value: serde_json::Value = serde_json::from_str(&text)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let strings = |key: &str| -> Vec<String> {
+                value["annotations"][key]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|v| v.as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            sources = strings("sources");
+            warnings = strings("warnings");
+            serde_json::from_value(value)
                 .with_context(|| format!("cannot read {}", path.display()))?
         }
     };
-    let a = audit(&index);
-    print!("{}", audit_markdown(&a));
+    let mut a = audit(&index);
+    a.annotation_sources = sources;
+    a.annotation_warnings = warnings;
+    print!("{}", audit_markdown(&a, report_lang(lang)));
     let found = match fail_on {
         Some(FailOn::Untagged) => a.untagged() > 0,
         Some(FailOn::Errors) => a.errors() > 0,

@@ -22,7 +22,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Summarise a drive: writes kooste.md, index.json, themes.csv, audit.md (and changes.md)
+    /// Summarise a drive: writes kooste.md, kooste.html, kooste.xlsx, index.json, themes.csv,
+    /// audit.md (and changes.md). Annotations in kooste.toml or kooste-annotations.xlsx at the
+    /// drive's root add curated example answers and correct themes, city and work packages.
     Run {
         /// The folder to summarise
         drive: PathBuf,
@@ -41,9 +43,13 @@ enum Command {
         /// Language of the summary
         #[arg(long, value_enum, default_value_t = Lang::Fi)]
         lang: Lang,
-        /// Examples shown per theme
-        #[arg(long, default_value_t = 3)]
-        examples: usize,
+        /// Examples shown per theme (default: the annotations' `examples`, else 3)
+        #[arg(long)]
+        examples: Option<usize>,
+        /// Introduction of the summary: a text file, one bullet point per line (default: the
+        /// annotations' `intro`, else a description of how the summary was made)
+        #[arg(long, value_name = "FILE")]
+        intro: Option<PathBuf>,
         /// No closing line on standard error
         #[arg(short, long)]
         quiet: bool,
@@ -84,6 +90,9 @@ enum Command {
         rules: Option<PathBuf>,
         #[arg(long)]
         jobs: Option<usize>,
+        /// Language of the audit
+        #[arg(long, value_enum, default_value_t = Lang::Fi)]
+        lang: Lang,
     },
     /// Compare classification with a labels file (path,themes,city,tp)
     Eval {

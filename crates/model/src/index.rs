@@ -80,6 +80,10 @@ pub struct Material {
     pub error: Option<ExtractError>,
     pub pages: u32,
     pub chars: u64,
+    /// Fields a person set in the drive's annotations file, overriding the rules: any of
+    /// `title`, `city`, `tp`, `themes`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub manual: Vec<String>,
 }
 
 impl Material {
@@ -166,6 +170,7 @@ mod tests {
             error: None,
             pages: 1,
             chars: 1,
+            manual: vec![],
         };
         assert_eq!(m.file_name(), "malli.pptx");
         let json = serde_json::to_value(&m).unwrap_or_default();
@@ -173,5 +178,6 @@ mod tests {
         assert_eq!(json["status"], "ok");
         assert_eq!(json["error"], serde_json::Value::Null);
         assert_eq!(json["city_source"], "folder");
+        assert!(json.get("manual").is_none(), "no manual field unless set");
     }
 }

@@ -9,7 +9,7 @@ mod outputs;
 mod walk;
 
 pub use material::{Analysed, analyse_bytes, display_title, material_from};
-pub use outputs::{OutputOptions, write_outputs};
+pub use outputs::{OutputOptions, annotate, write_outputs};
 pub use walk::{DriveEntry, walk};
 
 use kooste_classify::{Classifier, Rules};
@@ -30,6 +30,8 @@ pub enum PipelineError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("bad annotations file {path}: {message}")]
+    Annotations { path: PathBuf, message: String },
     #[error("cannot start {0} worker threads: {1}")]
     Threads(usize, String),
 }

@@ -182,6 +182,7 @@ pub fn material_from(a: &Analysed, classifier: &Classifier) -> Material {
         error: None,
         pages: 0,
         chars: 0,
+        manual: Vec::new(),
     };
     let doc = match &a.result {
         Ok(doc) => doc,

@@ -1,21 +1,94 @@
 //! Writing a run's outputs: every file rendered in memory first, then written beside its
 //! target and renamed into place, so that a failed run leaves the previous summary intact
-//! and no reader ever sees half a file.
+//! and no reader ever sees half a file. Also reading the drive's annotations, which the
+//! outputs apply over the rules.
 
 use crate::PipelineError;
+use kooste_annotations::{Annotations, Curation, TABLE_FILES, TOML_FILE};
 use kooste_model::Index;
 use kooste_report::{
-    SummaryOptions, audit, audit_markdown, changes, changes_markdown, index_json, summary_markdown,
-    themes_csv,
+    SummaryOptions, audit, audit_markdown, changes, changes_markdown, index_json, summary,
+    summary_html, summary_markdown, summary_xlsx, themes_csv,
 };
 use std::path::{Component, Path, PathBuf};
 
+/// An annotations file larger than this is not a hand-written one.
+const ANNOTATIONS_MAX_BYTES: u64 = 16 * 1024 * 1024;
+
 pub struct OutputOptions {
+    /// The summary's language, examples, introduction and the drive's curation.
     pub summary: SummaryOptions,
 }
 
-/// Writes `kooste.md`, `index.json`, `themes.csv`, `audit.md`, and `changes.md` when OUT
-/// held an index from an earlier run. Returns the paths written.
+/// Reads the drive's annotations (`kooste.toml`, `kooste-annotations.xlsx|ods|xls|csv` at
+/// its root, names in any letter case) and applies their corrections to the index. Returns
+/// the curated answers and example choices for the outputs; an empty curation when the
+/// drive has no annotations. A file that cannot be parsed is an error: curated content must
+/// not vanish from the summary unnoticed.
+pub fn annotate(index: &mut Index, drive: &Path) -> Result<Curation, PipelineError> {
+    let annotations = read_annotations(drive)?;
+    Ok(kooste_annotations::apply(index, &annotations))
+}
+
+fn read_annotations(drive: &Path) -> Result<Annotations, PipelineError> {
+    let mut found: Vec<(String, PathBuf)> = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(drive) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if kooste_annotations::is_annotations_file(&name) && e.path().is_file() {
+                found.push((name, e.path()));
+            }
+        }
+    }
+    // TOML first, so that a table's values win where both annotate one material.
+    found.sort_by_key(|(name, _)| {
+        let lower = name.to_lowercase();
+        (
+            lower != TOML_FILE,
+            TABLE_FILES.iter().position(|t| *t == lower),
+            name.clone(),
+        )
+    });
+    let mut all = Annotations::default();
+    for (name, path) in found {
+        let bad = |message: String| PipelineError::Annotations {
+            path: path.clone(),
+            message,
+        };
+        let size = std::fs::metadata(&path)
+            .map_err(|e| bad(e.to_string()))?
+            .len();
+        if size > ANNOTATIONS_MAX_BYTES {
+            return Err(bad(format!(
+                "{size} bytes is more than an annotations file may hold ({ANNOTATIONS_MAX_BYTES})"
+            )));
+        }
+        let bytes = std::fs::read(&path).map_err(|e| bad(e.to_string()))?;
+        let lower = name.to_lowercase();
+        let parsed = if lower == TOML_FILE {
+            let text = String::from_utf8(bytes).map_err(|_| bad("not UTF-8 text".to_string()))?;
+            kooste_annotations::parse_toml(&text, &name)
+        } else if lower.ends_with(".csv") {
+            let text = String::from_utf8_lossy(&bytes);
+            let rows = kooste_classify::csv_rows(text.trim_start_matches('\u{feff}'))
+                .map_err(|e| bad(e.to_string()))?;
+            kooste_annotations::parse_rows(&rows, &name)
+        } else {
+            let rows = kooste_extract::first_sheet_rows(&bytes, &kooste_extract::Limits::default())
+                .map_err(|e| bad(e.to_string()))?;
+            kooste_annotations::parse_rows(&rows, &name)
+        };
+        let parsed = parsed.map_err(|e| match e {
+            kooste_annotations::AnnotationsError::Invalid { message, .. } => bad(message),
+        })?;
+        all.merge(parsed);
+    }
+    Ok(all)
+}
+
+/// Writes `kooste.md`, `kooste.html`, `kooste.xlsx`, `index.json`, `themes.csv`,
+/// `audit.md`, and `changes.md` when OUT held an index from an earlier run. Returns the
+/// paths written.
 pub fn write_outputs(
     out: &Path,
     drive: &Path,
@@ -33,30 +106,60 @@ pub fn write_outputs(
     if let Some(prev) = &previous {
         index.changes = Some(changes(prev, index));
     }
-    let mut summary = options.summary.clone();
-    if summary.link_prefix.is_empty() {
-        summary.link_prefix = link_prefix(out, drive);
+    let mut options = options.summary.clone();
+    if options.link_prefix.is_empty() {
+        options.link_prefix = link_prefix(out, drive);
     }
-    let mut files: Vec<(&str, String)> = vec![
-        ("kooste.md", summary_markdown(index, &summary)),
-        ("index.json", index_json(index)),
-        ("themes.csv", themes_csv(index)),
-        ("audit.md", audit_markdown(&audit(index))),
+    let lang = options.lang;
+    let s = summary(index, &options);
+    let mut a = audit(index);
+    a.annotation_sources = options.curation.sources.clone();
+    a.annotation_warnings = options.curation.warnings.clone();
+    let xlsx = summary_xlsx(&s, index, &a, &options.link_prefix).map_err(|e| {
+        let target = out.join("kooste.xlsx");
+        PipelineError::Output {
+            path: target,
+            source: std::io::Error::other(e.to_string()),
+        }
+    })?;
+    let mut files: Vec<(&str, Vec<u8>)> = vec![
+        ("kooste.md", summary_markdown(&s).into_bytes()),
+        (
+            "kooste.html",
+            summary_html(&s, index, &a, &options.link_prefix).into_bytes(),
+        ),
+        ("kooste.xlsx", xlsx),
+        ("index.json", index_json(index, Some(&s)).into_bytes()),
+        ("themes.csv", themes_csv(index).into_bytes()),
+        ("audit.md", audit_markdown(&a, lang).into_bytes()),
     ];
     if let Some(c) = &index.changes {
-        files.push(("changes.md", changes_markdown(c)));
+        files.push(("changes.md", changes_markdown(c, lang).into_bytes()));
     }
     // Write all temporaries before renaming any, so a full disk fails before anything moves.
     let mut staged = Vec::new();
     for (name, content) in &files {
         let tmp = out.join(format!(".{name}.tmp"));
-        std::fs::write(&tmp, content).map_err(io_err(&tmp))?;
+        if let Err(e) = std::fs::write(&tmp, content) {
+            for (t, _) in &staged {
+                let _ = std::fs::remove_file(t);
+            }
+            let _ = std::fs::remove_file(&tmp);
+            return Err(io_err(&tmp)(e));
+        }
         staged.push((tmp, out.join(name)));
     }
     let mut written = Vec::new();
     for (tmp, target) in staged {
         std::fs::rename(&tmp, &target).map_err(io_err(&target))?;
         written.push(target);
+    }
+    // A change report of an earlier run would describe changes this run did not see.
+    if index.changes.is_none() {
+        let stale = out.join("changes.md");
+        if stale.is_file() {
+            std::fs::remove_file(&stale).map_err(io_err(&stale))?;
+        }
     }
     Ok(written)
 }
@@ -96,5 +199,46 @@ mod tests {
         std::fs::create_dir_all(&drive).unwrap_or_default();
         assert_eq!(link_prefix(&out, &drive), "../fixtures/sharedrive/");
         assert_eq!(link_prefix(&drive, &drive), "");
+    }
+
+    fn write(path: &Path, text: &str) {
+        std::fs::write(path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    }
+
+    #[test]
+    fn annotations_are_read_from_the_drive_root_toml_then_table() {
+        let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let d = root.path();
+        write(
+            &d.join("Kooste.TOML"),
+            "[summary]\nexamples = 1\n[[material]]\nfile = \"a.txt\"\nwhy = \"toml\"\nbusiness = \"toml\"\n",
+        );
+        write(
+            &d.join("kooste-annotations.csv"),
+            "\u{feff}file,why\na.txt,taulukko\n",
+        );
+        let a = read_annotations(d).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(a.sources, ["Kooste.TOML", "kooste-annotations.csv"]);
+        assert_eq!(a.summary.examples, Some(1));
+        assert_eq!(a.materials.len(), 2);
+        assert_eq!(a.materials[1].why, ["taulukko"]);
+    }
+
+    #[test]
+    fn a_broken_annotations_file_is_an_error_naming_it() {
+        let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        write(&root.path().join("kooste.toml"), "[[material]\n");
+        let e = read_annotations(root.path()).map(|_| ());
+        assert!(
+            matches!(&e, Err(PipelineError::Annotations { path, .. }) if path.ends_with("kooste.toml")),
+            "{e:?}"
+        );
+        // No annotations at all is no error.
+        let empty = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            read_annotations(empty.path())
+                .map(|a| a.is_empty())
+                .unwrap_or(false)
+        );
     }
 }

@@ -49,6 +49,10 @@ pub fn walk(drive: &Path, exclude: Option<&Path>) -> Result<Vec<DriveEntry>, Pip
             if is_hidden_path(&name) {
                 return false;
             }
+            // The drive's annotations file is read by the outputs, not summarised.
+            if e.depth() == 1 && kooste_annotations::is_annotations_file(&name) {
+                return false;
+            }
             match (&exclude, e.path().canonicalize()) {
                 (Some(x), Ok(p)) => &p != x,
                 _ => true,

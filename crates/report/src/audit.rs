@@ -1,26 +1,38 @@
 //! The audit: what a project office must look at by hand. Unreadable files by error kind,
 //! empty ones (probably scanned), materials without theme, city or work package, copies
-//! under other names, and several versions of one material.
+//! under other names, several versions of one material, corrections made by hand, and
+//! annotations that could not be applied.
 
-use crate::summary::escape_inline;
-use kooste_model::{ErrorKind, Index, Material, Status};
+use crate::escape::{code, markdown};
+use crate::lang::Lang;
+use crate::summary::stem;
+use kooste_model::{CitySource, ErrorKind, Index, Material, Status};
 use regex::Regex;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Audit {
+    pub generated: String,
     pub total: usize,
     /// (path, message) by error kind.
     pub unreadable: BTreeMap<ErrorKind, Vec<(String, String)>>,
     /// Read, but no text: scanned pages that need OCR, or empty files.
     pub empty: Vec<String>,
+    /// Readable materials without a theme, city or work package. A person's correction to
+    /// "none" in the annotations settles the question, so those are not listed.
     pub no_theme: Vec<String>,
     pub no_city: Vec<String>,
     pub no_tp: Vec<String>,
-    /// Groups of paths with identical content.
+    /// Groups of paths with identical content; the first is the one the summary lists.
     pub duplicates: Vec<Vec<String>>,
     pub versions: Vec<VersionGroup>,
+    /// Materials a person corrected, with the fields corrected.
+    pub manual: Vec<(String, Vec<String>)>,
+    /// The annotations files read.
+    pub annotation_sources: Vec<String>,
+    /// Annotations that could not be applied.
+    pub annotation_warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -41,14 +53,89 @@ impl Audit {
     pub fn errors(&self) -> usize {
         self.unreadable.values().map(Vec::len).sum()
     }
+
+    /// Every (category, path, detail) of the audit, for tables.
+    pub fn rows(&self, lang: Lang) -> Vec<(String, String, String)> {
+        let mut rows = Vec::new();
+        for (kind, files) in &self.unreadable {
+            for (path, message) in files {
+                rows.push((
+                    format!(
+                        "{}: {}",
+                        lang.pick("Lukukelvoton", "Unreadable"),
+                        kind.as_str()
+                    ),
+                    path.clone(),
+                    message.clone(),
+                ));
+            }
+        }
+        let simple = [
+            (
+                lang.pick("Tyhjä (tarvitsee OCR:n)", "Empty (needs OCR)"),
+                &self.empty,
+            ),
+            (lang.pick("Ei teemaa", "No theme"), &self.no_theme),
+            (lang.pick("Ei kaupunkia", "No city"), &self.no_city),
+            (lang.pick("Ei työpakettia", "No work package"), &self.no_tp),
+        ];
+        for (category, paths) in simple {
+            for p in paths {
+                rows.push((category.to_string(), p.clone(), String::new()));
+            }
+        }
+        for (n, group) in self.duplicates.iter().enumerate() {
+            for p in group {
+                rows.push((
+                    lang.pick("Sama sisältö", "Identical content").to_string(),
+                    p.clone(),
+                    format!("{} {}", lang.pick("ryhmä", "group"), n + 1),
+                ));
+            }
+        }
+        for g in &self.versions {
+            for p in &g.paths {
+                let detail = if *p == g.newest {
+                    lang.pick("uusin", "newest").to_string()
+                } else {
+                    format!("{} {}", lang.pick("uusin:", "newest:"), g.newest)
+                };
+                rows.push((
+                    lang.pick("Versio", "Version").to_string(),
+                    p.clone(),
+                    detail,
+                ));
+            }
+        }
+        for (p, fields) in &self.manual {
+            rows.push((
+                lang.pick("Korjattu käsin", "Corrected by hand").to_string(),
+                p.clone(),
+                fields.join(", "),
+            ));
+        }
+        for w in &self.annotation_warnings {
+            rows.push((
+                lang.pick("Huomiotiedosto", "Annotations").to_string(),
+                String::new(),
+                w.clone(),
+            ));
+        }
+        rows
+    }
 }
 
 pub fn audit(index: &Index) -> Audit {
     let mut a = Audit {
+        generated: index.generated.clone(),
         total: index.documents.len(),
         ..Audit::default()
     };
     for m in &index.documents {
+        let set_by_hand = |field: &str| m.manual.iter().any(|f| f == field);
+        if !m.manual.is_empty() {
+            a.manual.push((m.path.clone(), m.manual.clone()));
+        }
         match m.status {
             Status::Error => {
                 let (kind, message) = m
@@ -63,81 +150,217 @@ pub fn audit(index: &Index) -> Audit {
             }
             Status::Empty => a.empty.push(m.path.clone()),
             Status::Ok => {
-                if m.themes.is_empty() {
+                if m.themes.is_empty() && !set_by_hand("themes") {
                     a.no_theme.push(m.path.clone());
                 }
-                if m.city.is_none() {
+                if m.city.is_none() && m.city_source != Some(CitySource::Manual) {
                     a.no_city.push(m.path.clone());
                 }
-                if m.tp.is_empty() {
+                if m.tp.is_empty() && !set_by_hand("tp") {
                     a.no_tp.push(m.path.clone());
                 }
             }
         }
     }
-    let mut by_hash: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for m in index.documents.iter().filter(|m| !m.hash.is_empty()) {
-        by_hash.entry(&m.hash).or_default().push(m.path.clone());
-    }
-    a.duplicates = by_hash.into_values().filter(|g| g.len() > 1).collect();
+    a.duplicates = duplicate_groups(&index.documents);
     a.versions = version_groups(&index.documents);
     a
+}
+
+/// Paths the summary's tables leave out: every version but the newest, every identical
+/// copy but one.
+pub(crate) fn superseded(documents: &[Material]) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for g in duplicate_groups(documents) {
+        out.extend(g.into_iter().skip(1));
+    }
+    for g in version_groups(documents) {
+        out.extend(g.paths.into_iter().filter(|p| *p != g.newest));
+    }
+    out
+}
+
+/// A name that says it is a copy: "Kopio malli", "malli - Copy", "malli (2)".
+fn copy_mark() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)(?:^|[\s_\-(])(?:kopio|copy|kopia)(?:$|[\s_\-)])|\(\d{1,3}\)\s*$")
+            .unwrap_or_else(|_| unreachable!("the pattern is a constant"))
+    })
+}
+
+/// Identical content under several names. The copy listed first, and kept in the summary,
+/// is a file of its own rather than an archive member, then one whose name does not say it
+/// is a copy, then one with a city, then the first by path. Files without text are listed
+/// as empty already; that they are alike says nothing more.
+fn duplicate_groups(documents: &[Material]) -> Vec<Vec<String>> {
+    let mut by_hash: BTreeMap<&str, Vec<&Material>> = BTreeMap::new();
+    for m in documents
+        .iter()
+        .filter(|m| !m.hash.is_empty() && m.bytes > 0 && m.status != Status::Empty)
+    {
+        by_hash.entry(&m.hash).or_default().push(m);
+    }
+    let mut groups: Vec<Vec<String>> = by_hash
+        .into_values()
+        .filter(|g| g.len() > 1)
+        .map(|mut g| {
+            g.sort_by_key(|m| {
+                (
+                    m.path.to_lowercase().contains(".zip/"),
+                    copy_mark().is_match(stem(m.file_name())),
+                    m.city.is_none(),
+                    m.path.clone(),
+                )
+            });
+            g.into_iter().map(|m| m.path.clone()).collect()
+        })
+        .collect();
+    groups.sort();
+    groups
 }
 
 fn version_mark() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(concat!(
-            r"(?i)(?:[\s_\-.]*(?:",
+            // Each mark follows a separator: the digits of "Fuzzer-4959857092198400" are no date.
+            r"(?i)(?:[\s_\-.(]+(?:",
             r"v(?:er(?:sio|sion)?)?[\s_.]*\d+(?:[._]\d+)*",
             r"|\d{1,2}[._]\d{1,2}[._](?:\d{4}|\d{2})",
             r"|\d{4}-\d{2}-\d{2}",
             r"|\d{8}",
             r"|final|lopullinen|luonnos|draft\d*",
-            r"))+$"
+            r")\)?)+$"
         ))
         .unwrap_or_else(|_| unreachable!("the pattern is a constant"))
     })
 }
 
-/// Orders versions: explicit version numbers, then dates in the name, then the document's
-/// modified date. Returns a sortable key.
-fn version_key(m: &Material) -> (Vec<u32>, String) {
-    let stem = stem(m.file_name());
-    let numbers = version_mark()
-        .find(stem)
-        .map(|mark| {
-            mark.as_str()
-                .split(|c: char| !c.is_ascii_digit())
-                .filter_map(|d| d.parse::<u32>().ok())
-                .collect::<Vec<u32>>()
-        })
-        .unwrap_or_default();
-    (numbers, m.modified.clone().unwrap_or_default())
+/// Where a name's version mark starts, when it has one that says something: a version
+/// number, a real date, final or draft.
+fn version_mark_at(file_stem: &str) -> Option<usize> {
+    let mark = version_mark().find(file_stem)?;
+    let key = version_key(file_stem);
+    let says_something = key.is_final || !key.not_draft || !key.version.is_empty() || key.date != 0;
+    (says_something && mark.start() > 0).then_some(mark.start())
 }
 
-fn stem(name: &str) -> &str {
-    name.rsplit_once('.').map_or(name, |(s, _)| s)
+fn mark_part() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(concat!(
+            r"(?i)(?P<version>v(?:er(?:sio|sion)?)?[\s_.]*\d+(?:[._]\d+)*)",
+            r"|(?P<dmy>\d{1,2}[._]\d{1,2}[._](?:\d{4}|\d{2}))",
+            r"|(?P<iso>\d{4}-\d{2}-\d{2})",
+            r"|(?P<eight>\d{8})",
+            r"|(?P<final>final|lopullinen)",
+            r"|(?P<draft>luonnos|draft\d*)",
+        ))
+        .unwrap_or_else(|_| unreachable!("the pattern is a constant"))
+    })
+}
+
+/// What a name's version mark says, in the order that decides which is newest: a final
+/// version, then the higher version number, then the later date, then not a draft.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+struct VersionKey {
+    is_final: bool,
+    version: Vec<u32>,
+    /// yyyymmdd
+    date: u32,
+    not_draft: bool,
+}
+
+fn numbers(s: &str) -> Vec<u32> {
+    s.split(|c: char| !c.is_ascii_digit())
+        .filter_map(|d| d.parse::<u32>().ok())
+        .collect()
+}
+
+fn ymd(y: u32, m: u32, d: u32) -> u32 {
+    let y = if y < 100 { 2000 + y } else { y };
+    if (1..=12).contains(&m) && (1..=31).contains(&d) {
+        y * 10_000 + m * 100 + d
+    } else {
+        0
+    }
+}
+
+fn version_key(file_stem: &str) -> VersionKey {
+    let mut key = VersionKey {
+        not_draft: true,
+        ..VersionKey::default()
+    };
+    let Some(mark) = version_mark().find(file_stem) else {
+        return key;
+    };
+    for part in mark_part().captures_iter(mark.as_str()) {
+        if let Some(v) = part.name("version") {
+            key.version = numbers(v.as_str());
+        } else if let Some(d) = part.name("dmy") {
+            if let [d, m, y] = numbers(d.as_str())[..] {
+                key.date = ymd(y, m, d);
+            }
+        } else if let Some(d) = part.name("iso") {
+            if let [y, m, d] = numbers(d.as_str())[..] {
+                key.date = ymd(y, m, d);
+            }
+        } else if let Some(d) = part.name("eight") {
+            let s = d.as_str();
+            let n = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<u32>().ok());
+            // 20170302 or 03022017: the year is where a plausible year is.
+            let year_first = n(0..4).filter(|y| (1990..=2100).contains(y)).is_some();
+            key.date = match (year_first, n(0..2), n(2..4), n(4..6), n(4..8), n(6..8)) {
+                (true, _, _, Some(m), _, Some(d)) => n(0..4).map_or(0, |y| ymd(y, m, d)),
+                (false, Some(d), Some(m), _, Some(y), _) => ymd(y, m, d),
+                _ => 0,
+            };
+        } else if part.name("final").is_some() {
+            key.is_final = true;
+        } else if part.name("draft").is_some() {
+            key.not_draft = false;
+        }
+    }
+    key
+}
+
+fn folder(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(f, _)| f)
+}
+
+/// A name's base with version marks removed and separators made alike, so that
+/// `Malli_v0.1` and `Malli v1.0` meet.
+fn base_name(file_stem: &str) -> String {
+    let cut = version_mark().find(file_stem).map_or(file_stem, |m| {
+        file_stem.get(..m.start()).unwrap_or(file_stem)
+    });
+    cut.split(|c: char| c.is_whitespace() || c == '_' || c == '-')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 fn version_groups(documents: &[Material]) -> Vec<VersionGroup> {
     let mut groups: BTreeMap<(String, String), Vec<&Material>> = BTreeMap::new();
     for m in documents {
         let file_stem = stem(m.file_name());
-        let Some(mark) = version_mark().find(file_stem) else {
+        if version_mark_at(file_stem).is_none() {
             continue;
-        };
-        let base = file_stem[..mark.start()].trim().to_lowercase();
+        }
+        let base = base_name(file_stem);
         if base.is_empty() {
             continue;
         }
-        let folder = m.path.rsplit_once('/').map_or("", |(f, _)| f).to_string();
-        groups.entry((folder, base)).or_default().push(m);
+        groups
+            .entry((folder(&m.path).to_string(), base))
+            .or_default()
+            .push(m);
     }
     // Unmarked files with the same base name belong to the group too (the first draft).
     for m in documents {
-        let folder = m.path.rsplit_once('/').map_or("", |(f, _)| f).to_string();
-        let key = (folder, stem(m.file_name()).trim().to_lowercase());
+        let key = (folder(&m.path).to_string(), base_name(stem(m.file_name())));
         if let Some(g) = groups.get_mut(&key) {
             if !g.iter().any(|x| x.path == m.path) {
                 g.push(m);
@@ -149,8 +372,9 @@ fn version_groups(documents: &[Material]) -> Vec<VersionGroup> {
         .filter(|(_, g)| g.len() > 1)
         .map(|((_, base), mut g)| {
             g.sort_by(|a, b| {
-                version_key(a)
-                    .cmp(&version_key(b))
+                version_key(stem(a.file_name()))
+                    .cmp(&version_key(stem(b.file_name())))
+                    .then_with(|| a.modified.cmp(&b.modified))
                     .then_with(|| a.path.cmp(&b.path))
             });
             let newest = g.last().map(|m| m.path.clone()).unwrap_or_default();
@@ -163,97 +387,213 @@ fn version_groups(documents: &[Material]) -> Vec<VersionGroup> {
         .collect()
 }
 
-/// `audit.md`.
-pub fn audit_markdown(a: &Audit) -> String {
-    let mut out = String::from("# Auditointi\n\n");
+/// `audit.md`, and what `kooste audit` prints.
+pub fn audit_markdown(a: &Audit, lang: Lang) -> String {
+    let mut out = format!("# {}\n\n", lang.pick("Auditointi", "Audit"));
+    if !a.generated.is_empty() {
+        out.push_str(&format!(
+            "*{} {}.*\n\n",
+            lang.pick("Koottu", "Compiled on"),
+            lang.date(&a.generated)
+        ));
+    }
+    let count_rows = [
+        (lang.pick("Materiaaleja", "Materials"), a.total),
+        (lang.pick("Lukukelvottomia", "Unreadable"), a.errors()),
+        (
+            lang.pick("Tyhjiä (tarvitsevat OCR:n)", "Empty (need OCR)"),
+            a.empty.len(),
+        ),
+        (lang.pick("Ilman teemaa", "No theme"), a.no_theme.len()),
+        (lang.pick("Ilman kaupunkia", "No city"), a.no_city.len()),
+        (
+            lang.pick("Ilman työpakettia", "No work package"),
+            a.no_tp.len(),
+        ),
+        (
+            lang.pick("Kaksoiskappaleryhmiä", "Groups of identical copies"),
+            a.duplicates.len(),
+        ),
+        (
+            lang.pick("Versioituja materiaaleja", "Versioned materials"),
+            a.versions.len(),
+        ),
+        (
+            lang.pick("Käsin korjattuja", "Corrected by hand"),
+            a.manual.len(),
+        ),
+    ];
     out.push_str(&format!(
-        "Materiaaleja {}: lukukelvottomia {}, tyhjiä {}, ilman teemaa {}, ilman kaupunkia {}, ilman työpakettia {}.\n\n",
-        a.total,
-        a.errors(),
-        a.empty.len(),
-        a.no_theme.len(),
-        a.no_city.len(),
-        a.no_tp.len()
+        "| | {} |\n|---|---:|\n",
+        lang.pick("määrä", "count")
     ));
-    out.push_str("## Lukukelvottomat tiedostot\n\n");
+    for (label, n) in count_rows {
+        out.push_str(&format!("| {label} | {n} |\n"));
+    }
+    out.push('\n');
+
+    out.push_str(&format!(
+        "## {} ({})\n\n",
+        lang.pick("Lukukelvottomat tiedostot", "Unreadable files"),
+        a.errors()
+    ));
     if a.unreadable.is_empty() {
-        out.push_str("Ei lukukelvottomia tiedostoja.\n\n");
+        out.push_str(lang.pick("Ei yhtään.\n\n", "None.\n\n"));
     }
     for (kind, files) in &a.unreadable {
         out.push_str(&format!(
-            "### {} ({} {})\n\n",
-            kind_title(*kind),
+            "### {} ({}, `{}`)\n\n",
+            lang.error_kind(*kind),
             files.len(),
             kind.as_str()
         ));
         for (path, message) in files {
-            out.push_str(&format!("- `{}`: {}\n", code(path), escape_inline(message)));
+            out.push_str(&format!("- `{}`: {}\n", code(path), markdown(message)));
         }
         out.push('\n');
     }
     section(
         &mut out,
-        "Tyhjät tiedostot (todennäköisesti skannattuja: tarvitsevat tekstintunnistusta)",
+        lang,
+        lang.pick(
+            "Tyhjät tiedostot: todennäköisesti skannattuja, tarvitsevat tekstintunnistusta (OCR)",
+            "Empty files: probably scanned, need text recognition (OCR)",
+        ),
         &a.empty,
     );
-    section(&mut out, "Materiaalit ilman teemaa", &a.no_theme);
-    section(&mut out, "Materiaalit ilman kaupunkia", &a.no_city);
-    section(&mut out, "Materiaalit ilman työpakettia", &a.no_tp);
-    out.push_str("## Sama sisältö eri nimillä\n\n");
+    section(
+        &mut out,
+        lang,
+        lang.pick("Materiaalit ilman teemaa", "Materials without a theme"),
+        &a.no_theme,
+    );
+    section(
+        &mut out,
+        lang,
+        lang.pick("Materiaalit ilman kaupunkia", "Materials without a city"),
+        &a.no_city,
+    );
+    section(
+        &mut out,
+        lang,
+        lang.pick(
+            "Materiaalit ilman työpakettia",
+            "Materials without a work package",
+        ),
+        &a.no_tp,
+    );
+
+    out.push_str(&format!(
+        "## {} ({})\n\n",
+        lang.pick(
+            "Sama sisältö eri nimillä",
+            "Identical content under different names"
+        ),
+        a.duplicates.len()
+    ));
     if a.duplicates.is_empty() {
-        out.push_str("Ei kaksoiskappaleita.\n\n");
-    }
-    for group in &a.duplicates {
-        let names: Vec<String> = group.iter().map(|p| format!("`{}`", code(p))).collect();
-        out.push_str(&format!("- {}\n", names.join(" = ")));
-    }
-    if !a.duplicates.is_empty() {
-        out.push('\n');
-    }
-    out.push_str("## Saman materiaalin useat versiot\n\n");
-    if a.versions.is_empty() {
-        out.push_str("Ei versioituja materiaaleja.\n\n");
-    }
-    for g in &a.versions {
-        let names: Vec<String> = g.paths.iter().map(|p| format!("`{}`", code(p))).collect();
-        out.push_str(&format!(
-            "- {}: uusin `{}`\n",
-            names.join(", "),
-            code(&g.newest)
+        out.push_str(lang.pick("Ei yhtään.\n\n", "None.\n\n"));
+    } else {
+        out.push_str(lang.pick(
+            "Kooste listaa kustakin ryhmästä vain ensimmäisen.\n\n",
+            "The summary lists only the first of each group.\n\n",
         ));
-    }
-    if !a.versions.is_empty() {
+        for group in &a.duplicates {
+            let names: Vec<String> = group.iter().map(|p| format!("`{}`", code(p))).collect();
+            out.push_str(&format!("- {}\n", names.join(" = ")));
+        }
         out.push('\n');
+    }
+
+    out.push_str(&format!(
+        "## {} ({})\n\n",
+        lang.pick(
+            "Saman materiaalin useat versiot",
+            "Several versions of one material"
+        ),
+        a.versions.len()
+    ));
+    if a.versions.is_empty() {
+        out.push_str(lang.pick("Ei yhtään.\n\n", "None.\n\n"));
+    } else {
+        out.push_str(lang.pick(
+            "Versiot vanhimmasta uusimpaan; kooste listaa vain uusimman.\n\n",
+            "Versions from oldest to newest; the summary lists only the newest.\n\n",
+        ));
+        for g in &a.versions {
+            let names: Vec<String> = g.paths.iter().map(|p| format!("`{}`", code(p))).collect();
+            out.push_str(&format!(
+                "- {} → {} `{}`\n",
+                names.join(", "),
+                lang.pick("uusin", "newest"),
+                code(&g.newest)
+            ));
+        }
+        out.push('\n');
+    }
+
+    out.push_str(&format!(
+        "## {} ({})\n\n",
+        lang.pick("Käsin korjatut", "Corrected by hand"),
+        a.manual.len()
+    ));
+    if a.manual.is_empty() {
+        out.push_str(lang.pick("Ei yhtään.\n\n", "None.\n\n"));
+    } else {
+        for (path, fields) in &a.manual {
+            let fields: Vec<&str> = fields.iter().map(|f| field_name(f, lang)).collect();
+            out.push_str(&format!("- `{}`: {}\n", code(path), fields.join(", ")));
+        }
+        out.push('\n');
+    }
+    if !a.annotation_sources.is_empty() || !a.annotation_warnings.is_empty() {
+        out.push_str(&format!(
+            "## {} ({})\n\n",
+            lang.pick("Huomiotiedoston ongelmat", "Problems in the annotations"),
+            a.annotation_warnings.len()
+        ));
+        if !a.annotation_sources.is_empty() {
+            let names: Vec<String> = a
+                .annotation_sources
+                .iter()
+                .map(|s| format!("`{}`", code(s)))
+                .collect();
+            out.push_str(&format!(
+                "{} {}.\n\n",
+                lang.pick("Luettu:", "Read:"),
+                names.join(", ")
+            ));
+        }
+        for w in &a.annotation_warnings {
+            out.push_str(&format!("- {}\n", markdown(w)));
+        }
+        if !a.annotation_warnings.is_empty() {
+            out.push('\n');
+        }
     }
     out
 }
 
-fn section(out: &mut String, title: &str, paths: &[String]) {
+fn field_name(field: &str, lang: Lang) -> &str {
+    match field {
+        "title" => lang.pick("otsikko", "title"),
+        "city" => lang.pick("kaupunki", "city"),
+        "tp" => lang.pick("työpaketti", "work package"),
+        "themes" => lang.pick("teemat", "themes"),
+        other => other,
+    }
+}
+
+fn section(out: &mut String, lang: Lang, title: &str, paths: &[String]) {
     out.push_str(&format!("## {title} ({})\n\n", paths.len()));
     if paths.is_empty() {
-        out.push_str("Ei yhtään.\n\n");
+        out.push_str(lang.pick("Ei yhtään.\n\n", "None.\n\n"));
         return;
     }
     for p in paths {
         out.push_str(&format!("- `{}`\n", code(p)));
     }
     out.push('\n');
-}
-
-/// Paths go into code spans; a backtick inside would end the span early.
-fn code(path: &str) -> String {
-    path.replace('`', "'").replace(['\n', '\r'], " ")
-}
-
-fn kind_title(kind: ErrorKind) -> &'static str {
-    match kind {
-        ErrorKind::Encrypted => "Salatut",
-        ErrorKind::Corrupt => "Vioittuneet",
-        ErrorKind::Unsupported => "Tukemattomat muodot",
-        ErrorKind::TooLarge => "Liian suuret",
-        ErrorKind::Timeout => "Aikaraja ylittyi",
-        ErrorKind::Io => "Lukuvirheet",
-    }
 }
 
 #[cfg(test)]
@@ -276,5 +616,57 @@ mod tests {
         for name in ["malli", "6Aika AOA Tampere", "Helsinki_2017_1"] {
             assert!(!version_mark().is_match(name), "{name}");
         }
+        // Digits that are no version and no date.
+        for name in [
+            "POIXWPFFuzzer-4959857092198400",
+            "raportti_12345678",
+            "malliv2",
+            "v1.0",
+        ] {
+            assert_eq!(version_mark_at(name), None, "{name}");
+        }
+        assert_eq!(version_mark_at("malli (v2)"), Some(5));
+    }
+
+    #[test]
+    fn versions_order_by_number_then_date() {
+        assert!(version_key("malli_v0.1") < version_key("malli_v1.0"));
+        assert!(version_key("malli_v0.9") < version_key("malli_v0.10"));
+        assert!(version_key("malli_v2") < version_key("malli_final"));
+        assert!(version_key("malli_luonnos") < version_key("malli"));
+        // Dates compare as dates, whatever order the name writes them in.
+        assert!(version_key("malli_15.12.2016") < version_key("malli_2.1.2017"));
+        assert!(version_key("malli_14122017") < version_key("malli_03022018"));
+        assert!(version_key("malli_20171214") < version_key("malli_2018-02-03"));
+        assert_eq!(version_key("malli_03022017").date, 20170203);
+        assert_eq!(version_key("malli_1.2.17").date, 20170201);
+    }
+
+    #[test]
+    fn copy_marks_are_recognised() {
+        for name in [
+            "Kopio malli",
+            "malli - Copy",
+            "malli (2)",
+            "Copy of malli",
+            "malli_kopio",
+        ] {
+            assert!(copy_mark().is_match(name), "{name}");
+        }
+        for name in ["Kopiointiohje", "malli", "Malli 2017", "copyright"] {
+            assert!(!copy_mark().is_match(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn base_names_meet_across_separators() {
+        assert_eq!(
+            base_name("Helsinki_Yhteiskehittamisen_malli_v0.1"),
+            "helsinki yhteiskehittamisen malli"
+        );
+        assert_eq!(
+            base_name("Helsinki Yhteiskehittamisen malli v1.0"),
+            "helsinki yhteiskehittamisen malli"
+        );
     }
 }

@@ -1,5 +1,7 @@
 //! What changed between two runs over the same drive.
 
+use crate::escape::code;
+use crate::lang::Lang;
 use kooste_model::{Changes, Index, Material, ThemeChange};
 use std::collections::BTreeMap;
 
@@ -61,43 +63,138 @@ pub fn changes(previous: &Index, current: &Index) -> Changes {
     c
 }
 
-pub fn changes_markdown(c: &Changes) -> String {
-    let mut out = format!("# Muutokset\n\nEdellinen ajo: {}\n\n", c.since);
+pub fn changes_markdown(c: &Changes, lang: Lang) -> String {
+    let mut out = format!(
+        "# {}\n\n{} {}\n\n",
+        lang.pick("Muutokset", "Changes"),
+        lang.pick("Edellinen ajo:", "Previous run:"),
+        lang.date(&c.since)
+    );
+    if c.added.is_empty()
+        && c.removed.is_empty()
+        && c.modified.is_empty()
+        && c.reassigned.is_empty()
+    {
+        out.push_str(lang.pick(
+            "Ei muutoksia edelliseen ajoon.\n",
+            "No changes since the previous run.\n",
+        ));
+        return out;
+    }
     let list = |out: &mut String, title: &str, paths: &[String]| {
         out.push_str(&format!("## {title} ({})\n\n", paths.len()));
         for p in paths {
-            out.push_str(&format!("- `{}`\n", p.replace('`', "'")));
+            out.push_str(&format!("- `{}`\n", code(p)));
         }
         if !paths.is_empty() {
             out.push('\n');
         }
     };
-    list(&mut out, "Uudet materiaalit", &c.added);
-    list(&mut out, "Poistuneet materiaalit", &c.removed);
-    list(&mut out, "Muuttuneet materiaalit", &c.modified);
+    list(
+        &mut out,
+        lang.pick("Uudet materiaalit", "New materials"),
+        &c.added,
+    );
+    list(
+        &mut out,
+        lang.pick("Poistuneet materiaalit", "Removed materials"),
+        &c.removed,
+    );
+    list(
+        &mut out,
+        lang.pick("Muuttuneet materiaalit", "Changed materials"),
+        &c.modified,
+    );
     out.push_str(&format!(
-        "## Muuttuneet luokitukset ({})\n\n",
+        "## {} ({})\n\n",
+        lang.pick("Muuttuneet luokitukset", "Changed classifications"),
         c.reassigned.len()
     ));
     for r in &c.reassigned {
         let field = match r.field.as_str() {
-            "themes" => "teemat",
-            "city" => "kaupunki",
-            _ => "työpaketti",
+            "themes" => lang.pick("teemat", "themes"),
+            "city" => lang.pick("kaupunki", "city"),
+            _ => lang.pick("työpaketti", "work package"),
         };
         let show = |s: &str| {
             if s.is_empty() {
                 "–".to_string()
             } else {
-                s.to_string()
+                code(s)
             }
         };
         out.push_str(&format!(
             "- `{}`: {field} {} → {}\n",
-            r.path.replace('`', "'"),
+            code(&r.path),
             show(&r.before),
             show(&r.after)
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kooste_model::{RulesInfo, Status};
+
+    fn index(generated: &str, docs: &[(&str, &str, Option<kooste_model::City>)]) -> Index {
+        Index {
+            schema: 1,
+            generated: generated.into(),
+            drive: "d".into(),
+            rules: RulesInfo {
+                source: "default".into(),
+                hash: String::new(),
+            },
+            themes: vec![],
+            documents: docs
+                .iter()
+                .map(|(path, hash, city)| Material {
+                    path: path.to_string(),
+                    format: kooste_model::Format::Txt,
+                    bytes: 1,
+                    hash: hash.to_string(),
+                    title: path.to_string(),
+                    author: None,
+                    created: None,
+                    modified: None,
+                    city: *city,
+                    city_source: None,
+                    tp: vec![],
+                    themes: vec![],
+                    scores: Default::default(),
+                    status: Status::Ok,
+                    error: None,
+                    pages: 1,
+                    chars: 1,
+                    manual: vec![],
+                })
+                .collect(),
+            changes: None,
+        }
+    }
+
+    #[test]
+    fn changes_list_added_removed_modified_and_reassigned() {
+        use kooste_model::City;
+        let before = index(
+            "2018-03-13T00:00:00Z",
+            &[("a.txt", "1", None), ("b.txt", "2", Some(City::Oulu))],
+        );
+        let after = index(
+            "2018-03-14T00:00:00Z",
+            &[("b.txt", "3", Some(City::Turku)), ("c.txt", "4", None)],
+        );
+        let c = changes(&before, &after);
+        assert_eq!(c.added, ["c.txt"]);
+        assert_eq!(c.removed, ["a.txt"]);
+        assert_eq!(c.modified, ["b.txt"]);
+        assert_eq!(c.reassigned.len(), 1);
+        let md = changes_markdown(&c, Lang::Fi);
+        assert!(md.starts_with("# Muutokset\n\nEdellinen ajo: 13.3.2018\n"));
+        assert!(md.contains("- `b.txt`: kaupunki Oulu → Turku\n"), "{md}");
+        let same = changes(&after, &after);
+        assert!(changes_markdown(&same, Lang::En).contains("No changes since the previous run."));
+    }
 }

@@ -3,9 +3,11 @@
 use kooste_model::Index;
 
 /// A cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, carriage
-/// return at its start) gets a leading apostrophe, the convention spreadsheets show as text.
+/// return at its start, also after leading spaces, which some spreadsheets skip) gets a
+/// leading apostrophe, the convention spreadsheets show as text.
 pub fn neutralise_formula(value: &str) -> String {
-    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    const STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+    if value.starts_with(STARTS) || value.trim_start_matches(' ').starts_with(STARTS) {
         format!("'{value}")
     } else {
         value.to_string()
@@ -22,8 +24,10 @@ fn field(value: &str) -> String {
     }
 }
 
+/// The SPEC's columns first; `corrected` (added) lists the material's fields a person set
+/// in the annotations, such as `city;tp`.
 pub fn themes_csv(index: &Index) -> String {
-    let mut out = String::from("path,title,city,tp,theme,score,manual,terms\n");
+    let mut out = String::from("path,title,city,tp,theme,score,manual,terms,corrected\n");
     for m in &index.documents {
         for t in &m.themes {
             let tp: Vec<String> = m.tp.iter().map(|w| w.to_string()).collect();
@@ -41,6 +45,7 @@ pub fn themes_csv(index: &Index) -> String {
                 format!("{:.3}", t.score),
                 if t.manual { "1" } else { "0" }.to_string(),
                 field(&terms.join(";")),
+                field(&m.manual.join(";")),
             ];
             out.push_str(&row.join(","));
             out.push('\n');
@@ -55,7 +60,15 @@ mod tests {
 
     #[test]
     fn formulas_become_text() {
-        for bad in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+        for bad in [
+            "=HYPERLINK(\"x\")",
+            "+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "  =1+1",
+        ] {
             assert!(neutralise_formula(bad).starts_with('\''), "{bad:?}");
         }
         assert_eq!(neutralise_formula("Malli v1.0"), "Malli v1.0");

@@ -1,6 +1,6 @@
 //! Output language: Finnish as the seed summary, or English.
 
-use kooste_model::ThemeInfo;
+use kooste_model::{ErrorKind, Status, ThemeInfo};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -13,8 +13,22 @@ impl Lang {
     pub fn theme_title(self, theme: &ThemeInfo) -> &str {
         match self {
             Lang::Fi => &theme.title_fi,
+            Lang::En if theme.title_en.trim().is_empty() => &theme.title_fi,
             Lang::En => &theme.title_en,
         }
+    }
+
+    /// The Finnish or the English of a one-off text.
+    pub(crate) fn pick<'a>(self, fi: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Fi => fi,
+            Lang::En => en,
+        }
+    }
+
+    /// `lang` attribute of the HTML page.
+    pub(crate) fn code(self) -> &'static str {
+        self.pick("fi", "en")
     }
 
     /// A fixed text of the outputs in this language.
@@ -35,6 +49,10 @@ impl Lang {
             (Lang::En, File) => "File",
             (Lang::Fi, Theme) => "Teema",
             (Lang::En, Theme) => "Theme",
+            (Lang::Fi, Themes) => "Teemat",
+            (Lang::En, Themes) => "Themes",
+            (Lang::Fi, WorkPackage) => "Työpaketti",
+            (Lang::En, WorkPackage) => "Work package",
             (Lang::Fi, WhyGood) => "Miksi hyvä esimerkki",
             (Lang::En, WhyGood) => "Why a good example",
             (Lang::Fi, Leadership) => "Miten voitaisiin käyttää johtamisessa",
@@ -43,12 +61,74 @@ impl Lang {
             (Lang::En, Business) => "Why companies could benefit",
             (Lang::Fi, Automatic) => "automaattinen poiminta",
             (Lang::En, Automatic) => "picked automatically",
+            (Lang::Fi, NothingPicked) => "Materiaalista ei löytynyt tähän sopivaa lausetta.",
+            (Lang::En, NothingPicked) => "No sentence of the material fits here.",
+            (Lang::Fi, Manual) => "käsin",
+            (Lang::En, Manual) => "manual",
             (Lang::Fi, NoMaterials) => "–",
             (Lang::En, NoMaterials) => "–",
             (Lang::Fi, NoCity) => "Yhteiset tai kaupunki ei tiedossa",
             (Lang::En, NoCity) => "Joint or city unknown",
             (Lang::Fi, NoExamples) => "Teemaan ei löytynyt esimerkkejä.",
             (Lang::En, NoExamples) => "No examples were found for this theme.",
+            (Lang::Fi, Contacts) => "Lisätietoja",
+            (Lang::En, Contacts) => "Further information",
+            (Lang::Fi, Materials) => "Kaikki materiaalit",
+            (Lang::En, Materials) => "All materials",
+            (Lang::Fi, Material) => "Materiaali",
+            (Lang::En, Material) => "Material",
+            (Lang::Fi, Status) => "Tila",
+            (Lang::En, Status) => "Status",
+            (Lang::Fi, Evidence) => "Perusteet",
+            (Lang::En, Evidence) => "Evidence",
+            (Lang::Fi, Score) => "Pisteet",
+            (Lang::En, Score) => "Score",
+            (Lang::Fi, Path) => "Polku",
+            (Lang::En, Path) => "Path",
+            (Lang::Fi, Title) => "Otsikko",
+            (Lang::En, Title) => "Title",
+            (Lang::Fi, Audit) => "Auditointi",
+            (Lang::En, Audit) => "Audit",
+            (Lang::Fi, All) => "kaikki",
+            (Lang::En, All) => "all",
+            (Lang::Fi, NoTheme) => "ei teemaa",
+            (Lang::En, NoTheme) => "no theme",
+            (Lang::Fi, NoCityShort) => "ei kaupunkia",
+            (Lang::En, NoCityShort) => "no city",
+            (Lang::Fi, NoTp) => "ei työpakettia",
+            (Lang::En, NoTp) => "no work package",
+            (Lang::Fi, Search) => "Haku",
+            (Lang::En, Search) => "Search",
+        }
+    }
+
+    pub fn status(self, status: Status) -> &'static str {
+        match status {
+            Status::Ok => self.pick("luettu", "read"),
+            Status::Empty => self.pick("tyhjä", "empty"),
+            Status::Error => self.pick("lukuvirhe", "unreadable"),
+        }
+    }
+
+    /// A heading for the files that failed in one way.
+    pub fn error_kind(self, kind: ErrorKind) -> &'static str {
+        match kind {
+            ErrorKind::Encrypted => self.pick("Salatut", "Encrypted"),
+            ErrorKind::Corrupt => self.pick("Vioittuneet", "Corrupt"),
+            ErrorKind::Unsupported => self.pick("Tukemattomat muodot", "Unsupported formats"),
+            ErrorKind::TooLarge => self.pick("Liian suuret", "Too large"),
+            ErrorKind::Timeout => self.pick("Aikaraja ylittyi", "Timed out"),
+            ErrorKind::Io => self.pick("Lukuvirheet", "Read errors"),
+        }
+    }
+
+    /// A run's time stamp (RFC 3339) as a date a reader expects: 13.3.2018 or 2018-03-13.
+    pub(crate) fn date(self, rfc3339: &str) -> String {
+        let day = rfc3339.get(..10).unwrap_or(rfc3339);
+        let parts: Vec<u32> = day.split('-').filter_map(|p| p.parse().ok()).collect();
+        match (self, parts.as_slice()) {
+            (Lang::Fi, [y, m, d]) => format!("{d}.{m}.{y}"),
+            _ => day.to_string(),
         }
     }
 }
@@ -62,11 +142,41 @@ pub enum Text {
     Example,
     File,
     Theme,
+    Themes,
+    WorkPackage,
     WhyGood,
     Leadership,
     Business,
     Automatic,
+    NothingPicked,
+    Manual,
     NoMaterials,
     NoCity,
     NoExamples,
+    Contacts,
+    Materials,
+    Material,
+    Status,
+    Evidence,
+    Score,
+    Path,
+    Title,
+    Audit,
+    All,
+    NoTheme,
+    NoCityShort,
+    NoTp,
+    Search,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_read_as_in_each_language() {
+        assert_eq!(Lang::Fi.date("2018-03-13T00:00:00Z"), "13.3.2018");
+        assert_eq!(Lang::En.date("2018-03-13T00:00:00Z"), "2018-03-13");
+        assert_eq!(Lang::Fi.date("huomenna"), "huomenna");
+    }
 }

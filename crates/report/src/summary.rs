@@ -1,52 +1,205 @@
-//! `kooste.md`: the summary in the shape of the 2018 hand-made one. Per theme a table of
-//! cities and their materials, followed by that theme's strongest materials as examples with
-//! the three questions answered.
+//! The summary in the shape of the 2018 hand-made one: an introduction, then per theme a
+//! table of cities and their materials followed by that theme's strongest materials as
+//! examples with the three questions answered.
+//!
+//! [`summary`] decides the content once; the Markdown, HTML and XLSX renderers only lay it
+//! out, so the formats cannot disagree.
 
+use crate::audit::superseded;
+use crate::escape::{self, clip};
 use crate::lang::{Lang, Text};
-use kooste_model::{City, Index, Material, ThemeInfo};
+use kooste_annotations::{Curated, Curation};
+use kooste_model::{City, Index, Material, Status, ThemeInfo, WorkPackage};
+use std::collections::{BTreeSet, HashMap};
 
-#[derive(Debug, Clone)]
+/// Examples per theme when neither the command line nor the annotations say.
+pub const DEFAULT_EXAMPLES: usize = 3;
+
+/// Longest material name shown in a table; document titles can run to paragraphs.
+const NAME_MAX: usize = 160;
+/// Longest automatic answer: one sentence, not a page.
+const ANSWER_MAX: usize = 320;
+
+#[derive(Debug, Clone, Default)]
 pub struct SummaryOptions {
     pub lang: Lang,
-    /// Examples shown per theme.
-    pub examples_per_theme: usize,
-    /// Bullet points of the introduction; a default explains how the summary was made.
+    /// Examples per theme; `None` takes the annotations' number, else [`DEFAULT_EXAMPLES`].
+    pub examples_per_theme: Option<usize>,
+    /// Bullet points of the introduction; `None` takes the annotations', else a default.
     pub intro: Option<Vec<String>>,
     /// Prefix that turns a drive-relative path into a link from the output folder.
     pub link_prefix: String,
+    /// Curated answers and example choices from the drive's annotations.
+    pub curation: Curation,
 }
 
-impl Default for SummaryOptions {
-    fn default() -> SummaryOptions {
-        SummaryOptions {
-            lang: Lang::Fi,
-            examples_per_theme: 3,
-            intro: None,
-            link_prefix: String::new(),
-        }
+/// The summary's content, ready to lay out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    pub lang: Lang,
+    pub title: String,
+    pub subtitle: String,
+    pub intro: Vec<String>,
+    pub themes: Vec<ThemeSection>,
+    pub contacts: Vec<String>,
+    /// Older versions and identical copies left out of the tables, by path.
+    pub left_out: Vec<String>,
+    /// The annotations files the curated content came from.
+    pub sources: Vec<String>,
+    /// Annotations that could not be applied.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThemeSection {
+    pub id: String,
+    pub title: String,
+    /// The six cities in the seed's order, then joint or unknown when there are any.
+    pub rows: Vec<CityRow>,
+    pub examples: Vec<Example>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CityRow {
+    pub city: Option<City>,
+    pub label: String,
+    pub materials: Vec<MaterialRef>,
+}
+
+/// A material as the seed cites it: its name with the work-package tag, linked to the file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MaterialRef {
+    pub path: String,
+    /// The document's title, or its file name when the title says nothing of its own.
+    pub name: String,
+    pub file_name: String,
+    /// Relative link from the output folder.
+    pub href: String,
+    pub tp: Vec<WorkPackage>,
+    /// A person set this table's theme, or the material's city, work packages or title.
+    pub manual: bool,
+    pub score: f64,
+}
+
+impl MaterialRef {
+    /// " (TP2, TP4)" after `name`, leaving out what the name already says
+    /// ("Työpaketti 5_... (TP5).pdf" needs no second "(TP5)").
+    pub fn tp_tag(&self, name: &str) -> String {
+        let said: String = name
+            .to_uppercase()
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '_')
+            .collect();
+        let missing: Vec<WorkPackage> = self
+            .tp
+            .iter()
+            .copied()
+            .filter(|t| !said.contains(&format!("({t})")))
+            .collect();
+        tp_tag(&missing)
     }
 }
 
-pub fn summary_markdown(index: &Index, options: &SummaryOptions) -> String {
+pub(crate) fn tp_tag(tp: &[WorkPackage]) -> String {
+    if tp.is_empty() {
+        String::new()
+    } else {
+        let tags: Vec<String> = tp.iter().map(|t| t.to_string()).collect();
+        format!(" ({})", tags.join(", "))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    pub heading: String,
+    pub material: MaterialRef,
+    pub theme_id: String,
+    pub theme_title: String,
+    pub city: String,
+    pub city_manual: bool,
+    /// Chosen by a person in the annotations rather than by score.
+    pub pinned: bool,
+    /// Why a good example, use in management, benefit to companies.
+    pub answers: [Answer; 3],
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Answer {
+    pub lines: Vec<String>,
+    /// Picked from the material's own sentences, not written by a person.
+    pub automatic: bool,
+}
+
+pub const QUESTIONS: [Text; 3] = [Text::WhyGood, Text::Leadership, Text::Business];
+
+pub fn summary(index: &Index, options: &SummaryOptions) -> Summary {
     let lang = options.lang;
-    let mut out = String::new();
-    out.push_str(&format!("# {}\n\n", lang.text(Text::SummaryTitle)));
-    out.push_str(&format!("# {}\n\n", lang.text(Text::Introduction)));
+    let curation = &options.curation;
+    let per_theme = options
+        .examples_per_theme
+        .or(curation.summary.examples)
+        .unwrap_or(DEFAULT_EXAMPLES);
+    let left_out = superseded(&index.documents);
+    // Titles are told apart among the materials the tables show: a title shared only with
+    // older versions and copies is still the material's own.
+    let names = Names::new(
+        index
+            .documents
+            .iter()
+            .filter(|m| !left_out.contains(&m.path)),
+    );
+    let mut used: BTreeSet<&str> = BTreeSet::new();
+    let mut themes = Vec::new();
+    for theme in &index.themes {
+        let section = theme_section(
+            index, theme, options, per_theme, &left_out, &names, &mut used,
+        );
+        themes.push(section);
+    }
+    let title = curation
+        .summary
+        .title
+        .clone()
+        .unwrap_or_else(|| lang.text(Text::SummaryTitle).to_string());
+    let subtitle = curation
+        .summary
+        .subtitle
+        .clone()
+        .unwrap_or_else(|| default_subtitle(index, lang));
     let intro = options
         .intro
         .clone()
-        .unwrap_or_else(|| default_intro(index, lang));
-    for line in intro {
-        out.push_str(&format!("- {}\n", escape_inline(&line)));
+        .or_else(|| curation.summary.intro.clone())
+        .unwrap_or_else(|| default_intro(index, lang, per_theme));
+    Summary {
+        lang,
+        title,
+        subtitle,
+        intro,
+        themes,
+        contacts: curation.summary.contacts.clone(),
+        left_out: left_out.into_iter().collect(),
+        sources: curation.sources.clone(),
+        warnings: curation.warnings.clone(),
     }
-    out.push('\n');
-    for theme in &index.themes {
-        theme_section(index, theme, options, &mut out);
-    }
-    out
 }
 
-fn default_intro(index: &Index, lang: Lang) -> Vec<String> {
+fn drive_name(index: &Index) -> String {
+    let d = index.drive.trim_end_matches(['/', '\\']);
+    d.rsplit(['/', '\\']).next().unwrap_or(d).to_string()
+}
+
+fn default_subtitle(index: &Index, lang: Lang) -> String {
+    let date = lang.date(&index.generated);
+    let drive = drive_name(index);
+    let n = index.documents.len();
+    match lang {
+        Lang::Fi => format!("Koottu {date} kansion {drive} {n} materiaalista"),
+        Lang::En => format!("Compiled on {date} from the {n} materials of the folder {drive}"),
+    }
+}
+
+fn default_intro(index: &Index, lang: Lang, per_theme: usize) -> Vec<String> {
     let total = index.documents.len();
     let themed = index
         .documents
@@ -56,67 +209,84 @@ fn default_intro(index: &Index, lang: Lang) -> Vec<String> {
     match lang {
         Lang::Fi => vec![
             format!(
-                "Taulukoihin on listattu hankkeen materiaalit, joissa teema on korostetusti esillä: {themed} materiaalia {total}:stä."
+                "Taulukoihin on listattu hankkeen materiaalit, joissa jokin hankkeen keskeisistä teemoista on korostetusti esillä: {themed} materiaalia {total}:stä."
             ),
-            "Teemat on tunnistettu avainsanasäännöillä; kunkin tunnistuksen perusteet näkyvät tiedostoissa index.json ja themes.csv.".to_string(),
-            "Jokaisen teeman taulukon jälkeen on esitelty teeman vahvimmat esimerkit.".to_string(),
-            "Luokittelemattomat ja lukukelvottomat materiaalit on lueteltu tiedostossa audit.md.".to_string(),
+            "Teemat on tunnistettu materiaalien tekstistä avainsanasäännöillä. Kunkin tunnistuksen perusteet (osumat ja lauseet) näkyvät tiedostoissa kooste.html, kooste.xlsx ja index.json.".to_string(),
+            format!(
+                "Jokaisen teeman taulukon jälkeen on esitelty enintään {per_theme} teeman vahvinta esimerkkiä. Käsin kirjoitetut vastaukset tulevat aseman tiedostosta kooste.toml; muut on poimittu materiaalista ja merkitty automaattisiksi."
+            ),
+            "Lukukelvottomat, tyhjät ja luokittelemattomat materiaalit sekä kaksoiskappaleet ja versiot on lueteltu tiedostossa audit.md.".to_string(),
         ],
         Lang::En => vec![
-            format!("The tables list the project's materials in which a theme stands out: {themed} of {total} materials."),
-            "Themes were recognised by keyword rules; the evidence for each is in index.json and themes.csv.".to_string(),
-            "Each theme's table is followed by its strongest examples.".to_string(),
-            "Unclassified and unreadable materials are listed in audit.md.".to_string(),
+            format!(
+                "The tables list the project's materials in which one of its key themes stands out: {themed} of {total} materials."
+            ),
+            "Themes were recognised in the materials' text by keyword rules. The evidence for each (matched terms and sentences) is in kooste.html, kooste.xlsx and index.json.".to_string(),
+            format!(
+                "Each theme's table is followed by at most {per_theme} of its strongest examples. Answers written by hand come from the drive's kooste.toml; the others were picked from the material and are marked as automatic."
+            ),
+            "Unreadable, empty and unclassified materials, copies and versions are listed in audit.md.".to_string(),
         ],
     }
 }
 
-fn theme_section(index: &Index, theme: &ThemeInfo, options: &SummaryOptions, out: &mut String) {
-    let lang = options.lang;
-    out.push_str(&format!("# {}\n\n", escape_inline(lang.theme_title(theme))));
-    out.push_str(&format!(
-        "| {} | {} |\n|---|---|\n",
-        lang.text(Text::City),
-        lang.text(Text::MaterialRef)
-    ));
-    let with_theme: Vec<&Material> = index
-        .documents
-        .iter()
-        .filter(|m| m.has_theme(&theme.id))
-        .collect();
-    let rows = City::ALL
-        .iter()
-        .map(|c| (c.name().to_string(), Some(*c)))
-        .chain(std::iter::once((lang.text(Text::NoCity).to_string(), None)));
-    for (label, city) in rows {
-        let materials: Vec<String> = with_theme
-            .iter()
-            .filter(|m| m.city == city)
-            .map(|m| material_ref(m, &options.link_prefix))
-            .collect();
-        if city.is_none() && materials.is_empty() {
-            continue;
-        }
-        let cell = if materials.is_empty() {
-            lang.text(Text::NoMaterials).to_string()
-        } else {
-            materials.join("<br>")
-        };
-        out.push_str(&format!("| {label} | {cell} |\n"));
-    }
-    out.push('\n');
+/// How each material is named in tables: by its title when the title is its own, by file
+/// name when the title is only an underscored file name again or several materials share
+/// it (titles copied from a template say nothing).
+struct Names {
+    title_count: HashMap<String, usize>,
+}
 
-    let mut ranked = with_theme.clone();
-    ranked.sort_by(|a, b| {
-        theme_score(b, &theme.id)
-            .total_cmp(&theme_score(a, &theme.id))
-            .then_with(|| a.path.cmp(&b.path))
-    });
-    if ranked.is_empty() {
-        out.push_str(&format!("*{}*\n\n", lang.text(Text::NoExamples)));
+impl Names {
+    fn new<'a>(documents: impl Iterator<Item = &'a Material>) -> Names {
+        let mut title_count = HashMap::new();
+        for m in documents {
+            *title_count
+                .entry(m.title.trim().to_lowercase())
+                .or_insert(0) += 1;
+        }
+        Names { title_count }
     }
-    for m in ranked.into_iter().take(options.examples_per_theme) {
-        example(m, theme, options, out);
+
+    fn has_own_title(&self, m: &Material) -> bool {
+        let title = m.title.trim();
+        if m.manual.iter().any(|f| f == "title") {
+            return !title.is_empty();
+        }
+        // A file name that reads as a title ("Avoimen osallisuuden malli.pdf") is shown as
+        // one; a name joined with underscores is shown as the file name it is.
+        let file_stem = stem(m.file_name());
+        !title.is_empty()
+            && (title != file_stem || !file_stem.contains('_'))
+            && self.title_count.get(&title.to_lowercase()).copied() == Some(1)
+    }
+
+    fn name(&self, m: &Material) -> String {
+        if self.has_own_title(m) {
+            clip(&m.title, NAME_MAX)
+        } else {
+            clip(m.file_name(), NAME_MAX)
+        }
+    }
+
+    /// An example's heading: the title, or the file name read as words.
+    fn heading(&self, m: &Material) -> String {
+        if self.has_own_title(m) {
+            clip(&m.title, NAME_MAX)
+        } else {
+            let words = stem(m.file_name()).replace('_', " ");
+            clip(
+                &words.split_whitespace().collect::<Vec<_>>().join(" "),
+                NAME_MAX,
+            )
+        }
+    }
+}
+
+pub(crate) fn stem(name: &str) -> &str {
+    match name.rfind('.') {
+        Some(dot) if dot > 0 => name.get(..dot).unwrap_or(name),
+        _ => name,
     }
 }
 
@@ -127,160 +297,770 @@ fn theme_score(m: &Material, id: &str) -> f64 {
         .map_or(0.0, |t| t.score)
 }
 
-/// A material as the seed cites it: its name with the work-package tag, linked to the file.
-fn material_ref(m: &Material, link_prefix: &str) -> String {
-    let tp = tp_tag(m);
-    format!(
-        "[{}]({}){}",
-        escape_inline(m.file_name()),
-        link(link_prefix, &m.path),
-        tp
+fn material_ref(m: &Material, theme_id: &str, names: &Names, link_prefix: &str) -> MaterialRef {
+    MaterialRef {
+        path: m.path.clone(),
+        name: names.name(m),
+        file_name: m.file_name().to_string(),
+        href: escape::href(link_prefix, &m.path),
+        tp: m.tp.clone(),
+        manual: m.themes.iter().any(|t| t.id == theme_id && t.manual)
+            || m.manual
+                .iter()
+                .any(|f| matches!(f.as_str(), "city" | "tp" | "title")),
+        score: theme_score(m, theme_id),
+    }
+}
+
+fn city_label(city: Option<City>, lang: Lang) -> String {
+    city.map_or_else(
+        || lang.text(Text::NoCity).to_string(),
+        |c| c.name().to_string(),
     )
 }
 
-fn tp_tag(m: &Material) -> String {
-    if m.tp.is_empty() {
-        String::new()
-    } else {
-        let tags: Vec<String> = m.tp.iter().map(|t| t.to_string()).collect();
-        format!(" ({})", tags.join(", "))
-    }
-}
-
-fn link(prefix: &str, path: &str) -> String {
-    let full = format!("{prefix}{path}");
-    // Markdown link targets cannot hold spaces or parentheses unescaped.
-    full.chars()
-        .map(|c| match c {
-            ' ' => "%20".to_string(),
-            '(' => "%28".to_string(),
-            ')' => "%29".to_string(),
-            '<' => "%3C".to_string(),
-            '>' => "%3E".to_string(),
-            c => c.to_string(),
-        })
-        .collect()
-}
-
-fn example(m: &Material, theme: &ThemeInfo, options: &SummaryOptions, out: &mut String) {
+fn theme_section<'a>(
+    index: &'a Index,
+    theme: &ThemeInfo,
+    options: &SummaryOptions,
+    per_theme: usize,
+    left_out: &BTreeSet<String>,
+    names: &Names,
+    used: &mut BTreeSet<&'a str>,
+) -> ThemeSection {
     let lang = options.lang;
-    out.push_str(&format!(
-        "## {}: {}\n\n",
-        lang.text(Text::Example),
-        escape_inline(&m.title)
-    ));
-    out.push_str(&format!(
-        "{}: {}{}\n\n",
-        lang.text(Text::File),
-        material_ref(m, &options.link_prefix),
-        ""
-    ));
-    out.push_str(&format!(
-        "{}: {}\n\n",
-        lang.text(Text::Theme),
-        escape_inline(lang.theme_title(theme))
-    ));
-    out.push_str(&format!(
-        "{}: {}\n\n",
-        lang.text(Text::City),
-        m.city.map_or_else(
-            || lang.text(Text::NoCity).to_string(),
-            |c| c.name().to_string()
-        )
-    ));
-    let answers = automatic_answers(m, &theme.id);
-    let questions = [Text::WhyGood, Text::Leadership, Text::Business];
-    for (question, answer) in questions.iter().zip(answers) {
-        out.push_str(&format!("### {}\n\n", lang.text(*question)));
-        match answer {
-            Some(sentence) => out.push_str(&format!(
-                "- {} *({})*\n\n",
-                escape_inline(&sentence),
-                lang.text(Text::Automatic)
-            )),
-            None => out.push_str("- –\n\n"),
+    let curation = &options.curation;
+    let with_theme: Vec<&Material> = index
+        .documents
+        .iter()
+        .filter(|m| m.has_theme(&theme.id))
+        .collect();
+    let shown =
+        |m: &Material| !left_out.contains(&m.path) || curation.pinned_in(&m.path, &theme.id);
+    let mut rows = Vec::new();
+    let cities = City::ALL
+        .iter()
+        .map(|c| Some(*c))
+        .chain(std::iter::once(None));
+    for city in cities {
+        let mut materials: Vec<MaterialRef> = with_theme
+            .iter()
+            .filter(|m| m.city == city && shown(m))
+            .map(|m| material_ref(m, &theme.id, names, &options.link_prefix))
+            .collect();
+        // As the seed lists them: by work package, then by name.
+        materials.sort_by(|a, b| {
+            let wp = |r: &MaterialRef| r.tp.first().map_or(u8::MAX, |t| t.number());
+            wp(a)
+                .cmp(&wp(b))
+                .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+                .then_with(|| a.path.cmp(&b.path))
+        });
+        if city.is_none() && materials.is_empty() {
+            continue;
         }
+        rows.push(CityRow {
+            city,
+            label: city_label(city, lang),
+            materials,
+        });
+    }
+
+    let mut pinned: Vec<&Material> = index
+        .documents
+        .iter()
+        .filter(|m| curation.pinned_in(&m.path, &theme.id))
+        .collect();
+    let rank = |list: &mut Vec<&Material>| {
+        list.sort_by(|a, b| {
+            theme_score(b, &theme.id)
+                .total_cmp(&theme_score(a, &theme.id))
+                .then_with(|| a.path.cmp(&b.path))
+        });
+    };
+    let candidates: Vec<&Material> = with_theme
+        .iter()
+        .copied()
+        .filter(|m| {
+            m.status == Status::Ok
+                && !left_out.contains(&m.path)
+                && !curation.excluded(&m.path)
+                && !curation.pinned_in(&m.path, &theme.id)
+        })
+        .collect();
+    // Materials not yet an example of another theme come first, so that the summary shows
+    // as many different materials as it can; the others fill what is left.
+    let (mut fresh, mut shown_before): (Vec<&Material>, Vec<&Material>) = candidates
+        .into_iter()
+        .partition(|m| !used.contains(m.path.as_str()));
+    rank(&mut fresh);
+    rank(&mut shown_before);
+    rank(&mut pinned);
+    let automatic_slots = per_theme.saturating_sub(pinned.len());
+    let chosen: Vec<(&Material, bool)> = pinned
+        .into_iter()
+        .map(|m| (m, true))
+        .chain(
+            fresh
+                .into_iter()
+                .chain(shown_before)
+                .take(automatic_slots)
+                .map(|m| (m, false)),
+        )
+        .collect();
+    let mut examples = Vec::new();
+    for (m, is_pinned) in chosen {
+        used.insert(m.path.as_str());
+        examples.push(example(
+            m,
+            theme,
+            options,
+            names,
+            is_pinned,
+            curation.materials.get(&m.path),
+        ));
+    }
+    ThemeSection {
+        id: theme.id.clone(),
+        title: lang.theme_title(theme).to_string(),
+        rows,
+        examples,
     }
 }
 
-/// Without curated answers, the material's own strongest sentences stand in: the theme's
-/// best evidence for why it is a good example, management evidence for leadership, and a
-/// sentence about companies for business, each sentence used once.
+fn example(
+    m: &Material,
+    theme: &ThemeInfo,
+    options: &SummaryOptions,
+    names: &Names,
+    pinned: bool,
+    curated: Option<&Curated>,
+) -> Example {
+    let lang = options.lang;
+    let automatic = automatic_answers(m, &theme.id);
+    let curated_lines: [Vec<String>; 3] = match curated {
+        Some(c) => [c.why.clone(), c.leadership.clone(), c.business.clone()],
+        None => Default::default(),
+    };
+    let answers = std::array::from_fn(|i| {
+        let mine = curated_lines.get(i).cloned().unwrap_or_default();
+        if mine.is_empty() {
+            Answer {
+                lines: automatic
+                    .get(i)
+                    .cloned()
+                    .flatten()
+                    .map(|s| vec![clip(&s, ANSWER_MAX)])
+                    .unwrap_or_default(),
+                automatic: true,
+            }
+        } else {
+            Answer {
+                lines: mine,
+                automatic: false,
+            }
+        }
+    });
+    Example {
+        heading: names.heading(m),
+        material: material_ref(m, &theme.id, names, &options.link_prefix),
+        theme_id: theme.id.clone(),
+        theme_title: lang.theme_title(theme).to_string(),
+        city: city_label(m.city, lang),
+        city_manual: m.manual.iter().any(|f| f == "city"),
+        pinned,
+        answers,
+    }
+}
+
+/// Stems of words that show a sentence speaks of management and steering.
+const LEADERSHIP_WORDS: [&str; 18] = [
+    "johtami",
+    "johtaa",
+    "johdon",
+    "johto",
+    "strategi",
+    "päätö",
+    "ohjaus",
+    "ohjaami",
+    "ohjata",
+    "organisaatio",
+    "vastuu",
+    "mittari",
+    "resurss",
+    "management",
+    "leadership",
+    "strategy",
+    "governance",
+    "decision",
+];
+
+/// Stems of words that show a sentence speaks of companies and business.
+const BUSINESS_WORDS: [&str; 11] = [
+    "yritys",
+    "yritykse",
+    "yrityks",
+    "yritysten",
+    "yrittäj",
+    "elinkeino",
+    "liiketoimin",
+    "markkin",
+    "compan",
+    "business",
+    "enterprise",
+];
+
+/// Without curated answers the material's own strongest sentences stand in: the theme's
+/// best evidence for why it is a good example, a sentence about management for leadership,
+/// a sentence about companies for business; each sentence used once.
 fn automatic_answers(m: &Material, theme_id: &str) -> [Option<String>; 3] {
-    let snippets_of = |id: Option<&str>| -> Vec<&str> {
-        m.themes
-            .iter()
-            .filter(|t| id.is_none_or(|id| t.id == id))
-            .flat_map(|t| t.snippets.iter().map(String::as_str))
-            .collect()
+    // The title is evidence for the classifier, but no answer to a question.
+    let title = m.title.trim().to_lowercase();
+    let not_title = |s: &&str| s.trim().to_lowercase() != title;
+    let of_theme: Vec<&str> = m
+        .themes
+        .iter()
+        .filter(|t| t.id == theme_id)
+        .flat_map(|t| t.snippets.iter().map(String::as_str))
+        .filter(not_title)
+        .collect();
+    let all: Vec<&str> = m
+        .themes
+        .iter()
+        .filter(|t| t.id == theme_id)
+        .chain(m.themes.iter().filter(|t| t.id != theme_id))
+        .flat_map(|t| t.snippets.iter().map(String::as_str))
+        .filter(not_title)
+        .filter(|s| is_sentence(s))
+        .collect();
+    let speaks_of = |s: &str, words: &[&str]| {
+        let l = s.to_lowercase();
+        words.iter().any(|w| l.contains(w))
     };
     let mut used: Vec<String> = Vec::new();
     let mut pick = |candidates: Vec<&str>| -> Option<String> {
         let found = candidates
             .into_iter()
-            .find(|s| !used.iter().any(|u| u == s))?;
-        used.push(found.to_string());
-        Some(found.to_string())
+            .find(|s| !used.iter().any(|u| u == s))?
+            .to_string();
+        used.push(found.clone());
+        Some(found)
     };
-    let why = pick(snippets_of(Some(theme_id)));
-    let leadership =
-        pick(snippets_of(Some("johtaminen"))).or_else(|| pick(snippets_of(Some(theme_id))));
-    let business_words = [
-        "yritys",
-        "yritykse",
-        "yrityks",
-        "yritysten",
-        "elinkeino",
-        "compan",
-        "business",
-    ];
+    // Full sentences first; a heading only when the theme's evidence has nothing else.
+    let (sentences, headings): (Vec<&str>, Vec<&str>) =
+        of_theme.into_iter().partition(|s| is_sentence(s));
+    let why = pick(sentences.into_iter().chain(headings).collect());
+    let leadership = pick(
+        all.iter()
+            .copied()
+            .filter(|s| speaks_of(s, &LEADERSHIP_WORDS))
+            .collect(),
+    );
     let business = pick(
-        snippets_of(None)
-            .into_iter()
-            .filter(|s| {
-                let l = s.to_lowercase();
-                business_words.iter().any(|w| l.contains(w))
-            })
+        all.iter()
+            .copied()
+            .filter(|s| speaks_of(s, &BUSINESS_WORDS))
             .collect(),
     );
     [why, leadership, business]
 }
 
-/// Text from documents goes into Markdown as data: characters that would start markup are
-/// escaped, line breaks flattened.
-pub(crate) fn escape_inline(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' | '\t' => out.push(' '),
-            c => out.push(c),
+/// A sentence says something; a heading or a slide's label only names it. Six words, or
+/// four that end as a sentence ends, make a sentence.
+fn is_sentence(s: &str) -> bool {
+    let words = s.split_whitespace().count();
+    let ends = s.trim_end().ends_with(['.', '!', '?', '…', ')', '"', '”']);
+    words >= 6 || (ends && words >= 4)
+}
+
+/// `kooste.md`.
+pub fn summary_markdown(s: &Summary) -> String {
+    let lang = s.lang;
+    let md = escape::markdown;
+    let mut out = String::new();
+    out.push_str(&format!("# {}\n\n", md(&s.title)));
+    if !s.subtitle.is_empty() {
+        out.push_str(&format!("*{}*\n\n", md(&s.subtitle)));
+    }
+    out.push_str(&format!("## {}\n\n", lang.text(Text::Introduction)));
+    for line in &s.intro {
+        out.push_str(&bullet(line));
+    }
+    out.push('\n');
+    for theme in &s.themes {
+        out.push_str(&format!("## {}\n\n", md(&theme.title)));
+        out.push_str(&format!(
+            "| {} | {} |\n|---|---|\n",
+            lang.text(Text::City),
+            lang.text(Text::MaterialRef)
+        ));
+        for row in &theme.rows {
+            let cell = if row.materials.is_empty() {
+                lang.text(Text::NoMaterials).to_string()
+            } else {
+                row.materials
+                    .iter()
+                    .map(|r| reference_markdown(r, &r.name, lang))
+                    .collect::<Vec<_>>()
+                    .join("<br>")
+            };
+            out.push_str(&format!("| {} | {cell} |\n", md(&row.label)));
+        }
+        out.push('\n');
+        if theme.examples.is_empty() {
+            out.push_str(&format!("*{}*\n\n", lang.text(Text::NoExamples)));
+        }
+        for e in &theme.examples {
+            example_markdown(e, lang, &mut out);
         }
     }
+    if !s.contacts.is_empty() {
+        out.push_str(&format!("## {}\n\n", lang.text(Text::Contacts)));
+        for line in &s.contacts {
+            out.push_str(&bullet(line));
+        }
+        out.push('\n');
+    }
+    out.push_str("---\n\n");
+    if !s.left_out.is_empty() {
+        out.push_str(&format!(
+            "*{}*\n\n",
+            match lang {
+                Lang::Fi => format!(
+                    "Taulukoista on jätetty pois {} vanhempaa versiota tai kaksoiskappaletta; ne on lueteltu tiedostossa audit.md.",
+                    s.left_out.len()
+                ),
+                Lang::En => format!(
+                    "{} older versions or identical copies are left out of the tables; audit.md lists them.",
+                    s.left_out.len()
+                ),
+            }
+        ));
+    }
+    out.push_str(&format!(
+        "*{}*\n",
+        lang.pick(
+            "Kaikki materiaalit suodatettavana taulukkona: kooste.html ja kooste.xlsx.",
+            "All materials as a filterable table: kooste.html and kooste.xlsx."
+        )
+    ));
     out
+}
+
+/// A list item of document or annotation text. A leading `-`, `+` or digit-and-dot would
+/// make Markdown read a nested list, so it is escaped too.
+fn bullet(text: &str) -> String {
+    let mut body = escape::markdown(text);
+    if body.starts_with(['-', '+']) {
+        body.insert(0, '\\');
+    } else if let Some(at) = ordered_item_mark(&body) {
+        body.insert(at, '\\');
+    }
+    format!("- {body}\n")
+}
+
+/// Where the `.` or `)` of "2017. vuonna" is, when the text starts like a numbered item.
+fn ordered_item_mark(text: &str) -> Option<usize> {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    (digits > 0 && matches!(text.as_bytes().get(digits), Some(b'.' | b')'))).then_some(digits)
+}
+
+fn reference_markdown(r: &MaterialRef, name: &str, lang: Lang) -> String {
+    let manual = if r.manual {
+        format!(" *({})*", lang.text(Text::Manual))
+    } else {
+        String::new()
+    };
+    format!(
+        "[{}]({}){}{manual}",
+        escape::markdown(name),
+        r.href,
+        r.tp_tag(name)
+    )
+}
+
+fn example_markdown(e: &Example, lang: Lang, out: &mut String) {
+    let md = escape::markdown;
+    out.push_str(&format!(
+        "### {}: {}\n\n",
+        lang.text(Text::Example),
+        md(&e.heading)
+    ));
+    out.push_str(&format!(
+        "{}: {}\n\n",
+        lang.text(Text::File),
+        reference_markdown(&e.material, &e.material.file_name, lang)
+    ));
+    out.push_str(&format!(
+        "{}: {}\n\n",
+        lang.text(Text::Theme),
+        md(&e.theme_title)
+    ));
+    out.push_str(&format!(
+        "{}: {}{}\n\n",
+        lang.text(Text::City),
+        md(&e.city),
+        if e.city_manual {
+            format!(" *({})*", lang.text(Text::Manual))
+        } else {
+            String::new()
+        }
+    ));
+    for (question, answer) in QUESTIONS.iter().zip(&e.answers) {
+        let mark = if answer.automatic {
+            format!(" *({})*", lang.text(Text::Automatic))
+        } else {
+            String::new()
+        };
+        out.push_str(&format!("**{}**{mark}\n\n", lang.text(*question)));
+        if answer.lines.is_empty() {
+            out.push_str(&format!("- {}\n", lang.text(Text::NothingPicked)));
+        }
+        for line in &answer.lines {
+            out.push_str(&bullet(line));
+        }
+        out.push('\n');
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kooste_annotations::{Annotations, apply, parse_toml};
+    use kooste_model::{CitySource, Format, RulesInfo, ThemeScore};
+    use std::collections::BTreeMap;
 
-    #[test]
-    fn markup_in_document_text_is_escaped() {
-        assert_eq!(
-            escape_inline("<script>a|b</script>"),
-            "\\<script\\>a\\|b\\</script\\>"
-        );
-        assert_eq!(escape_inline("rivi\nrivi"), "rivi rivi");
+    fn material(path: &str, title: &str, themes: &[(&str, f64, &[&str])]) -> Material {
+        Material {
+            path: path.to_string(),
+            format: Format::Docx,
+            bytes: 1,
+            hash: format!("hash of {path}"),
+            title: title.to_string(),
+            author: None,
+            created: None,
+            modified: None,
+            city: path.split('/').next().and_then(|c| c.parse().ok()),
+            city_source: Some(CitySource::Folder),
+            tp: vec![],
+            themes: themes
+                .iter()
+                .map(|(id, score, snippets)| ThemeScore {
+                    id: id.to_string(),
+                    score: *score,
+                    terms: vec![],
+                    snippets: snippets.iter().map(|s| s.to_string()).collect(),
+                    manual: false,
+                })
+                .collect(),
+            scores: BTreeMap::new(),
+            status: Status::Ok,
+            error: None,
+            pages: 1,
+            chars: 100,
+            manual: vec![],
+        }
+    }
+
+    fn index(documents: Vec<Material>) -> Index {
+        let theme = |id: &str, fi: &str| ThemeInfo {
+            id: id.into(),
+            title_fi: fi.into(),
+            title_en: format!("{fi} (en)"),
+        };
+        Index {
+            schema: 1,
+            generated: "2018-03-13T00:00:00Z".into(),
+            drive: "/x/asema".into(),
+            rules: RulesInfo {
+                source: "default".into(),
+                hash: String::new(),
+            },
+            themes: vec![
+                theme("osallisuus", "Osallisuus ja yhteiskehittäminen"),
+                theme("digitaalisuus", "Digitaalisuus, teknologia, rajapinnat"),
+            ],
+            documents,
+            changes: None,
+        }
+    }
+
+    fn curated(ix: &mut Index, toml: &str) -> SummaryOptions {
+        let a: Annotations = parse_toml(toml, "kooste.toml").unwrap_or_else(|e| panic!("{e}"));
+        SummaryOptions {
+            curation: apply(ix, &a),
+            ..SummaryOptions::default()
+        }
+    }
+
+    fn example_paths(s: &Summary, theme: &str) -> Vec<String> {
+        s.themes
+            .iter()
+            .find(|t| t.id == theme)
+            .map(|t| t.examples.iter().map(|e| e.material.path.clone()).collect())
+            .unwrap_or_default()
     }
 
     #[test]
-    fn links_escape_spaces_and_parentheses() {
+    fn examples_rank_by_score_pinned_first_excluded_never() {
+        let mut ix = index(vec![
+            material("Espoo/a.docx", "A", &[("osallisuus", 9.0, &["a"])]),
+            material("Espoo/b.docx", "B", &[("osallisuus", 8.0, &["b"])]),
+            material("Espoo/c.docx", "C", &[("osallisuus", 7.0, &["c"])]),
+            material("Espoo/d.docx", "D", &[("osallisuus", 6.0, &["d"])]),
+            material("Espoo/e.docx", "Eläköön", &[("osallisuus", 5.0, &["e"])]),
+        ]);
+        let plain = summary(&ix, &SummaryOptions::default());
         assert_eq!(
-            link("../d/", "Oulu/Työpaketti 5 (TP5).pdf"),
-            "../d/Oulu/Työpaketti%205%20%28TP5%29.pdf"
+            example_paths(&plain, "osallisuus"),
+            ["Espoo/a.docx", "Espoo/b.docx", "Espoo/c.docx"]
         );
+        let options = curated(
+            &mut ix,
+            "[[material]]\nfile = \"e.docx\"\nexample = true\n[[material]]\nfile = \"a.docx\"\nexample = false\n",
+        );
+        let s = summary(&ix, &options);
+        assert_eq!(
+            example_paths(&s, "osallisuus"),
+            ["Espoo/e.docx", "Espoo/b.docx", "Espoo/c.docx"]
+        );
+        let e = &s.themes[0].examples[0];
+        assert!(e.pinned);
+        // No curated answers: the evidence stands there, marked automatic.
+        assert_eq!(
+            e.answers[0].lines,
+            ["e"],
+            "a heading stands when nothing else does"
+        );
+        assert!(e.answers.iter().all(|a| a.automatic));
+        let fewer = summary(
+            &ix,
+            &SummaryOptions {
+                examples_per_theme: Some(1),
+                ..options.clone()
+            },
+        );
+        assert_eq!(example_paths(&fewer, "osallisuus"), ["Espoo/e.docx"]);
+    }
+
+    #[test]
+    fn another_theme_shows_another_material_when_it_can() {
+        let ix = index(vec![
+            material(
+                "Espoo/a.docx",
+                "A",
+                &[
+                    ("osallisuus", 9.0, &["a1"]),
+                    ("digitaalisuus", 9.0, &["a2"]),
+                ],
+            ),
+            material("Espoo/b.docx", "B", &[("digitaalisuus", 2.0, &["b"])]),
+        ]);
+        let s = summary(
+            &ix,
+            &SummaryOptions {
+                examples_per_theme: Some(1),
+                ..SummaryOptions::default()
+            },
+        );
+        assert_eq!(example_paths(&s, "osallisuus"), ["Espoo/a.docx"]);
+        assert_eq!(example_paths(&s, "digitaalisuus"), ["Espoo/b.docx"]);
+        // With room for two, the strongest fills the second place again.
+        let s = summary(&ix, &SummaryOptions::default());
+        assert_eq!(
+            example_paths(&s, "digitaalisuus"),
+            ["Espoo/b.docx", "Espoo/a.docx"]
+        );
+    }
+
+    #[test]
+    fn older_versions_and_copies_leave_the_tables_and_examples() {
+        let mut copy = material(
+            "Espoo/Kopio malli.docx",
+            "Malli",
+            &[("osallisuus", 9.0, &["x"])],
+        );
+        let newest = material(
+            "Espoo/malli_v1.0.docx",
+            "Malli",
+            &[("osallisuus", 8.0, &["x"])],
+        );
+        copy.hash = newest.hash.clone();
+        let ix = index(vec![
+            copy,
+            newest,
+            material(
+                "Espoo/malli_v0.1.docx",
+                "Malli",
+                &[("osallisuus", 9.5, &["y"])],
+            ),
+        ]);
+        let s = summary(&ix, &SummaryOptions::default());
+        assert_eq!(
+            s.left_out,
+            ["Espoo/Kopio malli.docx", "Espoo/malli_v0.1.docx"]
+        );
+        let espoo = &s.themes[0].rows[0];
+        assert_eq!(espoo.label, "Espoo");
+        let names: Vec<&str> = espoo.materials.iter().map(|m| m.path.as_str()).collect();
+        assert_eq!(names, ["Espoo/malli_v1.0.docx"]);
+        // The title is shared only with what is left out, so it is the material's own.
+        assert_eq!(espoo.materials[0].name, "Malli");
+        assert_eq!(example_paths(&s, "osallisuus"), ["Espoo/malli_v1.0.docx"]);
+    }
+
+    #[test]
+    fn names_are_titles_unless_the_title_says_nothing_of_its_own() {
+        let ix = index(vec![
+            material(
+                "Oulu/Työpaketti_5.docx",
+                "Työpaketti_5",
+                &[("osallisuus", 5.0, &[])],
+            ),
+            material(
+                "Oulu/Avoin malli.docx",
+                "Avoin malli",
+                &[("osallisuus", 5.0, &[])],
+            ),
+            material(
+                "Oulu/raportti.docx",
+                "Monituottajuuden malli",
+                &[("osallisuus", 5.0, &[])],
+            ),
+            material("Turku/a.docx", "6Aika AOA", &[("osallisuus", 5.0, &[])]),
+            material("Turku/b.docx", "6Aika AOA", &[("osallisuus", 5.0, &[])]),
+        ]);
+        let s = summary(&ix, &SummaryOptions::default());
+        let name_of = |path: &str| {
+            s.themes[0]
+                .rows
+                .iter()
+                .flat_map(|r| r.materials.iter())
+                .find(|m| m.path == path)
+                .map(|m| m.name.clone())
+        };
+        assert_eq!(
+            name_of("Oulu/Työpaketti_5.docx").as_deref(),
+            Some("Työpaketti_5.docx")
+        );
+        assert_eq!(
+            name_of("Oulu/Avoin malli.docx").as_deref(),
+            Some("Avoin malli")
+        );
+        assert_eq!(
+            name_of("Oulu/raportti.docx").as_deref(),
+            Some("Monituottajuuden malli")
+        );
+        assert_eq!(name_of("Turku/a.docx").as_deref(), Some("a.docx"));
+        // Cities in the seed's order; no joint row when nothing is joint.
+        let labels: Vec<&str> = s.themes[0].rows.iter().map(|r| r.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["Espoo", "Helsinki", "Oulu", "Tampere", "Turku", "Vantaa"]
+        );
+    }
+
+    #[test]
+    fn curated_answers_replace_automatic_ones_question_by_question() {
+        let mut ix = index(vec![material(
+            "Espoo/a.docx",
+            "A",
+            &[(
+                "osallisuus",
+                9.0,
+                &[
+                    "Asukkaat kehittävät palveluja yhdessä.",
+                    "Malli tukee kaupungin johtamista ja strategiaa.",
+                    "Yritykset saavat tietoa palvelutarpeista.",
+                ],
+            )],
+        )]);
+        let automatic = summary(&ix, &SummaryOptions::default());
+        let e = &automatic.themes[0].examples[0];
+        assert_eq!(
+            e.answers[0].lines,
+            ["Asukkaat kehittävät palveluja yhdessä."]
+        );
+        assert_eq!(
+            e.answers[1].lines,
+            ["Malli tukee kaupungin johtamista ja strategiaa."]
+        );
+        assert_eq!(
+            e.answers[2].lines,
+            ["Yritykset saavat tietoa palvelutarpeista."]
+        );
+        let options = curated(
+            &mut ix,
+            "[[material]]\nfile = \"a.docx\"\nleadership = [\"Roolien miettiminen\", \"Tarvearviointi\"]\n",
+        );
+        let s = summary(&ix, &options);
+        let e = &s.themes[0].examples[0];
+        assert!(e.pinned);
+        assert!(e.answers[0].automatic);
+        assert!(!e.answers[1].automatic);
+        assert_eq!(
+            e.answers[1].lines,
+            ["Roolien miettiminen", "Tarvearviointi"]
+        );
+        assert!(e.answers[2].automatic);
+        let md = summary_markdown(&s);
+        assert!(md.contains(
+            "**Miten voitaisiin käyttää johtamisessa**\n\n- Roolien miettiminen\n- Tarvearviointi\n"
+        ));
+        assert!(md.contains("**Miksi hyvä esimerkki** *(automaattinen poiminta)*\n"));
+    }
+
+    #[test]
+    fn the_tp_tag_does_not_repeat_the_name() {
+        let r = MaterialRef {
+            path: String::new(),
+            name: String::new(),
+            file_name: String::new(),
+            href: String::new(),
+            tp: [3, 5].into_iter().filter_map(WorkPackage::new).collect(),
+            manual: false,
+            score: 0.0,
+        };
+        assert_eq!(r.tp_tag("Malli"), " (TP3, TP5)");
+        assert_eq!(r.tp_tag("Työpaketti 5_Malli (TP5).pdf"), " (TP3)");
+        assert_eq!(r.tp_tag("Malli (tp 3) (TP5)"), "");
+    }
+
+    #[test]
+    fn automatic_answers_are_sentences_not_headings_or_the_title() {
+        let m = material(
+            "Oulu/m.docx",
+            "Markkinavuoropuhelu palveluntuottajien kanssa",
+            &[
+                (
+                    "monitoimijuus",
+                    9.0,
+                    &[
+                        "Markkinavuoropuhelu palveluntuottajien kanssa",
+                        "Monituottajuus ja palvelumarkkinat",
+                        "Palveluseteli laajentaa pienten tuottajien markkinaa kaupungissa.",
+                    ],
+                ),
+                ("johtaminen", 4.0, &["Versio 1.0, ohjausryhmä"]),
+            ],
+        );
+        let [why, leadership, business] = automatic_answers(&m, "monitoimijuus");
+        assert_eq!(
+            why.as_deref(),
+            Some("Palveluseteli laajentaa pienten tuottajien markkinaa kaupungissa.")
+        );
+        // "ohjausryhmä" speaks of steering, but the line is no sentence.
+        assert_eq!(leadership, None);
+        // The only sentence about markets is taken already.
+        assert_eq!(business, None);
+        assert!(is_sentence("Monituottajuus ei ole hankintakysymys."));
+        assert!(!is_sentence("Monituottajuus ja palvelumarkkinat"));
+    }
+
+    #[test]
+    fn bullets_cannot_nest_or_number() {
+        assert_eq!(bullet("-20 % kuluista"), "- \\-20 % kuluista\n");
+        assert_eq!(bullet("2017. vuonna"), "- 2017\\. vuonna\n");
+        assert_eq!(bullet("Tavallinen"), "- Tavallinen\n");
     }
 }

@@ -1,0 +1,550 @@
+//! Applying annotations to the index: corrections replace what the rules found and are
+//! marked as manual; answers and example choices are kept for the summary.
+
+use crate::{Annotation, Annotations, ExampleChoice, SummarySettings};
+use kooste_model::{CitySource, Index, Material, ThemeInfo, ThemeScore};
+use std::collections::BTreeMap;
+use unicode_normalization::UnicodeNormalization;
+
+/// A material's curated content, keyed by its path in [`Curation::materials`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Curated {
+    /// Where the annotation was written.
+    pub origin: String,
+    /// With theme ids resolved; `Pin` always names at least one theme.
+    pub example: Option<ExampleChoice>,
+    pub why: Vec<String>,
+    pub leadership: Vec<String>,
+    pub business: Vec<String>,
+}
+
+/// What the annotations leave for the outputs once the corrections are in the index.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Curation {
+    /// The annotations files read.
+    pub sources: Vec<String>,
+    pub summary: SummarySettings,
+    /// By material path.
+    pub materials: BTreeMap<String, Curated>,
+    /// Annotations that could not be applied, and why.
+    pub warnings: Vec<String>,
+}
+
+impl Curation {
+    pub fn pinned_in(&self, path: &str, theme: &str) -> bool {
+        matches!(
+            self.materials.get(path).and_then(|c| c.example.as_ref()),
+            Some(ExampleChoice::Pin(themes)) if themes.iter().any(|t| t == theme)
+        )
+    }
+
+    pub fn excluded(&self, path: &str) -> bool {
+        matches!(
+            self.materials.get(path).and_then(|c| c.example.as_ref()),
+            Some(ExampleChoice::Exclude)
+        )
+    }
+}
+
+/// Applies the corrections to the index's materials and returns what the outputs need
+/// besides: answers, example choices, summary settings, and warnings for annotations that
+/// name no material, name several, or name an unknown theme.
+pub fn apply(index: &mut Index, annotations: &Annotations) -> Curation {
+    let mut curation = Curation {
+        sources: annotations.sources.clone(),
+        summary: annotations.summary.clone(),
+        warnings: annotations.warnings.clone(),
+        ..Curation::default()
+    };
+    let lookup = Lookup::new(&index.documents);
+    // Later annotations of the same material override earlier ones field by field.
+    let mut merged: BTreeMap<usize, Annotation> = BTreeMap::new();
+    for a in &annotations.materials {
+        let at = match lookup.find(&a.file) {
+            Ok(at) => at,
+            Err(candidates) if candidates.is_empty() => {
+                curation.warnings.push(format!(
+                    "{}: no material {:?} on the drive; the annotation is not used",
+                    a.origin, a.file
+                ));
+                continue;
+            }
+            Err(candidates) => {
+                let names: Vec<&str> = candidates
+                    .iter()
+                    .take(3)
+                    .filter_map(|i| index.documents.get(*i).map(|m| m.path.as_str()))
+                    .collect();
+                curation.warnings.push(format!(
+                    "{}: {:?} names {} materials ({}{}); give more of the path",
+                    a.origin,
+                    a.file,
+                    candidates.len(),
+                    names.join(", "),
+                    if candidates.len() > 3 { ", ..." } else { "" }
+                ));
+                continue;
+            }
+        };
+        match merged.get_mut(&at) {
+            Some(earlier) => {
+                curation.warnings.push(format!(
+                    "{}: the material was annotated already ({}); values given again replace the earlier ones",
+                    a.origin, earlier.origin
+                ));
+                overlay(earlier, a);
+            }
+            None => {
+                merged.insert(at, a.clone());
+            }
+        }
+    }
+    let themes = index.themes.clone();
+    for (at, a) in merged {
+        let Some(m) = index.documents.get_mut(at) else {
+            continue;
+        };
+        let curated = correct(m, &a, &themes, &mut curation.warnings);
+        curation.materials.insert(m.path.clone(), curated);
+    }
+    curation
+}
+
+fn overlay(earlier: &mut Annotation, later: &Annotation) {
+    let l = later.clone();
+    earlier.origin = format!("{}; {}", earlier.origin, l.origin);
+    earlier.title = l.title.or(earlier.title.take());
+    earlier.themes = l.themes.or(earlier.themes.take());
+    earlier.city = l.city.or(earlier.city.take());
+    earlier.tp = l.tp.or(earlier.tp.take());
+    earlier.example = l.example.or(earlier.example.take());
+    for (mine, theirs) in [
+        (&mut earlier.why, l.why),
+        (&mut earlier.leadership, l.leadership),
+        (&mut earlier.business, l.business),
+    ] {
+        if !theirs.is_empty() {
+            *mine = theirs;
+        }
+    }
+}
+
+fn mark(m: &mut Material, field: &str) {
+    if !m.manual.iter().any(|f| f == field) {
+        m.manual.push(field.to_string());
+    }
+}
+
+/// Applies one annotation to its material.
+fn correct(
+    m: &mut Material,
+    a: &Annotation,
+    themes: &[ThemeInfo],
+    warnings: &mut Vec<String>,
+) -> Curated {
+    if let Some(title) = &a.title {
+        m.title = title.clone();
+        mark(m, "title");
+    }
+    if let Some(city) = a.city {
+        m.city = city;
+        m.city_source = Some(CitySource::Manual);
+        mark(m, "city");
+    }
+    if let Some(tp) = &a.tp {
+        m.tp = tp.clone();
+        mark(m, "tp");
+    }
+    let mut resolve_all = |names: &[String], what: &str| -> Vec<String> {
+        let mut ids: Vec<String> = Vec::new();
+        for name in names {
+            match resolve_theme(themes, name) {
+                Some(id) if !ids.contains(&id) => ids.push(id),
+                Some(_) => {}
+                None => warnings.push(format!(
+                    "{}: {what} {name:?} is not a theme of the rules (ids: {})",
+                    a.origin,
+                    themes
+                        .iter()
+                        .map(|t| t.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            }
+        }
+        ids
+    };
+    if let Some(names) = &a.themes {
+        let ids = resolve_all(names, "theme");
+        m.themes = ids.iter().map(|id| manual_theme(m, id)).collect();
+        mark(m, "themes");
+    }
+    let mut example = match &a.example {
+        Some(ExampleChoice::Pin(names)) if !names.is_empty() => {
+            let ids = resolve_all(names, "example theme");
+            // Pinning a material as a theme's example says it belongs to the theme.
+            for id in &ids {
+                if !m.has_theme(id) {
+                    let t = manual_theme(m, id);
+                    m.themes.push(t);
+                    mark(m, "themes");
+                }
+            }
+            (!ids.is_empty()).then_some(ExampleChoice::Pin(ids))
+        }
+        other => other.clone(),
+    };
+    // Answers without an explicit choice pin the material, as does `example = true`: in its
+    // strongest theme.
+    let wants_strongest = match &example {
+        Some(ExampleChoice::Pin(ids)) => ids.is_empty(),
+        Some(ExampleChoice::Exclude) => false,
+        None => a.has_answers(),
+    };
+    if wants_strongest {
+        example = match m.themes.first() {
+            Some(t) => Some(ExampleChoice::Pin(vec![t.id.clone()])),
+            None => {
+                warnings.push(format!(
+                    "{}: {} has no theme to be an example of; name one with `example = [\"theme\"]` or `themes`",
+                    a.origin, m.path
+                ));
+                None
+            }
+        };
+    }
+    Curated {
+        origin: a.origin.clone(),
+        example,
+        why: a.why.clone(),
+        leadership: a.leadership.clone(),
+        business: a.business.clone(),
+    }
+}
+
+/// A theme set by hand keeps the rules' evidence and score when the rules found any.
+fn manual_theme(m: &Material, id: &str) -> ThemeScore {
+    match m.themes.iter().find(|t| t.id == id) {
+        Some(t) => ThemeScore {
+            manual: true,
+            ..t.clone()
+        },
+        None => ThemeScore {
+            id: id.to_string(),
+            score: m.scores.get(id).copied().unwrap_or(0.0),
+            terms: Vec::new(),
+            snippets: Vec::new(),
+            manual: true,
+        },
+    }
+}
+
+/// A theme named by its id or its title in either language, or by the start of its title
+/// ("Monitoimijuus" for "Monitoimijuus ja uudet palvelumarkkinat") when only one fits.
+fn resolve_theme(themes: &[ThemeInfo], name: &str) -> Option<String> {
+    let n = name.trim().to_lowercase();
+    if n.is_empty() {
+        return None;
+    }
+    let exact = themes.iter().find(|t| {
+        t.id.to_lowercase() == n || t.title_fi.to_lowercase() == n || t.title_en.to_lowercase() == n
+    });
+    if let Some(t) = exact {
+        return Some(t.id.clone());
+    }
+    if n.chars().count() < 5 {
+        return None;
+    }
+    let starts: Vec<&ThemeInfo> = themes
+        .iter()
+        .filter(|t| {
+            t.title_fi.to_lowercase().starts_with(&n) || t.title_en.to_lowercase().starts_with(&n)
+        })
+        .collect();
+    match starts.as_slice() {
+        [one] => Some(one.id.clone()),
+        _ => None,
+    }
+}
+
+/// Paths compared as a person would: composed Unicode, any letter case, either slash.
+fn normalise(path: &str) -> String {
+    let p: String = path.trim().nfc().collect::<String>().to_lowercase();
+    let p = p.replace('\\', "/");
+    p.trim_start_matches("./")
+        .trim_start_matches('/')
+        .to_string()
+}
+
+fn without_extension(path: &str) -> &str {
+    let name_at = path.rfind('/').map_or(0, |i| i + 1);
+    match path.get(name_at..).and_then(|name| name.rfind('.')) {
+        Some(dot) if dot > 0 => path.get(..name_at + dot).unwrap_or(path),
+        _ => path,
+    }
+}
+
+struct Lookup {
+    paths: Vec<String>,
+}
+
+impl Lookup {
+    fn new(documents: &[Material]) -> Lookup {
+        Lookup {
+            paths: documents.iter().map(|m| normalise(&m.path)).collect(),
+        }
+    }
+
+    /// The one material a name stands for: the whole path, else the end of a path (a file
+    /// name, or folders and file name), else the same without the extension. `Err` holds the
+    /// candidates when there are none or several.
+    fn find(&self, file: &str) -> Result<usize, Vec<usize>> {
+        let n = normalise(file);
+        if n.is_empty() {
+            return Err(Vec::new());
+        }
+        let tail = format!("/{n}");
+        let tests: [&dyn Fn(&str) -> bool; 3] = [
+            &|p: &str| p == n,
+            &|p: &str| p.ends_with(&tail),
+            &|p: &str| {
+                let s = without_extension(p);
+                s == n || s.ends_with(&tail)
+            },
+        ];
+        for test in tests {
+            let hits: Vec<usize> = self
+                .paths
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| test(p))
+                .map(|(i, _)| i)
+                .collect();
+            match hits.len() {
+                0 => continue,
+                1 => return Ok(hits[0]),
+                _ => return Err(hits),
+            }
+        }
+        Err(Vec::new())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse_toml;
+    use kooste_model::{City, Format, RulesInfo, Status, WorkPackage};
+
+    fn material(path: &str, themes: &[(&str, f64)]) -> Material {
+        Material {
+            path: path.to_string(),
+            format: Format::Pdf,
+            bytes: 1,
+            hash: String::new(),
+            title: path.to_string(),
+            author: None,
+            created: None,
+            modified: None,
+            city: Some(City::Helsinki),
+            city_source: Some(CitySource::Folder),
+            tp: vec![],
+            themes: themes
+                .iter()
+                .map(|(id, score)| ThemeScore {
+                    id: id.to_string(),
+                    score: *score,
+                    terms: vec![],
+                    snippets: vec![format!("{id} lause")],
+                    manual: false,
+                })
+                .collect(),
+            scores: [("digitaalisuus".to_string(), 1.5)].into_iter().collect(),
+            status: Status::Ok,
+            error: None,
+            pages: 1,
+            chars: 10,
+            manual: vec![],
+        }
+    }
+
+    fn theme(id: &str, fi: &str) -> ThemeInfo {
+        ThemeInfo {
+            id: id.into(),
+            title_fi: fi.into(),
+            title_en: id.into(),
+        }
+    }
+
+    fn index(documents: Vec<Material>) -> Index {
+        Index {
+            schema: 1,
+            generated: String::new(),
+            drive: String::new(),
+            rules: RulesInfo {
+                source: "default".into(),
+                hash: String::new(),
+            },
+            themes: vec![
+                theme("monitoimijuus", "Monitoimijuus ja uudet palvelumarkkinat"),
+                theme("osallisuus", "Osallisuus ja yhteiskehittäminen"),
+                theme("digitaalisuus", "Digitaalisuus, teknologia, rajapinnat"),
+            ],
+            documents,
+            changes: None,
+        }
+    }
+
+    fn annotations(toml: &str) -> Annotations {
+        parse_toml(toml, "kooste.toml").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn names_find_materials_by_path_name_or_stem() {
+        let docs = vec![
+            material("Helsinki/TP2/Malli_v0.1.pptx", &[]),
+            material("Oulu/Työpaketti 5.pdf", &[]),
+            material("Oulu/raportti.pdf", &[]),
+            material("Turku/raportti.pdf", &[]),
+        ];
+        let l = Lookup::new(&docs);
+        assert_eq!(l.find("Helsinki/TP2/Malli_v0.1.pptx"), Ok(0));
+        assert_eq!(l.find("malli_v0.1.PPTX"), Ok(0));
+        assert_eq!(l.find(".\\helsinki\\tp2\\malli_v0.1"), Ok(0));
+        // Decomposed ö, as a Mac writes it, finds the composed name.
+        assert_eq!(l.find("Tyo\u{308}paketti 5"), Ok(1));
+        assert_eq!(l.find("raportti.pdf"), Err(vec![2, 3]));
+        assert_eq!(l.find("Turku/raportti.pdf"), Ok(3));
+        assert_eq!(l.find("puuttuu.pdf"), Err(vec![]));
+        assert_eq!(l.find("TP2/Malli_v0.1"), Ok(0));
+        assert_eq!(l.find("TP2/Malli"), Err(vec![]));
+        assert_eq!(l.find(""), Err(vec![]));
+    }
+
+    #[test]
+    fn corrections_replace_the_rules_and_are_marked_manual() {
+        let mut ix = index(vec![material(
+            "Helsinki/malli.pdf",
+            &[("osallisuus", 6.0), ("monitoimijuus", 4.0)],
+        )]);
+        let c = apply(
+            &mut ix,
+            &annotations(
+                "[[material]]\nfile = \"malli.pdf\"\nthemes = [\"osallisuus\", \"Digitaalisuus\"]\ncity = \"Oulu\"\ntp = \"TP2\"\ntitle = \"Yhteiskehittämisen malli\"\n",
+            ),
+        );
+        assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+        let m = &ix.documents[0];
+        assert_eq!(m.title, "Yhteiskehittämisen malli");
+        assert_eq!(m.city, Some(City::Oulu));
+        assert_eq!(m.city_source, Some(CitySource::Manual));
+        assert_eq!(m.tp, WorkPackage::new(2).into_iter().collect::<Vec<_>>());
+        let ids: Vec<&str> = m.themes.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["osallisuus", "digitaalisuus"]);
+        assert!(m.themes.iter().all(|t| t.manual));
+        // The rules' evidence stays with a theme the person kept; a new one takes its score.
+        assert_eq!(m.themes[0].snippets, ["osallisuus lause"]);
+        assert_eq!(m.themes[1].score, 1.5);
+        assert_eq!(m.manual, ["title", "city", "tp", "themes"]);
+        // No answers and no example choice: nothing pinned.
+        assert_eq!(c.materials["Helsinki/malli.pdf"].example, None);
+    }
+
+    #[test]
+    fn answers_pin_in_the_strongest_theme_and_example_lists_add_themes() {
+        let mut ix = index(vec![
+            material("a.pdf", &[("osallisuus", 6.0), ("monitoimijuus", 4.0)]),
+            material("b.pdf", &[("osallisuus", 5.0)]),
+            material("c.pdf", &[("osallisuus", 5.0)]),
+            material("d.pdf", &[]),
+        ]);
+        let c = apply(
+            &mut ix,
+            &annotations(
+                r#"
+[[material]]
+file = "a.pdf"
+why = "Hyvä"
+[[material]]
+file = "b.pdf"
+example = ["Monitoimijuus"]
+[[material]]
+file = "c.pdf"
+example = false
+why = "Ei silti esimerkki"
+[[material]]
+file = "d.pdf"
+example = true
+[[material]]
+file = "e.pdf"
+why = "x"
+"#,
+            ),
+        );
+        assert!(c.pinned_in("a.pdf", "osallisuus"));
+        assert!(!c.pinned_in("a.pdf", "monitoimijuus"));
+        assert!(c.pinned_in("b.pdf", "monitoimijuus"));
+        assert!(ix.documents[1].has_theme("monitoimijuus"));
+        assert!(ix.documents[1].themes.iter().any(|t| t.manual));
+        assert_eq!(ix.documents[1].manual, ["themes"]);
+        assert!(c.excluded("c.pdf"));
+        assert_eq!(c.materials["c.pdf"].why, ["Ei silti esimerkki"]);
+        // d has no theme to be pinned in; e is not on the drive.
+        assert_eq!(c.warnings.len(), 2, "{:?}", c.warnings);
+        assert!(c.warnings.iter().any(|w| w.contains("d.pdf has no theme")));
+        assert!(c.warnings.iter().any(|w| w.contains("\"e.pdf\"")));
+    }
+
+    #[test]
+    fn a_second_annotation_of_a_material_overrides_field_by_field() {
+        let mut ix = index(vec![material("a.pdf", &[("osallisuus", 6.0)])]);
+        let mut a = annotations(
+            "[[material]]\nfile = \"a.pdf\"\nwhy = \"Eka\"\nbusiness = \"Yrityksille\"\n",
+        );
+        a.merge(annotations(
+            "[[material]]\nfile = \"A.PDF\"\nwhy = \"Toka\"\n",
+        ));
+        let c = apply(&mut ix, &a);
+        let cur = &c.materials["a.pdf"];
+        assert_eq!(cur.why, ["Toka"]);
+        assert_eq!(cur.business, ["Yrityksille"]);
+        assert_eq!(c.warnings.len(), 1);
+    }
+
+    #[test]
+    fn unknown_themes_are_reported_not_invented() {
+        let mut ix = index(vec![material("a.pdf", &[("osallisuus", 6.0)])]);
+        let c = apply(
+            &mut ix,
+            &annotations(
+                "[[material]]\nfile = \"a.pdf\"\nthemes = [\"osallisuus\", \"kestävyys\"]\n",
+            ),
+        );
+        let ids: Vec<&str> = ix.documents[0]
+            .themes
+            .iter()
+            .map(|t| t.id.as_str())
+            .collect();
+        assert_eq!(ids, ["osallisuus"]);
+        assert!(c.warnings[0].contains("kestävyys"), "{:?}", c.warnings);
+    }
+
+    #[test]
+    fn theme_names_resolve_by_id_title_or_unique_start() {
+        let ts = index(vec![]).themes;
+        assert_eq!(
+            resolve_theme(&ts, "OSALLISUUS").as_deref(),
+            Some("osallisuus")
+        );
+        assert_eq!(
+            resolve_theme(&ts, "Digitaalisuus, teknologia, rajapinnat").as_deref(),
+            Some("digitaalisuus")
+        );
+        assert_eq!(
+            resolve_theme(&ts, "Monitoimijuus ja").as_deref(),
+            Some("monitoimijuus")
+        );
+        assert_eq!(resolve_theme(&ts, "Mon"), None);
+        assert_eq!(resolve_theme(&ts, "kestävyys"), None);
+    }
+}

@@ -1,0 +1,424 @@
+//! `kooste.xlsx`: a sheet per theme table, one of the examples, one of every material with
+//! its scores, and one of the audit.
+//!
+//! Every text is written as a string cell, never as a formula, and text that a spreadsheet
+//! would take for a formula when retyped or exported (`=`, `+`, `-`, `@`, tab, carriage
+//! return at its start) also gets the leading apostrophe, as in `themes.csv`.
+
+use crate::audit::Audit;
+use crate::csv::neutralise_formula;
+use crate::lang::{Lang, Text};
+use crate::summary::{QUESTIONS, Summary};
+use kooste_model::{CitySource, Index, Material};
+use rust_xlsxwriter::{
+    DocProperties, ExcelDateTime, Format, FormatAlign, Url, Workbook, Worksheet, XlsxError,
+};
+use std::collections::BTreeSet;
+
+/// Longest text a cell holds (Excel's limit is 32,767 characters).
+const CELL_MAX: usize = 32_000;
+/// Excel refuses longer link targets.
+const URL_MAX: usize = 2_000;
+/// Excel holds at most this many links on one sheet.
+const LINKS_MAX: u32 = 65_000;
+/// Rows written per sheet; Excel's limit is 1,048,576. A drive that large is read from
+/// index.json, and the sheet says so in its last row.
+const ROWS_MAX: u32 = 1_000_000;
+
+#[derive(Debug, thiserror::Error)]
+#[error("cannot build kooste.xlsx: {0}")]
+pub struct XlsxFailed(#[from] XlsxError);
+
+/// `kooste.xlsx` as bytes.
+pub fn summary_xlsx(
+    s: &Summary,
+    index: &Index,
+    audit: &Audit,
+    link_prefix: &str,
+) -> Result<Vec<u8>, XlsxFailed> {
+    let lang = s.lang;
+    let mut book = Workbook::new();
+    let mut props = DocProperties::new().set_title(cell(&s.title));
+    // The run's own time, so that a re-run with the same time stamp gives the same file.
+    if let Ok(when) = ExcelDateTime::parse_from_str(index.generated.trim_end_matches('Z')) {
+        props = props.set_creation_datetime(&when);
+    }
+    book.set_properties(&props);
+    let bold = Format::new().set_bold();
+    let title = Format::new().set_bold().set_font_size(14);
+    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    let top = Format::new().set_align(FormatAlign::Top);
+    let mut names: BTreeSet<String> = BTreeSet::new();
+
+    for t in &s.themes {
+        let sheet = book.add_worksheet();
+        sheet.set_name(sheet_name(&t.id, &mut names))?;
+        sheet.write_string_with_format(0, 0, cell(&t.title), &title)?;
+        let headers = [
+            lang.text(Text::City),
+            lang.text(Text::Material),
+            "TP",
+            lang.text(Text::Score),
+            lang.pick("Käsin", "Manual"),
+            lang.text(Text::Path),
+        ];
+        header(sheet, 2, &headers, &bold)?;
+        let mut row = 3;
+        let mut links = 0;
+        let total: usize = t.rows.iter().map(|r| r.materials.len()).sum();
+        'rows: for r in &t.rows {
+            for m in &r.materials {
+                if row >= ROWS_MAX {
+                    cut_short(sheet, row, total.saturating_sub((row - 3) as usize), lang)?;
+                    break 'rows;
+                }
+                sheet.write_string(row, 0, cell(&r.label))?;
+                link(sheet, row, 1, link_prefix, &m.path, &m.name, &mut links)?;
+                sheet.write_string(row, 2, cell(&tps(&m.tp)))?;
+                sheet.write_number(row, 3, (m.score * 10.0).round() / 10.0)?;
+                if m.manual {
+                    sheet.write_string(row, 4, cell(lang.text(Text::Manual)))?;
+                }
+                sheet.write_string(row, 5, cell(&m.path))?;
+                row += 1;
+            }
+        }
+        finish(sheet, 2, row, &[16.0, 60.0, 10.0, 9.0, 8.0, 70.0])?;
+    }
+
+    let sheet = book.add_worksheet();
+    sheet.set_name(sheet_name(lang.pick("Esimerkit", "Examples"), &mut names))?;
+    let mut headers = vec![
+        lang.text(Text::Theme),
+        lang.text(Text::Example),
+        lang.text(Text::File),
+        lang.text(Text::City),
+        "TP",
+    ];
+    headers.extend(QUESTIONS.iter().map(|q| lang.text(*q)));
+    headers.push(lang.text(Text::Automatic));
+    header(sheet, 0, &headers, &bold)?;
+    let mut row = 1;
+    let mut links = 0;
+    for t in &s.themes {
+        for e in &t.examples {
+            sheet.write_string_with_format(row, 0, cell(&t.title), &top)?;
+            sheet.write_string_with_format(row, 1, cell(&e.heading), &top)?;
+            link(
+                sheet,
+                row,
+                2,
+                link_prefix,
+                &e.material.path,
+                &e.material.file_name,
+                &mut links,
+            )?;
+            sheet.write_string_with_format(row, 3, cell(&e.city), &top)?;
+            sheet.write_string_with_format(row, 4, cell(&tps(&e.material.tp)), &top)?;
+            let mut automatic = Vec::new();
+            for (i, (q, a)) in QUESTIONS.iter().zip(&e.answers).enumerate() {
+                let text: Vec<String> = a.lines.iter().map(|l| format!("• {l}")).collect();
+                let col = 5 + i as u16;
+                sheet.write_string_with_format(row, col, cell(&text.join("\n")), &wrap)?;
+                if a.automatic {
+                    automatic.push(lang.text(*q));
+                }
+            }
+            sheet.write_string_with_format(row, 8, cell(&automatic.join("; ")), &wrap)?;
+            row += 1;
+        }
+    }
+    finish(
+        sheet,
+        0,
+        row,
+        &[28.0, 36.0, 36.0, 12.0, 8.0, 50.0, 50.0, 50.0, 30.0],
+    )?;
+
+    let sheet = book.add_worksheet();
+    sheet.set_name(sheet_name(
+        lang.pick("Materiaalit", "Materials"),
+        &mut names,
+    ))?;
+    let theme_titles: Vec<String> = index
+        .themes
+        .iter()
+        .map(|t| lang.theme_title(t).to_string())
+        .collect();
+    let mut headers: Vec<&str> = vec![
+        lang.text(Text::Path),
+        lang.text(Text::File),
+        lang.text(Text::Title),
+        lang.pick("Muoto", "Format"),
+        lang.text(Text::City),
+        lang.pick("Kaupungin peruste", "City from"),
+        "TP",
+        lang.text(Text::Themes),
+        lang.text(Text::Status),
+        lang.pick("Virhe", "Error"),
+        lang.pick("Virheilmoitus", "Error message"),
+        lang.pick("Sivuja", "Pages"),
+        lang.pick("Merkkejä", "Characters"),
+        lang.pick("Käsin korjattu", "Corrected by hand"),
+    ];
+    headers.extend(theme_titles.iter().map(String::as_str));
+    header(sheet, 0, &headers, &bold)?;
+    let mut links = 0;
+    let mut last = 1;
+    for (m, row) in index.documents.iter().zip(1u32..) {
+        if row >= ROWS_MAX {
+            cut_short(
+                sheet,
+                row,
+                index.documents.len().saturating_sub((row - 1) as usize),
+                lang,
+            )?;
+            break;
+        }
+        material_row(sheet, row, m, index, lang, link_prefix, &mut links)?;
+        last = row + 1;
+    }
+    let mut widths = vec![
+        60.0, 36.0, 40.0, 8.0, 11.0, 12.0, 9.0, 30.0, 9.0, 11.0, 40.0, 8.0, 10.0, 14.0,
+    ];
+    widths.extend(index.themes.iter().map(|_| 12.0));
+    finish(sheet, 0, last, &widths)?;
+
+    let sheet = book.add_worksheet();
+    sheet.set_name(sheet_name(lang.text(Text::Audit), &mut names))?;
+    header(
+        sheet,
+        0,
+        &[
+            lang.pick("Luokka", "Category"),
+            lang.text(Text::Path),
+            lang.pick("Lisätieto", "Detail"),
+        ],
+        &bold,
+    )?;
+    let mut row = 1;
+    let rows = audit.rows(lang);
+    let total = rows.len();
+    for (category, path, detail) in rows {
+        if row >= ROWS_MAX {
+            cut_short(sheet, row, total.saturating_sub((row - 1) as usize), lang)?;
+            break;
+        }
+        sheet.write_string(row, 0, cell(&category))?;
+        sheet.write_string(row, 1, cell(&path))?;
+        sheet.write_string(row, 2, cell(&detail))?;
+        row += 1;
+    }
+    finish(sheet, 0, row, &[26.0, 70.0, 70.0])?;
+
+    Ok(book.save_to_buffer()?)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn material_row(
+    sheet: &mut Worksheet,
+    row: u32,
+    m: &Material,
+    index: &Index,
+    lang: Lang,
+    link_prefix: &str,
+    links: &mut u32,
+) -> Result<(), XlsxError> {
+    link(sheet, row, 0, link_prefix, &m.path, &m.path, links)?;
+    let mut col = 1u16..;
+    let mut next = || col.next().unwrap_or(u16::MAX);
+    sheet.write_string(row, next(), cell(m.file_name()))?;
+    sheet.write_string(row, next(), cell(&m.title))?;
+    sheet.write_string(row, next(), cell(m.format.as_str()))?;
+    sheet.write_string(row, next(), cell(m.city.map_or("", |c| c.name())))?;
+    let source = m.city_source.map_or("", |s| match s {
+        CitySource::Folder => lang.pick("kansio", "folder"),
+        CitySource::FileName => lang.pick("tiedostonimi", "file name"),
+        CitySource::Metadata => lang.pick("metatiedot", "metadata"),
+        CitySource::Text => lang.pick("teksti", "text"),
+        CitySource::Manual => lang.pick("käsin", "manual"),
+    });
+    sheet.write_string(row, next(), cell(source))?;
+    sheet.write_string(row, next(), cell(&tps(&m.tp)))?;
+    let ids: Vec<&str> = m.themes.iter().map(|t| t.id.as_str()).collect();
+    sheet.write_string(row, next(), cell(&ids.join("; ")))?;
+    sheet.write_string(row, next(), cell(lang.status(m.status)))?;
+    let (kind, message) = m
+        .error
+        .as_ref()
+        .map_or(("", ""), |e| (e.kind.as_str(), e.message.as_str()));
+    sheet.write_string(row, next(), cell(kind))?;
+    sheet.write_string(row, next(), cell(message))?;
+    sheet.write_number(row, next(), f64::from(m.pages))?;
+    sheet.write_number(row, next(), m.chars as f64)?;
+    sheet.write_string(row, next(), cell(&m.manual.join(", ")))?;
+    for t in &index.themes {
+        let at = next();
+        let score = m
+            .themes
+            .iter()
+            .find(|s| s.id == t.id)
+            .map(|s| s.score)
+            .or_else(|| m.scores.get(&t.id).copied());
+        if let Some(v) = score {
+            sheet.write_number(row, at, v)?;
+        }
+    }
+    Ok(())
+}
+
+/// The last row of a sheet that could not hold everything.
+fn cut_short(sheet: &mut Worksheet, row: u32, left: usize, lang: Lang) -> Result<(), XlsxError> {
+    let note = match lang {
+        Lang::Fi => format!("… ja {left} riviä lisää: katso index.json"),
+        Lang::En => format!("… and {left} more rows: see index.json"),
+    };
+    sheet.write_string(row, 0, note)?;
+    Ok(())
+}
+
+/// Document text as cell text: formula-like starts neutralised, clipped to what a cell holds.
+fn cell(text: &str) -> String {
+    let t = neutralise_formula(text);
+    if t.chars().count() > CELL_MAX {
+        t.chars().take(CELL_MAX).collect()
+    } else {
+        t
+    }
+}
+
+fn tps(tp: &[kooste_model::WorkPackage]) -> String {
+    tp.iter()
+        .map(|t| t.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A cell that opens the material: a relative link from the output folder when Excel can
+/// hold it, else the text alone.
+fn link(
+    sheet: &mut Worksheet,
+    row: u32,
+    col: u16,
+    link_prefix: &str,
+    path: &str,
+    text: &str,
+    links: &mut u32,
+) -> Result<(), XlsxError> {
+    // An absolute prefix (when no relative way from the output folder was found) already
+    // starts with its own slash.
+    let scheme = if link_prefix.starts_with('/') {
+        "file://"
+    } else {
+        "file:///"
+    };
+    let target = format!("{scheme}{link_prefix}{}", archive_file(path));
+    let shown = cell(text);
+    if *links < LINKS_MAX && target.len() <= URL_MAX && !target.contains('#') {
+        let url = Url::new(target).set_text(&shown);
+        if sheet.write_url(row, col, url).is_ok() {
+            *links += 1;
+            return Ok(());
+        }
+    }
+    sheet.write_string(row, col, shown)?;
+    Ok(())
+}
+
+/// The file on the drive that holds a material: an archive member opens through its archive.
+fn archive_file(path: &str) -> &str {
+    let lower = path.to_lowercase();
+    match lower.find(".zip/") {
+        Some(at) => path.get(..at + 4).unwrap_or(path),
+        None => path,
+    }
+}
+
+fn header(
+    sheet: &mut Worksheet,
+    row: u32,
+    headers: &[&str],
+    bold: &Format,
+) -> Result<(), XlsxError> {
+    for (text, col) in headers.iter().zip(0u16..) {
+        sheet.write_string_with_format(row, col, *text, bold)?;
+    }
+    Ok(())
+}
+
+/// Column widths, a filter on the header row, and the header kept in view.
+fn finish(
+    sheet: &mut Worksheet,
+    header_row: u32,
+    end_row: u32,
+    widths: &[f64],
+) -> Result<(), XlsxError> {
+    for (w, col) in widths.iter().zip(0u16..) {
+        sheet.set_column_width(col, *w)?;
+    }
+    let last_col = u16::try_from(widths.len().saturating_sub(1)).unwrap_or(0);
+    if end_row > header_row + 1 {
+        sheet.autofilter(header_row, 0, end_row - 1, last_col)?;
+    }
+    sheet.set_freeze_panes(header_row + 1, 0)?;
+    Ok(())
+}
+
+/// A sheet name Excel accepts (at most 31 characters, none of `[]:*?/\`, not quoted), unique
+/// in the workbook, from a theme id or a fixed name: "osallisuus" → "Osallisuus".
+fn sheet_name(base: &str, taken: &mut BTreeSet<String>) -> String {
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\') && !c.is_control())
+        .collect();
+    let cleaned = cleaned.trim().trim_matches('\'').trim();
+    let mut chars = cleaned.chars();
+    let mut name: String = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).take(25).collect(),
+        None => "Taulukko".to_string(),
+    };
+    if name.eq_ignore_ascii_case("history") {
+        name.push('_');
+    }
+    let mut candidate = name.clone();
+    let mut n = 2;
+    while taken.contains(&candidate.to_lowercase()) {
+        candidate = format!("{name} {n}");
+        n += 1;
+    }
+    taken.insert(candidate.to_lowercase());
+    candidate
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sheet_names_are_valid_and_unique() {
+        let mut taken = BTreeSet::new();
+        assert_eq!(sheet_name("osallisuus", &mut taken), "Osallisuus");
+        assert_eq!(sheet_name("Osallisuus", &mut taken), "Osallisuus 2");
+        let long = sheet_name(
+            "a/b:c*d?e[f]g\\h-with-a-name-far-too-long-for-excel",
+            &mut taken,
+        );
+        assert!(long.chars().count() <= 31, "{long}");
+        assert!(!long.contains(['/', ':', '*', '?', '[', ']', '\\']));
+        assert_eq!(sheet_name("''", &mut taken), "Taulukko");
+        assert_eq!(sheet_name("History", &mut taken), "History_");
+    }
+
+    #[test]
+    fn cells_neutralise_formulas_and_fit() {
+        assert_eq!(cell("=1+1"), "'=1+1");
+        assert_eq!(cell("@import"), "'@import");
+        assert_eq!(cell(&"x".repeat(40_000)).len(), CELL_MAX);
+    }
+
+    #[test]
+    fn archive_members_open_their_archive() {
+        assert_eq!(archive_file("a/p.ZIP/x/y.pdf"), "a/p.ZIP");
+        assert_eq!(archive_file("a/p.pdf"), "a/p.pdf");
+    }
+}
