@@ -16,13 +16,11 @@
 
 use crate::PipelineError;
 use crate::material::Item;
-use flate2::Compression;
-use flate2::read::DeflateDecoder;
-use flate2::write::DeflateEncoder;
+use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 use kooste_model::{ErrorKind, Index, Material};
 use rusqlite::{Connection, OptionalExtension, params};
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -246,17 +244,55 @@ pub struct Cache {
     inner: Mutex<Inner>,
 }
 
+thread_local! {
+    // Deflate state is large (hundreds of KiB, zeroed on creation): one per thread, reset
+    // between blobs, instead of one per blob.
+    static DEFLATE: RefCell<Compress> = RefCell::new(Compress::new(Compression::fast(), false));
+    static INFLATE: RefCell<Decompress> = RefCell::new(Decompress::new(false));
+}
+
 fn compress(bytes: &[u8]) -> Vec<u8> {
-    let mut enc = DeflateEncoder::new(Vec::with_capacity(bytes.len() / 3), Compression::fast());
-    // Writing into a Vec cannot fail.
-    let _ = enc.write_all(bytes);
-    enc.finish().unwrap_or_default()
+    DEFLATE.with(|c| {
+        let mut c = c.borrow_mut();
+        c.reset();
+        let mut out = Vec::with_capacity(bytes.len() / 2 + 64);
+        loop {
+            let consumed = c.total_in() as usize;
+            let input = bytes.get(consumed..).unwrap_or_default();
+            if out.len() == out.capacity() {
+                out.reserve(out.capacity().max(64));
+            }
+            match c.compress_vec(input, &mut out, FlushCompress::Finish) {
+                Ok(Status::StreamEnd) => return out,
+                Ok(_) => {}
+                // Compressing into memory does not fail; store nothing rather than panic.
+                Err(_) => return Vec::new(),
+            }
+        }
+    })
 }
 
 fn decompress(bytes: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(bytes.len() * 3);
-    DeflateDecoder::new(bytes).read_to_end(&mut out).ok()?;
-    Some(out)
+    INFLATE.with(|d| {
+        let mut d = d.borrow_mut();
+        d.reset(false);
+        let mut out = Vec::with_capacity(bytes.len() * 4 + 64);
+        loop {
+            let (before_in, before_out) = (d.total_in(), d.total_out());
+            let input = bytes.get(d.total_in() as usize..).unwrap_or_default();
+            if out.len() == out.capacity() {
+                out.reserve(out.capacity());
+            }
+            match d.decompress_vec(input, &mut out, FlushDecompress::Finish) {
+                Ok(Status::StreamEnd) => return Some(out),
+                Ok(_) if d.total_in() != before_in || d.total_out() != before_out => {}
+                // No progress with room to spare: the blob is cut short or damaged.
+                Ok(_) if out.len() < out.capacity() => return None,
+                Ok(_) => {}
+                Err(_) => return None,
+            }
+        }
+    })
 }
 
 impl Cache {
