@@ -457,31 +457,35 @@ impl Cache {
         self.wrote(&mut inner)
     }
 
-    /// Records a file's stat and its classified materials together.
+    /// Records a file's stat and, given `classified` (classifier key and materials), its
+    /// materials. Without them any stored materials of the path are dropped: materials that
+    /// failed by a budget must not outlive a larger budget.
     pub(crate) fn store_file(
         &self,
         path: &str,
         stat: &Stat,
         hash: &str,
-        key: &str,
-        materials: &[Material],
+        classified: Option<(&str, &[Material])>,
     ) -> Result<(), CacheError> {
-        let json = serde_json::to_vec(materials).unwrap_or_default();
-        let blob = compress(&json);
+        let blob = classified.map(|(_, m)| compress(&serde_json::to_vec(m).unwrap_or_default()));
         let mut inner = self.lock();
-        let result = inner
-            .conn
+        let conn = &inner.conn;
+        let result = conn
             .prepare_cached(
                 "INSERT OR REPLACE INTO files (path, size, mtime_ns, hash) VALUES (?1, ?2, ?3, ?4)",
             )
             .and_then(|mut s| s.execute(params![path, stat.size as i64, stat.mtime_ns, hash]))
-            .and_then(|_| {
-                inner.conn.prepare_cached(
-                    "INSERT OR REPLACE INTO classified (path, hash, key, materials)
-                     VALUES (?1, ?2, ?3, ?4)",
-                )
-            })
-            .and_then(|mut s| s.execute(params![path, hash, key, blob]));
+            .and_then(|_| match (classified, &blob) {
+                (Some((key, _)), Some(blob)) => conn
+                    .prepare_cached(
+                        "INSERT OR REPLACE INTO classified (path, hash, key, materials)
+                         VALUES (?1, ?2, ?3, ?4)",
+                    )
+                    .and_then(|mut s| s.execute(params![path, hash, key, blob])),
+                _ => conn
+                    .prepare_cached("DELETE FROM classified WHERE path = ?1")
+                    .and_then(|mut s| s.execute([path])),
+            });
         result.map_err(|s| self.err(s))?;
         self.wrote(&mut inner)
     }
@@ -792,7 +796,11 @@ mod tests {
             size: 10,
             mtime_ns: 42,
         };
-        assert!(cache.store_file("a/b.txt", &stat, "h1", "k", &[]).is_ok());
+        assert!(
+            cache
+                .store_file("a/b.txt", &stat, "h1", Some(("k", &[])))
+                .is_ok()
+        );
         assert_eq!(cache.hash_for("a/b.txt", &stat).as_deref(), Some("h1"));
         let touched = Stat {
             size: 10,
@@ -801,6 +809,9 @@ mod tests {
         assert_eq!(cache.hash_for("a/b.txt", &touched), None);
         assert_eq!(cache.materials_for("a/b.txt", "h1", "k"), Some(vec![]));
         assert_eq!(cache.materials_for("a/b.txt", "h1", "other rules"), None);
+        assert!(cache.store_file("a/b.txt", &stat, "h1", None).is_ok());
+        assert_eq!(cache.materials_for("a/b.txt", "h1", "k"), None);
+        assert_eq!(cache.hash_for("a/b.txt", &stat).as_deref(), Some("h1"));
         drop(cache);
 
         let blind = Cache::open(dir.path(), false).unwrap_or_else(|e| panic!("{e}"));

@@ -286,7 +286,12 @@ fn process(ctx: &Context<'_>, entry: &DriveEntry) -> Result<FileResult, Pipeline
             ctx.counts.unchanged.fetch_add(1, Ordering::Relaxed);
             if !stat_hit {
                 // Touched but unchanged: record the new time so the next run need not read it.
-                cache.store_file(&entry.rel_path, &stat, hash, &ctx.classify_key, &materials)?;
+                cache.store_file(
+                    &entry.rel_path,
+                    &stat,
+                    hash,
+                    Some((&ctx.classify_key, &materials)),
+                )?;
             }
             return done(materials);
         }
@@ -321,8 +326,8 @@ fn process(ctx: &Context<'_>, entry: &DriveEntry) -> Result<FileResult, Pipeline
         // The worker hashed what it read; if the file changed since we hashed it, the stat
         // row would be a lie, so it is left for the next run to redo.
         let consistent = known_hash.as_deref() == Some(hash.as_str());
+        let (timed_out, out_of_memory) = cache::budget_failure(&items);
         if store {
-            let (timed_out, out_of_memory) = cache::budget_failure(&items);
             cache.store_extraction(&Extraction {
                 hash: &hash,
                 ext: &ext,
@@ -333,7 +338,13 @@ fn process(ctx: &Context<'_>, entry: &DriveEntry) -> Result<FileResult, Pipeline
             })?;
         }
         if consistent {
-            cache.store_file(&entry.rel_path, &stat, &hash, &ctx.classify_key, &materials)?;
+            let by_budget = timed_out || out_of_memory;
+            cache.store_file(
+                &entry.rel_path,
+                &stat,
+                &hash,
+                (!by_budget).then_some((ctx.classify_key.as_str(), materials.as_slice())),
+            )?;
         }
     }
     done(materials)
