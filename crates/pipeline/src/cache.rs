@@ -18,7 +18,7 @@ use crate::PipelineError;
 use crate::material::Item;
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 use kooste_model::{ErrorKind, Index, Material};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -236,12 +236,16 @@ struct Inner {
     last_commit: Instant,
 }
 
-/// The database, shared by the worker threads of a run.
+/// The database, shared by the worker threads of a run: one writing connection behind a
+/// lock, and look-ups on reading connections of their own, so that threads never queue
+/// behind each other's reads (WAL lets them read while the writer writes). Readers see
+/// committed writes only; a copy met within the same half second is extracted twice.
 pub struct Cache {
     path: PathBuf,
     /// False under `--no-cache`: nothing is read, fresh results are still stored.
     read: bool,
     inner: Mutex<Inner>,
+    readers: Mutex<Vec<Connection>>,
 }
 
 thread_local! {
@@ -338,7 +342,30 @@ impl Cache {
                 pending: 0,
                 last_commit: Instant::now(),
             }),
+            readers: Mutex::new(Vec::new()),
         })
+    }
+
+    /// Runs a look-up on a reading connection (opened on first need, then reused).
+    fn with_reader<T>(&self, f: impl FnOnce(&Connection) -> Option<T>) -> Option<T> {
+        if !self.read {
+            return None;
+        }
+        let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let conn = match pooled {
+            Some(c) => c,
+            None => Connection::open_with_flags(
+                &self.path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .ok()?,
+        };
+        let result = f(&conn);
+        self.readers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(conn);
+        result
     }
 
     pub fn path(&self) -> &Path {
@@ -359,37 +386,33 @@ impl Cache {
 
     /// The content hash recorded for `path` when its size and time still match.
     pub(crate) fn hash_for(&self, path: &str, stat: &Stat) -> Option<String> {
-        if !self.read {
-            return None;
-        }
-        let inner = self.lock();
-        let mut stmt = inner
-            .conn
-            .prepare_cached("SELECT size, mtime_ns, hash FROM files WHERE path = ?1")
-            .ok()?;
-        let (size, mtime, hash): (i64, i64, String) = stmt
-            .query_row([path], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .ok()?;
+        let (size, mtime, hash): (i64, i64, String) = self.with_reader(|conn| {
+            conn.prepare_cached("SELECT size, mtime_ns, hash FROM files WHERE path = ?1")
+                .ok()?
+                .query_row([path], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .ok()
+        })?;
         (size as u64 == stat.size && mtime == stat.mtime_ns).then_some(hash)
     }
 
-    /// The materials of `path` classified from content `hash` under classifier `key`.
-    pub(crate) fn materials_for(&self, path: &str, hash: &str, key: &str) -> Option<Vec<Material>> {
-        if !self.read {
-            return None;
-        }
-        let blob: Vec<u8> = {
-            let inner = self.lock();
-            let mut stmt = inner
-                .conn
-                .prepare_cached(
-                    "SELECT materials FROM classified WHERE path = ?1 AND hash = ?2 AND key = ?3",
-                )
-                .ok()?;
-            stmt.query_row(params![path, hash, key], |r| r.get(0))
-                .ok()?
-        };
-        serde_json::from_slice(&decompress(&blob)?).ok()
+    /// The materials of `path` classified from content `hash` under classifier `key`, with
+    /// their JSON.
+    pub(crate) fn materials_for(
+        &self,
+        path: &str,
+        hash: &str,
+        key: &str,
+    ) -> Option<(Vec<Material>, Vec<u8>)> {
+        let blob: Vec<u8> = self.with_reader(|conn| {
+            conn.prepare_cached(
+                "SELECT materials FROM classified WHERE path = ?1 AND hash = ?2 AND key = ?3",
+            )
+            .ok()?
+            .query_row(params![path, hash, key], |r| r.get(0))
+            .ok()
+        })?;
+        let json = decompress(&blob)?;
+        Some((serde_json::from_slice(&json).ok()?, json))
     }
 
     /// A stored extraction, unless it failed by a budget smaller than today's.
@@ -400,21 +423,15 @@ impl Cache {
         timeout_ms: u64,
         memory_mib: u64,
     ) -> Option<Vec<Item>> {
-        if !self.read {
-            return None;
-        }
-        let blob: Vec<u8> = {
-            let inner = self.lock();
-            let mut stmt = inner
-                .conn
-                .prepare_cached(
-                    "SELECT items FROM extractions
-                     WHERE hash = ?1 AND ext = ?2 AND extractor = ?3 AND version = ?4
-                       AND (timeout_ms IS NULL OR timeout_ms >= ?5)
-                       AND (memory_mib IS NULL OR memory_mib >= ?6)",
-                )
-                .ok()?;
-            stmt.query_row(
+        let blob: Vec<u8> = self.with_reader(|conn| {
+            conn.prepare_cached(
+                "SELECT items FROM extractions
+                 WHERE hash = ?1 AND ext = ?2 AND extractor = ?3 AND version = ?4
+                   AND (timeout_ms IS NULL OR timeout_ms >= ?5)
+                   AND (memory_mib IS NULL OR memory_mib >= ?6)",
+            )
+            .ok()?
+            .query_row(
                 params![
                     hash,
                     ext,
@@ -425,8 +442,8 @@ impl Cache {
                 ],
                 |r| r.get(0),
             )
-            .ok()?
-        };
+            .ok()
+        })?;
         serde_json::from_slice(&decompress(&blob)?).ok()
     }
 
@@ -457,17 +474,17 @@ impl Cache {
         self.wrote(&mut inner)
     }
 
-    /// Records a file's stat and, given `classified` (classifier key and materials), its
-    /// materials. Without them any stored materials of the path are dropped: materials that
-    /// failed by a budget must not outlive a larger budget.
+    /// Records a file's stat and, given `classified` (classifier key and the materials'
+    /// JSON), its materials. Without them any stored materials of the path are dropped:
+    /// materials that failed by a budget must not outlive a larger budget.
     pub(crate) fn store_file(
         &self,
         path: &str,
         stat: &Stat,
         hash: &str,
-        classified: Option<(&str, &[Material])>,
+        classified: Option<(&str, &[u8])>,
     ) -> Result<(), CacheError> {
-        let blob = classified.map(|(_, m)| compress(&serde_json::to_vec(m).unwrap_or_default()));
+        let blob = classified.map(|(_, json)| compress(json));
         let mut inner = self.lock();
         let conn = &inner.conn;
         let result = conn
@@ -506,6 +523,12 @@ impl Cache {
         inner.pending = 0;
         inner.last_commit = Instant::now();
         Ok(())
+    }
+
+    #[cfg(test)]
+    fn commit_now(&self) {
+        let mut inner = self.lock();
+        let _ = self.commit(&mut inner);
     }
 
     /// Commits pending writes when they have waited long enough; called by threads that are
@@ -767,6 +790,7 @@ mod tests {
             memory_mib: None,
         });
         assert!(stored.is_ok());
+        cache.commit_now();
         assert_eq!(cache.extraction("abc", "txt", 1000, 100), Some(items));
         assert_eq!(cache.extraction("abc", "md", 1000, 100), None);
 
@@ -783,6 +807,7 @@ mod tests {
             memory_mib: None,
         });
         assert!(stored.is_ok());
+        cache.commit_now();
         assert!(cache.extraction("slow", "pdf", 1000, 100).is_some());
         // A longer time limit deserves another try.
         assert!(cache.extraction("slow", "pdf", 5000, 100).is_none());
@@ -807,9 +832,13 @@ mod tests {
             mtime_ns: 43,
         };
         assert_eq!(cache.hash_for("a/b.txt", &touched), None);
-        assert_eq!(cache.materials_for("a/b.txt", "h1", "k"), Some(vec![]));
+        assert_eq!(
+            cache.materials_for("a/b.txt", "h1", "k"),
+            Some((vec![], b"[]".to_vec()))
+        );
         assert_eq!(cache.materials_for("a/b.txt", "h1", "other rules"), None);
         assert!(cache.store_file("a/b.txt", &stat, "h1", None).is_ok());
+        cache.commit_now();
         assert_eq!(cache.materials_for("a/b.txt", "h1", "k"), None);
         assert_eq!(cache.hash_for("a/b.txt", &stat).as_deref(), Some("h1"));
         drop(cache);

@@ -113,7 +113,14 @@ struct Counts {
 
 struct FileResult {
     file: String,
+    /// Hash of the materials' JSON: the database index rewrites the file's rows when it
+    /// changes.
+    key: String,
     materials: Vec<Material>,
+}
+
+fn json_key(json: &[u8]) -> String {
+    blake3::hash(json).to_hex().to_string()
 }
 
 struct Context<'a> {
@@ -170,10 +177,7 @@ pub fn scan(config: &ScanConfig<'_>, progress: &dyn Progress) -> Result<Scan, Pi
     let mut files = Vec::with_capacity(results.len());
     let mut owned: Vec<(Material, u32)> = Vec::with_capacity(results.len());
     for (i, r) in results.into_iter().enumerate() {
-        let key = blake3::hash(&serde_json::to_vec(&r.materials).unwrap_or_default())
-            .to_hex()
-            .to_string();
-        files.push((r.file, key));
+        files.push((r.file, r.key));
         owned.extend(r.materials.into_iter().map(|m| (m, i as u32)));
     }
     owned.sort_by(|a, b| a.0.path.cmp(&b.0.path));
@@ -229,11 +233,16 @@ fn hash_file(path: &Path) -> std::io::Result<String> {
 /// One drive file to its materials, by the cheapest way the cache allows.
 fn process(ctx: &Context<'_>, entry: &DriveEntry) -> Result<FileResult, PipelineError> {
     let config = ctx.config;
-    let done = |materials: Vec<Material>| {
+    let done_json = |materials: Vec<Material>, json: &[u8]| {
         Ok(FileResult {
             file: entry.rel_path.clone(),
+            key: json_key(json),
             materials,
         })
+    };
+    let done = |materials: Vec<Material>| {
+        let json = serde_json::to_vec(&materials).unwrap_or_default();
+        done_json(materials, &json)
     };
     let fail = |bytes: u64, kind: ErrorKind, message: String| {
         let a = material::failed_analysed(entry, bytes, ExtractError::new(kind, message));
@@ -281,7 +290,8 @@ fn process(ctx: &Context<'_>, entry: &DriveEntry) -> Result<FileResult, Pipeline
             }
         }
         if let Some(hash) = &known_hash
-            && let Some(materials) = cache.materials_for(&entry.rel_path, hash, &ctx.classify_key)
+            && let Some((materials, json)) =
+                cache.materials_for(&entry.rel_path, hash, &ctx.classify_key)
         {
             ctx.counts.unchanged.fetch_add(1, Ordering::Relaxed);
             if !stat_hit {
@@ -290,10 +300,10 @@ fn process(ctx: &Context<'_>, entry: &DriveEntry) -> Result<FileResult, Pipeline
                     &entry.rel_path,
                     &stat,
                     hash,
-                    Some((&ctx.classify_key, &materials)),
+                    Some((&ctx.classify_key, &json)),
                 )?;
             }
-            return done(materials);
+            return done_json(materials, &json);
         }
     }
 
@@ -320,6 +330,7 @@ fn process(ctx: &Context<'_>, entry: &DriveEntry) -> Result<FileResult, Pipeline
         .cloned()
         .map(|item| material_from(&item.into_analysed(&entry.rel_path), &ctx.classifier))
         .collect();
+    let json = serde_json::to_vec(&materials).unwrap_or_default();
     if let Some(cache) = cache
         && !hash.is_empty()
     {
@@ -343,11 +354,11 @@ fn process(ctx: &Context<'_>, entry: &DriveEntry) -> Result<FileResult, Pipeline
                 &entry.rel_path,
                 &stat,
                 &hash,
-                (!by_budget).then_some((ctx.classify_key.as_str(), materials.as_slice())),
+                (!by_budget).then_some((ctx.classify_key.as_str(), json.as_slice())),
             )?;
         }
     }
-    done(materials)
+    done_json(materials, &json)
 }
 
 /// The time and memory budgets a stored failure is compared against.
