@@ -823,9 +823,11 @@ mod tests {
         };
         assert!(
             cache
-                .store_file("a/b.txt", &stat, "h1", Some(("k", &[])))
+                .store_file("a/b.txt", &stat, "h1", Some(("k", b"[]")))
                 .is_ok()
         );
+        // Readers see committed writes.
+        cache.commit_now();
         assert_eq!(cache.hash_for("a/b.txt", &stat).as_deref(), Some("h1"));
         let touched = Stat {
             size: 10,
