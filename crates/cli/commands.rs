@@ -2,22 +2,22 @@
 
 use crate::{Command, FailOn, Lang, rules_file, time};
 use anyhow::{Context, Result, bail};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kooste_classify::{Classifier, Prediction, evaluate, parse_labels};
 use kooste_extract::Limits;
-use kooste_model::{Index, Status};
+use kooste_model::Index;
 use kooste_pipeline::{
-    Analysed, OutputOptions, Progress, Quiet, ScanConfig, analyse_bytes, annotate, material_from,
-    scan, write_outputs,
+    Analysed, Cache, OutputOptions, Progress, Quiet, ScanConfig, WorkerConfig, analyse_bytes,
+    annotate, material_from, scan, write_outputs,
 };
 use kooste_report::{SummaryOptions, audit, audit_markdown};
 use rayon::prelude::*;
 use serde_json::json;
 use std::collections::BTreeMap;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 pub fn dispatch(command: Command) -> Result<ExitCode> {
     match command {
@@ -26,23 +26,29 @@ pub fn dispatch(command: Command) -> Result<ExitCode> {
             out,
             rules,
             jobs,
-            no_cache: _,
+            no_cache,
+            timeout,
+            worker_memory,
             lang,
             examples,
             intro,
             quiet,
-        } => run(
-            &drive,
-            &out,
-            rules.as_deref(),
+        } => run(&RunArgs {
+            drive: &drive,
+            out: &out,
+            rules: rules.as_deref(),
             jobs,
-            RunOutput {
-                lang,
-                examples,
-                intro: intro.as_deref(),
-            },
+            no_cache,
+            budget: Budget::new(timeout, worker_memory)?,
+            lang,
+            examples,
+            intro: intro.as_deref(),
             quiet,
-        ),
+        }),
+        Command::Worker {
+            memory_mib,
+            timeout_ms,
+        } => worker(memory_mib, timeout_ms),
         Command::Extract { files, json, jobs } => extract(&files, json, jobs),
         Command::Classify {
             files,
@@ -78,11 +84,117 @@ pub fn dispatch(command: Command) -> Result<ExitCode> {
     }
 }
 
-/// Counts files as they finish, for the closing line.
-struct Counter(AtomicUsize);
-impl Progress for Counter {
+/// Time and memory each file's extraction may spend.
+#[derive(Clone, Copy)]
+struct Budget {
+    time: Duration,
+    memory_mib: u64,
+}
+
+impl Budget {
+    fn new(seconds: f64, memory_mib: u64) -> Result<Budget> {
+        if !(seconds.is_finite() && seconds > 0.0 && seconds <= 86_400.0) {
+            bail!("--timeout must be a number of seconds between 0 and 86400, not {seconds}");
+        }
+        if memory_mib < 64 {
+            bail!("--worker-memory must be at least 64 (MiB), not {memory_mib}");
+        }
+        Ok(Budget {
+            time: Duration::from_secs_f64(seconds),
+            memory_mib,
+        })
+    }
+
+    fn limits(self) -> Limits {
+        let mut limits = Limits::default();
+        limits.time_limit = self.time;
+        limits
+    }
+
+    /// Worker processes are this very program with the hidden `__worker` subcommand.
+    fn workers(self) -> Result<WorkerConfig> {
+        let program = std::env::current_exe().context("cannot find the kooste program")?;
+        Ok(WorkerConfig {
+            program,
+            args: vec![
+                "__worker".into(),
+                "--memory-mib".into(),
+                self.memory_mib.to_string().into(),
+                "--timeout-ms".into(),
+                self.time.as_millis().to_string().into(),
+            ],
+            memory_mib: self.memory_mib,
+            time_limit: self.time,
+        })
+    }
+}
+
+impl Default for Budget {
+    fn default() -> Budget {
+        Budget {
+            time: Limits::default().time_limit,
+            memory_mib: 4096,
+        }
+    }
+}
+
+/// The body of a worker process: confine it, then answer requests until stdin closes.
+fn worker(memory_mib: u64, timeout_ms: u64) -> Result<ExitCode> {
+    kooste_pipeline::worker::confine(memory_mib).context("cannot set worker limits")?;
+    let mut limits = Limits::default();
+    limits.time_limit = Duration::from_millis(timeout_ms);
+    let stdin = std::io::stdin();
+    let stdout = std::io::stdout();
+    kooste_pipeline::worker::serve(
+        stdin.lock(),
+        std::io::BufWriter::new(stdout.lock()),
+        &limits,
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Identifies this build, so that a rebuilt kooste classifies again rather than trust
+/// classifications the old code stored. The program's size and time stamp change with every
+/// build and cost nothing to read (hashing the program would cost more than a warm run).
+fn build_id() -> String {
+    let stamp = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| {
+            let mtime = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            format!("{}-{mtime}", m.len())
+        })
+        .unwrap_or_default();
+    format!("{}/{stamp}", env!("CARGO_PKG_VERSION"))
+}
+
+/// A progress bar on standard error, drawn only on a terminal.
+struct Bar(ProgressBar);
+
+impl Bar {
+    fn new(show: bool) -> Bar {
+        if !show {
+            return Bar(ProgressBar::hidden());
+        }
+        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr_with_hz(8));
+        let style = ProgressStyle::with_template(
+            "{spinner} {bar:32} {pos}/{len} tiedostoa  {per_sec}  {elapsed_precise} (jäljellä {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+        bar.set_style(style);
+        Bar(bar)
+    }
+}
+
+impl Progress for Bar {
+    fn started(&self, files: usize) {
+        self.0.set_length(files as u64);
+    }
     fn file_done(&self, _path: &str) {
-        self.0.fetch_add(1, Ordering::Relaxed);
+        self.0.inc(1);
     }
 }
 
@@ -94,23 +206,20 @@ fn scan_drive(
     progress: &dyn Progress,
 ) -> Result<Index> {
     let (rules, source) = rules_file::load(rules)?;
+    let budget = Budget::default();
     let config = ScanConfig {
         drive,
         exclude,
         rules: &rules,
         rules_source: source,
-        limits: Limits::default(),
+        limits: budget.limits(),
         jobs,
         generated: time::generated(),
+        cache: None,
+        workers: Some(budget.workers()?),
+        build_id: String::new(),
     };
-    Ok(scan(&config, progress)?)
-}
-
-/// What `run` was asked about the summary's form.
-struct RunOutput<'a> {
-    lang: Lang,
-    examples: Option<usize>,
-    intro: Option<&'a Path>,
+    Ok(scan(&config, progress)?.index)
 }
 
 fn report_lang(lang: Lang) -> kooste_report::Lang {
@@ -139,54 +248,89 @@ fn read_intro(path: &Path) -> Result<Vec<String>> {
         .collect())
 }
 
-fn run(
-    drive: &Path,
-    out: &Path,
-    rules: Option<&Path>,
+struct RunArgs<'a> {
+    drive: &'a Path,
+    out: &'a Path,
+    rules: Option<&'a Path>,
     jobs: Option<usize>,
-    output: RunOutput<'_>,
+    no_cache: bool,
+    budget: Budget,
+    lang: Lang,
+    examples: Option<usize>,
+    intro: Option<&'a Path>,
     quiet: bool,
-) -> Result<ExitCode> {
+}
+
+fn run(args: &RunArgs<'_>) -> Result<ExitCode> {
     let started = Instant::now();
-    let intro = output.intro.map(read_intro).transpose()?;
-    let counter = Counter(AtomicUsize::new(0));
-    let mut index = scan_drive(drive, Some(out), rules, jobs, &counter)?;
-    let curation = annotate(&mut index, drive)?;
-    if !quiet {
+    let intro = args.intro.map(read_intro).transpose()?;
+    let (rules, rules_source) = rules_file::load(args.rules)?;
+    std::fs::create_dir_all(args.out)
+        .with_context(|| format!("cannot create output folder {}", args.out.display()))?;
+    let cache = Cache::open(args.out, !args.no_cache)?;
+    let bar = Bar::new(!args.quiet && std::io::stderr().is_terminal());
+    let config = ScanConfig {
+        drive: args.drive,
+        exclude: Some(args.out),
+        rules: &rules,
+        rules_source,
+        limits: args.budget.limits(),
+        jobs: args.jobs,
+        generated: time::generated(),
+        cache: Some(&cache),
+        workers: Some(args.budget.workers()?),
+        build_id: build_id(),
+    };
+    let mut scanned = scan(&config, &bar)?;
+    bar.0.finish_and_clear();
+    let curation = annotate(&mut scanned.index, args.drive)?;
+    if !args.quiet {
         for w in &curation.warnings {
             eprintln!("kooste: annotations: {w}");
         }
     }
     let options = OutputOptions {
         summary: SummaryOptions {
-            lang: report_lang(output.lang),
-            examples_per_theme: output.examples,
+            lang: report_lang(args.lang),
+            examples_per_theme: args.examples,
             intro,
             curation,
             ..SummaryOptions::default()
         },
     };
-    write_outputs(out, drive, &mut index, &options)?;
-    if !quiet {
-        let count = |s: Status| index.documents.iter().filter(|m| m.status == s).count();
-        let (added, removed, changed) = index
+    write_outputs(args.out, args.drive, &mut scanned.index, &options)?;
+    let mut stats = scanned.stats.clone();
+    (stats.new, stats.changed, stats.removed) =
+        scanned
+            .index
             .changes
             .as_ref()
-            .map_or((index.documents.len(), 0, 0), |c| {
-                (c.added.len(), c.removed.len(), c.modified.len())
+            .map_or((stats.materials, 0, 0), |c| {
+                (
+                    c.added.len() as u64,
+                    c.modified.len() as u64,
+                    c.removed.len() as u64,
+                )
             });
+    let (own, children) = kooste_pipeline::worker::peak_rss_kib();
+    stats.peak_rss_kib = own;
+    stats.worker_peak_rss_kib = children;
+    stats.seconds = started.elapsed().as_secs_f64();
+    scanned.record(&cache, &stats)?;
+    drop(cache);
+    if !args.quiet {
         eprintln!(
-            "kooste: {} files, {} materials: {} read, {} empty, {} failed; {} new, {} changed, {} removed; {:.1} s → {}",
-            counter.0.load(Ordering::Relaxed),
-            index.documents.len(),
-            count(Status::Ok),
-            count(Status::Empty),
-            count(Status::Error),
-            added,
-            changed,
-            removed,
+            "kooste: {} files, {} materials: {} new, {} changed, {} removed, {} failed; {} extracted, {} from cache; {:.1} s → {}",
+            stats.files,
+            stats.materials,
+            stats.new,
+            stats.changed,
+            stats.removed,
+            stats.failed,
+            stats.extracted,
+            stats.files - stats.extracted,
             started.elapsed().as_secs_f64(),
-            out.display()
+            args.out.display()
         );
     }
     Ok(ExitCode::SUCCESS)

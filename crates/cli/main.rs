@@ -34,12 +34,18 @@ enum Command {
         /// Rules file (TOML, or XLSX/ODS/CSV with columns theme, term, weight)
         #[arg(long)]
         rules: Option<PathBuf>,
-        /// Worker threads (default: all cores)
+        /// Parallel extractions: worker threads and processes (default: all cores)
         #[arg(long)]
         jobs: Option<usize>,
-        /// Extract every file again instead of reusing earlier results
+        /// Extract every file again instead of reusing earlier results (they are refreshed)
         #[arg(long)]
         no_cache: bool,
+        /// Time allowed for extracting one file, in seconds
+        #[arg(long, default_value_t = 60.0)]
+        timeout: f64,
+        /// Memory (address space) each extraction worker may use, in MiB
+        #[arg(long, default_value_t = 4096)]
+        worker_memory: u64,
         /// Language of the summary
         #[arg(long, value_enum, default_value_t = Lang::Fi)]
         lang: Lang,
@@ -50,9 +56,17 @@ enum Command {
         /// annotations' `intro`, else a description of how the summary was made)
         #[arg(long, value_name = "FILE")]
         intro: Option<PathBuf>,
-        /// No closing line on standard error
+        /// No progress bar and no closing line on standard error
         #[arg(short, long)]
         quiet: bool,
+    },
+    /// Serve extraction requests on stdin/stdout (started by `run`, not by people)
+    #[command(name = "__worker", hide = true)]
+    Worker {
+        #[arg(long)]
+        memory_mib: u64,
+        #[arg(long)]
+        timeout_ms: u64,
     },
     /// Print the text of files (archives: of each member)
     Extract {

@@ -1,22 +1,31 @@
-//! One run of kooste over a drive: walk → extract → normalise and classify → report.
+//! One run of kooste over a drive: walk → (cache or worker) extract → classify → report.
 //!
-//! Data flows one way. Each file is read, extracted and classified on a worker thread and
-//! reduced to its [`Material`] record straight away, so memory holds one document per thread,
-//! not the drive. Outputs are rendered in full and then moved into place file by file.
+//! Data flows one way. Each file is looked up in the cache, extracted by a worker process
+//! when it must be, classified on a thread of this process and reduced to its [`Material`]
+//! records straight away, so memory holds one document per thread, not the drive. Outputs
+//! are rendered in full and then moved into place file by file.
 
+mod cache;
 mod material;
 mod outputs;
 mod walk;
+pub mod worker;
 
+pub use cache::{Cache, CacheError, DB_FILE, IndexedFile, RunStats, extractor_version};
 pub use material::{Analysed, analyse_bytes, display_title, material_from};
 pub use outputs::{OutputOptions, annotate, write_outputs};
 pub use walk::{DriveEntry, walk};
+pub use worker::WorkerConfig;
 
+use cache::{Extraction, Stat};
 use kooste_classify::{Classifier, Rules};
 use kooste_extract::Limits;
-use kooste_model::{INDEX_SCHEMA, Index, Material, RulesInfo};
+use kooste_model::{ErrorKind, ExtractError, INDEX_SCHEMA, Index, Material, RulesInfo, Status};
+use material::Item;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use worker::{Outcome, Pool};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
@@ -34,6 +43,10 @@ pub enum PipelineError {
     Annotations { path: PathBuf, message: String },
     #[error("cannot start {0} worker threads: {1}")]
     Threads(usize, String),
+    #[error("extraction worker: {0}")]
+    Worker(String),
+    #[error("{0}")]
+    Cache(String),
 }
 
 /// What a run reads and how.
@@ -44,10 +57,17 @@ pub struct ScanConfig<'a> {
     pub rules: &'a Rules,
     pub rules_source: String,
     pub limits: Limits,
-    /// Worker threads; `None` for all cores.
+    /// Worker threads (and worker processes); `None` for all cores.
     pub jobs: Option<usize>,
     /// RFC 3339 time stamp for the index.
     pub generated: String,
+    /// Where extraction results and classifications are kept between runs.
+    pub cache: Option<&'a Cache>,
+    /// Extract in worker processes; `None` extracts in this process.
+    pub workers: Option<WorkerConfig>,
+    /// Identifies the classifying code (a hash of the program, say), so that a new build
+    /// classifies again instead of trusting classifications of an older one.
+    pub build_id: String,
 }
 
 /// Progress of a run, for the command line to show. Called from worker threads.
@@ -60,40 +80,328 @@ pub trait Progress: Sync {
 pub struct Quiet;
 impl Progress for Quiet {}
 
+/// The result of a scan: the index, the run's figures, and per drive file the key of its
+/// materials for the database index.
+pub struct Scan {
+    pub index: Index,
+    pub stats: RunStats,
+    files: Vec<(String, String)>,
+    owners: Vec<u32>,
+}
+
+impl Scan {
+    /// Writes the queryable index and the run's figures into the cache database. Call after
+    /// the outputs are in place, with the final figures.
+    pub fn record(&self, cache: &Cache, stats: &RunStats) -> Result<(), PipelineError> {
+        let files: Vec<IndexedFile<'_>> = self
+            .files
+            .iter()
+            .map(|(file, key)| IndexedFile { file, key })
+            .collect();
+        cache.finish(&self.index, &files, &self.owners, stats)?;
+        Ok(())
+    }
+}
+
+/// How each file's materials were obtained.
+#[derive(Default)]
+struct Counts {
+    stat_hits: AtomicU64,
+    hashed: AtomicU64,
+    unchanged: AtomicU64,
+    reclassified: AtomicU64,
+    extracted: AtomicU64,
+}
+
+struct FileResult {
+    file: String,
+    /// Hash of the materials' JSON: the database index rewrites the file's rows when it
+    /// changes.
+    key: String,
+    materials: Vec<Material>,
+}
+
+fn json_key(json: &[u8]) -> String {
+    blake3::hash(json).to_hex().to_string()
+}
+
+struct Context<'a> {
+    config: &'a ScanConfig<'a>,
+    classifier: Classifier,
+    classify_key: String,
+    pool: Option<Pool>,
+    counts: Counts,
+}
+
 /// Walks the drive and analyses every file on it into the index.
-pub fn scan(config: &ScanConfig<'_>, progress: &dyn Progress) -> Result<Index, PipelineError> {
+pub fn scan(config: &ScanConfig<'_>, progress: &dyn Progress) -> Result<Scan, PipelineError> {
     let entries = walk(config.drive, config.exclude)?;
     progress.started(entries.len());
-    let classifier = Classifier::new(config.rules);
+    let classify_key = blake3::hash(
+        format!(
+            "{}\n{}\n{}",
+            config.rules.hash(),
+            extractor_version(),
+            config.build_id
+        )
+        .as_bytes(),
+    )
+    .to_hex()
+    .to_string();
+    let ctx = Context {
+        config,
+        classifier: Classifier::new(config.rules),
+        classify_key,
+        pool: config.workers.clone().map(Pool::new),
+        counts: Counts::default(),
+    };
     let work = || {
         entries
             .par_iter()
-            .flat_map_iter(|entry| {
-                let materials = material::analyse_entry(entry, &classifier, &config.limits);
+            .map(|entry| {
+                let result = process(&ctx, entry);
                 progress.file_done(&entry.rel_path);
-                materials
+                result
             })
-            .collect::<Vec<Material>>()
+            .collect::<Result<Vec<FileResult>, PipelineError>>()
     };
-    let mut documents = match config.jobs {
+    let results = match config.jobs {
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
             .build()
             .map_err(|e| PipelineError::Threads(n, e.to_string()))?
             .install(work),
         None => work(),
+    }?;
+    let restarts = ctx.pool.as_ref().map_or(0, Pool::restarts);
+    // Workers end here, so that their peak memory is counted with the children's.
+    drop(ctx.pool);
+    let mut files = Vec::with_capacity(results.len());
+    let mut owned: Vec<(Material, u32)> = Vec::with_capacity(results.len());
+    for (i, r) in results.into_iter().enumerate() {
+        files.push((r.file, r.key));
+        owned.extend(r.materials.into_iter().map(|m| (m, i as u32)));
+    }
+    owned.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+    let (documents, owners): (Vec<Material>, Vec<u32>) = owned.into_iter().unzip();
+    let c = &ctx.counts;
+    let stats = RunStats {
+        files: entries.len() as u64,
+        materials: documents.len() as u64,
+        failed: documents
+            .iter()
+            .filter(|m| m.status == Status::Error)
+            .count() as u64,
+        stat_hits: c.stat_hits.load(Ordering::Relaxed),
+        hashed: c.hashed.load(Ordering::Relaxed),
+        unchanged: c.unchanged.load(Ordering::Relaxed),
+        reclassified: c.reclassified.load(Ordering::Relaxed),
+        extracted: c.extracted.load(Ordering::Relaxed),
+        worker_restarts: restarts,
+        ..RunStats::default()
     };
-    documents.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(Index {
-        schema: INDEX_SCHEMA,
-        generated: config.generated.clone(),
-        drive: config.drive.display().to_string(),
-        rules: RulesInfo {
-            source: config.rules_source.clone(),
-            hash: config.rules.hash().to_string(),
+    Ok(Scan {
+        index: Index {
+            schema: INDEX_SCHEMA,
+            generated: config.generated.clone(),
+            drive: config.drive.display().to_string(),
+            rules: RulesInfo {
+                source: config.rules_source.clone(),
+                hash: config.rules.hash().to_string(),
+            },
+            themes: config.rules.theme_infos(),
+            documents,
+            changes: None,
         },
-        themes: config.rules.theme_infos(),
-        documents,
-        changes: None,
+        stats,
+        files,
+        owners,
     })
+}
+
+fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as i64)
+}
+
+fn hash_file(path: &Path) -> std::io::Result<String> {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update_reader(std::fs::File::open(path)?)?;
+    Ok(hasher.finalize().to_hex().to_string())
+}
+
+/// One drive file to its materials, by the cheapest way the cache allows.
+fn process(ctx: &Context<'_>, entry: &DriveEntry) -> Result<FileResult, PipelineError> {
+    let config = ctx.config;
+    let done_json = |materials: Vec<Material>, json: &[u8]| {
+        Ok(FileResult {
+            file: entry.rel_path.clone(),
+            key: json_key(json),
+            materials,
+        })
+    };
+    let done = |materials: Vec<Material>| {
+        let json = serde_json::to_vec(&materials).unwrap_or_default();
+        done_json(materials, &json)
+    };
+    let fail = |bytes: u64, kind: ErrorKind, message: String| {
+        let a = material::failed_analysed(entry, bytes, ExtractError::new(kind, message));
+        done(vec![material_from(&a, &ctx.classifier)])
+    };
+    if let Some(message) = &entry.walk_error {
+        return fail(0, ErrorKind::Io, message.clone());
+    }
+    let meta = match std::fs::metadata(&entry.abs_path) {
+        Ok(m) => m,
+        Err(e) => return fail(0, ErrorKind::Io, e.to_string()),
+    };
+    if meta.len() > config.limits.max_file_bytes {
+        return fail(
+            meta.len(),
+            ErrorKind::TooLarge,
+            format!(
+                "file of {} bytes is over the limit of {} bytes",
+                meta.len(),
+                config.limits.max_file_bytes
+            ),
+        );
+    }
+    let stat = Stat {
+        size: meta.len(),
+        mtime_ns: mtime_ns(&meta),
+    };
+    let cache = config.cache;
+    let ext = material::extension(&entry.rel_path);
+
+    // 1. Unchanged file under unchanged rules: its materials as they were.
+    let mut known_hash = None;
+    if let Some(cache) = cache {
+        known_hash = cache.hash_for(&entry.rel_path, &stat);
+        let stat_hit = known_hash.is_some();
+        if stat_hit {
+            ctx.counts.stat_hits.fetch_add(1, Ordering::Relaxed);
+        } else {
+            match hash_file(&entry.abs_path) {
+                Ok(h) => {
+                    ctx.counts.hashed.fetch_add(1, Ordering::Relaxed);
+                    known_hash = Some(h);
+                }
+                Err(e) => return fail(stat.size, ErrorKind::Io, e.to_string()),
+            }
+        }
+        if let Some(hash) = &known_hash
+            && let Some((materials, json)) =
+                cache.materials_for(&entry.rel_path, hash, &ctx.classify_key)
+        {
+            ctx.counts.unchanged.fetch_add(1, Ordering::Relaxed);
+            if !stat_hit {
+                // Touched but unchanged: record the new time so the next run need not read it.
+                cache.store_file(
+                    &entry.rel_path,
+                    &stat,
+                    hash,
+                    Some((&ctx.classify_key, &json)),
+                )?;
+            }
+            return done_json(materials, &json);
+        }
+    }
+
+    // 2. Known content (a copy, a rename, or new rules): classify the stored extraction.
+    let (timeout_ms, memory_mib) = budgets(ctx);
+    let cached_items = match (cache, &known_hash) {
+        (Some(cache), Some(hash)) => cache.extraction(hash, &ext, timeout_ms, memory_mib),
+        _ => None,
+    };
+    let (hash, items, store) = match cached_items {
+        Some(items) => {
+            ctx.counts.reclassified.fetch_add(1, Ordering::Relaxed);
+            (known_hash.clone().unwrap_or_default(), items, false)
+        }
+        // 3. New content: extract it.
+        None => {
+            ctx.counts.extracted.fetch_add(1, Ordering::Relaxed);
+            let (hash, items, cacheable) = extract(ctx, entry)?;
+            (hash, items, cacheable)
+        }
+    };
+    let materials: Vec<Material> = items
+        .iter()
+        .cloned()
+        .map(|item| material_from(&item.into_analysed(&entry.rel_path), &ctx.classifier))
+        .collect();
+    let json = serde_json::to_vec(&materials).unwrap_or_default();
+    if let Some(cache) = cache
+        && !hash.is_empty()
+    {
+        // The worker hashed what it read; if the file changed since we hashed it, the stat
+        // row would be a lie, so it is left for the next run to redo.
+        let consistent = known_hash.as_deref() == Some(hash.as_str());
+        let (timed_out, out_of_memory) = cache::budget_failure(&items);
+        if store {
+            cache.store_extraction(&Extraction {
+                hash: &hash,
+                ext: &ext,
+                format: items.first().map_or("unknown", |i| i.format.as_str()),
+                items: &items,
+                timeout_ms: timed_out.then_some(timeout_ms),
+                memory_mib: out_of_memory.then_some(memory_mib),
+            })?;
+        }
+        if consistent {
+            let by_budget = timed_out || out_of_memory;
+            cache.store_file(
+                &entry.rel_path,
+                &stat,
+                &hash,
+                (!by_budget).then_some((ctx.classify_key.as_str(), json.as_slice())),
+            )?;
+        }
+    }
+    done_json(materials, &json)
+}
+
+/// The time and memory budgets a stored failure is compared against.
+fn budgets(ctx: &Context<'_>) -> (u64, u64) {
+    match &ctx.pool {
+        Some(pool) => (pool.time_limit().as_millis() as u64, pool.memory_mib()),
+        None => (ctx.config.limits.time_limit.as_millis() as u64, u64::MAX),
+    }
+}
+
+/// Extracts one file, in a worker when there are workers. Returns the hash of what was
+/// read, the items, and whether the result may be cached.
+fn extract(
+    ctx: &Context<'_>,
+    entry: &DriveEntry,
+) -> Result<(String, Vec<Item>, bool), PipelineError> {
+    let Some(pool) = &ctx.pool else {
+        let (hash, items) =
+            material::extract_in_process(&entry.abs_path, &entry.rel_path, &ctx.config.limits);
+        return Ok((hash, items, true));
+    };
+    let waiting = || {
+        if let Some(cache) = ctx.config.cache {
+            cache.commit_if_due();
+        }
+    };
+    Ok(
+        match pool.extract(&entry.abs_path, &entry.rel_path, &waiting)? {
+            Outcome::Done(r) => (r.hash, r.items, true),
+            Outcome::Failed { error, cacheable } => {
+                // The worker read the file but could not say its hash: hash it here, so that
+                // the failure is remembered for this content only.
+                let hash = hash_file(&entry.abs_path).unwrap_or_default();
+                let item = Item::failed(
+                    kooste_extract::sniff(&entry.rel_path, &[]),
+                    std::fs::metadata(&entry.abs_path).map_or(0, |m| m.len()),
+                    &hash,
+                    error,
+                );
+                (hash, vec![item], cacheable)
+            }
+        },
+    )
 }

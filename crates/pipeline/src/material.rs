@@ -5,6 +5,7 @@ use crate::walk::DriveEntry;
 use kooste_classify::{Classifier, MaterialText};
 use kooste_extract::{Error, Limits};
 use kooste_model::{Document, ErrorKind, ExtractError, Format, Material, Status};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// One extracted file: a file of the drive or a member of an archive on it.
@@ -17,50 +18,113 @@ pub struct Analysed {
     pub result: Result<Document, ExtractError>,
 }
 
-pub(crate) fn analyse_entry(
-    entry: &DriveEntry,
-    classifier: &Classifier,
-    limits: &Limits,
-) -> Vec<Material> {
-    read_and_analyse(entry, limits)
-        .iter()
-        .map(|a| material_from(a, classifier))
+/// One extraction result as the cache stores it and a worker process sends it: a file's own
+/// result (`suffix` empty) or an archive member's (`suffix` = `/inner/x.pdf`). Paths are kept
+/// relative to the file so that a copy or a renamed file reuses the result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Item {
+    pub suffix: String,
+    pub format: Format,
+    pub bytes: u64,
+    pub hash: String,
+    pub result: Result<Document, ExtractError>,
+}
+
+impl Item {
+    pub(crate) fn failed(format: Format, bytes: u64, hash: &str, error: ExtractError) -> Item {
+        Item {
+            suffix: String::new(),
+            format,
+            bytes,
+            hash: hash.to_string(),
+            result: Err(error),
+        }
+    }
+
+    pub(crate) fn into_analysed(self, path: &str) -> Analysed {
+        Analysed {
+            path: format!("{path}{}", self.suffix),
+            format: self.format,
+            bytes: self.bytes,
+            hash: self.hash,
+            result: self.result,
+        }
+    }
+}
+
+/// Items of the results of [`analyse_bytes`] called with `path`.
+pub(crate) fn items_from(path: &str, analysed: Vec<Analysed>) -> Vec<Item> {
+    analysed
+        .into_iter()
+        .map(|a| Item {
+            suffix: a
+                .path
+                .strip_prefix(path)
+                .map_or_else(|| format!("/{}", a.path), str::to_string),
+            format: a.format,
+            bytes: a.bytes,
+            hash: a.hash,
+            result: a.result,
+        })
         .collect()
 }
 
-/// Reads a drive entry and extracts it, turning every failure into an error record.
-pub(crate) fn read_and_analyse(entry: &DriveEntry, limits: &Limits) -> Vec<Analysed> {
-    let failed = |kind: ErrorKind, message: String| {
-        vec![Analysed {
-            path: entry.rel_path.clone(),
-            format: kooste_extract::sniff(&entry.rel_path, &[]),
-            bytes: 0,
-            hash: String::new(),
-            result: Err(ExtractError::new(kind, message)),
-        }]
-    };
-    if let Some(message) = &entry.walk_error {
-        return failed(ErrorKind::Io, message.clone());
+/// The lower-case extension of a path's file name, the only part of a name that extraction
+/// looks at (it breaks ties in format sniffing).
+pub(crate) fn extension(path: &str) -> String {
+    let file = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    match file.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => ext.to_ascii_lowercase(),
+        _ => String::new(),
     }
-    match std::fs::metadata(&entry.abs_path) {
-        Ok(m) if m.len() > limits.max_file_bytes => {
-            let mut out = failed(
-                ErrorKind::TooLarge,
-                format!(
-                    "file of {} bytes is over the limit of {} bytes",
-                    m.len(),
-                    limits.max_file_bytes
-                ),
-            );
-            out[0].bytes = m.len();
-            return out;
+}
+
+/// The error record of a file that could not be read at all.
+pub(crate) fn failed_analysed(entry: &DriveEntry, bytes: u64, error: ExtractError) -> Analysed {
+    Analysed {
+        path: entry.rel_path.clone(),
+        format: kooste_extract::sniff(&entry.rel_path, &[]),
+        bytes,
+        hash: String::new(),
+        result: Err(error),
+    }
+}
+
+/// Reads a file (at most `limit` bytes; a file that grew past it since it was measured is
+/// refused, not cut).
+pub(crate) fn read_capped(path: &std::path::Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(std::io::Error::other(format!(
+            "file grew over the limit of {limit} bytes while being read"
+        )));
+    }
+    Ok(bytes)
+}
+
+/// Reads and extracts a file in this process, for when no worker processes are used.
+pub(crate) fn extract_in_process(
+    abs: &std::path::Path,
+    name: &str,
+    limits: &Limits,
+) -> (String, Vec<Item>) {
+    match read_capped(abs, limits.max_file_bytes) {
+        Ok(bytes) => {
+            let hash = blake3::hash(&bytes).to_hex().to_string();
+            (hash, items_from(name, analyse_bytes(name, &bytes, limits)))
         }
-        Ok(_) => {}
-        Err(e) => return failed(ErrorKind::Io, e.to_string()),
-    }
-    match std::fs::read(&entry.abs_path) {
-        Ok(bytes) => analyse_bytes(&entry.rel_path, &bytes, limits),
-        Err(e) => failed(ErrorKind::Io, e.to_string()),
+        Err(e) => (
+            String::new(),
+            vec![Item::failed(
+                kooste_extract::sniff(name, &[]),
+                0,
+                "",
+                ExtractError::new(ErrorKind::Io, e.to_string()),
+            )],
+        ),
     }
 }
 
@@ -238,6 +302,47 @@ pub fn material_from(a: &Analysed, classifier: &Classifier) -> Material {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn items_keep_member_paths_relative() {
+        let doc = |t: &str| Document {
+            format: Format::Txt,
+            pages: vec![kooste_model::Page::new(1, t)],
+            meta: kooste_model::Meta::default(),
+        };
+        let analysed = vec![
+            Analysed {
+                path: "Espoo/a.zip/x.txt".into(),
+                format: Format::Txt,
+                bytes: 1,
+                hash: "h".into(),
+                result: Ok(doc("x")),
+            },
+            Analysed {
+                path: "Espoo/a.zip/sub.zip/y.txt".into(),
+                format: Format::Txt,
+                bytes: 1,
+                hash: "h2".into(),
+                result: Ok(doc("y")),
+            },
+        ];
+        let items = items_from("Espoo/a.zip", analysed);
+        assert_eq!(items[0].suffix, "/x.txt");
+        assert_eq!(items[1].suffix, "/sub.zip/y.txt");
+        let moved: Vec<String> = items
+            .into_iter()
+            .map(|i| i.into_analysed("Vantaa/b.zip").path)
+            .collect();
+        assert_eq!(moved, ["Vantaa/b.zip/x.txt", "Vantaa/b.zip/sub.zip/y.txt"]);
+    }
+
+    #[test]
+    fn extension_is_lower_case_and_of_the_file_name_only() {
+        assert_eq!(extension("a.b/Raportti.PDF"), "pdf");
+        assert_eq!(extension("kansio.d/README"), "");
+        assert_eq!(extension(".bashrc"), "");
+        assert_eq!(extension("x.tar.gz"), "gz");
+    }
 
     #[test]
     fn titles_skip_placeholders() {

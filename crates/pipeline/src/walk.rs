@@ -53,8 +53,12 @@ pub fn walk(drive: &Path, exclude: Option<&Path>) -> Result<Vec<DriveEntry>, Pip
             if e.depth() == 1 && kooste_annotations::is_annotations_file(&name) {
                 return false;
             }
-            match (&exclude, e.path().canonicalize()) {
-                (Some(x), Ok(p)) => &p != x,
+            // Only a folder can be the output folder; resolving every file's path would cost
+            // more than the rest of a warm run.
+            match &exclude {
+                Some(x) if e.file_type().is_dir() => {
+                    !e.path().canonicalize().is_ok_and(|p| &p == x)
+                }
                 _ => true,
             }
         });

@@ -1,0 +1,860 @@
+//! The cache and the queryable index, one SQLite database in the output folder.
+//!
+//! Three cache tables let a re-run cost in proportion to what changed:
+//! - `files`: path, size and modification time → content hash, so unchanged files are not
+//!   even read;
+//! - `extractions`: content hash, extension, extractor and its version → the extracted
+//!   documents (compressed JSON), so new copies and renamed files are not extracted again and
+//!   a rules change re-classifies without re-extracting;
+//! - `classified`: path → its materials for one content hash and one classifier key, so an
+//!   unchanged file under unchanged rules costs one look-up.
+//!
+//! The index tables (`documents`, `themes`, `terms`, `work_packages`, the `statuses` view and
+//! `runs`) mirror the last complete run for people who query it with `sqlite3`. They are
+//! replaced in one transaction at the end of a run; the cache tables are written in batches as
+//! files finish, so an interrupted run keeps what it did and loses nothing consistent.
+
+use crate::PipelineError;
+use crate::material::Item;
+use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
+use kooste_model::{ErrorKind, Index, Material};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// The database's file name inside OUT.
+pub const DB_FILE: &str = "kooste.db";
+
+/// Bumped when the tables change shape; an older database is emptied and rebuilt.
+const SCHEMA_VERSION: &str = "1";
+
+/// Cached extractions are reused only from the same extractor revision and release.
+pub fn extractor_version() -> String {
+    format!(
+        "{}+r{}",
+        env!("CARGO_PKG_VERSION"),
+        kooste_extract::EXTRACTOR_REVISION
+    )
+}
+
+/// The extractor name stored with each cached extraction.
+pub const EXTRACTOR_NAME: &str = "kooste-extract";
+
+/// Uncommitted cache writes are committed after this many, or after [`COMMIT_INTERVAL`].
+const COMMIT_BATCH: usize = 256;
+const COMMIT_INTERVAL: Duration = Duration::from_millis(500);
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS files (
+    path     TEXT PRIMARY KEY,
+    size     INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    hash     TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS extractions (
+    hash       TEXT NOT NULL,
+    ext        TEXT NOT NULL,
+    extractor  TEXT NOT NULL,
+    version    TEXT NOT NULL,
+    format     TEXT NOT NULL,
+    timeout_ms INTEGER,
+    memory_mib INTEGER,
+    items      BLOB NOT NULL,
+    PRIMARY KEY (hash, ext, extractor, version)
+);
+CREATE TABLE IF NOT EXISTS classified (
+    path      TEXT PRIMARY KEY,
+    hash      TEXT NOT NULL,
+    key       TEXT NOT NULL,
+    materials BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id                   INTEGER PRIMARY KEY,
+    generated            TEXT NOT NULL,
+    drive                TEXT NOT NULL,
+    rules_source         TEXT NOT NULL,
+    rules_hash           TEXT NOT NULL,
+    cache_read           INTEGER NOT NULL,
+    files                INTEGER NOT NULL,
+    materials            INTEGER NOT NULL,
+    new                  INTEGER NOT NULL,
+    changed              INTEGER NOT NULL,
+    removed              INTEGER NOT NULL,
+    failed               INTEGER NOT NULL,
+    stat_hits            INTEGER NOT NULL,
+    hashed               INTEGER NOT NULL,
+    unchanged            INTEGER NOT NULL,
+    reclassified         INTEGER NOT NULL,
+    extracted            INTEGER NOT NULL,
+    worker_restarts      INTEGER NOT NULL,
+    seconds              REAL NOT NULL,
+    peak_rss_kib         INTEGER NOT NULL,
+    worker_peak_rss_kib  INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS theme_catalog (
+    id       TEXT PRIMARY KEY,
+    position INTEGER NOT NULL,
+    title_fi TEXT NOT NULL,
+    title_en TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS documents (
+    path          TEXT PRIMARY KEY,
+    file          TEXT NOT NULL,
+    key           TEXT NOT NULL,
+    format        TEXT NOT NULL,
+    bytes         INTEGER NOT NULL,
+    hash          TEXT NOT NULL,
+    title         TEXT NOT NULL,
+    author        TEXT,
+    created       TEXT,
+    modified      TEXT,
+    city          TEXT,
+    city_source   TEXT,
+    status        TEXT NOT NULL,
+    error_kind    TEXT,
+    error_message TEXT,
+    pages         INTEGER NOT NULL,
+    chars         INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_file ON documents (file);
+CREATE TABLE IF NOT EXISTS themes (
+    path     TEXT NOT NULL,
+    theme    TEXT NOT NULL,
+    score    REAL NOT NULL,
+    assigned INTEGER NOT NULL,
+    PRIMARY KEY (path, theme)
+);
+CREATE INDEX IF NOT EXISTS themes_theme ON themes (theme, assigned);
+CREATE TABLE IF NOT EXISTS terms (
+    path  TEXT NOT NULL,
+    theme TEXT NOT NULL,
+    term  TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (path, theme, term)
+);
+CREATE INDEX IF NOT EXISTS terms_term ON terms (term);
+CREATE TABLE IF NOT EXISTS work_packages (
+    path TEXT NOT NULL,
+    tp   TEXT NOT NULL,
+    PRIMARY KEY (path, tp)
+);
+CREATE VIEW IF NOT EXISTS statuses AS
+    SELECT status, error_kind, COUNT(*) AS materials
+    FROM documents GROUP BY status, error_kind;
+";
+
+const TABLES: [&str; 10] = [
+    "meta",
+    "files",
+    "extractions",
+    "classified",
+    "runs",
+    "theme_catalog",
+    "documents",
+    "themes",
+    "terms",
+    "work_packages",
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    #[error("cache database {path}: {source}")]
+    Sqlite {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+}
+
+impl From<CacheError> for PipelineError {
+    fn from(e: CacheError) -> PipelineError {
+        PipelineError::Cache(e.to_string())
+    }
+}
+
+/// What one file's row in `files` says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Stat {
+    pub size: u64,
+    pub mtime_ns: i64,
+}
+
+/// An extraction to store, with the budget it failed against when it failed by a budget, so
+/// that a run with a larger budget tries again.
+pub(crate) struct Extraction<'a> {
+    pub hash: &'a str,
+    pub ext: &'a str,
+    pub format: &'a str,
+    pub items: &'a [Item],
+    pub timeout_ms: Option<u64>,
+    pub memory_mib: Option<u64>,
+}
+
+/// Per-file facts the final index write needs.
+pub struct IndexedFile<'a> {
+    /// The drive file the materials come from.
+    pub file: &'a str,
+    /// Changes whenever any of the file's materials change; its rows are rewritten then.
+    pub key: &'a str,
+}
+
+/// Figures of one run, stored in `runs` and shown on the closing line.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunStats {
+    pub files: u64,
+    pub materials: u64,
+    pub new: u64,
+    pub changed: u64,
+    pub removed: u64,
+    pub failed: u64,
+    /// Files whose hash came from the stat short-cut.
+    pub stat_hits: u64,
+    /// Files read to hash them.
+    pub hashed: u64,
+    /// Files whose materials came from the cache whole.
+    pub unchanged: u64,
+    /// Files classified again from a cached extraction.
+    pub reclassified: u64,
+    /// Files extracted (by a worker or in process).
+    pub extracted: u64,
+    /// Workers replaced after a crash or an overrun.
+    pub worker_restarts: u64,
+    pub seconds: f64,
+    pub peak_rss_kib: u64,
+    pub worker_peak_rss_kib: u64,
+}
+
+struct Inner {
+    conn: Connection,
+    pending: usize,
+    last_commit: Instant,
+}
+
+/// The database, shared by the worker threads of a run: one writing connection behind a
+/// lock, and look-ups on reading connections of their own, so that threads never queue
+/// behind each other's reads (WAL lets them read while the writer writes). Readers see
+/// committed writes only; a copy met within the same half second is extracted twice.
+pub struct Cache {
+    path: PathBuf,
+    /// False under `--no-cache`: nothing is read, fresh results are still stored.
+    read: bool,
+    inner: Mutex<Inner>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+thread_local! {
+    // Deflate state is large (hundreds of KiB, zeroed on creation): one per thread, reset
+    // between blobs, instead of one per blob.
+    static DEFLATE: RefCell<Compress> = RefCell::new(Compress::new(Compression::fast(), false));
+    static INFLATE: RefCell<Decompress> = RefCell::new(Decompress::new(false));
+}
+
+fn compress(bytes: &[u8]) -> Vec<u8> {
+    DEFLATE.with(|c| {
+        let mut c = c.borrow_mut();
+        c.reset();
+        let mut out = Vec::with_capacity(bytes.len() / 2 + 64);
+        loop {
+            let consumed = c.total_in() as usize;
+            let input = bytes.get(consumed..).unwrap_or_default();
+            if out.len() == out.capacity() {
+                out.reserve(out.capacity().max(64));
+            }
+            match c.compress_vec(input, &mut out, FlushCompress::Finish) {
+                Ok(Status::StreamEnd) => return out,
+                Ok(_) => {}
+                // Compressing into memory does not fail; store nothing rather than panic.
+                Err(_) => return Vec::new(),
+            }
+        }
+    })
+}
+
+fn decompress(bytes: &[u8]) -> Option<Vec<u8>> {
+    INFLATE.with(|d| {
+        let mut d = d.borrow_mut();
+        d.reset(false);
+        let mut out = Vec::with_capacity(bytes.len() * 4 + 64);
+        loop {
+            let (before_in, before_out) = (d.total_in(), d.total_out());
+            let input = bytes.get(d.total_in() as usize..).unwrap_or_default();
+            if out.len() == out.capacity() {
+                out.reserve(out.capacity());
+            }
+            match d.decompress_vec(input, &mut out, FlushDecompress::Finish) {
+                Ok(Status::StreamEnd) => return Some(out),
+                Ok(_) if d.total_in() != before_in || d.total_out() != before_out => {}
+                // No progress with room to spare: the blob is cut short or damaged.
+                Ok(_) if out.len() < out.capacity() => return None,
+                Ok(_) => {}
+                Err(_) => return None,
+            }
+        }
+    })
+}
+
+impl Cache {
+    /// Opens (or creates) the database in `dir`. `read` false ignores what it holds.
+    pub fn open(dir: &Path, read: bool) -> Result<Cache, CacheError> {
+        let path = dir.join(DB_FILE);
+        let err = |source| CacheError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let conn = Connection::open(&path).map_err(err)?;
+        // WAL lets a person query the index while a run writes; NORMAL sync is safe with WAL
+        // (a power cut may lose the last commits, never consistency).
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;",
+        )
+        .map_err(err)?;
+        let version: Option<String> = conn
+            .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .unwrap_or(None);
+        if version.as_deref() != Some(SCHEMA_VERSION) {
+            let mut drop = String::from("DROP VIEW IF EXISTS statuses;");
+            for t in TABLES {
+                drop.push_str(&format!("DROP TABLE IF EXISTS {t};"));
+            }
+            conn.execute_batch(&drop).map_err(err)?;
+        }
+        conn.execute_batch(SCHEMA).map_err(err)?;
+        conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?1)",
+            [SCHEMA_VERSION],
+        )
+        .map_err(err)?;
+        conn.execute_batch("BEGIN").map_err(err)?;
+        Ok(Cache {
+            path,
+            read,
+            inner: Mutex::new(Inner {
+                conn,
+                pending: 0,
+                last_commit: Instant::now(),
+            }),
+            readers: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Runs a look-up on a reading connection (opened on first need, then reused).
+    fn with_reader<T>(&self, f: impl FnOnce(&Connection) -> Option<T>) -> Option<T> {
+        if !self.read {
+            return None;
+        }
+        let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let conn = match pooled {
+            Some(c) => c,
+            None => Connection::open_with_flags(
+                &self.path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .ok()?,
+        };
+        let result = f(&conn);
+        self.readers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(conn);
+        result
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic while holding the lock leaves SQLite consistent; go on with the guard.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn err(&self, source: rusqlite::Error) -> CacheError {
+        CacheError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// The content hash recorded for `path` when its size and time still match.
+    pub(crate) fn hash_for(&self, path: &str, stat: &Stat) -> Option<String> {
+        let (size, mtime, hash): (i64, i64, String) = self.with_reader(|conn| {
+            conn.prepare_cached("SELECT size, mtime_ns, hash FROM files WHERE path = ?1")
+                .ok()?
+                .query_row([path], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .ok()
+        })?;
+        (size as u64 == stat.size && mtime == stat.mtime_ns).then_some(hash)
+    }
+
+    /// The materials of `path` classified from content `hash` under classifier `key`, with
+    /// their JSON.
+    pub(crate) fn materials_for(
+        &self,
+        path: &str,
+        hash: &str,
+        key: &str,
+    ) -> Option<(Vec<Material>, Vec<u8>)> {
+        let blob: Vec<u8> = self.with_reader(|conn| {
+            conn.prepare_cached(
+                "SELECT materials FROM classified WHERE path = ?1 AND hash = ?2 AND key = ?3",
+            )
+            .ok()?
+            .query_row(params![path, hash, key], |r| r.get(0))
+            .ok()
+        })?;
+        let json = decompress(&blob)?;
+        Some((serde_json::from_slice(&json).ok()?, json))
+    }
+
+    /// A stored extraction, unless it failed by a budget smaller than today's.
+    pub(crate) fn extraction(
+        &self,
+        hash: &str,
+        ext: &str,
+        timeout_ms: u64,
+        memory_mib: u64,
+    ) -> Option<Vec<Item>> {
+        let blob: Vec<u8> = self.with_reader(|conn| {
+            conn.prepare_cached(
+                "SELECT items FROM extractions
+                 WHERE hash = ?1 AND ext = ?2 AND extractor = ?3 AND version = ?4
+                   AND (timeout_ms IS NULL OR timeout_ms >= ?5)
+                   AND (memory_mib IS NULL OR memory_mib >= ?6)",
+            )
+            .ok()?
+            .query_row(
+                params![
+                    hash,
+                    ext,
+                    EXTRACTOR_NAME,
+                    extractor_version(),
+                    timeout_ms as i64,
+                    memory_mib as i64
+                ],
+                |r| r.get(0),
+            )
+            .ok()
+        })?;
+        serde_json::from_slice(&decompress(&blob)?).ok()
+    }
+
+    pub(crate) fn store_extraction(&self, e: &Extraction<'_>) -> Result<(), CacheError> {
+        let json = serde_json::to_vec(e.items).unwrap_or_default();
+        let blob = compress(&json);
+        let mut inner = self.lock();
+        inner
+            .conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO extractions
+                 (hash, ext, extractor, version, format, timeout_ms, memory_mib, items)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    e.hash,
+                    e.ext,
+                    EXTRACTOR_NAME,
+                    extractor_version(),
+                    e.format,
+                    e.timeout_ms.map(|v| v as i64),
+                    e.memory_mib.map(|v| v as i64),
+                    blob
+                ])
+            })
+            .map_err(|s| self.err(s))?;
+        self.wrote(&mut inner)
+    }
+
+    /// Records a file's stat and, given `classified` (classifier key and the materials'
+    /// JSON), its materials. Without them any stored materials of the path are dropped:
+    /// materials that failed by a budget must not outlive a larger budget.
+    pub(crate) fn store_file(
+        &self,
+        path: &str,
+        stat: &Stat,
+        hash: &str,
+        classified: Option<(&str, &[u8])>,
+    ) -> Result<(), CacheError> {
+        let blob = classified.map(|(_, json)| compress(json));
+        let mut inner = self.lock();
+        let conn = &inner.conn;
+        let result = conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO files (path, size, mtime_ns, hash) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .and_then(|mut s| s.execute(params![path, stat.size as i64, stat.mtime_ns, hash]))
+            .and_then(|_| match (classified, &blob) {
+                (Some((key, _)), Some(blob)) => conn
+                    .prepare_cached(
+                        "INSERT OR REPLACE INTO classified (path, hash, key, materials)
+                         VALUES (?1, ?2, ?3, ?4)",
+                    )
+                    .and_then(|mut s| s.execute(params![path, hash, key, blob])),
+                _ => conn
+                    .prepare_cached("DELETE FROM classified WHERE path = ?1")
+                    .and_then(|mut s| s.execute([path])),
+            });
+        result.map_err(|s| self.err(s))?;
+        self.wrote(&mut inner)
+    }
+
+    fn wrote(&self, inner: &mut Inner) -> Result<(), CacheError> {
+        inner.pending += 1;
+        if inner.pending >= COMMIT_BATCH || inner.last_commit.elapsed() >= COMMIT_INTERVAL {
+            self.commit(inner)?;
+        }
+        Ok(())
+    }
+
+    fn commit(&self, inner: &mut Inner) -> Result<(), CacheError> {
+        inner
+            .conn
+            .execute_batch("COMMIT; BEGIN")
+            .map_err(|s| self.err(s))?;
+        inner.pending = 0;
+        inner.last_commit = Instant::now();
+        Ok(())
+    }
+
+    #[cfg(test)]
+    fn commit_now(&self) {
+        let mut inner = self.lock();
+        let _ = self.commit(&mut inner);
+    }
+
+    /// Commits pending writes when they have waited long enough; called by threads that are
+    /// themselves waiting, so that a long extraction does not hold finished work hostage.
+    pub(crate) fn commit_if_due(&self) {
+        let mut inner = self.lock();
+        if inner.pending > 0 && inner.last_commit.elapsed() >= COMMIT_INTERVAL {
+            let _ = self.commit(&mut inner);
+        }
+    }
+
+    /// Replaces the index tables with the run's, drops cache rows of files no longer on the
+    /// drive, records the run, and commits it all at once.
+    /// `owners[i]` is the position in `files` of the file `index.documents[i]` comes from.
+    pub fn finish(
+        &self,
+        index: &Index,
+        files: &[IndexedFile<'_>],
+        owners: &[u32],
+        stats: &RunStats,
+    ) -> Result<(), CacheError> {
+        let mut inner = self.lock();
+        self.commit(&mut inner)?;
+        let tx = |s| self.err(s);
+        write_index(&inner.conn, index, files, owners, stats, self.read).map_err(tx)?;
+        self.commit(&mut inner)?;
+        Ok(())
+    }
+}
+
+impl Drop for Cache {
+    fn drop(&mut self) {
+        let inner = self.inner.get_mut().unwrap_or_else(|p| p.into_inner());
+        let _ = inner.conn.execute_batch("COMMIT");
+    }
+}
+
+fn opt_str<T: serde::Serialize>(v: &Option<T>) -> Option<String> {
+    v.as_ref().and_then(|v| {
+        serde_json::to_value(v)
+            .ok()
+            .and_then(|j| j.as_str().map(str::to_string))
+    })
+}
+
+fn write_index(
+    conn: &Connection,
+    index: &Index,
+    files: &[IndexedFile<'_>],
+    owners: &[u32],
+    stats: &RunStats,
+    cache_read: bool,
+) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM theme_catalog", [])?;
+    for (i, t) in index.themes.iter().enumerate() {
+        conn.execute(
+            "INSERT INTO theme_catalog (id, position, title_fi, title_en) VALUES (?1, ?2, ?3, ?4)",
+            params![t.id, i as i64 + 1, t.title_fi, t.title_en],
+        )?;
+    }
+    let mut stored: HashMap<String, String> = HashMap::new();
+    {
+        let mut stmt = conn.prepare("SELECT DISTINCT file, key FROM documents")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        for row in rows {
+            let (file, key) = row?;
+            stored.insert(file, key);
+        }
+    }
+    let seen: HashSet<&str> = files.iter().map(|f| f.file).collect();
+    let delete_file = |file: &str| -> rusqlite::Result<()> {
+        for table in ["themes", "terms", "work_packages"] {
+            conn.prepare_cached(&format!(
+                "DELETE FROM {table} WHERE path IN (SELECT path FROM documents WHERE file = ?1)"
+            ))?
+            .execute([file])?;
+        }
+        conn.prepare_cached("DELETE FROM documents WHERE file = ?1")?
+            .execute([file])?;
+        Ok(())
+    };
+    for file in stored.keys() {
+        if !seen.contains(file.as_str()) {
+            delete_file(file)?;
+        }
+    }
+    let mut stale = vec![false; files.len()];
+    for (i, f) in files.iter().enumerate() {
+        if stored.get(f.file).map(String::as_str) != Some(f.key) {
+            stale[i] = true;
+            if stored.contains_key(f.file) {
+                delete_file(f.file)?;
+            }
+        }
+    }
+    for (m, &owner) in index.documents.iter().zip(owners) {
+        let owner = owner as usize;
+        if let (Some(true), Some(f)) = (stale.get(owner), files.get(owner)) {
+            insert_material(conn, f.file, f.key, m)?;
+        }
+    }
+    // Cache rows of files gone from the drive would only grow the database.
+    let gone: Vec<String> = {
+        let mut stmt = conn.prepare("SELECT path FROM files")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        rows.filter_map(Result::ok)
+            .filter(|p| !seen.contains(p.as_str()))
+            .collect()
+    };
+    for p in &gone {
+        conn.prepare_cached("DELETE FROM files WHERE path = ?1")?
+            .execute([p])?;
+        conn.prepare_cached("DELETE FROM classified WHERE path = ?1")?
+            .execute([p])?;
+    }
+    // Extractions no file refers to any more: content that left the drive.
+    conn.execute(
+        "DELETE FROM extractions WHERE hash NOT IN (SELECT hash FROM files)",
+        [],
+    )?;
+    conn.execute(
+        "INSERT INTO runs (generated, drive, rules_source, rules_hash, cache_read, files,
+            materials, new, changed, removed, failed, stat_hits, hashed, unchanged, reclassified,
+            extracted, worker_restarts, seconds, peak_rss_kib, worker_peak_rss_kib)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+            ?18, ?19, ?20)",
+        params![
+            index.generated,
+            index.drive,
+            index.rules.source,
+            index.rules.hash,
+            cache_read,
+            stats.files as i64,
+            stats.materials as i64,
+            stats.new as i64,
+            stats.changed as i64,
+            stats.removed as i64,
+            stats.failed as i64,
+            stats.stat_hits as i64,
+            stats.hashed as i64,
+            stats.unchanged as i64,
+            stats.reclassified as i64,
+            stats.extracted as i64,
+            stats.worker_restarts as i64,
+            stats.seconds,
+            stats.peak_rss_kib as i64,
+            stats.worker_peak_rss_kib as i64,
+        ],
+    )?;
+    Ok(())
+}
+
+fn insert_material(conn: &Connection, file: &str, key: &str, m: &Material) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO documents (path, file, key, format, bytes, hash, title, author,
+            created, modified, city, city_source, status, error_kind, error_message, pages, chars)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+    )?
+    .execute(params![
+        m.path,
+        file,
+        key,
+        m.format.as_str(),
+        m.bytes as i64,
+        m.hash,
+        m.title,
+        m.author,
+        m.created,
+        m.modified,
+        m.city.map(|c| c.name()),
+        opt_str(&m.city_source),
+        opt_str(&Some(m.status)),
+        m.error.as_ref().map(|e| e.kind.as_str()),
+        m.error.as_ref().map(|e| e.message.as_str()),
+        i64::from(m.pages),
+        m.chars as i64,
+    ])?;
+    let assigned: BTreeMap<&str, &kooste_model::ThemeScore> =
+        m.themes.iter().map(|t| (t.id.as_str(), t)).collect();
+    let mut scores: BTreeMap<&str, f64> = m.scores.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    for t in &m.themes {
+        scores.entry(t.id.as_str()).or_insert(t.score);
+    }
+    for (theme, score) in scores {
+        conn.prepare_cached(
+            "INSERT OR REPLACE INTO themes (path, theme, score, assigned) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![m.path, theme, score, assigned.contains_key(theme)])?;
+    }
+    for t in &m.themes {
+        for term in &t.terms {
+            conn.prepare_cached(
+                "INSERT OR REPLACE INTO terms (path, theme, term, count) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![m.path, t.id, term.term, i64::from(term.count)])?;
+        }
+    }
+    for tp in &m.tp {
+        conn.prepare_cached("INSERT OR REPLACE INTO work_packages (path, tp) VALUES (?1, ?2)")?
+            .execute(params![m.path, tp.to_string()])?;
+    }
+    Ok(())
+}
+
+/// Whether an extraction failed by the time budget or by the memory budget.
+pub(crate) fn budget_failure(items: &[Item]) -> (bool, bool) {
+    let kinds = items.iter().filter_map(|i| i.result.as_ref().err());
+    let mut timeout = false;
+    let mut memory = false;
+    for e in kinds {
+        match e.kind {
+            ErrorKind::Timeout => timeout = true,
+            ErrorKind::TooLarge if e.message.contains(crate::worker::MEMORY_MESSAGE) => {
+                memory = true;
+            }
+            _ => {}
+        }
+    }
+    (timeout, memory)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kooste_model::{Document, ExtractError, Format, Meta, Page};
+
+    fn item(text: &str) -> Item {
+        Item {
+            suffix: String::new(),
+            format: Format::Txt,
+            bytes: text.len() as u64,
+            hash: "h".into(),
+            result: Ok(Document {
+                format: Format::Txt,
+                pages: vec![Page::new(1, text)],
+                meta: Meta::default(),
+            }),
+        }
+    }
+
+    fn open(dir: &Path) -> Cache {
+        match Cache::open(dir, true) {
+            Ok(c) => c,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn extraction_round_trips_and_respects_budgets() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let cache = open(dir.path());
+        let items = vec![item("asiakaskokemus ja yhteiskehittäminen")];
+        let stored = cache.store_extraction(&Extraction {
+            hash: "abc",
+            ext: "txt",
+            format: "txt",
+            items: &items,
+            timeout_ms: None,
+            memory_mib: None,
+        });
+        assert!(stored.is_ok());
+        cache.commit_now();
+        assert_eq!(cache.extraction("abc", "txt", 1000, 100), Some(items));
+        assert_eq!(cache.extraction("abc", "md", 1000, 100), None);
+
+        let timed_out = vec![Item {
+            result: Err(ExtractError::new(ErrorKind::Timeout, "over 1 s")),
+            ..item("")
+        }];
+        let stored = cache.store_extraction(&Extraction {
+            hash: "slow",
+            ext: "pdf",
+            format: "pdf",
+            items: &timed_out,
+            timeout_ms: Some(1000),
+            memory_mib: None,
+        });
+        assert!(stored.is_ok());
+        cache.commit_now();
+        assert!(cache.extraction("slow", "pdf", 1000, 100).is_some());
+        // A longer time limit deserves another try.
+        assert!(cache.extraction("slow", "pdf", 5000, 100).is_none());
+    }
+
+    #[test]
+    fn stat_shortcut_needs_same_size_and_time() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let cache = open(dir.path());
+        let stat = Stat {
+            size: 10,
+            mtime_ns: 42,
+        };
+        assert!(
+            cache
+                .store_file("a/b.txt", &stat, "h1", Some(("k", b"[]")))
+                .is_ok()
+        );
+        // Readers see committed writes.
+        cache.commit_now();
+        assert_eq!(cache.hash_for("a/b.txt", &stat).as_deref(), Some("h1"));
+        let touched = Stat {
+            size: 10,
+            mtime_ns: 43,
+        };
+        assert_eq!(cache.hash_for("a/b.txt", &touched), None);
+        assert_eq!(
+            cache.materials_for("a/b.txt", "h1", "k"),
+            Some((vec![], b"[]".to_vec()))
+        );
+        assert_eq!(cache.materials_for("a/b.txt", "h1", "other rules"), None);
+        assert!(cache.store_file("a/b.txt", &stat, "h1", None).is_ok());
+        cache.commit_now();
+        assert_eq!(cache.materials_for("a/b.txt", "h1", "k"), None);
+        assert_eq!(cache.hash_for("a/b.txt", &stat).as_deref(), Some("h1"));
+        drop(cache);
+
+        let blind = Cache::open(dir.path(), false).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(blind.hash_for("a/b.txt", &stat), None);
+    }
+
+    #[test]
+    fn compression_round_trips() {
+        let text = "asiakas ".repeat(1000);
+        let packed = compress(text.as_bytes());
+        assert!(packed.len() < text.len() / 10);
+        assert_eq!(decompress(&packed), Some(text.into_bytes()));
+        assert_eq!(decompress(b"\xff\xfe not deflate"), None);
+    }
+}

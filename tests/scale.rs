@@ -1,0 +1,597 @@
+//! Re-runs at scale: the cache, the database index, worker isolation, the change report and
+//! parallel determinism, tested through the `kooste` binary on drives made in temp folders.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const EPOCH: &str = "1700000000";
+
+fn kooste() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_kooste"));
+    c.env("SOURCE_DATE_EPOCH", EPOCH)
+        .env_remove("KOOSTE_WORKER_FAULT");
+    c
+}
+
+fn ok(out: Output) -> Output {
+    assert!(
+        out.status.success(),
+        "kooste failed: {}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn run(drive: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut c = kooste();
+    c.arg("run")
+        .arg(drive)
+        .arg("-o")
+        .arg(out)
+        .arg("-q")
+        .args(extra);
+    ok(c.output()
+        .unwrap_or_else(|e| panic!("cannot start kooste: {e}")))
+}
+
+fn write(path: &Path, text: &str) {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("{e}"));
+    }
+    std::fs::write(path, text).unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// A small drive of plain-text deliverables, each clearly about one theme.
+fn make_drive(root: &Path) -> PathBuf {
+    let drive = root.join("drive");
+    write(
+        &drive.join("Espoo/TP2/osallisuus.txt"),
+        "Osallisuus ja yhteiskehittäminen\n\nAsukkaat osallistuivat yhteiskehittämisen \
+         työpajoihin. Osallisuus, yhteiskehittäminen ja asukasosallisuus vahvistuivat, ja \
+         osallistaminen jatkuu kaupunkilaisten kanssa.",
+    );
+    write(
+        &drive.join("Helsinki/TP3/asiakastieto.md"),
+        "# Asiakastieto ja segmentointi\n\nAsiakastiedon hyödyntäminen, asiakasymmärrys ja \
+         asiakassegmentointi: data-analytiikka ja asiakasdata ohjaavat palveluja. \
+         Segmentointi perustuu asiakastietoon.",
+    );
+    write(
+        &drive.join("Vantaa/rajapinnat.txt"),
+        "Rajapinnat ja digitaalisuus\n\nAvoimet rajapinnat, digitaaliset palvelut ja \
+         sähköinen asiointi. Rajapinta, digitalisaatio ja teknologia.",
+    );
+    write(
+        &drive.join("Oulu/muistio.txt"),
+        "Kokousmuistio. Paikalla kuusi henkeä. Seuraava kokous sovitaan myöhemmin.",
+    );
+    write(
+        &drive.join("Tampere/TP5/markkinat.txt"),
+        "Monituottajamalli ja palvelumarkkinat\n\nPalveluseteli, monituottajuus ja \
+         palvelumarkkinat: yksityinen palveluntuottaja ja kolmas sektori.",
+    );
+    write(
+        &drive.join("Turku/johtaminen.txt"),
+        "Johtamisjärjestelmä\n\nJohtaminen, tiedolla johtaminen ja strategia. \
+         Johtamisjärjestelmä ja mittarit ohjaavat toimintaa.",
+    );
+    drive
+}
+
+fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn index(out: &Path) -> Value {
+    let text = std::fs::read_to_string(out.join("index.json")).unwrap_or_else(|e| panic!("{e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn document<'a>(index: &'a Value, path: &str) -> &'a Value {
+    index["documents"]
+        .as_array()
+        .and_then(|d| d.iter().find(|m| m["path"] == path))
+        .unwrap_or_else(|| panic!("{path} not in index"))
+}
+
+fn theme_ids(m: &Value) -> Vec<String> {
+    m["themes"]
+        .as_array()
+        .map(|t| {
+            t.iter()
+                .filter_map(|t| t["id"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The last run's figures from the database.
+#[derive(Debug, PartialEq)]
+struct Figures {
+    files: i64,
+    stat_hits: i64,
+    hashed: i64,
+    unchanged: i64,
+    reclassified: i64,
+    extracted: i64,
+    worker_restarts: i64,
+}
+
+fn db(out: &Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(out.join("kooste.db")).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn last_run(out: &Path) -> Figures {
+    db(out)
+        .query_row(
+            "SELECT files, stat_hits, hashed, unchanged, reclassified, extracted, worker_restarts
+             FROM runs ORDER BY id DESC LIMIT 1",
+            [],
+            |r| {
+                Ok(Figures {
+                    files: r.get(0)?,
+                    stat_hits: r.get(1)?,
+                    hashed: r.get(2)?,
+                    unchanged: r.get(3)?,
+                    reclassified: r.get(4)?,
+                    extracted: r.get(5)?,
+                    worker_restarts: r.get(6)?,
+                })
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn warm_rerun_extracts_nothing_and_gives_the_same_index() {
+    let root = tempdir();
+    let drive = make_drive(root.path());
+    let out = root.path().join("out");
+    run(&drive, &out, &[]);
+    let first = last_run(&out);
+    assert_eq!(first.files, 6);
+    assert_eq!(first.extracted, 6);
+    assert_eq!(first.hashed, 6);
+    let cold = index(&out);
+
+    run(&drive, &out, &[]);
+    assert_eq!(
+        last_run(&out),
+        Figures {
+            files: 6,
+            stat_hits: 6,
+            hashed: 0,
+            unchanged: 6,
+            reclassified: 0,
+            extracted: 0,
+            worker_restarts: 0
+        }
+    );
+    let warm = index(&out);
+    assert_eq!(cold["documents"], warm["documents"]);
+    assert_eq!(warm["changes"]["added"], Value::Array(vec![]));
+    assert_eq!(warm["changes"]["reassigned"], Value::Array(vec![]));
+
+    // The index tables answer questions with sqlite3.
+    let conn = db(&out);
+    let count = |sql: &str| -> i64 {
+        conn.query_row(sql, [], |r| r.get(0))
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    };
+    assert_eq!(count("SELECT COUNT(*) FROM documents"), 6);
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) FROM themes WHERE path = 'Espoo/TP2/osallisuus.txt'
+               AND theme = 'osallisuus' AND assigned = 1"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) FROM work_packages WHERE path = 'Tampere/TP5/markkinat.txt' AND tp = 'TP5'"
+        ),
+        1
+    );
+    assert!(count("SELECT COUNT(*) FROM terms WHERE path = 'Turku/johtaminen.txt'") > 0);
+    assert_eq!(
+        count("SELECT materials FROM statuses WHERE status = 'ok'"),
+        6
+    );
+}
+
+#[test]
+fn touched_file_is_hashed_again_but_not_extracted() {
+    let root = tempdir();
+    let drive = make_drive(root.path());
+    let out = root.path().join("out");
+    run(&drive, &out, &[]);
+    let file = std::fs::File::options()
+        .write(true)
+        .open(drive.join("Oulu/muistio.txt"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    file.set_modified(std::time::SystemTime::now() + Duration::from_secs(3600))
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop(file);
+    run(&drive, &out, &[]);
+    let f = last_run(&out);
+    assert_eq!(
+        (f.stat_hits, f.hashed, f.unchanged, f.extracted),
+        (5, 1, 6, 0)
+    );
+    // The new time is remembered: the run after needs no reading at all.
+    run(&drive, &out, &[]);
+    assert_eq!(last_run(&out).stat_hits, 6);
+}
+
+#[test]
+fn copies_of_known_content_are_not_extracted_again() {
+    let root = tempdir();
+    let drive = make_drive(root.path());
+    let out = root.path().join("out");
+    run(&drive, &out, &[]);
+    std::fs::copy(
+        drive.join("Espoo/TP2/osallisuus.txt"),
+        drive.join("Vantaa/osallisuus-kopio.txt"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    run(&drive, &out, &[]);
+    let f = last_run(&out);
+    assert_eq!((f.unchanged, f.reclassified, f.extracted), (6, 1, 0));
+    let idx = index(&out);
+    let copy = document(&idx, "Vantaa/osallisuus-kopio.txt");
+    // Classified on its own path: the copy's folder gives its city.
+    assert_eq!(copy["city"], "Vantaa");
+    assert_eq!(theme_ids(copy), ["osallisuus"]);
+}
+
+#[test]
+fn rules_change_reclassifies_without_extracting() {
+    let root = tempdir();
+    let drive = make_drive(root.path());
+    let out = root.path().join("out");
+    run(&drive, &out, &[]);
+    let before = index(&out);
+    assert!(!theme_ids(document(&before, "Espoo/TP2/osallisuus.txt")).is_empty());
+
+    let defaults = ok(kooste()
+        .args(["rules", "--default"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}")));
+    let text = String::from_utf8_lossy(&defaults.stdout);
+    assert!(text.contains("threshold = 3.0"));
+    let strict = text.replacen("threshold = 3.0", "threshold = 1000.0", 1);
+    let rules = root.path().join("tiukat.toml");
+    write(&rules, &strict);
+    run(
+        &drive,
+        &out,
+        &["--rules", rules.to_str().unwrap_or_default()],
+    );
+    let f = last_run(&out);
+    assert_eq!((f.unchanged, f.reclassified, f.extracted), (0, 6, 0));
+    let after = index(&out);
+    for m in after["documents"].as_array().into_iter().flatten() {
+        assert!(theme_ids(m).is_empty(), "{} kept a theme", m["path"]);
+    }
+    let reassigned = after["changes"]["reassigned"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        reassigned
+            .iter()
+            .any(|r| r["path"] == "Espoo/TP2/osallisuus.txt"
+                && r["field"] == "themes"
+                && r["after"] == "")
+    );
+}
+
+#[test]
+fn no_cache_extracts_everything_again() {
+    let root = tempdir();
+    let drive = make_drive(root.path());
+    let out = root.path().join("out");
+    run(&drive, &out, &[]);
+    run(&drive, &out, &["--no-cache"]);
+    let f = last_run(&out);
+    assert_eq!((f.stat_hits, f.unchanged, f.extracted), (0, 0, 6));
+}
+
+#[test]
+fn changes_report_added_removed_modified_and_reassigned() {
+    let root = tempdir();
+    let drive = make_drive(root.path());
+    let out = root.path().join("out");
+    run(&drive, &out, &[]);
+    assert!(!out.join("changes.md").exists());
+
+    write(
+        &drive.join("Helsinki/TP1/uusi.txt"),
+        "Asiakaskokemus ja asiakaspalaute. Asiakasymmärrys ja asiakastieto.",
+    );
+    std::fs::remove_file(drive.join("Vantaa/rajapinnat.txt")).unwrap_or_else(|e| panic!("{e}"));
+    // Same path, new content about another theme.
+    write(
+        &drive.join("Oulu/muistio.txt"),
+        "Johtamisjärjestelmä\n\nJohtaminen, tiedolla johtaminen, strategia ja \
+         johtamisjärjestelmä. Mittarit ohjaavat johtamista.",
+    );
+    let mut c = kooste();
+    c.arg("run").arg(&drive).arg("-o").arg(&out);
+    let output = ok(c.output().unwrap_or_else(|e| panic!("{e}")));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // Not a terminal: no progress bar, only the closing line.
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(
+        lines[0].contains("6 files") && lines[0].contains("1 new, 1 changed, 1 removed, 0 failed"),
+        "{stderr}"
+    );
+
+    let changes = std::fs::read_to_string(out.join("changes.md")).unwrap_or_else(|e| panic!("{e}"));
+    let section = |title: &str| -> String {
+        let start = changes
+            .find(title)
+            .unwrap_or_else(|| panic!("no {title} in {changes}"));
+        let rest = &changes[start + title.len()..];
+        rest[..rest.find("\n## ").unwrap_or(rest.len())].to_string()
+    };
+    assert!(section("## Uudet materiaalit").contains("Helsinki/TP1/uusi.txt"));
+    assert!(section("## Poistuneet materiaalit").contains("Vantaa/rajapinnat.txt"));
+    assert!(section("## Muuttuneet materiaalit").contains("Oulu/muistio.txt"));
+    assert!(section("## Muuttuneet luokitukset").contains("Oulu/muistio.txt"));
+    assert!(!section("## Muuttuneet materiaalit").contains("Espoo"));
+
+    let idx = index(&out);
+    assert_eq!(
+        idx["changes"]["added"],
+        serde_json::json!(["Helsinki/TP1/uusi.txt"])
+    );
+    assert_eq!(
+        idx["changes"]["removed"],
+        serde_json::json!(["Vantaa/rajapinnat.txt"])
+    );
+    assert_eq!(
+        idx["changes"]["modified"],
+        serde_json::json!(["Oulu/muistio.txt"])
+    );
+    assert!(
+        idx["changes"]["reassigned"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|r| r["path"] == "Oulu/muistio.txt"
+                && r["field"] == "themes"
+                && r["after"]
+                    .as_str()
+                    .is_some_and(|a| a.split(';').any(|t| t == "johtaminen"))
+                && r["before"] != r["after"])
+    );
+
+    let f = last_run(&out);
+    assert_eq!((f.files, f.unchanged, f.extracted), (6, 4, 2));
+    // Gone from the drive, gone from the database.
+    let conn = db(&out);
+    let gone: i64 = conn
+        .query_row(
+            "SELECT (SELECT COUNT(*) FROM documents WHERE path = 'Vantaa/rajapinnat.txt')
+                  + (SELECT COUNT(*) FROM files WHERE path = 'Vantaa/rajapinnat.txt')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(gone, 0);
+}
+
+/// The corpus files of one format folder, for drives of real documents.
+fn corpus_sample(per_folder: usize) -> Vec<PathBuf> {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let mut out = Vec::new();
+    for folder in ["pdf", "docx", "pptx", "xlsx", "odt", "ods", "odp"] {
+        let Ok(dir) = std::fs::read_dir(corpus.join(folder)) else {
+            continue;
+        };
+        let mut files: Vec<PathBuf> = dir.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        files.sort();
+        out.extend(files.into_iter().take(per_folder));
+    }
+    out
+}
+
+#[test]
+fn outputs_are_identical_for_one_and_two_jobs() {
+    let root = tempdir();
+    let drive = make_drive(root.path());
+    let sample = corpus_sample(12);
+    if sample.is_empty() {
+        eprintln!("note: ../shared/corpus absent; comparing on the synthetic drive only");
+    }
+    let cities = ["Espoo", "Helsinki", "Oulu", "Tampere", "Turku", "Vantaa"];
+    for (i, src) in sample.iter().enumerate() {
+        let name = src
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let target = drive.join(format!("{}/TP{}/{name}", cities[i % 6], i % 5 + 1));
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("{e}"));
+        }
+        std::fs::copy(src, &target).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let one = root.path().join("one");
+    let two = root.path().join("two");
+    run(&drive, &one, &["--jobs", "1"]);
+    run(&drive, &two, &["--jobs", "2"]);
+    let mut compared = 0;
+    for entry in std::fs::read_dir(&one).unwrap_or_else(|e| panic!("{e}")) {
+        let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if name.starts_with("kooste.db") {
+            continue;
+        }
+        let a = std::fs::read(&path).unwrap_or_else(|e| panic!("{e}"));
+        let b = std::fs::read(two.join(&name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(a == b, "{name} differs between --jobs 1 and --jobs 2");
+        compared += 1;
+    }
+    assert!(compared >= 4, "only {compared} outputs compared");
+    assert_eq!(
+        index(&one)["documents"].as_array().map(Vec::len),
+        Some(6 + sample.len())
+    );
+}
+
+fn kind_of(idx: &Value, path: &str) -> Option<String> {
+    document(idx, path)["error"]["kind"]
+        .as_str()
+        .map(str::to_string)
+}
+
+#[test]
+fn worker_crashes_and_overruns_fail_only_their_file() {
+    let root = tempdir();
+    let drive = make_drive(root.path());
+    for name in ["abort", "loop", "oom", "stack", "exit"] {
+        write(
+            &drive.join(format!("Espoo/{name}.txt")),
+            &format!("Osallisuus ja yhteiskehittäminen, tiedosto {name}."),
+        );
+    }
+    let out = root.path().join("out");
+    let output = ok(kooste()
+        .env(
+            "KOOSTE_WORKER_FAULT",
+            "abort:abort.txt,loop:loop.txt,oom:oom.txt,stack:stack.txt,exit:exit.txt",
+        )
+        .arg("run")
+        .arg(&drive)
+        .arg("-o")
+        .arg(&out)
+        .args([
+            "-q",
+            "--jobs",
+            "2",
+            "--timeout",
+            "2",
+            "--worker-memory",
+            "512",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}")));
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let idx = index(&out);
+    assert_eq!(kind_of(&idx, "Espoo/abort.txt").as_deref(), Some("corrupt"));
+    assert_eq!(kind_of(&idx, "Espoo/exit.txt").as_deref(), Some("corrupt"));
+    assert_eq!(kind_of(&idx, "Espoo/loop.txt").as_deref(), Some("timeout"));
+    assert_eq!(kind_of(&idx, "Espoo/oom.txt").as_deref(), Some("too_large"));
+    assert_eq!(
+        kind_of(&idx, "Espoo/stack.txt").as_deref(),
+        Some("too_large")
+    );
+    // A failed file still gets its city from its path; the others are untouched.
+    assert_eq!(document(&idx, "Espoo/loop.txt")["city"], "Espoo");
+    for path in ["Espoo/TP2/osallisuus.txt", "Turku/johtaminen.txt"] {
+        assert_eq!(document(&idx, path)["status"], "ok");
+    }
+    assert_eq!(last_run(&out).worker_restarts, 5);
+
+    // Without the faults and with the default budgets: the timeout and the memory failure
+    // were against smaller budgets, so those files are tried again; crashes are remembered.
+    run(&drive, &out, &[]);
+    let idx = index(&out);
+    assert_eq!(document(&idx, "Espoo/loop.txt")["status"], "ok");
+    assert_eq!(document(&idx, "Espoo/oom.txt")["status"], "ok");
+    assert_eq!(kind_of(&idx, "Espoo/abort.txt").as_deref(), Some("corrupt"));
+    assert_eq!(last_run(&out).extracted, 2);
+    run(&drive, &out, &["--no-cache"]);
+    let idx = index(&out);
+    for m in idx["documents"].as_array().into_iter().flatten() {
+        assert_eq!(m["status"], "ok", "{}", m["path"]);
+    }
+}
+
+#[test]
+fn interrupted_run_keeps_previous_outputs_and_a_consistent_cache() {
+    let root = tempdir();
+    let drive = make_drive(root.path());
+    let out = root.path().join("out");
+    run(&drive, &out, &[]);
+    let before = std::fs::read(out.join("index.json")).unwrap_or_else(|e| panic!("{e}"));
+
+    for i in 0..5 {
+        write(
+            &drive.join(format!("Helsinki/uusi-{i}.txt")),
+            &format!("Rajapinta ja digitaalisuus, uusi toimitus {i}."),
+        );
+    }
+    // Sorted last, and stuck: the run is killed while a worker loops on it.
+    write(&drive.join("Vantaa/zz-jumissa.txt"), "Asiakastieto.");
+    let mut child = kooste()
+        .env("KOOSTE_WORKER_FAULT", "loop:zz-jumissa.txt")
+        .arg("run")
+        .arg(&drive)
+        .arg("-o")
+        .arg(&out)
+        .args(["-q", "--jobs", "1", "--timeout", "600"])
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Wait until the five new files are committed (the stuck worker's thread commits while
+    // it waits), then kill the run.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let done: i64 = db(&out)
+            .query_row(
+                "SELECT COUNT(*) FROM files WHERE path LIKE 'Helsinki/uusi-%'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap_or(0);
+        if done == 5 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "run never committed its work");
+        assert!(
+            child.try_wait().ok().flatten().is_none(),
+            "run ended before it was interrupted"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child.kill().unwrap_or_else(|e| panic!("{e}"));
+    let _ = child.wait();
+
+    // The previous summary is intact, and no half-written file is left in OUT.
+    assert_eq!(
+        std::fs::read(out.join("index.json")).unwrap_or_else(|e| panic!("{e}")),
+        before
+    );
+    let conn = db(&out);
+    let integrity: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(integrity, "ok");
+    // The index tables still describe the last complete run.
+    let documents: i64 = conn
+        .query_row("SELECT COUNT(*) FROM documents", [], |r| r.get(0))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(documents, 6);
+    drop(conn);
+
+    // The next run reuses what the interrupted one finished and extracts only the rest.
+    run(&drive, &out, &[]);
+    let f = last_run(&out);
+    assert_eq!((f.files, f.unchanged, f.extracted), (12, 11, 1));
+    let resumed = index(&out);
+    let fresh_out = root.path().join("fresh");
+    run(&drive, &fresh_out, &[]);
+    assert_eq!(resumed["documents"], index(&fresh_out)["documents"]);
+}
