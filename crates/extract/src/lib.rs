@@ -39,7 +39,7 @@ pub use sniff::sniff;
 
 /// Bumped whenever any extractor's output changes, so that cached results are not reused
 /// across versions that would extract differently.
-pub const EXTRACTOR_REVISION: u32 = 2;
+pub const EXTRACTOR_REVISION: u32 = 3;
 
 /// One file format's reader.
 pub trait Extractor: Sync {

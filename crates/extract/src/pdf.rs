@@ -1,8 +1,10 @@
-//! PDF through lopdf. An interim reader: page text comes from lopdf's own text extraction
-//! until the kooste-pdf text layer (glyph positions, encodings, bounds) replaces it.
+//! PDF through the kooste-pdf crate, which owns the text layer (glyph positions, encodings,
+//! ToUnicode maps, reading order) and its own bounds; this module maps its results and
+//! limits onto the extractor's.
 
 use crate::{Error, Extractor, Limits};
 use kooste_model::{Document, ErrorKind, Format, Meta, Page};
+use kooste_pdf::{PdfError, PdfErrorKind};
 
 pub(crate) struct Pdf;
 
@@ -12,63 +14,46 @@ impl Extractor for Pdf {
     }
 
     fn extract(&self, bytes: &[u8], limits: &Limits) -> Result<Document, Error> {
-        let doc = lopdf::Document::load_mem(bytes).map_err(|e| {
-            let message = e.to_string();
-            let kind = if message.to_lowercase().contains("decrypt")
-                || message.to_lowercase().contains("password")
-            {
-                ErrorKind::Encrypted
-            } else {
-                ErrorKind::Corrupt
-            };
-            Error::Pdf(message, kind)
-        })?;
-        if doc.is_encrypted() {
-            return Err(Error::Pdf(
-                "encrypted with a user password".into(),
-                ErrorKind::Encrypted,
-            ));
-        }
-        let mut pages = Vec::new();
-        for (n, _) in doc.get_pages() {
-            limits.check_time()?;
-            let text = doc
-                .extract_text_with_limit(&[n], limits.max_part_bytes as usize)
-                .unwrap_or_default();
-            pages.push(Page::new(n, text));
-        }
+        let text =
+            kooste_pdf::extract(bytes, &pdf_limits(limits)).map_err(|e| from_pdf(&e, limits))?;
+        let pages = text
+            .pages
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| Page::new(u32::try_from(i + 1).unwrap_or(u32::MAX), t))
+            .collect();
+        let meta = text.meta;
         Ok(Document {
             format: Format::Pdf,
             pages,
-            meta: info(&doc),
+            meta: Meta {
+                title: meta.title,
+                author: meta.author,
+                created: meta.created,
+                modified: meta.modified,
+            },
         })
     }
 }
 
-fn info(doc: &lopdf::Document) -> Meta {
-    let dict = doc
-        .trailer
-        .get(b"Info")
-        .ok()
-        .and_then(|o| o.as_reference().ok())
-        .and_then(|id| doc.get_dictionary(id).ok());
-    let field = |key: &[u8]| {
-        dict.and_then(|d| d.get(key).ok())
-            .and_then(|o| o.as_str().ok())
-            .map(|b| {
-                lopdf::decode_text_string(&lopdf::Object::String(
-                    b.to_vec(),
-                    lopdf::StringFormat::Literal,
-                ))
-                .unwrap_or_default()
-            })
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-    };
-    Meta {
-        title: field(b"Title"),
-        author: field(b"Author"),
-        created: field(b"CreationDate"),
-        modified: field(b"ModDate"),
+fn pdf_limits(limits: &Limits) -> kooste_pdf::Limits {
+    let part = usize::try_from(limits.max_part_bytes).unwrap_or(usize::MAX);
+    let total = usize::try_from(limits.max_unzipped_bytes).unwrap_or(usize::MAX);
+    kooste_pdf::Limits {
+        max_stream_bytes: part,
+        max_file_bytes: total,
+        deadline: limits.deadline(),
+        ..kooste_pdf::Limits::default()
     }
+}
+
+fn from_pdf(e: &PdfError, limits: &Limits) -> Error {
+    let kind = match e.kind() {
+        PdfErrorKind::Encrypted => ErrorKind::Encrypted,
+        PdfErrorKind::Corrupt => ErrorKind::Corrupt,
+        PdfErrorKind::TooLarge => ErrorKind::TooLarge,
+        PdfErrorKind::Unsupported => ErrorKind::Unsupported,
+        PdfErrorKind::Timeout => return Error::Timeout(limits.time_limit),
+    };
+    Error::Pdf(e.to_string(), kind)
 }
