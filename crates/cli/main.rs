@@ -70,23 +70,28 @@ enum Command {
     },
     /// Print the text of files (archives: of each member)
     Extract {
+        /// Files or folders (folders are walked as `run` walks a drive)
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// One JSON object per line: path, format, text, pages, meta, error
         #[arg(long)]
         json: bool,
+        /// Parallel extractions (default: all cores)
         #[arg(long)]
         jobs: Option<usize>,
     },
     /// Show the city, work packages and themes of files
     Classify {
+        /// Files or folders to classify
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// One JSON object per line: path, city, tp, themes with scores and terms
         #[arg(long)]
         json: bool,
         /// Show the terms, counts, pages and sentences behind every score
         #[arg(long)]
         explain: bool,
+        /// Rules file instead of the embedded default rules
         #[arg(long)]
         rules: Option<PathBuf>,
     },
@@ -100,8 +105,10 @@ enum Command {
         /// Exit with status 3 when the audit finds materials of this kind
         #[arg(long, value_enum)]
         fail_on: Option<FailOn>,
+        /// Rules file, when a drive is audited afresh
         #[arg(long)]
         rules: Option<PathBuf>,
+        /// Parallel extractions, when a drive is audited afresh (default: all cores)
         #[arg(long)]
         jobs: Option<usize>,
         /// Language of the audit
@@ -110,13 +117,16 @@ enum Command {
     },
     /// Compare classification with a labels file (path,themes,city,tp)
     Eval {
+        /// Labels CSV with header path,themes,city,tp (themes separated by `;`)
         #[arg(long, required = true)]
         labels: PathBuf,
         /// The folder the labels' paths are relative to
         #[arg(default_value = ".")]
         drive: PathBuf,
+        /// Rules file instead of the embedded default rules
         #[arg(long)]
         rules: Option<PathBuf>,
+        /// Parallel extractions (default: all cores)
         #[arg(long)]
         jobs: Option<usize>,
     },

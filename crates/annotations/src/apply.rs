@@ -365,6 +365,7 @@ mod tests {
             pages: 1,
             chars: 10,
             manual: vec![],
+            answer_hints: Default::default(),
         }
     }
 

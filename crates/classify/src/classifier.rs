@@ -444,6 +444,9 @@ impl Classifier {
             else {
                 continue;
             };
+            // A list's bullet is layout, not part of the evidence sentence.
+            let original =
+                original.trim_start_matches(|c: char| c.is_whitespace() || "•▪◦‣●■*–-".contains(c));
             let text = collapse_spaces(original, 300);
             if text.chars().count() < 20 || snippets.iter().any(|s| s.starts_with(&text)) {
                 continue;

@@ -1,6 +1,7 @@
 //! The classifier: which themes a material touches, which city it belongs to and which work
 //! packages it names, with the evidence for each. Pure functions over text: no I/O.
 
+mod answers;
 mod city;
 mod classifier;
 mod eval;
@@ -9,6 +10,7 @@ mod morph;
 mod rules;
 mod work_package;
 
+pub use answers::answer_hints;
 pub use city::{CityDecision, detect_city};
 pub use classifier::{
     Classification, Classifier, MaterialText, ScoreParts, TermMatch, ThemeResult,

@@ -84,6 +84,25 @@ pub struct Material {
     /// `title`, `city`, `tp`, `themes`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub manual: Vec<String>,
+    /// Sentences of the text that could answer an example's questions when no person has.
+    #[serde(default, skip_serializing_if = "AnswerHints::is_empty")]
+    pub answer_hints: AnswerHints,
+}
+
+/// Sentences of a material that speak of management and of companies, strongest first: the
+/// stand-in answers to "how could leadership use it" and "why could companies benefit".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerHints {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub leadership: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub business: Vec<String>,
+}
+
+impl AnswerHints {
+    pub fn is_empty(&self) -> bool {
+        self.leadership.is_empty() && self.business.is_empty()
+    }
 }
 
 impl Material {
@@ -171,6 +190,7 @@ mod tests {
             pages: 1,
             chars: 1,
             manual: vec![],
+            answer_hints: Default::default(),
         };
         assert_eq!(m.file_name(), "malli.pptx");
         let json = serde_json::to_value(&m).unwrap_or_default();

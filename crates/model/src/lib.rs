@@ -12,7 +12,7 @@ pub use city::{City, CitySource};
 pub use document::{Document, Format, Meta, Page};
 pub use error::{ErrorKind, ExtractError};
 pub use index::{
-    Changes, INDEX_SCHEMA, Index, Material, RulesInfo, Status, TermCount, ThemeChange, ThemeInfo,
-    ThemeScore,
+    AnswerHints, Changes, INDEX_SCHEMA, Index, Material, RulesInfo, Status, TermCount, ThemeChange,
+    ThemeInfo, ThemeScore,
 };
 pub use work_package::WorkPackage;

@@ -247,6 +247,7 @@ pub fn material_from(a: &Analysed, classifier: &Classifier) -> Material {
         pages: 0,
         chars: 0,
         manual: Vec::new(),
+        answer_hints: Default::default(),
     };
     let doc = match &a.result {
         Ok(doc) => doc,
@@ -296,6 +297,7 @@ pub fn material_from(a: &Analysed, classifier: &Classifier) -> Material {
         .map(|t| (t.id.clone(), (t.score * 1000.0).round() / 1000.0))
         .collect();
     m.themes = c.assigned();
+    m.answer_hints = kooste_classify::answer_hints(&doc.pages, &m.title);
     m
 }
 

@@ -169,6 +169,7 @@ mod tests {
                     pages: 1,
                     chars: 1,
                     manual: vec![],
+                    answer_hints: Default::default(),
                 })
                 .collect(),
             changes: None,

@@ -473,46 +473,10 @@ fn example(
     }
 }
 
-/// Stems of words that show a sentence speaks of management and steering.
-const LEADERSHIP_WORDS: [&str; 18] = [
-    "johtami",
-    "johtaa",
-    "johdon",
-    "johto",
-    "strategi",
-    "päätö",
-    "ohjaus",
-    "ohjaami",
-    "ohjata",
-    "organisaatio",
-    "vastuu",
-    "mittari",
-    "resurss",
-    "management",
-    "leadership",
-    "strategy",
-    "governance",
-    "decision",
-];
-
-/// Stems of words that show a sentence speaks of companies and business.
-const BUSINESS_WORDS: [&str; 11] = [
-    "yritys",
-    "yritykse",
-    "yrityks",
-    "yritysten",
-    "yrittäj",
-    "elinkeino",
-    "liiketoimin",
-    "markkin",
-    "compan",
-    "business",
-    "enterprise",
-];
-
 /// Without curated answers the material's own strongest sentences stand in: the theme's
-/// best evidence for why it is a good example, a sentence about management for leadership,
-/// a sentence about companies for business; each sentence used once.
+/// best evidence for why it is a good example, the material's sentences about management
+/// for leadership and about companies for business (found by the classifier in the whole
+/// text); each sentence used once.
 fn automatic_answers(m: &Material, theme_id: &str) -> [Option<String>; 3] {
     // The title is evidence for the classifier, but no answer to a question.
     let title = m.title.trim().to_lowercase();
@@ -524,19 +488,6 @@ fn automatic_answers(m: &Material, theme_id: &str) -> [Option<String>; 3] {
         .flat_map(|t| t.snippets.iter().map(String::as_str))
         .filter(not_title)
         .collect();
-    let all: Vec<&str> = m
-        .themes
-        .iter()
-        .filter(|t| t.id == theme_id)
-        .chain(m.themes.iter().filter(|t| t.id != theme_id))
-        .flat_map(|t| t.snippets.iter().map(String::as_str))
-        .filter(not_title)
-        .filter(|s| is_sentence(s))
-        .collect();
-    let speaks_of = |s: &str, words: &[&str]| {
-        let l = s.to_lowercase();
-        words.iter().any(|w| l.contains(w))
-    };
     let mut used: Vec<String> = Vec::new();
     let mut pick = |candidates: Vec<&str>| -> Option<String> {
         let found = candidates
@@ -551,17 +502,13 @@ fn automatic_answers(m: &Material, theme_id: &str) -> [Option<String>; 3] {
         of_theme.into_iter().partition(|s| is_sentence(s));
     let why = pick(sentences.into_iter().chain(headings).collect());
     let leadership = pick(
-        all.iter()
-            .copied()
-            .filter(|s| speaks_of(s, &LEADERSHIP_WORDS))
+        m.answer_hints
+            .leadership
+            .iter()
+            .map(String::as_str)
             .collect(),
     );
-    let business = pick(
-        all.iter()
-            .copied()
-            .filter(|s| speaks_of(s, &BUSINESS_WORDS))
-            .collect(),
-    );
+    let business = pick(m.answer_hints.business.iter().map(String::as_str).collect());
     [why, leadership, business]
 }
 
@@ -759,6 +706,7 @@ mod tests {
             pages: 1,
             chars: 100,
             manual: vec![],
+            answer_hints: Default::default(),
         }
     }
 
@@ -975,6 +923,10 @@ mod tests {
                 ],
             )],
         )]);
+        ix.documents[0].answer_hints = kooste_model::AnswerHints {
+            leadership: vec!["Malli tukee kaupungin johtamista ja strategiaa.".into()],
+            business: vec!["Yritykset saavat tietoa palvelutarpeista.".into()],
+        };
         let automatic = summary(&ix, &SummaryOptions::default());
         let e = &automatic.themes[0].examples[0];
         assert_eq!(
@@ -1028,7 +980,7 @@ mod tests {
 
     #[test]
     fn automatic_answers_are_sentences_not_headings_or_the_title() {
-        let m = material(
+        let mut m = material(
             "Oulu/m.docx",
             "Markkinavuoropuhelu palveluntuottajien kanssa",
             &[
@@ -1044,12 +996,14 @@ mod tests {
                 ("johtaminen", 4.0, &["Versio 1.0, ohjausryhmä"]),
             ],
         );
+        m.answer_hints.business =
+            vec!["Palveluseteli laajentaa pienten tuottajien markkinaa kaupungissa.".into()];
         let [why, leadership, business] = automatic_answers(&m, "monitoimijuus");
         assert_eq!(
             why.as_deref(),
             Some("Palveluseteli laajentaa pienten tuottajien markkinaa kaupungissa.")
         );
-        // "ohjausryhmä" speaks of steering, but the line is no sentence.
+        // No sentence of the material speaks of management.
         assert_eq!(leadership, None);
         // The only sentence about markets is taken already.
         assert_eq!(business, None);
