@@ -242,7 +242,7 @@ fn in_half(path: &str, half: &str) -> bool {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x100000001b3);
     }
-    (h % 2 == 0) == (half == "a")
+    h.is_multiple_of(2) == (half == "a")
 }
 
 fn read_docs(path: &str) -> Result<Vec<Doc>, String> {

@@ -376,14 +376,14 @@ impl Matcher {
                 }
                 Some(Target::City) if s == ws => {
                     let city = bytes.get(ws..we).and_then(crate::city::city_of_word);
-                    if let Some(city) = city {
-                        if scan.cities.last().is_none_or(|c| c.start != ws) {
-                            scan.cities.push(CityMention {
-                                city,
-                                start: ws,
-                                end: we,
-                            });
-                        }
+                    if let Some(city) = city
+                        && scan.cities.last().is_none_or(|c| c.start != ws)
+                    {
+                        scan.cities.push(CityMention {
+                            city,
+                            start: ws,
+                            end: we,
+                        });
                     }
                 }
                 Some(Target::WorkPackage) if s == ws => {

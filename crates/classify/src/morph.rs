@@ -176,10 +176,10 @@ pub(crate) fn stems(word: &str, gradation: bool) -> Vec<Stem> {
         }
         if gradation && last != 'e' {
             let mut vc = v.chars();
-            if let Some(end) = vc.next_back() {
-                if let Some(weak) = weaken(vc.as_str()) {
-                    add(format!("{weak}{end}"), false);
-                }
+            if let Some(end) = vc.next_back()
+                && let Some(weak) = weaken(vc.as_str())
+            {
+                add(format!("{weak}{end}"), false);
             }
         }
     }

@@ -585,20 +585,20 @@ fn list_label(
     let mut label = String::new();
     let mut chars = this.text.chars().peekable();
     while let Some(c) = chars.next() {
-        if c == '%' {
-            if let Some(d) = chars.peek().and_then(|d| d.to_digit(10)) {
-                chars.next();
-                let referenced = (d as usize).saturating_sub(1).min(MAX_LEVELS - 1);
-                let def = level_def(referenced);
-                let value = list.value(referenced).unwrap_or(def.start);
-                let style = if this.legal && def.style != NumStyle::Bullet {
-                    NumStyle::Decimal
-                } else {
-                    def.style
-                };
-                label.push_str(&style.format(value));
-                continue;
-            }
+        if c == '%'
+            && let Some(d) = chars.peek().and_then(|d| d.to_digit(10))
+        {
+            chars.next();
+            let referenced = (d as usize).saturating_sub(1).min(MAX_LEVELS - 1);
+            let def = level_def(referenced);
+            let value = list.value(referenced).unwrap_or(def.start);
+            let style = if this.legal && def.style != NumStyle::Bullet {
+                NumStyle::Decimal
+            } else {
+                def.style
+            };
+            label.push_str(&style.format(value));
+            continue;
         }
         label.push(c);
     }

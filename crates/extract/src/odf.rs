@@ -384,10 +384,10 @@ impl Styles {
                             }
                         }
                         "table-properties" => {
-                            if let Some((_, s)) = style.as_ref() {
-                                if attr("display").is_some_and(|v| v == "false") {
-                                    self.hidden_tables.insert(s.clone());
-                                }
+                            if let Some((_, s)) = style.as_ref()
+                                && attr("display").is_some_and(|v| v == "false")
+                            {
+                                self.hidden_tables.insert(s.clone());
                             }
                         }
                         "master-page" if !empty => {
@@ -892,10 +892,10 @@ impl Walker<'_, '_, '_> {
                 self.push_sink(Purpose::Frame);
             }
             "object" => {
-                if let Some(href) = attr("href") {
-                    if let Some(text) = (self.object)(&href) {
-                        self.defer(text);
-                    }
+                if let Some(href) = attr("href")
+                    && let Some(text) = (self.object)(&href)
+                {
+                    self.defer(text);
                 }
                 if !empty {
                     self.objects += 1;
@@ -1059,10 +1059,11 @@ impl Walker<'_, '_, '_> {
             _ => {}
         }
         // A sink opened at this depth closes with its element.
-        if self.sinks.len() > 1 && self.sinks.last().is_some_and(|s| s.depth == self.depth) {
-            if let Some(done) = self.sinks.pop() {
-                self.route(done);
-            }
+        if self.sinks.len() > 1
+            && self.sinks.last().is_some_and(|s| s.depth == self.depth)
+            && let Some(done) = self.sinks.pop()
+        {
+            self.route(done);
         }
         self.depth = self.depth.saturating_sub(1);
     }
@@ -1190,14 +1191,13 @@ impl Walker<'_, '_, '_> {
                     .unwrap_or_else(|| master.footer.clone());
                 append_block(&mut text, &footer);
             }
-        } else if shows_footer {
-            if let Some(f) = self
+        } else if shows_footer
+            && let Some(f) = self
                 .page_footer
                 .as_ref()
                 .and_then(|f| self.footer_decls.get(f))
-            {
-                append_block(&mut text, f);
-            }
+        {
+            append_block(&mut text, f);
         }
         if !self.page_notes.trim().is_empty() {
             text.push_str("\n\n");

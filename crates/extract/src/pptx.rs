@@ -133,11 +133,12 @@ fn layout_text(
         return Ok(out);
     };
     let layout = cached_text(package, &layout, limits, cache)?;
-    if slide_shows_master && layout.show_master {
-        if let Some(master) = &layout.master {
-            let master = cached_text(package, master, limits, cache)?;
-            push_section(&mut out, &master.text);
-        }
+    if slide_shows_master
+        && layout.show_master
+        && let Some(master) = &layout.master
+    {
+        let master = cached_text(package, master, limits, cache)?;
+        push_section(&mut out, &master.text);
     }
     push_section(&mut out, &layout.text);
     Ok(out)
@@ -212,10 +213,10 @@ fn slide_parts(
     let rels = ooxml::relationships(package, main, limits)?;
     let mut parts: Vec<String> = Vec::new();
     for id in &ids {
-        if let Some(target) = ooxml::target(package, &rels, id) {
-            if !parts.iter().any(|p| p == target) {
-                parts.push(target.to_string());
-            }
+        if let Some(target) = ooxml::target(package, &rels, id)
+            && !parts.iter().any(|p| p == target)
+        {
+            parts.push(target.to_string());
         }
     }
     Ok(parts)

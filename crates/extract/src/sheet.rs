@@ -177,19 +177,19 @@ fn xlsb_pages(
         limits.check_time()?;
         let entry = structure.iter().find(|s| s.name == name);
         let mut rows = RowText::new(limits.max_text_chars);
-        if !entry.is_some_and(|e| e.chart_sheet) {
-            if let Ok(mut reader) = book.worksheet_cells_reader(&name) {
-                while budget.take()? {
-                    let Ok(Some(cell)) = reader.next_cell() else {
-                        break;
-                    };
-                    let (row, col) = cell.get_position();
-                    rows.put(
-                        row,
-                        col,
-                        display(&Data::from(cell.get_value().clone()), None, date1904),
-                    );
-                }
+        if !entry.is_some_and(|e| e.chart_sheet)
+            && let Ok(mut reader) = book.worksheet_cells_reader(&name)
+        {
+            while budget.take()? {
+                let Ok(Some(cell)) = reader.next_cell() else {
+                    break;
+                };
+                let (row, col) = cell.get_position();
+                rows.put(
+                    row,
+                    col,
+                    display(&Data::from(cell.get_value().clone()), None, date1904),
+                );
             }
         }
         // Binary sheets keep drawings in XML parts all the same.
@@ -345,7 +345,7 @@ impl Budget<'_> {
             return Ok(false);
         }
         self.cells -= 1;
-        if self.cells % 65_536 == 0 {
+        if self.cells.is_multiple_of(65_536) {
             self.limits.check_time()?;
         }
         Ok(true)

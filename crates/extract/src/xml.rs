@@ -99,7 +99,7 @@ pub(crate) fn walk(
             .read_event()
             .map_err(|e| err(format!("{e} at byte {}", reader.buffer_position())))?;
         events = events.wrapping_add(1);
-        if events % 4096 == 0 {
+        if events.is_multiple_of(4096) {
             limits.check_time()?;
         }
         match event {
@@ -115,14 +115,14 @@ pub(crate) fn walk(
                     continue;
                 }
                 let name = local(e.name().0);
-                if let Some((_, taken)) = alternates.last_mut().filter(|(at, _)| *at + 1 == depth) {
-                    if matches!(name, "Choice" | "Fallback") {
-                        if *taken {
-                            skip_to = Some(depth);
-                            continue;
-                        }
-                        *taken = true;
+                if let Some((_, taken)) = alternates.last_mut().filter(|(at, _)| *at + 1 == depth)
+                    && matches!(name, "Choice" | "Fallback")
+                {
+                    if *taken {
+                        skip_to = Some(depth);
+                        continue;
                     }
+                    *taken = true;
                 }
                 if name == "AlternateContent" {
                     alternates.push((depth, false));

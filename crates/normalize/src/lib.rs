@@ -197,10 +197,10 @@ fn fold(text: &str, out: &mut String, mut segments: Option<&mut Segments>) -> us
                 if bytes.get(j).is_none_or(|&c| PLAIN[usize::from(c)] != 2) {
                     break;
                 }
-                if let Some(ws) = word_start.take() {
-                    if let Some(seg) = segments.as_deref_mut() {
-                        seg.words.push((ws as u32, at(j) as u32));
-                    }
+                if let Some(ws) = word_start.take()
+                    && let Some(seg) = segments.as_deref_mut()
+                {
+                    seg.words.push((ws as u32, at(j) as u32));
                 }
                 while bytes.get(j).is_some_and(|&c| PLAIN[usize::from(c)] == 2) {
                     j += 1;

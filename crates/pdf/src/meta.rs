@@ -155,7 +155,7 @@ pub(crate) fn pdf_date(s: &str) -> String {
     let body = s.trim().strip_prefix("D:").unwrap_or(s.trim());
     let digits: String = body.chars().take_while(|c| c.is_ascii_digit()).collect();
     let n = digits.len();
-    if n < 4 || n % 2 != 0 || n > 14 {
+    if n < 4 || !n.is_multiple_of(2) || n > 14 {
         return s.to_string();
     }
     let part = |i: usize| digits.get(i..i + 2).and_then(|p| p.parse::<u32>().ok());

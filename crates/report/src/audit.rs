@@ -361,10 +361,10 @@ fn version_groups(documents: &[Material]) -> Vec<VersionGroup> {
     // Unmarked files with the same base name belong to the group too (the first draft).
     for m in documents {
         let key = (folder(&m.path).to_string(), base_name(stem(m.file_name())));
-        if let Some(g) = groups.get_mut(&key) {
-            if !g.iter().any(|x| x.path == m.path) {
-                g.push(m);
-            }
+        if let Some(g) = groups.get_mut(&key)
+            && !g.iter().any(|x| x.path == m.path)
+        {
+            g.push(m);
         }
     }
     groups
