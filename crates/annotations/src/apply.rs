@@ -366,6 +366,7 @@ mod tests {
             chars: 10,
             manual: vec![],
             answer_hints: Default::default(),
+            city_contenders: Vec::new(),
         }
     }
 

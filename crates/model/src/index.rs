@@ -70,6 +70,10 @@ pub struct Material {
     pub city: Option<City>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city_source: Option<CitySource>,
+    /// When no city won: the cities the text names about equally often, as a joint
+    /// material does. A person should decide.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub city_contenders: Vec<City>,
     pub tp: Vec<WorkPackage>,
     /// Assigned themes, strongest first.
     pub themes: Vec<ThemeScore>,
@@ -191,6 +195,7 @@ mod tests {
             chars: 1,
             manual: vec![],
             answer_hints: Default::default(),
+            city_contenders: Vec::new(),
         };
         assert_eq!(m.file_name(), "malli.pptx");
         let json = serde_json::to_value(&m).unwrap_or_default();

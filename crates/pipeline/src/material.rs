@@ -248,6 +248,7 @@ pub fn material_from(a: &Analysed, classifier: &Classifier) -> Material {
         chars: 0,
         manual: Vec::new(),
         answer_hints: Default::default(),
+        city_contenders: Vec::new(),
     };
     let doc = match &a.result {
         Ok(doc) => doc,
@@ -290,6 +291,7 @@ pub fn material_from(a: &Analysed, classifier: &Classifier) -> Material {
     });
     m.city = c.city.map(|(city, _)| city);
     m.city_source = c.city.map(|(_, s)| s);
+    m.city_contenders = c.city_contenders.clone();
     m.tp = c.tp.clone();
     m.scores = c
         .themes

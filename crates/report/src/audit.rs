@@ -6,7 +6,7 @@
 use crate::escape::{code, markdown};
 use crate::lang::Lang;
 use crate::summary::stem;
-use kooste_model::{CitySource, ErrorKind, Index, Material, Status};
+use kooste_model::{City, CitySource, ErrorKind, Index, Material, Status};
 use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
@@ -23,6 +23,8 @@ pub struct Audit {
     /// "none" in the annotations settles the question, so those are not listed.
     pub no_theme: Vec<String>,
     pub no_city: Vec<String>,
+    /// Of `no_city`: the cities the text names about equally often, where it names several.
+    pub city_contenders: BTreeMap<String, Vec<City>>,
     pub no_tp: Vec<String>,
     /// Groups of paths with identical content; the first is the one the summary lists.
     pub duplicates: Vec<Vec<String>>,
@@ -55,7 +57,7 @@ impl Audit {
     }
 
     /// Every (category, path, detail) of the audit, for tables.
-    pub fn rows(&self, lang: Lang) -> Vec<(String, String, String)> {
+    pub fn rows<'a>(&'a self, lang: Lang) -> Vec<(String, String, String)> {
         let mut rows = Vec::new();
         for (kind, files) in &self.unreadable {
             for (path, message) in files {
@@ -70,19 +72,29 @@ impl Audit {
                 ));
             }
         }
-        let simple = [
-            (
-                lang.pick("Tyhjä (tarvitsee OCR:n)", "Empty (needs OCR)"),
-                &self.empty,
-            ),
-            (lang.pick("Ei teemaa", "No theme"), &self.no_theme),
-            (lang.pick("Ei kaupunkia", "No city"), &self.no_city),
-            (lang.pick("Ei työpakettia", "No work package"), &self.no_tp),
-        ];
-        for (category, paths) in simple {
-            for p in paths {
-                rows.push((category.to_string(), p.clone(), String::new()));
-            }
+        let no_city = self.no_city.iter().map(|p| {
+            let detail = self
+                .city_contenders
+                .get(p)
+                .map(|cities| contenders_note(lang, cities))
+                .unwrap_or_default();
+            (lang.pick("Ei kaupunkia", "No city"), p, detail)
+        });
+        let plain = |category: &'static str, paths: &'a [String]| {
+            paths.iter().map(move |p| (category, p, String::new()))
+        };
+        let listed = plain(
+            lang.pick("Tyhjä (tarvitsee OCR:n)", "Empty (needs OCR)"),
+            &self.empty,
+        )
+        .chain(plain(lang.pick("Ei teemaa", "No theme"), &self.no_theme))
+        .chain(no_city)
+        .chain(plain(
+            lang.pick("Ei työpakettia", "No work package"),
+            &self.no_tp,
+        ));
+        for (category, p, detail) in listed {
+            rows.push((category.to_string(), p.clone(), detail));
         }
         for (n, group) in self.duplicates.iter().enumerate() {
             for p in group {
@@ -155,6 +167,10 @@ pub fn audit(index: &Index) -> Audit {
                 }
                 if m.city.is_none() && m.city_source != Some(CitySource::Manual) {
                     a.no_city.push(m.path.clone());
+                    if !m.city_contenders.is_empty() {
+                        a.city_contenders
+                            .insert(m.path.clone(), m.city_contenders.clone());
+                    }
                 }
                 if m.tp.is_empty() && !set_by_hand("tp") {
                     a.no_tp.push(m.path.clone());
@@ -467,12 +483,26 @@ pub fn audit_markdown(a: &Audit, lang: Lang) -> String {
         lang.pick("Materiaalit ilman teemaa", "Materials without a theme"),
         &a.no_theme,
     );
-    section(
-        &mut out,
-        lang,
+    out.push_str(&format!(
+        "## {} ({})\n\n",
         lang.pick("Materiaalit ilman kaupunkia", "Materials without a city"),
-        &a.no_city,
-    );
+        a.no_city.len()
+    ));
+    if a.no_city.is_empty() {
+        out.push_str(lang.pick("Ei yhtään.\n\n", "None.\n\n"));
+    } else {
+        for p in &a.no_city {
+            match a.city_contenders.get(p) {
+                Some(cities) => out.push_str(&format!(
+                    "- `{}`: {}\n",
+                    code(p),
+                    contenders_note(lang, cities)
+                )),
+                None => out.push_str(&format!("- `{}`\n", code(p))),
+            }
+        }
+        out.push('\n');
+    }
     section(
         &mut out,
         lang,
@@ -584,6 +614,19 @@ fn field_name(field: &str, lang: Lang) -> &str {
     }
 }
 
+/// Why a material has no city though its text names cities: none of them wins.
+fn contenders_note(lang: Lang, cities: &[City]) -> String {
+    let names: Vec<&str> = cities.iter().map(|c| c.name()).collect();
+    format!(
+        "{} {}",
+        lang.pick(
+            "teksti mainitsee tasaveroisesti useita kaupunkeja, ei selvää voittajaa:",
+            "the text names several cities about equally, no clear winner:"
+        ),
+        names.join(", ")
+    )
+}
+
 fn section(out: &mut String, lang: Lang, title: &str, paths: &[String]) {
     out.push_str(&format!("## {title} ({})\n\n", paths.len()));
     if paths.is_empty() {
@@ -599,6 +642,41 @@ fn section(out: &mut String, lang: Lang, title: &str, paths: &[String]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_joint_material_naming_several_cities_says_so() {
+        let doc = |path: &str, contenders: &str| {
+            format!(
+                r#"{{"path": "{path}", "format": "docx", "bytes": 1, "hash": "{path}",
+                "title": "t", "city": null, "tp": [], "themes": [], "status": "ok",
+                "error": null, "pages": 1, "chars": 100, "city_contenders": {contenders}}}"#
+            )
+        };
+        let json = format!(
+            r#"{{"schema": 1, "generated": "2018-03-13T00:00:00Z", "drive": "d",
+            "rules": {{"source": "default", "hash": "h"}},
+            "documents": [{}, {}]}}"#,
+            doc("Yhteiset/a.docx", r#"["Espoo", "Tampere"]"#),
+            doc("Yhteiset/b.docx", "[]")
+        );
+        let index: Index = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
+        let a = audit(&index);
+        assert_eq!(a.no_city, ["Yhteiset/a.docx", "Yhteiset/b.docx"]);
+        let md = audit_markdown(&a, Lang::Fi);
+        assert!(
+            md.contains("- `Yhteiset/a.docx`: teksti mainitsee tasaveroisesti useita kaupunkeja, ei selvää voittajaa: Espoo, Tampere\n- `Yhteiset/b.docx`\n"),
+            "{md}"
+        );
+        let rows = a.rows(Lang::En);
+        let row = rows
+            .iter()
+            .find(|r| r.1 == "Yhteiset/a.docx" && r.0 == "No city")
+            .unwrap_or_else(|| panic!("{rows:?}"));
+        assert!(
+            row.2.ends_with("no clear winner: Espoo, Tampere"),
+            "{row:?}"
+        );
+    }
 
     #[test]
     fn version_marks_are_recognised() {

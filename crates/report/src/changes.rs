@@ -170,6 +170,7 @@ mod tests {
                     chars: 1,
                     manual: vec![],
                     answer_hints: Default::default(),
+                    city_contenders: Vec::new(),
                 })
                 .collect(),
             changes: None,

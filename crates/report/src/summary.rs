@@ -707,6 +707,7 @@ mod tests {
             chars: 100,
             manual: vec![],
             answer_hints: Default::default(),
+            city_contenders: Vec::new(),
         }
     }
 
