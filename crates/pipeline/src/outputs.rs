@@ -7,8 +7,8 @@ use crate::PipelineError;
 use kooste_annotations::{Annotations, Curation, TABLE_FILES, TOML_FILE};
 use kooste_model::Index;
 use kooste_report::{
-    SummaryOptions, audit, audit_markdown, changes, changes_markdown, index_json, summary,
-    summary_html, summary_markdown, summary_xlsx, themes_csv,
+    PreviousRun, SummaryOptions, audit, audit_markdown, changes, changes_markdown, index_json,
+    summary, summary_html, summary_markdown, summary_xlsx, themes_csv,
 };
 use std::path::{Component, Path, PathBuf};
 
@@ -100,12 +100,14 @@ pub fn write_outputs(
         move |source| PipelineError::Output { path, source }
     };
     std::fs::create_dir_all(out).map_err(io_err(out))?;
-    let previous: Option<Index> = std::fs::read_to_string(out.join("index.json"))
+    // The bytes of the previous index are dropped as soon as its few fields are read.
+    let previous = std::fs::read(out.join("index.json"))
         .ok()
-        .and_then(|s| serde_json::from_str(&s).ok());
+        .and_then(|bytes| PreviousRun::from_index_json(&bytes));
     if let Some(prev) = &previous {
         index.changes = Some(changes(prev, index));
     }
+    drop(previous);
     let mut options = options.summary.clone();
     if options.link_prefix.is_empty() {
         options.link_prefix = link_prefix(out, drive);
@@ -115,37 +117,67 @@ pub fn write_outputs(
     let mut a = audit(index);
     a.annotation_sources = options.curation.sources.clone();
     a.annotation_warnings = options.curation.warnings.clone();
-    let xlsx = summary_xlsx(&s, index, &a, &options.link_prefix).map_err(|e| {
-        let target = out.join("kooste.xlsx");
-        PipelineError::Output {
-            path: target,
-            source: std::io::Error::other(e.to_string()),
-        }
-    })?;
-    let mut files: Vec<(&str, Vec<u8>)> = vec![
-        ("kooste.md", summary_markdown(&s).into_bytes()),
+    let index: &Index = index;
+    // Each output is rendered, written to its temporary file and dropped before the next, so
+    // memory holds one rendering at a time, not all of them. All temporaries are written
+    // before any is renamed, so a full disk fails before anything moves.
+    type Render<'r> = Box<dyn Fn() -> Result<Vec<u8>, PipelineError> + 'r>;
+    let mut renders: Vec<(&str, Render<'_>)> = vec![
+        (
+            "kooste.md",
+            Box::new(|| Ok(summary_markdown(&s).into_bytes())),
+        ),
         (
             "kooste.html",
-            summary_html(&s, index, &a, &options.link_prefix).into_bytes(),
+            Box::new(|| Ok(summary_html(&s, index, &a, &options.link_prefix).into_bytes())),
         ),
-        ("kooste.xlsx", xlsx),
-        ("index.json", index_json(index, Some(&s)).into_bytes()),
-        ("themes.csv", themes_csv(index).into_bytes()),
-        ("audit.md", audit_markdown(&a, lang).into_bytes()),
+        (
+            "kooste.xlsx",
+            Box::new(|| {
+                summary_xlsx(&s, index, &a, &options.link_prefix).map_err(|e| {
+                    PipelineError::Output {
+                        path: out.join("kooste.xlsx"),
+                        source: std::io::Error::other(e.to_string()),
+                    }
+                })
+            }),
+        ),
+        (
+            "index.json",
+            Box::new(|| Ok(index_json(index, Some(&s)).into_bytes())),
+        ),
+        (
+            "themes.csv",
+            Box::new(|| Ok(themes_csv(index).into_bytes())),
+        ),
+        (
+            "audit.md",
+            Box::new(|| Ok(audit_markdown(&a, lang).into_bytes())),
+        ),
     ];
     if let Some(c) = &index.changes {
-        files.push(("changes.md", changes_markdown(c, lang).into_bytes()));
+        renders.push((
+            "changes.md",
+            Box::new(move || Ok(changes_markdown(c, lang).into_bytes())),
+        ));
     }
-    // Write all temporaries before renaming any, so a full disk fails before anything moves.
-    let mut staged = Vec::new();
-    for (name, content) in &files {
+    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let unstage = |staged: &[(PathBuf, PathBuf)]| {
+        for (t, _) in staged {
+            let _ = std::fs::remove_file(t);
+        }
+    };
+    for (name, render) in &renders {
         let tmp = out.join(format!(".{name}.tmp"));
-        if let Err(e) = std::fs::write(&tmp, content) {
-            for (t, _) in &staged {
-                let _ = std::fs::remove_file(t);
-            }
-            let _ = std::fs::remove_file(&tmp);
-            return Err(io_err(&tmp)(e));
+        let written = render().and_then(|content| {
+            std::fs::write(&tmp, &content).map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                io_err(&tmp)(e)
+            })
+        });
+        if let Err(e) = written {
+            unstage(&staged);
+            return Err(e);
         }
         staged.push((tmp, out.join(name)));
     }

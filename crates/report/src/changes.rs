@@ -2,11 +2,101 @@
 
 use crate::escape::code;
 use crate::lang::Lang;
-use kooste_model::{Changes, Index, Material, ThemeChange};
+use kooste_model::{Changes, City, Index, Material, ThemeChange, WorkPackage};
+use serde::Deserialize;
 use std::collections::BTreeMap;
 
-pub fn changes(previous: &Index, current: &Index) -> Changes {
-    let before: BTreeMap<&str, &Material> = previous
+/// What a change report needs of the previous run: per material its content hash and its
+/// assignments, nothing of the evidence. Read from the previous `index.json` without holding
+/// that index whole, so a re-run of a large drive does not keep two indexes in memory.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct PreviousRun {
+    pub generated: String,
+    pub documents: Vec<PreviousMaterial>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct PreviousMaterial {
+    pub path: String,
+    pub hash: String,
+    #[serde(default)]
+    themes: Vec<ThemeId>,
+    #[serde(default)]
+    city: Option<City>,
+    #[serde(default)]
+    tp: Vec<WorkPackage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct ThemeId {
+    id: String,
+}
+
+impl PreviousRun {
+    /// The previous run from the bytes of its `index.json`; `None` when they are no index.
+    pub fn from_index_json(bytes: &[u8]) -> Option<PreviousRun> {
+        serde_json::from_slice(bytes).ok()
+    }
+
+    pub fn of(index: &Index) -> PreviousRun {
+        PreviousRun {
+            generated: index.generated.clone(),
+            documents: index
+                .documents
+                .iter()
+                .map(|m| PreviousMaterial {
+                    path: m.path.clone(),
+                    hash: m.hash.clone(),
+                    themes: m
+                        .themes
+                        .iter()
+                        .map(|t| ThemeId { id: t.id.clone() })
+                        .collect(),
+                    city: m.city,
+                    tp: m.tp.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A material's assignments as the change report compares and shows them.
+struct Assigned {
+    themes: String,
+    city: String,
+    tp: String,
+}
+
+impl Assigned {
+    fn new<'a>(
+        themes: impl Iterator<Item = &'a str>,
+        city: Option<City>,
+        tp: &[WorkPackage],
+    ) -> Assigned {
+        let mut ids: Vec<&str> = themes.collect();
+        ids.sort_unstable();
+        Assigned {
+            themes: ids.join(";"),
+            city: city.map(|c| c.name().to_string()).unwrap_or_default(),
+            tp: tp
+                .iter()
+                .map(|t| t.to_string())
+                .collect::<Vec<_>>()
+                .join(";"),
+        }
+    }
+
+    fn of_previous(m: &PreviousMaterial) -> Assigned {
+        Assigned::new(m.themes.iter().map(|t| t.id.as_str()), m.city, &m.tp)
+    }
+
+    fn of_current(m: &Material) -> Assigned {
+        Assigned::new(m.themes.iter().map(|t| t.id.as_str()), m.city, &m.tp)
+    }
+}
+
+pub fn changes(previous: &PreviousRun, current: &Index) -> Changes {
+    let before: BTreeMap<&str, &PreviousMaterial> = previous
         .documents
         .iter()
         .map(|m| (m.path.as_str(), m))
@@ -28,22 +118,11 @@ pub fn changes(previous: &Index, current: &Index) -> Changes {
         if old.hash != m.hash {
             c.modified.push(path.to_string());
         }
-        let themes = |m: &Material| {
-            let mut ids: Vec<&str> = m.themes.iter().map(|t| t.id.as_str()).collect();
-            ids.sort_unstable();
-            ids.join(";")
-        };
-        let city = |m: &Material| m.city.map(|c| c.name().to_string()).unwrap_or_default();
-        let tp = |m: &Material| {
-            m.tp.iter()
-                .map(|t| t.to_string())
-                .collect::<Vec<_>>()
-                .join(";")
-        };
+        let (b, a) = (Assigned::of_previous(old), Assigned::of_current(m));
         for (field, b, a) in [
-            ("themes", themes(old), themes(m)),
-            ("city", city(old), city(m)),
-            ("tp", tp(old), tp(m)),
+            ("themes", b.themes, a.themes),
+            ("city", b.city, a.city),
+            ("tp", b.tp, a.tp),
         ] {
             if b != a {
                 c.reassigned.push(ThemeChange {
@@ -178,6 +257,27 @@ mod tests {
     }
 
     #[test]
+    fn the_previous_run_is_read_from_index_json_without_the_evidence() {
+        let mut full = index(
+            "2018-03-13T00:00:00Z",
+            &[("a.txt", "1", Some(kooste_model::City::Oulu))],
+        );
+        full.documents[0].tp = vec![kooste_model::WorkPackage::new(5).unwrap_or_else(|| panic!())];
+        full.documents[0].themes = vec![kooste_model::ThemeScore {
+            id: "monitoimijuus".into(),
+            score: 20.0,
+            terms: vec![],
+            snippets: vec!["Palveluseteli laajentaa markkinaa.".into()],
+            manual: false,
+        }];
+        let json = serde_json::to_vec(&full).unwrap_or_else(|e| panic!("{e}"));
+        let read = PreviousRun::from_index_json(&json).unwrap_or_else(|| panic!("not read"));
+        assert_eq!(read, PreviousRun::of(&full));
+        assert_eq!(changes(&read, &full).reassigned, []);
+        assert_eq!(PreviousRun::from_index_json(b"{\"schema\": 1"), None);
+    }
+
+    #[test]
     fn changes_list_added_removed_modified_and_reassigned() {
         use kooste_model::City;
         let before = index(
@@ -188,7 +288,7 @@ mod tests {
             "2018-03-14T00:00:00Z",
             &[("b.txt", "3", Some(City::Turku)), ("c.txt", "4", None)],
         );
-        let c = changes(&before, &after);
+        let c = changes(&PreviousRun::of(&before), &after);
         assert_eq!(c.added, ["c.txt"]);
         assert_eq!(c.removed, ["a.txt"]);
         assert_eq!(c.modified, ["b.txt"]);
@@ -196,7 +296,7 @@ mod tests {
         let md = changes_markdown(&c, Lang::Fi);
         assert!(md.starts_with("# Muutokset\n\nEdellinen ajo: 13.3.2018\n"));
         assert!(md.contains("- `b.txt`: kaupunki Oulu → Turku\n"), "{md}");
-        let same = changes(&after, &after);
+        let same = changes(&PreviousRun::of(&after), &after);
         assert!(changes_markdown(&same, Lang::En).contains("No changes since the previous run."));
     }
 }

@@ -15,7 +15,7 @@ mod summary;
 mod xlsx;
 
 pub use audit::{Audit, VersionGroup, audit, audit_markdown};
-pub use changes::{changes, changes_markdown};
+pub use changes::{PreviousMaterial, PreviousRun, changes, changes_markdown};
 pub use csv::{neutralise_formula, themes_csv};
 pub use html::summary_html;
 pub use lang::{Lang, Text};
