@@ -151,6 +151,10 @@ fn warm_rerun_extracts_nothing_and_gives_the_same_index() {
     let drive = make_drive(root.path());
     let out = root.path().join("out");
     run(&drive, &out, &[]);
+    // A finished run leaves the database whole, without its write-ahead log beside it.
+    for leftover in ["kooste.db-wal", "kooste.db-shm"] {
+        assert!(!out.join(leftover).exists(), "{leftover} left in OUT");
+    }
     let first = last_run(&out);
     assert_eq!(first.files, 6);
     assert_eq!(first.extracted, 6);

@@ -561,6 +561,12 @@ impl Cache {
 
 impl Drop for Cache {
     fn drop(&mut self) {
+        // Readers close first: the writing connection, closing last, then checkpoints the
+        // write-ahead log and removes it and its index, so OUT keeps only kooste.db.
+        self.readers
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
         let inner = self.inner.get_mut().unwrap_or_else(|p| p.into_inner());
         let _ = inner.conn.execute_batch("COMMIT");
     }
