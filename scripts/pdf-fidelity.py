@@ -64,6 +64,11 @@ def run(cmd, pdf, timeout):
         return "hang", "", "killed after %ss" % timeout
     text = p.stdout.decode("utf-8", "replace")
     err = p.stderr.decode("utf-8", "replace").strip()
+    # `kooste extract` exits 0 for an unreadable file and names its kind on standard error
+    # as "kooste: PATH: KIND: message"; other tools exit non-zero.
+    typed = re.search(r": (%s): " % "|".join(KINDS), err.splitlines()[-1]) if err else None
+    if p.returncode == 0 and typed:
+        return typed.group(1), text, err.splitlines()[-1]
     if p.returncode == 0:
         return ("ok" if text.strip() else "empty"), text, ""
     if p.returncode < 0:
