@@ -7,9 +7,10 @@ use crate::PipelineError;
 use kooste_annotations::{Annotations, Curation, TABLE_FILES, TOML_FILE};
 use kooste_model::Index;
 use kooste_report::{
-    PreviousRun, SummaryOptions, audit, audit_markdown, changes, changes_markdown, index_json,
-    summary, summary_html, summary_markdown, summary_xlsx, themes_csv,
+    PreviousRun, SummaryOptions, audit, audit_markdown, changes, changes_markdown, summary,
+    summary_html, summary_markdown, summary_xlsx, themes_csv, write_index_json,
 };
+use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
 /// An annotations file larger than this is not a hand-written one.
@@ -118,66 +119,47 @@ pub fn write_outputs(
     a.annotation_sources = options.curation.sources.clone();
     a.annotation_warnings = options.curation.warnings.clone();
     let index: &Index = index;
-    // Each output is rendered, written to its temporary file and dropped before the next, so
-    // memory holds one rendering at a time, not all of them. All temporaries are written
-    // before any is renamed, so a full disk fails before anything moves.
-    type Render<'r> = Box<dyn Fn() -> Result<Vec<u8>, PipelineError> + 'r>;
+    // Each output is rendered straight into its temporary file, one at a time, so memory
+    // holds at most one rendering, not all of them. All temporaries are written before any
+    // is renamed, so a full disk fails before anything moves.
     let mut renders: Vec<(&str, Render<'_>)> = vec![
-        (
-            "kooste.md",
-            Box::new(|| Ok(summary_markdown(&s).into_bytes())),
-        ),
+        ("kooste.md", text(|| summary_markdown(&s))),
         (
             "kooste.html",
-            Box::new(|| Ok(summary_html(&s, index, &a, &options.link_prefix).into_bytes())),
+            text(|| summary_html(&s, index, &a, &options.link_prefix)),
         ),
         (
             "kooste.xlsx",
-            Box::new(|| {
-                summary_xlsx(&s, index, &a, &options.link_prefix).map_err(|e| {
-                    PipelineError::Output {
-                        path: out.join("kooste.xlsx"),
-                        source: std::io::Error::other(e.to_string()),
-                    }
-                })
+            Box::new(|w: &mut dyn Write| {
+                let bytes = summary_xlsx(&s, index, &a, &options.link_prefix)
+                    .map_err(|e| std::io::Error::other(e.to_string()))?;
+                w.write_all(&bytes)
             }),
         ),
         (
             "index.json",
-            Box::new(|| Ok(index_json(index, Some(&s)).into_bytes())),
+            Box::new(|w: &mut dyn Write| write_index_json(w, index, Some(&s))),
         ),
-        (
-            "themes.csv",
-            Box::new(|| Ok(themes_csv(index).into_bytes())),
-        ),
-        (
-            "audit.md",
-            Box::new(|| Ok(audit_markdown(&a, lang).into_bytes())),
-        ),
+        ("themes.csv", text(|| themes_csv(index))),
+        ("audit.md", text(|| audit_markdown(&a, lang))),
     ];
     if let Some(c) = &index.changes {
-        renders.push((
-            "changes.md",
-            Box::new(move || Ok(changes_markdown(c, lang).into_bytes())),
-        ));
+        renders.push(("changes.md", text(move || changes_markdown(c, lang))));
     }
     let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let unstage = |staged: &[(PathBuf, PathBuf)]| {
-        for (t, _) in staged {
-            let _ = std::fs::remove_file(t);
-        }
-    };
     for (name, render) in &renders {
         let tmp = out.join(format!(".{name}.tmp"));
-        let written = render().and_then(|content| {
-            std::fs::write(&tmp, &content).map_err(|e| {
-                let _ = std::fs::remove_file(&tmp);
-                io_err(&tmp)(e)
-            })
+        let written = std::fs::File::create(&tmp).and_then(|file| {
+            let mut w = std::io::BufWriter::new(file);
+            render(&mut w)?;
+            w.into_inner().map_err(|e| e.into_error())?.sync_all()
         });
         if let Err(e) = written {
-            unstage(&staged);
-            return Err(e);
+            let _ = std::fs::remove_file(&tmp);
+            for (t, _) in &staged {
+                let _ = std::fs::remove_file(t);
+            }
+            return Err(io_err(&tmp)(e));
         }
         staged.push((tmp, out.join(name)));
     }
@@ -194,6 +176,14 @@ pub fn write_outputs(
         }
     }
     Ok(written)
+}
+
+/// One output file, rendered into a writer.
+type Render<'r> = Box<dyn Fn(&mut dyn Write) -> std::io::Result<()> + 'r>;
+
+/// An output rendered as text.
+fn text<'r>(render: impl Fn() -> String + 'r) -> Render<'r> {
+    Box::new(move |w: &mut dyn Write| w.write_all(render().as_bytes()))
 }
 
 /// The relative path from the output folder to the drive, with a trailing slash, so links in

@@ -57,8 +57,23 @@ struct IndexWithExamples<'a> {
 /// automatic or curated), and the annotations files read with their warnings as
 /// `annotations`, so that other tools need not re-derive them.
 pub fn index_json(index: &Index, summary: Option<&Summary>) -> String {
-    let text = match summary {
-        None => serde_json::to_string_pretty(index),
+    let mut bytes = Vec::new();
+    // Writing into memory fails only where serialisation itself does, which the types rule
+    // out; say so in the file rather than panic.
+    if let Err(e) = write_index_json(&mut bytes, index, summary) {
+        bytes = format!("{{\"error\": \"{e}\"}}\n").into_bytes();
+    }
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// [`index_json`] written straight to `w`, without the whole text in memory.
+pub fn write_index_json(
+    mut w: impl std::io::Write,
+    index: &Index,
+    summary: Option<&Summary>,
+) -> std::io::Result<()> {
+    match summary {
+        None => serde_json::to_writer_pretty(&mut w, index)?,
         Some(s) => {
             let examples: Vec<ExampleEntry<'_>> = s
                 .themes
@@ -79,14 +94,15 @@ pub fn index_json(index: &Index, summary: Option<&Summary>) -> String {
                 .collect();
             let annotations = (!s.sources.is_empty() || !s.warnings.is_empty())
                 .then(|| json!({"sources": s.sources, "warnings": s.warnings}));
-            serde_json::to_string_pretty(&IndexWithExamples {
-                index,
-                examples,
-                annotations,
-            })
+            serde_json::to_writer_pretty(
+                &mut w,
+                &IndexWithExamples {
+                    index,
+                    examples,
+                    annotations,
+                },
+            )?;
         }
-    };
-    let mut s = text.unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    s.push('\n');
-    s
+    }
+    w.write_all(b"\n")
 }

@@ -135,7 +135,9 @@ pub fn summary_xlsx(
         &[28.0, 36.0, 36.0, 12.0, 8.0, 50.0, 50.0, 50.0, 30.0],
     )?;
 
-    let sheet = book.add_worksheet();
+    // The sheets with a row per material or finding are written row by row and streamed to
+    // a temporary file, so their size does not stay in memory.
+    let sheet = book.add_worksheet_with_constant_memory()?;
     sheet.set_name(sheet_name(
         lang.pick("Materiaalit", "Materials"),
         &mut names,
@@ -184,7 +186,7 @@ pub fn summary_xlsx(
     widths.extend(index.themes.iter().map(|_| 12.0));
     finish(sheet, 0, last, &widths)?;
 
-    let sheet = book.add_worksheet();
+    let sheet = book.add_worksheet_with_constant_memory()?;
     sheet.set_name(sheet_name(lang.text(Text::Audit), &mut names))?;
     header(
         sheet,
