@@ -121,7 +121,7 @@ def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--worker":
         return worker(sys.argv[2])
     ap = argparse.ArgumentParser()
-    ap.add_argument("--corpus", default=os.path.join(here, "..", "..", "..", "shared", "corpus"))
+    ap.add_argument("--corpus", default=os.path.join(here, "..", "..", "shared", "corpus"))
     ap.add_argument("--bin", default=os.path.join(here, "..", "target", "release", "kooste"))
     ap.add_argument("--formats", default="docx,pptx,xlsx")
     ap.add_argument("--runs", type=int, default=3)

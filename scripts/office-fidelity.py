@@ -137,7 +137,7 @@ def distinct_recall(ref_words, our_words):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--corpus", default=os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "corpus"))
+    ap.add_argument("--corpus", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "corpus"))
     ap.add_argument("--bin", default=os.path.join(os.path.dirname(__file__), "..", "target", "release", "kooste"))
     ap.add_argument("--refs", default="/tmp/kooste-office-ref")
     ap.add_argument("--profile", default="/tmp/lo-office")
