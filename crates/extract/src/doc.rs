@@ -7,9 +7,10 @@
 //! comments, endnotes and text boxes follow one another in that character space.
 
 use crate::numfmt;
+use crate::ole::{read_stream, u16_at, u32_at};
 use crate::{Error, Extractor, Limits};
 use kooste_model::{Document, Format, Meta, Page};
-use std::io::{Cursor, Read};
+use std::io::Cursor;
 
 pub(crate) struct Doc;
 
@@ -21,14 +22,14 @@ impl Extractor for Doc {
     fn extract(&self, bytes: &[u8], limits: &Limits) -> Result<Document, Error> {
         let mut file = cfb::CompoundFile::open(Cursor::new(bytes))
             .map_err(|e| Error::Corrupt(format!("not a readable OLE2 compound file ({e})")))?;
-        let word = stream(&mut file, "/WordDocument", limits)?
+        let word = read_stream(&mut file, "/WordDocument", limits)?
             .ok_or_else(|| Error::MissingPart("WordDocument stream".into()))?;
         let fib = Fib::parse(&word)?;
         let table_name = if fib.table_one { "/1Table" } else { "/0Table" };
-        let table = stream(&mut file, table_name, limits)?
+        let table = read_stream(&mut file, table_name, limits)?
             .ok_or_else(|| Error::MissingPart(format!("{} stream", &table_name[1..])))?;
         let text = piece_text(&word, &table, &fib, limits)?;
-        let meta = match stream(&mut file, "/\u{5}SummaryInformation", limits) {
+        let meta = match read_stream(&mut file, "/\u{5}SummaryInformation", limits) {
             Ok(Some(s)) => summary_information(&s),
             Ok(None) | Err(_) => Meta::default(),
         };
@@ -84,40 +85,6 @@ impl Extractor for Doc {
             meta,
         })
     }
-}
-
-/// A stream of the compound file, read whole within the part limit; `None` when absent.
-fn stream(
-    file: &mut cfb::CompoundFile<Cursor<&[u8]>>,
-    path: &str,
-    limits: &Limits,
-) -> Result<Option<Vec<u8>>, Error> {
-    if !file.is_stream(path) {
-        return Ok(None);
-    }
-    let mut s = file
-        .open_stream(path)
-        .map_err(|e| Error::Corrupt(format!("stream {path}: {e}")))?;
-    let mut data = Vec::new();
-    s.by_ref()
-        .take(limits.max_part_bytes + 1)
-        .read_to_end(&mut data)
-        .map_err(|e| Error::Corrupt(format!("stream {path}: {e}")))?;
-    if data.len() as u64 > limits.max_part_bytes {
-        return Err(Error::TooLarge(format!(
-            "stream {path} is over {} bytes",
-            limits.max_part_bytes
-        )));
-    }
-    Ok(Some(data))
-}
-
-fn u16_at(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
-}
-
-fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
 }
 
 /// The parts of the File Information Block that locate the text.

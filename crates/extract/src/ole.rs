@@ -1,8 +1,9 @@
 //! Refusals decided from the OLE2 container before any parser runs.
 
-use crate::Error;
 use crate::sniff::{has_ole_stream, is_ole};
+use crate::{Error, Limits};
 use kooste_model::Format;
+use std::io::{Cursor, Read};
 
 /// Office writes a password-protected DOCX, PPTX or XLSX as an OLE2 file holding an
 /// `EncryptedPackage` stream. Without the password there is nothing to read, and calling it
@@ -25,4 +26,39 @@ pub(crate) fn refusal(format: Format, bytes: &[u8]) -> Option<Error> {
         ))),
         _ => None,
     }
+}
+
+/// A stream of an OLE2 compound file, read whole within the part limit; `None` when absent.
+pub(crate) fn read_stream(
+    file: &mut cfb::CompoundFile<Cursor<&[u8]>>,
+    path: &str,
+    limits: &Limits,
+) -> Result<Option<Vec<u8>>, Error> {
+    if !file.is_stream(path) {
+        return Ok(None);
+    }
+    let mut s = file
+        .open_stream(path)
+        .map_err(|e| Error::Corrupt(format!("stream {path}: {e}")))?;
+    let mut data = Vec::new();
+    s.by_ref()
+        .take(limits.max_part_bytes + 1)
+        .read_to_end(&mut data)
+        .map_err(|e| Error::Corrupt(format!("stream {path}: {e}")))?;
+    if data.len() as u64 > limits.max_part_bytes {
+        return Err(Error::TooLarge(format!(
+            "stream {path} is over {} bytes",
+            limits.max_part_bytes
+        )));
+    }
+    Ok(Some(data))
+}
+
+/// Little-endian integers of binary records; `None` past the end.
+pub(crate) fn u16_at(b: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
+}
+
+pub(crate) fn u32_at(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
 }

@@ -8,10 +8,11 @@
 //! in the shapes of each slide's drawing. When that machinery is damaged, the text of every
 //! slide record is read in stream order instead.
 
+use crate::ole::{read_stream, u16_at, u32_at};
 use crate::{Error, Extractor, Limits};
 use kooste_model::{Document, Format, Page};
 use std::collections::HashMap;
-use std::io::{Cursor, Read};
+use std::io::Cursor;
 
 pub(crate) struct Ppt;
 
@@ -76,38 +77,6 @@ impl Extractor for Ppt {
             meta,
         })
     }
-}
-
-fn read_stream(
-    file: &mut cfb::CompoundFile<Cursor<&[u8]>>,
-    path: &str,
-    limits: &Limits,
-) -> Result<Option<Vec<u8>>, Error> {
-    if !file.is_stream(path) {
-        return Ok(None);
-    }
-    let mut s = file
-        .open_stream(path)
-        .map_err(|e| Error::Corrupt(format!("stream {path}: {e}")))?;
-    let mut data = Vec::new();
-    s.by_ref()
-        .take(limits.max_part_bytes + 1)
-        .read_to_end(&mut data)
-        .map_err(|e| Error::Corrupt(format!("stream {path}: {e}")))?;
-    if data.len() as u64 > limits.max_part_bytes {
-        return Err(Error::TooLarge(format!(
-            "stream {path} is over the part limit"
-        )));
-    }
-    Ok(Some(data))
-}
-
-fn u16_at(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
-}
-
-fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
 }
 
 /// One record: its type, instance, whether it is a container, and its body's bounds.
