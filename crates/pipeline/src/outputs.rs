@@ -10,6 +10,7 @@ use kooste_report::{
     PreviousRun, SummaryOptions, audit, audit_markdown, changes, changes_markdown, summary,
     summary_html, summary_markdown, summary_xlsx, themes_csv, write_index_json,
 };
+use rayon::prelude::*;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
@@ -146,22 +147,35 @@ pub fn write_outputs(
     if let Some(c) = &index.changes {
         renders.push(("changes.md", text(move || changes_markdown(c, lang))));
     }
+    // The renderings run side by side (the workbook alone takes as long as the rest).
+    let results: Vec<(PathBuf, &str, std::io::Result<()>)> = renders
+        .par_iter()
+        .map(|(name, render)| {
+            let tmp = out.join(format!(".{name}.tmp"));
+            let written = std::fs::File::create(&tmp).and_then(|file| {
+                let mut w = std::io::BufWriter::new(file);
+                render(&mut w)?;
+                w.into_inner().map_err(|e| e.into_error())?.sync_all()
+            });
+            (tmp, *name, written)
+        })
+        .collect();
     let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
-    for (name, render) in &renders {
-        let tmp = out.join(format!(".{name}.tmp"));
-        let written = std::fs::File::create(&tmp).and_then(|file| {
-            let mut w = std::io::BufWriter::new(file);
-            render(&mut w)?;
-            w.into_inner().map_err(|e| e.into_error())?.sync_all()
-        });
-        if let Err(e) = written {
-            let _ = std::fs::remove_file(&tmp);
-            for (t, _) in &staged {
-                let _ = std::fs::remove_file(t);
+    let mut failed = None;
+    for (tmp, name, result) in results {
+        match result {
+            Ok(()) => staged.push((tmp, out.join(name))),
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                failed.get_or_insert(io_err(&tmp)(e));
             }
-            return Err(io_err(&tmp)(e));
         }
-        staged.push((tmp, out.join(name)));
+    }
+    if let Some(e) = failed {
+        for (tmp, _) in &staged {
+            let _ = std::fs::remove_file(tmp);
+        }
+        return Err(e);
     }
     let mut written = Vec::new();
     for (tmp, target) in staged {
@@ -179,10 +193,10 @@ pub fn write_outputs(
 }
 
 /// One output file, rendered into a writer.
-type Render<'r> = Box<dyn Fn(&mut dyn Write) -> std::io::Result<()> + 'r>;
+type Render<'r> = Box<dyn Fn(&mut dyn Write) -> std::io::Result<()> + Send + Sync + 'r>;
 
 /// An output rendered as text.
-fn text<'r>(render: impl Fn() -> String + 'r) -> Render<'r> {
+fn text<'r>(render: impl Fn() -> String + Send + Sync + 'r) -> Render<'r> {
     Box::new(move |w: &mut dyn Write| w.write_all(render().as_bytes()))
 }
 
