@@ -164,11 +164,16 @@ fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// A sentence says something; a heading or a slide's label only names it.
+/// A sentence says something; a heading, a slide's label or a table's header row only names
+/// things, and most of its words begin with a capital.
 fn is_sentence(s: &str) -> bool {
     let words = s.split_whitespace().count();
     let ends = s.ends_with(['.', '!', '?', '…', ')', '"', '”']);
-    (words >= 6 || (ends && words >= 4)) && s.chars().count() <= 400
+    let naming = s
+        .split_whitespace()
+        .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+        .count();
+    (words >= 6 || (ends && words >= 4)) && naming * 2 <= words && s.chars().count() <= 400
 }
 
 #[cfg(test)]
@@ -248,6 +253,17 @@ mod tests {
             "Johtoryhmä seuraa kokeilua kuukausittain."
         );
         assert_eq!(hints.leadership.len(), 2);
+    }
+
+    #[test]
+    fn table_header_rows_are_no_sentences() {
+        let text = "Tavoite Mittari Lähtötaso 2017 Tavoite 2020 Johtoryhmä\n\
+            Johtoryhmä seuraa mittaristoa kuukausittain ja raportoi puolivuosittain";
+        let hints = answer_hints(&[page(text)], "");
+        assert_eq!(
+            hints.leadership,
+            ["Johtoryhmä seuraa mittaristoa kuukausittain ja raportoi puolivuosittain"]
+        );
     }
 
     #[test]
