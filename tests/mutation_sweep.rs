@@ -13,7 +13,7 @@
 //! `KOOSTE_SWEEP_MAX_BYTES` (size cap, default 1 MiB), `KOOSTE_SWEEP_SEED` (default fixed),
 //! `KOOSTE_CORPUS` (the corpus folder). Run with `--nocapture` to see the figures.
 
-use kooste_extract::{Error, Limits, extract};
+use kooste_extract::{Error, Limits, archive_members, extract};
 use kooste_model::ErrorKind;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::BTreeMap;
@@ -378,6 +378,8 @@ struct Tally {
     ours: Vec<String>,
     overruns: Vec<String>,
     slowest: (Duration, String),
+    /// ZIP mutants read as drive archives: outcomes of `archive_members` and of its members.
+    archives: BTreeMap<&'static str, usize>,
     /// The most heap live at once while one mutant was read, and that mutant.
     hungriest: (usize, String),
     mutants: usize,
@@ -405,16 +407,12 @@ fn sweep_one(tally: &mut Tally, label: &str, name: &str, bytes: &[u8], limits: &
     let started = Instant::now();
     let result = extract(name, bytes, &limits.start());
     let took = started.elapsed();
-    let peak = PEAK.load(Ordering::Relaxed);
     let panics = take_panics();
     tally.mutants += 1;
     let status = status(&result);
     *tally.counts.entry(status).or_default() += 1;
     if took > tally.slowest.0 {
         tally.slowest = (took, format!("{label} -> {status}"));
-    }
-    if peak > tally.hungriest.0 {
-        tally.hungriest = (peak, format!("{label} -> {status}"));
     }
     // The deadline is checked in the parsers' loops, so a mutant that ends past twice its
     // limit without a timeout error has a loop that does not look at the deadline.
@@ -423,6 +421,30 @@ fn sweep_one(tally: &mut Tally, label: &str, name: &str, bytes: &[u8], limits: &
             .overruns
             .push(format!("{label}: {status} after {took:?}"));
     }
+    // A ZIP-based mutant is also read as a plain archive of the drive would be.
+    if bytes.starts_with(b"PK") {
+        let archive = match archive_members(bytes, &limits.start()) {
+            Ok(members) => {
+                for m in &members {
+                    let key = match &m.bytes {
+                        Ok(_) => "member read",
+                        Err(Error::Panic(_)) => "member panic-contained",
+                        Err(_) => "member failed",
+                    };
+                    *tally.archives.entry(key).or_default() += 1;
+                }
+                "listed"
+            }
+            Err(Error::Panic(_)) => "panic-contained",
+            Err(_) => "refused",
+        };
+        *tally.archives.entry(archive).or_default() += 1;
+    }
+    let peak = PEAK.load(Ordering::Relaxed);
+    if peak > tally.hungriest.0 {
+        tally.hungriest = (peak, format!("{label} -> {status}"));
+    }
+    let panics = [panics, take_panics()].concat();
     for (at, message) in panics {
         let line = format!("{label}: {message} at {at}");
         match third_party_crate(&at) {
@@ -494,6 +516,10 @@ fn every_mutant_ends_in_a_document_or_a_typed_error() {
     for (status, n) in &tally.counts {
         println!("  {status:<16} {n}");
     }
+    println!("  as drive archives (ZIP mutants through archive_members):");
+    for (outcome, n) in &tally.archives {
+        println!("    {outcome:<22} {n}");
+    }
     println!("  slowest: {:?} {}", tally.slowest.0, tally.slowest.1);
     println!(
         "  peak heap: {:.1} MiB, {}",
@@ -502,7 +528,7 @@ fn every_mutant_ends_in_a_document_or_a_typed_error() {
     );
     for (krate, lines) in &tally.third_party {
         println!("  contained panics in {krate}: {}", lines.len());
-        for l in lines.iter().take(10) {
+        for l in lines.iter().take(50) {
             println!("    {l}");
         }
     }

@@ -2,6 +2,7 @@
 
 use crate::package::Package;
 use crate::{Error, Limits};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// One file inside an archive.
 pub struct Member {
@@ -16,6 +17,15 @@ pub struct Member {
 /// files are left out as the drive walk leaves them out. Fails as a whole only when the
 /// archive's directory cannot be read.
 pub fn members(bytes: &[u8], limits: &Limits) -> Result<Vec<Member>, Error> {
+    // The ZIP reader runs on the drive's bytes as extractors do, so it is held to the same
+    // promise as `extract`: a panic inside it is this archive's error, not the caller's.
+    match catch_unwind(AssertUnwindSafe(|| read_members(bytes, limits))) {
+        Ok(result) => result,
+        Err(payload) => Err(Error::Panic(crate::panic_message(payload.as_ref()))),
+    }
+}
+
+fn read_members(bytes: &[u8], limits: &Limits) -> Result<Vec<Member>, Error> {
     let mut package = Package::open(bytes, limits)?;
     let names: Vec<String> = package
         .names()
