@@ -181,6 +181,13 @@ fn every_hostile_file_gets_its_status_and_the_run_goes_on() {
         &zip(&[("sisempi.zip", &inner)]),
     );
 
+    // Archives inside archives past the depth limit: the innermost is refused, not opened.
+    let mut nested = zip(&[("pohja.txt", b"Oulun kokeilut".as_slice())]);
+    for level in (1..=3).rev() {
+        nested = zip(&[(&format!("{level}.zip"), &nested)]);
+    }
+    write(&drive.join("syva.zip"), &nested);
+
     let out = tmp.path().join("out");
     run_into(&drive, &out, &[]);
     for file in [
@@ -252,6 +259,8 @@ fn every_hostile_file_gets_its_status_and_the_run_goes_on() {
         error("too_large")
     );
 
+    assert_eq!(status("syva.zip/1.zip/2.zip/3.zip"), error("too_large"));
+
     let expected = [
         "esitys.docx",
         "katkaistu.docx",
@@ -265,10 +274,21 @@ fn every_hostile_file_gets_its_status_and_the_run_goes_on() {
         "raportti_\\xf6.txt",
         "salattu.docx",
         "silmukka/takaisin",
+        "syva.zip/1.zip/2.zip/3.zip",
         "tyhja.pdf",
         "valtava.pdf",
     ];
     assert_eq!(docs.keys().collect::<Vec<_>>(), expected);
+
+    // A second run answers from the cache in OUT: the same materials with the same statuses.
+    run_into(&drive, &out, &[]);
+    let again = documents(&read_json(&out.join("index.json")));
+    let summary = |d: &BTreeMap<String, Value>| -> Vec<(String, Value, Value)> {
+        d.iter()
+            .map(|(p, v)| (p.clone(), v["status"].clone(), v["error"]["kind"].clone()))
+            .collect()
+    };
+    assert_eq!(summary(&again), summary(&docs));
 
     // Lets the temporary folder be removed by a user that permission bits do bind.
     let _ = std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o600));
