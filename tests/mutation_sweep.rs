@@ -555,3 +555,60 @@ fn every_mutant_ends_in_a_document_or_a_typed_error() {
         "{panicked} mutants ended in a contained panic but only {listed} third-party panics were seen"
     );
 }
+
+/// The deadline that bounds every mutant above is honoured by every extractor: a file that
+/// reads fine in time ends in the timeout error, not a document, once its deadline has
+/// passed. One file per corpus folder, the first that reads.
+#[test]
+fn every_extractor_stops_at_its_deadline() {
+    let Some(root) = corpus() else {
+        eprintln!(
+            "mutation_sweep: skipped: no shared corpus at ../shared/corpus (or KOOSTE_CORPUS)"
+        );
+        return;
+    };
+    let max_bytes = env_number("KOOSTE_SWEEP_MAX_BYTES", 1 << 20);
+    let mut expired = Limits::default();
+    expired.time_limit = Duration::ZERO;
+    let mut checked = Vec::new();
+    let mut ignored = Vec::new();
+    let files = sample(&root, 20, max_bytes);
+    let mut done_folders = std::collections::BTreeSet::new();
+    for path in &files {
+        let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        if done_folders.contains(&folder) {
+            continue;
+        }
+        let rel = path
+            .strip_prefix(&root)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .into_owned();
+        let Ok(bytes) = std::fs::read(path) else {
+            continue;
+        };
+        if !extract(&rel, &bytes, &Limits::default().start()).is_ok_and(|d| !d.is_empty()) {
+            continue;
+        }
+        done_folders.insert(folder);
+        let limits = expired.start();
+        // The deadline is `now`: any check after this line finds it passed.
+        std::thread::sleep(Duration::from_millis(2));
+        match extract(&rel, &bytes, &limits) {
+            Err(Error::Timeout(_)) => checked.push(rel),
+            other => ignored.push(format!("{rel}: {}", status(&other))),
+        }
+    }
+    println!(
+        "deadline honoured by {} files of {} folders: {}",
+        checked.len(),
+        done_folders.len(),
+        checked.join(", ")
+    );
+    assert!(!checked.is_empty(), "no corpus file read in time");
+    assert!(
+        ignored.is_empty(),
+        "read to the end past an expired deadline:\n{}",
+        ignored.join("\n")
+    );
+}
