@@ -160,6 +160,7 @@ fn every_hostile_file_gets_its_status_and_the_run_goes_on() {
     write(&drive.join("esitys.docx"), &pdf("Tampereen palvelumalli"));
     write(&drive.join("salattu.docx"), &encrypted_ole());
     write(&drive.join("tyhja.pdf"), b"");
+    write(&drive.join("tyhja.txt"), b"");
     write(&drive.join("~$salattu.docx"), b"\x0bKayttaja   ");
 
     // One member's compressed data damaged, its neighbours intact.
@@ -247,6 +248,15 @@ fn every_hostile_file_gets_its_status_and_the_run_goes_on() {
     assert_eq!(status("salattu.docx"), error("encrypted"));
     assert_eq!(status("tyhja.pdf"), error("corrupt"));
     assert!(
+        docs["tyhja.pdf"]["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("empty file (0 bytes)")),
+        "{}",
+        docs["tyhja.pdf"]
+    );
+    // An empty text file is a text with nothing in it, not damage.
+    assert_eq!(status("tyhja.txt"), ("empty".to_string(), None));
+    assert!(
         !docs.contains_key("~$salattu.docx"),
         "the Office lock file is summarised"
     );
@@ -276,6 +286,7 @@ fn every_hostile_file_gets_its_status_and_the_run_goes_on() {
         "silmukka/takaisin",
         "syva.zip/1.zip/2.zip/3.zip",
         "tyhja.pdf",
+        "tyhja.txt",
         "valtava.pdf",
     ];
     assert_eq!(docs.keys().collect::<Vec<_>>(), expected);
