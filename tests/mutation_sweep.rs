@@ -93,8 +93,16 @@ const TIME_LIMIT: Duration = Duration::from_secs(10);
 
 static PANICS: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
 
+/// Records panics of the calling thread (the sweep's) silently; those of other threads (the
+/// other test of this file) go to the hook that was there before, so their messages show.
 fn install_panic_recorder() {
-    std::panic::set_hook(Box::new(|info| {
+    let sweep = std::thread::current().id();
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().id() != sweep {
+            previous(info);
+            return;
+        }
         let at = info.location().map_or_else(
             || "unknown".to_string(),
             |l| format!("{}:{}", l.file(), l.line()),
@@ -502,6 +510,7 @@ fn every_mutant_ends_in_a_document_or_a_typed_error() {
             );
         }
     }
+    // Back to the default hook, so that the assertions below report as usual.
     let _ = std::panic::take_hook();
     let peak = tally.hungriest.0;
 
