@@ -83,6 +83,19 @@ pub fn extract(name: &str, bytes: &[u8], limits: &Limits) -> Result<Document, Er
         )));
     }
     let format = sniff(name, bytes);
+    // A zero-byte document is an upload or a sync that never finished; saying so is clearer
+    // than the parser's complaint about a missing header.
+    if bytes.is_empty()
+        && !matches!(
+            format,
+            Format::Txt | Format::Markdown | Format::Html | Format::Unknown
+        )
+    {
+        return Err(Error::Corrupt(format!(
+            "empty file (0 bytes) where a {} document was expected: an upload or copy that did not finish?",
+            format.as_str().to_uppercase()
+        )));
+    }
     if let Some(reason) = ole::refusal(format, bytes) {
         return Err(reason);
     }

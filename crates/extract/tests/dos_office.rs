@@ -1,81 +1,11 @@
 //! Hostile Office files, made here: each must end quickly in `too_large`, `corrupt` or a
 //! bounded result, never a panic or an unbounded allocation.
 
+mod common;
+
+use common::{Data, ROOT_RELS, docx, xlsx, zip};
 use kooste_extract::{Limits, extract};
 use kooste_model::ErrorKind;
-use std::io::Write;
-
-/// Writes a ZIP; an entry given as (head, unit, count, tail) is streamed, so that a bomb
-/// never exists inflated in memory here either.
-enum Data<'a> {
-    Text(&'a str),
-    Bytes(&'a [u8]),
-    Repeat(&'a str, &'a str, usize, &'a str),
-}
-
-fn zip(entries: &[(&str, Data<'_>)]) -> Vec<u8> {
-    let mut out = std::io::Cursor::new(Vec::new());
-    {
-        let mut z = zip::ZipWriter::new(&mut out);
-        let options = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated)
-            .large_file(true);
-        for (name, data) in entries {
-            z.start_file(*name, options).ok();
-            match data {
-                Data::Text(t) => {
-                    z.write_all(t.as_bytes()).ok();
-                }
-                Data::Bytes(b) => {
-                    z.write_all(b).ok();
-                }
-                Data::Repeat(head, unit, count, tail) => {
-                    z.write_all(head.as_bytes()).ok();
-                    let chunk = unit.repeat(4096);
-                    for _ in 0..count / 4096 {
-                        z.write_all(chunk.as_bytes()).ok();
-                    }
-                    z.write_all(tail.as_bytes()).ok();
-                }
-            }
-        }
-        z.finish().ok();
-    }
-    out.into_inner()
-}
-
-const ROOT_RELS: &str = r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#;
-
-fn docx(document: Data<'_>) -> Vec<u8> {
-    zip(&[
-        ("_rels/.rels", Data::Text(ROOT_RELS)),
-        ("word/document.xml", document),
-    ])
-}
-
-fn xlsx(sheet: Data<'_>) -> Vec<u8> {
-    zip(&[
-        (
-            "_rels/.rels",
-            Data::Text(
-                r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
-            ),
-        ),
-        (
-            "xl/workbook.xml",
-            Data::Text(
-                r#"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Kunnat" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
-            ),
-        ),
-        (
-            "xl/_rels/workbook.xml.rels",
-            Data::Text(
-                r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
-            ),
-        ),
-        ("xl/worksheets/sheet1.xml", sheet),
-    ])
-}
 
 const W: &str = r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>"#;
 const W_END: &str = "</w:t></w:r></w:p></w:body></w:document>";

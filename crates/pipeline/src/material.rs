@@ -163,13 +163,17 @@ fn analyse_into(path: &str, bytes: &[u8], limits: &Limits, depth: u32, out: &mut
         match kooste_extract::archive_members(bytes, limits) {
             Ok(members) if !members.is_empty() => {
                 for m in members {
-                    analyse_into(
-                        &format!("{path}/{}", m.name),
-                        &m.bytes,
-                        limits,
-                        depth + 1,
-                        out,
-                    );
+                    let member_path = format!("{path}/{}", m.name);
+                    match m.bytes {
+                        Ok(bytes) => analyse_into(&member_path, &bytes, limits, depth + 1, out),
+                        Err(e) => out.push(Analysed {
+                            format: kooste_extract::sniff(&member_path, &[]),
+                            path: member_path,
+                            bytes: 0,
+                            hash: String::new(),
+                            result: Err(e.into()),
+                        }),
+                    }
                 }
             }
             Ok(_) => out.push(record(

@@ -3,13 +3,15 @@
 
 use crate::PipelineError;
 use kooste_extract::is_hidden_path;
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 /// A file found on the drive, or a place where the walk could not go.
 #[derive(Debug, Clone)]
 pub struct DriveEntry {
     pub abs_path: PathBuf,
-    /// Relative to the drive, `/`-separated; names that are not UTF-8 shown lossily.
+    /// Relative to the drive, `/`-separated; bytes of a name that are not UTF-8 shown as
+    /// `\xHH` escapes (see [`display_name`]). The file is read through `abs_path`.
     pub rel_path: String,
     /// Why the file cannot be read, when the walk already knows (a symlink loop, a folder
     /// without permission).
@@ -32,7 +34,7 @@ pub fn walk(drive: &Path, exclude: Option<&Path>) -> Result<Vec<DriveEntry>, Pip
         p.strip_prefix(drive)
             .unwrap_or(p)
             .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .map(|c| display_name(c.as_os_str()))
             .collect::<Vec<_>>()
             .join("/")
     };
@@ -93,4 +95,47 @@ pub fn walk(drive: &Path, exclude: Option<&Path>) -> Result<Vec<DriveEntry>, Pip
         }
     }
     Ok(out)
+}
+
+/// A file name as text. Names that are not UTF-8 (Latin-1 names from an old Windows share,
+/// say) keep their odd bytes as `\xHH` escapes: a lossy conversion would map `\xe4` and
+/// `\xf6` both to U+FFFD, and two files would collide in one material path.
+pub(crate) fn display_name(name: &OsStr) -> String {
+    #[cfg(unix)]
+    {
+        use std::fmt::Write;
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::with_capacity(name.len());
+        for chunk in name.as_bytes().utf8_chunks() {
+            out.push_str(chunk.valid());
+            for b in chunk.invalid() {
+                // Writing into a String cannot fail.
+                let _ = write!(out, "\\x{b:02x}");
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    {
+        name.to_string_lossy().into_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn names_that_are_not_utf8_stay_distinct() {
+        use std::os::unix::ffi::OsStrExt;
+        let a = display_name(OsStr::from_bytes(b"raportti_\xe4.txt"));
+        let b = display_name(OsStr::from_bytes(b"raportti_\xf6.txt"));
+        assert_eq!(a, "raportti_\\xe4.txt");
+        assert_eq!(b, "raportti_\\xf6.txt");
+        assert_eq!(
+            display_name(OsStr::new("Hämeenlinna.pdf")),
+            "Hämeenlinna.pdf"
+        );
+    }
 }
