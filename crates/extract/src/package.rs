@@ -90,28 +90,25 @@ impl<'a> Package<'a> {
         let bomb_at = compressed
             .saturating_mul(self.limits.max_ratio)
             .max(self.limits.ratio_floor_bytes);
+        // Reading one byte past the smaller bound is enough to tell which bound was broken;
+        // reading straight into the part's buffer spares zeroing a scratch buffer per part,
+        // which cost a fifth of the time on presentations of many small parts.
         let mut data = Vec::with_capacity(entry.size().min(cap).min(64 << 20) as usize);
-        let mut chunk = vec![0u8; 64 << 10];
-        loop {
-            let n = entry
-                .read(&mut chunk)
-                .map_err(|e| Error::Zip(format!("entry {stored}: {e}")))?;
-            if n == 0 {
-                break;
-            }
-            let len = (data.len() + n) as u64;
-            if len > cap {
-                return Err(Error::TooLarge(format!(
-                    "entry {stored} expands beyond {cap} bytes"
-                )));
-            }
-            if len > bomb_at {
-                return Err(Error::TooLarge(format!(
-                    "entry {stored} expands more than {}-fold: a decompression bomb",
-                    self.limits.max_ratio
-                )));
-            }
-            data.extend_from_slice(&chunk[..n]);
+        entry
+            .by_ref()
+            .take(cap.min(bomb_at).saturating_add(1))
+            .read_to_end(&mut data)
+            .map_err(|e| Error::Zip(format!("entry {stored}: {e}")))?;
+        if data.len() as u64 > cap {
+            return Err(Error::TooLarge(format!(
+                "entry {stored} expands beyond {cap} bytes"
+            )));
+        }
+        if data.len() as u64 > bomb_at {
+            return Err(Error::TooLarge(format!(
+                "entry {stored} expands more than {}-fold: a decompression bomb",
+                self.limits.max_ratio
+            )));
         }
         let len = data.len() as u64;
         self.unzipped += len;
