@@ -33,6 +33,11 @@ done
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 CORPUS=${KOOSTE_CORPUS:-$ROOT/../shared/corpus}
+if [[ -z ${KOOSTE_CORPUS:-} && ! -d $CORPUS ]]; then
+    # In a git worktree elsewhere: beside the main checkout.
+    common=$(git rev-parse --path-format=absolute --git-common-dir 2>/dev/null || true)
+    [[ -n $common ]] && CORPUS=$(dirname "$(dirname "$common")")/shared/corpus
+fi
 LOG=${FUZZ_LOG:-$ROOT/fuzz/fuzz-log.tsv}
 SANITIZER=${FUZZ_SANITIZER:-address}
 # Seeds above this size slow every execution down more than they add.
@@ -99,20 +104,22 @@ for t in "${TARGETS[@]}"; do
     [[ $t == xls || $t == doc || $t == ppt ]] && need_legacy=true
 done
 if $need_legacy; then
-    nice -n 10 cargo run -q -p kooste-extract --example fuzz_seeds -- "$ROOT/fuzz/corpus"
+    # Without RUSTC_BOOTSTRAP, which would make cargo rebuild the workspace's dependencies.
+    nice -n 10 env -u RUSTC_BOOTSTRAP cargo run -q -p kooste-extract --example fuzz_seeds -- \
+        "$ROOT/fuzz/corpus"
     # Where LibreOffice is installed, a few small real documents saved in the old formats
     # give the fuzzer the records real writers produce.
     if command -v soffice >/dev/null && [[ -d $CORPUS ]]; then
-        for pair in docx:doc xlsx:xls pptx:ppt; do
-            from=${pair%%:*} to=${pair##*:}
+        for pair in "docx:doc:doc" "xlsx:xls:xls:MS Excel 97" "pptx:ppt:ppt"; do
+            IFS=: read -r from to filter <<<"$pair"
             # libFuzzer reads a corpus folder's subfolders too.
             out=$ROOT/fuzz/corpus/$to/libreoffice
             [[ -d $out ]] && continue
             mkdir -p "$out"
             find "$CORPUS/$from" -type f -name "*.$from" -size -64k -printf '%s\t%p\n' |
-                sort -n | head -n 4 | cut -f2 | while IFS= read -r f; do
+                sort -n | head -n 8 | cut -f2 | while IFS= read -r f; do
                 timeout 120 nice -n 10 soffice -env:UserInstallation=file:///tmp/kooste-fuzz-lo \
-                    --headless --norestore --convert-to "$to" --outdir "$out" "$f" \
+                    --headless --norestore --convert-to "$filter" --outdir "$out" "$f" \
                     >/dev/null 2>&1 || true
             done
         done

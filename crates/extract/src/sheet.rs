@@ -299,16 +299,18 @@ pub fn first_sheet_rows(bytes: &[u8], limits: &Limits) -> Result<Vec<Vec<String>
             format.as_str()
         )));
     }
-    if format == Format::Xls {
-        crate::xls::vet(bytes, limits)?;
-    } else {
-        Package::open(bytes, limits)?.check_expansion()?;
-    }
     let mut budget = Budget {
         cells: limits.max_cells,
         limits,
     };
+    // The checks run inside the panic containment too: they parse the container (the
+    // compound file through the cfb crate), and this is called in the main process.
     let run = || -> Result<Vec<Vec<String>>, Error> {
+        if format == Format::Xls {
+            crate::xls::vet(bytes, limits)?;
+        } else {
+            Package::open(bytes, limits)?.check_expansion()?;
+        }
         // A range from calamine is a dense grid spanning every cell of the sheet, so two
         // cells at opposite corners of an XLSX sheet make it allocate 2^34 cells. The
         // zipped formats are read cell by cell instead; an XLS file was vetted above.
