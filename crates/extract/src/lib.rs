@@ -26,6 +26,7 @@ mod pptx;
 mod sheet;
 mod sniff;
 mod text;
+mod xls;
 mod xml;
 
 use kooste_model::{Document, Format};
@@ -39,7 +40,7 @@ pub use sniff::sniff;
 
 /// Bumped whenever any extractor's output changes, so that cached results are not reused
 /// across versions that would extract differently.
-pub const EXTRACTOR_REVISION: u32 = 3;
+pub const EXTRACTOR_REVISION: u32 = 4;
 
 /// One file format's reader.
 pub trait Extractor: Sync {

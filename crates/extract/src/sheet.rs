@@ -42,6 +42,7 @@ impl Extractor for Sheet {
         };
         let (pages, meta) = match self.0 {
             Format::Xls => {
+                crate::xls::vet(bytes, limits)?;
                 let book: calamine::Xls<_> =
                     calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(sheet_error)?;
                 (whole_ranges(book, &mut budget, limits)?, Default::default())
@@ -298,38 +299,130 @@ pub fn first_sheet_rows(bytes: &[u8], limits: &Limits) -> Result<Vec<Vec<String>
             format.as_str()
         )));
     }
-    if format != Format::Xls {
-        Package::open(bytes, limits)?.check_expansion()?;
-    }
+    let mut budget = Budget {
+        cells: limits.max_cells,
+        limits,
+    };
+    // The checks run inside the panic containment too: they parse the container (the
+    // compound file through the cfb crate), and this is called in the main process.
     let run = || -> Result<Vec<Vec<String>>, Error> {
-        let mut book =
-            calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(sheet_error)?;
-        let Some(name) = book.sheet_names().into_iter().next() else {
-            return Ok(Vec::new());
-        };
-        let range = book.worksheet_range(&name).map_err(sheet_error)?;
-        let mut budget = Budget {
-            cells: limits.max_cells,
-            limits,
-        };
-        let mut rows = Vec::new();
-        for row in range.rows() {
-            let mut cells = Vec::with_capacity(row.len());
-            for value in row {
-                if !budget.take()? {
-                    return Ok(rows);
-                }
-                cells.push(display(value, None, false));
-            }
-            rows.push(cells);
+        if format == Format::Xls {
+            crate::xls::vet(bytes, limits)?;
+        } else {
+            Package::open(bytes, limits)?.check_expansion()?;
         }
-        Ok(rows)
+        // A range from calamine is a dense grid spanning every cell of the sheet, so two
+        // cells at opposite corners of an XLSX sheet make it allocate 2^34 cells. The
+        // zipped formats are read cell by cell instead; an XLS file was vetted above.
+        let cells = match format {
+            Format::Xlsx => {
+                let mut book: calamine::Xlsx<_> =
+                    calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(sheet_error)?;
+                let Some(name) = book.sheet_names().into_iter().next() else {
+                    return Ok(Vec::new());
+                };
+                let mut reader = book.worksheet_cells_reader(&name).map_err(sheet_error)?;
+                let mut cells = Vec::new();
+                while budget.take()? {
+                    let Some(cell) = reader.next_cell().map_err(sheet_error)? else {
+                        break;
+                    };
+                    let value = Data::from(cell.get_value().clone());
+                    cells.push((cell.get_position(), display(&value, None, false)));
+                }
+                cells
+            }
+            Format::Xlsb => {
+                let mut book: calamine::Xlsb<_> =
+                    calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(sheet_error)?;
+                let Some(name) = book.sheet_names().into_iter().next() else {
+                    return Ok(Vec::new());
+                };
+                let mut reader = book.worksheet_cells_reader(&name).map_err(sheet_error)?;
+                let mut cells = Vec::new();
+                while budget.take()? {
+                    let Some(cell) = reader.next_cell().map_err(sheet_error)? else {
+                        break;
+                    };
+                    let value = Data::from(cell.get_value().clone());
+                    cells.push((cell.get_position(), display(&value, None, false)));
+                }
+                cells
+            }
+            _ => {
+                let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
+                    .map_err(sheet_error)?;
+                let Some(name) = book.sheet_names().into_iter().next() else {
+                    return Ok(Vec::new());
+                };
+                let range = book.worksheet_range(&name).map_err(sheet_error)?;
+                let mut cells = Vec::new();
+                for (row, col, value) in range.used_cells() {
+                    if !budget.take()? {
+                        break;
+                    }
+                    let (top, left) = range.start().unwrap_or((0, 0));
+                    cells.push((
+                        (top + row as u32, left + col as u32),
+                        display(value, None, false),
+                    ));
+                }
+                cells
+            }
+        };
+        dense_rows(cells, limits)
     };
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or_else(|_| {
         Err(Error::Panic(
             "spreadsheet reader failed on malformed input".into(),
         ))
     })
+}
+
+/// Rows of a table from its cells: the grid that spans them, its first row and column
+/// those of the top-left cell, empty strings where no cell is. The cell limit counts the
+/// grid's cells, filled or not, and a row that does not fit is left out whole.
+fn dense_rows(
+    mut cells: Vec<((u32, u32), String)>,
+    limits: &Limits,
+) -> Result<Vec<Vec<String>>, Error> {
+    let Some(top) = cells.iter().map(|((r, _), _)| *r).min() else {
+        return Ok(Vec::new());
+    };
+    let left = cells.iter().map(|((_, c), _)| *c).min().unwrap_or(0);
+    let right = cells.iter().map(|((_, c), _)| *c).max().unwrap_or(0);
+    let width = (right - left) as usize + 1;
+    cells.sort_by_key(|(at, _)| *at);
+    let mut budget = Budget {
+        cells: limits.max_cells,
+        limits,
+    };
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut next = top;
+    let mut cells = cells.into_iter().peekable();
+    while let Some(((row, _), _)) = cells.peek() {
+        let row = *row;
+        // Empty rows between filled ones keep their place.
+        while next <= row {
+            if (budget.cells as usize) < width {
+                return Ok(rows);
+            }
+            for _ in 0..width {
+                budget.take()?;
+            }
+            rows.push(vec![String::new(); width]);
+            next += 1;
+        }
+        while let Some(((_, col), text)) = cells.next_if(|((r, _), _)| *r == row) {
+            if let Some(slot) = rows
+                .last_mut()
+                .and_then(|r| r.get_mut((col - left) as usize))
+            {
+                *slot = text;
+            }
+        }
+    }
+    Ok(rows)
 }
 
 /// Cells left to read in this workbook; reading stops, without error, when they run out, so
