@@ -4,23 +4,8 @@
 mod support;
 
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use support::{fixture_drive_or_skip, read, read_json, repo_root, run_into};
-
-fn documents(index: &Value) -> BTreeMap<String, Value> {
-    index["documents"]
-        .as_array()
-        .unwrap_or_else(|| panic!("index.json has no documents array"))
-        .iter()
-        .map(|d| {
-            let path = d["path"]
-                .as_str()
-                .unwrap_or_else(|| panic!("a document without a path: {d}"));
-            (path.to_string(), d.clone())
-        })
-        .collect()
-}
+use support::{documents, fixture_drive_or_skip, read, read_json, repo_root, run_into};
 
 /// Drive files, relative and `/`-separated.
 fn drive_files(drive: &Path) -> Vec<String> {

@@ -10,21 +10,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
-use support::{read_json, run_into};
-
-fn documents(index: &Value) -> BTreeMap<String, Value> {
-    index["documents"]
-        .as_array()
-        .unwrap_or_else(|| panic!("index.json has no documents array"))
-        .iter()
-        .map(|d| {
-            let path = d["path"]
-                .as_str()
-                .unwrap_or_else(|| panic!("a document without a path: {d}"));
-            (path.to_string(), d.clone())
-        })
-        .collect()
-}
+use support::{documents, read_json, run_into};
 
 fn write(path: &Path, bytes: &[u8]) {
     if let Some(dir) = path.parent() {

@@ -88,3 +88,20 @@ pub fn read_json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&read(path))
         .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
 }
+
+/// The documents of an index.json by path.
+pub fn documents(
+    index: &serde_json::Value,
+) -> std::collections::BTreeMap<String, serde_json::Value> {
+    index["documents"]
+        .as_array()
+        .unwrap_or_else(|| panic!("index.json has no documents array"))
+        .iter()
+        .map(|d| {
+            let path = d["path"]
+                .as_str()
+                .unwrap_or_else(|| panic!("a document without a path: {d}"));
+            (path.to_string(), d.clone())
+        })
+        .collect()
+}

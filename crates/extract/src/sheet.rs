@@ -322,15 +322,7 @@ pub fn first_sheet_rows(bytes: &[u8], limits: &Limits) -> Result<Vec<Vec<String>
                     return Ok(Vec::new());
                 };
                 let mut reader = book.worksheet_cells_reader(&name).map_err(sheet_error)?;
-                let mut cells = Vec::new();
-                while budget.take()? {
-                    let Some(cell) = reader.next_cell().map_err(sheet_error)? else {
-                        break;
-                    };
-                    let value = Data::from(cell.get_value().clone());
-                    cells.push((cell.get_position(), display(&value, None, false)));
-                }
-                cells
+                budgeted_cells(&mut budget, || reader.next_cell())?
             }
             Format::Xlsb => {
                 let mut book: calamine::Xlsb<_> =
@@ -339,15 +331,7 @@ pub fn first_sheet_rows(bytes: &[u8], limits: &Limits) -> Result<Vec<Vec<String>
                     return Ok(Vec::new());
                 };
                 let mut reader = book.worksheet_cells_reader(&name).map_err(sheet_error)?;
-                let mut cells = Vec::new();
-                while budget.take()? {
-                    let Some(cell) = reader.next_cell().map_err(sheet_error)? else {
-                        break;
-                    };
-                    let value = Data::from(cell.get_value().clone());
-                    cells.push((cell.get_position(), display(&value, None, false)));
-                }
-                cells
+                budgeted_cells(&mut budget, || reader.next_cell())?
             }
             _ => {
                 let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
@@ -379,13 +363,30 @@ pub fn first_sheet_rows(bytes: &[u8], limits: &Limits) -> Result<Vec<Vec<String>
     })
 }
 
+/// A cell's (row, column) and its displayed text.
+type PlacedText = ((u32, u32), String);
+
+/// Cells from one of calamine's cell-by-cell readers (XLSX and XLSB each have their own
+/// type, with no trait in common), as displayed text, until the cell budget is spent.
+fn budgeted_cells<'a, E: std::fmt::Display>(
+    budget: &mut Budget<'_>,
+    mut next: impl FnMut() -> Result<Option<calamine::Cell<calamine::DataRef<'a>>>, E>,
+) -> Result<Vec<PlacedText>, Error> {
+    let mut cells = Vec::new();
+    while budget.take()? {
+        let Some(cell) = next().map_err(sheet_error)? else {
+            break;
+        };
+        let value = Data::from(cell.get_value().clone());
+        cells.push((cell.get_position(), display(&value, None, false)));
+    }
+    Ok(cells)
+}
+
 /// Rows of a table from its cells: the grid that spans them, its first row and column
 /// those of the top-left cell, empty strings where no cell is. The cell limit counts the
 /// grid's cells, filled or not, and a row that does not fit is left out whole.
-fn dense_rows(
-    mut cells: Vec<((u32, u32), String)>,
-    limits: &Limits,
-) -> Result<Vec<Vec<String>>, Error> {
+fn dense_rows(mut cells: Vec<PlacedText>, limits: &Limits) -> Result<Vec<Vec<String>>, Error> {
     let Some(top) = cells.iter().map(|((r, _), _)| *r).min() else {
         return Ok(Vec::new());
     };
