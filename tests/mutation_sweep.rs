@@ -144,16 +144,23 @@ fn is_ours(location: &str) -> bool {
 // ---------------------------------------------------------------------------------------
 // The corpus and its sample.
 
+/// The shared corpus, or `None` after saying that the test is skipped.
 fn corpus() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("KOOSTE_CORPUS") {
-        return Some(PathBuf::from(dir)).filter(|d| d.is_dir());
+    let found = match std::env::var_os("KOOSTE_CORPUS") {
+        Some(dir) => Some(PathBuf::from(dir)).filter(|d| d.is_dir()),
+        // The repository's sibling `shared/corpus`; a worktree sits one level deeper.
+        None => Path::new(env!("CARGO_MANIFEST_DIR"))
+            .ancestors()
+            .take(3)
+            .map(|a| a.join("shared").join("corpus"))
+            .find(|d| d.is_dir()),
+    };
+    if found.is_none() {
+        eprintln!(
+            "mutation_sweep: skipped: no shared corpus at ../shared/corpus (or KOOSTE_CORPUS)"
+        );
     }
-    // The repository's sibling `shared/corpus`; a worktree sits one level deeper.
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .take(3)
-        .map(|a| a.join("shared").join("corpus"))
-        .find(|d| d.is_dir())
+    found
 }
 
 fn env_number(name: &str, default: u64) -> u64 {
@@ -470,9 +477,6 @@ fn sweep_one(tally: &mut Tally, label: &str, name: &str, bytes: &[u8], limits: &
 #[test]
 fn every_mutant_ends_in_a_document_or_a_typed_error() {
     let Some(root) = corpus() else {
-        eprintln!(
-            "mutation_sweep: skipped: no shared corpus at ../shared/corpus (or KOOSTE_CORPUS)"
-        );
         return;
     };
     let per_folder = env_number("KOOSTE_SWEEP_PER_FOLDER", 100) as usize;
@@ -571,9 +575,6 @@ fn every_mutant_ends_in_a_document_or_a_typed_error() {
 #[test]
 fn every_extractor_stops_at_its_deadline() {
     let Some(root) = corpus() else {
-        eprintln!(
-            "mutation_sweep: skipped: no shared corpus at ../shared/corpus (or KOOSTE_CORPUS)"
-        );
         return;
     };
     let max_bytes = env_number("KOOSTE_SWEEP_MAX_BYTES", 1 << 20);
