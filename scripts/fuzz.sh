@@ -4,7 +4,8 @@
 # Builds the targets in fuzz/, seeds each target's corpus (fuzz/corpus/TARGET) from the
 # real-world corpus (../shared/corpus beside the repository, or $KOOSTE_CORPUS) and from
 # small files made here, runs each target for SECONDS under nice, and appends one row per
-# target (date, target, seconds, execs, crashes) to the log it prints (fuzz/fuzz-log.tsv,
+# target (date, target, wall seconds, CPU seconds, execs, crashes) to the log it prints
+# (fuzz/fuzz-log.tsv,
 # or $FUZZ_LOG). Crashing inputs land in fuzz/artifacts/TARGET/, libFuzzer's output of each
 # run in fuzz/artifacts/TARGET/last-run.log.
 #
@@ -40,6 +41,8 @@ if [[ -z ${KOOSTE_CORPUS:-} && ! -d $CORPUS ]]; then
 fi
 LOG=${FUZZ_LOG:-$ROOT/fuzz/fuzz-log.tsv}
 SANITIZER=${FUZZ_SANITIZER:-address}
+# Niceness of the fuzzer runs (default 10); 19 lets them soak up only idle CPU.
+FUZZ_NICE=${FUZZ_NICE:-10}
 # Seeds above this size slow every execution down more than they add.
 SEED_MAX_BYTES=${FUZZ_SEED_MAX_BYTES:-262144}
 SEEDS_PER_TARGET=${FUZZ_SEEDS_PER_TARGET:-150}
@@ -126,7 +129,7 @@ if $need_legacy; then
     fi
 fi
 
-[[ -s $LOG ]] || printf 'date\ttarget\tseconds\texecs\tcrashes\n' >"$LOG"
+[[ -s $LOG ]] || printf 'date\ttarget\tseconds\tcpu_seconds\texecs\tcrashes\n' >"$LOG"
 
 for t in "${TARGETS[@]}"; do
     dir=fuzz/corpus/$t
@@ -139,6 +142,7 @@ for t in "${TARGETS[@]}"; do
     before=$(find "$artifacts" -type f ! -name '*.log' | wc -l)
     start=$(date +%s)
     execs=0
+    cpu=0
     runs=0
     # A crash ends a libFuzzer run: go on with the time left, a few times at most, so that
     # one shallow crash does not use up the target's whole turn.
@@ -146,9 +150,12 @@ for t in "${TARGETS[@]}"; do
         left=$((SECONDS_EACH - ($(date +%s) - start)))
         [[ $left -gt 0 && $runs -lt 4 ]] || break
         runs=$((runs + 1))
-        nice -n 10 cargo fuzz run "${FUZZ_FLAGS[@]}" "$t" "$dir" -- \
+        # CPU time as well as wall time: on a shared machine the fuzzer may have waited.
+        /usr/bin/time -f '%U %S' -o "$artifacts/last-run.cpu" \
+            nice -n "$FUZZ_NICE" cargo fuzz run "${FUZZ_FLAGS[@]}" "$t" "$dir" -- \
             -max_total_time="$left" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 \
             -print_final_stats=1 >"$artifacts/last-run.log" 2>&1 || true
+        cpu=$(awk -v c="$cpu" 'END { printf "%d", c + $1 + $2 }' "$artifacts/last-run.cpu")
         cat "$artifacts/last-run.log" >>"$artifacts/all-runs.log"
         n=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$artifacts/last-run.log" |
             tail -n1 | grep -o '[0-9]*$' || true)
@@ -161,7 +168,7 @@ for t in "${TARGETS[@]}"; do
     done
     elapsed=$(($(date +%s) - start))
     crashes=$(($(find "$artifacts" -type f ! -name '*.log' | wc -l) - before))
-    printf '%s\t%s\t%s\t%s\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$t" "$elapsed" "$execs" \
-        "$crashes" | tee -a "$LOG"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$t" "$elapsed" "$cpu" \
+        "$execs" "$crashes" | tee -a "$LOG"
 done
 echo "log: $LOG"

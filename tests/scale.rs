@@ -174,10 +174,10 @@ fn warm_rerun_extracts_nothing_and_gives_the_same_index() {
             worker_restarts: 0
         }
     );
+    // Nothing changed, so the outputs of the first run stand, untouched.
     let warm = index(&out);
-    assert_eq!(cold["documents"], warm["documents"]);
-    assert_eq!(warm["changes"]["added"], Value::Array(vec![]));
-    assert_eq!(warm["changes"]["reassigned"], Value::Array(vec![]));
+    assert_eq!(cold, warm);
+    assert!(warm.get("changes").is_none());
 
     // The index tables answer questions with sqlite3.
     let conn = db(&out);
@@ -204,6 +204,103 @@ fn warm_rerun_extracts_nothing_and_gives_the_same_index() {
         count("SELECT materials FROM statuses WHERE status = 'ok'"),
         6
     );
+}
+
+/// Each output's bytes and modification time.
+fn outputs_state(out: &Path) -> Vec<(String, Vec<u8>, std::time::SystemTime)> {
+    let mut state: Vec<_> = std::fs::read_dir(out)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| !p.to_string_lossy().contains("kooste.db"))
+        .map(|p| {
+            let time = std::fs::metadata(&p)
+                .and_then(|m| m.modified())
+                .unwrap_or_else(|e| panic!("{e}"));
+            let bytes = std::fs::read(&p).unwrap_or_else(|e| panic!("{e}"));
+            (p.display().to_string(), bytes, time)
+        })
+        .collect();
+    state.sort_by(|a, b| a.0.cmp(&b.0));
+    state
+}
+
+fn closing_line(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).trim().to_string()
+}
+
+#[test]
+fn outputs_stand_only_while_nothing_they_depend_on_changed() {
+    let root = tempdir();
+    let drive = make_drive(root.path());
+    let out = root.path().join("out");
+    run(&drive, &out, &[]);
+    let first = outputs_state(&out);
+    // A different time stamp would show in the outputs if they were written again.
+    let mut c = kooste();
+    c.env("SOURCE_DATE_EPOCH", "1800000000");
+    let again = ok(c
+        .arg("run")
+        .arg(&drive)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}")));
+    assert!(
+        closing_line(&again).contains("nothing changed"),
+        "{}",
+        closing_line(&again)
+    );
+    assert_eq!(outputs_state(&out), first);
+    assert_eq!(last_run(&out).unchanged, 6);
+
+    // Each of these makes the next run write the outputs again.
+    let rewritten = |what: &str, extra: &[&str]| {
+        let before = index(&out);
+        let mut c = kooste();
+        c.arg("run").arg(&drive).arg("-o").arg(&out).args(extra);
+        let line = closing_line(&ok(c.output().unwrap_or_else(|e| panic!("{e}"))));
+        assert!(!line.contains("nothing changed"), "{what}: {line}");
+        assert!(out.join("kooste.md").is_file(), "{what}");
+        let after = index(&out);
+        assert_eq!(before["documents"], after["documents"], "{what}");
+        assert!(
+            after["changes"].is_object(),
+            "{what}: the rewritten index has its changes"
+        );
+        // And once written, the outputs stand again.
+        let mut c = kooste();
+        c.arg("run").arg(&drive).arg("-o").arg(&out).args(extra);
+        let line = closing_line(&ok(c.output().unwrap_or_else(|e| panic!("{e}"))));
+        assert!(
+            line.contains("nothing changed"),
+            "{what}, second run: {line}"
+        );
+    };
+    std::fs::remove_file(out.join("kooste.md")).unwrap_or_else(|e| panic!("{e}"));
+    rewritten("an output removed", &[]);
+    std::fs::write(out.join("audit.md"), "edited by hand\n").unwrap_or_else(|e| panic!("{e}"));
+    rewritten("an output edited", &[]);
+    rewritten("another language", &["--lang", "en"]);
+    rewritten(
+        "another number of examples",
+        &["--lang", "en", "--examples", "1"],
+    );
+    write(
+        &drive.join("kooste.toml"),
+        "[[material]]\nfile = \"Espoo/TP2/osallisuus.txt\"\nwhy = \"Hyvä esimerkki\"\n",
+    );
+    rewritten("annotations added", &["--lang", "en", "--examples", "1"]);
+    // No outputs to keep under --no-cache, which reads nothing of the previous run.
+    let line = closing_line(&ok(kooste()
+        .arg("run")
+        .arg(&drive)
+        .arg("-o")
+        .arg(&out)
+        .args(["--lang", "en", "--examples", "1", "--no-cache"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"))));
+    assert!(!line.contains("nothing changed"), "{line}");
 }
 
 #[test]

@@ -7,8 +7,8 @@ use kooste_classify::{Classifier, Prediction, evaluate, parse_labels};
 use kooste_extract::Limits;
 use kooste_model::Index;
 use kooste_pipeline::{
-    Analysed, Cache, OutputOptions, Progress, Quiet, ScanConfig, WorkerConfig, analyse_bytes,
-    annotate, material_from, scan, write_outputs,
+    Analysed, Cache, OutputOptions, OutputsCheck, Progress, Quiet, RunInfo, ScanConfig, Scanned,
+    WorkerConfig, analyse_bytes, annotate, material_from, scan, scan_or_keep, write_outputs,
 };
 use kooste_report::{SummaryOptions, audit, audit_markdown};
 use rayon::prelude::*;
@@ -281,7 +281,37 @@ fn run(args: &RunArgs<'_>) -> Result<ExitCode> {
         workers: Some(args.budget.workers()?),
         build_id: build_id(),
     };
-    let mut scanned = scan(&config, &bar)?;
+    let check = OutputsCheck {
+        out: args.out,
+        render_key: render_key(args, intro.as_deref(), &config.rules_source),
+    };
+    let mut scanned = match scan_or_keep(&config, &bar, &check)? {
+        Scanned::Fresh(scan) => scan,
+        Scanned::Current(mut stats) => {
+            bar.0.finish_and_clear();
+            (stats.peak_rss_kib, stats.worker_peak_rss_kib) =
+                kooste_pipeline::worker::peak_rss_kib();
+            stats.seconds = started.elapsed().as_secs_f64();
+            let drive = config.drive.display().to_string();
+            let run = RunInfo {
+                generated: &config.generated,
+                drive: &drive,
+                rules_source: &config.rules_source,
+                rules_hash: rules.hash(),
+            };
+            cache.record_current_run(&run, &stats)?;
+            if !args.quiet {
+                eprintln!(
+                    "kooste: {} files, {} materials: nothing changed since the previous run, the outputs stand; {:.2} s → {}",
+                    stats.files,
+                    stats.materials,
+                    started.elapsed().as_secs_f64(),
+                    args.out.display()
+                );
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
     bar.0.finish_and_clear();
     let curation = annotate(&mut scanned.index, args.drive)?;
     if !args.quiet {
@@ -298,7 +328,7 @@ fn run(args: &RunArgs<'_>) -> Result<ExitCode> {
             ..SummaryOptions::default()
         },
     };
-    write_outputs(args.out, args.drive, &mut scanned.index, &options)?;
+    let written = write_outputs(args.out, args.drive, &mut scanned.index, &options)?;
     let mut stats = scanned.stats.clone();
     (stats.new, stats.changed, stats.removed) =
         scanned
@@ -316,7 +346,7 @@ fn run(args: &RunArgs<'_>) -> Result<ExitCode> {
     stats.peak_rss_kib = own;
     stats.worker_peak_rss_kib = children;
     stats.seconds = started.elapsed().as_secs_f64();
-    scanned.record(&cache, &stats)?;
+    scanned.record(&cache, &stats, args.out, &written)?;
     drop(cache);
     if !args.quiet {
         eprintln!(
@@ -334,6 +364,28 @@ fn run(args: &RunArgs<'_>) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What the outputs depend on besides the drive's files and the classifier: the options that
+/// shape them, the annotations, and where the output and drive folders are (links run from
+/// one to the other).
+fn render_key(args: &RunArgs<'_>, intro: Option<&[String]>, rules_source: &str) -> String {
+    let place = |p: &Path| {
+        p.canonicalize()
+            .unwrap_or_else(|_| p.to_path_buf())
+            .display()
+            .to_string()
+    };
+    format!(
+        "lang={:?}\nexamples={:?}\nintro={:?}\nannotations={}\nout={}\ndrive={}\nrules={}",
+        args.lang,
+        args.examples,
+        intro,
+        kooste_pipeline::annotations_fingerprint(args.drive),
+        place(args.out),
+        place(args.drive),
+        rules_source,
+    )
 }
 
 /// Extracts the named files (folders are walked) in parallel, results in argument order.

@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 pub const DB_FILE: &str = "kooste.db";
 
 /// Bumped when the tables change shape; an older database is emptied and rebuilt.
-const SCHEMA_VERSION: &str = "1";
+const SCHEMA_VERSION: &str = "2";
 
 /// Cached extractions are reused only from the same extractor revision and release.
 pub fn extractor_version() -> String {
@@ -73,6 +73,7 @@ CREATE TABLE IF NOT EXISTS classified (
     path      TEXT PRIMARY KEY,
     hash      TEXT NOT NULL,
     key       TEXT NOT NULL,
+    json_key  TEXT NOT NULL,
     materials BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS runs (
@@ -194,6 +195,50 @@ pub(crate) struct Extraction<'a> {
     pub items: &'a [Item],
     pub timeout_ms: Option<u64>,
     pub memory_mib: Option<u64>,
+}
+
+/// The hash of a file's materials as JSON: it changes whenever any of them changes.
+pub(crate) fn json_key(json: &[u8]) -> String {
+    blake3::hash(json).to_hex().to_string()
+}
+
+/// What the cache knows of a file it holds materials for.
+pub(crate) struct Known {
+    pub stat: Stat,
+    pub hash: String,
+    pub json_key: String,
+}
+
+/// The outputs a run wrote, recorded so that the next run can tell whether they still stand:
+/// the digest of everything they were made from, and each file's size and time.
+pub(crate) struct OutputsRecord {
+    pub digest: String,
+    pub files: Vec<(String, Stat)>,
+}
+
+impl OutputsRecord {
+    fn encode(&self) -> String {
+        let mut s = self.digest.clone();
+        for (name, stat) in &self.files {
+            s.push_str(&format!("\n{name}\t{}\t{}", stat.size, stat.mtime_ns));
+        }
+        s
+    }
+
+    fn decode(text: &str) -> Option<OutputsRecord> {
+        let mut lines = text.lines();
+        let digest = lines.next()?.to_string();
+        let files = lines
+            .map(|l| {
+                let mut f = l.split('\t');
+                let name = f.next()?.to_string();
+                let size = f.next()?.parse().ok()?;
+                let mtime_ns = f.next()?.parse().ok()?;
+                Some((name, Stat { size, mtime_ns }))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(OutputsRecord { digest, files })
+    }
 }
 
 /// Per-file facts the final index write needs.
@@ -395,6 +440,71 @@ impl Cache {
         (size as u64 == stat.size && mtime == stat.mtime_ns).then_some(hash)
     }
 
+    /// Every file whose materials are stored under classifier `key`: its size, time,
+    /// content hash and the hash of its materials' JSON, read in one query so that checking
+    /// a whole drive costs one pass over the table, not a look-up per file.
+    pub(crate) fn classified_files(&self, key: &str) -> HashMap<String, Known> {
+        self.with_reader(|conn| {
+            let mut stmt = conn
+                .prepare(
+                    "SELECT f.path, f.size, f.mtime_ns, f.hash, c.json_key FROM files f
+                     JOIN classified c ON c.path = f.path AND c.hash = f.hash
+                     WHERE c.key = ?1",
+                )
+                .ok()?;
+            let rows = stmt
+                .query_map([key], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        Known {
+                            stat: Stat {
+                                size: r.get::<_, i64>(1)? as u64,
+                                mtime_ns: r.get(2)?,
+                            },
+                            hash: r.get(3)?,
+                            json_key: r.get(4)?,
+                        },
+                    ))
+                })
+                .ok()?;
+            Some(rows.filter_map(Result::ok).collect())
+        })
+        .unwrap_or_default()
+    }
+
+    /// Whether the outputs in `out` are those the previous run made from inputs with this
+    /// `digest`, untouched since: then the number of materials they hold.
+    pub(crate) fn outputs_current(&self, digest: &str, out: &Path) -> Option<u64> {
+        let (text, materials): (String, i64) = self.with_reader(|conn| {
+            conn.query_row(
+                "SELECT m.value, (SELECT materials FROM runs ORDER BY id DESC LIMIT 1)
+                 FROM meta m WHERE m.key = 'outputs'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .ok()
+        })?;
+        let record = OutputsRecord::decode(&text)?;
+        let intact = record.digest == digest
+            && !record.files.is_empty()
+            && record.files.iter().all(|(name, stat)| {
+                std::fs::metadata(out.join(name))
+                    .is_ok_and(|m| m.len() == stat.size && crate::mtime_ns(&m) == stat.mtime_ns)
+            });
+        intact.then_some(materials.max(0) as u64)
+    }
+
+    /// Records a run that found its outputs current and left them as they were.
+    pub fn record_current_run(
+        &self,
+        run: &RunInfo<'_>,
+        stats: &RunStats,
+    ) -> Result<(), CacheError> {
+        let mut inner = self.lock();
+        insert_run(&inner.conn, run, self.read, stats).map_err(|s| self.err(s))?;
+        self.commit(&mut inner)
+    }
+
     /// The materials of `path` classified from content `hash` under classifier `key`, with
     /// their JSON.
     pub(crate) fn materials_for(
@@ -493,12 +603,12 @@ impl Cache {
             )
             .and_then(|mut s| s.execute(params![path, stat.size as i64, stat.mtime_ns, hash]))
             .and_then(|_| match (classified, &blob) {
-                (Some((key, _)), Some(blob)) => conn
+                (Some((key, json)), Some(blob)) => conn
                     .prepare_cached(
-                        "INSERT OR REPLACE INTO classified (path, hash, key, materials)
-                         VALUES (?1, ?2, ?3, ?4)",
+                        "INSERT OR REPLACE INTO classified (path, hash, key, json_key, materials)
+                         VALUES (?1, ?2, ?3, ?4, ?5)",
                     )
-                    .and_then(|mut s| s.execute(params![path, hash, key, blob])),
+                    .and_then(|mut s| s.execute(params![path, hash, key, json_key(json), blob])),
                 _ => conn
                     .prepare_cached("DELETE FROM classified WHERE path = ?1")
                     .and_then(|mut s| s.execute([path])),
@@ -543,17 +653,29 @@ impl Cache {
     /// Replaces the index tables with the run's, drops cache rows of files no longer on the
     /// drive, records the run, and commits it all at once.
     /// `owners[i]` is the position in `files` of the file `index.documents[i]` comes from.
-    pub fn finish(
+    /// `outputs`, when given, lets the next run keep these outputs if nothing changed.
+    pub(crate) fn finish(
         &self,
         index: &Index,
         files: &[IndexedFile<'_>],
         owners: &[u32],
         stats: &RunStats,
+        outputs: Option<&OutputsRecord>,
     ) -> Result<(), CacheError> {
         let mut inner = self.lock();
         self.commit(&mut inner)?;
         let tx = |s| self.err(s);
         write_index(&inner.conn, index, files, owners, stats, self.read).map_err(tx)?;
+        match outputs {
+            Some(o) => inner.conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('outputs', ?1)",
+                [o.encode()],
+            ),
+            None => inner
+                .conn
+                .execute("DELETE FROM meta WHERE key = 'outputs'", []),
+        }
+        .map_err(tx)?;
         self.commit(&mut inner)?;
         Ok(())
     }
@@ -655,6 +777,29 @@ fn write_index(
         "DELETE FROM extractions WHERE hash NOT IN (SELECT hash FROM files)",
         [],
     )?;
+    let run = RunInfo {
+        generated: &index.generated,
+        drive: &index.drive,
+        rules_source: &index.rules.source,
+        rules_hash: &index.rules.hash,
+    };
+    insert_run(conn, &run, cache_read, stats)
+}
+
+/// What the `runs` table says of a run besides its figures.
+pub struct RunInfo<'a> {
+    pub generated: &'a str,
+    pub drive: &'a str,
+    pub rules_source: &'a str,
+    pub rules_hash: &'a str,
+}
+
+fn insert_run(
+    conn: &Connection,
+    run: &RunInfo<'_>,
+    cache_read: bool,
+    stats: &RunStats,
+) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT INTO runs (generated, drive, rules_source, rules_hash, cache_read, files,
             materials, new, changed, removed, failed, stat_hits, hashed, unchanged, reclassified,
@@ -662,10 +807,10 @@ fn write_index(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
             ?18, ?19, ?20)",
         params![
-            index.generated,
-            index.drive,
-            index.rules.source,
-            index.rules.hash,
+            run.generated,
+            run.drive,
+            run.rules_source,
+            run.rules_hash,
             cache_read,
             stats.files as i64,
             stats.materials as i64,

@@ -11,19 +11,21 @@ mod outputs;
 mod walk;
 pub mod worker;
 
-pub use cache::{Cache, CacheError, DB_FILE, IndexedFile, RunStats, extractor_version};
+pub use cache::{Cache, CacheError, DB_FILE, IndexedFile, RunInfo, RunStats, extractor_version};
 pub use material::{Analysed, analyse_bytes, display_title, material_from};
-pub use outputs::{OutputOptions, annotate, write_outputs};
+pub use outputs::{OutputOptions, annotate, annotations_fingerprint, write_outputs};
 pub use walk::{DriveEntry, walk};
 pub use worker::WorkerConfig;
 
-use cache::{Extraction, Stat};
+use cache::{Extraction, Known, OutputsRecord, Stat, json_key};
 use kooste_classify::{Classifier, Rules};
 use kooste_extract::Limits;
 use kooste_model::{ErrorKind, ExtractError, INDEX_SCHEMA, Index, Material, RulesInfo, Status};
 use material::Item;
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use worker::{Outcome, Pool};
 
@@ -70,6 +72,22 @@ pub struct ScanConfig<'a> {
     pub build_id: String,
 }
 
+/// Where a run's outputs go and what, besides the drive and the classifier, makes them what
+/// they are (options, annotations, the output and drive folders): when all of it and every
+/// file's materials match the previous run's, and its outputs are untouched, they stand.
+pub struct OutputsCheck<'a> {
+    pub out: &'a Path,
+    pub render_key: String,
+}
+
+/// A scan that may find the previous outputs current.
+pub enum Scanned {
+    /// Nothing changed since the previous run: its outputs stand. The run's figures.
+    Current(RunStats),
+    /// The drive as it is now, for new outputs.
+    Fresh(Scan),
+}
+
 /// Progress of a run, for the command line to show. Called from worker threads.
 pub trait Progress: Sync {
     fn started(&self, _files: usize) {}
@@ -87,20 +105,76 @@ pub struct Scan {
     pub stats: RunStats,
     files: Vec<(String, String)>,
     owners: Vec<u32>,
+    /// Digest of everything the outputs are made from, when the scan had an [`OutputsCheck`].
+    digest: Option<String>,
 }
 
 impl Scan {
     /// Writes the queryable index and the run's figures into the cache database. Call after
-    /// the outputs are in place, with the final figures.
-    pub fn record(&self, cache: &Cache, stats: &RunStats) -> Result<(), PipelineError> {
+    /// the outputs are in place, with the final figures and the outputs written (in `out`),
+    /// which the next run may then keep.
+    pub fn record(
+        &self,
+        cache: &Cache,
+        stats: &RunStats,
+        out: &Path,
+        written: &[PathBuf],
+    ) -> Result<(), PipelineError> {
         let files: Vec<IndexedFile<'_>> = self
             .files
             .iter()
             .map(|(file, key)| IndexedFile { file, key })
             .collect();
-        cache.finish(&self.index, &files, &self.owners, stats)?;
+        let outputs = self.digest.as_ref().and_then(|digest| {
+            let files = written
+                .iter()
+                .map(|p| {
+                    let meta = std::fs::metadata(out.join(p.file_name()?)).ok()?;
+                    let name = p.file_name()?.to_str()?.to_string();
+                    Some((
+                        name,
+                        Stat {
+                            size: meta.len(),
+                            mtime_ns: mtime_ns(&meta),
+                        },
+                    ))
+                })
+                .collect::<Option<Vec<_>>>()?;
+            Some(OutputsRecord {
+                digest: digest.clone(),
+                files,
+            })
+        });
+        cache.finish(&self.index, &files, &self.owners, stats, outputs.as_ref())?;
         Ok(())
     }
+}
+
+/// A file found unchanged before the scan: its stat, content hash and materials' JSON hash.
+struct Probe {
+    stat: Stat,
+    hash: String,
+    json_key: String,
+}
+
+/// The digest of the inputs of a run's outputs: classifier, render key, and every file with
+/// the hash of its materials, in walk order.
+fn outputs_digest<'a>(
+    classify_key: &str,
+    render_key: &str,
+    files: impl Iterator<Item = (&'a str, &'a str)>,
+) -> String {
+    let mut h = blake3::Hasher::new();
+    h.update(classify_key.as_bytes());
+    h.update(b"\n");
+    h.update(render_key.as_bytes());
+    for (path, key) in files {
+        h.update(b"\n");
+        h.update(path.as_bytes());
+        h.update(b"\0");
+        h.update(key.as_bytes());
+    }
+    h.finalize().to_hex().to_string()
 }
 
 /// How each file's materials were obtained.
@@ -121,22 +195,50 @@ struct FileResult {
     materials: Vec<Material>,
 }
 
-fn json_key(json: &[u8]) -> String {
-    blake3::hash(json).to_hex().to_string()
-}
-
 struct Context<'a> {
     config: &'a ScanConfig<'a>,
-    classifier: Classifier,
+    /// Built on first need: a run that finds its outputs current classifies nothing.
+    classifier: OnceLock<Classifier>,
     classify_key: String,
     pool: Option<Pool>,
     counts: Counts,
 }
 
+impl Context<'_> {
+    fn classifier(&self) -> &Classifier {
+        self.classifier
+            .get_or_init(|| Classifier::new(self.config.rules))
+    }
+}
+
 /// Walks the drive and analyses every file on it into the index.
 pub fn scan(config: &ScanConfig<'_>, progress: &dyn Progress) -> Result<Scan, PipelineError> {
+    match scan_with(config, progress, None)? {
+        Scanned::Fresh(scan) => Ok(scan),
+        // Without a check there is nothing to find current.
+        Scanned::Current(_) => Err(PipelineError::Cache(
+            "a scan without outputs found them current".to_string(),
+        )),
+    }
+}
+
+/// [`scan`], unless every file, the classifier and the render key are as the previous run
+/// in `check.out` saw them and its outputs are untouched: then the outputs stand, and only
+/// the run's figures come back.
+pub fn scan_or_keep(
+    config: &ScanConfig<'_>,
+    progress: &dyn Progress,
+    check: &OutputsCheck<'_>,
+) -> Result<Scanned, PipelineError> {
+    scan_with(config, progress, Some(check))
+}
+
+fn scan_with(
+    config: &ScanConfig<'_>,
+    progress: &dyn Progress,
+    check: Option<&OutputsCheck<'_>>,
+) -> Result<Scanned, PipelineError> {
     let entries = walk(config.drive, config.exclude)?;
-    progress.started(entries.len());
     let classify_key = blake3::hash(
         format!(
             "{}\n{}\n{}",
@@ -150,32 +252,83 @@ pub fn scan(config: &ScanConfig<'_>, progress: &dyn Progress) -> Result<Scan, Pi
     .to_string();
     let ctx = Context {
         config,
-        classifier: Classifier::new(config.rules),
+        classifier: OnceLock::new(),
         classify_key,
         pool: config.workers.clone().map(Pool::new),
         counts: Counts::default(),
     };
+    let threads = match config.jobs {
+        Some(n) => Some(
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n.max(1))
+                .build()
+                .map_err(|e| PipelineError::Threads(n, e.to_string()))?,
+        ),
+        None => None,
+    };
+    let on_threads =
+        |work: &(dyn Fn() -> Result<Vec<FileResult>, PipelineError> + Sync)| match &threads {
+            Some(pool) => pool.install(work),
+            None => work(),
+        };
+    // First the cheap look: which files are as the previous run left them.
+    let probes: Vec<Option<Probe>> = match (check, config.cache) {
+        (Some(_), Some(cache)) => {
+            let known = cache.classified_files(&ctx.classify_key);
+            let look = || entries.par_iter().map(|e| probe(&ctx, &known, e)).collect();
+            match &threads {
+                Some(pool) => pool.install(look),
+                None => look(),
+            }
+        }
+        _ => Vec::new(),
+    };
+    if let (Some(check), Some(cache)) = (check, config.cache)
+        && !probes.is_empty()
+        && probes.iter().all(Option::is_some)
+    {
+        let digest = outputs_digest(
+            &ctx.classify_key,
+            &check.render_key,
+            entries
+                .iter()
+                .zip(probes.iter().flatten())
+                .map(|(e, p)| (e.rel_path.as_str(), p.json_key.as_str())),
+        );
+        if let Some(materials) = cache.outputs_current(&digest, check.out) {
+            let files = entries.len() as u64;
+            return Ok(Scanned::Current(RunStats {
+                files,
+                materials,
+                stat_hits: files,
+                unchanged: files,
+                ..RunStats::default()
+            }));
+        }
+    }
+    progress.started(entries.len());
     let work = || {
         entries
             .par_iter()
-            .map(|entry| {
-                let result = process(&ctx, entry);
+            .enumerate()
+            .map(|(i, entry)| {
+                let result = process(&ctx, entry, probes.get(i).and_then(Option::as_ref));
                 progress.file_done(&entry.rel_path);
                 result
             })
             .collect::<Result<Vec<FileResult>, PipelineError>>()
     };
-    let results = match config.jobs {
-        Some(n) => rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
-            .build()
-            .map_err(|e| PipelineError::Threads(n, e.to_string()))?
-            .install(work),
-        None => work(),
-    }?;
+    let results = on_threads(&work)?;
     let restarts = ctx.pool.as_ref().map_or(0, Pool::restarts);
     // Workers end here, so that their peak memory is counted with the children's.
     drop(ctx.pool);
+    let digest = check.map(|c| {
+        outputs_digest(
+            &ctx.classify_key,
+            &c.render_key,
+            results.iter().map(|r| (r.file.as_str(), r.key.as_str())),
+        )
+    });
     let mut files = Vec::with_capacity(results.len());
     let mut owned: Vec<(Material, u32)> = Vec::with_capacity(results.len());
     for (i, r) in results.into_iter().enumerate() {
@@ -200,7 +353,7 @@ pub fn scan(config: &ScanConfig<'_>, progress: &dyn Progress) -> Result<Scan, Pi
         worker_restarts: restarts,
         ..RunStats::default()
     };
-    Ok(Scan {
+    Ok(Scanned::Fresh(Scan {
         index: Index {
             schema: INDEX_SCHEMA,
             generated: config.generated.clone(),
@@ -216,7 +369,8 @@ pub fn scan(config: &ScanConfig<'_>, progress: &dyn Progress) -> Result<Scan, Pi
         stats,
         files,
         owners,
-    })
+        digest,
+    }))
 }
 
 fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
@@ -232,8 +386,35 @@ fn hash_file(path: &Path) -> std::io::Result<String> {
     Ok(hasher.finalize().to_hex().to_string())
 }
 
-/// One drive file to its materials, by the cheapest way the cache allows.
-fn process(ctx: &Context<'_>, entry: &DriveEntry) -> Result<FileResult, PipelineError> {
+/// A file whose size and time match the previous run's and whose materials are stored under
+/// today's classifier.
+fn probe(ctx: &Context<'_>, known: &HashMap<String, Known>, entry: &DriveEntry) -> Option<Probe> {
+    if entry.walk_error.is_some() {
+        return None;
+    }
+    let meta = std::fs::metadata(&entry.abs_path).ok()?;
+    if meta.len() > ctx.config.limits.max_file_bytes {
+        return None;
+    }
+    let stat = Stat {
+        size: meta.len(),
+        mtime_ns: mtime_ns(&meta),
+    };
+    let k = known.get(&entry.rel_path).filter(|k| k.stat == stat)?;
+    Some(Probe {
+        stat,
+        hash: k.hash.clone(),
+        json_key: k.json_key.clone(),
+    })
+}
+
+/// One drive file to its materials, by the cheapest way the cache allows. `probe` is what
+/// an earlier look found of it.
+fn process(
+    ctx: &Context<'_>,
+    entry: &DriveEntry,
+    probe: Option<&Probe>,
+) -> Result<FileResult, PipelineError> {
     let config = ctx.config;
     let done_json = |materials: Vec<Material>, json: &[u8]| {
         Ok(FileResult {
@@ -248,37 +429,45 @@ fn process(ctx: &Context<'_>, entry: &DriveEntry) -> Result<FileResult, Pipeline
     };
     let fail = |bytes: u64, kind: ErrorKind, message: String| {
         let a = material::failed_analysed(entry, bytes, ExtractError::new(kind, message));
-        done(vec![material_from(&a, &ctx.classifier)])
-    };
-    if let Some(message) = &entry.walk_error {
-        return fail(0, ErrorKind::Io, message.clone());
-    }
-    let meta = match std::fs::metadata(&entry.abs_path) {
-        Ok(m) => m,
-        Err(e) => return fail(0, ErrorKind::Io, e.to_string()),
-    };
-    if meta.len() > config.limits.max_file_bytes {
-        return fail(
-            meta.len(),
-            ErrorKind::TooLarge,
-            format!(
-                "file of {} bytes is over the limit of {} bytes",
-                meta.len(),
-                config.limits.max_file_bytes
-            ),
-        );
-    }
-    let stat = Stat {
-        size: meta.len(),
-        mtime_ns: mtime_ns(&meta),
+        done(vec![material_from(&a, ctx.classifier())])
     };
     let cache = config.cache;
+    let stat = match probe {
+        Some(p) => p.stat.clone(),
+        None => {
+            if let Some(message) = &entry.walk_error {
+                return fail(0, ErrorKind::Io, message.clone());
+            }
+            let meta = match std::fs::metadata(&entry.abs_path) {
+                Ok(m) => m,
+                Err(e) => return fail(0, ErrorKind::Io, e.to_string()),
+            };
+            if meta.len() > config.limits.max_file_bytes {
+                return fail(
+                    meta.len(),
+                    ErrorKind::TooLarge,
+                    format!(
+                        "file of {} bytes is over the limit of {} bytes",
+                        meta.len(),
+                        config.limits.max_file_bytes
+                    ),
+                );
+            }
+            Stat {
+                size: meta.len(),
+                mtime_ns: mtime_ns(&meta),
+            }
+        }
+    };
     let ext = material::extension(&entry.rel_path);
 
     // 1. Unchanged file under unchanged rules: its materials as they were.
     let mut known_hash = None;
     if let Some(cache) = cache {
-        known_hash = cache.hash_for(&entry.rel_path, &stat);
+        known_hash = match probe {
+            Some(p) => Some(p.hash.clone()),
+            None => cache.hash_for(&entry.rel_path, &stat),
+        };
         let stat_hit = known_hash.is_some();
         if stat_hit {
             ctx.counts.stat_hits.fetch_add(1, Ordering::Relaxed);
@@ -330,7 +519,7 @@ fn process(ctx: &Context<'_>, entry: &DriveEntry) -> Result<FileResult, Pipeline
     let materials: Vec<Material> = items
         .iter()
         .cloned()
-        .map(|item| material_from(&item.into_analysed(&entry.rel_path), &ctx.classifier))
+        .map(|item| material_from(&item.into_analysed(&entry.rel_path), ctx.classifier()))
         .collect();
     let json = serde_json::to_vec(&materials).unwrap_or_default();
     if let Some(cache) = cache

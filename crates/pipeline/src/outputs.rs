@@ -32,7 +32,27 @@ pub fn annotate(index: &mut Index, drive: &Path) -> Result<Curation, PipelineErr
     Ok(kooste_annotations::apply(index, &annotations))
 }
 
-fn read_annotations(drive: &Path) -> Result<Annotations, PipelineError> {
+/// A hash of the drive's annotations files, names and contents, for telling whether they
+/// changed since an earlier run.
+pub fn annotations_fingerprint(drive: &Path) -> String {
+    let mut h = blake3::Hasher::new();
+    for (name, path) in annotation_files(drive) {
+        h.update(name.as_bytes());
+        h.update(b"\0");
+        match std::fs::File::open(&path).and_then(|f| h.update_reader(f).map(|_| ())) {
+            Ok(()) => {}
+            // Unreadable now: never equal to a fingerprint of readable annotations.
+            Err(e) => {
+                h.update(format!("\0unreadable: {e}").as_bytes());
+            }
+        }
+        h.update(b"\n");
+    }
+    h.finalize().to_hex().to_string()
+}
+
+/// The annotations files at the drive's root, in the order they are applied.
+fn annotation_files(drive: &Path) -> Vec<(String, PathBuf)> {
     let mut found: Vec<(String, PathBuf)> = Vec::new();
     if let Ok(entries) = std::fs::read_dir(drive) {
         for e in entries.flatten() {
@@ -51,8 +71,12 @@ fn read_annotations(drive: &Path) -> Result<Annotations, PipelineError> {
             name.clone(),
         )
     });
+    found
+}
+
+fn read_annotations(drive: &Path) -> Result<Annotations, PipelineError> {
     let mut all = Annotations::default();
-    for (name, path) in found {
+    for (name, path) in annotation_files(drive) {
         let bad = |message: String| PipelineError::Annotations {
             path: path.clone(),
             message,
@@ -123,12 +147,9 @@ pub fn write_outputs(
     // Each output is rendered straight into its temporary file, one at a time, so memory
     // holds at most one rendering, not all of them. All temporaries are written before any
     // is renamed, so a full disk fails before anything moves.
+    // The workbook takes about as long as all the rest together: it goes first, on a thread
+    // of its own, and the others share what is left.
     let mut renders: Vec<(&str, Render<'_>)> = vec![
-        ("kooste.md", text(|| summary_markdown(&s))),
-        (
-            "kooste.html",
-            text(|| summary_html(&s, index, &a, &options.link_prefix)),
-        ),
         (
             "kooste.xlsx",
             Box::new(|w: &mut dyn Write| {
@@ -141,8 +162,13 @@ pub fn write_outputs(
             "index.json",
             Box::new(|w: &mut dyn Write| write_index_json(w, index, Some(&s))),
         ),
-        ("themes.csv", text(|| themes_csv(index))),
+        (
+            "kooste.html",
+            text(|| summary_html(&s, index, &a, &options.link_prefix)),
+        ),
+        ("kooste.md", text(|| summary_markdown(&s))),
         ("audit.md", text(|| audit_markdown(&a, lang))),
+        ("themes.csv", text(|| themes_csv(index))),
     ];
     if let Some(c) = &index.changes {
         renders.push(("changes.md", text(move || changes_markdown(c, lang))));
@@ -150,6 +176,7 @@ pub fn write_outputs(
     // The renderings run side by side (the workbook alone takes as long as the rest).
     let results: Vec<(PathBuf, &str, std::io::Result<()>)> = renders
         .par_iter()
+        .with_max_len(1)
         .map(|(name, render)| {
             let tmp = out.join(format!(".{name}.tmp"));
             let written = std::fs::File::create(&tmp).and_then(|file| {
