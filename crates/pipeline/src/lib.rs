@@ -85,7 +85,7 @@ pub enum Scanned {
     /// Nothing changed since the previous run: its outputs stand. The run's figures.
     Current(RunStats),
     /// The drive as it is now, for new outputs.
-    Fresh(Scan),
+    Fresh(Box<Scan>),
 }
 
 /// Progress of a run, for the command line to show. Called from worker threads.
@@ -214,7 +214,7 @@ impl Context<'_> {
 /// Walks the drive and analyses every file on it into the index.
 pub fn scan(config: &ScanConfig<'_>, progress: &dyn Progress) -> Result<Scan, PipelineError> {
     match scan_with(config, progress, None)? {
-        Scanned::Fresh(scan) => Ok(scan),
+        Scanned::Fresh(scan) => Ok(*scan),
         // Without a check there is nothing to find current.
         Scanned::Current(_) => Err(PipelineError::Cache(
             "a scan without outputs found them current".to_string(),
@@ -353,7 +353,7 @@ fn scan_with(
         worker_restarts: restarts,
         ..RunStats::default()
     };
-    Ok(Scanned::Fresh(Scan {
+    Ok(Scanned::Fresh(Box::new(Scan {
         index: Index {
             schema: INDEX_SCHEMA,
             generated: config.generated.clone(),
@@ -370,7 +370,7 @@ fn scan_with(
         files,
         owners,
         digest,
-    }))
+    })))
 }
 
 fn mtime_ns(meta: &std::fs::Metadata) -> i64 {

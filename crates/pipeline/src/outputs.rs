@@ -8,7 +8,7 @@ use kooste_annotations::{Annotations, Curation, TABLE_FILES, TOML_FILE};
 use kooste_model::Index;
 use kooste_report::{
     PreviousRun, SummaryOptions, audit, audit_markdown, changes, changes_markdown, summary,
-    summary_html, summary_markdown, summary_xlsx, themes_csv, write_index_json,
+    summary_markdown, themes_csv, write_index_json, write_summary_html, write_summary_xlsx,
 };
 use rayon::prelude::*;
 use std::io::Write;
@@ -152,19 +152,20 @@ pub fn write_outputs(
     let mut renders: Vec<(&str, Render<'_>)> = vec![
         (
             "kooste.xlsx",
-            Box::new(|w: &mut dyn Write| {
-                let bytes = summary_xlsx(&s, index, &a, &options.link_prefix)
-                    .map_err(|e| std::io::Error::other(e.to_string()))?;
-                w.write_all(&bytes)
+            Box::new(|w: &mut (dyn Write + Send)| {
+                write_summary_xlsx(w, &s, index, &a, &options.link_prefix)
+                    .map_err(|e| std::io::Error::other(e.to_string()))
             }),
         ),
         (
             "index.json",
-            Box::new(|w: &mut dyn Write| write_index_json(w, index, Some(&s))),
+            Box::new(|w: &mut (dyn Write + Send)| write_index_json(w, index, Some(&s))),
         ),
         (
             "kooste.html",
-            text(|| summary_html(&s, index, &a, &options.link_prefix)),
+            Box::new(|w: &mut (dyn Write + Send)| {
+                write_summary_html(w, &s, index, &a, &options.link_prefix)
+            }),
         ),
         ("kooste.md", text(|| summary_markdown(&s))),
         ("audit.md", text(|| audit_markdown(&a, lang))),
@@ -220,11 +221,11 @@ pub fn write_outputs(
 }
 
 /// One output file, rendered into a writer.
-type Render<'r> = Box<dyn Fn(&mut dyn Write) -> std::io::Result<()> + Send + Sync + 'r>;
+type Render<'r> = Box<dyn Fn(&mut (dyn Write + Send)) -> std::io::Result<()> + Send + Sync + 'r>;
 
 /// An output rendered as text.
 fn text<'r>(render: impl Fn() -> String + Send + Sync + 'r) -> Render<'r> {
-    Box::new(move |w: &mut dyn Write| w.write_all(render().as_bytes()))
+    Box::new(move |w: &mut (dyn Write + Send)| w.write_all(render().as_bytes()))
 }
 
 /// The relative path from the output folder to the drive, with a trailing slash, so links in

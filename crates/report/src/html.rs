@@ -21,11 +21,36 @@ const STYLE: &str = include_str!("page.css");
 const FULL_EVIDENCE_MAX: usize = 5_000;
 const SCRIPT: &str = include_str!("page.js");
 
+/// Text is built in a buffer of about this size and then written out, so that a page of a
+/// large drive never sits in memory whole.
+const SPILL_BYTES: usize = 256 * 1024;
+
+/// Writes the buffered text to `w` and empties the buffer.
+fn spill(out: &mut String, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    w.write_all(out.as_bytes())?;
+    out.clear();
+    Ok(())
+}
+
 /// `kooste.html`.
 pub fn summary_html(s: &Summary, index: &Index, audit: &Audit, link_prefix: &str) -> String {
+    let mut bytes = Vec::new();
+    // Writing into memory does not fail.
+    let _ = write_summary_html(&mut bytes, s, index, audit, link_prefix);
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// [`summary_html`] written to `w` as it is made.
+pub fn write_summary_html(
+    w: &mut dyn std::io::Write,
+    s: &Summary,
+    index: &Index,
+    audit: &Audit,
+    link_prefix: &str,
+) -> std::io::Result<()> {
     let lang = s.lang;
     let h = escape::html;
-    let mut out = String::with_capacity(64 * 1024 + index.documents.len() * 1024);
+    let mut out = String::with_capacity(SPILL_BYTES + 64 * 1024);
     let csp = format!(
         "default-src 'none'; script-src 'sha256-{}'; style-src 'sha256-{}'; img-src data:; form-action 'none'; base-uri 'none'",
         sha256_base64(SCRIPT),
@@ -135,14 +160,15 @@ pub fn summary_html(s: &Summary, index: &Index, audit: &Audit, link_prefix: &str
         out.push_str("</ul>\n</section>\n");
     }
 
-    materials_table(index, lang, link_prefix, &mut out);
+    spill(&mut out, w)?;
+    materials_table(index, lang, link_prefix, &mut out, w)?;
     audit_section(s, audit, lang, &mut out);
 
     let _ = write!(
         out,
         "</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n"
     );
-    out
+    spill(&mut out, w)
 }
 
 fn reference(r: &MaterialRef, name: &str, lang: Lang) -> String {
@@ -227,7 +253,13 @@ fn short_title(title: &str) -> &str {
     title.split(',').next().unwrap_or(title).trim()
 }
 
-fn materials_table(index: &Index, lang: Lang, link_prefix: &str, out: &mut String) {
+fn materials_table(
+    index: &Index,
+    lang: Lang,
+    link_prefix: &str,
+    out: &mut String,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let h = escape::html;
     let _ = write!(
         out,
@@ -310,8 +342,12 @@ fn materials_table(index: &Index, lang: Lang, link_prefix: &str, out: &mut Strin
     let full = index.documents.len() <= FULL_EVIDENCE_MAX;
     for m in &index.documents {
         material_row(m, lang, link_prefix, &titles, full, out);
+        if out.len() >= SPILL_BYTES {
+            spill(out, w)?;
+        }
     }
     out.push_str("</tbody>\n</table>\n</section>\n");
+    Ok(())
 }
 
 fn status_id(s: Status) -> &'static str {

@@ -17,13 +17,13 @@ mod xlsx;
 pub use audit::{Audit, VersionGroup, audit, audit_markdown};
 pub use changes::{PreviousMaterial, PreviousRun, changes, changes_markdown};
 pub use csv::{neutralise_formula, themes_csv};
-pub use html::summary_html;
+pub use html::{summary_html, write_summary_html};
 pub use lang::{Lang, Text};
 pub use summary::{
     Answer, CityRow, DEFAULT_EXAMPLES, Example, MaterialRef, Summary, SummaryOptions, ThemeSection,
     summary, summary_markdown,
 };
-pub use xlsx::{XlsxFailed, summary_xlsx};
+pub use xlsx::{XlsxFailed, summary_xlsx, write_summary_xlsx};
 
 use kooste_model::Index;
 use serde::Serialize;

@@ -36,6 +36,20 @@ pub fn summary_xlsx(
     audit: &Audit,
     link_prefix: &str,
 ) -> Result<Vec<u8>, XlsxFailed> {
+    let mut bytes = Vec::new();
+    write_summary_xlsx(&mut bytes, s, index, audit, link_prefix)?;
+    Ok(bytes)
+}
+
+/// [`summary_xlsx`] written to `w`. Every sheet is streamed row by row to a temporary file
+/// as it is written, so the workbook of a large drive is never in memory whole.
+pub fn write_summary_xlsx(
+    w: impl std::io::Write + Send,
+    s: &Summary,
+    index: &Index,
+    audit: &Audit,
+    link_prefix: &str,
+) -> Result<(), XlsxFailed> {
     let lang = s.lang;
     let mut book = Workbook::new();
     // The fastest deflate level: a re-run rewrites the workbook every time, and on a large
@@ -55,7 +69,7 @@ pub fn summary_xlsx(
     let mut names: BTreeSet<String> = BTreeSet::new();
 
     for t in &s.themes {
-        let sheet = book.add_worksheet();
+        let sheet = book.add_worksheet_with_constant_memory()?;
         sheet.set_name(sheet_name(&t.id, &mut names))?;
         sheet.write_string_with_format(0, 0, cell(&t.title), &title)?;
         let headers = [
@@ -90,7 +104,7 @@ pub fn summary_xlsx(
         finish(sheet, 2, row, &[16.0, 60.0, 10.0, 9.0, 8.0, 70.0])?;
     }
 
-    let sheet = book.add_worksheet();
+    let sheet = book.add_worksheet_with_constant_memory()?;
     sheet.set_name(sheet_name(lang.pick("Esimerkit", "Examples"), &mut names))?;
     let mut headers = vec![
         lang.text(Text::Theme),
@@ -139,8 +153,6 @@ pub fn summary_xlsx(
         &[28.0, 36.0, 36.0, 12.0, 8.0, 50.0, 50.0, 50.0, 30.0],
     )?;
 
-    // The sheets with a row per material or finding are written row by row and streamed to
-    // a temporary file, so their size does not stay in memory.
     let sheet = book.add_worksheet_with_constant_memory()?;
     sheet.set_name(sheet_name(
         lang.pick("Materiaalit", "Materials"),
@@ -217,7 +229,8 @@ pub fn summary_xlsx(
     }
     finish(sheet, 0, row, &[26.0, 70.0, 70.0])?;
 
-    Ok(book.save_to_buffer()?)
+    book.save_to_writer(w)?;
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
