@@ -151,11 +151,11 @@ for t in "${TARGETS[@]}"; do
         [[ $left -gt 0 && $runs -lt 4 ]] || break
         runs=$((runs + 1))
         # CPU time as well as wall time: on a shared machine the fuzzer may have waited.
-        /usr/bin/time -f '%U %S' -o "$artifacts/last-run.cpu" \
+        /usr/bin/time -f '%U %S' -o "$artifacts/last-run.cpu.log" \
             nice -n "$FUZZ_NICE" cargo fuzz run "${FUZZ_FLAGS[@]}" "$t" "$dir" -- \
             -max_total_time="$left" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 \
             -print_final_stats=1 >"$artifacts/last-run.log" 2>&1 || true
-        cpu=$(awk -v c="$cpu" 'END { printf "%d", c + $1 + $2 }' "$artifacts/last-run.cpu")
+        cpu=$(awk -v c="$cpu" 'END { printf "%d", c + $1 + $2 }' "$artifacts/last-run.cpu.log")
         cat "$artifacts/last-run.log" >>"$artifacts/all-runs.log"
         n=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$artifacts/last-run.log" |
             tail -n1 | grep -o '[0-9]*$' || true)

@@ -126,21 +126,24 @@ pub fn write_outputs(
         move |source| PipelineError::Output { path, source }
     };
     std::fs::create_dir_all(out).map_err(io_err(out))?;
-    // The bytes of the previous index are dropped as soon as its few fields are read.
-    let previous = std::fs::read(out.join("index.json"))
-        .ok()
-        .and_then(|bytes| PreviousRun::from_index_json(&bytes));
-    if let Some(prev) = &previous {
-        index.changes = Some(changes(prev, index));
-    }
-    drop(previous);
     let mut options = options.summary.clone();
     if options.link_prefix.is_empty() {
         options.link_prefix = link_prefix(out, drive);
     }
     let lang = options.lang;
-    let s = summary(index, &options);
-    let mut a = audit(index);
+    // The changes since the previous run, the summary and the audit are independent of one
+    // another: they are worked out side by side.
+    let ((s, mut a), changed) = rayon::join(
+        || rayon::join(|| summary(index, &options), || audit(index)),
+        || {
+            // The bytes of the previous index are dropped as soon as its few fields are read.
+            std::fs::read(out.join("index.json"))
+                .ok()
+                .and_then(|bytes| PreviousRun::from_index_json(&bytes))
+                .map(|prev| changes(&prev, index))
+        },
+    );
+    index.changes = changed;
     a.annotation_sources = options.curation.sources.clone();
     a.annotation_warnings = options.curation.warnings.clone();
     let index: &Index = index;
