@@ -100,6 +100,151 @@ fn read(bytes: &[u8], limits: &Limits, format: Format) -> Result<Document, Error
     Ok(document(format, body, meta))
 }
 
+/// Refuses a spreadsheet package whose tables, laid out as the dense grids calamine makes of
+/// them (a cell for every position up to the last one with content, on every sheet at
+/// once), would hold more than `limits.max_cells` cells. Repeat counts make that grid
+/// arbitrarily large from a few bytes: one row of content repeated 20,000 times over 1,000
+/// columns is 20 million cells from a 2 KB file. Only calamine's readers need this; our own
+/// ODS extraction never expands repeats beyond its cell budget.
+pub(crate) fn vet_tables(bytes: &[u8], limits: &Limits) -> Result<(), Error> {
+    let mut package = Package::open(bytes, limits)?;
+    let content = package.read_xml("content.xml")?;
+    let count = |e: &BytesStart<'_>, name: &str| -> u64 {
+        xml::attr(e, name)
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .unwrap_or(1)
+            .max(1)
+    };
+    let mut grid = GridExtent::default();
+    let mut total: u64 = 0;
+    let mut too_large = false;
+    xml::walk(&content, "content.xml", limits, |node| {
+        match node {
+            xml::Node::Open {
+                name,
+                element,
+                empty,
+            } => match name {
+                "table" => {
+                    grid.depth += 1;
+                    if grid.depth == 1 {
+                        grid.start_table();
+                    }
+                }
+                "table-row" if grid.depth == 1 => {
+                    grid.start_row(count(element, "number-rows-repeated"));
+                    if empty {
+                        grid.end_row();
+                    }
+                }
+                "table-cell" | "covered-table-cell" if grid.depth == 1 => {
+                    let valued = xml::attr(element, "value-type").is_some();
+                    grid.start_cell(count(element, "number-columns-repeated"), valued);
+                    if empty {
+                        grid.end_cell();
+                    }
+                }
+                // Any paragraph, frame or annotation in a cell is content.
+                _ if grid.depth == 1 && grid.in_cell => grid.cell_has_content = true,
+                _ => {}
+            },
+            xml::Node::Text(t) if grid.in_cell && !t.trim().is_empty() => {
+                grid.cell_has_content = true;
+            }
+            xml::Node::Text(_) => {}
+            xml::Node::Close { name } => match name {
+                "table" => {
+                    if grid.depth == 1 {
+                        total = total.saturating_add(grid.cells());
+                        too_large |= total > limits.max_cells;
+                    }
+                    grid.depth = grid.depth.saturating_sub(1);
+                }
+                "table-row" if grid.depth == 1 => grid.end_row(),
+                "table-cell" | "covered-table-cell" if grid.depth == 1 => grid.end_cell(),
+                _ => {}
+            },
+        }
+        if too_large {
+            Flow::SkipChildren
+        } else {
+            Flow::Continue
+        }
+    })?;
+    if too_large {
+        return Err(Error::TooLarge(format!(
+            "the spreadsheet's tables span more than {} cells once their repeated rows and \
+             columns are laid out",
+            limits.max_cells
+        )));
+    }
+    Ok(())
+}
+
+/// The extent of the cells with content in one table, as a spreadsheet reader lays it out.
+#[derive(Default)]
+struct GridExtent {
+    /// Nesting of `table:table` (a cell may hold a sub-table, which is not laid out).
+    depth: u32,
+    /// Index of the next row and column.
+    row: u64,
+    column: u64,
+    row_repeat: u64,
+    row_has_content: bool,
+    in_cell: bool,
+    cell_start: u64,
+    cell_repeat: u64,
+    cell_has_content: bool,
+    /// One past the last row and column with content.
+    rows: u64,
+    columns: u64,
+}
+
+impl GridExtent {
+    fn start_table(&mut self) {
+        *self = GridExtent {
+            depth: self.depth,
+            ..GridExtent::default()
+        };
+    }
+
+    fn start_row(&mut self, repeat: u64) {
+        self.column = 0;
+        self.row_repeat = repeat;
+        self.row_has_content = false;
+    }
+
+    fn end_row(&mut self) {
+        let end = self.row.saturating_add(self.row_repeat);
+        if self.row_has_content {
+            self.rows = self.rows.max(end);
+        }
+        self.row = end;
+        self.row_repeat = 1;
+    }
+
+    fn start_cell(&mut self, repeat: u64, valued: bool) {
+        self.in_cell = true;
+        self.cell_start = self.column;
+        self.cell_repeat = repeat;
+        self.cell_has_content = valued;
+    }
+
+    fn end_cell(&mut self) {
+        let end = self.cell_start.saturating_add(self.cell_repeat);
+        if self.cell_has_content {
+            self.columns = self.columns.max(end);
+            self.row_has_content = true;
+        }
+        self.column = end;
+        self.in_cell = false;
+    }
+
+    fn cells(&self) -> u64 {
+        self.rows.saturating_mul(self.columns)
+    }
+}
+
 /// The text of an embedded object (`draw:object xlink:href="./Object 1"`): a chart, a
 /// formula, another document, read from its own `content.xml`.
 fn object_text(

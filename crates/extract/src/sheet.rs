@@ -311,6 +311,9 @@ pub fn first_sheet_rows(bytes: &[u8], limits: &Limits) -> Result<Vec<Vec<String>
         } else {
             Package::open(bytes, limits)?.check_expansion()?;
         }
+        if format == Format::Ods {
+            crate::odf::vet_tables(bytes, limits)?;
+        }
         // A range from calamine is a dense grid spanning every cell of the sheet, so two
         // cells at opposite corners of an XLSX sheet make it allocate 2^34 cells. The
         // zipped formats are read cell by cell instead; an XLS file was vetted above.

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Data, ROOT_RELS, docx, xlsx, zip};
+use common::{Data, ROOT_RELS, docx, ods, xlsx, zip};
 use kooste_extract::{Limits, extract};
 use kooste_model::ErrorKind;
 
@@ -155,4 +155,42 @@ fn a_table_with_cells_at_opposite_corners_is_read_sparsely() {
         (r.len(), first)
     });
     assert_eq!(rows.ok(), Some((122, Some((16_384, "file".to_string())))));
+}
+
+/// A row of `cells` string cells reading `text`, repeated `rows` times, as ODF writes it.
+fn repeated_row(rows: u64, cells: u64, text: &str) -> String {
+    format!(
+        r#"<table:table-row table:number-rows-repeated="{rows}"><table:table-cell table:number-columns-repeated="{cells}" office:value-type="string"><text:p>{text}</text:p></table:table-cell></table:table-row>"#
+    )
+}
+
+const HEADER_ROW: &str = r#"<table:table-row><table:table-cell office:value-type="string"><text:p>file</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>why</text:p></table:table-cell></table:table-row>"#;
+
+#[test]
+fn an_ods_table_whose_repeats_span_millions_of_cells_is_too_large_as_a_table() {
+    // Two kilobytes that calamine laid out as 20 million cells (2.6 GB in the main process,
+    // where rules and annotations spreadsheets are read).
+    let bomb = ods(&format!(
+        "{HEADER_ROW}{}",
+        repeated_row(20_000, 1_000, "a.txt")
+    ));
+    let kind = kooste_extract::first_sheet_rows(&bomb, &Limits::default()).map_err(|e| e.kind());
+    assert_eq!(kind.map(|rows| rows.len()), Err(ErrorKind::TooLarge));
+    // The same file as a document is read within the cell budget, not refused.
+    let doc = kooste_extract::extract("bomb.ods", &bomb, &Limits::default());
+    assert!(doc.is_ok_and(|d| d.text().starts_with("Taulukko1")));
+}
+
+#[test]
+fn an_ods_table_with_repeats_that_stay_small_is_read_whole() {
+    // Filler as LibreOffice writes it after the last row (empty cells repeated to the end of
+    // the sheet) spans nothing; content repeated a few times is laid out.
+    let filler = r#"<table:table-row table:number-rows-repeated="1048570"><table:table-cell table:number-columns-repeated="16384"/></table:table-row>"#;
+    let table = ods(&format!("{HEADER_ROW}{}{filler}", repeated_row(3, 2, "x")));
+    let rows = kooste_extract::first_sheet_rows(&table, &Limits::default());
+    let expected: Vec<Vec<String>> = [["file", "why"], ["x", "x"], ["x", "x"], ["x", "x"]]
+        .iter()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows.ok(), Some(expected));
 }

@@ -117,6 +117,23 @@ pub const FONT: &[u8] = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>
 
 const ODF_MANIFEST_HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.text"/>"#;
 
+/// An OpenDocument spreadsheet of one table with the given rows (`table:table-row`
+/// elements).
+pub fn ods(rows: &str) -> Vec<u8> {
+    let media = "application/vnd.oasis.opendocument.spreadsheet";
+    let manifest = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="{media}"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#
+    );
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Taulukko1">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#
+    );
+    zip(&[
+        ("mimetype", Data::Text(media)),
+        ("META-INF/manifest.xml", Data::Text(&manifest)),
+        ("content.xml", Data::Text(&content)),
+    ])
+}
+
 /// An OpenDocument text of the given `content.xml`; `encrypted` records the content as
 /// encrypted in the manifest, as LibreOffice does for a password-protected file.
 pub fn odt(content: Data<'_>, encrypted: bool) -> Vec<u8> {
