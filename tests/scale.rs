@@ -304,6 +304,45 @@ fn outputs_stand_only_while_nothing_they_depend_on_changed() {
 }
 
 #[test]
+fn the_database_index_follows_annotations_as_they_change() {
+    let root = tempdir();
+    let drive = make_drive(root.path());
+    let out = root.path().join("out");
+    let city = |out: &Path| -> (String, Option<String>) {
+        db(out)
+            .query_row(
+                "SELECT city, city_source FROM documents WHERE path = 'Espoo/TP2/osallisuus.txt'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    run(&drive, &out, &[]);
+    assert_eq!(
+        city(&out),
+        ("Espoo".to_string(), Some("folder".to_string()))
+    );
+    // The materials themselves are unchanged; only the annotations correct one of them.
+    write(
+        &drive.join("kooste.toml"),
+        "[[material]]\nfile = \"Espoo/TP2/osallisuus.txt\"\ncity = \"Oulu\"\n",
+    );
+    run(&drive, &out, &[]);
+    assert_eq!(city(&out), ("Oulu".to_string(), Some("manual".to_string())));
+    assert_eq!(
+        document(&index(&out), "Espoo/TP2/osallisuus.txt")["city"],
+        "Oulu"
+    );
+    std::fs::remove_file(drive.join("kooste.toml")).unwrap_or_else(|e| panic!("{e}"));
+    run(&drive, &out, &[]);
+    assert_eq!(
+        city(&out),
+        ("Espoo".to_string(), Some("folder".to_string()))
+    );
+    assert_eq!(last_run(&out).extracted, 0);
+}
+
+#[test]
 fn touched_file_is_hashed_again_but_not_extracted() {
     let root = tempdir();
     let drive = make_drive(root.path());

@@ -202,11 +202,19 @@ pub(crate) fn json_key(json: &[u8]) -> String {
     blake3::hash(json).to_hex().to_string()
 }
 
+/// Materials as `classified` stores them (deflated JSON), with their JSON.
+pub(crate) fn stored_materials(blob: &[u8]) -> Option<(Vec<Material>, Vec<u8>)> {
+    let json = decompress(blob)?;
+    Some((serde_json::from_slice(&json).ok()?, json))
+}
+
 /// What the cache knows of a file it holds materials for.
 pub(crate) struct Known {
     pub stat: Stat,
     pub hash: String,
     pub json_key: String,
+    /// The materials as stored (deflated JSON).
+    pub materials: Vec<u8>,
 }
 
 /// The outputs a run wrote, recorded so that the next run can tell whether they still stand:
@@ -441,14 +449,14 @@ impl Cache {
     }
 
     /// Every file whose materials are stored under classifier `key`: its size, time,
-    /// content hash and the hash of its materials' JSON, read in one query so that checking
-    /// a whole drive costs one pass over the table, not a look-up per file.
+    /// content hash, the hash of its materials' JSON and the materials as stored, read in
+    /// one query so that a re-run costs one pass over the table, not a look-up per file.
     pub(crate) fn classified_files(&self, key: &str) -> HashMap<String, Known> {
         self.with_reader(|conn| {
             let mut stmt = conn
                 .prepare(
-                    "SELECT f.path, f.size, f.mtime_ns, f.hash, c.json_key FROM files f
-                     JOIN classified c ON c.path = f.path AND c.hash = f.hash
+                    "SELECT f.path, f.size, f.mtime_ns, f.hash, c.json_key, c.materials
+                     FROM files f JOIN classified c ON c.path = f.path AND c.hash = f.hash
                      WHERE c.key = ?1",
                 )
                 .ok()?;
@@ -463,6 +471,7 @@ impl Cache {
                             },
                             hash: r.get(3)?,
                             json_key: r.get(4)?,
+                            materials: r.get(5)?,
                         },
                     ))
                 })
@@ -521,8 +530,7 @@ impl Cache {
             .query_row(params![path, hash, key], |r| r.get(0))
             .ok()
         })?;
-        let json = decompress(&blob)?;
-        Some((serde_json::from_slice(&json).ok()?, json))
+        stored_materials(&blob)
     }
 
     /// A stored extraction, unless it failed by a budget smaller than today's.

@@ -17,7 +17,7 @@ pub use outputs::{OutputOptions, annotate, annotations_fingerprint, write_output
 pub use walk::{DriveEntry, walk};
 pub use worker::WorkerConfig;
 
-use cache::{Extraction, Known, OutputsRecord, Stat, json_key};
+use cache::{Extraction, Known, OutputsRecord, Stat, json_key, stored_materials};
 use kooste_classify::{Classifier, Rules};
 use kooste_extract::Limits;
 use kooste_model::{ErrorKind, ExtractError, INDEX_SCHEMA, Index, Material, RulesInfo, Status};
@@ -120,10 +120,20 @@ impl Scan {
         out: &Path,
         written: &[PathBuf],
     ) -> Result<(), PipelineError> {
+        // Annotations change materials after their key was taken: what they changed is
+        // folded into the key, so that the file's rows are written again.
+        let mut keys: Vec<String> = self.files.iter().map(|(_, key)| key.clone()).collect();
+        for (m, &owner) in self.index.documents.iter().zip(&self.owners) {
+            if let (false, Some(key)) = (m.manual.is_empty(), keys.get_mut(owner as usize)) {
+                let annotated = serde_json::to_vec(m).unwrap_or_default();
+                *key = json_key(format!("{key}\n{}", json_key(&annotated)).as_bytes());
+            }
+        }
         let files: Vec<IndexedFile<'_>> = self
             .files
             .iter()
-            .map(|(file, key)| IndexedFile { file, key })
+            .zip(&keys)
+            .map(|((file, _), key)| IndexedFile { file, key })
             .collect();
         let outputs = self.digest.as_ref().and_then(|digest| {
             let files = written
@@ -150,11 +160,13 @@ impl Scan {
     }
 }
 
-/// A file found unchanged before the scan: its stat, content hash and materials' JSON hash.
-struct Probe {
+/// A file found unchanged before the scan: its stat, content hash, materials' JSON hash and
+/// stored materials.
+struct Probe<'k> {
     stat: Stat,
-    hash: String,
-    json_key: String,
+    hash: &'k str,
+    json_key: &'k str,
+    materials: &'k [u8],
 }
 
 /// The digest of the inputs of a run's outputs: classifier, render key, and every file with
@@ -272,16 +284,18 @@ fn scan_with(
             None => work(),
         };
     // First the cheap look: which files are as the previous run left them.
-    let probes: Vec<Option<Probe>> = match (check, config.cache) {
-        (Some(_), Some(cache)) => {
-            let known = cache.classified_files(&ctx.classify_key);
-            let look = || entries.par_iter().map(|e| probe(&ctx, &known, e)).collect();
-            match &threads {
-                Some(pool) => pool.install(look),
-                None => look(),
-            }
+    let known = match (check, config.cache) {
+        (Some(_), Some(cache)) => cache.classified_files(&ctx.classify_key),
+        _ => HashMap::new(),
+    };
+    let probes: Vec<Option<Probe<'_>>> = if known.is_empty() {
+        Vec::new()
+    } else {
+        let look = || entries.par_iter().map(|e| probe(&ctx, &known, e)).collect();
+        match &threads {
+            Some(pool) => pool.install(look),
+            None => look(),
         }
-        _ => Vec::new(),
     };
     if let (Some(check), Some(cache)) = (check, config.cache)
         && !probes.is_empty()
@@ -293,7 +307,7 @@ fn scan_with(
             entries
                 .iter()
                 .zip(probes.iter().flatten())
-                .map(|(e, p)| (e.rel_path.as_str(), p.json_key.as_str())),
+                .map(|(e, p)| (e.rel_path.as_str(), p.json_key)),
         );
         if let Some(materials) = cache.outputs_current(&digest, check.out) {
             let files = entries.len() as u64;
@@ -388,7 +402,11 @@ fn hash_file(path: &Path) -> std::io::Result<String> {
 
 /// A file whose size and time match the previous run's and whose materials are stored under
 /// today's classifier.
-fn probe(ctx: &Context<'_>, known: &HashMap<String, Known>, entry: &DriveEntry) -> Option<Probe> {
+fn probe<'k>(
+    ctx: &Context<'_>,
+    known: &'k HashMap<String, Known>,
+    entry: &DriveEntry,
+) -> Option<Probe<'k>> {
     if entry.walk_error.is_some() {
         return None;
     }
@@ -403,8 +421,9 @@ fn probe(ctx: &Context<'_>, known: &HashMap<String, Known>, entry: &DriveEntry) 
     let k = known.get(&entry.rel_path).filter(|k| k.stat == stat)?;
     Some(Probe {
         stat,
-        hash: k.hash.clone(),
-        json_key: k.json_key.clone(),
+        hash: &k.hash,
+        json_key: &k.json_key,
+        materials: &k.materials,
     })
 }
 
@@ -413,7 +432,7 @@ fn probe(ctx: &Context<'_>, known: &HashMap<String, Known>, entry: &DriveEntry) 
 fn process(
     ctx: &Context<'_>,
     entry: &DriveEntry,
-    probe: Option<&Probe>,
+    probe: Option<&Probe<'_>>,
 ) -> Result<FileResult, PipelineError> {
     let config = ctx.config;
     let done_json = |materials: Vec<Material>, json: &[u8]| {
@@ -465,7 +484,7 @@ fn process(
     let mut known_hash = None;
     if let Some(cache) = cache {
         known_hash = match probe {
-            Some(p) => Some(p.hash.clone()),
+            Some(p) => Some(p.hash.to_string()),
             None => cache.hash_for(&entry.rel_path, &stat),
         };
         let stat_hit = known_hash.is_some();
@@ -480,10 +499,13 @@ fn process(
                 Err(e) => return fail(stat.size, ErrorKind::Io, e.to_string()),
             }
         }
-        if let Some(hash) = &known_hash
-            && let Some((materials, json)) =
-                cache.materials_for(&entry.rel_path, hash, &ctx.classify_key)
-        {
+        let stored = match probe {
+            Some(p) => stored_materials(p.materials),
+            None => known_hash
+                .as_ref()
+                .and_then(|hash| cache.materials_for(&entry.rel_path, hash, &ctx.classify_key)),
+        };
+        if let (Some(hash), Some((materials, json))) = (&known_hash, stored) {
             ctx.counts.unchanged.fetch_add(1, Ordering::Relaxed);
             if !stat_hit {
                 // Touched but unchanged: record the new time so the next run need not read it.
