@@ -343,6 +343,39 @@ fn the_database_index_follows_annotations_as_they_change() {
 }
 
 #[test]
+fn the_previous_run_read_from_the_database_is_the_one_in_index_json() {
+    let root = tempdir();
+    let drive = make_drive(root.path());
+    let out = root.path().join("out");
+    write(
+        &drive.join("kooste.toml"),
+        "[[material]]\nfile = \"Turku/johtaminen.txt\"\ncity = \"Oulu\"\ntp = [\"TP4\", \"TP1\"]\nthemes = [\"johtaminen\", \"osallisuus\"]\n",
+    );
+    run(&drive, &out, &[]);
+    let bytes = std::fs::read(out.join("index.json")).unwrap_or_else(|e| panic!("{e}"));
+    let from_json = kooste_report::PreviousRun::from_index_json(&bytes);
+    let cache = kooste_pipeline::Cache::open(&out, true).unwrap_or_else(|e| panic!("{e}"));
+    let from_db = cache.previous_run();
+    assert!(from_json.as_ref().is_some_and(|p| p.documents.len() == 6));
+    // The same change report from either, against a run that changes one assignment.
+    let index: kooste_model::Index =
+        serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{e}"));
+    let (Some(json), Some(db)) = (from_json, from_db) else {
+        panic!("no previous run");
+    };
+    let mut changed = index.clone();
+    changed.documents[0].city = None;
+    assert_eq!(
+        kooste_report::changes(&json, &changed),
+        kooste_report::changes(&db, &changed)
+    );
+    let none = kooste_report::changes(&db, &index);
+    assert!(none.added.is_empty() && none.removed.is_empty() && none.modified.is_empty());
+    assert!(none.reassigned.is_empty(), "{:?}", none.reassigned);
+    assert_eq!(db.generated, index.generated);
+}
+
+#[test]
 fn touched_file_is_hashed_again_but_not_extracted() {
     let root = tempdir();
     let drive = make_drive(root.path());

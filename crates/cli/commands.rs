@@ -327,6 +327,7 @@ fn run(args: &RunArgs<'_>) -> Result<ExitCode> {
             curation,
             ..SummaryOptions::default()
         },
+        cache: Some(&cache),
     };
     let written = write_outputs(args.out, args.drive, &mut scanned.index, &options)?;
     let mut stats = scanned.stats.clone();
@@ -342,6 +343,7 @@ fn run(args: &RunArgs<'_>) -> Result<ExitCode> {
                     c.removed.len() as u64,
                 )
             });
+    scanned.wait_for_workers();
     let (own, children) = kooste_pipeline::worker::peak_rss_kib();
     stats.peak_rss_kib = own;
     stats.worker_peak_rss_kib = children;

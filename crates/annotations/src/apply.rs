@@ -56,6 +56,11 @@ pub fn apply(index: &mut Index, annotations: &Annotations) -> Curation {
         warnings: annotations.warnings.clone(),
         ..Curation::default()
     };
+    // Without materials to annotate there is nothing to look up (the look-up table of a
+    // large drive costs more than the rest of an unchanged re-run's bookkeeping).
+    if annotations.materials.is_empty() {
+        return curation;
+    }
     let lookup = Lookup::new(&index.documents);
     // Later annotations of the same material override earlier ones field by field.
     let mut merged: BTreeMap<usize, Annotation> = BTreeMap::new();

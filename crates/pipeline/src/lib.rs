@@ -107,9 +107,20 @@ pub struct Scan {
     owners: Vec<u32>,
     /// Digest of everything the outputs are made from, when the scan had an [`OutputsCheck`].
     digest: Option<String>,
+    /// The thread stopping the worker processes.
+    workers: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Scan {
+    /// Waits until the worker processes have ended, so that their peak memory is counted
+    /// with this process's children.
+    pub fn wait_for_workers(&mut self) {
+        if let Some(workers) = self.workers.take() {
+            // A panic while stopping workers leaves nothing to wait for.
+            let _ = workers.join();
+        }
+    }
+
     /// Writes the queryable index and the run's figures into the cache database. Call after
     /// the outputs are in place, with the final figures and the outputs written (in `out`),
     /// which the next run may then keep.
@@ -226,7 +237,10 @@ impl Context<'_> {
 /// Walks the drive and analyses every file on it into the index.
 pub fn scan(config: &ScanConfig<'_>, progress: &dyn Progress) -> Result<Scan, PipelineError> {
     match scan_with(config, progress, None)? {
-        Scanned::Fresh(scan) => Ok(*scan),
+        Scanned::Fresh(mut scan) => {
+            scan.wait_for_workers();
+            Ok(*scan)
+        }
         // Without a check there is nothing to find current.
         Scanned::Current(_) => Err(PipelineError::Cache(
             "a scan without outputs found them current".to_string(),
@@ -250,7 +264,6 @@ fn scan_with(
     progress: &dyn Progress,
     check: Option<&OutputsCheck<'_>>,
 ) -> Result<Scanned, PipelineError> {
-    let entries = walk(config.drive, config.exclude)?;
     let classify_key = blake3::hash(
         format!(
             "{}\n{}\n{}",
@@ -262,6 +275,16 @@ fn scan_with(
     )
     .to_hex()
     .to_string();
+    // What the cache holds is read while the drive is walked: neither needs the other.
+    let (entries, known) = std::thread::scope(|scope| {
+        let known = scope.spawn(|| match (check, config.cache) {
+            (Some(_), Some(cache)) => cache.classified_files(&classify_key),
+            _ => HashMap::new(),
+        });
+        let entries = walk(config.drive, config.exclude);
+        (entries, known.join().unwrap_or_default())
+    });
+    let entries = entries?;
     let ctx = Context {
         config,
         classifier: OnceLock::new(),
@@ -284,10 +307,6 @@ fn scan_with(
             None => work(),
         };
     // First the cheap look: which files are as the previous run left them.
-    let known = match (check, config.cache) {
-        (Some(_), Some(cache)) => cache.classified_files(&ctx.classify_key),
-        _ => HashMap::new(),
-    };
     let probes: Vec<Option<Probe<'_>>> = if known.is_empty() {
         Vec::new()
     } else {
@@ -334,8 +353,9 @@ fn scan_with(
     };
     let results = on_threads(&work)?;
     let restarts = ctx.pool.as_ref().map_or(0, Pool::restarts);
-    // Workers end here, so that their peak memory is counted with the children's.
-    drop(ctx.pool);
+    // Workers are stopped on a thread of their own while the outputs are made; the caller
+    // waits for them (Scan::wait_for_workers) before reading the children's peak memory.
+    let workers = ctx.pool.map(|pool| std::thread::spawn(move || drop(pool)));
     let digest = check.map(|c| {
         outputs_digest(
             &ctx.classify_key,
@@ -349,8 +369,15 @@ fn scan_with(
         files.push((r.file, r.key));
         owned.extend(r.materials.into_iter().map(|m| (m, i as u32)));
     }
-    owned.sort_by(|a, b| a.0.path.cmp(&b.0.path));
-    let (documents, owners): (Vec<Material>, Vec<u32>) = owned.into_iter().unzip();
+    // Sorted through their positions: a material is hundreds of bytes, moved once this way
+    // rather than at every step of the sort.
+    let mut order: Vec<usize> = (0..owned.len()).collect();
+    order.sort_by(|&a, &b| owned[a].0.path.cmp(&owned[b].0.path));
+    let mut slots: Vec<Option<(Material, u32)>> = owned.into_iter().map(Some).collect();
+    let (documents, owners): (Vec<Material>, Vec<u32>) = order
+        .into_iter()
+        .filter_map(|i| slots.get_mut(i).and_then(Option::take))
+        .unzip();
     let c = &ctx.counts;
     let stats = RunStats {
         files: entries.len() as u64,
@@ -384,6 +411,7 @@ fn scan_with(
         files,
         owners,
         digest,
+        workers,
     })))
 }
 

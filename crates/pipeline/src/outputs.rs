@@ -17,9 +17,12 @@ use std::path::{Component, Path, PathBuf};
 /// An annotations file larger than this is not a hand-written one.
 const ANNOTATIONS_MAX_BYTES: u64 = 16 * 1024 * 1024;
 
-pub struct OutputOptions {
+pub struct OutputOptions<'a> {
     /// The summary's language, examples, introduction and the drive's curation.
     pub summary: SummaryOptions,
+    /// The cache database of OUT, whose index tables describe the previous run; without
+    /// one (or when they are empty) the previous `index.json` is read instead.
+    pub cache: Option<&'a crate::Cache>,
 }
 
 /// Reads the drive's annotations (`kooste.toml`, `kooste-annotations.xlsx|ods|xls|csv` at
@@ -119,8 +122,9 @@ pub fn write_outputs(
     out: &Path,
     drive: &Path,
     index: &mut Index,
-    options: &OutputOptions,
+    options: &OutputOptions<'_>,
 ) -> Result<Vec<PathBuf>, PipelineError> {
+    let cache = options.cache;
     let io_err = |path: &Path| {
         let path = path.to_path_buf();
         move |source| PipelineError::Output { path, source }
@@ -136,10 +140,18 @@ pub fn write_outputs(
     let ((s, mut a), changed) = rayon::join(
         || rayon::join(|| summary(index, &options), || audit(index)),
         || {
+            // Only when there is a previous index.json: the change report compares outputs.
+            if !out.join("index.json").is_file() {
+                return None;
+            }
             // The bytes of the previous index are dropped as soon as its few fields are read.
-            std::fs::read(out.join("index.json"))
-                .ok()
-                .and_then(|bytes| PreviousRun::from_index_json(&bytes))
+            cache
+                .and_then(crate::Cache::previous_run)
+                .or_else(|| {
+                    std::fs::read(out.join("index.json"))
+                        .ok()
+                        .and_then(|bytes| PreviousRun::from_index_json(&bytes))
+                })
                 .map(|prev| changes(&prev, index))
         },
     );
@@ -184,7 +196,8 @@ pub fn write_outputs(
         .map(|(name, render)| {
             let tmp = out.join(format!(".{name}.tmp"));
             let written = std::fs::File::create(&tmp).and_then(|file| {
-                let mut w = std::io::BufWriter::new(file);
+                // Large writes: the biggest outputs run to megabytes.
+                let mut w = std::io::BufWriter::with_capacity(1 << 18, file);
                 render(&mut w)?;
                 w.into_inner().map_err(|e| e.into_error())?.sync_all()
             });

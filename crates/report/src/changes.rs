@@ -32,6 +32,25 @@ struct ThemeId {
     id: String,
 }
 
+impl PreviousMaterial {
+    /// A material of the previous run with its assigned theme ids, city and TPs.
+    pub fn new(
+        path: String,
+        hash: String,
+        themes: Vec<String>,
+        city: Option<City>,
+        tp: Vec<WorkPackage>,
+    ) -> PreviousMaterial {
+        PreviousMaterial {
+            path,
+            hash,
+            themes: themes.into_iter().map(|id| ThemeId { id }).collect(),
+            city,
+            tp,
+        }
+    }
+}
+
 impl PreviousRun {
     /// The previous run from the bytes of its `index.json`; `None` when they are no index.
     pub fn from_index_json(bytes: &[u8]) -> Option<PreviousRun> {
@@ -75,6 +94,9 @@ impl Assigned {
     ) -> Assigned {
         let mut ids: Vec<&str> = themes.collect();
         ids.sort_unstable();
+        // In order, so that the same TPs listed another way are no change.
+        let mut tp = tp.to_vec();
+        tp.sort_unstable();
         Assigned {
             themes: ids.join(";"),
             city: city.map(|c| c.name().to_string()).unwrap_or_default(),
