@@ -516,26 +516,8 @@ impl Cache {
                     |r| r.get(0),
                 )
                 .ok()?;
-            let mut themes: HashMap<String, Vec<String>> = HashMap::new();
-            let mut stmt = conn
-                .prepare("SELECT path, theme FROM themes WHERE assigned")
-                .ok()?;
-            for row in stmt
-                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-                .ok()?
-            {
-                let (path, theme) = row.ok()?;
-                themes.entry(path).or_default().push(theme);
-            }
-            let mut tps: HashMap<String, Vec<WorkPackage>> = HashMap::new();
-            let mut stmt = conn.prepare("SELECT path, tp FROM work_packages").ok()?;
-            for row in stmt
-                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-                .ok()?
-            {
-                let (path, tp) = row.ok()?;
-                tps.entry(path).or_default().push(tp.parse().ok()?);
-            }
+            let mut themes = by_path(conn, "SELECT path, theme FROM themes WHERE assigned")?;
+            let mut tps = by_path(conn, "SELECT path, tp FROM work_packages")?;
             let mut stmt = conn
                 .prepare("SELECT path, hash, city FROM documents ORDER BY path")
                 .ok()?;
@@ -555,7 +537,12 @@ impl Cache {
                     Some(name) => Some(name.parse().ok()?),
                     None => None,
                 };
-                let mut tp = tps.remove(&path).unwrap_or_default();
+                let mut tp = tps
+                    .remove(&path)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|t| t.parse().ok())
+                    .collect::<Option<Vec<WorkPackage>>>()?;
                 tp.sort();
                 let themes = themes.remove(&path).unwrap_or_default();
                 documents.push(PreviousMaterial::new(path, hash, themes, city, tp));
@@ -862,6 +849,17 @@ fn write_index(
         rules_hash: &index.rules.hash,
     };
     insert_run(conn, &run, cache_read, stats)
+}
+
+/// The second column of a two-column query, grouped by the first (a path).
+fn by_path(conn: &Connection, sql: &str) -> Option<HashMap<String, Vec<String>>> {
+    let mut grouped: HashMap<String, Vec<String>> = HashMap::new();
+    let mut stmt = conn.prepare(sql).ok()?;
+    for row in stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).ok()? {
+        let (path, value): (String, String) = row.ok()?;
+        grouped.entry(path).or_default().push(value);
+    }
+    Some(grouped)
 }
 
 /// What the `runs` table says of a run besides its figures.

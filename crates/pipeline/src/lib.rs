@@ -301,20 +301,13 @@ fn scan_with(
         ),
         None => None,
     };
-    let on_threads =
-        |work: &(dyn Fn() -> Result<Vec<FileResult>, PipelineError> + Sync)| match &threads {
-            Some(pool) => pool.install(work),
-            None => work(),
-        };
     // First the cheap look: which files are as the previous run left them.
     let probes: Vec<Option<Probe<'_>>> = if known.is_empty() {
         Vec::new()
     } else {
-        let look = || entries.par_iter().map(|e| probe(&ctx, &known, e)).collect();
-        match &threads {
-            Some(pool) => pool.install(look),
-            None => look(),
-        }
+        on_threads(threads.as_ref(), || {
+            entries.par_iter().map(|e| probe(&ctx, &known, e)).collect()
+        })
     };
     if let (Some(check), Some(cache)) = (check, config.cache)
         && !probes.is_empty()
@@ -351,7 +344,7 @@ fn scan_with(
             })
             .collect::<Result<Vec<FileResult>, PipelineError>>()
     };
-    let results = on_threads(&work)?;
+    let results = on_threads(threads.as_ref(), work)?;
     let restarts = ctx.pool.as_ref().map_or(0, Pool::restarts);
     // Workers are stopped on a thread of their own while the outputs are made; the caller
     // waits for them (Scan::wait_for_workers) before reading the children's peak memory.
@@ -369,15 +362,8 @@ fn scan_with(
         files.push((r.file, r.key));
         owned.extend(r.materials.into_iter().map(|m| (m, i as u32)));
     }
-    // Sorted through their positions: a material is hundreds of bytes, moved once this way
-    // rather than at every step of the sort.
-    let mut order: Vec<usize> = (0..owned.len()).collect();
-    order.sort_by(|&a, &b| owned[a].0.path.cmp(&owned[b].0.path));
-    let mut slots: Vec<Option<(Material, u32)>> = owned.into_iter().map(Some).collect();
-    let (documents, owners): (Vec<Material>, Vec<u32>) = order
-        .into_iter()
-        .filter_map(|i| slots.get_mut(i).and_then(Option::take))
-        .unzip();
+    owned.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+    let (documents, owners): (Vec<Material>, Vec<u32>) = owned.into_iter().unzip();
     let c = &ctx.counts;
     let stats = RunStats {
         files: entries.len() as u64,
@@ -413,6 +399,14 @@ fn scan_with(
         digest,
         workers,
     })))
+}
+
+/// Runs `work` on the run's own thread pool (`--jobs`), or on rayon's global one.
+fn on_threads<T: Send>(threads: Option<&rayon::ThreadPool>, work: impl FnOnce() -> T + Send) -> T {
+    match threads {
+        Some(pool) => pool.install(work),
+        None => work(),
+    }
 }
 
 fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
