@@ -109,12 +109,6 @@ fn read(bytes: &[u8], limits: &Limits, format: Format) -> Result<Document, Error
 pub(crate) fn vet_tables(bytes: &[u8], limits: &Limits) -> Result<(), Error> {
     let mut package = Package::open(bytes, limits)?;
     let content = package.read_xml("content.xml")?;
-    let count = |e: &BytesStart<'_>, name: &str| -> u64 {
-        xml::attr(e, name)
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .unwrap_or(1)
-            .max(1)
-    };
     let mut grid = GridExtent::default();
     let mut total: u64 = 0;
     let mut too_large = false;
@@ -132,14 +126,14 @@ pub(crate) fn vet_tables(bytes: &[u8], limits: &Limits) -> Result<(), Error> {
                     }
                 }
                 "table-row" if grid.depth == 1 => {
-                    grid.start_row(count(element, "number-rows-repeated"));
+                    grid.start_row(repeat_count(element, "number-rows-repeated"));
                     if empty {
                         grid.end_row();
                     }
                 }
                 "table-cell" | "covered-table-cell" if grid.depth == 1 => {
                     let valued = xml::attr(element, "value-type").is_some();
-                    grid.start_cell(count(element, "number-columns-repeated"), valued);
+                    grid.start_cell(repeat_count(element, "number-columns-repeated"), valued);
                     if empty {
                         grid.end_cell();
                     }
@@ -179,6 +173,15 @@ pub(crate) fn vet_tables(bytes: &[u8], limits: &Limits) -> Result<(), Error> {
         )));
     }
     Ok(())
+}
+
+/// The repeat count of an ODF table row or cell (`number-rows-repeated`,
+/// `number-columns-repeated`): 1 where the attribute is absent, zero or not a number of
+/// type `T`, since a reader lays such a row or cell out once.
+fn repeat_count<T: std::str::FromStr + Ord + From<u8>>(element: &BytesStart<'_>, name: &str) -> T {
+    xml::attr(element, name)
+        .and_then(|v| v.trim().parse::<T>().ok())
+        .map_or(T::from(1), |n| n.max(T::from(1)))
 }
 
 /// The extent of the cells with content in one table, as a spreadsheet reader lays it out.
@@ -1088,28 +1091,19 @@ impl Walker<'_, '_, '_> {
             "table-row" if self.sheet_mode() => {
                 self.row.clear();
                 self.column = 0;
-                self.row_repeat = attr("number-rows-repeated")
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(1)
-                    .max(1);
+                self.row_repeat = repeat_count(element, "number-rows-repeated");
                 if self.cells_left == 0 {
                     return Flow::SkipChildren;
                 }
             }
             // Cells hidden under a merged cell: LibreOffice shows only the merged one.
             "covered-table-cell" if self.sheet_mode() => {
-                let repeat = attr("number-columns-repeated")
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(1u32)
-                    .max(1);
+                let repeat: u32 = repeat_count(element, "number-columns-repeated");
                 self.column = self.column.saturating_add(repeat);
                 return Flow::SkipChildren;
             }
             "table-cell" if self.sheet_mode() => {
-                let repeat = attr("number-columns-repeated")
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(1u32)
-                    .max(1);
+                let repeat: u32 = repeat_count(element, "number-columns-repeated");
                 if empty {
                     self.column = self.column.saturating_add(repeat);
                 } else {
