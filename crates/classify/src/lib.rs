@@ -8,6 +8,7 @@ mod eval;
 mod matcher;
 mod morph;
 mod rules;
+mod scan_table;
 mod work_package;
 
 pub use answers::answer_hints;

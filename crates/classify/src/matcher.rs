@@ -13,8 +13,8 @@
 //! while they wait.
 
 use crate::morph::{self, EndingCache, Endings, Harmony, Morphology};
-use aho_corasick::automaton::Automaton;
-use aho_corasick::{Anchored, MatchKind, dfa, nfa};
+use crate::scan_table::{Direct, ScanTable, Walk};
+use aho_corasick::{MatchKind, dfa, nfa};
 use kooste_model::{City, WorkPackage};
 use kooste_normalize::is_word_byte;
 use rust_stemmers::{Algorithm, Stemmer};
@@ -120,10 +120,11 @@ pub(crate) struct ScanScratch {
     endings: EndingCache,
 }
 
-/// The automaton over all keys: a DFA when it can be built (fastest), else an NFA.
+/// The automaton over all keys: a DFA laid out as a [`ScanTable`] when its size allows
+/// (fastest), else an NFA walked as it is.
 enum Engine {
-    Dfa(dfa::DFA),
-    Nfa(nfa::contiguous::NFA),
+    Table(ScanTable),
+    Nfa(Direct<nfa::contiguous::NFA>),
 }
 
 pub(crate) struct Matcher {
@@ -258,15 +259,17 @@ impl Matcher {
             .match_kind(MatchKind::Standard)
             .prefilter(false)
             .build(&patterns)
-            .map(Engine::Dfa)
-            .or_else(|_| {
+            .ok()
+            .and_then(|dfa| ScanTable::new(&dfa, &patterns))
+            .map(Engine::Table)
+            .or_else(|| {
                 nfa::contiguous::NFA::builder()
                     .match_kind(MatchKind::Standard)
                     .prefilter(false)
                     .build(&patterns)
-                    .map(Engine::Nfa)
-            })
-            .ok();
+                    .ok()
+                    .map(|nfa| Engine::Nfa(Direct(nfa)))
+            });
         let pattern_lens = patterns
             .iter()
             .map(|p| (p.len(), p.chars().count()))
@@ -296,7 +299,7 @@ impl Matcher {
         let raw = &mut scratch.raw;
         raw.clear();
         match &self.engine {
-            Some(Engine::Dfa(a)) => raw_matches(a, bytes, raw),
+            Some(Engine::Table(a)) => raw_matches(a, bytes, raw),
             Some(Engine::Nfa(a)) => raw_matches(a, bytes, raw),
             None => {}
         }
@@ -616,20 +619,16 @@ impl<'a> Context<'a> {
 
 /// Every (end, pattern) the automaton reports in `text`, in order of end. The text is cut
 /// into four stretches at word boundaries (keys never cross one) that are walked in step.
-fn raw_matches<A: Automaton>(a: &A, text: &[u8], out: &mut Vec<(u32, u32)>) {
-    let Ok(start) = a.start_state(Anchored::No) else {
+fn raw_matches<W: Walk>(a: &W, text: &[u8], out: &mut Vec<(u32, u32)>) {
+    let Some(start) = a.start() else {
         return;
     };
-    let record = |sid, end: usize, out: &mut Vec<(u32, u32)>| {
-        for m in 0..a.match_len(sid) {
-            out.push((end as u32, a.match_pattern(sid, m).as_u32()));
-        }
-    };
-    let walk = |mut sid, from: usize, bytes: &[u8], out: &mut Vec<(u32, u32)>| {
+    let walk = |mut state, from: usize, bytes: &[u8], out: &mut Vec<(u32, u32)>| {
         for (i, &b) in bytes.iter().enumerate() {
-            sid = a.next_state(Anchored::No, sid, b);
-            if a.is_special(sid) && a.is_match(sid) {
-                record(sid, from + i + 1, out);
+            let (next, special) = a.step(state, b);
+            state = next;
+            if special {
+                a.record(state, from + i + 1, out);
             }
         }
     };
@@ -658,20 +657,24 @@ fn raw_matches<A: Automaton>(a: &A, text: &[u8], out: &mut Vec<(u32, u32)>) {
     let mut found: [Vec<(u32, u32)>; 4] = Default::default();
     let (mut s0, mut s1, mut s2, mut s3) = (start, start, start, start);
     for (i, (((&b0, &b1), &b2), &b3)) in p0.iter().zip(p1).zip(p2).zip(p3).enumerate() {
-        s0 = a.next_state(Anchored::No, s0, b0);
-        s1 = a.next_state(Anchored::No, s1, b1);
-        s2 = a.next_state(Anchored::No, s2, b2);
-        s3 = a.next_state(Anchored::No, s3, b3);
-        if a.is_special(s0) | a.is_special(s1) | a.is_special(s2) | a.is_special(s3) {
-            for (k, sid) in [s0, s1, s2, s3].into_iter().enumerate() {
-                if a.is_special(sid) && a.is_match(sid) {
-                    record(sid, cuts[k] + i + 1, &mut found[k]);
+        let (n0, m0) = a.step(s0, b0);
+        let (n1, m1) = a.step(s1, b1);
+        let (n2, m2) = a.step(s2, b2);
+        let (n3, m3) = a.step(s3, b3);
+        (s0, s1, s2, s3) = (n0, n1, n2, n3);
+        if m0 | m1 | m2 | m3 {
+            for (k, (state, special)) in [(s0, m0), (s1, m1), (s2, m2), (s3, m3)]
+                .into_iter()
+                .enumerate()
+            {
+                if special {
+                    a.record(state, cuts[k] + i + 1, &mut found[k]);
                 }
             }
         }
     }
-    for (k, (sid, list)) in [s0, s1, s2, s3].into_iter().zip(&mut found).enumerate() {
-        walk(sid, cuts[k] + common, &part(k)[common..], list);
+    for (k, (state, list)) in [s0, s1, s2, s3].into_iter().zip(&mut found).enumerate() {
+        walk(state, cuts[k] + common, &part(k)[common..], list);
         out.append(list);
     }
 }
