@@ -14,7 +14,7 @@
 
 use crate::morph::{self, EndingCache, Endings, Harmony, Morphology};
 use crate::scan_table::{Direct, ScanTable, Walk};
-use aho_corasick::{MatchKind, dfa, nfa};
+use aho_corasick::{MatchKind, nfa};
 use kooste_model::{City, WorkPackage};
 use kooste_normalize::is_word_byte;
 use rust_stemmers::{Algorithm, Stemmer};
@@ -120,11 +120,11 @@ pub(crate) struct ScanScratch {
     endings: EndingCache,
 }
 
-/// The automaton over all keys: a DFA laid out as a [`ScanTable`] when its size allows
-/// (fastest), else an NFA walked as it is.
+/// The automaton over all keys: laid out as a [`ScanTable`] when its size allows (fastest),
+/// else the NFA walked as it is.
 enum Engine {
     Table(ScanTable),
-    Nfa(Direct<nfa::contiguous::NFA>),
+    Nfa(Direct<nfa::noncontiguous::NFA>),
 }
 
 pub(crate) struct Matcher {
@@ -255,20 +255,17 @@ impl Matcher {
         }
         // A DFA costs memory in proportion to the patterns but scans fastest; rules of a few
         // thousand stems make a few megabytes. Should it fail, an NFA does the same slower.
-        let engine = dfa::DFA::builder()
+        // The trie with its failure links is built once and laid out as a flat table (the
+        // DFA that aho-corasick would make of it costs more to build than the table's own
+        // walk over it). Rules too large for a table keep the trie as their automaton.
+        let engine = nfa::noncontiguous::NFA::builder()
             .match_kind(MatchKind::Standard)
             .prefilter(false)
             .build(&patterns)
             .ok()
-            .and_then(|dfa| ScanTable::new(&dfa, &patterns))
-            .map(Engine::Table)
-            .or_else(|| {
-                nfa::contiguous::NFA::builder()
-                    .match_kind(MatchKind::Standard)
-                    .prefilter(false)
-                    .build(&patterns)
-                    .ok()
-                    .map(|nfa| Engine::Nfa(Direct(nfa)))
+            .map(|nfa| match ScanTable::new(&nfa, &patterns) {
+                Some(table) => Engine::Table(table),
+                None => Engine::Nfa(Direct(nfa)),
             });
         let pattern_lens = patterns
             .iter()

@@ -292,7 +292,48 @@ impl Endings {
         // English plural and verb forms, for English rule words.
         const ENGLISH: &[&str] = &["s", "es", "ed", "ing", "d", "'s"];
         const LEAD: &[&str] = &["", "a", "e", "i", "o", "u"];
-        let mut back = HashSet::new();
+        // Built without a string per ending: the sets are made on every run that
+        // classifies, and twenty thousand allocations and formats cost more than the
+        // classification of a few new files.
+        let mut back = HashSet::with_capacity_and_hasher(1 << 15, Pack);
+        let mut front = HashSet::with_capacity_and_hasher(1 << 15, Pack);
+        let mut add = |parts: &[&str]| {
+            let mut ending = [0u8; 4 * MAX_ENDING];
+            let mut n = 0;
+            for part in parts {
+                let Some(slot) = ending.get_mut(n..n + part.len()) else {
+                    return;
+                };
+                slot.copy_from_slice(part.as_bytes());
+                n += part.len();
+            }
+            if n > MAX_ENDING {
+                return;
+            }
+            let ending = &ending[..n];
+            // Back endings keep only those without front vowels; the front form of each
+            // has ä, ö, y for a, o, u (two bytes each for ä and ö).
+            if !ending.iter().any(|&b| b == b'y' || b >= 0x80)
+                && let Some(key) = pack(ending)
+            {
+                back.insert(key);
+            }
+            let mut fronted = [0u8; 2 * MAX_ENDING];
+            let mut m = 0;
+            for &b in ending {
+                let bytes: &[u8] = match b {
+                    b'a' => "ä".as_bytes(),
+                    b'o' => "ö".as_bytes(),
+                    b'u' => b"y",
+                    _ => std::slice::from_ref(&b),
+                };
+                fronted[m..m + bytes.len()].copy_from_slice(bytes);
+                m += bytes.len();
+            }
+            if let Some(key) = pack(&fronted[..m]) {
+                front.insert(key);
+            }
+        };
         for lead in LEAD {
             for case in CASES {
                 for poss in POSSESSIVES {
@@ -303,38 +344,14 @@ impl Endings {
                         case.strip_suffix(['n', 't']).unwrap_or(case)
                     };
                     for clitic in CLITICS {
-                        let e = format!("{lead}{case_base}{poss}{clitic}");
-                        if e.len() <= MAX_ENDING {
-                            back.insert(e);
-                        }
+                        add(&[lead, case_base, poss, clitic]);
                     }
                 }
             }
         }
         for e in ENGLISH {
-            back.insert((*e).to_string());
+            add(&[e]);
         }
-        let front = back
-            .iter()
-            .map(|e| {
-                e.chars()
-                    .map(|c| match c {
-                        'a' => 'ä',
-                        'o' => 'ö',
-                        'u' => 'y',
-                        c => c,
-                    })
-                    .collect::<String>()
-            })
-            .collect();
-        let front: HashSet<String> = front;
-        // Back endings keep only those without front vowels, and vice versa.
-        let back = back
-            .into_iter()
-            .filter(|e: &String| !e.contains(['ä', 'ö', 'y']))
-            .filter_map(|e| pack(e.as_bytes()))
-            .collect();
-        let front = front.iter().filter_map(|e| pack(e.as_bytes())).collect();
         Endings { back, front }
     }
 
