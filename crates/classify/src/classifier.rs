@@ -2,7 +2,7 @@
 //! evidence: matched terms with counts and pages, and the sentences that weigh most.
 
 use crate::city::{self, CityDecision};
-use crate::matcher::{Matcher, Scan, ScanScratch, TermSpec};
+use crate::matcher::{Matcher, Scan, ScanScratch, TermSpec, held};
 use crate::rules::{Rules, Settings};
 use crate::work_package::detect_work_packages;
 use kooste_model::{City, CitySource, Page, TermCount, ThemeScore, WorkPackage};
@@ -23,11 +23,20 @@ struct Scratch {
     tally: Tally,
 }
 
+impl Scratch {
+    /// Bytes held by the buffers that grow with the material.
+    fn bytes(&self) -> usize {
+        held(&self.buffer) + held(&self.units) + held(&self.unit_info) + self.scan.bytes()
+    }
+}
+
 thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
-/// Largest working buffer kept between materials.
+/// Most working memory kept per thread between materials: the text of a typical material
+/// and its sentences. A longer material's buffers are freed when it is done, so that a run
+/// does not hold the largest material's working memory on every thread until it ends.
 const SCRATCH_KEEP: usize = 4 << 20;
 
 /// What the classifier reads of a material.
@@ -234,7 +243,7 @@ impl Classifier {
         scratch.unit_info = body.unit_info;
         scratch.unit_info.clear();
         // Keep what a typical material needs, not what the largest one did.
-        if scratch.buffer.capacity() <= SCRATCH_KEEP {
+        if scratch.bytes() <= SCRATCH_KEEP {
             SCRATCH.with(|s| {
                 if let Ok(mut s) = s.try_borrow_mut() {
                     *s = scratch;

@@ -120,6 +120,18 @@ pub(crate) struct ScanScratch {
     endings: EndingCache,
 }
 
+/// Bytes a list holds on the heap, used or not.
+pub(crate) fn held<T>(v: &Vec<T>) -> usize {
+    v.capacity() * std::mem::size_of::<T>()
+}
+
+impl ScanScratch {
+    /// Bytes held by the lists that grow with the text (the ending cache has a fixed size).
+    pub(crate) fn bytes(&self) -> usize {
+        held(&self.raw) + held(&self.found) + held(&self.excluded) + held(&self.seen)
+    }
+}
+
 /// The automaton over all keys: laid out as a [`ScanTable`] when its size allows (fastest),
 /// else the NFA walked as it is.
 enum Engine {
