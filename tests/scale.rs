@@ -229,6 +229,64 @@ fn closing_line(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).trim().to_string()
 }
 
+/// Real drives always hold files that cannot be read; they must not keep a re-run from
+/// finding its outputs current.
+#[test]
+fn outputs_stand_on_a_drive_with_files_that_cannot_be_read() {
+    use std::os::unix::fs::symlink;
+    let root = tempdir();
+    let drive = make_drive(root.path());
+    symlink("ei-ole-olemassa.pdf", drive.join("Oulu/katkennut.pdf"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    symlink("..", drive.join("Oulu/silmukka")).unwrap_or_else(|e| panic!("{e}"));
+    // Sparse: over the size limit (512 MiB) without taking the disk.
+    let huge =
+        std::fs::File::create(drive.join("Vantaa/valtava.pdf")).unwrap_or_else(|e| panic!("{e}"));
+    huge.set_len(1 << 30).unwrap_or_else(|e| panic!("{e}"));
+    let out = root.path().join("out");
+    // Without -q: the closing line is what this test reads.
+    let run = || {
+        let mut c = kooste();
+        c.arg("run").arg(&drive).arg("-o").arg(&out);
+        closing_line(&ok(c.output().unwrap_or_else(|e| panic!("{e}"))))
+    };
+    let first = run();
+    let failed: Vec<String> = index(&out)["documents"]
+        .as_array()
+        .unwrap_or_else(|| panic!("documents"))
+        .iter()
+        .filter(|m| m["status"] == "error")
+        .map(|m| format!("{} {}", m["path"], m["error"]["kind"]))
+        .collect();
+    assert!(failed.len() >= 2, "{failed:?}");
+    assert!(
+        failed
+            .iter()
+            .any(|f| f.contains("valtava.pdf") && f.contains("too_large")),
+        "{failed:?}"
+    );
+    let state = outputs_state(&out);
+
+    let again = run();
+    assert!(again.contains("nothing changed"), "{again}");
+    assert_eq!(outputs_state(&out), state);
+    // The closing line still counts the failures the outputs report.
+    let count = |line: &str| -> String {
+        line.split([',', ';', ':'])
+            .find(|part| part.contains("failed"))
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    };
+    assert_eq!(count(&again), count(&first));
+    assert_eq!(count(&first), format!("{} failed", failed.len()));
+
+    // Once the broken link leads to a file, the outputs are written again.
+    write(&drive.join("Oulu/ei-ole-olemassa.pdf"), "%PDF-1.4\n");
+    let line = run();
+    assert!(!line.contains("nothing changed"), "{line}");
+}
+
 #[test]
 fn outputs_stand_only_while_nothing_they_depend_on_changed() {
     let root = tempdir();

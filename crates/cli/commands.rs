@@ -302,9 +302,10 @@ fn run(args: &RunArgs<'_>) -> Result<ExitCode> {
             cache.record_current_run(&run, &stats)?;
             if !args.quiet {
                 eprintln!(
-                    "kooste: {} files, {} materials: nothing changed since the previous run, the outputs stand; {:.2} s → {}",
+                    "kooste: {} files, {} materials, {} failed: nothing changed since the previous run, the outputs stand; {:.2} s → {}",
                     stats.files,
                     stats.materials,
+                    stats.failed,
                     started.elapsed().as_secs_f64(),
                     args.out.display()
                 );

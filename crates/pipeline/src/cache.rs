@@ -483,14 +483,16 @@ impl Cache {
     }
 
     /// Whether the outputs in `out` are those the previous run made from inputs with this
-    /// `digest`, untouched since: then the number of materials they hold.
-    pub(crate) fn outputs_current(&self, digest: &str, out: &Path) -> Option<u64> {
-        let (text, materials): (String, i64) = self.with_reader(|conn| {
+    /// `digest`, untouched since: then the number of materials they hold and of those that
+    /// failed.
+    pub(crate) fn outputs_current(&self, digest: &str, out: &Path) -> Option<(u64, u64)> {
+        let (text, materials, failed): (String, i64, i64) = self.with_reader(|conn| {
             conn.query_row(
-                "SELECT m.value, (SELECT materials FROM runs ORDER BY id DESC LIMIT 1)
-                 FROM meta m WHERE m.key = 'outputs'",
+                "SELECT m.value, r.materials, r.failed FROM meta m,
+                   (SELECT materials, failed FROM runs ORDER BY id DESC LIMIT 1) r
+                 WHERE m.key = 'outputs'",
                 [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .ok()
         })?;
@@ -501,7 +503,7 @@ impl Cache {
                 std::fs::metadata(out.join(name))
                     .is_ok_and(|m| m.len() == stat.size && crate::mtime_ns(&m) == stat.mtime_ns)
             });
-        intact.then_some(materials.max(0) as u64)
+        intact.then_some((materials.max(0) as u64, failed.max(0) as u64))
     }
 
     /// What the change report needs of the last complete run, from the index tables: far

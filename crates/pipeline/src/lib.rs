@@ -171,13 +171,50 @@ impl Scan {
     }
 }
 
-/// A file found unchanged before the scan: its stat, content hash, materials' JSON hash and
-/// stored materials.
-struct Probe<'k> {
-    stat: Stat,
-    hash: &'k str,
-    json_key: &'k str,
-    materials: &'k [u8],
+/// What a look before the scan found of a file.
+enum Probe<'k> {
+    /// Unchanged since it was stored: its stat, content hash, materials' JSON hash and stored
+    /// materials.
+    Stored {
+        stat: Stat,
+        hash: &'k str,
+        json_key: &'k str,
+        materials: &'k [u8],
+    },
+    /// It cannot be read (a broken link, a loop, no permission, over the size limit): the
+    /// key of the failure it gets, which is all its material depends on.
+    Unreadable { key: String },
+}
+
+impl Probe<'_> {
+    /// The key the file's materials had in the run that wrote the outputs, if it is this.
+    fn key(&self) -> &str {
+        match self {
+            Probe::Stored { json_key, .. } => json_key,
+            Probe::Unreadable { key } => key,
+        }
+    }
+}
+
+/// The key of a file's materials when it could not be read: its failure and the classifier
+/// (rules and build), without classifying anything, so that a run can tell before the scan
+/// that such a file is as the last run found it.
+fn failure_key(classify_key: &str, kind: ErrorKind, message: &str, bytes: u64) -> String {
+    json_key(
+        format!(
+            "unreadable\n{classify_key}\n{}\n{message}\n{bytes}",
+            kind.as_str()
+        )
+        .as_bytes(),
+    )
+}
+
+/// The failure of a file over the size limit.
+fn too_large(size: u64, limit: u64) -> (ErrorKind, String) {
+    (
+        ErrorKind::TooLarge,
+        format!("file of {size} bytes is over the limit of {limit} bytes"),
+    )
 }
 
 /// The digest of the inputs of a run's outputs: classifier, render key, and every file with
@@ -319,13 +356,14 @@ fn scan_with(
             entries
                 .iter()
                 .zip(probes.iter().flatten())
-                .map(|(e, p)| (e.rel_path.as_str(), p.json_key)),
+                .map(|(e, p)| (e.rel_path.as_str(), p.key())),
         );
-        if let Some(materials) = cache.outputs_current(&digest, check.out) {
+        if let Some((materials, failed)) = cache.outputs_current(&digest, check.out) {
             let files = entries.len() as u64;
             return Ok(Scanned::Current(RunStats {
                 files,
                 materials,
+                failed,
                 stat_hits: files,
                 unchanged: files,
                 ..RunStats::default()
@@ -423,30 +461,42 @@ fn hash_file(path: &Path) -> std::io::Result<String> {
 }
 
 /// A file whose size and time match the previous run's and whose materials are stored under
-/// today's classifier.
+/// today's classifier, or a file that cannot be read at all.
 fn probe<'k>(
     ctx: &Context<'_>,
     known: &'k HashMap<String, Known>,
     entry: &DriveEntry,
 ) -> Option<Probe<'k>> {
-    if entry.walk_error.is_some() {
-        return None;
+    let unreadable = |kind: ErrorKind, message: &str, bytes: u64| Probe::Unreadable {
+        key: failure_key(&ctx.classify_key, kind, message, bytes),
+    };
+    if let Some(message) = &entry.walk_error {
+        return Some(unreadable(ErrorKind::Io, message, 0));
     }
     let meta = std::fs::metadata(&entry.abs_path).ok()?;
-    if meta.len() > ctx.config.limits.max_file_bytes {
-        return None;
+    let limit = ctx.config.limits.max_file_bytes;
+    if meta.len() > limit {
+        let (kind, message) = too_large(meta.len(), limit);
+        return Some(unreadable(kind, &message, meta.len()));
     }
     let stat = Stat {
         size: meta.len(),
         mtime_ns: mtime_ns(&meta),
     };
-    let k = known.get(&entry.rel_path).filter(|k| k.stat == stat)?;
-    Some(Probe {
-        stat,
-        hash: &k.hash,
-        json_key: &k.json_key,
-        materials: &k.materials,
-    })
+    match known.get(&entry.rel_path).filter(|k| k.stat == stat) {
+        Some(k) => Some(Probe::Stored {
+            stat,
+            hash: &k.hash,
+            json_key: &k.json_key,
+            materials: &k.materials,
+        }),
+        // Not stored: new or changed, unless it cannot even be opened (as `hash_file` would
+        // find when the scan reads it).
+        None => match std::fs::File::open(&entry.abs_path) {
+            Ok(_) => None,
+            Err(e) => Some(unreadable(ErrorKind::Io, &e.to_string(), stat.size)),
+        },
+    }
 }
 
 /// One drive file to its materials, by the cheapest way the cache allows. `probe` is what
@@ -464,17 +514,29 @@ fn process(
             materials,
         })
     };
-    let done = |materials: Vec<Material>| {
-        let json = serde_json::to_vec(&materials).unwrap_or_default();
-        done_json(materials, &json)
-    };
+    // Keyed by the failure, as `probe` keys an unreadable file before the scan.
     let fail = |bytes: u64, kind: ErrorKind, message: String| {
+        let key = failure_key(&ctx.classify_key, kind, &message, bytes);
         let a = material::failed_analysed(entry, bytes, ExtractError::new(kind, message));
-        done(vec![material_from(&a, ctx.classifier())])
+        Ok(FileResult {
+            file: entry.rel_path.clone(),
+            key,
+            materials: vec![material_from(&a, ctx.classifier())],
+        })
     };
     let cache = config.cache;
-    let stat = match probe {
-        Some(p) => p.stat.clone(),
+    // An unreadable file is found so again below, with its reason.
+    let stored = probe.and_then(|p| match p {
+        Probe::Stored {
+            stat,
+            hash,
+            materials,
+            ..
+        } => Some((stat, *hash, *materials)),
+        Probe::Unreadable { .. } => None,
+    });
+    let stat = match stored {
+        Some((stat, _, _)) => stat.clone(),
         None => {
             if let Some(message) = &entry.walk_error {
                 return fail(0, ErrorKind::Io, message.clone());
@@ -484,15 +546,8 @@ fn process(
                 Err(e) => return fail(0, ErrorKind::Io, e.to_string()),
             };
             if meta.len() > config.limits.max_file_bytes {
-                return fail(
-                    meta.len(),
-                    ErrorKind::TooLarge,
-                    format!(
-                        "file of {} bytes is over the limit of {} bytes",
-                        meta.len(),
-                        config.limits.max_file_bytes
-                    ),
-                );
+                let (kind, message) = too_large(meta.len(), config.limits.max_file_bytes);
+                return fail(meta.len(), kind, message);
             }
             Stat {
                 size: meta.len(),
@@ -505,8 +560,8 @@ fn process(
     // 1. Unchanged file under unchanged rules: its materials as they were.
     let mut known_hash = None;
     if let Some(cache) = cache {
-        known_hash = match probe {
-            Some(p) => Some(p.hash.to_string()),
+        known_hash = match stored {
+            Some((_, hash, _)) => Some(hash.to_string()),
             None => cache.hash_for(&entry.rel_path, &stat),
         };
         let stat_hit = known_hash.is_some();
@@ -521,8 +576,8 @@ fn process(
                 Err(e) => return fail(stat.size, ErrorKind::Io, e.to_string()),
             }
         }
-        let stored = match probe {
-            Some(p) => stored_materials(p.materials),
+        let stored = match stored {
+            Some((_, _, materials)) => stored_materials(materials),
             None => known_hash
                 .as_ref()
                 .and_then(|hash| cache.materials_for(&entry.rel_path, hash, &ctx.classify_key)),
