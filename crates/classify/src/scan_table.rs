@@ -11,9 +11,10 @@
 use aho_corasick::Anchored;
 use aho_corasick::automaton::{Automaton, StateID};
 
-/// Tables larger than this many entries (4 bytes each) are not made: the automaton is then
-/// walked as it is.
-const MAX_ENTRIES: usize = 1 << 26;
+/// Tables larger than this many entries (4 bytes each, 16 MiB in all) are not made: the
+/// automaton is then walked as it is. The default rules take 262,144 (6,838 states of 30
+/// byte classes), so rules sixteen times as large still get a table.
+const MAX_ENTRIES: usize = 1 << 22;
 
 pub(crate) struct ScanTable {
     /// Byte to its class: bytes of one class lead from every state to the same state.
@@ -188,5 +189,89 @@ impl<A: Automaton> Walk for Direct<A> {
                 out.push((end as u32, self.0.match_pattern(state, m).as_u32()));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aho_corasick::{MatchKind, nfa::noncontiguous::NFA};
+
+    fn walk<W: Walk>(w: &W, text: &[u8]) -> Vec<(u32, u32)> {
+        let mut out = Vec::new();
+        let Some(mut state) = w.start() else {
+            return out;
+        };
+        for (i, &b) in text.iter().enumerate() {
+            let (next, special) = w.step(state, b);
+            state = next;
+            if special {
+                w.record(state, i + 1, &mut out);
+            }
+        }
+        out
+    }
+
+    /// The table reports what the automaton it was made from reports, at every byte.
+    #[test]
+    fn the_table_matches_as_the_automaton_does() {
+        let patterns: Vec<String> = [
+            "he",
+            "she",
+            "his",
+            "hers",
+            "ä",
+            "äiti",
+            "iti",
+            "asiakas",
+            "asiakkaa",
+            "kas",
+            "a",
+            "tp",
+            "työpaket",
+        ]
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+        let nfa = NFA::builder()
+            .match_kind(MatchKind::Standard)
+            .prefilter(false)
+            .build(&patterns)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let table = ScanTable::new(&nfa, &patterns).unwrap_or_else(|| panic!("no table"));
+        let alphabet: Vec<&[u8]> = vec![
+            b"h",
+            b"e",
+            b"s",
+            b"r",
+            b"i",
+            b"t",
+            b"a",
+            b"k",
+            b" ",
+            b"p",
+            b"y",
+            "ä".as_bytes(),
+            "ö".as_bytes(),
+            b"\xff",
+            b"\x00",
+        ];
+        let mut rng = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..2_000 {
+            let mut text = Vec::new();
+            for _ in 0..60 {
+                rng ^= rng << 13;
+                rng ^= rng >> 7;
+                rng ^= rng << 17;
+                text.extend_from_slice(alphabet[(rng % alphabet.len() as u64) as usize]);
+            }
+            assert_eq!(walk(&table, &text), walk(&Direct(&nfa), &text), "{text:?}");
+        }
+        // Bytes in no pattern share one class; a table is no larger than it must be.
+        assert!(table.trans.len() <= MAX_ENTRIES);
+        assert_eq!(
+            table.classes[usize::from(b'z')],
+            table.classes[usize::from(b'!')]
+        );
     }
 }
