@@ -21,7 +21,8 @@ usage() {
     exit 2
 }
 
-ALL_TARGETS=(pdf docx pptx xlsx xls ods odt odp doc ppt xlsb rules labels annotations)
+ALL_TARGETS=(pdf docx pptx xlsx xls ods odt odp doc ppt xlsb html text archive classify rules labels
+    annotations)
 [[ $# -ge 1 && $1 =~ ^[0-9]+$ ]] || usage
 SECONDS_EACH=$1
 shift
@@ -59,6 +60,8 @@ extensions() {
         docx) echo docx docm dotx ;;
         pptx) echo pptx pptm ppsx potx ;;
         xlsx) echo xlsx xlsm xltx ;;
+        html) echo html htm ;;
+        text) echo txt md ;;
         *) echo "$1" ;;
     esac
 }
@@ -92,6 +95,34 @@ seed_text() {
             cp fixtures/sharedrive.labels.csv "$dir/sharedrive.csv"
             printf 'path,themes,city,tp\n"a, b.pdf",osallisuus;johtaminen,Oulu,TP1\nb.docx,,"Lah""ti",\n' \
                 >"$dir/small.csv"
+            ;;
+        html | text | classify)
+            # The corpus holds no plain text or HTML: the fixture drive's, and the seeds'.
+            find fixtures/sharedrive fixtures/sharedrive-src ../shared/seeds -type f \
+                \( -iname '*.html' -o -iname '*.htm' -o -iname '*.txt' -o -iname '*.md' \) \
+                2>/dev/null | while IFS= read -r f; do
+                case $target:$f in
+                    html:*.htm | html:*.html | text:*.txt | text:*.md | classify:*)
+                        cp "$f" "$dir/$(sha1sum "$f" | cut -c1-40)" ;;
+                esac
+            done
+            ;;
+        archive)
+            # ZIP archives of a few small corpus files of different kinds, and of the
+            # fixture texts, as a drive holds them.
+            python3 - "$CORPUS" "$dir" <<'PY'
+import pathlib, sys, zipfile
+corpus, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+picks = []
+for ext in ("pdf", "docx", "xlsx", "odt", "pptx"):
+    files = sorted(corpus.rglob(f"*.{ext}"), key=lambda p: p.stat().st_size) if corpus.is_dir() else []
+    picks += files[:2]
+texts = sorted(pathlib.Path("fixtures/sharedrive").rglob("*.txt"))
+for i, group in enumerate([picks[0::2], picks[1::2], texts]):
+    with zipfile.ZipFile(out / f"seed-{i}.zip", "w", zipfile.ZIP_DEFLATED) as z:
+        for f in group:
+            z.write(f, f"kansio/{f.name}")
+PY
             ;;
         annotations)
             cp crates/annotations/kooste.example.toml "$dir/example.toml"
@@ -136,7 +167,7 @@ for t in "${TARGETS[@]}"; do
     artifacts=fuzz/artifacts/$t
     mkdir -p "$dir" "$artifacts"
     case $t in
-        rules | labels | annotations) seed_text "$t" "$dir" ;;
+        rules | labels | annotations | html | text | archive | classify) seed_text "$t" "$dir" ;;
         *) seed_from_corpus "$t" "$dir" ;;
     esac
     before=$(find "$artifacts" -type f ! -name '*.log' | wc -l)

@@ -90,3 +90,40 @@ pub fn annotations(data: &[u8]) {
         let _ = kooste_annotations::parse_rows(&rows, "kooste-annotations.csv");
     }
 }
+
+/// A ZIP archive on the drive: its members listed, and each read member extracted by its
+/// name, as the pipeline treats archives.
+pub fn archive(data: &[u8]) {
+    install_hook();
+    let limits = Limits::default();
+    if let Ok(members) = kooste_extract::archive_members(data, &limits) {
+        for m in members {
+            if let Ok(bytes) = m.bytes {
+                let _ = kooste_extract::extract(&m.name, &bytes, &limits.start());
+            }
+        }
+    }
+}
+
+/// Text as extraction delivers it (pages split at form feeds), classified with the default
+/// rules: normalisation, the matcher and the scoring on any text.
+pub fn classify(data: &[u8]) {
+    use std::sync::OnceLock;
+    static CLASSIFIER: OnceLock<kooste_classify::Classifier> = OnceLock::new();
+    install_hook();
+    let classifier = CLASSIFIER
+        .get_or_init(|| kooste_classify::Classifier::new(&kooste_classify::Rules::default_rules()));
+    let text = String::from_utf8_lossy(data);
+    let pages: Vec<kooste_model::Page> = text
+        .split('\u{c}')
+        .zip(1u32..)
+        .map(|(t, n)| kooste_model::Page::new(n, t.to_string()))
+        .collect();
+    let title = pages.first().and_then(|p| p.text.lines().next()).map(str::to_string);
+    let _ = classifier.classify(&kooste_classify::MaterialText {
+        path: "Espoo/TP2/fuzz.txt",
+        title: title.as_deref(),
+        author: None,
+        pages: &pages,
+    });
+}
