@@ -119,7 +119,10 @@ pub fn classify(data: &[u8]) {
         .zip(1u32..)
         .map(|(t, n)| kooste_model::Page::new(n, t.to_string()))
         .collect();
-    let title = pages.first().and_then(|p| p.text.lines().next()).map(str::to_string);
+    let title = pages
+        .first()
+        .and_then(|p| p.text.lines().next())
+        .map(str::to_string);
     let _ = classifier.classify(&kooste_classify::MaterialText {
         path: "Espoo/TP2/fuzz.txt",
         title: title.as_deref(),
