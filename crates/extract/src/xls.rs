@@ -44,23 +44,27 @@ pub(crate) fn vet(bytes: &[u8], limits: &Limits) -> Result<(), Error> {
         let name = name.split('\0').next().unwrap_or_default();
         name.eq_ignore_ascii_case("Workbook") || name.eq_ignore_ascii_case("Book")
     };
-    let named = streams.iter().any(|(_, name)| is_workbook(name));
+    // calamine finds its stream by scanning every directory entry, cfb by walking the
+    // directory's tree. A workbook that only the scan finds sits in a damaged directory,
+    // out of this check's sight: calamine must not read it either (fuzzing found such a
+    // 6 KB file making it reserve 59 GB).
+    if !streams.iter().any(|(_, name)| is_workbook(name)) {
+        return Err(Error::Corrupt(
+            "the compound file's directory holds no Workbook stream".into(),
+        ));
+    }
     for (path, name) in &streams {
         limits.check_time()?;
-        if named && !is_workbook(name) {
+        if !is_workbook(name) {
             continue;
         }
-        // Without a stream by the expected name every stream is checked: a name whose
-        // recorded length is wrong may be read differently by calamine.
-        match read_stream(&mut file, path, limits) {
-            Ok(Some(stream)) => vet_stream(&stream, limits)?,
-            Ok(None) | Err(Error::Corrupt(_)) if !is_workbook(name) => {}
-            Ok(None) => {
+        match read_stream(&mut file, path, limits)? {
+            Some(stream) => vet_stream(&stream, limits)?,
+            None => {
                 return Err(Error::Corrupt(format!(
                     "workbook stream {path:?} cannot be read"
                 )));
             }
-            Err(e) => return Err(e),
         }
     }
     Ok(())

@@ -168,3 +168,58 @@ fn a_stream_name_with_garbage_after_its_nul_is_still_checked() {
         Err(ErrorKind::TooLarge)
     );
 }
+
+/// A compound file whose directory tree leaves the workbook's entry out: the `cfb` crate
+/// walks the tree and does not see it, calamine scans every entry and reads it (and here
+/// its DIMENSIONS record would make it reserve a billion cells). Found by fuzzing the xls
+/// target; built here by re-pointing the root entry's child past the workbook.
+#[test]
+fn a_workbook_hidden_from_the_directory_tree_is_refused() {
+    let mut file = match cfb::CompoundFile::create(Cursor::new(Vec::new())) {
+        Ok(f) => f,
+        Err(e) => panic!("creating a compound file: {e}"),
+    };
+    let book = workbook(&[dimensions(0, 4_000_000, 0, 255), number(0, 0)]);
+    for (name, data) in [("Workbook", &book[..]), ("Muu", b"muuta".as_slice())] {
+        match file.create_stream(format!("/{name}")) {
+            Ok(mut s) => s.write_all(data).unwrap_or_else(|e| panic!("{e}")),
+            Err(e) => panic!("creating the stream: {e}"),
+        }
+    }
+    file.flush().unwrap_or_else(|e| panic!("flushing: {e}"));
+    let mut bytes = file.into_inner().into_inner();
+
+    // The directory: 128-byte entries from the sector the header names; sectors of
+    // 2^shift bytes, the header taking the first.
+    let shift = u16::from_le_bytes([bytes[0x1E], bytes[0x1F]]);
+    let sector = u32::from_le_bytes(bytes[0x30..0x34].try_into().unwrap_or_default()) as usize;
+    let dir = (sector + 1) << shift;
+    let entry_named = |bytes: &[u8], name: &str| -> usize {
+        let utf16: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        (0..4)
+            .find(|i| bytes[dir + i * 128..].starts_with(&utf16))
+            .unwrap_or_else(|| panic!("no entry {name}"))
+    };
+    let (workbook_id, other) = (entry_named(&bytes, "Workbook"), entry_named(&bytes, "Muu"));
+    let mut put = |at: usize, value: u32| bytes[at..at + 4].copy_from_slice(&value.to_le_bytes());
+    // The root's child is the other stream, which has no siblings.
+    put(dir + 0x4C, other as u32);
+    put(dir + other * 128 + 0x44, u32::MAX);
+    put(dir + other * 128 + 0x48, u32::MAX);
+    assert_ne!(workbook_id, other);
+
+    let limits = Limits::default();
+    assert_eq!(
+        kind(extract("piilotettu.xls", &bytes, &limits)),
+        Err(ErrorKind::Corrupt)
+    );
+    assert_eq!(
+        kind(first_sheet_rows(&bytes, &limits)),
+        Err(ErrorKind::Corrupt)
+    );
+    // The same file with its tree intact is read.
+    assert_eq!(
+        kind(extract("taulu.xls", &ole("Workbook", &book), &limits)),
+        Err(ErrorKind::TooLarge)
+    );
+}
