@@ -167,20 +167,17 @@ pub fn write_outputs(
     let mut renders: Vec<(&str, Render<'_>)> = vec![
         (
             "kooste.xlsx",
-            Box::new(|w: &mut (dyn Write + Send)| {
-                write_summary_xlsx(w, &s, index, &a, &options.link_prefix)
-                    .map_err(|e| std::io::Error::other(e.to_string()))
+            Box::new(|w: &mut Output| {
+                write_summary_xlsx(w, &s, index, &a, &options.link_prefix).map_err(Into::into)
             }),
         ),
         (
             "index.json",
-            Box::new(|w: &mut (dyn Write + Send)| write_index_json(w, index, Some(&s))),
+            Box::new(|w: &mut Output| write_index_json(w, index, Some(&s))),
         ),
         (
             "kooste.html",
-            Box::new(|w: &mut (dyn Write + Send)| {
-                write_summary_html(w, &s, index, &a, &options.link_prefix)
-            }),
+            Box::new(|w: &mut Output| write_summary_html(w, &s, index, &a, &options.link_prefix)),
         ),
         ("kooste.md", text(|| summary_markdown(&s))),
         ("audit.md", text(|| audit_markdown(&a, lang))),
@@ -236,12 +233,15 @@ pub fn write_outputs(
     Ok(written)
 }
 
-/// One output file, rendered into a writer.
-type Render<'r> = Box<dyn Fn(&mut (dyn Write + Send)) -> std::io::Result<()> + Send + Sync + 'r>;
+/// The temporary file an output is rendered into.
+type Output = std::io::BufWriter<std::fs::File>;
+
+/// One output file, rendered into its temporary file.
+type Render<'r> = Box<dyn Fn(&mut Output) -> std::io::Result<()> + Send + Sync + 'r>;
 
 /// An output rendered as text.
 fn text<'r>(render: impl Fn() -> String + Send + Sync + 'r) -> Render<'r> {
-    Box::new(move |w: &mut (dyn Write + Send)| w.write_all(render().as_bytes()))
+    Box::new(move |w: &mut Output| w.write_all(render().as_bytes()))
 }
 
 /// The relative path from the output folder to the drive, with a trailing slash, so links in

@@ -10,17 +10,12 @@ use crate::csv::neutralise_formula;
 use crate::lang::{Lang, Text};
 use crate::summary::{QUESTIONS, Summary};
 use kooste_model::{CitySource, Index, Material};
-use rust_xlsxwriter::{
-    DocProperties, ExcelDateTime, Format, FormatAlign, Url, Workbook, Worksheet, XlsxError,
-};
+use kooste_xlsx::{Layout, Properties, Style, Workbook, XlsxError};
 use std::collections::BTreeSet;
+use std::io::{Seek, Write};
 
 /// Longest text a cell holds (Excel's limit is 32,767 characters).
 const CELL_MAX: usize = 32_000;
-/// Excel refuses longer link targets.
-const URL_MAX: usize = 2_000;
-/// Excel holds at most this many links on one sheet.
-const LINKS_MAX: u32 = 65_000;
 /// Rows written per sheet; Excel's limit is 1,048,576. A drive that large is read from
 /// index.json, and the sheet says so in its last row.
 const ROWS_MAX: u32 = 1_000_000;
@@ -29,6 +24,15 @@ const ROWS_MAX: u32 = 1_000_000;
 #[error("cannot build kooste.xlsx: {0}")]
 pub struct XlsxFailed(#[from] XlsxError);
 
+impl From<XlsxFailed> for std::io::Error {
+    fn from(e: XlsxFailed) -> Self {
+        match e.0 {
+            XlsxError::Io(io) => io,
+            other => std::io::Error::other(XlsxFailed(other)),
+        }
+    }
+}
+
 /// `kooste.xlsx` as bytes.
 pub fn summary_xlsx(
     s: &Summary,
@@ -36,42 +40,42 @@ pub fn summary_xlsx(
     audit: &Audit,
     link_prefix: &str,
 ) -> Result<Vec<u8>, XlsxFailed> {
-    let mut bytes = Vec::new();
+    let mut bytes = std::io::Cursor::new(Vec::new());
     write_summary_xlsx(&mut bytes, s, index, audit, link_prefix)?;
-    Ok(bytes)
+    Ok(bytes.into_inner())
 }
 
-/// [`summary_xlsx`] written to `w`. Every sheet is streamed row by row to a temporary file
-/// as it is written, so the workbook of a large drive is never in memory whole.
+/// [`summary_xlsx`] written to `w`. Every sheet is streamed row by row into the zip as it
+/// is written, and its links are spooled to disk, so the workbook of a large drive is
+/// never in memory whole.
 pub fn write_summary_xlsx(
-    w: impl std::io::Write + Send,
+    w: impl Write + Seek,
     s: &Summary,
     index: &Index,
     audit: &Audit,
     link_prefix: &str,
 ) -> Result<(), XlsxFailed> {
     let lang = s.lang;
-    let mut book = Workbook::new();
-    // The fastest deflate level: a re-run rewrites the workbook every time, and on a large
-    // drive the default level costs more time than the rest of an unchanged run, for a file
-    // a few per cent smaller.
-    book.set_zip_compression_level(1);
-    let mut props = DocProperties::new().set_title(cell(&s.title));
     // The run's own time, so that a re-run with the same time stamp gives the same file.
-    if let Ok(when) = ExcelDateTime::parse_from_str(index.generated.trim_end_matches('Z')) {
-        props = props.set_creation_datetime(&when);
-    }
-    book.set_properties(&props);
-    let bold = Format::new().set_bold();
-    let title = Format::new().set_bold().set_font_size(14);
-    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
-    let top = Format::new().set_align(FormatAlign::Top);
+    let created = index
+        .generated
+        .get(..19)
+        .map(|t| format!("{t}Z"))
+        .filter(|_| index.generated.len() >= 19);
+    let mut book = Workbook::new(
+        w,
+        Properties {
+            title: cell(&s.title),
+            created,
+        },
+    );
     let mut names: BTreeSet<String> = BTreeSet::new();
 
     for t in &s.themes {
-        let sheet = book.add_worksheet_with_constant_memory()?;
-        sheet.set_name(sheet_name(&t.id, &mut names))?;
-        sheet.write_string_with_format(0, 0, cell(&t.title), &title)?;
+        let name = sheet_name(&t.id, &mut names);
+        let widths = [16.0, 60.0, 10.0, 9.0, 8.0, 70.0];
+        let mut sheet = book.add_sheet(&name, &layout(&widths, 3))?;
+        sheet.string(0, 0, &cell(&t.title), Style::Title)?;
         let headers = [
             lang.text(Text::City),
             lang.text(Text::Material),
@@ -80,32 +84,38 @@ pub fn write_summary_xlsx(
             lang.pick("Käsin", "Manual"),
             lang.text(Text::Path),
         ];
-        header(sheet, 2, &headers, &bold)?;
+        header(&mut sheet, 2, &headers)?;
         let mut row = 3;
-        let mut links = 0;
         let total: usize = t.rows.iter().map(|r| r.materials.len()).sum();
         'rows: for r in &t.rows {
             for m in &r.materials {
                 if row >= ROWS_MAX {
-                    cut_short(sheet, row, total.saturating_sub((row - 3) as usize), lang)?;
+                    cut_short(
+                        &mut sheet,
+                        row,
+                        total.saturating_sub((row - 3) as usize),
+                        lang,
+                    )?;
                     break 'rows;
                 }
-                sheet.write_string(row, 0, cell(&r.label))?;
-                link(sheet, row, 1, link_prefix, &m.path, &m.name, &mut links)?;
-                sheet.write_string(row, 2, cell(&tps(&m.tp)))?;
-                sheet.write_number(row, 3, (m.score * 10.0).round() / 10.0)?;
+                sheet.string(row, 0, &cell(&r.label), Style::Plain)?;
+                link(&mut sheet, row, 1, link_prefix, &m.path, &m.name)?;
+                sheet.string(row, 2, &cell(&tps(&m.tp)), Style::Plain)?;
+                sheet.number(row, 3, (m.score * 10.0).round() / 10.0, Style::Plain)?;
                 if m.manual {
-                    sheet.write_string(row, 4, cell(lang.text(Text::Manual)))?;
+                    sheet.string(row, 4, &cell(lang.text(Text::Manual)), Style::Plain)?;
                 }
-                sheet.write_string(row, 5, cell(&m.path))?;
+                sheet.string(row, 5, &cell(&m.path), Style::Plain)?;
                 row += 1;
             }
         }
-        finish(sheet, 2, row, &[16.0, 60.0, 10.0, 9.0, 8.0, 70.0])?;
+        filter(&mut sheet, 2, row, widths.len());
+        sheet.finish()?;
     }
 
-    let sheet = book.add_worksheet_with_constant_memory()?;
-    sheet.set_name(sheet_name(lang.pick("Esimerkit", "Examples"), &mut names))?;
+    let name = sheet_name(lang.pick("Esimerkit", "Examples"), &mut names);
+    let widths = [28.0, 36.0, 36.0, 12.0, 8.0, 50.0, 50.0, 50.0, 30.0];
+    let mut sheet = book.add_sheet(&name, &layout(&widths, 1))?;
     let mut headers = vec![
         lang.text(Text::Theme),
         lang.text(Text::Example),
@@ -115,54 +125,49 @@ pub fn write_summary_xlsx(
     ];
     headers.extend(QUESTIONS.iter().map(|q| lang.text(*q)));
     headers.push(lang.text(Text::Automatic));
-    header(sheet, 0, &headers, &bold)?;
+    header(&mut sheet, 0, &headers)?;
     let mut row = 1;
-    let mut links = 0;
     for t in &s.themes {
         for e in &t.examples {
-            sheet.write_string_with_format(row, 0, cell(&t.title), &top)?;
-            sheet.write_string_with_format(row, 1, cell(&e.heading), &top)?;
+            sheet.string(row, 0, &cell(&t.title), Style::Top)?;
+            sheet.string(row, 1, &cell(&e.heading), Style::Top)?;
             link(
-                sheet,
+                &mut sheet,
                 row,
                 2,
                 link_prefix,
                 &e.material.path,
                 &e.material.file_name,
-                &mut links,
             )?;
-            sheet.write_string_with_format(row, 3, cell(&e.city), &top)?;
-            sheet.write_string_with_format(row, 4, cell(&tps(&e.material.tp)), &top)?;
+            sheet.string(row, 3, &cell(&e.city), Style::Top)?;
+            sheet.string(row, 4, &cell(&tps(&e.material.tp)), Style::Top)?;
             let mut automatic = Vec::new();
             for (i, (q, a)) in QUESTIONS.iter().zip(&e.answers).enumerate() {
                 let text: Vec<String> = a.lines.iter().map(|l| format!("• {l}")).collect();
                 let col = 5 + i as u16;
-                sheet.write_string_with_format(row, col, cell(&text.join("\n")), &wrap)?;
+                sheet.string(row, col, &cell(&text.join("\n")), Style::Wrap)?;
                 if a.automatic {
                     automatic.push(lang.text(*q));
                 }
             }
-            sheet.write_string_with_format(row, 8, cell(&automatic.join("; ")), &wrap)?;
+            sheet.string(row, 8, &cell(&automatic.join("; ")), Style::Wrap)?;
             row += 1;
         }
     }
-    finish(
-        sheet,
-        0,
-        row,
-        &[28.0, 36.0, 36.0, 12.0, 8.0, 50.0, 50.0, 50.0, 30.0],
-    )?;
+    filter(&mut sheet, 0, row, widths.len());
+    sheet.finish()?;
 
-    let sheet = book.add_worksheet_with_constant_memory()?;
-    sheet.set_name(sheet_name(
-        lang.pick("Materiaalit", "Materials"),
-        &mut names,
-    ))?;
+    let name = sheet_name(lang.pick("Materiaalit", "Materials"), &mut names);
     let theme_titles: Vec<String> = index
         .themes
         .iter()
         .map(|t| lang.theme_title(t).to_string())
         .collect();
+    let mut widths = vec![
+        60.0, 36.0, 40.0, 8.0, 11.0, 12.0, 9.0, 30.0, 9.0, 11.0, 40.0, 8.0, 10.0, 14.0,
+    ];
+    widths.extend(index.themes.iter().map(|_| 12.0));
+    let mut sheet = book.add_sheet(&name, &layout(&widths, 1))?;
     let mut headers: Vec<&str> = vec![
         lang.text(Text::Path),
         lang.text(Text::File),
@@ -180,76 +185,80 @@ pub fn write_summary_xlsx(
         lang.pick("Käsin korjattu", "Corrected by hand"),
     ];
     headers.extend(theme_titles.iter().map(String::as_str));
-    header(sheet, 0, &headers, &bold)?;
-    let mut links = 0;
+    header(&mut sheet, 0, &headers)?;
     let mut last = 1;
     for (m, row) in index.documents.iter().zip(1u32..) {
         if row >= ROWS_MAX {
             cut_short(
-                sheet,
+                &mut sheet,
                 row,
                 index.documents.len().saturating_sub((row - 1) as usize),
                 lang,
             )?;
             break;
         }
-        material_row(sheet, row, m, index, lang, link_prefix, &mut links)?;
+        material_row(&mut sheet, row, m, index, lang, link_prefix)?;
         last = row + 1;
     }
-    let mut widths = vec![
-        60.0, 36.0, 40.0, 8.0, 11.0, 12.0, 9.0, 30.0, 9.0, 11.0, 40.0, 8.0, 10.0, 14.0,
-    ];
-    widths.extend(index.themes.iter().map(|_| 12.0));
-    finish(sheet, 0, last, &widths)?;
+    filter(&mut sheet, 0, last, widths.len());
+    sheet.finish()?;
 
-    let sheet = book.add_worksheet_with_constant_memory()?;
-    sheet.set_name(sheet_name(lang.text(Text::Audit), &mut names))?;
+    let name = sheet_name(lang.text(Text::Audit), &mut names);
+    let widths = [26.0, 70.0, 70.0];
+    let mut sheet = book.add_sheet(&name, &layout(&widths, 1))?;
     header(
-        sheet,
+        &mut sheet,
         0,
         &[
             lang.pick("Luokka", "Category"),
             lang.text(Text::Path),
             lang.pick("Lisätieto", "Detail"),
         ],
-        &bold,
     )?;
     let mut row = 1;
     let rows = audit.rows(lang);
     let total = rows.len();
     for (category, path, detail) in rows {
         if row >= ROWS_MAX {
-            cut_short(sheet, row, total.saturating_sub((row - 1) as usize), lang)?;
+            cut_short(
+                &mut sheet,
+                row,
+                total.saturating_sub((row - 1) as usize),
+                lang,
+            )?;
             break;
         }
-        sheet.write_string(row, 0, cell(&category))?;
-        sheet.write_string(row, 1, cell(&path))?;
-        sheet.write_string(row, 2, cell(&detail))?;
+        sheet.string(row, 0, &cell(&category), Style::Plain)?;
+        sheet.string(row, 1, &cell(&path), Style::Plain)?;
+        sheet.string(row, 2, &cell(&detail), Style::Plain)?;
         row += 1;
     }
-    finish(sheet, 0, row, &[26.0, 70.0, 70.0])?;
+    filter(&mut sheet, 0, row, widths.len());
+    sheet.finish()?;
 
-    book.save_to_writer(w)?;
+    book.finish()?;
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn material_row(
-    sheet: &mut Worksheet,
+type Sheet<'a, W> = kooste_xlsx::Sheet<'a, W>;
+
+fn material_row<W: Write + Seek>(
+    sheet: &mut Sheet<'_, W>,
     row: u32,
     m: &Material,
     index: &Index,
     lang: Lang,
     link_prefix: &str,
-    links: &mut u32,
 ) -> Result<(), XlsxError> {
-    link(sheet, row, 0, link_prefix, &m.path, &m.path, links)?;
+    link(sheet, row, 0, link_prefix, &m.path, &m.path)?;
     let mut col = 1u16..;
     let mut next = || col.next().unwrap_or(u16::MAX);
-    sheet.write_string(row, next(), cell(m.file_name()))?;
-    sheet.write_string(row, next(), cell(&m.title))?;
-    sheet.write_string(row, next(), cell(m.format.as_str()))?;
-    sheet.write_string(row, next(), cell(m.city.map_or("", |c| c.name())))?;
+    let text =
+        |sheet: &mut Sheet<'_, W>, at: u16, t: &str| sheet.string(row, at, &cell(t), Style::Plain);
+    text(sheet, next(), m.file_name())?;
+    text(sheet, next(), &m.title)?;
+    text(sheet, next(), m.format.as_str())?;
+    text(sheet, next(), m.city.map_or("", |c| c.name()))?;
     let source = m.city_source.map_or("", |s| match s {
         CitySource::Folder => lang.pick("kansio", "folder"),
         CitySource::FileName => lang.pick("tiedostonimi", "file name"),
@@ -257,20 +266,20 @@ fn material_row(
         CitySource::Text => lang.pick("teksti", "text"),
         CitySource::Manual => lang.pick("käsin", "manual"),
     });
-    sheet.write_string(row, next(), cell(source))?;
-    sheet.write_string(row, next(), cell(&tps(&m.tp)))?;
+    text(sheet, next(), source)?;
+    text(sheet, next(), &tps(&m.tp))?;
     let ids: Vec<&str> = m.themes.iter().map(|t| t.id.as_str()).collect();
-    sheet.write_string(row, next(), cell(&ids.join("; ")))?;
-    sheet.write_string(row, next(), cell(lang.status(m.status)))?;
+    text(sheet, next(), &ids.join("; "))?;
+    text(sheet, next(), lang.status(m.status))?;
     let (kind, message) = m
         .error
         .as_ref()
         .map_or(("", ""), |e| (e.kind.as_str(), e.message.as_str()));
-    sheet.write_string(row, next(), cell(kind))?;
-    sheet.write_string(row, next(), cell(message))?;
-    sheet.write_number(row, next(), f64::from(m.pages))?;
-    sheet.write_number(row, next(), m.chars as f64)?;
-    sheet.write_string(row, next(), cell(&m.manual.join(", ")))?;
+    text(sheet, next(), kind)?;
+    text(sheet, next(), message)?;
+    sheet.number(row, next(), f64::from(m.pages), Style::Plain)?;
+    sheet.number(row, next(), m.chars as f64, Style::Plain)?;
+    text(sheet, next(), &m.manual.join(", "))?;
     for t in &index.themes {
         let at = next();
         let score = m
@@ -280,20 +289,24 @@ fn material_row(
             .map(|s| s.score)
             .or_else(|| m.scores.get(&t.id).copied());
         if let Some(v) = score {
-            sheet.write_number(row, at, v)?;
+            sheet.number(row, at, v, Style::Plain)?;
         }
     }
     Ok(())
 }
 
 /// The last row of a sheet that could not hold everything.
-fn cut_short(sheet: &mut Worksheet, row: u32, left: usize, lang: Lang) -> Result<(), XlsxError> {
+fn cut_short<W: Write + Seek>(
+    sheet: &mut Sheet<'_, W>,
+    row: u32,
+    left: usize,
+    lang: Lang,
+) -> Result<(), XlsxError> {
     let note = match lang {
         Lang::Fi => format!("… ja {left} riviä lisää: katso index.json"),
         Lang::En => format!("… and {left} more rows: see index.json"),
     };
-    sheet.write_string(row, 0, note)?;
-    Ok(())
+    sheet.string(row, 0, &note, Style::Plain)
 }
 
 /// Document text as cell text: formula-like starts neutralised, clipped to what a cell holds.
@@ -313,34 +326,24 @@ fn tps(tp: &[kooste_model::WorkPackage]) -> String {
         .join(", ")
 }
 
-/// A cell that opens the material: a relative link from the output folder when Excel can
-/// hold it, else the text alone.
-fn link(
-    sheet: &mut Worksheet,
+/// A cell that opens the material: a link relative to the output folder (or absolute,
+/// when no relative way was found) when Excel can hold it, else the text alone.
+fn link<W: Write + Seek>(
+    sheet: &mut Sheet<'_, W>,
     row: u32,
     col: u16,
     link_prefix: &str,
     path: &str,
     text: &str,
-    links: &mut u32,
 ) -> Result<(), XlsxError> {
-    // An absolute prefix (when no relative way from the output folder was found) already
-    // starts with its own slash.
-    let scheme = if link_prefix.starts_with('/') {
-        "file://"
+    // An absolute prefix (when no relative way from the output folder was found) opens as
+    // a file URL; a relative one is stored as it is, as spreadsheets store relative links.
+    let target = if link_prefix.starts_with('/') {
+        format!("file://{link_prefix}{}", archive_file(path))
     } else {
-        "file:///"
+        format!("{link_prefix}{}", archive_file(path))
     };
-    let target = format!("{scheme}{link_prefix}{}", archive_file(path));
-    let shown = cell(text);
-    if *links < LINKS_MAX && target.len() <= URL_MAX && !target.contains('#') {
-        let url = Url::new(target).set_text(&shown);
-        if sheet.write_url(row, col, url).is_ok() {
-            *links += 1;
-            return Ok(());
-        }
-    }
-    sheet.write_string(row, col, shown)?;
+    sheet.link(row, col, &target, &cell(text))?;
     Ok(())
 }
 
@@ -353,34 +356,36 @@ fn archive_file(path: &str) -> &str {
     }
 }
 
-fn header(
-    sheet: &mut Worksheet,
+fn header<W: Write + Seek>(
+    sheet: &mut Sheet<'_, W>,
     row: u32,
     headers: &[&str],
-    bold: &Format,
 ) -> Result<(), XlsxError> {
     for (text, col) in headers.iter().zip(0u16..) {
-        sheet.write_string_with_format(row, col, *text, bold)?;
+        sheet.string(row, col, text, Style::Bold)?;
     }
     Ok(())
 }
 
-/// Column widths, a filter on the header row, and the header kept in view.
-fn finish(
-    sheet: &mut Worksheet,
+/// Column widths and the header kept in view.
+fn layout(widths: &[f64], frozen_rows: u32) -> Layout<'_> {
+    Layout {
+        widths,
+        frozen_rows,
+    }
+}
+
+/// A filter on the header row when rows follow it.
+fn filter<W: Write + Seek>(
+    sheet: &mut Sheet<'_, W>,
     header_row: u32,
     end_row: u32,
-    widths: &[f64],
-) -> Result<(), XlsxError> {
-    for (w, col) in widths.iter().zip(0u16..) {
-        sheet.set_column_width(col, *w)?;
-    }
-    let last_col = u16::try_from(widths.len().saturating_sub(1)).unwrap_or(0);
+    columns: usize,
+) {
+    let last_col = u16::try_from(columns.saturating_sub(1)).unwrap_or(0);
     if end_row > header_row + 1 {
-        sheet.autofilter(header_row, 0, end_row - 1, last_col)?;
+        sheet.autofilter(header_row, end_row - 1, last_col);
     }
-    sheet.set_freeze_panes(header_row + 1, 0)?;
-    Ok(())
 }
 
 /// A sheet name Excel accepts (at most 31 characters, none of `[]:*?/\`, not quoted), unique
