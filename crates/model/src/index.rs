@@ -1,6 +1,5 @@
-use crate::{City, CitySource, ErrorKind, ExtractError, Format, WorkPackage};
+use crate::{City, CitySource, ErrorKind, ExtractError, Format, Scores, WorkPackage};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// Version of the `index.json` layout. Bump only for changes that break readers.
 pub const INDEX_SCHEMA: u32 = 1;
@@ -79,7 +78,7 @@ pub struct Material {
     pub themes: Vec<ThemeScore>,
     /// Every theme's score, assigned or not, for audit and tuning.
     #[serde(default)]
-    pub scores: BTreeMap<String, f64>,
+    pub scores: Scores,
     pub status: Status,
     pub error: Option<ExtractError>,
     pub pages: u32,
@@ -188,7 +187,7 @@ mod tests {
             city_source: Some(CitySource::Folder),
             tp: vec![],
             themes: vec![],
-            scores: BTreeMap::new(),
+            scores: Scores::new(),
             status: Status::Ok,
             error: None,
             pages: 1,

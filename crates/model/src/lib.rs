@@ -6,6 +6,7 @@ mod city;
 mod document;
 mod error;
 mod index;
+mod scores;
 mod work_package;
 
 pub use city::{City, CitySource};
@@ -15,4 +16,5 @@ pub use index::{
     AnswerHints, Changes, INDEX_SCHEMA, Index, Material, RulesInfo, Status, TermCount, ThemeChange,
     ThemeInfo, ThemeScore,
 };
+pub use scores::Scores;
 pub use work_package::WorkPackage;

@@ -937,7 +937,7 @@ fn insert_material(conn: &Connection, file: &str, key: &str, m: &Material) -> ru
     ])?;
     let assigned: BTreeMap<&str, &kooste_model::ThemeScore> =
         m.themes.iter().map(|t| (t.id.as_str(), t)).collect();
-    let mut scores: BTreeMap<&str, f64> = m.scores.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    let mut scores: BTreeMap<&str, f64> = m.scores.iter().map(|(k, v)| (k, *v)).collect();
     for t in &m.themes {
         scores.entry(t.id.as_str()).or_insert(t.score);
     }

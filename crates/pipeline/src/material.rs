@@ -6,7 +6,6 @@ use kooste_classify::{Classifier, MaterialText};
 use kooste_extract::{Error, Limits};
 use kooste_model::{Document, ErrorKind, ExtractError, Format, Material, Status};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// One extracted file: a file of the drive or a member of an archive on it.
 #[derive(Debug, Clone)]
@@ -245,7 +244,7 @@ pub fn material_from(a: &Analysed, classifier: &Classifier) -> Material {
         city_source: None,
         tp: Vec::new(),
         themes: Vec::new(),
-        scores: BTreeMap::new(),
+        scores: Default::default(),
         status: Status::Error,
         error: None,
         pages: 0,
@@ -300,7 +299,7 @@ pub fn material_from(a: &Analysed, classifier: &Classifier) -> Material {
     m.scores = c
         .themes
         .iter()
-        .map(|t| (t.id.clone(), (t.score * 1000.0).round() / 1000.0))
+        .map(|t| (t.id.as_str(), (t.score * 1000.0).round() / 1000.0))
         .collect();
     m.themes = c.assigned();
     m.answer_hints = kooste_classify::answer_hints(&doc.pages, &m.title);

@@ -675,7 +675,6 @@ mod tests {
     use super::*;
     use kooste_annotations::{Annotations, apply, parse_toml};
     use kooste_model::{CitySource, Format, RulesInfo, ThemeScore};
-    use std::collections::BTreeMap;
 
     fn material(path: &str, title: &str, themes: &[(&str, f64, &[&str])]) -> Material {
         Material {
@@ -700,7 +699,7 @@ mod tests {
                     manual: false,
                 })
                 .collect(),
-            scores: BTreeMap::new(),
+            scores: Default::default(),
             status: Status::Ok,
             error: None,
             pages: 1,
