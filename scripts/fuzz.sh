@@ -22,7 +22,7 @@ usage() {
 }
 
 ALL_TARGETS=(pdf docx pptx xlsx xls ods odt odp doc ppt xlsb html text archive classify rules labels
-    annotations)
+    annotations workbook)
 [[ $# -ge 1 && $1 =~ ^[0-9]+$ ]] || usage
 SECONDS_EACH=$1
 shift
@@ -96,16 +96,22 @@ seed_text() {
             printf 'path,themes,city,tp\n"a, b.pdf",osallisuus;johtaminen,Oulu,TP1\nb.docx,,"Lah""ti",\n' \
                 >"$dir/small.csv"
             ;;
-        html | text | classify)
+        html | text | classify | workbook)
             # The corpus holds no plain text or HTML: the fixture drive's, and the seeds'.
             find fixtures/sharedrive fixtures/sharedrive-src ../shared/seeds -type f \
                 \( -iname '*.html' -o -iname '*.htm' -o -iname '*.txt' -o -iname '*.md' \) \
                 2>/dev/null | while IFS= read -r f; do
                 case $target:$f in
-                    html:*.htm | html:*.html | text:*.txt | text:*.md | classify:*)
+                    html:*.htm | html:*.html | text:*.txt | text:*.md | classify:* | workbook:*)
                         cp "$f" "$dir/$(sha1sum "$f" | cut -c1-40)" ;;
                 esac
             done
+            if [[ $target == workbook ]]; then
+                # Records split at U+001E, each led by its kind (see fuzz/src/lib.rs): a sheet,
+                # a text cell, a link, a number, a new row, awkward text.
+                printf '2Materiaalit\x1e3Espoo/TP1/raportti.pdf\x1e4../drive/a b#1.pdf\x1fraportti\x1e5 12.5\x1e1\x1e3_x000D_ & <t>\r\n \x1e2Auditointi\x1e3=1+1' \
+                    >"$dir/made"
+            fi
             ;;
         archive)
             # ZIP archives of a few small corpus files of different kinds, and of the
@@ -167,7 +173,7 @@ for t in "${TARGETS[@]}"; do
     artifacts=fuzz/artifacts/$t
     mkdir -p "$dir" "$artifacts"
     case $t in
-        rules | labels | annotations | html | text | archive | classify) seed_text "$t" "$dir" ;;
+        rules | labels | annotations | html | text | archive | classify | workbook) seed_text "$t" "$dir" ;;
         *) seed_from_corpus "$t" "$dir" ;;
     esac
     before=$(find "$artifacts" -type f ! -name '*.log' | wc -l)

@@ -130,3 +130,121 @@ pub fn classify(data: &[u8]) {
         pages: &pages,
     });
 }
+
+/// Any text through the workbook writer, as document titles, paths and error messages reach
+/// kooste.xlsx: every sheet the writer accepts must be a workbook that reads back with each
+/// text cell exactly as written (cut to what a cell holds) and each link's text in place.
+///
+/// The input is records split at U+001E; a record's first character picks what it becomes:
+/// a sheet name, a text cell, a link (target and text), a number, or a new row.
+pub fn workbook(data: &[u8]) {
+    use calamine::{Data, Reader, Xlsx};
+    use kooste_xlsx::{Layout, Properties, Style, Workbook, XlsxError};
+    install_hook();
+    let text = String::from_utf8_lossy(data);
+    let mut sheets: Vec<(String, Vec<Vec<(u8, &str)>>)> = Vec::new();
+    for record in text.split('\u{1e}') {
+        let mut chars = record.chars();
+        let op = chars.next().map_or(0, |c| (c as u32 % 5) as u8);
+        let rest = chars.as_str();
+        match op {
+            0 => sheets.push((rest.to_string(), vec![Vec::new()])),
+            4 => match sheets.last_mut() {
+                Some((_, rows)) => rows.push(Vec::new()),
+                None => sheets.push(("Taulukko".to_string(), vec![Vec::new()])),
+            },
+            _ => {
+                if sheets.is_empty() {
+                    sheets.push(("Taulukko".to_string(), vec![Vec::new()]));
+                }
+                if let Some(row) = sheets.last_mut().and_then(|(_, rows)| rows.last_mut()) {
+                    row.push((op, rest));
+                }
+            }
+        }
+    }
+    let mut book = Workbook::new(
+        std::io::Cursor::new(Vec::new()),
+        Properties {
+            title: text.chars().take(40).collect(),
+            created: Some("2018-03-13T00:00:00Z".to_string()),
+        },
+    );
+    // What each accepted sheet should read back as: (row, column, text).
+    let mut expected: Vec<(String, Vec<(u32, u16, String)>)> = Vec::new();
+    for (name, rows) in &sheets {
+        let widths = [20.0, 40.0];
+        let mut sheet = match book.add_sheet(
+            name,
+            &Layout {
+                widths: &widths,
+                frozen_rows: 1,
+            },
+        ) {
+            Ok(s) => s,
+            Err(XlsxError::SheetName(_)) => continue,
+            Err(e) => panic!("add_sheet: {e}"),
+        };
+        let mut cells = Vec::new();
+        for (r, row) in rows.iter().enumerate().take(1_000) {
+            let r = r as u32;
+            for (c, (op, value)) in row.iter().enumerate().take(100) {
+                let c = c as u16;
+                let want: String = value.chars().take(kooste_xlsx::MAX_CELL_CHARS).collect();
+                match op {
+                    1 => {
+                        if let Err(e) = sheet.string(r, c, value, Style::Wrap) {
+                            panic!("string: {e}");
+                        }
+                        cells.push((r, c, want));
+                    }
+                    2 => {
+                        let (target, shown) = value.split_once('\u{1f}').unwrap_or((value, value));
+                        if let Err(e) = sheet.link(r, c, target, shown) {
+                            panic!("link: {e}");
+                        }
+                        cells.push((
+                            r,
+                            c,
+                            shown.chars().take(kooste_xlsx::MAX_CELL_CHARS).collect(),
+                        ));
+                    }
+                    _ => {
+                        let v = value.trim().parse::<f64>().unwrap_or(value.len() as f64);
+                        if let Err(e) = sheet.number(r, c, v, Style::Plain) {
+                            panic!("number: {e}");
+                        }
+                    }
+                }
+            }
+        }
+        sheet.autofilter(0, rows.len().saturating_sub(1) as u32, 1);
+        if let Err(e) = sheet.finish() {
+            panic!("finish: {e}");
+        }
+        expected.push((name.clone(), cells));
+    }
+    let bytes = match book.finish() {
+        Ok(w) => w.into_inner(),
+        Err(e) => panic!("finish workbook: {e}"),
+    };
+    let mut xlsx: Xlsx<_> = match Xlsx::new(std::io::Cursor::new(bytes)) {
+        Ok(x) => x,
+        Err(e) => panic!("the workbook does not open: {e}"),
+    };
+    for (name, cells) in expected {
+        let range = match xlsx.worksheet_range(&name) {
+            Ok(r) => r,
+            Err(e) => panic!("sheet {name:?}: {e}"),
+        };
+        for (r, c, want) in cells {
+            let got = range.get_value((r, u32::from(c)));
+            let same = match got {
+                Some(Data::String(s)) => *s == want,
+                None | Some(Data::Empty) => want.is_empty(),
+                _ => false,
+            };
+            assert!(same, "{name:?} ({r}, {c}): wrote {want:?}, read {got:?}");
+        }
+    }
+}

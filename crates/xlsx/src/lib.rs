@@ -564,11 +564,12 @@ fn push_escaped(out: &mut String, text: &str, attribute: bool) {
 }
 
 /// Appends cell text: XML-escaped, with the characters XML cannot carry (control
-/// characters, carriage returns, U+FFFE/U+FFFF) written as Excel's `_xHHHH_` escapes, and a
-/// literal `_xHHHH_` in the text protected so that it reads back as written. At most
-/// [`MAX_CELL_CHARS`] characters.
+/// characters, carriage returns, U+FFFE/U+FFFF) written as Excel's `_xHHHH_` escapes, and
+/// every `_` that could start such an escape written as `_x005F_`, so that the text reads
+/// back as written. At most [`MAX_CELL_CHARS`] characters.
 fn push_cell_text(out: &mut String, text: &str) {
-    for (i, ch) in text.chars().enumerate().take(MAX_CELL_CHARS) {
+    let bytes = text.as_bytes();
+    for (at, ch) in text.char_indices().take(MAX_CELL_CHARS) {
         match ch {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
@@ -580,19 +581,17 @@ fn push_cell_text(out: &mut String, text: &str) {
             c if (c as u32) < 0x20 => {
                 let _ = write!(out, "_x{:04X}_", u32::from(c));
             }
-            '_' if looks_like_escape(text, i) => out.push_str("_x005F_"),
+            // Not only before a whole `_xHHHH_`: `_x000D` followed by a character that is
+            // escaped here would become one (`_x000D_x0001_`).
+            '_' if bytes.get(at + 1..at + 6).is_some_and(|b| {
+                matches!(b[0], b'x' | b'X') && b[1..].iter().all(u8::is_ascii_hexdigit)
+            }) =>
+            {
+                out.push_str("_x005F_")
+            }
             c => out.push(c),
         }
     }
-}
-
-/// Whether the `_` that is the `at`-th character of `text` starts `_xHHHH_`.
-fn looks_like_escape(text: &str, at: usize) -> bool {
-    let rest: Vec<char> = text.chars().skip(at).take(7).collect();
-    rest.len() == 7
-        && rest[1] == 'x'
-        && rest[2..6].iter().all(char::is_ascii_hexdigit)
-        && rest[6] == '_'
 }
 
 /// A link target as a relationship holds it: the characters a URI may not carry
