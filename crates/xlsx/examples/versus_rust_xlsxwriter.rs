@@ -4,32 +4,10 @@
 //!
 //!     cargo run --release -p kooste-xlsx --example versus_rust_xlsxwriter -- [ROWS]
 
-use std::alloc::{GlobalAlloc, Layout as AllocLayout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+#[path = "../tests/support/counting_alloc.rs"]
+mod counting_alloc;
+
 use std::time::Instant;
-
-/// Counts live heap bytes and their peak.
-struct Counting;
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: AllocLayout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            let now = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: AllocLayout) {
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-}
-
-#[global_allocator]
-static ALLOC: Counting = Counting;
 
 const COLS: u16 = 20;
 
@@ -105,15 +83,13 @@ fn measure(
     run: impl FnOnce() -> Result<(), String>,
     path: &std::path::Path,
 ) -> (f64, usize, u64) {
-    let base = LIVE.load(Ordering::Relaxed);
-    PEAK.store(base, Ordering::Relaxed);
     let start = Instant::now();
-    if let Err(e) = run() {
+    let (result, peak) = counting_alloc::peak_heap_of(run);
+    let secs = start.elapsed().as_secs_f64();
+    if let Err(e) = result {
         eprintln!("{name}: {e}");
         std::process::exit(1);
     }
-    let secs = start.elapsed().as_secs_f64();
-    let peak = PEAK.load(Ordering::Relaxed).saturating_sub(base);
     let bytes = std::fs::metadata(path).map_or(0, |m| m.len());
     println!(
         "{name:16} {secs:7.3} s  peak heap {:8.1} MiB  file {:6.1} MiB",
