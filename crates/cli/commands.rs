@@ -330,7 +330,10 @@ fn run(args: &RunArgs<'_>) -> Result<ExitCode> {
         },
         cache: Some(&cache),
     };
-    let written = write_outputs(args.out, args.drive, &mut scanned.index, &options)?;
+    // The outputs are rendered side by side: on the threads `--jobs` allows, as the scan.
+    let written = on_jobs(args.jobs, || {
+        write_outputs(args.out, args.drive, &mut scanned.index, &options)
+    })??;
     let mut stats = scanned.stats.clone();
     (stats.new, stats.changed, stats.removed) =
         scanned
@@ -420,15 +423,20 @@ fn analyse_files(files: &[PathBuf], jobs: Option<usize>) -> Result<Vec<Analysed>
             })
             .collect::<Vec<Vec<Analysed>>>()
     };
-    let results = match jobs {
+    let results = on_jobs(jobs, work)?;
+    Ok(results.into_iter().flatten().collect())
+}
+
+/// Runs `work` on `jobs` threads, or on rayon's global pool (all cores) when not given.
+fn on_jobs<T: Send>(jobs: Option<usize>, work: impl FnOnce() -> T + Send) -> Result<T> {
+    Ok(match jobs {
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
             .build()
             .context("cannot start worker threads")?
             .install(work),
         None => work(),
-    };
-    Ok(results.into_iter().flatten().collect())
+    })
 }
 
 fn failed(path: &str, kind: kooste_model::ErrorKind, message: String) -> Analysed {
