@@ -269,9 +269,9 @@ impl<W: Write + Seek> Workbook<W> {
                 let _ = write!(
                     book,
                     "!${0}${1}:${2}${3}</definedName>",
-                    column_name(0),
+                    Column(0),
                     first + 1,
-                    column_name(col),
+                    Column(col),
                     last + 1
                 );
             }
@@ -346,7 +346,7 @@ impl<W: Write + Seek> Sheet<'_, W> {
             return self.check(row, col);
         }
         self.open_cell(row, col)?;
-        let _ = write!(self.buf, "<c r=\"{}{}\"", column_name(col), row + 1);
+        let _ = write!(self.buf, "<c r=\"{}{}\"", Column(col), row + 1);
         if style != Style::Plain {
             let _ = write!(self.buf, " s=\"{}\"", style.xf());
         }
@@ -374,7 +374,7 @@ impl<W: Write + Seek> Sheet<'_, W> {
             return Ok(());
         }
         self.open_cell(row, col)?;
-        let _ = write!(self.buf, "<c r=\"{}{}\"", column_name(col), row + 1);
+        let _ = write!(self.buf, "<c r=\"{}{}\"", Column(col), row + 1);
         if style != Style::Plain {
             let _ = write!(self.buf, " s=\"{}\"", style.xf());
         }
@@ -410,7 +410,7 @@ impl<W: Write + Seek> Sheet<'_, W> {
             write!(
                 spool.refs,
                 "<hyperlink ref=\"{}{}\" r:id=\"rId{id}\"/>",
-                column_name(col),
+                Column(col),
                 row + 1
             )?;
             let mut rel = String::new();
@@ -442,7 +442,7 @@ impl<W: Write + Seek> Sheet<'_, W> {
                 self.buf,
                 "<autoFilter ref=\"A{}:{}{}\"/>",
                 first + 1,
-                column_name(col),
+                Column(col),
                 last + 1
             );
         }
@@ -527,17 +527,23 @@ fn copy_spool(spool: BufWriter<std::fs::File>, w: &mut impl Write) -> std::io::R
     Ok(())
 }
 
-/// A column's letters: 0 → A, 25 → Z, 26 → AA.
-pub fn column_name(col: u16) -> String {
-    let mut n = u32::from(col) + 1;
-    let mut letters = Vec::new();
-    while n > 0 {
-        let rem = (n - 1) % 26;
-        letters.push(b'A' + rem as u8);
-        n = (n - 1) / 26;
+/// A column's letters, 0 → A, 25 → Z, 26 → AA, written without allocating: every cell's
+/// reference goes through here.
+struct Column(u16);
+
+impl std::fmt::Display for Column {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Three letters reach XFD, the last of MAX_COLS; a u16 needs at most four.
+        let mut letters = [0u8; 4];
+        let mut at = letters.len();
+        let mut n = u32::from(self.0) + 1;
+        while n > 0 {
+            at -= 1;
+            letters[at] = b'A' + ((n - 1) % 26) as u8;
+            n = (n - 1) / 26;
+        }
+        f.write_str(std::str::from_utf8(&letters[at..]).unwrap_or("A"))
     }
-    letters.reverse();
-    String::from_utf8(letters).unwrap_or_default()
 }
 
 /// The stored width of a column `chars` wide in the default font: Excel pads each column
@@ -636,3 +642,20 @@ const APP: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>
 
 /// The styles of [`Style`], in its order.
 const STYLES: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><fonts count=\"4\"><font><sz val=\"11\"/><name val=\"Calibri\"/><family val=\"2\"/></font><font><b/><sz val=\"11\"/><name val=\"Calibri\"/><family val=\"2\"/></font><font><b/><sz val=\"14\"/><name val=\"Calibri\"/><family val=\"2\"/></font><font><u/><sz val=\"11\"/><color rgb=\"FF0563C1\"/><name val=\"Calibri\"/><family val=\"2\"/></font></fonts><fills count=\"2\"><fill><patternFill patternType=\"none\"/></fill><fill><patternFill patternType=\"gray125\"/></fill></fills><borders count=\"1\"><border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count=\"1\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\"/></cellStyleXfs><cellXfs count=\"6\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\"/><xf numFmtId=\"0\" fontId=\"1\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyFont=\"1\"/><xf numFmtId=\"0\" fontId=\"2\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyFont=\"1\"/><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyAlignment=\"1\"><alignment vertical=\"top\" wrapText=\"1\"/></xf><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyAlignment=\"1\"><alignment vertical=\"top\"/></xf><xf numFmtId=\"0\" fontId=\"3\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyFont=\"1\"/></cellXfs><cellStyles count=\"1\"><cellStyle name=\"Normal\" xfId=\"0\" builtinId=\"0\"/></cellStyles></styleSheet>";
+
+#[cfg(test)]
+mod tests {
+    use super::Column;
+
+    #[test]
+    fn columns_are_lettered_as_spreadsheets_do() {
+        let name = |c| Column(c).to_string();
+        assert_eq!(name(0), "A");
+        assert_eq!(name(25), "Z");
+        assert_eq!(name(26), "AA");
+        assert_eq!(name(701), "ZZ");
+        assert_eq!(name(702), "AAA");
+        assert_eq!(name(16_383), "XFD");
+        assert_eq!(name(u16::MAX), "CRXP");
+    }
+}
