@@ -153,6 +153,7 @@ enum FailOn {
 }
 
 fn main() -> ExitCode {
+    kooste_pipeline::return_large_blocks();
     // Parsers of hostile files may panic; extraction catches that and reports the file, so
     // the default hook's backtrace noise on standard error would only mislead.
     std::panic::set_hook(Box::new(|_| {}));

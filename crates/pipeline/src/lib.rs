@@ -7,12 +7,14 @@
 
 mod cache;
 mod material;
+mod memory;
 mod outputs;
 mod walk;
 pub mod worker;
 
 pub use cache::{Cache, CacheError, DB_FILE, IndexedFile, RunInfo, RunStats, extractor_version};
 pub use material::{Analysed, analyse_bytes, display_title, material_from};
+pub use memory::return_large_blocks;
 pub use outputs::{OutputOptions, annotate, annotations_fingerprint, write_outputs};
 pub use walk::{DriveEntry, walk};
 pub use worker::WorkerConfig;
