@@ -396,14 +396,20 @@ fn scan_with(
             results.iter().map(|r| (r.file.as_str(), r.key.as_str())),
         )
     });
+    let total = results.iter().map(|r| r.materials.len()).sum();
     let mut files = Vec::with_capacity(results.len());
-    let mut owned: Vec<(Material, u32)> = Vec::with_capacity(results.len());
+    let mut documents: Vec<Material> = Vec::with_capacity(total);
+    let mut owners: Vec<u32> = Vec::with_capacity(total);
     for (i, r) in results.into_iter().enumerate() {
         files.push((r.file, r.key));
-        owned.extend(r.materials.into_iter().map(|m| (m, i as u32)));
+        owners.extend(std::iter::repeat_n(i as u32, r.materials.len()));
+        documents.extend(r.materials);
     }
-    owned.sort_by(|a, b| a.0.path.cmp(&b.0.path));
-    let (documents, owners): (Vec<Material>, Vec<u32>) = owned.into_iter().unzip();
+    // Sorted in place: a sorted copy would hold every material twice at the run's peak.
+    let mut order: Vec<usize> = (0..documents.len()).collect();
+    order.sort_by(|&a, &b| documents[a].path.cmp(&documents[b].path));
+    owners = order.iter().map(|&i| owners[i]).collect();
+    permute(&mut documents, order);
     let c = &ctx.counts;
     let stats = RunStats {
         files: entries.len() as u64,
@@ -439,6 +445,26 @@ fn scan_with(
         digest,
         workers,
     })))
+}
+
+/// Puts `items` in the order `order` gives: `items[k]` becomes what was `items[order[k]]`.
+/// `order` must hold each position once.
+fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
+    for start in 0..order.len() {
+        // Follow the cycle through `start`, swapping each wanted item into place; a position
+        // is marked done by pointing at itself.
+        let mut at = start;
+        while order[at] != start {
+            let from = order[at];
+            if from == at {
+                break;
+            }
+            items.swap(at, from);
+            order[at] = at;
+            at = from;
+        }
+        order[at] = at;
+    }
 }
 
 /// Runs `work` on the run's own thread pool (`--jobs`), or on rayon's global one.
@@ -694,4 +720,32 @@ fn extract(
             }
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::permute;
+
+    #[test]
+    fn permute_puts_every_item_where_the_order_says() {
+        // Every order of five items, by a seeded shuffle, and the edge cases.
+        let mut seed = 7u64;
+        let mut orders: Vec<Vec<usize>> = vec![vec![], vec![0], (0..5).collect()];
+        for _ in 0..200 {
+            let mut order: Vec<usize> = (0..9).collect();
+            for i in (1..order.len()).rev() {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                order.swap(i, (seed >> 33) as usize % (i + 1));
+            }
+            orders.push(order);
+        }
+        for order in orders {
+            let mut items: Vec<String> = (0..order.len()).map(|i| format!("m{i}")).collect();
+            let want: Vec<String> = order.iter().map(|&i| format!("m{i}")).collect();
+            permute(&mut items, order.clone());
+            assert_eq!(items, want, "order {order:?}");
+        }
+    }
 }

@@ -8,6 +8,7 @@ use crate::lang::Lang;
 use crate::summary::stem;
 use kooste_model::{City, CitySource, ErrorKind, Index, Material, Status};
 use regex::Regex;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
@@ -37,6 +38,14 @@ pub struct Audit {
     pub annotation_warnings: Vec<String>,
 }
 
+/// One row of the audit as a table shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditRow<'a> {
+    pub category: Cow<'a, str>,
+    pub path: &'a str,
+    pub detail: Cow<'a, str>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct VersionGroup {
     /// The material's name with version marks removed.
@@ -56,84 +65,106 @@ impl Audit {
         self.unreadable.values().map(Vec::len).sum()
     }
 
-    /// Every (category, path, detail) of the audit, for tables.
-    pub fn rows<'a>(&'a self, lang: Lang) -> Vec<(String, String, String)> {
-        let mut rows = Vec::new();
-        for (kind, files) in &self.unreadable {
-            for (path, message) in files {
-                rows.push((
-                    format!(
-                        "{}: {}",
-                        lang.pick("Lukukelvoton", "Unreadable"),
-                        kind.as_str()
-                    ),
-                    path.clone(),
-                    message.clone(),
-                ));
-            }
-        }
-        let no_city = self.no_city.iter().map(|p| {
+    /// How many rows [`Audit::rows`] gives.
+    pub fn row_count(&self) -> usize {
+        self.errors()
+            + self.empty.len()
+            + self.no_theme.len()
+            + self.no_city.len()
+            + self.no_tp.len()
+            + self.duplicates.iter().map(Vec::len).sum::<usize>()
+            + self.versions.iter().map(|g| g.paths.len()).sum::<usize>()
+            + self.manual.len()
+            + self.annotation_warnings.len()
+    }
+
+    /// Every (category, path, detail) of the audit, for tables. Made one at a time: on a
+    /// drive full of copies there are as many rows as files.
+    pub fn rows<'a>(&'a self, lang: Lang) -> impl Iterator<Item = AuditRow<'a>> + 'a {
+        let row = |category: Cow<'a, str>, path: &'a str, detail: Cow<'a, str>| AuditRow {
+            category,
+            path,
+            detail,
+        };
+        let unreadable = self.unreadable.iter().flat_map(move |(kind, files)| {
+            let category = format!(
+                "{}: {}",
+                lang.pick("Lukukelvoton", "Unreadable"),
+                kind.as_str()
+            );
+            files.iter().map(move |(path, message)| {
+                row(
+                    Cow::Owned(category.clone()),
+                    path,
+                    Cow::Borrowed(message.as_str()),
+                )
+            })
+        });
+        let plain = move |category: &'static str, paths: &'a [String]| {
+            paths
+                .iter()
+                .map(move |p| row(Cow::Borrowed(category), p, Cow::Borrowed("")))
+        };
+        let no_city = self.no_city.iter().map(move |p| {
             let detail = self
                 .city_contenders
                 .get(p)
                 .map(|cities| contenders_note(lang, cities))
                 .unwrap_or_default();
-            (lang.pick("Ei kaupunkia", "No city"), p, detail)
+            row(
+                Cow::Borrowed(lang.pick("Ei kaupunkia", "No city")),
+                p,
+                Cow::Owned(detail),
+            )
         });
-        let plain = |category: &'static str, paths: &'a [String]| {
-            paths.iter().map(move |p| (category, p, String::new()))
-        };
-        let listed = plain(
-            lang.pick("Tyhjä (tarvitsee OCR:n)", "Empty (needs OCR)"),
-            &self.empty,
-        )
-        .chain(plain(lang.pick("Ei teemaa", "No theme"), &self.no_theme))
-        .chain(no_city)
-        .chain(plain(
-            lang.pick("Ei työpakettia", "No work package"),
-            &self.no_tp,
-        ));
-        for (category, p, detail) in listed {
-            rows.push((category.to_string(), p.clone(), detail));
-        }
-        for (n, group) in self.duplicates.iter().enumerate() {
-            for p in group {
-                rows.push((
-                    lang.pick("Sama sisältö", "Identical content").to_string(),
-                    p.clone(),
-                    format!("{} {}", lang.pick("ryhmä", "group"), n + 1),
-                ));
-            }
-        }
-        for g in &self.versions {
-            for p in &g.paths {
+        let duplicates = self.duplicates.iter().zip(1..).flat_map(move |(group, n)| {
+            group.iter().map(move |p| {
+                row(
+                    Cow::Borrowed(lang.pick("Sama sisältö", "Identical content")),
+                    p,
+                    Cow::Owned(format!("{} {n}", lang.pick("ryhmä", "group"))),
+                )
+            })
+        });
+        let versions = self.versions.iter().flat_map(move |g| {
+            g.paths.iter().map(move |p| {
                 let detail = if *p == g.newest {
-                    lang.pick("uusin", "newest").to_string()
+                    Cow::Borrowed(lang.pick("uusin", "newest"))
                 } else {
-                    format!("{} {}", lang.pick("uusin:", "newest:"), g.newest)
+                    Cow::Owned(format!("{} {}", lang.pick("uusin:", "newest:"), g.newest))
                 };
-                rows.push((
-                    lang.pick("Versio", "Version").to_string(),
-                    p.clone(),
-                    detail,
-                ));
-            }
-        }
-        for (p, fields) in &self.manual {
-            rows.push((
-                lang.pick("Korjattu käsin", "Corrected by hand").to_string(),
-                p.clone(),
-                fields.join(", "),
-            ));
-        }
-        for w in &self.annotation_warnings {
-            rows.push((
-                lang.pick("Huomiotiedosto", "Annotations").to_string(),
-                String::new(),
-                w.clone(),
-            ));
-        }
-        rows
+                row(Cow::Borrowed(lang.pick("Versio", "Version")), p, detail)
+            })
+        });
+        let manual = self.manual.iter().map(move |(p, fields)| {
+            row(
+                Cow::Borrowed(lang.pick("Korjattu käsin", "Corrected by hand")),
+                p,
+                Cow::Owned(fields.join(", ")),
+            )
+        });
+        let warnings = self.annotation_warnings.iter().map(move |w| {
+            row(
+                Cow::Borrowed(lang.pick("Huomiotiedosto", "Annotations")),
+                "",
+                Cow::Borrowed(w.as_str()),
+            )
+        });
+        unreadable
+            .chain(plain(
+                lang.pick("Tyhjä (tarvitsee OCR:n)", "Empty (needs OCR)"),
+                &self.empty,
+            ))
+            .chain(plain(lang.pick("Ei teemaa", "No theme"), &self.no_theme))
+            .chain(no_city)
+            .chain(plain(
+                lang.pick("Ei työpakettia", "No work package"),
+                &self.no_tp,
+            ))
+            .chain(duplicates)
+            .chain(versions)
+            .chain(manual)
+            .chain(warnings)
     }
 }
 
@@ -185,13 +216,20 @@ pub fn audit(index: &Index) -> Audit {
 
 /// Paths the summary's tables leave out: every version but the newest, every identical
 /// copy but one.
-pub(crate) fn superseded(documents: &[Material]) -> BTreeSet<String> {
+pub(crate) fn superseded(documents: &[Material]) -> BTreeSet<&str> {
     let mut out = BTreeSet::new();
-    for g in duplicate_groups(documents) {
-        out.extend(g.into_iter().skip(1));
+    for g in duplicate_sets(documents) {
+        out.extend(g.into_iter().skip(1).map(|m| m.path.as_str()));
     }
-    for g in version_groups(documents) {
-        out.extend(g.paths.into_iter().filter(|p| *p != g.newest));
+    for (_, g) in version_sets(documents) {
+        if let Some((newest, older)) = g.split_last() {
+            out.extend(
+                older
+                    .iter()
+                    .filter(|m| m.path != newest.path)
+                    .map(|m| m.path.as_str()),
+            );
+        }
     }
     out
 }
@@ -210,6 +248,14 @@ fn copy_mark() -> &'static Regex {
 /// is a copy, then one with a city, then the first by path. Files without text are listed
 /// as empty already; that they are alike says nothing more.
 fn duplicate_groups(documents: &[Material]) -> Vec<Vec<String>> {
+    duplicate_sets(documents)
+        .into_iter()
+        .map(|g| g.into_iter().map(|m| m.path.clone()).collect())
+        .collect()
+}
+
+/// [`duplicate_groups`] as the materials themselves.
+fn duplicate_sets(documents: &[Material]) -> Vec<Vec<&Material>> {
     let mut by_hash: BTreeMap<&str, Vec<&Material>> = BTreeMap::new();
     for m in documents
         .iter()
@@ -217,22 +263,26 @@ fn duplicate_groups(documents: &[Material]) -> Vec<Vec<String>> {
     {
         by_hash.entry(&m.hash).or_default().push(m);
     }
-    let mut groups: Vec<Vec<String>> = by_hash
+    let mut groups: Vec<Vec<&Material>> = by_hash
         .into_values()
         .filter(|g| g.len() > 1)
         .map(|mut g| {
-            g.sort_by_key(|m| {
+            g.sort_by_cached_key(|m| {
                 (
                     m.path.to_lowercase().contains(".zip/"),
                     copy_mark().is_match(stem(m.file_name())),
                     m.city.is_none(),
-                    m.path.clone(),
+                    m.path.as_str(),
                 )
             });
-            g.into_iter().map(|m| m.path.clone()).collect()
+            g
         })
         .collect();
-    groups.sort();
+    groups.sort_by(|a, b| {
+        a.iter()
+            .map(|m| m.path.as_str())
+            .cmp(b.iter().map(|m| m.path.as_str()))
+    });
     groups
 }
 
@@ -359,6 +409,18 @@ fn base_name(file_stem: &str) -> String {
 }
 
 fn version_groups(documents: &[Material]) -> Vec<VersionGroup> {
+    version_sets(documents)
+        .into_iter()
+        .map(|(name, g)| VersionGroup {
+            name,
+            newest: g.last().map(|m| m.path.clone()).unwrap_or_default(),
+            paths: g.iter().map(|m| m.path.clone()).collect(),
+        })
+        .collect()
+}
+
+/// [`version_groups`] as the materials themselves, each group oldest first, under its name.
+fn version_sets(documents: &[Material]) -> Vec<(String, Vec<&Material>)> {
     let mut groups: BTreeMap<(String, String), Vec<&Material>> = BTreeMap::new();
     for m in documents {
         let file_stem = stem(m.file_name());
@@ -393,12 +455,7 @@ fn version_groups(documents: &[Material]) -> Vec<VersionGroup> {
                     .then_with(|| a.modified.cmp(&b.modified))
                     .then_with(|| a.path.cmp(&b.path))
             });
-            let newest = g.last().map(|m| m.path.clone()).unwrap_or_default();
-            VersionGroup {
-                name: base,
-                paths: g.iter().map(|m| m.path.clone()).collect(),
-                newest,
-            }
+            (base, g)
         })
         .collect()
 }
@@ -667,13 +724,14 @@ mod tests {
             md.contains("- `Yhteiset/a.docx`: teksti mainitsee tasaveroisesti useita kaupunkeja, ei selvää voittajaa: Espoo, Tampere\n- `Yhteiset/b.docx`\n"),
             "{md}"
         );
-        let rows = a.rows(Lang::En);
+        let rows: Vec<AuditRow<'_>> = a.rows(Lang::En).collect();
+        assert_eq!(rows.len(), a.row_count());
         let row = rows
             .iter()
-            .find(|r| r.1 == "Yhteiset/a.docx" && r.0 == "No city")
+            .find(|r| r.path == "Yhteiset/a.docx" && r.category == "No city")
             .unwrap_or_else(|| panic!("{rows:?}"));
         assert!(
-            row.2.ends_with("no clear winner: Espoo, Tampere"),
+            row.detail.ends_with("no clear winner: Espoo, Tampere"),
             "{row:?}"
         );
     }

@@ -564,18 +564,18 @@ fn audit_section(s: &Summary, a: &Audit, lang: Lang, out: &mut String) {
             "The lists and error messages are in <a href=\"audit.md\">audit.md</a>; all data as a spreadsheet: <a href=\"kooste.xlsx\">kooste.xlsx</a>."
         )
     );
-    if !s.left_out.is_empty() {
+    if s.left_out > 0 {
         let _ = writeln!(
             out,
             "<p>{}</p>",
             match lang {
                 Lang::Fi => format!(
                     "Teemataulukoista on jätetty pois {} vanhempaa versiota tai kaksoiskappaletta.",
-                    s.left_out.len()
+                    s.left_out
                 ),
                 Lang::En => format!(
                     "{} older versions or identical copies are left out of the theme tables.",
-                    s.left_out.len()
+                    s.left_out
                 ),
             }
         );

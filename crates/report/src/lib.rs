@@ -14,7 +14,7 @@ mod lang;
 mod summary;
 mod xlsx;
 
-pub use audit::{Audit, VersionGroup, audit, audit_markdown};
+pub use audit::{Audit, AuditRow, VersionGroup, audit, audit_markdown};
 pub use changes::{PreviousMaterial, PreviousRun, changes, changes_markdown};
 pub use csv::{neutralise_formula, themes_csv};
 pub use html::{summary_html, write_summary_html};

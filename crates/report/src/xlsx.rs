@@ -5,7 +5,7 @@
 //! would take for a formula when retyped or exported (`=`, `+`, `-`, `@`, tab, carriage
 //! return at its start) also gets the leading apostrophe, as in `themes.csv`.
 
-use crate::audit::Audit;
+use crate::audit::{Audit, AuditRow};
 use crate::csv::neutralise_formula;
 use crate::lang::{Lang, Text};
 use crate::summary::{QUESTIONS, Summary};
@@ -216,9 +216,13 @@ pub fn write_summary_xlsx(
         ],
     )?;
     let mut row = 1;
-    let rows = audit.rows(lang);
-    let total = rows.len();
-    for (category, path, detail) in rows {
+    let total = audit.row_count();
+    for AuditRow {
+        category,
+        path,
+        detail,
+    } in audit.rows(lang)
+    {
         if row >= ROWS_MAX {
             cut_short(
                 &mut sheet,
@@ -229,7 +233,7 @@ pub fn write_summary_xlsx(
             break;
         }
         sheet.string(row, 0, &cell(&category), Style::Plain)?;
-        sheet.string(row, 1, &cell(&path), Style::Plain)?;
+        sheet.string(row, 1, &cell(path), Style::Plain)?;
         sheet.string(row, 2, &cell(&detail), Style::Plain)?;
         row += 1;
     }
