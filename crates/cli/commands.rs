@@ -213,13 +213,12 @@ fn scan_drive(
         rules: &rules,
         rules_source: source,
         limits: budget.limits(),
-        jobs,
         generated: time::generated(),
         cache: None,
         workers: Some(budget.workers()?),
         build_id: String::new(),
     };
-    Ok(scan(&config, progress)?.index)
+    Ok(on_jobs(jobs, || scan(&config, progress))??.index)
 }
 
 fn report_lang(lang: Lang) -> kooste_report::Lang {
@@ -261,7 +260,12 @@ struct RunArgs<'a> {
     quiet: bool,
 }
 
+/// `kooste run`: the scan and the outputs on one pool of the threads `--jobs` allows.
 fn run(args: &RunArgs<'_>) -> Result<ExitCode> {
+    on_jobs(args.jobs, || run_on_this_pool(args))?
+}
+
+fn run_on_this_pool(args: &RunArgs<'_>) -> Result<ExitCode> {
     let started = Instant::now();
     let intro = args.intro.map(read_intro).transpose()?;
     let (rules, rules_source) = rules_file::load(args.rules)?;
@@ -275,7 +279,6 @@ fn run(args: &RunArgs<'_>) -> Result<ExitCode> {
         rules: &rules,
         rules_source,
         limits: args.budget.limits(),
-        jobs: args.jobs,
         generated: time::generated(),
         cache: Some(&cache),
         workers: Some(args.budget.workers()?),
@@ -330,10 +333,7 @@ fn run(args: &RunArgs<'_>) -> Result<ExitCode> {
         },
         cache: Some(&cache),
     };
-    // The outputs are rendered side by side: on the threads `--jobs` allows, as the scan.
-    let written = on_jobs(args.jobs, || {
-        write_outputs(args.out, args.drive, &mut scanned.index, &options)
-    })??;
+    let written = write_outputs(args.out, args.drive, &mut scanned.index, &options)?;
     let mut stats = scanned.stats.clone();
     (stats.new, stats.changed, stats.removed) =
         scanned

@@ -45,8 +45,6 @@ pub enum PipelineError {
     },
     #[error("bad annotations file {path}: {message}")]
     Annotations { path: PathBuf, message: String },
-    #[error("cannot start {0} worker threads: {1}")]
-    Threads(usize, String),
     #[error("extraction worker: {0}")]
     Worker(String),
     #[error("{0}")]
@@ -61,8 +59,6 @@ pub struct ScanConfig<'a> {
     pub rules: &'a Rules,
     pub rules_source: String,
     pub limits: Limits,
-    /// Worker threads (and worker processes); `None` for all cores.
-    pub jobs: Option<usize>,
     /// RFC 3339 time stamp for the index.
     pub generated: String,
     /// Where extraction results and classifications are kept between runs.
@@ -273,7 +269,9 @@ impl Context<'_> {
     }
 }
 
-/// Walks the drive and analyses every file on it into the index.
+/// Walks the drive and analyses every file on it into the index. Works on the threads of
+/// the rayon pool it is called in (and as many worker processes): the caller sets how many by
+/// installing a pool of that size.
 pub fn scan(config: &ScanConfig<'_>, progress: &dyn Progress) -> Result<Scan, PipelineError> {
     match scan_with(config, progress, None)? {
         Scanned::Fresh(mut scan) => {
@@ -331,22 +329,11 @@ fn scan_with(
         pool: config.workers.clone().map(Pool::new),
         counts: Counts::default(),
     };
-    let threads = match config.jobs {
-        Some(n) => Some(
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(n.max(1))
-                .build()
-                .map_err(|e| PipelineError::Threads(n, e.to_string()))?,
-        ),
-        None => None,
-    };
     // First the cheap look: which files are as the previous run left them.
     let probes: Vec<Option<Probe<'_>>> = if known.is_empty() {
         Vec::new()
     } else {
-        on_threads(threads.as_ref(), || {
-            entries.par_iter().map(|e| probe(&ctx, &known, e)).collect()
-        })
+        entries.par_iter().map(|e| probe(&ctx, &known, e)).collect()
     };
     if let (Some(check), Some(cache)) = (check, config.cache)
         && !probes.is_empty()
@@ -373,18 +360,15 @@ fn scan_with(
         }
     }
     progress.started(entries.len());
-    let work = || {
-        entries
-            .par_iter()
-            .enumerate()
-            .map(|(i, entry)| {
-                let result = process(&ctx, entry, probes.get(i).and_then(Option::as_ref));
-                progress.file_done(&entry.rel_path);
-                result
-            })
-            .collect::<Result<Vec<FileResult>, PipelineError>>()
-    };
-    let results = on_threads(threads.as_ref(), work)?;
+    let results = entries
+        .par_iter()
+        .enumerate()
+        .map(|(i, entry)| {
+            let result = process(&ctx, entry, probes.get(i).and_then(Option::as_ref));
+            progress.file_done(&entry.rel_path);
+            result
+        })
+        .collect::<Result<Vec<FileResult>, PipelineError>>()?;
     let restarts = ctx.pool.as_ref().map_or(0, Pool::restarts);
     // Workers are stopped on a thread of their own while the outputs are made; the caller
     // waits for them (Scan::wait_for_workers) before reading the children's peak memory.
@@ -464,14 +448,6 @@ fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
             at = from;
         }
         order[at] = at;
-    }
-}
-
-/// Runs `work` on the run's own thread pool (`--jobs`), or on rayon's global one.
-fn on_threads<T: Send>(threads: Option<&rayon::ThreadPool>, work: impl FnOnce() -> T + Send) -> T {
-    match threads {
-        Some(pool) => pool.install(work),
-        None => work(),
     }
 }
 
