@@ -130,6 +130,64 @@ fn memo(dir: &Path) -> PathBuf {
 }
 
 #[test]
+fn eval_errors_list_what_the_classifier_sees_otherwise() {
+    let dir = temp_dir("eval-errors");
+    memo(&dir);
+    let labels = dir.join("labels.csv");
+    // Labelled on purpose against what the memo says: another theme, city and work package.
+    if let Err(e) = std::fs::write(
+        &labels,
+        "path,themes,city,tp\nEspoo_osallisuus_TP2.txt,alustatalous,Helsinki,TP3\n",
+    ) {
+        panic!("cannot write {}: {e}", labels.display());
+    }
+    let o = kooste(&[
+        "eval",
+        "--errors",
+        "--labels",
+        &labels.to_string_lossy(),
+        &dir.to_string_lossy(),
+    ]);
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}");
+    assert_eq!(figure(&out, "disagreements"), 1.0, "{out}");
+    let block: Vec<&str> = out
+        .lines()
+        .skip_while(|l| *l != "Espoo_osallisuus_TP2.txt")
+        .collect();
+    assert_eq!(
+        block.get(1).copied(),
+        Some("  missed: alustatalous  extra: osallisuus"),
+        "{out}"
+    );
+    assert_eq!(
+        block.get(2).copied(),
+        Some("  city: label Helsinki, classified Espoo"),
+        "{out}"
+    );
+    assert_eq!(
+        block.get(3).copied(),
+        Some("  tp: label TP3, classified TP2"),
+        "{out}"
+    );
+    assert!(
+        block
+            .get(4)
+            .is_some_and(|l| l.starts_with("  scores: osallisuus ")),
+        "{out}"
+    );
+    // Without --errors, only the figures.
+    let o = kooste(&[
+        "eval",
+        "--labels",
+        &labels.to_string_lossy(),
+        &dir.to_string_lossy(),
+    ]);
+    assert!(!stdout(&o).contains("disagreements"), "{}", stdout(&o));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn explain_shows_terms_counts_and_sentences() {
     let dir = temp_dir("explain");
     let file = memo(&dir);

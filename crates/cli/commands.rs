@@ -3,7 +3,7 @@
 use crate::{Command, FailOn, Lang, rules_file, time};
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use kooste_classify::{Classifier, Prediction, evaluate, parse_labels};
+use kooste_classify::{Classifier, Prediction, disagreements, evaluate, parse_labels};
 use kooste_extract::Limits;
 use kooste_model::Index;
 use kooste_pipeline::{
@@ -76,7 +76,8 @@ pub fn dispatch(command: Command) -> Result<ExitCode> {
             drive,
             rules,
             jobs,
-        } => eval(&labels, &drive, rules.as_deref(), jobs),
+            errors,
+        } => eval(&labels, &drive, rules.as_deref(), jobs, errors),
         Command::Rules { default: _ } => {
             print!("{}", kooste_classify::DEFAULT_RULES);
             Ok(ExitCode::SUCCESS)
@@ -747,6 +748,7 @@ fn eval(
     drive: &Path,
     rules: Option<&Path>,
     jobs: Option<usize>,
+    errors: bool,
 ) -> Result<ExitCode> {
     let text = std::fs::read_to_string(labels_path)
         .with_context(|| format!("cannot read labels {}", labels_path.display()))?;
@@ -800,5 +802,63 @@ fn eval(
         println!("tp_accuracy {:.3} ({ok}/{n})", ok as f64 / n.max(1) as f64);
     }
     println!("macro_f1 {:.3}", e.macro_f1);
+    if errors {
+        print_disagreements(&index, &labels, &predictions);
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `kooste eval --errors`: one block per labelled document the classifier sees otherwise.
+fn print_disagreements(
+    index: &Index,
+    labels: &[kooste_classify::Label],
+    predictions: &BTreeMap<String, Prediction>,
+) {
+    let found = disagreements(labels, predictions);
+    println!("disagreements {}", found.len());
+    let list = |items: &[&str]| {
+        if items.is_empty() {
+            "-".to_string()
+        } else {
+            items.join(", ")
+        }
+    };
+    let city = |c: Option<kooste_model::City>| c.map_or("-", |c| c.name());
+    let tps = |set: &std::collections::BTreeSet<kooste_model::WorkPackage>| {
+        if set.is_empty() {
+            "-".to_string()
+        } else {
+            set.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    for d in &found {
+        println!("{}", d.path);
+        if !d.missed.is_empty() || !d.extra.is_empty() {
+            println!("  missed: {}  extra: {}", list(&d.missed), list(&d.extra));
+        }
+        if let Some((want, got)) = d.city {
+            println!("  city: label {}, classified {}", city(want), city(got));
+        }
+        if let Some((want, got)) = d.tp {
+            println!("  tp: label {}, classified {}", tps(want), tps(got));
+        }
+        // The material's own scores, strongest first: how near the threshold each theme was.
+        let material = index
+            .documents
+            .binary_search_by(|m| m.path.as_str().cmp(d.path))
+            .ok()
+            .and_then(|at| index.documents.get(at));
+        if let Some(m) = material {
+            let mut scores: Vec<(&str, f64)> = m.scores.iter().map(|(id, s)| (id, *s)).collect();
+            scores.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+            let shown: Vec<String> = scores
+                .iter()
+                .map(|(id, s)| format!("{id} {s:.1}"))
+                .collect();
+            println!("  scores: {}", shown.join(", "));
+        }
+    }
 }

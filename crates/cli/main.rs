@@ -129,6 +129,10 @@ enum Command {
         /// Parallel extractions (default: all cores)
         #[arg(long)]
         jobs: Option<usize>,
+        /// Also list each labelled document the classifier sees otherwise: themes missed and
+        /// extra, city and work packages, with every theme's score
+        #[arg(long)]
+        errors: bool,
     },
     /// Print rules
     Rules {

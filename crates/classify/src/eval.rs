@@ -281,6 +281,62 @@ pub fn evaluate(
     }
 }
 
+/// A labelled document on which the classifier and the label differ: what a person checks
+/// first, to correct either the label or the rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Disagreement<'a> {
+    pub path: &'a str,
+    /// Themes the label gives and the classifier did not.
+    pub missed: Vec<&'a str>,
+    /// Themes the classifier gave and the label does not.
+    pub extra: Vec<&'a str>,
+    /// (label, prediction), when the label names a city and they differ.
+    pub city: Option<(Option<City>, Option<City>)>,
+    /// (label, prediction), when the label names work packages and they differ.
+    pub tp: Option<(&'a BTreeSet<WorkPackage>, &'a BTreeSet<WorkPackage>)>,
+}
+
+/// The labelled documents whose themes, city or work packages the predictions get otherwise,
+/// in the labels' order. Documents without a prediction are left to
+/// [`Evaluation::missing`].
+pub fn disagreements<'a>(
+    labels: &'a [Label],
+    predictions: &'a BTreeMap<String, Prediction>,
+) -> Vec<Disagreement<'a>> {
+    let mut out = Vec::new();
+    for label in labels {
+        let Some(p) = predictions.get(&label.path) else {
+            continue;
+        };
+        let d = Disagreement {
+            path: &label.path,
+            missed: label
+                .themes
+                .difference(&p.themes)
+                .map(String::as_str)
+                .collect(),
+            extra: p
+                .themes
+                .difference(&label.themes)
+                .map(String::as_str)
+                .collect(),
+            city: label
+                .city
+                .filter(|want| *want != p.city)
+                .map(|want| (want, p.city)),
+            tp: label
+                .tp
+                .as_ref()
+                .filter(|want| **want != p.tp)
+                .map(|want| (want, &p.tp)),
+        };
+        if !d.missed.is_empty() || !d.extra.is_empty() || d.city.is_some() || d.tp.is_some() {
+            out.push(d);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,5 +388,37 @@ mod tests {
         assert_eq!(e.macro_f1, 0.5);
         assert_eq!(e.city, Some((2, 3)));
         assert_eq!(e.missing, ["c"]);
+    }
+
+    #[test]
+    fn disagreements_name_what_differs() {
+        let labels = parse_labels("path,themes,city,tp\na,x;y,Oulu,TP5\nb,x,,\nc,,Turku,\nd,z,,\n")
+            .unwrap_or_default();
+        let pred = |themes: &[&str], city: Option<City>, tp: &[u8]| Prediction {
+            themes: themes.iter().map(|s| s.to_string()).collect(),
+            city,
+            tp: tp.iter().filter_map(|n| WorkPackage::new(*n)).collect(),
+        };
+        let mut predictions = BTreeMap::new();
+        // a: y missed, city right, TP wrong; b: agrees; c: x extra, city wrong; d: no prediction.
+        predictions.insert("a".to_string(), pred(&["x"], Some(City::Oulu), &[4]));
+        predictions.insert("b".to_string(), pred(&["x"], None, &[]));
+        predictions.insert("c".to_string(), pred(&["x"], Some(City::Espoo), &[]));
+        let d = disagreements(&labels, &predictions);
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert_eq!(
+            (d[0].path, d[0].missed.clone(), d[0].extra.clone()),
+            ("a", vec!["y"], vec![])
+        );
+        assert_eq!(d[0].city, None);
+        let tp4: BTreeSet<WorkPackage> = WorkPackage::new(4).into_iter().collect();
+        let tp5: BTreeSet<WorkPackage> = WorkPackage::new(5).into_iter().collect();
+        assert_eq!(d[0].tp, Some((&tp5, &tp4)));
+        assert_eq!(
+            (d[1].path, d[1].missed.clone(), d[1].extra.clone()),
+            ("c", vec![], vec!["x"])
+        );
+        assert_eq!(d[1].city, Some((Some(City::Turku), Some(City::Espoo))));
+        assert_eq!(d[1].tp, None);
     }
 }

@@ -17,7 +17,8 @@ pub use classifier::{
     Classification, Classifier, MaterialText, ScoreParts, TermMatch, ThemeResult,
 };
 pub use eval::{
-    Evaluation, Label, LabelsError, Prediction, ThemeMetrics, csv_rows, evaluate, parse_labels,
+    Disagreement, Evaluation, Label, LabelsError, Prediction, ThemeMetrics, csv_rows,
+    disagreements, evaluate, parse_labels,
 };
 pub use morph::Morphology;
 pub use rules::{DEFAULT_RULES, Rules, RulesError, Settings, Term, ThemeRules};
