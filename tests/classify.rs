@@ -151,6 +151,10 @@ fn eval_errors_list_what_the_classifier_sees_otherwise() {
     let out = stdout(&o);
     assert!(o.status.success(), "{out}");
     assert_eq!(figure(&out, "disagreements"), 1.0, "{out}");
+    assert!(
+        out.contains("(a theme is assigned at a score of 16 or more)"),
+        "{out}"
+    );
     let block: Vec<&str> = out
         .lines()
         .skip_while(|l| *l != "Espoo_osallisuus_TP2.txt")

@@ -803,7 +803,8 @@ fn eval(
     }
     println!("macro_f1 {:.3}", e.macro_f1);
     if errors {
-        print_disagreements(&index, &labels, &predictions);
+        let (rules, _) = rules_file::load(rules)?;
+        print_disagreements(&index, &labels, &predictions, rules.settings.threshold);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -813,9 +814,13 @@ fn print_disagreements(
     index: &Index,
     labels: &[kooste_classify::Label],
     predictions: &BTreeMap<String, Prediction>,
+    threshold: f64,
 ) {
     let found = disagreements(labels, predictions);
-    println!("disagreements {}", found.len());
+    println!(
+        "disagreements {} (a theme is assigned at a score of {threshold} or more)",
+        found.len()
+    );
     let list = |items: &[&str]| {
         if items.is_empty() {
             "-".to_string()
