@@ -594,9 +594,18 @@ fn explain_material(
             names.join(", ")
         )?;
     }
+    let share = rules.settings.share_of_top;
+    let relative = if share > 0.0 {
+        format!(
+            " ja vähintään {:.0} % vahvimman teeman pisteistä",
+            share * 100.0
+        )
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "  perusteet ({} sanaa, kynnys {:.1}):",
+        "  perusteet ({} sanaa, kynnys {:.1}{relative}):",
         c.words, rules.settings.threshold
     )?;
     for t in &c.themes {
@@ -615,7 +624,12 @@ fn explain_material(
             "    {} {:.1}{}{}",
             t.id,
             t.score,
-            if t.assigned { " ✓" } else { "" },
+            match (t.assigned, t.score >= rules.settings.threshold) {
+                (true, _) => " ✓".to_string(),
+                // Over the threshold, yet far weaker than the document's main theme.
+                (false, true) => format!(" (alle {:.0} % vahvimmasta)", share * 100.0),
+                (false, false) => String::new(),
+            },
             if parts.is_empty() {
                 String::new()
             } else {

@@ -220,6 +220,7 @@ fn apply(rules: &mut Rules, key: &str, value: &str) -> Result<(), String> {
     let s = &mut rules.settings;
     match key {
         "threshold" => s.threshold = num()?,
+        "share_of_top" => s.share_of_top = num()?,
         "title_weight" => s.title_weight = num()?,
         "heading_weight" => s.heading_weight = num()?,
         "length_pivot" => s.length_pivot = num()?,

@@ -363,7 +363,11 @@ impl Classifier {
             result.tp_bonus = tp_bonus;
             result.parts.tp = tp_bonus;
             result.score = evidence + tp_bonus;
-            result.assigned = result.score >= self.settings.threshold;
+        }
+        let top = results.iter().map(|r| r.score).fold(0.0, f64::max);
+        for result in &mut results {
+            result.assigned = result.score >= self.settings.threshold
+                && result.score >= self.settings.share_of_top * top;
         }
         // The evidence in words: for assigned themes, or all when explanations are asked for.
         for &t in &tally.touched {
@@ -727,6 +731,51 @@ mod tests {
             snippets.iter().any(|s| s.starts_with("Osallisuus syntyy")),
             "{snippets:?}"
         );
+    }
+
+    #[test]
+    fn share_of_top_drops_themes_far_weaker_than_the_main_one() {
+        let pages: Vec<Page> = vec![Page::new(
+            1,
+            "Työpajoissa asukkaat ja yritykset kehittivät palveluja yhdessä kaupungin kanssa. \
+             Osallisuus syntyy, kun kuntalaiset pääsevät mukaan yhteiskehittämiseen alusta asti. \
+             Asukasraati ja osallistuva budjetointi tuovat kuntalaiset päätöksentekoon. \
+             Palautteet kerättiin sähköisellä kyselyllä.",
+        )];
+        let text = MaterialText {
+            path: "Helsinki/TP2/Osallisuus ja yhteiskehittäminen.docx",
+            title: Some("Osallisuus ja yhteiskehittäminen"),
+            author: None,
+            pages: &pages,
+        };
+        let mut rules = Rules::default_rules();
+        // Low enough that the weaker themes pass it too: only the share decides.
+        rules.settings.threshold = 0.5;
+        let scores = Classifier::new(&rules).classify(&text);
+        let top = scores.themes.iter().map(|t| t.score).fold(0.0, f64::max);
+        let weaker: Vec<(String, f64)> = scores
+            .themes
+            .iter()
+            .filter(|t| t.score >= 0.5 && t.score < top / 2.0)
+            .map(|t| (t.id.clone(), t.score))
+            .collect();
+        assert!(!weaker.is_empty(), "{:?}", scores.themes);
+        assert!(weaker.iter().all(|(id, _)| assigned(&scores).contains(id)));
+        rules.settings.share_of_top = 0.5;
+        let c = Classifier::new(&rules).classify(&text);
+        for t in &c.themes {
+            assert_eq!(
+                t.assigned,
+                t.score >= 0.5 && t.score >= top / 2.0,
+                "{} {} of top {top}",
+                t.id,
+                t.score
+            );
+        }
+        assert_eq!(assigned(&c).first().map(String::as_str), Some("osallisuus"));
+        // The rules file says why a share is out of range.
+        let bad = crate::DEFAULT_RULES.replace("share_of_top = 0.0", "share_of_top = 1.5");
+        assert!(Rules::from_toml(&bad).is_err());
     }
 
     #[test]
