@@ -180,6 +180,14 @@ fn eval_errors_list_what_the_classifier_sees_otherwise() {
             .is_some_and(|l| l.starts_with("  scores: osallisuus ")),
         "{out}"
     );
+    // The figures still close the output, as the SPEC has it.
+    assert!(
+        out.trim_end()
+            .lines()
+            .last()
+            .is_some_and(|l| l.starts_with("macro_f1 ")),
+        "{out}"
+    );
     // Without --errors, only the figures.
     let o = kooste(&[
         "eval",

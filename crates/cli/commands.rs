@@ -788,6 +788,12 @@ fn eval(
         .collect();
     let ids: Vec<String> = index.themes.iter().map(|t| t.id.clone()).collect();
     let e = evaluate(&labels, &predictions, &ids);
+    // The documents first: the output ends with `macro_f1`, as scripts that read it expect.
+    if errors {
+        let (rules, _) = rules_file::load(rules)?;
+        print_disagreements(&index, &labels, &predictions, rules.settings.threshold);
+        println!();
+    }
     println!(
         "{:<16} {:>4} {:>4} {:>4} {:>9} {:>7} {:>6}",
         "theme", "tp", "fp", "fn", "precision", "recall", "f1"
@@ -815,11 +821,8 @@ fn eval(
     if let Some((ok, n)) = e.tp {
         println!("tp_accuracy {:.3} ({ok}/{n})", ok as f64 / n.max(1) as f64);
     }
+    println!("micro_f1 {:.3}", e.micro_f1);
     println!("macro_f1 {:.3}", e.macro_f1);
-    if errors {
-        let (rules, _) = rules_file::load(rules)?;
-        print_disagreements(&index, &labels, &predictions, rules.settings.threshold);
-    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -43,6 +43,9 @@ pub struct Evaluation {
     pub documents: usize,
     pub themes: Vec<ThemeMetrics>,
     pub macro_f1: f64,
+    /// F1 over all (document, theme) decisions together: steadier than the macro average
+    /// where a theme has few positives.
+    pub micro_f1: f64,
     /// (correct, total) over labelled rows with a city column.
     pub city: Option<(usize, usize)>,
     pub tp: Option<(usize, usize)>,
@@ -266,6 +269,14 @@ pub fn evaluate(
             }
         })
         .collect();
+    let (t_p, f_p, f_n) = themes
+        .iter()
+        .fold((0, 0, 0), |(a, b, c), t| (a + t.tp, b + t.fp, c + t.fn_));
+    let micro_f1 = if t_p + f_p + f_n == 0 {
+        1.0
+    } else {
+        2.0 * t_p as f64 / (2 * t_p + f_p + f_n) as f64
+    };
     let macro_f1 = if themes.is_empty() {
         0.0
     } else {
@@ -275,6 +286,7 @@ pub fn evaluate(
         documents: labels.len(),
         themes,
         macro_f1,
+        micro_f1,
         city: city.2.then_some((city.0, city.1)),
         tp: tp.2.then_some((tp.0, tp.1)),
         missing,
@@ -386,6 +398,8 @@ mod tests {
         assert_eq!((e.themes[1].tp, e.themes[1].fp, e.themes[1].fn_), (0, 1, 1));
         assert_eq!(e.themes[1].f1, 0.0);
         assert_eq!(e.macro_f1, 0.5);
+        // 2 right, 1 false alarm, 1 missed: 2·2 / (2·2 + 1 + 1).
+        assert_eq!(e.micro_f1, 4.0 / 6.0);
         assert_eq!(e.city, Some((2, 3)));
         assert_eq!(e.missing, ["c"]);
     }
