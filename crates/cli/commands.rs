@@ -199,20 +199,20 @@ impl Progress for Bar {
     }
 }
 
+/// Scans a drive without a cache, under `rules` (loaded from `source`).
 fn scan_drive(
     drive: &Path,
     exclude: Option<&Path>,
-    rules: Option<&Path>,
+    (rules, source): &(kooste_classify::Rules, String),
     jobs: Option<usize>,
     progress: &dyn Progress,
 ) -> Result<Index> {
-    let (rules, source) = rules_file::load(rules)?;
     let budget = Budget::default();
     let config = ScanConfig {
         drive,
         exclude,
-        rules: &rules,
-        rules_source: source,
+        rules,
+        rules_source: source.clone(),
         limits: budget.limits(),
         generated: time::generated(),
         cache: None,
@@ -709,7 +709,8 @@ fn audit_command(
     let warnings: Vec<String>;
     let index: Index = match drive {
         Some(d) => {
-            let mut index = scan_drive(d, Some(out), rules, jobs, &Quiet)?;
+            let rules = rules_file::load(rules)?;
+            let mut index = scan_drive(d, Some(out), &rules, jobs, &Quiet)?;
             let curation = annotate(&mut index, d)?;
             sources = curation.sources;
             warnings = curation.warnings;
@@ -771,7 +772,9 @@ fn eval(
     if labels.is_empty() {
         bail!("labels file {} has no rows", labels_path.display());
     }
-    let index = scan_drive(drive, None, rules, jobs, &Quiet)?;
+    let (rules, source) = rules_file::load(rules)?;
+    let threshold = rules.settings.threshold;
+    let index = scan_drive(drive, None, &(rules, source), jobs, &Quiet)?;
     let predictions: BTreeMap<String, Prediction> = index
         .documents
         .iter()
@@ -790,8 +793,7 @@ fn eval(
     let e = evaluate(&labels, &predictions, &ids);
     // The documents first: the output ends with `macro_f1`, as scripts that read it expect.
     if errors {
-        let (rules, _) = rules_file::load(rules)?;
-        print_disagreements(&index, &labels, &predictions, rules.settings.threshold);
+        print_disagreements(&index, &labels, &predictions, threshold);
         println!();
     }
     println!(
