@@ -737,6 +737,25 @@ fn document_text_is_data_in_html_csv_and_xlsx() {
 }
 
 #[test]
+fn a_title_longer_than_a_cell_holds_is_cut_at_excels_limit() {
+    let page = format!(
+        "<html><head><title>{}</title></head><body><p>Osallisuus ja yhteiskehittäminen.</p></body></html>",
+        "x".repeat(40_000)
+    );
+    let (_d, root) = drive(&[("pitka.html", page.as_bytes())]);
+    let out = run_drive(&root, &[]);
+    let cells = xlsx_strings(&out.join("kooste.xlsx"));
+    let long: Vec<usize> = cells
+        .iter()
+        .filter(|(sheet, ..)| sheet == "Materiaalit")
+        .map(|(.., text)| text.chars().count())
+        .filter(|n| *n > 1000)
+        .collect();
+    // Excel's limit, 32,767 characters; the rest of the title is in index.json.
+    assert_eq!(long, [32_767], "{long:?}");
+}
+
+#[test]
 fn xlsx_holds_the_theme_tables_materials_and_audit() {
     let (_d, root) = standard_drive();
     let out = run_drive(&root, &[]);
