@@ -848,6 +848,11 @@ mod tests {
         let s = summary(&ix, &SummaryOptions::default());
         // The copy and the older version.
         assert_eq!(s.left_out, 2);
+        let left_out: Vec<&str> = superseded(&ix.documents).into_iter().collect();
+        assert_eq!(
+            left_out,
+            ["Espoo/Kopio malli.docx", "Espoo/malli_v0.1.docx"]
+        );
         let espoo = &s.themes[0].rows[0];
         assert_eq!(espoo.label, "Espoo");
         let names: Vec<&str> = espoo.materials.iter().map(|m| m.path.as_str()).collect();
