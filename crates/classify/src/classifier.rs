@@ -35,9 +35,12 @@ thread_local! {
 }
 
 /// Most working memory kept per thread between materials: the text of a typical material
-/// and its sentences. A longer material's buffers are freed when it is done, so that a run
-/// does not hold the largest material's working memory on every thread until it ends.
-const SCRATCH_KEEP: usize = 4 << 20;
+/// (a report of some dozens of pages) and its sentences. A longer material's buffers are
+/// freed when it is done, so that a run does not hold the largest material's working memory
+/// on every thread until it ends. Measured on the scale benchmark's drives, 4 MiB here held
+/// 6 MiB more at the run's peak than 512 KiB, at the same speed: buffers that large are their
+/// own mappings, cheap to get again.
+const SCRATCH_KEEP: usize = 512 << 10;
 
 /// What the classifier reads of a material.
 pub struct MaterialText<'a> {

@@ -25,6 +25,7 @@ use kooste_extract::Limits;
 use kooste_model::{ErrorKind, ExtractError, INDEX_SCHEMA, Index, Material, RulesInfo, Status};
 use material::Item;
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -131,11 +132,18 @@ impl Scan {
     ) -> Result<(), PipelineError> {
         // Annotations change materials after their key was taken: what they changed is
         // folded into the key, so that the file's rows are written again.
-        let mut keys: Vec<String> = self.files.iter().map(|(_, key)| key.clone()).collect();
+        // Borrowed unless annotated: a copy of every key would sit beside the outputs' data.
+        let mut keys: Vec<Cow<'_, str>> = self
+            .files
+            .iter()
+            .map(|(_, key)| Cow::Borrowed(key.as_str()))
+            .collect();
         for (m, &owner) in self.index.documents.iter().zip(&self.owners) {
             if let (false, Some(key)) = (m.manual.is_empty(), keys.get_mut(owner as usize)) {
                 let annotated = serde_json::to_vec(m).unwrap_or_default();
-                *key = json_key(format!("{key}\n{}", json_key(&annotated)).as_bytes());
+                *key = Cow::Owned(json_key(
+                    format!("{key}\n{}", json_key(&annotated)).as_bytes(),
+                ));
             }
         }
         let files: Vec<IndexedFile<'_>> = self
@@ -246,7 +254,6 @@ struct Counts {
 }
 
 struct FileResult {
-    file: String,
     /// Hash of the materials' JSON: the database index rewrites the file's rows when it
     /// changes.
     key: String,
@@ -377,15 +384,20 @@ fn scan_with(
         outputs_digest(
             &ctx.classify_key,
             &c.render_key,
-            results.iter().map(|r| (r.file.as_str(), r.key.as_str())),
+            entries
+                .iter()
+                .zip(&results)
+                .map(|(e, r)| (e.rel_path.as_str(), r.key.as_str())),
         )
     });
     let total = results.iter().map(|r| r.materials.len()).sum();
     let mut files = Vec::with_capacity(results.len());
     let mut documents: Vec<Material> = Vec::with_capacity(total);
     let mut owners: Vec<u32> = Vec::with_capacity(total);
-    for (i, r) in results.into_iter().enumerate() {
-        files.push((r.file, r.key));
+    let drive_files = entries.len() as u64;
+    // The walk's paths move into the record of files: only the materials hold copies.
+    for (i, (entry, r)) in entries.into_iter().zip(results).enumerate() {
+        files.push((entry.rel_path, r.key));
         owners.extend(std::iter::repeat_n(i as u32, r.materials.len()));
         documents.extend(r.materials);
     }
@@ -396,7 +408,7 @@ fn scan_with(
     permute(&mut documents, order);
     let c = &ctx.counts;
     let stats = RunStats {
-        files: entries.len() as u64,
+        files: drive_files,
         materials: documents.len() as u64,
         failed: documents
             .iter()
@@ -513,7 +525,6 @@ fn process(
     let config = ctx.config;
     let done_json = |materials: Vec<Material>, json: &[u8]| {
         Ok(FileResult {
-            file: entry.rel_path.clone(),
             key: json_key(json),
             materials,
         })
@@ -523,7 +534,6 @@ fn process(
         let key = failure_key(&ctx.classify_key, kind, &message, bytes);
         let a = material::failed_analysed(entry, bytes, ExtractError::new(kind, message));
         Ok(FileResult {
-            file: entry.rel_path.clone(),
             key,
             materials: vec![material_from(&a, ctx.classifier())],
         })
@@ -619,38 +629,35 @@ fn process(
             (hash, items, cacheable)
         }
     };
+    let (timed_out, out_of_memory) = cache::budget_failure(&items);
+    let cache = cache.filter(|_| !hash.is_empty());
+    // The extraction is stored before the items are classified, so that classifying can
+    // consume them: a copy of every document's text would otherwise sit beside the original.
+    if let (Some(cache), true) = (cache, store) {
+        cache.store_extraction(&Extraction {
+            hash: &hash,
+            ext: &ext,
+            format: items.first().map_or("unknown", |i| i.format.as_str()),
+            items: &items,
+            timeout_ms: timed_out.then_some(timeout_ms),
+            memory_mib: out_of_memory.then_some(memory_mib),
+        })?;
+    }
     let materials: Vec<Material> = items
-        .iter()
-        .cloned()
+        .into_iter()
         .map(|item| material_from(&item.into_analysed(&entry.rel_path), ctx.classifier()))
         .collect();
     let json = serde_json::to_vec(&materials).unwrap_or_default();
-    if let Some(cache) = cache
-        && !hash.is_empty()
-    {
-        // The worker hashed what it read; if the file changed since we hashed it, the stat
-        // row would be a lie, so it is left for the next run to redo.
-        let consistent = known_hash.as_deref() == Some(hash.as_str());
-        let (timed_out, out_of_memory) = cache::budget_failure(&items);
-        if store {
-            cache.store_extraction(&Extraction {
-                hash: &hash,
-                ext: &ext,
-                format: items.first().map_or("unknown", |i| i.format.as_str()),
-                items: &items,
-                timeout_ms: timed_out.then_some(timeout_ms),
-                memory_mib: out_of_memory.then_some(memory_mib),
-            })?;
-        }
-        if consistent {
-            let by_budget = timed_out || out_of_memory;
-            cache.store_file(
-                &entry.rel_path,
-                &stat,
-                &hash,
-                (!by_budget).then_some((ctx.classify_key.as_str(), json.as_slice())),
-            )?;
-        }
+    // The worker hashed what it read; if the file changed since we hashed it, the stat row
+    // would be a lie, so it is left for the next run to redo.
+    if let (Some(cache), true) = (cache, known_hash.as_deref() == Some(hash.as_str())) {
+        let by_budget = timed_out || out_of_memory;
+        cache.store_file(
+            &entry.rel_path,
+            &stat,
+            &hash,
+            (!by_budget).then_some((ctx.classify_key.as_str(), json.as_slice())),
+        )?;
     }
     done_json(materials, &json)
 }
