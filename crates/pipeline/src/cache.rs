@@ -204,9 +204,26 @@ pub(crate) fn json_key(json: &[u8]) -> String {
 }
 
 /// Materials as `classified` stores them (deflated JSON), with their JSON.
+/// Materials as `classified` stores them (deflated JSON), with their JSON. Each vector is
+/// cut to what it holds: decoding grows them in steps (a file's one material in room for
+/// four), and a drive's worth of materials is held until the outputs are written.
 pub(crate) fn stored_materials(blob: &[u8]) -> Option<(Vec<Material>, Vec<u8>)> {
     let json = decompress(blob)?;
-    Some((serde_json::from_slice(&json).ok()?, json))
+    let mut materials: Vec<Material> = serde_json::from_slice(&json).ok()?;
+    materials.shrink_to_fit();
+    for m in &mut materials {
+        m.themes.shrink_to_fit();
+        m.tp.shrink_to_fit();
+        m.city_contenders.shrink_to_fit();
+        m.manual.shrink_to_fit();
+        m.answer_hints.leadership.shrink_to_fit();
+        m.answer_hints.business.shrink_to_fit();
+        for t in &mut m.themes {
+            t.terms.shrink_to_fit();
+            t.snippets.shrink_to_fit();
+        }
+    }
+    Some((materials, json))
 }
 
 /// What the cache knows of a file it holds materials for.

@@ -28,8 +28,8 @@ use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock, PoisonError};
 use worker::{Outcome, Pool};
 
 #[derive(Debug, thiserror::Error)]
@@ -177,22 +177,23 @@ impl Scan {
     }
 }
 
-/// What a look before the scan found of a file.
-enum Probe<'k> {
+/// What a look before the scan found of a file. It owns what the cache held of the file, so
+/// that the stored materials are let go one file at a time as the scan reads them.
+enum Probe {
     /// Unchanged since it was stored: its stat, content hash, materials' JSON hash and stored
     /// materials.
     Stored {
         stat: Stat,
-        hash: &'k str,
-        json_key: &'k str,
-        materials: &'k [u8],
+        hash: String,
+        json_key: String,
+        materials: Vec<u8>,
     },
     /// It cannot be read (a broken link, a loop, no permission, over the size limit): the
     /// key of the failure it gets, which is all its material depends on.
     Unreadable { key: String },
 }
 
-impl Probe<'_> {
+impl Probe {
     /// The key the file's materials had in the run that wrote the outputs, if it is this.
     fn key(&self) -> &str {
         match self {
@@ -257,7 +258,50 @@ struct FileResult {
     /// Hash of the materials' JSON: the database index rewrites the file's rows when it
     /// changes.
     key: String,
-    materials: Vec<Material>,
+    materials: FileMaterials,
+}
+
+/// A file's materials: nearly always one, held inline among the scan's results (one large
+/// block, given back whole once the index is assembled) rather than in a small block of its
+/// own that would stay behind, scattered between the scan's short-lived ones.
+#[allow(clippy::large_enum_variant)] // inline is the point
+enum FileMaterials {
+    One(Material),
+    Many(Vec<Material>),
+}
+
+impl FileMaterials {
+    fn len(&self) -> usize {
+        match self {
+            FileMaterials::One(_) => 1,
+            FileMaterials::Many(v) => v.len(),
+        }
+    }
+}
+
+impl From<Vec<Material>> for FileMaterials {
+    fn from(mut materials: Vec<Material>) -> Self {
+        match (materials.len(), materials.pop()) {
+            (1, Some(m)) => FileMaterials::One(m),
+            (_, last) => {
+                materials.extend(last);
+                FileMaterials::Many(materials)
+            }
+        }
+    }
+}
+
+impl IntoIterator for FileMaterials {
+    type Item = Material;
+    type IntoIter = std::iter::Chain<std::option::IntoIter<Material>, std::vec::IntoIter<Material>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        let (one, many) = match self {
+            FileMaterials::One(m) => (Some(m), Vec::new()),
+            FileMaterials::Many(v) => (None, v),
+        };
+        one.into_iter().chain(many)
+    }
 }
 
 struct Context<'a> {
@@ -337,10 +381,19 @@ fn scan_with(
         counts: Counts::default(),
     };
     // First the cheap look: which files are as the previous run left them.
-    let probes: Vec<Option<Probe<'_>>> = if known.is_empty() {
+    let mut probes: Vec<Option<Probe>> = if known.is_empty() {
         Vec::new()
     } else {
-        entries.par_iter().map(|e| probe(&ctx, &known, e)).collect()
+        let mut known = known;
+        let stored: Vec<Option<Known>> =
+            entries.iter().map(|e| known.remove(&e.rel_path)).collect();
+        // What is left belongs to files no longer on the drive.
+        drop(known);
+        entries
+            .par_iter()
+            .zip(stored)
+            .map(|(e, k)| probe(&ctx, k, e))
+            .collect()
     };
     if let (Some(check), Some(cache)) = (check, config.cache)
         && !probes.is_empty()
@@ -367,15 +420,38 @@ fn scan_with(
         }
     }
     progress.started(entries.len());
-    let results = entries
+    probes.resize_with(entries.len(), || None);
+    // Collected into one block of the right size: collecting into a `Result` gathers the
+    // results in pieces and then copies them into a vector that grows as it goes, which held
+    // the drive's materials nearly three times over at the end of the scan.
+    let failure: Mutex<Option<PipelineError>> = Mutex::new(None);
+    let stop = AtomicBool::new(false);
+    let mut results: Vec<Option<FileResult>> = Vec::new();
+    entries
         .par_iter()
-        .enumerate()
-        .map(|(i, entry)| {
-            let result = process(&ctx, entry, probes.get(i).and_then(Option::as_ref));
+        .zip(probes)
+        .map(|(entry, probe)| {
+            if stop.load(Ordering::Relaxed) {
+                return None;
+            }
+            let result = process(&ctx, entry, probe);
             progress.file_done(&entry.rel_path);
             result
+                .map_err(|e| {
+                    stop.store(true, Ordering::Relaxed);
+                    failure
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .get_or_insert(e);
+                })
+                .ok()
         })
-        .collect::<Result<Vec<FileResult>, PipelineError>>()?;
+        .collect_into_vec(&mut results);
+    if let Some(e) = failure.into_inner().unwrap_or_else(PoisonError::into_inner) {
+        return Err(e);
+    }
+    // Every file has its result when none failed; the vector is reused in place.
+    let results: Vec<FileResult> = results.into_iter().flatten().collect();
     let restarts = ctx.pool.as_ref().map_or(0, Pool::restarts);
     // Workers are stopped on a thread of their own while the outputs are made; the caller
     // waits for them (Scan::wait_for_workers) before reading the children's peak memory.
@@ -397,9 +473,9 @@ fn scan_with(
     let drive_files = entries.len() as u64;
     // The walk's paths move into the record of files: only the materials hold copies.
     for (i, (entry, r)) in entries.into_iter().zip(results).enumerate() {
-        files.push((entry.rel_path, r.key));
         owners.extend(std::iter::repeat_n(i as u32, r.materials.len()));
         documents.extend(r.materials);
+        files.push((entry.rel_path, r.key));
     }
     // Sorted in place: a sorted copy would hold every material twice at the run's peak.
     let mut order: Vec<usize> = (0..documents.len()).collect();
@@ -478,11 +554,7 @@ fn hash_file(path: &Path) -> std::io::Result<String> {
 
 /// A file whose size and time match the previous run's and whose materials are stored under
 /// today's classifier, or a file that cannot be read at all.
-fn probe<'k>(
-    ctx: &Context<'_>,
-    known: &'k HashMap<String, Known>,
-    entry: &DriveEntry,
-) -> Option<Probe<'k>> {
+fn probe(ctx: &Context<'_>, known: Option<Known>, entry: &DriveEntry) -> Option<Probe> {
     let unreadable = |kind: ErrorKind, message: &str, bytes: u64| Probe::Unreadable {
         key: failure_key(&ctx.classify_key, kind, message, bytes),
     };
@@ -499,12 +571,12 @@ fn probe<'k>(
         size: meta.len(),
         mtime_ns: mtime_ns(&meta),
     };
-    match known.get(&entry.rel_path).filter(|k| k.stat == stat) {
+    match known.filter(|k| k.stat == stat) {
         Some(k) => Some(Probe::Stored {
             stat,
-            hash: &k.hash,
-            json_key: &k.json_key,
-            materials: &k.materials,
+            hash: k.hash,
+            json_key: k.json_key,
+            materials: k.materials,
         }),
         // Not stored: new or changed, unless it cannot even be opened (as `hash_file` would
         // find when the scan reads it).
@@ -520,13 +592,13 @@ fn probe<'k>(
 fn process(
     ctx: &Context<'_>,
     entry: &DriveEntry,
-    probe: Option<&Probe<'_>>,
+    probe: Option<Probe>,
 ) -> Result<FileResult, PipelineError> {
     let config = ctx.config;
     let done_json = |materials: Vec<Material>, json: &[u8]| {
         Ok(FileResult {
             key: json_key(json),
-            materials,
+            materials: materials.into(),
         })
     };
     // Keyed by the failure, as `probe` keys an unreadable file before the scan.
@@ -535,7 +607,7 @@ fn process(
         let a = material::failed_analysed(entry, bytes, ExtractError::new(kind, message));
         Ok(FileResult {
             key,
-            materials: vec![material_from(&a, ctx.classifier())],
+            materials: FileMaterials::One(material_from(&a, ctx.classifier())),
         })
     };
     let cache = config.cache;
@@ -546,10 +618,10 @@ fn process(
             hash,
             materials,
             ..
-        } => Some((stat, *hash, *materials)),
+        } => Some((stat, hash, materials)),
         Probe::Unreadable { .. } => None,
     });
-    let stat = match stored {
+    let stat = match &stored {
         Some((stat, _, _)) => stat.clone(),
         None => {
             if let Some(message) = &entry.walk_error {
@@ -574,8 +646,8 @@ fn process(
     // 1. Unchanged file under unchanged rules: its materials as they were.
     let mut known_hash = None;
     if let Some(cache) = cache {
-        known_hash = match stored {
-            Some((_, hash, _)) => Some(hash.to_string()),
+        known_hash = match &stored {
+            Some((_, hash, _)) => Some(hash.clone()),
             None => cache.hash_for(&entry.rel_path, &stat),
         };
         let stat_hit = known_hash.is_some();
@@ -591,7 +663,7 @@ fn process(
             }
         }
         let stored = match stored {
-            Some((_, _, materials)) => stored_materials(materials),
+            Some((_, _, materials)) => stored_materials(&materials),
             None => known_hash
                 .as_ref()
                 .and_then(|hash| cache.materials_for(&entry.rel_path, hash, &ctx.classify_key)),
@@ -707,7 +779,29 @@ fn extract(
 
 #[cfg(test)]
 mod tests {
-    use super::permute;
+    use super::{FileMaterials, permute};
+
+    #[test]
+    fn file_materials_keep_their_order_and_number() {
+        let m = |path: &str| -> kooste_model::Material {
+            let json = format!(
+                r#"{{"path": "{path}", "format": "txt", "bytes": 1, "hash": "h", "title": "t",
+                    "city": null, "tp": [], "themes": [], "status": "ok", "error": null,
+                    "pages": 1, "chars": 1}}"#
+            );
+            serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"))
+        };
+        let paths = |f: FileMaterials| -> Vec<String> { f.into_iter().map(|m| m.path).collect() };
+        let one = FileMaterials::from(vec![m("a.pdf")]);
+        assert!(matches!(one, FileMaterials::One(_)));
+        assert_eq!(paths(one), ["a.pdf"]);
+        let none = FileMaterials::from(Vec::new());
+        assert_eq!(none.len(), 0);
+        assert!(paths(none).is_empty());
+        let three = FileMaterials::from(vec![m("z.zip/a"), m("z.zip/b"), m("z.zip/c")]);
+        assert_eq!(three.len(), 3);
+        assert_eq!(paths(three), ["z.zip/a", "z.zip/b", "z.zip/c"]);
+    }
 
     #[test]
     fn permute_puts_every_item_where_the_order_says() {
