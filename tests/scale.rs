@@ -830,3 +830,67 @@ fn interrupted_run_keeps_previous_outputs_and_a_consistent_cache() {
     run(&drive, &fresh_out, &[]);
     assert_eq!(resumed["documents"], index(&fresh_out)["documents"]);
 }
+
+#[test]
+fn outputs_that_fail_leave_the_database_index_of_the_last_complete_run() {
+    let root = tempdir();
+    let drive = make_drive(root.path());
+    let out = root.path().join("out");
+    run(&drive, &out, &[]);
+    let runs = |out: &Path| -> i64 {
+        db(out)
+            .query_row("SELECT COUNT(*) FROM runs", [], |r| r.get(0))
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let paths = |out: &Path| -> Vec<String> {
+        let conn = db(out);
+        let mut stmt = conn
+            .prepare("SELECT path FROM documents ORDER BY path")
+            .unwrap_or_else(|e| panic!("{e}"));
+        stmt.query_map([], |r| r.get(0))
+            .and_then(|rows| rows.collect::<Result<Vec<String>, _>>())
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let before = paths(&out);
+    assert_eq!(before.len(), 6);
+    assert_eq!(runs(&out), 1);
+
+    // A new file, and one output that cannot be written: the run fails, and the database
+    // index must go on describing the last run whose outputs stand.
+    write(
+        &drive.join("Helsinki/TP1/uusi.txt"),
+        "Asiakastieto ja asiakasymmärrys.",
+    );
+    std::fs::create_dir_all(out.join(".themes.csv.tmp")).unwrap_or_else(|e| panic!("{e}"));
+    let failed = kooste()
+        .arg("run")
+        .arg(&drive)
+        .arg("-o")
+        .arg(&out)
+        .arg("-q")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(failed.status.code(), Some(1), "{failed:?}");
+    assert!(
+        String::from_utf8_lossy(&failed.stderr).contains(".themes.csv.tmp"),
+        "{failed:?}"
+    );
+    assert_eq!(paths(&out), before);
+    assert_eq!(runs(&out), 1);
+    let integrity: String = db(&out)
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(integrity, "ok");
+
+    // The next run reports the change against the last run whose outputs stood.
+    std::fs::remove_dir(out.join(".themes.csv.tmp")).unwrap_or_else(|e| panic!("{e}"));
+    run(&drive, &out, &[]);
+    assert_eq!(runs(&out), 2);
+    assert_eq!(paths(&out).len(), 7);
+    let changes = index(&out)["changes"].clone();
+    assert_eq!(
+        changes["added"],
+        serde_json::json!(["Helsinki/TP1/uusi.txt"])
+    );
+    assert_eq!(changes["removed"], serde_json::json!([]));
+}
