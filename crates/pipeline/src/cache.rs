@@ -611,7 +611,7 @@ impl Cache {
         timeout_ms: u64,
         memory_mib: u64,
     ) -> Option<Vec<Item>> {
-        let blob: Vec<u8> = self.with_reader(|conn| {
+        let query = |conn: &Connection| -> Option<Vec<u8>> {
             conn.prepare_cached(
                 "SELECT items FROM extractions
                  WHERE hash = ?1 AND ext = ?2 AND extractor = ?3 AND version = ?4
@@ -631,6 +631,16 @@ impl Cache {
                 |r| r.get(0),
             )
             .ok()
+        };
+        let blob = self.with_reader(query).or_else(|| {
+            // Readers see committed writes only. A copy of content extracted moments ago,
+            // still in the open transaction, is found through the writing connection; it is
+            // asked only when it has something uncommitted, and only for content the
+            // committed database lacks.
+            let inner = self.lock();
+            (self.read && inner.pending > 0)
+                .then(|| query(&inner.conn))
+                .flatten()
         })?;
         serde_json::from_slice(&decompress(&blob)?).ok()
     }
@@ -1020,6 +1030,43 @@ mod tests {
             Ok(c) => c,
             Err(e) => panic!("{e}"),
         }
+    }
+
+    #[test]
+    fn an_extraction_not_yet_committed_is_found_by_this_run_only() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let items = vec![item("palvelumuotoilu")];
+        let store = |cache: &Cache, hash: &str| {
+            let stored = cache.store_extraction(&Extraction {
+                hash,
+                ext: "txt",
+                format: "txt",
+                items: &items,
+                timeout_ms: None,
+                memory_mib: None,
+            });
+            assert!(stored.is_ok());
+        };
+        let cache = open(dir.path());
+        store(&cache, "fresh");
+        // Not committed: another connection cannot see it, this run can.
+        let other = Connection::open(dir.path().join(DB_FILE)).unwrap_or_else(|e| panic!("{e}"));
+        let committed: i64 = other
+            .query_row("SELECT COUNT(*) FROM extractions", [], |r| r.get(0))
+            .unwrap_or(-1);
+        assert_eq!(committed, 0);
+        assert_eq!(
+            cache.extraction("fresh", "txt", 1000, 100),
+            Some(items.clone())
+        );
+        assert_eq!(cache.extraction("fresh", "md", 1000, 100), None);
+        drop(other);
+        drop(cache);
+        // Under --no-cache nothing is read back, committed or not.
+        let blind = Cache::open(dir.path(), false).unwrap_or_else(|e| panic!("{e}"));
+        store(&blind, "blind");
+        assert_eq!(blind.extraction("blind", "txt", 1000, 100), None);
+        assert_eq!(blind.extraction("fresh", "txt", 1000, 100), None);
     }
 
     #[test]
