@@ -1032,20 +1032,28 @@ mod tests {
         }
     }
 
+    /// The extraction of a text file, within every budget.
+    fn text_extraction<'a>(hash: &'a str, items: &'a [Item]) -> Extraction<'a> {
+        Extraction {
+            hash,
+            ext: "txt",
+            format: "txt",
+            items,
+            timeout_ms: None,
+            memory_mib: None,
+        }
+    }
+
     #[test]
     fn an_extraction_not_yet_committed_is_found_by_this_run_only() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let items = vec![item("palvelumuotoilu")];
         let store = |cache: &Cache, hash: &str| {
-            let stored = cache.store_extraction(&Extraction {
-                hash,
-                ext: "txt",
-                format: "txt",
-                items: &items,
-                timeout_ms: None,
-                memory_mib: None,
-            });
-            assert!(stored.is_ok());
+            assert!(
+                cache
+                    .store_extraction(&text_extraction(hash, &items))
+                    .is_ok()
+            );
         };
         let cache = open(dir.path());
         store(&cache, "fresh");
@@ -1074,15 +1082,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let cache = open(dir.path());
         let items = vec![item("asiakaskokemus ja yhteiskehittäminen")];
-        let stored = cache.store_extraction(&Extraction {
-            hash: "abc",
-            ext: "txt",
-            format: "txt",
-            items: &items,
-            timeout_ms: None,
-            memory_mib: None,
-        });
-        assert!(stored.is_ok());
+        assert!(
+            cache
+                .store_extraction(&text_extraction("abc", &items))
+                .is_ok()
+        );
         cache.commit_now();
         assert_eq!(cache.extraction("abc", "txt", 1000, 100), Some(items));
         assert_eq!(cache.extraction("abc", "md", 1000, 100), None);
