@@ -203,7 +203,6 @@ pub(crate) fn json_key(json: &[u8]) -> String {
     blake3::hash(json).to_hex().to_string()
 }
 
-/// Materials as `classified` stores them (deflated JSON), with their JSON.
 /// Materials as `classified` stores them (deflated JSON), with their JSON. Each vector is
 /// cut to what it holds: decoding grows them in steps (a file's one material in room for
 /// four), and a drive's worth of materials is held until the outputs are written.
