@@ -60,31 +60,44 @@ pub fn answer_hints(pages: &[Page], title: &str) -> AnswerHints {
     let title = title.trim().to_lowercase();
     let mut leadership: Vec<(Rank, usize, String)> = Vec::new();
     let mut business: Vec<(Rank, usize, String)> = Vec::new();
-    let sentences = pages
-        .iter()
-        .filter(|p| !p.hidden)
-        .flat_map(|p| sentences(&p.text))
-        .take(LOOK_AT);
-    for (at, sentence) in sentences.enumerate() {
-        if !is_sentence(&sentence) {
-            continue;
-        }
-        let lower = sentence.to_lowercase();
-        if lower == title {
-            continue;
-        }
-        let complete = sentence
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_uppercase() || c.is_numeric())
-            && sentence.ends_with(['.', '!', '?']);
-        let hits = |words: &[&str]| words.iter().filter(|w| lower.contains(*w)).count();
-        let (l, b) = (hits(LEADERSHIP), hits(BUSINESS));
-        if l > 0 {
-            keep_best(&mut leadership, ((complete, l), at, sentence.clone()));
-        }
-        if b > 0 {
-            keep_best(&mut business, ((complete, b), at, sentence));
+    // Every document's whole text passes through here, so the sentences are made in buffers
+    // that are reused, and a sentence is copied only when it is kept: allocating a string per
+    // line and per sentence cost more than the look itself, and two threads doing so contend
+    // for the allocator's locks.
+    let mut lower = String::new();
+    let mut at = 0;
+    let mut sentences = Sentences::default();
+    for page in pages.iter().filter(|p| !p.hidden) {
+        let go_on = sentences.each(&page.text, &mut |sentence| {
+            if at == LOOK_AT {
+                return false;
+            }
+            let this = at;
+            at += 1;
+            if !is_sentence(sentence) {
+                return true;
+            }
+            lower_into(sentence, &mut lower);
+            if lower == title {
+                return true;
+            }
+            let complete = sentence
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || c.is_numeric())
+                && sentence.ends_with(['.', '!', '?']);
+            let hits = |words: &[&str]| words.iter().filter(|w| lower.contains(*w)).count();
+            let (l, b) = (hits(LEADERSHIP), hits(BUSINESS));
+            if l > 0 {
+                keep_best(&mut leadership, (complete, l), this, sentence);
+            }
+            if b > 0 {
+                keep_best(&mut business, (complete, b), this, sentence);
+            }
+            true
+        });
+        if !go_on {
+            break;
         }
     }
     AnswerHints {
@@ -96,33 +109,51 @@ pub fn answer_hints(pages: &[Page], title: &str) -> AnswerHints {
 /// A whole sentence (capital to full stop) over a fragment, then more of the question's words.
 type Rank = (bool, usize);
 
-fn keep_best(best: &mut Vec<(Rank, usize, String)>, candidate: (Rank, usize, String)) {
-    let at = best
-        .iter()
-        .position(|b| candidate.0 > b.0)
-        .unwrap_or(best.len());
-    if at < KEEP {
-        best.insert(at, candidate);
+fn keep_best(best: &mut Vec<(Rank, usize, String)>, rank: Rank, at: usize, sentence: &str) {
+    let place = best.iter().position(|b| rank > b.0).unwrap_or(best.len());
+    if place < KEEP {
+        best.insert(place, (rank, at, sentence.to_string()));
         best.truncate(KEEP);
     }
 }
 
-/// Sentences of a page. A line that does not end a sentence and is followed by one that
-/// begins in lower case is the same sentence wrapped (PDF text comes as printed lines); other
-/// line breaks end a sentence, as on slides and in tables.
-fn sentences(text: &str) -> impl Iterator<Item = String> + '_ {
-    let mut lines: Vec<String> = Vec::new();
-    for line in text.lines() {
-        // A list's bullet is layout, not part of the sentence.
-        let line = line
-            .trim()
-            .trim_start_matches(['•', '▪', '◦', '‣', '●', '■', '*', '–', '-'])
-            .trim_start();
-        let continues = line.chars().next().is_some_and(char::is_lowercase);
-        match lines.last_mut() {
-            Some(last)
-                if continues && !last.is_empty() && !last.ends_with(['.', '!', '?', ':']) =>
-            {
+/// `text` in lower case, as `str::to_lowercase` gives it, into `out`.
+fn lower_into(text: &str, out: &mut String) {
+    out.clear();
+    // A capital sigma's lower case depends on where in a word it stands, which only the
+    // whole-string conversion knows.
+    if text.contains('Σ') {
+        out.push_str(&text.to_lowercase());
+    } else {
+        out.extend(text.chars().flat_map(char::to_lowercase));
+    }
+}
+
+/// Splits a page's text into sentences, in buffers reused from page to page.
+#[derive(Default)]
+struct Sentences {
+    /// The line being read, with the printed lines that continue it.
+    line: String,
+    sentence: String,
+}
+
+impl Sentences {
+    /// Calls `f` with each sentence of `text` until it returns false; says whether it
+    /// never did. A line that does not end a sentence and is followed by one that begins in
+    /// lower case is the same sentence wrapped (PDF text comes as printed lines); other line
+    /// breaks end a sentence, as on slides and in tables.
+    fn each(&mut self, text: &str, f: &mut dyn FnMut(&str) -> bool) -> bool {
+        self.line.clear();
+        let mut started = false;
+        for line in text.lines() {
+            // A list's bullet is layout, not part of the sentence.
+            let line = line
+                .trim()
+                .trim_start_matches(['•', '▪', '◦', '‣', '●', '■', '*', '–', '-'])
+                .trim_start();
+            let continues = line.chars().next().is_some_and(char::is_lowercase);
+            let last = &mut self.line;
+            if started && continues && !last.is_empty() && !last.ends_with(['.', '!', '?', ':']) {
                 if last.ends_with('-') && !last.ends_with(" -") {
                     // A word hyphenated at the line end.
                     last.pop();
@@ -130,38 +161,54 @@ fn sentences(text: &str) -> impl Iterator<Item = String> + '_ {
                     last.push(' ');
                 }
                 last.push_str(line);
+                continue;
             }
-            _ => lines.push(line.to_string()),
+            if started && !split_sentences(&self.line, &mut self.sentence, f) {
+                return false;
+            }
+            self.line.clear();
+            self.line.push_str(line);
+            started = true;
         }
+        !started || split_sentences(&self.line, &mut self.sentence, f)
     }
-    lines.into_iter().flat_map(|line| split_sentences(&line))
 }
 
-fn split_sentences(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
+/// Calls `f` with each non-empty sentence of `line`, its spaces collapsed, until it returns
+/// false; says whether it never did.
+fn split_sentences(line: &str, buf: &mut String, f: &mut dyn FnMut(&str) -> bool) -> bool {
     let mut start = 0;
-    let chars: Vec<(usize, char)> = line.char_indices().collect();
-    for (i, &(at, c)) in chars.iter().enumerate() {
-        let next = chars.get(i + 1).map(|x| x.1);
+    for (at, c) in line.char_indices() {
+        if !matches!(c, '.' | '!' | '?') {
+            continue;
+        }
+        let end = at + c.len_utf8();
+        let mut after = line[end..].chars();
+        let (next, then) = (after.next(), after.next());
         // A full stop ends a sentence before a space and a capital letter; "esim. ja" or
         // "14.6.2017" do not end one.
-        let ends = matches!(c, '.' | '!' | '?')
-            && next.is_none_or(char::is_whitespace)
-            && chars
-                .get(i + 2)
-                .is_none_or(|x| x.1.is_uppercase() || x.1.is_numeric());
+        let ends = next.is_none_or(char::is_whitespace)
+            && then.is_none_or(|x| x.is_uppercase() || x.is_numeric());
         if ends {
-            out.push(collapse(&line[start..at + c.len_utf8()]));
-            start = at + c.len_utf8();
+            if !emit(&line[start..end], buf, f) {
+                return false;
+            }
+            start = end;
         }
     }
-    out.push(collapse(&line[start..]));
-    out.retain(|s| !s.is_empty());
-    out
+    emit(&line[start..], buf, f)
 }
 
-fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+/// Collapses the spaces of `sentence` into `buf` and hands it to `f` unless it is empty.
+fn emit(sentence: &str, buf: &mut String, f: &mut dyn FnMut(&str) -> bool) -> bool {
+    buf.clear();
+    for word in sentence.split_whitespace() {
+        if !buf.is_empty() {
+            buf.push(' ');
+        }
+        buf.push_str(word);
+    }
+    buf.is_empty() || f(buf)
 }
 
 /// A sentence says something; a heading, a slide's label or a table's header row only names
@@ -264,6 +311,27 @@ mod tests {
             hints.leadership,
             ["Johtoryhmä seuraa mittaristoa kuukausittain ja raportoi puolivuosittain"]
         );
+    }
+
+    #[test]
+    fn only_the_first_sentences_are_looked_at_across_pages() {
+        let filler = "Tämä lause kertoo jotakin aivan muuta kuin kysymykset.\n".repeat(LOOK_AT - 1);
+        let cue = "Johtaminen vaatii strategian ja päätökset koko organisaatiossa.";
+        let hints = |first: &str| answer_hints(&[page(first), page(&format!("{cue}\n{cue}"))], "");
+        // The cue is sentence LOOK_AT on the second page: looked at once.
+        assert_eq!(hints(&filler).leadership, [cue]);
+        // One sentence more on the first page pushes it past the bound.
+        let longer = format!("{filler}Vielä yksi lause jostakin aivan muusta asiasta.");
+        assert!(hints(&longer).is_empty());
+    }
+
+    #[test]
+    fn lower_case_is_the_whole_string_conversion() {
+        let mut out = String::from("vanha");
+        for text in ["JOHTAMINEN Ääni Öljy", "ΟΔΟΣ ΣΟΦΟΣ", ""] {
+            lower_into(text, &mut out);
+            assert_eq!(out, text.to_lowercase());
+        }
     }
 
     #[test]
