@@ -689,6 +689,44 @@ fn kind_of(idx: &Value, path: &str) -> Option<String> {
 }
 
 #[test]
+fn a_copy_met_while_its_content_is_being_extracted_is_not_extracted_again() {
+    let root = tempdir();
+    let drive = root.path().join("drive");
+    let text = "Osallisuus ja yhteiskehittäminen\n\nAsukkaat osallistuivat yhteiskehittämisen \
+        työpajoihin. Osallisuus, yhteiskehittäminen ja asukasosallisuus vahvistuivat, ja \
+        osallistaminen jatkuu kaupunkilaisten kanssa.";
+    write(&drive.join("Espoo/alkuperainen.txt"), text);
+    write(&drive.join("Vantaa/kopio.txt"), text);
+    let out = root.path().join("out");
+    // Each copy's extraction takes 1.5 s, so the two threads meet the content at the same
+    // time: one extracts it, the other is classified from that extraction after the scan.
+    ok(kooste()
+        .env(
+            "KOOSTE_WORKER_FAULT",
+            "slow:alkuperainen.txt,slow:kopio.txt",
+        )
+        .arg("run")
+        .arg(&drive)
+        .arg("-o")
+        .arg(&out)
+        .args(["-q", "--jobs", "2"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}")));
+    let figures = last_run(&out);
+    assert_eq!((figures.extracted, figures.reclassified), (1, 1));
+    let idx = index(&out);
+    for (path, city) in [
+        ("Espoo/alkuperainen.txt", "Espoo"),
+        ("Vantaa/kopio.txt", "Vantaa"),
+    ] {
+        let d = document(&idx, path);
+        assert_eq!(d["status"], "ok", "{path}");
+        assert_eq!(d["city"], city, "{path}");
+        assert_eq!(d["themes"][0]["id"], "osallisuus", "{path}");
+    }
+}
+
+#[test]
 fn worker_crashes_and_overruns_fail_only_their_file() {
     let root = tempdir();
     let drive = make_drive(root.path());

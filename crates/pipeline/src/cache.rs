@@ -442,6 +442,11 @@ impl Cache {
         &self.path
     }
 
+    /// False under `--no-cache`: what the database holds is not used.
+    pub(crate) fn reads(&self) -> bool {
+        self.read
+    }
+
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // A panic while holding the lock leaves SQLite consistent; go on with the guard.
         self.inner.lock().unwrap_or_else(|p| p.into_inner())

@@ -6,6 +6,7 @@
 //! are rendered in full and then moved into place file by file.
 
 mod cache;
+mod in_flight;
 mod material;
 mod memory;
 mod outputs;
@@ -20,6 +21,7 @@ pub use walk::{DriveEntry, walk};
 pub use worker::WorkerConfig;
 
 use cache::{Extraction, Known, OutputsRecord, Stat, json_key, stored_materials};
+use in_flight::InFlight;
 use kooste_classify::{Classifier, Rules};
 use kooste_extract::Limits;
 use kooste_model::{ErrorKind, ExtractError, INDEX_SCHEMA, Index, Material, RulesInfo, Status};
@@ -254,6 +256,15 @@ struct Counts {
     extracted: AtomicU64,
 }
 
+/// What became of a file in the scan.
+// Moved once, straight into the results: a box would give every material a block of its own.
+#[allow(clippy::large_enum_variant)]
+enum Processed {
+    Done(FileResult),
+    /// A copy of content that another thread is extracting: classified after the scan.
+    PutAside,
+}
+
 struct FileResult {
     /// Hash of the materials' JSON: the database index rewrites the file's rows when it
     /// changes.
@@ -311,6 +322,7 @@ struct Context<'a> {
     classify_key: String,
     pool: Option<Pool>,
     counts: Counts,
+    in_flight: InFlight,
 }
 
 impl Context<'_> {
@@ -379,6 +391,7 @@ fn scan_with(
         classify_key,
         pool: config.workers.clone().map(Pool::new),
         counts: Counts::default(),
+        in_flight: InFlight::default(),
     };
     // First the cheap look: which files are as the previous run left them.
     let mut probes: Vec<Option<Probe>> = if known.is_empty() {
@@ -426,6 +439,13 @@ fn scan_with(
     // the drive's materials nearly three times over at the end of the scan.
     let failure: Mutex<Option<PipelineError>> = Mutex::new(None);
     let stop = AtomicBool::new(false);
+    let fail = |e: PipelineError| {
+        stop.store(true, Ordering::Relaxed);
+        failure
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_or_insert(e);
+    };
     let mut results: Vec<Option<FileResult>> = Vec::new();
     entries
         .par_iter()
@@ -434,19 +454,48 @@ fn scan_with(
             if stop.load(Ordering::Relaxed) {
                 return None;
             }
-            let result = process(&ctx, entry, probe);
-            progress.file_done(&entry.rel_path);
-            result
-                .map_err(|e| {
-                    stop.store(true, Ordering::Relaxed);
-                    failure
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .get_or_insert(e);
-                })
-                .ok()
+            match process(&ctx, entry, probe) {
+                Ok(Processed::Done(r)) => {
+                    progress.file_done(&entry.rel_path);
+                    Some(r)
+                }
+                Ok(Processed::PutAside) => None,
+                Err(e) => {
+                    fail(e);
+                    None
+                }
+            }
         })
         .collect_into_vec(&mut results);
+    // The copies put aside find their content's extraction stored now. Rounds repeat only
+    // when that extraction could not be stored (a failure not to remember) and two copies
+    // met again; each round finishes at least the copy that claimed the content.
+    let mut aside: Vec<usize> = (0..results.len())
+        .filter(|&i| results[i].is_none())
+        .collect();
+    while !aside.is_empty() && !stop.load(Ordering::Relaxed) {
+        let round: Vec<(usize, Option<FileResult>)> = aside
+            .par_iter()
+            .map(|&i| match process(&ctx, &entries[i], None) {
+                Ok(Processed::Done(r)) => {
+                    progress.file_done(&entries[i].rel_path);
+                    (i, Some(r))
+                }
+                Ok(Processed::PutAside) => (i, None),
+                Err(e) => {
+                    fail(e);
+                    (i, None)
+                }
+            })
+            .collect();
+        aside.clear();
+        for (i, r) in round {
+            match r {
+                Some(r) => results[i] = Some(r),
+                None => aside.push(i),
+            }
+        }
+    }
     if let Some(e) = failure.into_inner().unwrap_or_else(PoisonError::into_inner) {
         return Err(e);
     }
@@ -593,22 +642,22 @@ fn process(
     ctx: &Context<'_>,
     entry: &DriveEntry,
     probe: Option<Probe>,
-) -> Result<FileResult, PipelineError> {
+) -> Result<Processed, PipelineError> {
     let config = ctx.config;
     let done_json = |materials: Vec<Material>, json: &[u8]| {
-        Ok(FileResult {
+        Ok(Processed::Done(FileResult {
             key: json_key(json),
             materials: materials.into(),
-        })
+        }))
     };
     // Keyed by the failure, as `probe` keys an unreadable file before the scan.
     let fail = |bytes: u64, kind: ErrorKind, message: String| {
         let key = failure_key(&ctx.classify_key, kind, &message, bytes);
         let a = material::failed_analysed(entry, bytes, ExtractError::new(kind, message));
-        Ok(FileResult {
+        Ok(Processed::Done(FileResult {
             key,
             materials: FileMaterials::One(material_from(&a, ctx.classifier())),
-        })
+        }))
     };
     let cache = config.cache;
     // An unreadable file is found so again below, with its reason.
@@ -685,10 +734,25 @@ fn process(
 
     // 2. Known content (a copy, a rename, or new rules): classify the stored extraction.
     let (timeout_ms, memory_mib) = budgets(ctx);
-    let cached_items = match (cache, &known_hash) {
+    let stored_extraction = || match (cache, &known_hash) {
         (Some(cache), Some(hash)) => cache.extraction(hash, &ext, timeout_ms, memory_mib),
         _ => None,
     };
+    let mut cached_items = stored_extraction();
+    // Held until the extraction is stored, so that copies met meanwhile wait for it.
+    let mut claim = None;
+    if let (None, Some(cache), Some(hash)) = (&cached_items, cache, &known_hash)
+        && cache.reads()
+    {
+        match ctx.in_flight.claim(hash, &ext) {
+            // Stored between the look above and the claim, perhaps.
+            Some(c) => {
+                claim = Some(c);
+                cached_items = stored_extraction();
+            }
+            None => return Ok(Processed::PutAside),
+        }
+    }
     let (hash, items, store) = match cached_items {
         Some(items) => {
             ctx.counts.reclassified.fetch_add(1, Ordering::Relaxed);
@@ -715,6 +779,7 @@ fn process(
             memory_mib: out_of_memory.then_some(memory_mib),
         })?;
     }
+    drop(claim);
     let materials: Vec<Material> = items
         .into_iter()
         .map(|item| material_from(&item.into_analysed(&entry.rel_path), ctx.classifier()))

@@ -215,6 +215,8 @@ fn inject_fault(faults: &str, name: &str) {
             "stack" => {
                 std::hint::black_box(recurse(std::hint::black_box(1)));
             }
+            // A parser that takes its time but finishes.
+            "slow" => std::thread::sleep(Duration::from_millis(1500)),
             _ => {}
         }
     }
