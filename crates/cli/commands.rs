@@ -8,7 +8,7 @@ use kooste_extract::Limits;
 use kooste_model::Index;
 use kooste_pipeline::{
     Analysed, Cache, OutputOptions, OutputsCheck, Progress, Quiet, RunInfo, ScanConfig, Scanned,
-    WorkerConfig, analyse_bytes, annotate, material_from, scan, scan_or_keep, write_outputs,
+    WorkerConfig, analyse_bytes, annotate, material_from, scan, scan_or_keep,
 };
 use kooste_report::{SummaryOptions, audit, audit_markdown};
 use rayon::prelude::*;
@@ -334,7 +334,7 @@ fn run_on_this_pool(args: &RunArgs<'_>) -> Result<ExitCode> {
         },
         cache: Some(&cache),
     };
-    let written = write_outputs(args.out, args.drive, &mut scanned.index, &options)?;
+    let written = scanned.write_outputs(args.out, args.drive, &options)?;
     let mut stats = scanned.stats.clone();
     (stats.new, stats.changed, stats.removed) =
         scanned

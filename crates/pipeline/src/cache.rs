@@ -304,6 +304,8 @@ struct Inner {
     conn: Connection,
     pending: usize,
     last_commit: Instant,
+    /// The run's index is written but not committed: it must not be, unless the run ends well.
+    staged: bool,
 }
 
 /// The database, shared by the worker threads of a run: one writing connection behind a
@@ -411,6 +413,7 @@ impl Cache {
                 conn,
                 pending: 0,
                 last_commit: Instant::now(),
+                staged: false,
             }),
             readers: Mutex::new(Vec::new()),
         })
@@ -742,22 +745,40 @@ impl Cache {
         }
     }
 
-    /// Replaces the index tables with the run's, drops cache rows of files no longer on the
-    /// drive, records the run, and commits it all at once.
+    /// Replaces the index tables with the run's and drops cache rows of files no longer on
+    /// the drive, without committing: [`Cache::finish`] commits it with the run's record once
+    /// the outputs are in place, [`Cache::abandon_index`] takes it back when they failed.
     /// `owners[i]` is the position in `files` of the file `index.documents[i]` comes from.
-    /// `outputs`, when given, lets the next run keep these outputs if nothing changed.
-    pub(crate) fn finish(
+    pub(crate) fn stage_index(
         &self,
         index: &Index,
         files: &[IndexedFile<'_>],
         owners: &[u32],
+    ) -> Result<(), CacheError> {
+        let mut inner = self.lock();
+        self.commit(&mut inner)?;
+        inner.staged = true;
+        write_index(&inner.conn, index, files, owners).map_err(|s| self.err(s))
+    }
+
+    /// Takes back what [`Cache::stage_index`] wrote: the index stays the last complete run's.
+    pub(crate) fn abandon_index(&self) {
+        let mut inner = self.lock();
+        let _ = inner.conn.execute_batch("ROLLBACK; BEGIN");
+        inner.staged = false;
+    }
+
+    /// Records the run beside the staged index and commits both at once. `outputs`, when
+    /// given, lets the next run keep these outputs if nothing changed.
+    pub(crate) fn finish(
+        &self,
+        run: &RunInfo<'_>,
         stats: &RunStats,
         outputs: Option<&OutputsRecord>,
     ) -> Result<(), CacheError> {
         let mut inner = self.lock();
-        self.commit(&mut inner)?;
         let tx = |s| self.err(s);
-        write_index(&inner.conn, index, files, owners, stats, self.read).map_err(tx)?;
+        insert_run(&inner.conn, run, self.read, stats).map_err(tx)?;
         match outputs {
             Some(o) => inner.conn.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('outputs', ?1)",
@@ -769,6 +790,7 @@ impl Cache {
         }
         .map_err(tx)?;
         self.commit(&mut inner)?;
+        inner.staged = false;
         Ok(())
     }
 }
@@ -782,7 +804,10 @@ impl Drop for Cache {
             .unwrap_or_else(|p| p.into_inner())
             .clear();
         let inner = self.inner.get_mut().unwrap_or_else(|p| p.into_inner());
-        let _ = inner.conn.execute_batch("COMMIT");
+        // An index staged for outputs that never landed is taken back; what the scan stored
+        // was committed before it.
+        let end = if inner.staged { "ROLLBACK" } else { "COMMIT" };
+        let _ = inner.conn.execute_batch(end);
     }
 }
 
@@ -799,8 +824,6 @@ fn write_index(
     index: &Index,
     files: &[IndexedFile<'_>],
     owners: &[u32],
-    stats: &RunStats,
-    cache_read: bool,
 ) -> rusqlite::Result<()> {
     // The index tables' own time, which `runs` cannot say: a run that finds its outputs
     // current adds a row there without writing them.
@@ -875,13 +898,7 @@ fn write_index(
         "DELETE FROM extractions WHERE hash NOT IN (SELECT hash FROM files)",
         [],
     )?;
-    let run = RunInfo {
-        generated: &index.generated,
-        drive: &index.drive,
-        rules_source: &index.rules.source,
-        rules_hash: &index.rules.hash,
-    };
-    insert_run(conn, &run, cache_read, stats)
+    Ok(())
 }
 
 /// The second column of a two-column query, grouped by the first (a path).
@@ -1046,6 +1063,47 @@ mod tests {
             timeout_ms: None,
             memory_mib: None,
         }
+    }
+
+    #[test]
+    fn a_staged_index_counts_only_once_the_run_is_recorded() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let index: Index = serde_json::from_str(
+            r#"{"schema": 1, "generated": "2018-03-13T00:00:00Z", "drive": "d",
+                "rules": {"source": "default", "hash": "r"},
+                "documents": [{"path": "a.txt", "format": "txt", "bytes": 1, "hash": "h",
+                  "title": "t", "city": null, "tp": [], "themes": [], "status": "ok",
+                  "error": null, "pages": 1, "chars": 1}]}"#,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let files = [IndexedFile {
+            file: "a.txt",
+            key: "k",
+        }];
+        let run = RunInfo {
+            generated: &index.generated,
+            drive: &index.drive,
+            rules_source: &index.rules.source,
+            rules_hash: &index.rules.hash,
+        };
+        let documents = || {
+            let conn = Connection::open(dir.path().join(DB_FILE)).unwrap_or_else(|e| panic!("{e}"));
+            conn.query_row("SELECT COUNT(*) FROM documents", [], |r| r.get::<_, i64>(0))
+                .unwrap_or(-1)
+        };
+        // Staged, then the run ends without recording it (its outputs failed): nothing.
+        let cache = open(dir.path());
+        assert!(cache.stage_index(&index, &files, &[0]).is_ok());
+        drop(cache);
+        assert_eq!(documents(), 0);
+        // Staged and taken back, then staged again and recorded.
+        let cache = open(dir.path());
+        assert!(cache.stage_index(&index, &files, &[0]).is_ok());
+        cache.abandon_index();
+        assert!(cache.stage_index(&index, &files, &[0]).is_ok());
+        assert!(cache.finish(&run, &RunStats::default(), None).is_ok());
+        drop(cache);
+        assert_eq!(documents(), 1);
     }
 
     #[test]

@@ -122,9 +122,53 @@ impl Scan {
         }
     }
 
-    /// Writes the queryable index and the run's figures into the cache database. Call after
-    /// the outputs are in place, with the final figures and the outputs written (in `out`),
-    /// which the next run may then keep.
+    /// Writes the outputs into `out` (see [`write_outputs`]) and, while they are rendered,
+    /// the queryable index into the cache database, uncommitted: [`Scan::record`] commits it
+    /// with the run's figures. When the outputs fail, the index is taken back, so that it
+    /// still describes the last complete run.
+    pub fn write_outputs(
+        &mut self,
+        out: &Path,
+        drive: &Path,
+        options: &OutputOptions<'_>,
+    ) -> Result<Vec<PathBuf>, PipelineError> {
+        let Some(cache) = options.cache else {
+            return write_outputs(out, drive, &mut self.index, options);
+        };
+        let (files, owners) = (&self.files, &self.owners);
+        let stage = |index: &Index| -> Result<(), PipelineError> {
+            // Annotations change materials after their key was taken: what they changed is
+            // folded into the key, so that the file's rows are written again. Borrowed
+            // unless annotated: a copy of every key would sit beside the outputs' data.
+            let mut keys: Vec<Cow<'_, str>> = files
+                .iter()
+                .map(|(_, key)| Cow::Borrowed(key.as_str()))
+                .collect();
+            for (m, &owner) in index.documents.iter().zip(owners) {
+                if let (false, Some(key)) = (m.manual.is_empty(), keys.get_mut(owner as usize)) {
+                    let annotated = serde_json::to_vec(m).unwrap_or_default();
+                    *key = Cow::Owned(json_key(
+                        format!("{key}\n{}", json_key(&annotated)).as_bytes(),
+                    ));
+                }
+            }
+            let files: Vec<IndexedFile<'_>> = files
+                .iter()
+                .zip(&keys)
+                .map(|((file, _), key)| IndexedFile { file, key })
+                .collect();
+            Ok(cache.stage_index(index, &files, owners)?)
+        };
+        let written = outputs::write_outputs_beside(out, drive, &mut self.index, options, &stage);
+        if written.is_err() {
+            cache.abandon_index();
+        }
+        written
+    }
+
+    /// Records the run's figures beside the index [`Scan::write_outputs`] wrote, and commits
+    /// both. Call after the outputs are in place, with the final figures and the outputs
+    /// written (in `out`), which the next run may then keep.
     pub fn record(
         &self,
         cache: &Cache,
@@ -132,28 +176,6 @@ impl Scan {
         out: &Path,
         written: &[PathBuf],
     ) -> Result<(), PipelineError> {
-        // Annotations change materials after their key was taken: what they changed is
-        // folded into the key, so that the file's rows are written again.
-        // Borrowed unless annotated: a copy of every key would sit beside the outputs' data.
-        let mut keys: Vec<Cow<'_, str>> = self
-            .files
-            .iter()
-            .map(|(_, key)| Cow::Borrowed(key.as_str()))
-            .collect();
-        for (m, &owner) in self.index.documents.iter().zip(&self.owners) {
-            if let (false, Some(key)) = (m.manual.is_empty(), keys.get_mut(owner as usize)) {
-                let annotated = serde_json::to_vec(m).unwrap_or_default();
-                *key = Cow::Owned(json_key(
-                    format!("{key}\n{}", json_key(&annotated)).as_bytes(),
-                ));
-            }
-        }
-        let files: Vec<IndexedFile<'_>> = self
-            .files
-            .iter()
-            .zip(&keys)
-            .map(|((file, _), key)| IndexedFile { file, key })
-            .collect();
         let outputs = self.digest.as_ref().and_then(|digest| {
             let files = written
                 .iter()
@@ -174,7 +196,14 @@ impl Scan {
                 files,
             })
         });
-        cache.finish(&self.index, &files, &self.owners, stats, outputs.as_ref())?;
+        let index = &self.index;
+        let run = RunInfo {
+            generated: &index.generated,
+            drive: &index.drive,
+            rules_source: &index.rules.source,
+            rules_hash: &index.rules.hash,
+        };
+        cache.finish(&run, stats, outputs.as_ref())?;
         Ok(())
     }
 }

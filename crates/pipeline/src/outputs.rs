@@ -124,6 +124,18 @@ pub fn write_outputs(
     index: &mut Index,
     options: &OutputOptions<'_>,
 ) -> Result<Vec<PathBuf>, PipelineError> {
+    write_outputs_beside(out, drive, index, options, &|_| Ok(()))
+}
+
+/// [`write_outputs`], running `beside` with the final index while the outputs are rendered;
+/// nothing is renamed into place unless both succeed.
+pub(crate) fn write_outputs_beside(
+    out: &Path,
+    drive: &Path,
+    index: &mut Index,
+    options: &OutputOptions<'_>,
+    beside: &(dyn Fn(&Index) -> Result<(), PipelineError> + Sync),
+) -> Result<Vec<PathBuf>, PipelineError> {
     let cache = options.cache;
     let io_err = |path: &Path| {
         let path = path.to_path_buf();
@@ -186,21 +198,27 @@ pub fn write_outputs(
     if let Some(c) = &index.changes {
         renders.push(("changes.md", text(move || changes_markdown(c, lang))));
     }
-    // The renderings run side by side (the workbook alone takes as long as the rest).
-    let results: Vec<(PathBuf, &str, std::io::Result<()>)> = renders
-        .par_iter()
-        .with_max_len(1)
-        .map(|(name, render)| {
-            let tmp = out.join(format!(".{name}.tmp"));
-            let written = std::fs::File::create(&tmp).and_then(|file| {
-                // Large writes: the biggest outputs run to megabytes.
-                let mut w = std::io::BufWriter::with_capacity(1 << 18, file);
-                render(&mut w)?;
-                w.into_inner().map_err(|e| e.into_error())?.sync_all()
-            });
-            (tmp, *name, written)
-        })
-        .collect();
+    // The renderings run side by side (the workbook alone takes as long as the rest), and
+    // beside them what needs the final index (the database index rows).
+    let (results, beside): (Vec<(PathBuf, &str, std::io::Result<()>)>, _) = rayon::join(
+        || {
+            renders
+                .par_iter()
+                .with_max_len(1)
+                .map(|(name, render)| {
+                    let tmp = out.join(format!(".{name}.tmp"));
+                    let written = std::fs::File::create(&tmp).and_then(|file| {
+                        // Large writes: the biggest outputs run to megabytes.
+                        let mut w = std::io::BufWriter::with_capacity(1 << 18, file);
+                        render(&mut w)?;
+                        w.into_inner().map_err(|e| e.into_error())?.sync_all()
+                    });
+                    (tmp, *name, written)
+                })
+                .collect()
+        },
+        || beside(index),
+    );
     let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
     let mut failed = None;
     for (tmp, name, result) in results {
@@ -212,7 +230,7 @@ pub fn write_outputs(
             }
         }
     }
-    if let Some(e) = failed {
+    if let Some(e) = failed.or(beside.err()) {
         for (tmp, _) in &staged {
             let _ = std::fs::remove_file(tmp);
         }
