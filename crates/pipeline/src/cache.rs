@@ -21,7 +21,7 @@ use kooste_model::{ErrorKind, Index, Material, WorkPackage};
 use kooste_report::{PreviousMaterial, PreviousRun};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -838,16 +838,39 @@ fn write_index(
             params![t.id, i as i64 + 1, t.title_fi, t.title_en],
         )?;
     }
-    let mut stored: HashMap<String, String> = HashMap::new();
+    // Which files' rows stand: the stored keys are read row by row against the run's files,
+    // borrowed, instead of being collected first; at 20,000 files a map of every stored
+    // (file, key) pair held 4 MB while the outputs were being rendered.
+    let position: HashMap<&str, usize> =
+        files.iter().enumerate().map(|(i, f)| (f.file, i)).collect();
+    #[derive(Clone, Copy, PartialEq)]
+    enum Rows {
+        Missing,
+        Current,
+        Stale,
+    }
+    let mut rows = vec![Rows::Missing; files.len()];
+    let mut delete: Vec<String> = Vec::new();
     {
-        let mut stmt = conn.prepare("SELECT DISTINCT file, key FROM documents")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-        for row in rows {
-            let (file, key) = row?;
-            stored.insert(file, key);
+        let mut stmt = conn.prepare("SELECT file, key FROM documents")?;
+        let mut found = stmt.query([])?;
+        while let Some(row) = found.next()? {
+            let file: String = row.get(0)?;
+            match position.get(file.as_str()) {
+                Some(&i) if files[i].key == row.get::<_, String>(1)? => {
+                    if rows[i] == Rows::Missing {
+                        rows[i] = Rows::Current;
+                    }
+                }
+                Some(&i) => {
+                    rows[i] = Rows::Stale;
+                    delete.push(file);
+                }
+                // A file no longer on the drive.
+                None => delete.push(file),
+            }
         }
     }
-    let seen: HashSet<&str> = files.iter().map(|f| f.file).collect();
     let delete_file = |file: &str| -> rusqlite::Result<()> {
         for table in ["themes", "terms", "work_packages"] {
             conn.prepare_cached(&format!(
@@ -859,20 +882,10 @@ fn write_index(
             .execute([file])?;
         Ok(())
     };
-    for file in stored.keys() {
-        if !seen.contains(file.as_str()) {
-            delete_file(file)?;
-        }
+    for file in &delete {
+        delete_file(file)?;
     }
-    let mut stale = vec![false; files.len()];
-    for (i, f) in files.iter().enumerate() {
-        if stored.get(f.file).map(String::as_str) != Some(f.key) {
-            stale[i] = true;
-            if stored.contains_key(f.file) {
-                delete_file(f.file)?;
-            }
-        }
-    }
+    let stale: Vec<bool> = rows.iter().map(|r| *r != Rows::Current).collect();
     for (m, &owner) in index.documents.iter().zip(owners) {
         let owner = owner as usize;
         if let (Some(true), Some(f)) = (stale.get(owner), files.get(owner)) {
@@ -884,7 +897,7 @@ fn write_index(
         let mut stmt = conn.prepare("SELECT path FROM files")?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
         rows.filter_map(Result::ok)
-            .filter(|p| !seen.contains(p.as_str()))
+            .filter(|p| !position.contains_key(p.as_str()))
             .collect()
     };
     for p in &gone {
