@@ -468,12 +468,21 @@ fn scan_with(
     // the drive's materials nearly three times over at the end of the scan.
     let failure: Mutex<Option<PipelineError>> = Mutex::new(None);
     let stop = AtomicBool::new(false);
-    let fail = |e: PipelineError| {
-        stop.store(true, Ordering::Relaxed);
-        failure
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get_or_insert(e);
+    // A file done counts; a file put aside comes back later; a failure stops the scan.
+    let settle = |entry: &DriveEntry, processed: Result<Processed, PipelineError>| match processed {
+        Ok(Processed::Done(r)) => {
+            progress.file_done(&entry.rel_path);
+            Some(r)
+        }
+        Ok(Processed::PutAside) => None,
+        Err(e) => {
+            stop.store(true, Ordering::Relaxed);
+            failure
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get_or_insert(e);
+            None
+        }
     };
     let mut results: Vec<Option<FileResult>> = Vec::new();
     entries
@@ -483,17 +492,7 @@ fn scan_with(
             if stop.load(Ordering::Relaxed) {
                 return None;
             }
-            match process(&ctx, entry, probe) {
-                Ok(Processed::Done(r)) => {
-                    progress.file_done(&entry.rel_path);
-                    Some(r)
-                }
-                Ok(Processed::PutAside) => None,
-                Err(e) => {
-                    fail(e);
-                    None
-                }
-            }
+            settle(entry, process(&ctx, entry, probe))
         })
         .collect_into_vec(&mut results);
     // The copies put aside find their content's extraction stored now. Rounds repeat only
@@ -505,17 +504,7 @@ fn scan_with(
     while !aside.is_empty() && !stop.load(Ordering::Relaxed) {
         let round: Vec<(usize, Option<FileResult>)> = aside
             .par_iter()
-            .map(|&i| match process(&ctx, &entries[i], None) {
-                Ok(Processed::Done(r)) => {
-                    progress.file_done(&entries[i].rel_path);
-                    (i, Some(r))
-                }
-                Ok(Processed::PutAside) => (i, None),
-                Err(e) => {
-                    fail(e);
-                    (i, None)
-                }
-            })
+            .map(|&i| (i, settle(&entries[i], process(&ctx, &entries[i], None))))
             .collect();
         aside.clear();
         for (i, r) in round {
