@@ -885,10 +885,11 @@ fn write_index(
     for file in &delete {
         delete_file(file)?;
     }
-    let stale: Vec<bool> = rows.iter().map(|r| *r != Rows::Current).collect();
     for (m, &owner) in index.documents.iter().zip(owners) {
         let owner = owner as usize;
-        if let (Some(true), Some(f)) = (stale.get(owner), files.get(owner)) {
+        if let (Some(r), Some(f)) = (rows.get(owner), files.get(owner))
+            && *r != Rows::Current
+        {
             insert_material(conn, f.file, f.key, m)?;
         }
     }
