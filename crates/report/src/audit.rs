@@ -9,7 +9,7 @@ use crate::summary::stem;
 use kooste_model::{City, CitySource, ErrorKind, Index, Material, Status};
 use regex::Regex;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -388,11 +388,23 @@ fn base_name(file_stem: &str) -> String {
     let cut = version_mark().find(file_stem).map_or(file_stem, |m| {
         file_stem.get(..m.start()).unwrap_or(file_stem)
     });
-    cut.split(|c: char| c.is_whitespace() || c == '_' || c == '-')
+    let mut base = String::with_capacity(cut.len());
+    for word in cut
+        .split(|c: char| c.is_whitespace() || c == '_' || c == '-')
         .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    {
+        if !base.is_empty() {
+            base.push(' ');
+        }
+        base.push_str(word);
+    }
+    if base.is_ascii() {
+        base.make_ascii_lowercase();
+        base
+    } else {
+        // Lower-casing a whole string minds context (a final sigma), as the words joined do.
+        base.to_lowercase()
+    }
 }
 
 fn version_groups(documents: &[Material]) -> Vec<VersionGroup> {
@@ -408,7 +420,10 @@ fn version_groups(documents: &[Material]) -> Vec<VersionGroup> {
 
 /// [`version_groups`] as the materials themselves, each group oldest first, under its name.
 fn version_sets(documents: &[Material]) -> Vec<(String, Vec<&Material>)> {
-    let mut groups: BTreeMap<(String, String), Vec<&Material>> = BTreeMap::new();
+    // Keyed by folder, then base name: the summary and the audit both run this on every
+    // re-run, so a name is read once, and the second pass looks only in folders that have
+    // a group at all.
+    let mut groups: HashMap<&str, BTreeMap<String, Vec<&Material>>> = HashMap::new();
     for m in documents {
         let file_stem = stem(m.file_name());
         if version_mark_at(file_stem).is_none() {
@@ -419,29 +434,32 @@ fn version_sets(documents: &[Material]) -> Vec<(String, Vec<&Material>)> {
             continue;
         }
         groups
-            .entry((folder(&m.path).to_string(), base))
+            .entry(folder(&m.path))
+            .or_default()
+            .entry(base)
             .or_default()
             .push(m);
     }
     // Unmarked files with the same base name belong to the group too (the first draft).
     for m in documents {
-        let key = (folder(&m.path).to_string(), base_name(stem(m.file_name())));
-        if let Some(g) = groups.get_mut(&key)
+        let Some(in_folder) = groups.get_mut(folder(&m.path)) else {
+            continue;
+        };
+        if let Some(g) = in_folder.get_mut(&base_name(stem(m.file_name())))
             && !g.iter().any(|x| x.path == m.path)
         {
             g.push(m);
         }
     }
-    groups
+    let mut by_folder: Vec<(&str, BTreeMap<String, Vec<&Material>>)> = groups.into_iter().collect();
+    by_folder.sort_unstable_by_key(|(f, _)| *f);
+    by_folder
         .into_iter()
+        .flat_map(|(_, in_folder)| in_folder)
         .filter(|(_, g)| g.len() > 1)
-        .map(|((_, base), mut g)| {
-            g.sort_by(|a, b| {
-                version_key(stem(a.file_name()))
-                    .cmp(&version_key(stem(b.file_name())))
-                    .then_with(|| a.modified.cmp(&b.modified))
-                    .then_with(|| a.path.cmp(&b.path))
-            });
+        .map(|(base, mut g)| {
+            // Paths are unique, so the order is total.
+            g.sort_by_cached_key(|m| (version_key(stem(m.file_name())), &m.modified, &m.path));
             (base, g)
         })
         .collect()
@@ -762,6 +780,65 @@ mod tests {
         assert!(version_key("malli_20171214") < version_key("malli_2018-02-03"));
         assert_eq!(version_key("malli_03022017").date, 20170203);
         assert_eq!(version_key("malli_1.2.17").date, 20170201);
+    }
+
+    #[test]
+    fn version_groups_stay_in_their_folder_in_folder_then_name_order() {
+        let doc = |path: &str| {
+            format!(
+                r#"{{"path": "{path}", "format": "docx", "bytes": 1, "hash": "{path}",
+                "title": "t", "city": null, "tp": [], "themes": [], "status": "ok",
+                "error": null, "pages": 1, "chars": 100}}"#
+            )
+        };
+        let paths = [
+            "B/Malli v2.docx",
+            "B/malli_v1.docx",
+            "B/Mittarit.docx",
+            "a b/Raportti_luonnos.docx",
+            "a b/Raportti.docx",
+            "a/Malli.docx",
+            "a/Malli_v1.0.docx",
+            "a/Malli_2017-12-14.docx",
+            "a/Yksin_v3.docx",
+        ];
+        let docs: Vec<String> = paths.iter().map(|p| doc(p)).collect();
+        let json = format!(
+            r#"{{"schema": 1, "generated": "2018-03-13T00:00:00Z", "drive": "d",
+            "rules": {{"source": "default", "hash": "h"}}, "documents": [{}]}}"#,
+            docs.join(",")
+        );
+        let index: Index = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
+        let groups: Vec<(String, Vec<String>, String)> = version_groups(&index.documents)
+            .into_iter()
+            .map(|g| (g.name, g.paths, g.newest))
+            .collect();
+        let owned = |v: &[&str]| v.iter().map(|p| p.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            groups,
+            [
+                (
+                    "malli".to_string(),
+                    owned(&["B/malli_v1.docx", "B/Malli v2.docx"]),
+                    "B/Malli v2.docx".to_string()
+                ),
+                (
+                    "malli".to_string(),
+                    // The unmarked first draft joins; a date ranks below a version number.
+                    owned(&[
+                        "a/Malli.docx",
+                        "a/Malli_2017-12-14.docx",
+                        "a/Malli_v1.0.docx"
+                    ]),
+                    "a/Malli_v1.0.docx".to_string()
+                ),
+                (
+                    "raportti".to_string(),
+                    owned(&["a b/Raportti_luonnos.docx", "a b/Raportti.docx"]),
+                    "a b/Raportti.docx".to_string()
+                ),
+            ]
+        );
     }
 
     #[test]
