@@ -6,8 +6,10 @@
 //! - `extractions`: content hash, extension, extractor and its version → the extracted
 //!   documents (compressed JSON), so new copies and renamed files are not extracted again and
 //!   a rules change re-classifies without re-extracting;
-//! - `classified`: path → its materials for one content hash and one classifier key, so an
-//!   unchanged file under unchanged rules costs one look-up.
+//! - `classified`: path → its materials (JSON) for one content hash and one classifier key,
+//!   so an unchanged file under unchanged rules costs one look-up. They are stored
+//!   uncompressed: each file's blob is small and compresses poorly (about 1.6 : 1), and a
+//!   re-run reads every one of them.
 //!
 //! The index tables (`documents`, `themes`, `terms`, `work_packages`, the `statuses` view and
 //! `runs`) mirror the last complete run for people who query it with `sqlite3`. They are
@@ -203,12 +205,12 @@ pub(crate) fn json_key(json: &[u8]) -> String {
     blake3::hash(json).to_hex().to_string()
 }
 
-/// Materials as `classified` stores them (deflated JSON), with their JSON. Each vector is
-/// cut to what it holds: decoding grows them in steps (a file's one material in room for
-/// four), and a drive's worth of materials is held until the outputs are written.
-pub(crate) fn stored_materials(blob: &[u8]) -> Option<(Vec<Material>, Vec<u8>)> {
-    let json = decompress(blob)?;
-    let mut materials: Vec<Material> = serde_json::from_slice(&json).ok()?;
+/// Materials as `classified` stores them (their JSON), with that JSON. Each vector is cut to
+/// what it holds: decoding grows them in steps (a file's one material in room for four),
+/// and a drive's worth of materials is held until the outputs are written. A blob of an
+/// older kooste (deflated) is no JSON: the file is classified again.
+pub(crate) fn stored_materials(blob: Vec<u8>) -> Option<(Vec<Material>, Vec<u8>)> {
+    let mut materials: Vec<Material> = serde_json::from_slice(&blob).ok()?;
     materials.shrink_to_fit();
     for m in &mut materials {
         m.themes.shrink_to_fit();
@@ -222,7 +224,7 @@ pub(crate) fn stored_materials(blob: &[u8]) -> Option<(Vec<Material>, Vec<u8>)> 
             t.snippets.shrink_to_fit();
         }
     }
-    Some((materials, json))
+    Some((materials, blob))
 }
 
 /// What the cache knows of a file it holds materials for.
@@ -230,7 +232,7 @@ pub(crate) struct Known {
     pub stat: Stat,
     pub hash: String,
     pub json_key: String,
-    /// The materials as stored (deflated JSON).
+    /// The materials as stored (JSON).
     pub materials: Vec<u8>,
 }
 
@@ -607,7 +609,7 @@ impl Cache {
             .query_row(params![path, hash, key], |r| r.get(0))
             .ok()
         })?;
-        stored_materials(&blob)
+        stored_materials(blob)
     }
 
     /// A stored extraction, unless it failed by a budget smaller than today's.
@@ -689,7 +691,6 @@ impl Cache {
         hash: &str,
         classified: Option<(&str, &[u8])>,
     ) -> Result<(), CacheError> {
-        let blob = classified.map(|(_, json)| compress(json));
         let mut inner = self.lock();
         let conn = &inner.conn;
         let result = conn
@@ -697,13 +698,13 @@ impl Cache {
                 "INSERT OR REPLACE INTO files (path, size, mtime_ns, hash) VALUES (?1, ?2, ?3, ?4)",
             )
             .and_then(|mut s| s.execute(params![path, stat.size as i64, stat.mtime_ns, hash]))
-            .and_then(|_| match (classified, &blob) {
-                (Some((key, json)), Some(blob)) => conn
+            .and_then(|_| match classified {
+                Some((key, json)) => conn
                     .prepare_cached(
                         "INSERT OR REPLACE INTO classified (path, hash, key, json_key, materials)
                          VALUES (?1, ?2, ?3, ?4, ?5)",
                     )
-                    .and_then(|mut s| s.execute(params![path, hash, key, json_key(json), blob])),
+                    .and_then(|mut s| s.execute(params![path, hash, key, json_key(json), json])),
                 _ => conn
                     .prepare_cached("DELETE FROM classified WHERE path = ?1")
                     .and_then(|mut s| s.execute([path])),
@@ -1220,6 +1221,21 @@ mod tests {
 
         let blind = Cache::open(dir.path(), false).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(blind.hash_for("a/b.txt", &stat), None);
+    }
+
+    #[test]
+    fn stored_materials_are_their_json_and_an_older_deflated_blob_is_none() {
+        let json = br#"[{"path": "a.txt", "format": "txt", "bytes": 3, "hash": "h",
+            "title": "a", "city": "Espoo", "tp": [], "themes": [], "status": "ok",
+            "error": null, "pages": 1, "chars": 3}]"#;
+        let (materials, kept) = stored_materials(json.to_vec()).unwrap_or_else(|| panic!());
+        assert_eq!(kept, json.to_vec());
+        assert_eq!(materials.len(), 1);
+        assert_eq!(materials[0].path, "a.txt");
+        assert_eq!(materials[0].city, Some(kooste_model::City::Espoo));
+        // What kooste stored before this format: the file is classified again.
+        assert_eq!(stored_materials(compress(json)), None);
+        assert_eq!(stored_materials(b"[{\"path\": ".to_vec()), None);
     }
 
     #[test]

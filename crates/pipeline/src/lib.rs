@@ -730,7 +730,7 @@ fn process(
             }
         }
         let stored = match stored {
-            Some((_, _, materials)) => stored_materials(&materials),
+            Some((_, _, materials)) => stored_materials(materials),
             None => known_hash
                 .as_ref()
                 .and_then(|hash| cache.materials_for(&entry.rel_path, hash, &ctx.classify_key)),
