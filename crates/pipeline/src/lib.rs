@@ -485,16 +485,28 @@ fn scan_with(
         }
     };
     let mut results: Vec<Option<FileResult>> = Vec::new();
-    entries
-        .par_iter()
-        .zip(probes)
-        .map(|(entry, probe)| {
-            if stop.load(Ordering::Relaxed) {
-                return None;
-            }
-            settle(entry, process(&ctx, entry, probe))
-        })
-        .collect_into_vec(&mut results);
+    // A file not taken whole from the cache needs the classifier, whose matcher takes about
+    // 10 ms to build. Built beside the scan, it is ready before the first new file has been
+    // extracted, instead of standing in that thread's way while the other decodes stored
+    // materials.
+    let needs_classifier = probes
+        .iter()
+        .any(|p| !matches!(p, Some(Probe::Stored { .. })));
+    std::thread::scope(|scope| {
+        if needs_classifier {
+            scope.spawn(|| ctx.classifier());
+        }
+        entries
+            .par_iter()
+            .zip(probes)
+            .map(|(entry, probe)| {
+                if stop.load(Ordering::Relaxed) {
+                    return None;
+                }
+                settle(entry, process(&ctx, entry, probe))
+            })
+            .collect_into_vec(&mut results);
+    });
     // The copies put aside find their content's extraction stored now. Rounds repeat only
     // when that extraction could not be stored (a failure not to remember) and two copies
     // met again; each round finishes at least the copy that claimed the content.
