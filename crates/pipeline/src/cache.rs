@@ -19,8 +19,8 @@
 use crate::PipelineError;
 use crate::material::Item;
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
-use kooste_model::{ErrorKind, Index, Material, WorkPackage};
-use kooste_report::{PreviousMaterial, PreviousRun};
+use kooste_model::{Changes, ErrorKind, Index, Material, WorkPackage};
+use kooste_report::{PreviousMaterial, PreviousRun, changes_among};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -582,6 +582,68 @@ impl Cache {
         })
     }
 
+    /// The changes since the run the index tables describe, worked out only where materials
+    /// differ. A file whose stored key is its key now has the same materials as then, so it
+    /// is left out of both sides: a re-run after a few new files compares those files, not
+    /// the drive. `files` and `owners` are as for [`Cache::stage_index`]. `None` when there
+    /// is no stored run, or when so much differs that reading the whole previous run
+    /// ([`Cache::previous_run`]) costs less.
+    pub(crate) fn changes_since(
+        &self,
+        index: &Index,
+        files: &[IndexedFile<'_>],
+        owners: &[u32],
+    ) -> Option<Changes> {
+        self.with_reader(|conn| {
+            let generated: String = conn
+                .query_row(
+                    "SELECT value FROM meta WHERE key = 'index_generated'",
+                    [],
+                    |r| r.get(0),
+                )
+                .ok()?;
+            let position: HashMap<&str, usize> =
+                files.iter().enumerate().map(|(i, f)| (f.file, i)).collect();
+            let mut same = vec![false; files.len()];
+            let mut differing: Vec<String> = Vec::new();
+            let mut stored = 0usize;
+            {
+                let mut stmt = conn
+                    .prepare_cached("SELECT path, file, key FROM documents")
+                    .ok()?;
+                let mut rows = stmt.query([]).ok()?;
+                while let Some(row) = rows.next().ok()? {
+                    stored += 1;
+                    let file = row.get_ref(1).ok()?.as_str().ok()?;
+                    let key = row.get_ref(2).ok()?.as_str().ok()?;
+                    match position.get(file) {
+                        Some(&i) if files[i].key == key => same[i] = true,
+                        _ => differing.push(row.get(0).ok()?),
+                    }
+                }
+            }
+            // One look-up per differing material: past a few, one pass over everything wins.
+            if differing.len() > stored / 8 + 64 {
+                return None;
+            }
+            let documents = differing
+                .into_iter()
+                .map(|path| previous_material(conn, path))
+                .collect::<Option<Vec<_>>>()?;
+            let previous = PreviousRun {
+                generated,
+                documents,
+            };
+            let current = index
+                .documents
+                .iter()
+                .zip(owners)
+                .filter(|(_, owner)| !same.get(**owner as usize).copied().unwrap_or(false))
+                .map(|(m, _)| m);
+            Some(changes_among(&previous, current))
+        })
+    }
+
     /// Records a run that found its outputs current and left them as they were.
     pub fn record_current_run(
         &self,
@@ -917,6 +979,35 @@ fn write_index(
 }
 
 /// The second column of a two-column query, grouped by the first (a path).
+/// One material of the run the index tables describe, as the change report needs it.
+fn previous_material(conn: &Connection, path: String) -> Option<PreviousMaterial> {
+    let (hash, city): (String, Option<String>) = conn
+        .prepare_cached("SELECT hash, city FROM documents WHERE path = ?1")
+        .ok()?
+        .query_row([&path], |r| Ok((r.get(0)?, r.get(1)?)))
+        .ok()?;
+    let city = match city {
+        Some(name) => Some(name.parse().ok()?),
+        None => None,
+    };
+    let column = |sql: &str| -> Option<Vec<String>> {
+        let mut stmt = conn.prepare_cached(sql).ok()?;
+        let values = stmt
+            .query_map([&path], |r| r.get(0))
+            .ok()?
+            .collect::<rusqlite::Result<Vec<String>>>()
+            .ok()?;
+        Some(values)
+    };
+    let themes = column("SELECT theme FROM themes WHERE path = ?1 AND assigned")?;
+    let mut tp = column("SELECT tp FROM work_packages WHERE path = ?1")?
+        .iter()
+        .map(|t| t.parse().ok())
+        .collect::<Option<Vec<WorkPackage>>>()?;
+    tp.sort();
+    Some(PreviousMaterial::new(path, hash, themes, city, tp))
+}
+
 fn by_path(conn: &Connection, sql: &str) -> Option<HashMap<String, Vec<String>>> {
     let mut grouped: HashMap<String, Vec<String>> = HashMap::new();
     let mut stmt = conn.prepare(sql).ok()?;
@@ -1119,6 +1210,99 @@ mod tests {
         assert!(cache.finish(&run, &RunStats::default(), None).is_ok());
         drop(cache);
         assert_eq!(documents(), 1);
+    }
+
+    #[test]
+    fn changes_compare_only_files_whose_materials_differ_and_match_the_whole_comparison() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let doc = |path: &str, hash: &str, city: &str, themes: &str| {
+            format!(
+                r#"{{"path": "{path}", "format": "txt", "bytes": 1, "hash": "{hash}",
+                "title": "t", "city": {city}, "tp": [], "themes": [{themes}], "status": "ok",
+                "error": null, "pages": 1, "chars": 1}}"#
+            )
+        };
+        let theme = r#"{"id": "osallisuus", "score": 20.0, "terms": [], "snippets": []}"#;
+        let index = |generated: &str, docs: &[String]| -> Index {
+            serde_json::from_str(&format!(
+                r#"{{"schema": 1, "generated": "{generated}", "drive": "d",
+                "rules": {{"source": "default", "hash": "r"}}, "documents": [{}]}}"#,
+                docs.join(",")
+            ))
+            .unwrap_or_else(|e| panic!("{e}"))
+        };
+        let before = index(
+            "2018-03-13T00:00:00Z",
+            &[
+                doc("a.txt", "ha", "\"Espoo\"", ""),
+                doc("b.zip/x.txt", "hx", "null", theme),
+                doc("b.zip/y.txt", "hy", "null", ""),
+                doc("gone.txt", "hg", "null", ""),
+            ],
+        );
+        let files = [("a.txt", "ka"), ("b.zip", "kb"), ("gone.txt", "kg")]
+            .map(|(file, key)| IndexedFile { file, key });
+        let cache = open(dir.path());
+        assert!(cache.stage_index(&before, &files, &[0, 1, 1, 2]).is_ok());
+        let run = RunInfo {
+            generated: &before.generated,
+            drive: "d",
+            rules_source: "default",
+            rules_hash: "r",
+        };
+        assert!(cache.finish(&run, &RunStats::default(), None).is_ok());
+        drop(cache);
+
+        // a.txt as it was; the archive's x lost its theme and y changed content; gone.txt is
+        // gone and new.txt is new.
+        let after = index(
+            "2018-03-14T00:00:00Z",
+            &[
+                doc("a.txt", "ha", "\"Espoo\"", ""),
+                doc("b.zip/x.txt", "hx", "null", ""),
+                doc("b.zip/y.txt", "hy2", "null", ""),
+                doc("new.txt", "hn", "\"Oulu\"", ""),
+            ],
+        );
+        let files = [("a.txt", "ka"), ("b.zip", "kb2"), ("new.txt", "kn")]
+            .map(|(file, key)| IndexedFile { file, key });
+        let cache = open(dir.path());
+        let c = cache
+            .changes_since(&after, &files, &[0, 1, 1, 2])
+            .unwrap_or_else(|| panic!("a stored run"));
+        assert_eq!(c.since, "2018-03-13T00:00:00Z");
+        assert_eq!(c.added, ["new.txt"]);
+        assert_eq!(c.removed, ["gone.txt"]);
+        assert_eq!(c.modified, ["b.zip/y.txt"]);
+        let reassigned: Vec<(&str, &str, &str, &str)> = c
+            .reassigned
+            .iter()
+            .map(|r| {
+                (
+                    r.path.as_str(),
+                    r.field.as_str(),
+                    r.before.as_str(),
+                    r.after.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(reassigned, [("b.zip/x.txt", "themes", "osallisuus", "")]);
+        // The same report as comparing the whole previous run.
+        let whole = cache
+            .previous_run()
+            .unwrap_or_else(|| panic!("a stored run"));
+        assert_eq!(Some(c), Some(kooste_report::changes(&whole, &after)));
+        // A key that says the file is unchanged leaves its materials out, whatever they are.
+        let same = [("a.txt", "ka"), ("b.zip", "kb"), ("new.txt", "kn")]
+            .map(|(file, key)| IndexedFile { file, key });
+        let c = cache
+            .changes_since(&after, &same, &[0, 1, 1, 2])
+            .unwrap_or_else(|| panic!("a stored run"));
+        assert!(c.modified.is_empty() && c.reassigned.is_empty(), "{c:?}");
+        assert_eq!(
+            (c.added, c.removed),
+            (vec!["new.txt".to_string()], vec!["gone.txt".to_string()])
+        );
     }
 
     #[test]

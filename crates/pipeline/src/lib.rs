@@ -136,30 +136,33 @@ impl Scan {
             return write_outputs(out, drive, &mut self.index, options);
         };
         let (files, owners) = (&self.files, &self.owners);
-        let stage = |index: &Index| -> Result<(), PipelineError> {
-            // Annotations change materials after their key was taken: what they changed is
-            // folded into the key, so that the file's rows are written again. Borrowed
-            // unless annotated: a copy of every key would sit beside the outputs' data.
-            let mut keys: Vec<Cow<'_, str>> = files
-                .iter()
-                .map(|(_, key)| Cow::Borrowed(key.as_str()))
-                .collect();
-            for (m, &owner) in index.documents.iter().zip(owners) {
-                if let (false, Some(key)) = (m.manual.is_empty(), keys.get_mut(owner as usize)) {
-                    let annotated = serde_json::to_vec(m).unwrap_or_default();
-                    *key = Cow::Owned(json_key(
-                        format!("{key}\n{}", json_key(&annotated)).as_bytes(),
-                    ));
-                }
+        // Annotations change materials after their key was taken: what they changed is
+        // folded into the key, so that the file's rows are written again. Borrowed unless
+        // annotated: a copy of every key would sit beside the outputs' data.
+        let mut keys: Vec<Cow<'_, str>> = files
+            .iter()
+            .map(|(_, key)| Cow::Borrowed(key.as_str()))
+            .collect();
+        for (m, &owner) in self.index.documents.iter().zip(owners) {
+            if let (false, Some(key)) = (m.manual.is_empty(), keys.get_mut(owner as usize)) {
+                let annotated = serde_json::to_vec(m).unwrap_or_default();
+                *key = Cow::Owned(json_key(
+                    format!("{key}\n{}", json_key(&annotated)).as_bytes(),
+                ));
             }
-            let files: Vec<IndexedFile<'_>> = files
-                .iter()
-                .zip(&keys)
-                .map(|((file, _), key)| IndexedFile { file, key })
-                .collect();
-            Ok(cache.stage_index(index, &files, owners)?)
+        }
+        let files: Vec<IndexedFile<'_>> = files
+            .iter()
+            .zip(&keys)
+            .map(|((file, _), key)| IndexedFile { file, key })
+            .collect();
+        let stage = |index: &Index| Ok(cache.stage_index(index, &files, owners)?);
+        let changes = |index: &Index| cache.changes_since(index, &files, owners);
+        let beside = outputs::Beside {
+            stage: &stage,
+            changes: Some(&changes),
         };
-        let written = outputs::write_outputs_beside(out, drive, &mut self.index, options, &stage);
+        let written = outputs::write_outputs_beside(out, drive, &mut self.index, options, &beside);
         if written.is_err() {
             cache.abandon_index();
         }

@@ -5,7 +5,7 @@
 
 use crate::PipelineError;
 use kooste_annotations::{Annotations, Curation, TABLE_FILES, TOML_FILE};
-use kooste_model::Index;
+use kooste_model::{Changes, Index};
 use kooste_report::{
     PreviousRun, SummaryOptions, audit, audit_markdown, changes, changes_markdown, summary,
     summary_markdown, themes_csv, write_index_json, write_summary_html, write_summary_xlsx,
@@ -124,17 +124,33 @@ pub fn write_outputs(
     index: &mut Index,
     options: &OutputOptions<'_>,
 ) -> Result<Vec<PathBuf>, PipelineError> {
-    write_outputs_beside(out, drive, index, options, &|_| Ok(()))
+    let beside = Beside {
+        stage: &|_| Ok(()),
+        changes: None,
+    };
+    write_outputs_beside(out, drive, index, options, &beside)
 }
 
-/// [`write_outputs`], running `beside` with the final index while the outputs are rendered;
-/// nothing is renamed into place unless both succeed.
+/// What a scan adds to [`write_outputs`] from what it knows of the drive's files.
+pub(crate) struct Beside<'a> {
+    /// Run with the final index while the outputs are rendered; nothing is renamed into
+    /// place unless it succeeds too.
+    pub stage: &'a (dyn Fn(&Index) -> Result<(), PipelineError> + Sync),
+    /// The changes since the previous run, when they can be had for less than comparing
+    /// the whole previous run.
+    pub changes: Option<&'a ChangesOf<'a>>,
+}
+
+/// Works out the changes since the previous run for the final index, or gives up (`None`).
+pub(crate) type ChangesOf<'a> = dyn Fn(&Index) -> Option<Changes> + Sync + 'a;
+
+/// [`write_outputs`] with what a scan adds ([`Beside`]).
 pub(crate) fn write_outputs_beside(
     out: &Path,
     drive: &Path,
     index: &mut Index,
     options: &OutputOptions<'_>,
-    beside: &(dyn Fn(&Index) -> Result<(), PipelineError> + Sync),
+    beside: &Beside<'_>,
 ) -> Result<Vec<PathBuf>, PipelineError> {
     let cache = options.cache;
     let io_err = |path: &Path| {
@@ -155,6 +171,9 @@ pub(crate) fn write_outputs_beside(
             // Only when there is a previous index.json: the change report compares outputs.
             if !out.join("index.json").is_file() {
                 return None;
+            }
+            if let Some(c) = beside.changes.and_then(|changes| changes(index)) {
+                return Some(c);
             }
             // The bytes of the previous index are dropped as soon as its few fields are read.
             cache
@@ -217,7 +236,7 @@ pub(crate) fn write_outputs_beside(
                 })
                 .collect()
         },
-        || beside(index),
+        || (beside.stage)(index),
     );
     let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
     let mut failed = None;

@@ -118,16 +118,23 @@ impl Assigned {
 }
 
 pub fn changes(previous: &PreviousRun, current: &Index) -> Changes {
+    changes_among(previous, &current.documents)
+}
+
+/// [`changes`] between some of the materials of each run. A caller that knows which
+/// materials are the same in both (those of a file whose materials did not change) leaves
+/// them out of both sides, and gets the same report for less work.
+pub fn changes_among<'a>(
+    previous: &PreviousRun,
+    current: impl IntoIterator<Item = &'a Material>,
+) -> Changes {
     let before: BTreeMap<&str, &PreviousMaterial> = previous
         .documents
         .iter()
         .map(|m| (m.path.as_str(), m))
         .collect();
-    let after: BTreeMap<&str, &Material> = current
-        .documents
-        .iter()
-        .map(|m| (m.path.as_str(), m))
-        .collect();
+    let after: BTreeMap<&str, &Material> =
+        current.into_iter().map(|m| (m.path.as_str(), m)).collect();
     let mut c = Changes {
         since: previous.generated.clone(),
         ..Changes::default()

@@ -15,7 +15,7 @@ mod summary;
 mod xlsx;
 
 pub use audit::{Audit, AuditRow, VersionGroup, audit, audit_markdown};
-pub use changes::{PreviousMaterial, PreviousRun, changes, changes_markdown};
+pub use changes::{PreviousMaterial, PreviousRun, changes, changes_among, changes_markdown};
 pub use csv::{neutralise_formula, themes_csv};
 pub use html::{summary_html, write_summary_html};
 pub use lang::{Lang, Text};
