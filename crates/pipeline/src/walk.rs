@@ -30,14 +30,7 @@ pub fn walk(drive: &Path, exclude: Option<&Path>) -> Result<Vec<DriveEntry>, Pip
         });
     }
     let exclude = exclude.and_then(|p| p.canonicalize().ok());
-    let rel = |p: &Path| {
-        p.strip_prefix(drive)
-            .unwrap_or(p)
-            .components()
-            .map(|c| display_name(c.as_os_str()))
-            .collect::<Vec<_>>()
-            .join("/")
-    };
+    let rel = |p: &Path| relative_name(p.strip_prefix(drive).unwrap_or(p));
     let mut out = Vec::new();
     let walker = walkdir::WalkDir::new(drive)
         .follow_links(true)
@@ -97,6 +90,30 @@ pub fn walk(drive: &Path, exclude: Option<&Path>) -> Result<Vec<DriveEntry>, Pip
     Ok(out)
 }
 
+/// A path below the drive as text, `/`-separated, each name as [`display_name`] gives it.
+fn relative_name(path: &Path) -> String {
+    // The walk joins names with single separators, so on Unix the path's bytes already are
+    // the names joined by `/`: one conversion instead of a string per name. Anything else
+    // (a `.` or doubled separator a caller might pass) goes name by name.
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = path.as_os_str().as_bytes();
+        let plain = !bytes.starts_with(b"/")
+            && !bytes.ends_with(b"/")
+            && bytes
+                .split(|&b| b == b'/')
+                .all(|name| !name.is_empty() && name != b"." && name != b"..");
+        if plain {
+            return display_name(path.as_os_str());
+        }
+    }
+    path.components()
+        .map(|c| display_name(c.as_os_str()))
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// A file name as text. Names that are not UTF-8 (Latin-1 names from an old Windows share,
 /// say) keep their odd bytes as `\xHH` escapes: a lossy conversion would map `\xe4` and
 /// `\xf6` both to U+FFFD, and two files would collide in one material path.
@@ -124,6 +141,25 @@ pub(crate) fn display_name(name: &OsStr) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relative_names_join_the_names_with_slashes() {
+        for (path, want) in [
+            ("Espoo/TP2/malli.pptx", "Espoo/TP2/malli.pptx"),
+            ("malli.pptx", "malli.pptx"),
+            ("Espoo//TP2/./malli.pptx", "Espoo/TP2/malli.pptx"),
+            ("Espoo/TP2/", "Espoo/TP2"),
+            ("", ""),
+        ] {
+            assert_eq!(relative_name(Path::new(path)), want, "{path}");
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let odd = Path::new(OsStr::from_bytes(b"Vantaa/raportti_\xe4.txt"));
+            assert_eq!(relative_name(odd), "Vantaa/raportti_\\xe4.txt");
+        }
+    }
 
     #[cfg(unix)]
     #[test]
