@@ -7,8 +7,9 @@ use crate::PipelineError;
 use kooste_annotations::{Annotations, Curation, TABLE_FILES, TOML_FILE};
 use kooste_model::{Changes, Index};
 use kooste_report::{
-    PreviousRun, SummaryOptions, audit, audit_markdown, changes, changes_markdown, summary,
-    summary_markdown, themes_csv, write_index_json, write_summary_html, write_summary_xlsx,
+    PreviousRun, SummaryOptions, audit, audit_markdown, changes, changes_markdown,
+    summary_leaving_out, summary_markdown, themes_csv, write_index_json, write_summary_html,
+    write_summary_xlsx,
 };
 use rayon::prelude::*;
 use std::io::Write;
@@ -133,8 +134,8 @@ pub fn write_outputs(
 
 /// What a scan adds to [`write_outputs`] from what it knows of the drive's files.
 pub(crate) struct Beside<'a> {
-    /// Run with the final index while the outputs are rendered; nothing is renamed into
-    /// place unless it succeeds too.
+    /// Run with the final index while the summary and the audit are worked out; nothing is
+    /// rendered unless it succeeds.
     pub stage: &'a (dyn Fn(&Index) -> Result<(), PipelineError> + Sync),
     /// The changes since the previous run, when they can be had for less than comparing
     /// the whole previous run.
@@ -163,29 +164,43 @@ pub(crate) fn write_outputs_beside(
         options.link_prefix = link_prefix(out, drive);
     }
     let lang = options.lang;
-    // The changes since the previous run, the summary and the audit are independent of one
-    // another: they are worked out side by side.
-    let ((s, mut a), changed) = rayon::join(
-        || rayon::join(|| summary(index, &options), || audit(index)),
+    // The summary leaves out what the audit finds superseded, so it follows the audit; the
+    // changes since the previous run and what the scan adds beside the outputs (the database
+    // index rows) go side by side with the two.
+    let shared: &Index = index;
+    let (((s, mut a), changed), staged) = rayon::join(
         || {
-            // Only when there is a previous index.json: the change report compares outputs.
-            if !out.join("index.json").is_file() {
-                return None;
-            }
-            if let Some(c) = beside.changes.and_then(|changes| changes(index)) {
-                return Some(c);
-            }
-            // The bytes of the previous index are dropped as soon as its few fields are read.
-            cache
-                .and_then(crate::Cache::previous_run)
-                .or_else(|| {
-                    std::fs::read(out.join("index.json"))
-                        .ok()
-                        .and_then(|bytes| PreviousRun::from_index_json(&bytes))
-                })
-                .map(|prev| changes(&prev, index))
+            rayon::join(
+                || {
+                    let a = audit(shared);
+                    (summary_leaving_out(shared, &options, &a.superseded()), a)
+                },
+                || {
+                    // Only when there is a previous index.json: the change report compares
+                    // outputs.
+                    if !out.join("index.json").is_file() {
+                        return None;
+                    }
+                    if let Some(c) = beside.changes.and_then(|changes| changes(shared)) {
+                        return Some(c);
+                    }
+                    // The bytes of the previous index are dropped as soon as its few fields
+                    // are read.
+                    cache
+                        .and_then(crate::Cache::previous_run)
+                        .or_else(|| {
+                            std::fs::read(out.join("index.json"))
+                                .ok()
+                                .and_then(|bytes| PreviousRun::from_index_json(&bytes))
+                        })
+                        .map(|prev| changes(&prev, shared))
+                },
+            )
         },
+        || (beside.stage)(shared),
     );
+    // Nothing is rendered, so nothing moves, when the database index could not be written.
+    staged?;
     index.changes = changed;
     a.annotation_sources = options.curation.sources.clone();
     a.annotation_warnings = options.curation.warnings.clone();
@@ -217,27 +232,21 @@ pub(crate) fn write_outputs_beside(
     if let Some(c) = &index.changes {
         renders.push(("changes.md", text(move || changes_markdown(c, lang))));
     }
-    // The renderings run side by side (the workbook alone takes as long as the rest), and
-    // beside them what needs the final index (the database index rows).
-    let (results, beside): (Vec<(PathBuf, &str, std::io::Result<()>)>, _) = rayon::join(
-        || {
-            renders
-                .par_iter()
-                .with_max_len(1)
-                .map(|(name, render)| {
-                    let tmp = out.join(format!(".{name}.tmp"));
-                    let written = std::fs::File::create(&tmp).and_then(|file| {
-                        // Large writes: the biggest outputs run to megabytes.
-                        let mut w = std::io::BufWriter::with_capacity(1 << 18, file);
-                        render(&mut w)?;
-                        w.into_inner().map_err(|e| e.into_error())?.sync_all()
-                    });
-                    (tmp, *name, written)
-                })
-                .collect()
-        },
-        || (beside.stage)(index),
-    );
+    // The renderings run side by side (the workbook alone takes as long as the rest).
+    let results: Vec<(PathBuf, &str, std::io::Result<()>)> = renders
+        .par_iter()
+        .with_max_len(1)
+        .map(|(name, render)| {
+            let tmp = out.join(format!(".{name}.tmp"));
+            let written = std::fs::File::create(&tmp).and_then(|file| {
+                // Large writes: the biggest outputs run to megabytes.
+                let mut w = std::io::BufWriter::with_capacity(1 << 18, file);
+                render(&mut w)?;
+                w.into_inner().map_err(|e| e.into_error())?.sync_all()
+            });
+            (tmp, *name, written)
+        })
+        .collect();
     let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
     let mut failed = None;
     for (tmp, name, result) in results {
@@ -249,7 +258,7 @@ pub(crate) fn write_outputs_beside(
             }
         }
     }
-    if let Some(e) = failed.or(beside.err()) {
+    if let Some(e) = failed {
         for (tmp, _) in &staged {
             let _ = std::fs::remove_file(tmp);
         }

@@ -56,6 +56,21 @@ pub struct VersionGroup {
 }
 
 impl Audit {
+    /// Paths the summary's tables leave out: every version but the newest, every identical
+    /// copy but the first. The same as the summary works out for itself from the index.
+    pub fn superseded(&self) -> BTreeSet<&str> {
+        let mut out = BTreeSet::new();
+        for g in &self.duplicates {
+            out.extend(g.iter().skip(1).map(String::as_str));
+        }
+        for g in &self.versions {
+            if let Some((_, older)) = g.paths.split_last() {
+                out.extend(older.iter().filter(|p| **p != g.newest).map(String::as_str));
+            }
+        }
+        out
+    }
+
     /// Readable materials that got no theme.
     pub fn untagged(&self) -> usize {
         self.no_theme.len()

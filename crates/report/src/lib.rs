@@ -21,7 +21,7 @@ pub use html::{summary_html, write_summary_html};
 pub use lang::{Lang, Text};
 pub use summary::{
     Answer, CityRow, DEFAULT_EXAMPLES, Example, MaterialRef, Summary, SummaryOptions, ThemeSection,
-    summary, summary_markdown,
+    summary, summary_leaving_out, summary_markdown,
 };
 pub use xlsx::{XlsxFailed, summary_xlsx, write_summary_xlsx};
 

@@ -134,13 +134,22 @@ pub struct Answer {
 pub const QUESTIONS: [Text; 3] = [Text::WhyGood, Text::Leadership, Text::Business];
 
 pub fn summary(index: &Index, options: &SummaryOptions) -> Summary {
+    summary_leaving_out(index, options, &superseded(&index.documents))
+}
+
+/// [`summary`] with the materials its tables leave out (older versions, copies) already
+/// known: [`Audit::superseded`](crate::Audit::superseded) of the same index.
+pub fn summary_leaving_out(
+    index: &Index,
+    options: &SummaryOptions,
+    left_out: &BTreeSet<&str>,
+) -> Summary {
     let lang = options.lang;
     let curation = &options.curation;
     let per_theme = options
         .examples_per_theme
         .or(curation.summary.examples)
         .unwrap_or(DEFAULT_EXAMPLES);
-    let left_out = superseded(&index.documents);
     // Titles are told apart among the materials the tables show: a title shared only with
     // older versions and copies is still the material's own.
     let names = Names::new(
@@ -153,7 +162,7 @@ pub fn summary(index: &Index, options: &SummaryOptions) -> Summary {
     let mut themes = Vec::new();
     for theme in &index.themes {
         let section = theme_section(
-            index, theme, options, per_theme, &left_out, &names, &mut used,
+            index, theme, options, per_theme, left_out, &names, &mut used,
         );
         themes.push(section);
     }
@@ -852,6 +861,13 @@ mod tests {
         assert_eq!(
             left_out,
             ["Espoo/Kopio malli.docx", "Espoo/malli_v0.1.docx"]
+        );
+        // The audit's groups tell the same, and the summary made from them is the same.
+        let a = crate::audit(&ix);
+        assert_eq!(a.superseded(), superseded(&ix.documents));
+        assert_eq!(
+            summary_leaving_out(&ix, &SummaryOptions::default(), &a.superseded()),
+            s
         );
         let espoo = &s.themes[0].rows[0];
         assert_eq!(espoo.label, "Espoo");
