@@ -3,7 +3,7 @@
 //! under other names, several versions of one material, corrections made by hand, and
 //! annotations that could not be applied.
 
-use crate::escape::{code, markdown};
+use crate::escape::{archive_file, code, markdown};
 use crate::lang::Lang;
 use crate::summary::stem;
 use kooste_model::{City, CitySource, ErrorKind, Index, Material, Status};
@@ -271,7 +271,7 @@ fn duplicate_sets(documents: &[Material]) -> Vec<Vec<&Material>> {
         .map(|mut g| {
             g.sort_by_cached_key(|m| {
                 (
-                    m.path.to_lowercase().contains(".zip/"),
+                    archive_file(&m.path).len() < m.path.len(),
                     copy_mark().is_match(stem(m.file_name())),
                     m.city.is_none(),
                     m.path.as_str(),

@@ -1,26 +1,33 @@
 //! `themes.csv`: one row per material and assigned theme, safe to open in a spreadsheet.
 
 use kooste_model::Index;
+use std::borrow::Cow;
 
 /// A cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, carriage
 /// return at its start, also after leading spaces, which some spreadsheets skip) gets a
 /// leading apostrophe, the convention spreadsheets show as text.
 pub fn neutralise_formula(value: &str) -> String {
+    neutralised(value).into_owned()
+}
+
+/// [`neutralise_formula`], borrowing the value when it needs nothing: a workbook has tens
+/// of thousands of cells.
+pub(crate) fn neutralised(value: &str) -> Cow<'_, str> {
     const STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
     if value.starts_with(STARTS) || value.trim_start_matches(' ').starts_with(STARTS) {
-        format!("'{value}")
+        Cow::Owned(format!("'{value}"))
     } else {
-        value.to_string()
+        Cow::Borrowed(value)
     }
 }
 
 /// RFC 4180 quoting of one field, after formula neutralisation.
 fn field(value: &str) -> String {
-    let v = neutralise_formula(value);
+    let v = neutralised(value);
     if v.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", v.replace('"', "\"\""))
     } else {
-        v
+        v.into_owned()
     }
 }
 

@@ -69,11 +69,12 @@ pub(crate) fn href(prefix: &str, path: &str) -> String {
 
 /// A member of an archive (`pack.zip/inner/x.pdf`) opens through the archive, the file that
 /// exists on the drive.
-fn archive_file(path: &str) -> &str {
+pub(crate) fn archive_file(path: &str) -> &str {
     let mut end = 0;
     for segment in path.split('/') {
         end += segment.len();
-        if segment.to_lowercase().ends_with(".zip") && end < path.len() {
+        let tail = segment.as_bytes().get(segment.len().saturating_sub(4)..);
+        if tail.is_some_and(|t| t.eq_ignore_ascii_case(b".zip")) && end < path.len() {
             return path.get(..end).unwrap_or(path);
         }
         end += 1;

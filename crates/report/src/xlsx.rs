@@ -6,11 +6,13 @@
 //! return at its start) also gets the leading apostrophe, as in `themes.csv`.
 
 use crate::audit::{Audit, AuditRow};
-use crate::csv::neutralise_formula;
+use crate::csv::neutralised;
+use crate::escape::archive_file;
 use crate::lang::{Lang, Text};
 use crate::summary::{QUESTIONS, Summary};
 use kooste_model::{CitySource, Index, Material};
 use kooste_xlsx::{Layout, Properties, Style, Workbook, XlsxError};
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::io::{Seek, Write};
 
@@ -63,7 +65,7 @@ pub fn write_summary_xlsx(
     let mut book = Workbook::new(
         w,
         Properties {
-            title: cell(&s.title),
+            title: cell(&s.title).into_owned(),
             created,
         },
     );
@@ -315,8 +317,8 @@ fn cut_short<W: Write + Seek>(
 /// Document text as cell text: formula-like starts neutralised, clipped to what a cell holds.
 /// A cell's text, never read as a formula. Text longer than a cell holds is cut by the
 /// writer, at Excel's limit.
-fn cell(text: &str) -> String {
-    neutralise_formula(text)
+fn cell(text: &str) -> Cow<'_, str> {
+    neutralised(text)
 }
 
 fn tps(tp: &[kooste_model::WorkPackage]) -> String {
@@ -345,15 +347,6 @@ fn link<W: Write + Seek>(
     };
     sheet.link(row, col, &target, &cell(text))?;
     Ok(())
-}
-
-/// The file on the drive that holds a material: an archive member opens through its archive.
-fn archive_file(path: &str) -> &str {
-    let lower = path.to_lowercase();
-    match lower.find(".zip/") {
-        Some(at) => path.get(..at + 4).unwrap_or(path),
-        None => path,
-    }
 }
 
 fn header<W: Write + Seek>(
@@ -443,5 +436,11 @@ mod tests {
     fn archive_members_open_their_archive() {
         assert_eq!(archive_file("a/p.ZIP/x/y.pdf"), "a/p.ZIP");
         assert_eq!(archive_file("a/p.pdf"), "a/p.pdf");
+        assert_eq!(archive_file("a/p.zip"), "a/p.zip");
+        assert_eq!(archive_file("a/p.zipx/y.pdf"), "a/p.zipx/y.pdf");
+        // A letter whose lower case is longer than itself comes before the archive: the
+        // cut is still at the archive's name (it once fell one byte late, into the member).
+        assert_eq!(archive_file("İzmir/p.zip/y.pdf"), "İzmir/p.zip");
+        assert_eq!(archive_file("p.zip/q.zip/y.pdf"), "p.zip");
     }
 }
