@@ -122,8 +122,8 @@ impl Scan {
         }
     }
 
-    /// Writes the outputs into `out` (see [`write_outputs`]) and, while the summary and the
-    /// audit are worked out, the queryable index into the cache database, uncommitted: [`Scan::record`] commits it
+    /// Writes the outputs into `out` (see [`write_outputs`]) and, while they are made, the
+    /// queryable index into the cache database, uncommitted: [`Scan::record`] commits it
     /// with the run's figures. When the outputs fail, the index is taken back, so that it
     /// still describes the last complete run.
     pub fn write_outputs(

@@ -134,8 +134,8 @@ pub fn write_outputs(
 
 /// What a scan adds to [`write_outputs`] from what it knows of the drive's files.
 pub(crate) struct Beside<'a> {
-    /// Run with the final index while the summary and the audit are worked out; nothing is
-    /// rendered unless it succeeds.
+    /// Run with the final index (the changes since the previous run not yet in it) while
+    /// the outputs are made; nothing is renamed into place unless it succeeds too.
     pub stage: &'a (dyn Fn(&Index) -> Result<(), PipelineError> + Sync),
     /// The changes since the previous run, when they can be had for less than comparing
     /// the whole previous run.
@@ -163,48 +163,90 @@ pub(crate) fn write_outputs_beside(
     if options.link_prefix.is_empty() {
         options.link_prefix = link_prefix(out, drive);
     }
+    // The changes are kept beside the index until the end: the index is shared, unchanged,
+    // with the database index rows written beside the outputs, from the summary's start to
+    // the last rendering. On a first run those rows take longer than the summary.
+    index.changes = None;
+    let shared: &Index = index;
+    let (staged, (results, changed)) = rayon::join(
+        || (beside.stage)(shared),
+        || render_outputs(out, shared, &options, cache, beside),
+    );
+    let mut staged_files: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut failed = None;
+    for (tmp, name, result) in results {
+        match result {
+            Ok(()) => staged_files.push((tmp, out.join(name))),
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                failed.get_or_insert(io_err(&tmp)(e));
+            }
+        }
+    }
+    if let Some(e) = failed.or(staged.err()) {
+        for (tmp, _) in &staged_files {
+            let _ = std::fs::remove_file(tmp);
+        }
+        return Err(e);
+    }
+    index.changes = changed;
+    let mut written = Vec::new();
+    for (tmp, target) in staged_files {
+        std::fs::rename(&tmp, &target).map_err(io_err(&target))?;
+        written.push(target);
+    }
+    // A change report of an earlier run would describe changes this run did not see.
+    if index.changes.is_none() {
+        let stale = out.join("changes.md");
+        if stale.is_file() {
+            std::fs::remove_file(&stale).map_err(io_err(&stale))?;
+        }
+    }
+    Ok(written)
+}
+
+/// Each output's temporary file and how writing it went.
+type Rendered<'a> = Vec<(PathBuf, &'a str, std::io::Result<()>)>;
+
+/// Works out the summary, the audit and the changes since the previous run, and renders
+/// every output into its temporary file. Returns the renderings and the changes.
+fn render_outputs<'a>(
+    out: &Path,
+    index: &Index,
+    options: &SummaryOptions,
+    cache: Option<&crate::Cache>,
+    beside: &Beside<'_>,
+) -> (Rendered<'a>, Option<Changes>) {
     let lang = options.lang;
     // The summary leaves out what the audit finds superseded, so it follows the audit; the
-    // changes since the previous run and what the scan adds beside the outputs (the database
-    // index rows) go side by side with the two.
-    let shared: &Index = index;
-    let (((s, mut a), changed), staged) = rayon::join(
+    // changes since the previous run are worked out beside the two.
+    let ((s, mut a), changed) = rayon::join(
         || {
-            rayon::join(
-                || {
-                    let a = audit(shared);
-                    (summary_leaving_out(shared, &options, &a.superseded()), a)
-                },
-                || {
-                    // Only when there is a previous index.json: the change report compares
-                    // outputs.
-                    if !out.join("index.json").is_file() {
-                        return None;
-                    }
-                    if let Some(c) = beside.changes.and_then(|changes| changes(shared)) {
-                        return Some(c);
-                    }
-                    // The bytes of the previous index are dropped as soon as its few fields
-                    // are read.
-                    cache
-                        .and_then(crate::Cache::previous_run)
-                        .or_else(|| {
-                            std::fs::read(out.join("index.json"))
-                                .ok()
-                                .and_then(|bytes| PreviousRun::from_index_json(&bytes))
-                        })
-                        .map(|prev| changes(&prev, shared))
-                },
-            )
+            let a = audit(index);
+            (summary_leaving_out(index, options, &a.superseded()), a)
         },
-        || (beside.stage)(shared),
+        || {
+            // Only when there is a previous index.json: the change report compares outputs.
+            if !out.join("index.json").is_file() {
+                return None;
+            }
+            if let Some(c) = beside.changes.and_then(|changes| changes(index)) {
+                return Some(c);
+            }
+            // The bytes of the previous index are dropped as soon as its few fields are read.
+            cache
+                .and_then(crate::Cache::previous_run)
+                .or_else(|| {
+                    std::fs::read(out.join("index.json"))
+                        .ok()
+                        .and_then(|bytes| PreviousRun::from_index_json(&bytes))
+                })
+                .map(|prev| changes(&prev, index))
+        },
     );
-    // Nothing is rendered, so nothing moves, when the database index could not be written.
-    staged?;
-    index.changes = changed;
     a.annotation_sources = options.curation.sources.clone();
     a.annotation_warnings = options.curation.warnings.clone();
-    let index: &Index = index;
+    let changes = changed.as_ref();
     // Each output is rendered straight into its temporary file, one at a time, so memory
     // holds at most one rendering, not all of them. All temporaries are written before any
     // is renamed, so a full disk fails before anything moves.
@@ -219,7 +261,7 @@ pub(crate) fn write_outputs_beside(
         ),
         (
             "index.json",
-            Box::new(|w: &mut Output| write_index_json(w, index, Some(&s))),
+            Box::new(|w: &mut Output| write_index_json(w, index, Some(&s), changes)),
         ),
         (
             "kooste.html",
@@ -229,11 +271,11 @@ pub(crate) fn write_outputs_beside(
         ("audit.md", text(|| audit_markdown(&a, lang))),
         ("themes.csv", text(|| themes_csv(index))),
     ];
-    if let Some(c) = &index.changes {
+    if let Some(c) = changes {
         renders.push(("changes.md", text(move || changes_markdown(c, lang))));
     }
     // The renderings run side by side (the workbook alone takes as long as the rest).
-    let results: Vec<(PathBuf, &str, std::io::Result<()>)> = renders
+    let results = renders
         .par_iter()
         .with_max_len(1)
         .map(|(name, render)| {
@@ -247,36 +289,8 @@ pub(crate) fn write_outputs_beside(
             (tmp, *name, written)
         })
         .collect();
-    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let mut failed = None;
-    for (tmp, name, result) in results {
-        match result {
-            Ok(()) => staged.push((tmp, out.join(name))),
-            Err(e) => {
-                let _ = std::fs::remove_file(&tmp);
-                failed.get_or_insert(io_err(&tmp)(e));
-            }
-        }
-    }
-    if let Some(e) = failed {
-        for (tmp, _) in &staged {
-            let _ = std::fs::remove_file(tmp);
-        }
-        return Err(e);
-    }
-    let mut written = Vec::new();
-    for (tmp, target) in staged {
-        std::fs::rename(&tmp, &target).map_err(io_err(&target))?;
-        written.push(target);
-    }
-    // A change report of an earlier run would describe changes this run did not see.
-    if index.changes.is_none() {
-        let stale = out.join("changes.md");
-        if stale.is_file() {
-            std::fs::remove_file(&stale).map_err(io_err(&stale))?;
-        }
-    }
-    Ok(written)
+    drop(renders);
+    (results, changed)
 }
 
 /// The temporary file an output is rendered into.

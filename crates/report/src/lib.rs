@@ -25,7 +25,7 @@ pub use summary::{
 };
 pub use xlsx::{XlsxFailed, summary_xlsx, write_summary_xlsx};
 
-use kooste_model::Index;
+use kooste_model::{Changes, Index};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -47,7 +47,12 @@ struct ExampleEntry<'a> {
 struct IndexWithExamples<'a> {
     #[serde(flatten)]
     index: &'a Index,
-    examples: Vec<ExampleEntry<'a>>,
+    /// In the index's own place for them, when they are not in the index.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    changes: Option<&'a Changes>,
+    /// Present, if empty, whenever there is a summary.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    examples: Option<Vec<ExampleEntry<'a>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     annotations: Option<Value>,
 }
@@ -60,20 +65,32 @@ pub fn index_json(index: &Index, summary: Option<&Summary>) -> String {
     let mut bytes = Vec::new();
     // Writing into memory fails only where serialisation itself does, which the types rule
     // out; say so in the file rather than panic.
-    if let Err(e) = write_index_json(&mut bytes, index, summary) {
+    if let Err(e) = write_index_json(&mut bytes, index, summary, None) {
         bytes = format!("{{\"error\": \"{e}\"}}\n").into_bytes();
     }
     String::from_utf8(bytes).unwrap_or_default()
 }
 
-/// [`index_json`] written straight to `w`, without the whole text in memory.
+/// [`index_json`] written straight to `w`, without the whole text in memory. `changes`, when
+/// given, stand where the index's own would (the index should then have none): the outputs
+/// are rendered while the index is shared with other work, and the changes come after it.
 pub fn write_index_json(
     mut w: impl std::io::Write,
     index: &Index,
     summary: Option<&Summary>,
+    changes: Option<&Changes>,
 ) -> std::io::Result<()> {
     match summary {
-        None => serde_json::to_writer_pretty(&mut w, index)?,
+        None if changes.is_none() => serde_json::to_writer_pretty(&mut w, index)?,
+        None => serde_json::to_writer_pretty(
+            &mut w,
+            &IndexWithExamples {
+                index,
+                changes,
+                examples: None,
+                annotations: None,
+            },
+        )?,
         Some(s) => {
             let examples: Vec<ExampleEntry<'_>> = s
                 .themes
@@ -98,11 +115,57 @@ pub fn write_index_json(
                 &mut w,
                 &IndexWithExamples {
                     index,
-                    examples,
+                    changes,
+                    examples: Some(examples),
                     annotations,
                 },
             )?;
         }
     }
     w.write_all(b"\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_given_beside_the_index_are_written_where_its_own_would_be() {
+        let mut index: Index = serde_json::from_str(
+            r#"{"schema": 1, "generated": "2018-03-14T00:00:00Z", "drive": "d",
+            "rules": {"source": "default", "hash": "h"},
+            "documents": [{"path": "a.txt", "format": "txt", "bytes": 1, "hash": "x",
+              "title": "a", "city": null, "tp": [], "themes": [], "status": "ok",
+              "error": null, "pages": 1, "chars": 1}]}"#,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let changes = Changes {
+            since: "2018-03-13T00:00:00Z".to_string(),
+            added: vec!["a.txt".to_string()],
+            ..Changes::default()
+        };
+        let s = summary(&index, &SummaryOptions::default());
+        let write = |index: &Index, summary: Option<&Summary>, changes: Option<&Changes>| {
+            let mut bytes = Vec::new();
+            write_index_json(&mut bytes, index, summary, changes).unwrap_or_else(|e| panic!("{e}"));
+            String::from_utf8(bytes).unwrap_or_else(|e| panic!("{e}"))
+        };
+        let beside = [
+            write(&index, Some(&s), Some(&changes)),
+            write(&index, None, Some(&changes)),
+        ];
+        index.changes = Some(changes);
+        let inside = [write(&index, Some(&s), None), write(&index, None, None)];
+        assert_eq!(beside, inside);
+        let order =
+            |json: &str| ["\"documents\"", "\"changes\"", "\"examples\""].map(|k| json.find(k));
+        let [documents, changes, examples] = order(&inside[0]);
+        assert!(documents < changes && changes < examples, "{}", inside[0]);
+        assert!(
+            inside[1].contains("\"added\": [\n      \"a.txt\"\n    ]"),
+            "{}",
+            inside[1]
+        );
+        assert!(!inside[1].contains("\"examples\""), "{}", inside[1]);
+    }
 }
