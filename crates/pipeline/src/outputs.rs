@@ -205,18 +205,18 @@ pub(crate) fn write_outputs_beside(
     Ok(written)
 }
 
-/// Each output's temporary file and how writing it went.
-type Rendered<'a> = Vec<(PathBuf, &'a str, std::io::Result<()>)>;
+/// Each output's temporary file, its name, and how writing it went.
+type Rendered = Vec<(PathBuf, &'static str, std::io::Result<()>)>;
 
 /// Works out the summary, the audit and the changes since the previous run, and renders
 /// every output into its temporary file. Returns the renderings and the changes.
-fn render_outputs<'a>(
+fn render_outputs(
     out: &Path,
     index: &Index,
     options: &SummaryOptions,
     cache: Option<&crate::Cache>,
     beside: &Beside<'_>,
-) -> (Rendered<'a>, Option<Changes>) {
+) -> (Rendered, Option<Changes>) {
     let lang = options.lang;
     // The summary leaves out what the audit finds superseded, so it follows the audit; the
     // changes since the previous run are worked out beside the two.
@@ -252,7 +252,7 @@ fn render_outputs<'a>(
     // is renamed, so a full disk fails before anything moves.
     // The workbook takes about as long as all the rest together: it goes first, on a thread
     // of its own, and the others share what is left.
-    let mut renders: Vec<(&str, Render<'_>)> = vec![
+    let mut renders: Vec<(&'static str, Render<'_>)> = vec![
         (
             "kooste.xlsx",
             Box::new(|w: &mut Output| {
