@@ -561,19 +561,9 @@ impl Cache {
                 .ok()?
             {
                 let (path, hash, city) = row.ok()?;
-                let city = match city {
-                    Some(name) => Some(name.parse().ok()?),
-                    None => None,
-                };
-                let mut tp = tps
-                    .remove(&path)
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|t| t.parse().ok())
-                    .collect::<Option<Vec<WorkPackage>>>()?;
-                tp.sort();
+                let tp = tps.remove(&path).unwrap_or_default();
                 let themes = themes.remove(&path).unwrap_or_default();
-                documents.push(PreviousMaterial::new(path, hash, themes, city, tp));
+                documents.push(previous_from_columns(path, hash, city, themes, &tp)?);
             }
             Some(PreviousRun {
                 generated,
@@ -986,10 +976,6 @@ fn previous_material(conn: &Connection, path: String) -> Option<PreviousMaterial
         .ok()?
         .query_row([&path], |r| Ok((r.get(0)?, r.get(1)?)))
         .ok()?;
-    let city = match city {
-        Some(name) => Some(name.parse().ok()?),
-        None => None,
-    };
     let column = |sql: &str| -> Option<Vec<String>> {
         let mut stmt = conn.prepare_cached(sql).ok()?;
         let values = stmt
@@ -1000,7 +986,24 @@ fn previous_material(conn: &Connection, path: String) -> Option<PreviousMaterial
         Some(values)
     };
     let themes = column("SELECT theme FROM themes WHERE path = ?1 AND assigned")?;
-    let mut tp = column("SELECT tp FROM work_packages WHERE path = ?1")?
+    let tp = column("SELECT tp FROM work_packages WHERE path = ?1")?;
+    previous_from_columns(path, hash, city, themes, &tp)
+}
+
+/// A material of the stored run from the index tables' values, its work packages in order.
+/// `None` when a value is not one kooste writes.
+fn previous_from_columns(
+    path: String,
+    hash: String,
+    city: Option<String>,
+    themes: Vec<String>,
+    tp: &[String],
+) -> Option<PreviousMaterial> {
+    let city = match city {
+        Some(name) => Some(name.parse().ok()?),
+        None => None,
+    };
+    let mut tp = tp
         .iter()
         .map(|t| t.parse().ok())
         .collect::<Option<Vec<WorkPackage>>>()?;

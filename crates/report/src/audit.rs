@@ -216,26 +216,6 @@ pub fn audit(index: &Index) -> Audit {
     a
 }
 
-/// Paths the summary's tables leave out: every version but the newest, every identical
-/// copy but one.
-pub(crate) fn superseded(documents: &[Material]) -> BTreeSet<&str> {
-    let mut out = BTreeSet::new();
-    for g in duplicate_sets(documents) {
-        out.extend(g.into_iter().skip(1).map(|m| m.path.as_str()));
-    }
-    for (_, g) in version_sets(documents) {
-        if let Some((newest, older)) = g.split_last() {
-            out.extend(
-                older
-                    .iter()
-                    .filter(|m| m.path != newest.path)
-                    .map(|m| m.path.as_str()),
-            );
-        }
-    }
-    out
-}
-
 /// A name that says it is a copy: "Kopio malli", "malli - Copy", "malli (2)".
 fn copy_mark() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
