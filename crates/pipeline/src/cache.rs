@@ -537,13 +537,7 @@ impl Cache {
     /// (a new or rebuilt database, or `--no-cache`).
     pub fn previous_run(&self) -> Option<PreviousRun> {
         self.with_reader(|conn| {
-            let generated: String = conn
-                .query_row(
-                    "SELECT value FROM meta WHERE key = 'index_generated'",
-                    [],
-                    |r| r.get(0),
-                )
-                .ok()?;
+            let generated = index_generated(conn)?;
             let mut themes = by_path(conn, "SELECT path, theme FROM themes WHERE assigned")?;
             let mut tps = by_path(conn, "SELECT path, tp FROM work_packages")?;
             let mut stmt = conn
@@ -585,13 +579,7 @@ impl Cache {
         owners: &[u32],
     ) -> Option<Changes> {
         self.with_reader(|conn| {
-            let generated: String = conn
-                .query_row(
-                    "SELECT value FROM meta WHERE key = 'index_generated'",
-                    [],
-                    |r| r.get(0),
-                )
-                .ok()?;
+            let generated = index_generated(conn)?;
             let position: HashMap<&str, usize> =
                 files.iter().enumerate().map(|(i, f)| (f.file, i)).collect();
             let mut same = vec![false; files.len()];
@@ -969,6 +957,16 @@ fn write_index(
 }
 
 /// The second column of a two-column query, grouped by the first (a path).
+/// When the run the index tables describe was made, if they describe one.
+fn index_generated(conn: &Connection) -> Option<String> {
+    conn.query_row(
+        "SELECT value FROM meta WHERE key = 'index_generated'",
+        [],
+        |r| r.get(0),
+    )
+    .ok()
+}
+
 /// One material of the run the index tables describe, as the change report needs it.
 fn previous_material(conn: &Connection, path: String) -> Option<PreviousMaterial> {
     let (hash, city): (String, Option<String>) = conn
