@@ -276,6 +276,39 @@ pub struct IndexedFile<'a> {
     pub key: &'a str,
 }
 
+/// The run's files in drive order, found by path: both the index write and the change
+/// report match the stored rows against them, while the outputs are made, from one map.
+pub struct IndexedFiles<'a> {
+    files: Vec<IndexedFile<'a>>,
+    position: HashMap<&'a str, usize>,
+}
+
+impl<'a> IndexedFiles<'a> {
+    pub fn new(files: Vec<IndexedFile<'a>>) -> IndexedFiles<'a> {
+        let position = files.iter().enumerate().map(|(i, f)| (f.file, i)).collect();
+        IndexedFiles { files, position }
+    }
+
+    fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    fn get(&self, at: usize) -> Option<&IndexedFile<'a>> {
+        self.files.get(at)
+    }
+
+    fn contains(&self, file: &str) -> bool {
+        self.position.contains_key(file)
+    }
+
+    /// Where a stored row's file stands among the run's files, and whether its stored key
+    /// is still the file's key; `None` for a file no longer on the drive.
+    fn find(&self, file: &str, key: &str) -> Option<(usize, bool)> {
+        let at = *self.position.get(file)?;
+        Some((at, self.files.get(at).is_some_and(|f| f.key == key)))
+    }
+}
+
 /// Figures of one run, stored in `runs` and shown on the closing line.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RunStats {
@@ -575,13 +608,11 @@ impl Cache {
     pub(crate) fn changes_since(
         &self,
         index: &Index,
-        files: &[IndexedFile<'_>],
+        files: &IndexedFiles<'_>,
         owners: &[u32],
     ) -> Option<Changes> {
         self.with_reader(|conn| {
             let generated = index_generated(conn)?;
-            let position: HashMap<&str, usize> =
-                files.iter().enumerate().map(|(i, f)| (f.file, i)).collect();
             let mut same = vec![false; files.len()];
             let mut differing: Vec<String> = Vec::new();
             let mut stored = 0usize;
@@ -594,8 +625,8 @@ impl Cache {
                     stored += 1;
                     let file = row.get_ref(1).ok()?.as_str().ok()?;
                     let key = row.get_ref(2).ok()?.as_str().ok()?;
-                    match position.get(file) {
-                        Some(&i) if files[i].key == key => same[i] = true,
+                    match files.find(file, key) {
+                        Some((at, true)) => same[at] = true,
                         _ => differing.push(row.get(0).ok()?),
                     }
                 }
@@ -793,7 +824,7 @@ impl Cache {
     pub(crate) fn stage_index(
         &self,
         index: &Index,
-        files: &[IndexedFile<'_>],
+        files: &IndexedFiles<'_>,
         owners: &[u32],
     ) -> Result<(), CacheError> {
         let mut inner = self.lock();
@@ -863,7 +894,7 @@ fn opt_str<T: serde::Serialize>(v: &Option<T>) -> Option<String> {
 fn write_index(
     conn: &Connection,
     index: &Index,
-    files: &[IndexedFile<'_>],
+    files: &IndexedFiles<'_>,
     owners: &[u32],
 ) -> rusqlite::Result<()> {
     // The index tables' own time, which `runs` cannot say: a run that finds its outputs
@@ -882,8 +913,6 @@ fn write_index(
     // Which files' rows stand: the stored keys are read row by row against the run's files,
     // borrowed, instead of being collected first; at 20,000 files a map of every stored
     // (file, key) pair held 4 MB while the outputs were being rendered.
-    let position: HashMap<&str, usize> =
-        files.iter().enumerate().map(|(i, f)| (f.file, i)).collect();
     #[derive(Clone, Copy, PartialEq)]
     enum Rows {
         Missing,
@@ -897,13 +926,13 @@ fn write_index(
         let mut found = stmt.query([])?;
         while let Some(row) = found.next()? {
             let file: String = row.get(0)?;
-            match position.get(file.as_str()) {
-                Some(&i) if files[i].key == row.get::<_, String>(1)? => {
+            match files.find(&file, row.get_ref(1)?.as_str()?) {
+                Some((i, true)) => {
                     if rows[i] == Rows::Missing {
                         rows[i] = Rows::Current;
                     }
                 }
-                Some(&i) => {
+                Some((i, false)) => {
                     rows[i] = Rows::Stale;
                     delete.push(file);
                 }
@@ -939,7 +968,7 @@ fn write_index(
         let mut stmt = conn.prepare("SELECT path FROM files")?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
         rows.filter_map(Result::ok)
-            .filter(|p| !position.contains_key(p.as_str()))
+            .filter(|p| !files.contains(p))
             .collect()
     };
     for p in &gone {
@@ -1183,10 +1212,10 @@ mod tests {
                   "error": null, "pages": 1, "chars": 1}]}"#,
         )
         .unwrap_or_else(|e| panic!("{e}"));
-        let files = [IndexedFile {
+        let files = IndexedFiles::new(vec![IndexedFile {
             file: "a.txt",
             key: "k",
-        }];
+        }]);
         let run = RunInfo {
             generated: &index.generated,
             drive: &index.drive,
@@ -1241,8 +1270,11 @@ mod tests {
                 doc("gone.txt", "hg", "null", ""),
             ],
         );
-        let files = [("a.txt", "ka"), ("b.zip", "kb"), ("gone.txt", "kg")]
-            .map(|(file, key)| IndexedFile { file, key });
+        let files = IndexedFiles::new(
+            [("a.txt", "ka"), ("b.zip", "kb"), ("gone.txt", "kg")]
+                .map(|(file, key)| IndexedFile { file, key })
+                .into(),
+        );
         let cache = open(dir.path());
         assert!(cache.stage_index(&before, &files, &[0, 1, 1, 2]).is_ok());
         let run = RunInfo {
@@ -1265,8 +1297,11 @@ mod tests {
                 doc("new.txt", "hn", "\"Oulu\"", ""),
             ],
         );
-        let files = [("a.txt", "ka"), ("b.zip", "kb2"), ("new.txt", "kn")]
-            .map(|(file, key)| IndexedFile { file, key });
+        let files = IndexedFiles::new(
+            [("a.txt", "ka"), ("b.zip", "kb2"), ("new.txt", "kn")]
+                .map(|(file, key)| IndexedFile { file, key })
+                .into(),
+        );
         let cache = open(dir.path());
         let c = cache
             .changes_since(&after, &files, &[0, 1, 1, 2])
@@ -1294,8 +1329,11 @@ mod tests {
             .unwrap_or_else(|| panic!("a stored run"));
         assert_eq!(Some(c), Some(kooste_report::changes(&whole, &after)));
         // A key that says the file is unchanged leaves its materials out, whatever they are.
-        let same = [("a.txt", "ka"), ("b.zip", "kb"), ("new.txt", "kn")]
-            .map(|(file, key)| IndexedFile { file, key });
+        let same = IndexedFiles::new(
+            [("a.txt", "ka"), ("b.zip", "kb"), ("new.txt", "kn")]
+                .map(|(file, key)| IndexedFile { file, key })
+                .into(),
+        );
         let c = cache
             .changes_since(&after, &same, &[0, 1, 1, 2])
             .unwrap_or_else(|| panic!("a stored run"));

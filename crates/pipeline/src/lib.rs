@@ -13,7 +13,9 @@ mod outputs;
 mod walk;
 pub mod worker;
 
-pub use cache::{Cache, CacheError, DB_FILE, IndexedFile, RunInfo, RunStats, extractor_version};
+pub use cache::{
+    Cache, CacheError, DB_FILE, IndexedFile, IndexedFiles, RunInfo, RunStats, extractor_version,
+};
 pub use material::{Analysed, analyse_bytes, display_title, material_from};
 pub use memory::return_large_blocks;
 pub use outputs::{OutputOptions, annotate, annotations_fingerprint, write_outputs};
@@ -151,11 +153,13 @@ impl Scan {
                 ));
             }
         }
-        let files: Vec<IndexedFile<'_>> = files
-            .iter()
-            .zip(&keys)
-            .map(|((file, _), key)| IndexedFile { file, key })
-            .collect();
+        let files = IndexedFiles::new(
+            files
+                .iter()
+                .zip(&keys)
+                .map(|((file, _), key)| IndexedFile { file, key })
+                .collect(),
+        );
         let stage = |index: &Index| Ok(cache.stage_index(index, &files, owners)?);
         let changes = |index: &Index| cache.changes_since(index, &files, owners);
         let beside = outputs::Beside {
