@@ -952,6 +952,9 @@ fn write_index(
             .execute([file])?;
         Ok(())
     };
+    // One row per material: an archive's file came up once per member.
+    delete.sort_unstable();
+    delete.dedup();
     for file in &delete {
         delete_file(file)?;
     }

@@ -1,5 +1,5 @@
-//! Contents being extracted right now, so that a copy met meanwhile waits for that extraction
-//! instead of repeating it.
+//! Contents being extracted right now, so that a copy met meanwhile is classified from that
+//! extraction once it is stored, instead of being extracted again.
 //!
 //! A copy of a large file is often met while the first is still in its worker: the stored
 //! extraction is not there yet, and extracting the copy as well cost 70–115 ms of worker time
