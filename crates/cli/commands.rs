@@ -742,7 +742,7 @@ fn audit_command(
                 .with_context(|| format!("cannot read {}", path.display()))?
         }
     };
-    let mut a = audit(&index);
+    let mut a = audit(index.view())?;
     a.annotation_sources = sources;
     a.annotation_warnings = warnings;
     print!("{}", audit_markdown(&a, report_lang(lang)));

@@ -6,6 +6,7 @@ mod city;
 mod document;
 mod error;
 mod index;
+mod materials;
 mod scores;
 mod work_package;
 
@@ -16,5 +17,6 @@ pub use index::{
     AnswerHints, Changes, INDEX_SCHEMA, Index, Material, RulesInfo, Status, TermCount, ThemeChange,
     ThemeInfo, ThemeScore,
 };
+pub use materials::{Materials, MaterialsSeq, Stopped, View, visit};
 pub use scores::Scores;
 pub use work_package::WorkPackage;

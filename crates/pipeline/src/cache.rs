@@ -19,7 +19,7 @@
 use crate::PipelineError;
 use crate::material::Item;
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
-use kooste_model::{Changes, ErrorKind, Index, Material, WorkPackage};
+use kooste_model::{Changes, ErrorKind, Material, Stopped, View, WorkPackage, visit};
 use kooste_report::{PreviousMaterial, PreviousRun, changes_among};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use std::cell::RefCell;
@@ -607,7 +607,7 @@ impl Cache {
     /// ([`Cache::previous_run`]) costs less.
     pub(crate) fn changes_since(
         &self,
-        index: &Index,
+        view: View<'_>,
         files: &IndexedFiles<'_>,
         owners: &[u32],
     ) -> Option<Changes> {
@@ -643,13 +643,14 @@ impl Cache {
                 generated,
                 documents,
             };
-            let current = index
-                .documents
+            // The differing materials are read one by one: they are few.
+            let current = owners
                 .iter()
-                .zip(owners)
+                .enumerate()
                 .filter(|(_, owner)| !same.get(**owner as usize).copied().unwrap_or(false))
-                .map(|(m, _)| m);
-            Some(changes_among(&previous, current))
+                .map(|(at, _)| view.materials.get(at).ok())
+                .collect::<Option<Vec<_>>>()?;
+            Some(changes_among(&previous, current.iter().map(|m| &**m)))
         })
     }
 
@@ -823,14 +824,17 @@ impl Cache {
     /// `owners[i]` is the position in `files` of the file `index.documents[i]` comes from.
     pub(crate) fn stage_index(
         &self,
-        index: &Index,
+        view: View<'_>,
         files: &IndexedFiles<'_>,
         owners: &[u32],
-    ) -> Result<(), CacheError> {
+    ) -> Result<(), PipelineError> {
         let mut inner = self.lock();
         self.commit(&mut inner)?;
         inner.staged = true;
-        write_index(&inner.conn, index, files, owners).map_err(|s| self.err(s))
+        write_index(&inner.conn, view, files, owners).map_err(|stopped| match stopped {
+            Stopped::Read(e) => PipelineError::Materials(e),
+            Stopped::By(s) => self.err(s).into(),
+        })
     }
 
     /// Takes back what [`Cache::stage_index`] wrote: the index stays the last complete run's.
@@ -893,32 +897,52 @@ fn opt_str<T: serde::Serialize>(v: &Option<T>) -> Option<String> {
 
 fn write_index(
     conn: &Connection,
-    index: &Index,
+    view: View<'_>,
     files: &IndexedFiles<'_>,
     owners: &[u32],
-) -> rusqlite::Result<()> {
+) -> Result<(), Stopped<rusqlite::Error>> {
     // The index tables' own time, which `runs` cannot say: a run that finds its outputs
     // current adds a row there without writing them.
     conn.execute(
         "INSERT OR REPLACE INTO meta (key, value) VALUES ('index_generated', ?1)",
-        [&index.generated],
-    )?;
-    conn.execute("DELETE FROM theme_catalog", [])?;
-    for (i, t) in index.themes.iter().enumerate() {
+        [view.generated],
+    )
+    .map_err(Stopped::By)?;
+    conn.execute("DELETE FROM theme_catalog", [])
+        .map_err(Stopped::By)?;
+    for (i, t) in view.themes.iter().enumerate() {
         conn.execute(
             "INSERT INTO theme_catalog (id, position, title_fi, title_en) VALUES (?1, ?2, ?3, ?4)",
             params![t.id, i as i64 + 1, t.title_fi, t.title_en],
-        )?;
+        )
+        .map_err(Stopped::By)?;
     }
+    let rows = clear_stale_rows(conn, files).map_err(Stopped::By)?;
+    let mut owners = owners.iter();
+    visit(view.materials, |m| {
+        let owner = owners.next().map_or(usize::MAX, |&o| o as usize);
+        match (rows.get(owner), files.get(owner)) {
+            (Some(r), Some(f)) if *r != Rows::Current => insert_material(conn, f.file, f.key, m),
+            _ => Ok(()),
+        }
+    })?;
+    drop_gone_files(conn, files).map_err(Stopped::By)
+}
+
+/// Whether a file's rows in the index tables stand.
+#[derive(Clone, Copy, PartialEq)]
+enum Rows {
+    Missing,
+    Current,
+    Stale,
+}
+
+/// Deletes the index rows of files that changed or left the drive; says, per file of the
+/// run, whether its rows stand.
+fn clear_stale_rows(conn: &Connection, files: &IndexedFiles<'_>) -> rusqlite::Result<Vec<Rows>> {
     // Which files' rows stand: the stored keys are read row by row against the run's files,
     // borrowed, instead of being collected first; at 20,000 files a map of every stored
     // (file, key) pair held 4 MB while the outputs were being rendered.
-    #[derive(Clone, Copy, PartialEq)]
-    enum Rows {
-        Missing,
-        Current,
-        Stale,
-    }
     let mut rows = vec![Rows::Missing; files.len()];
     let mut delete: Vec<String> = Vec::new();
     {
@@ -958,14 +982,11 @@ fn write_index(
     for file in &delete {
         delete_file(file)?;
     }
-    for (m, &owner) in index.documents.iter().zip(owners) {
-        let owner = owner as usize;
-        if let (Some(r), Some(f)) = (rows.get(owner), files.get(owner))
-            && *r != Rows::Current
-        {
-            insert_material(conn, f.file, f.key, m)?;
-        }
-    }
+    Ok(rows)
+}
+
+/// Drops the cache rows of files no longer on the drive, and extractions no file refers to.
+fn drop_gone_files(conn: &Connection, files: &IndexedFiles<'_>) -> rusqlite::Result<()> {
     // Cache rows of files gone from the drive would only grow the database.
     let gone: Vec<String> = {
         let mut stmt = conn.prepare("SELECT path FROM files")?;
@@ -1169,7 +1190,7 @@ pub(crate) fn budget_failure(items: &[Item]) -> (bool, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kooste_model::{Document, ExtractError, Format, Meta, Page};
+    use kooste_model::{Document, ExtractError, Format, Index, Meta, Page};
 
     fn item(text: &str) -> Item {
         Item {
@@ -1232,14 +1253,14 @@ mod tests {
         };
         // Staged, then the run ends without recording it (its outputs failed): nothing.
         let cache = open(dir.path());
-        assert!(cache.stage_index(&index, &files, &[0]).is_ok());
+        assert!(cache.stage_index(index.view(), &files, &[0]).is_ok());
         drop(cache);
         assert_eq!(documents(), 0);
         // Staged and taken back, then staged again and recorded.
         let cache = open(dir.path());
-        assert!(cache.stage_index(&index, &files, &[0]).is_ok());
+        assert!(cache.stage_index(index.view(), &files, &[0]).is_ok());
         cache.abandon_index();
-        assert!(cache.stage_index(&index, &files, &[0]).is_ok());
+        assert!(cache.stage_index(index.view(), &files, &[0]).is_ok());
         assert!(cache.finish(&run, &RunStats::default(), None).is_ok());
         drop(cache);
         assert_eq!(documents(), 1);
@@ -1279,7 +1300,11 @@ mod tests {
                 .into(),
         );
         let cache = open(dir.path());
-        assert!(cache.stage_index(&before, &files, &[0, 1, 1, 2]).is_ok());
+        assert!(
+            cache
+                .stage_index(before.view(), &files, &[0, 1, 1, 2])
+                .is_ok()
+        );
         let run = RunInfo {
             generated: &before.generated,
             drive: "d",
@@ -1307,7 +1332,7 @@ mod tests {
         );
         let cache = open(dir.path());
         let c = cache
-            .changes_since(&after, &files, &[0, 1, 1, 2])
+            .changes_since(after.view(), &files, &[0, 1, 1, 2])
             .unwrap_or_else(|| panic!("a stored run"));
         assert_eq!(c.since, "2018-03-13T00:00:00Z");
         assert_eq!(c.added, ["new.txt"]);
@@ -1330,7 +1355,7 @@ mod tests {
         let whole = cache
             .previous_run()
             .unwrap_or_else(|| panic!("a stored run"));
-        assert_eq!(Some(c), Some(kooste_report::changes(&whole, &after)));
+        assert_eq!(Some(c), kooste_report::changes(&whole, after.view()).ok());
         // A key that says the file is unchanged leaves its materials out, whatever they are.
         let same = IndexedFiles::new(
             [("a.txt", "ka"), ("b.zip", "kb"), ("new.txt", "kn")]
@@ -1338,7 +1363,7 @@ mod tests {
                 .into(),
         );
         let c = cache
-            .changes_since(&after, &same, &[0, 1, 1, 2])
+            .changes_since(after.view(), &same, &[0, 1, 1, 2])
             .unwrap_or_else(|| panic!("a stored run"));
         assert!(c.modified.is_empty() && c.reassigned.is_empty(), "{c:?}");
         assert_eq!(

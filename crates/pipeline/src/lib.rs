@@ -26,7 +26,9 @@ use cache::{Extraction, Known, OutputsRecord, Stat, json_key, stored_materials};
 use in_flight::InFlight;
 use kooste_classify::{Classifier, Rules};
 use kooste_extract::Limits;
-use kooste_model::{ErrorKind, ExtractError, INDEX_SCHEMA, Index, Material, RulesInfo, Status};
+use kooste_model::{
+    ErrorKind, ExtractError, INDEX_SCHEMA, Index, Material, RulesInfo, Status, View,
+};
 use material::Item;
 use rayon::prelude::*;
 use std::borrow::Cow;
@@ -54,6 +56,8 @@ pub enum PipelineError {
     Worker(String),
     #[error("{0}")]
     Cache(String),
+    #[error("cannot read the run's materials back: {0}")]
+    Materials(std::io::Error),
 }
 
 /// What a run reads and how.
@@ -160,17 +164,25 @@ impl Scan {
                 .map(|((file, _), key)| IndexedFile { file, key })
                 .collect(),
         );
-        let stage = |index: &Index| Ok(cache.stage_index(index, &files, owners)?);
-        let changes = |index: &Index| cache.changes_since(index, &files, owners);
+        let stage = |view: View<'_>| cache.stage_index(view, &files, owners);
+        let changes = |view: View<'_>| cache.changes_since(view, &files, owners);
         let beside = outputs::Beside {
             stage: &stage,
             changes: Some(&changes),
         };
-        let written = outputs::write_outputs_beside(out, drive, &mut self.index, options, &beside);
-        if written.is_err() {
-            cache.abandon_index();
+        self.index.changes = None;
+        let written =
+            outputs::write_outputs_beside(out, drive, self.index.view(), options, &beside);
+        match written {
+            Ok((written, changes)) => {
+                self.index.changes = changes;
+                Ok(written)
+            }
+            Err(e) => {
+                cache.abandon_index();
+                Err(e)
+            }
         }
-        written
     }
 
     /// Records the run's figures beside the index [`Scan::write_outputs`] wrote, and commits

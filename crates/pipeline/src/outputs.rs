@@ -5,11 +5,11 @@
 
 use crate::PipelineError;
 use kooste_annotations::{Annotations, Curation, TABLE_FILES, TOML_FILE};
-use kooste_model::{Changes, Index};
+use kooste_model::{Changes, Index, View};
 use kooste_report::{
     PreviousRun, SummaryOptions, audit, audit_markdown, changes, changes_markdown,
-    summary_leaving_out, summary_markdown, themes_csv, write_index_json, write_summary_html,
-    write_summary_xlsx,
+    summary_leaving_out, summary_markdown, write_index_json, write_summary_html,
+    write_summary_xlsx, write_themes_csv,
 };
 use rayon::prelude::*;
 use std::io::Write;
@@ -129,30 +129,35 @@ pub fn write_outputs(
         stage: &|_| Ok(()),
         changes: None,
     };
-    write_outputs_beside(out, drive, index, options, &beside)
+    index.changes = None;
+    let (written, changes) = write_outputs_beside(out, drive, index.view(), options, &beside)?;
+    index.changes = changes;
+    Ok(written)
 }
 
 /// What a scan adds to [`write_outputs`] from what it knows of the drive's files.
 pub(crate) struct Beside<'a> {
-    /// Run with the final index (the changes since the previous run not yet in it) while
-    /// the outputs are made; nothing is renamed into place unless it succeeds too.
-    pub stage: &'a (dyn Fn(&Index) -> Result<(), PipelineError> + Sync),
+    /// Run with the run's materials while the outputs are made; nothing is renamed into
+    /// place unless it succeeds too.
+    pub stage: &'a (dyn Fn(View<'_>) -> Result<(), PipelineError> + Sync),
     /// The changes since the previous run, when they can be had for less than comparing
     /// the whole previous run.
     pub changes: Option<&'a ChangesOf<'a>>,
 }
 
-/// Works out the changes since the previous run for the final index, or gives up (`None`).
-pub(crate) type ChangesOf<'a> = dyn Fn(&Index) -> Option<Changes> + Sync + 'a;
+/// Works out the changes since the previous run for the run's materials, or gives up
+/// (`None`).
+pub(crate) type ChangesOf<'a> = dyn Fn(View<'_>) -> Option<Changes> + Sync + 'a;
 
-/// [`write_outputs`] with what a scan adds ([`Beside`]).
+/// [`write_outputs`] with what a scan adds ([`Beside`]). Returns the paths written and the
+/// changes since the previous run, if there was one.
 pub(crate) fn write_outputs_beside(
     out: &Path,
     drive: &Path,
-    index: &mut Index,
+    view: View<'_>,
     options: &OutputOptions<'_>,
     beside: &Beside<'_>,
-) -> Result<Vec<PathBuf>, PipelineError> {
+) -> Result<(Vec<PathBuf>, Option<Changes>), PipelineError> {
     let cache = options.cache;
     let io_err = |path: &Path| {
         let path = path.to_path_buf();
@@ -163,15 +168,13 @@ pub(crate) fn write_outputs_beside(
     if options.link_prefix.is_empty() {
         options.link_prefix = link_prefix(out, drive);
     }
-    // The changes are kept beside the index until the end: the index is shared, unchanged,
-    // with the database index rows written beside the outputs, from the summary's start to
+    // The database index rows are written beside the outputs, from the summary's start to
     // the last rendering. On a first run those rows take longer than the summary.
-    index.changes = None;
-    let shared: &Index = index;
-    let (staged, (results, changed)) = rayon::join(
-        || (beside.stage)(shared),
-        || render_outputs(out, shared, &options, cache, beside),
+    let (staged, rendered) = rayon::join(
+        || (beside.stage)(view),
+        || render_outputs(out, view, &options, cache, beside),
     );
+    let (results, changed) = rendered?;
     let mut staged_files: Vec<(PathBuf, PathBuf)> = Vec::new();
     let mut failed = None;
     for (tmp, name, result) in results {
@@ -189,20 +192,19 @@ pub(crate) fn write_outputs_beside(
         }
         return Err(e);
     }
-    index.changes = changed;
     let mut written = Vec::new();
     for (tmp, target) in staged_files {
         std::fs::rename(&tmp, &target).map_err(io_err(&target))?;
         written.push(target);
     }
     // A change report of an earlier run would describe changes this run did not see.
-    if index.changes.is_none() {
+    if changed.is_none() {
         let stale = out.join("changes.md");
         if stale.is_file() {
             std::fs::remove_file(&stale).map_err(io_err(&stale))?;
         }
     }
-    Ok(written)
+    Ok((written, changed))
 }
 
 /// Each output's temporary file, its name, and how writing it went.
@@ -212,26 +214,27 @@ type Rendered = Vec<(PathBuf, &'static str, std::io::Result<()>)>;
 /// every output into its temporary file. Returns the renderings and the changes.
 fn render_outputs(
     out: &Path,
-    index: &Index,
+    view: View<'_>,
     options: &SummaryOptions,
     cache: Option<&crate::Cache>,
     beside: &Beside<'_>,
-) -> (Rendered, Option<Changes>) {
+) -> Result<(Rendered, Option<Changes>), PipelineError> {
     let lang = options.lang;
     // The summary leaves out what the audit finds superseded, so it follows the audit; the
     // changes since the previous run are worked out beside the two.
-    let ((s, mut a), changed) = rayon::join(
+    let (decided, changed) = rayon::join(
         || {
-            let a = audit(index);
-            (summary_leaving_out(index, options, &a.superseded()), a)
+            let a = audit(view)?;
+            let s = summary_leaving_out(view, options, &a.superseded())?;
+            Ok((s, a))
         },
         || {
             // Only when there is a previous index.json: the change report compares outputs.
             if !out.join("index.json").is_file() {
                 return None;
             }
-            if let Some(c) = beside.changes.and_then(|changes| changes(index)) {
-                return Some(c);
+            if let Some(c) = beside.changes.and_then(|changes| changes(view)) {
+                return Some(Ok(c));
             }
             // The bytes of the previous index are dropped as soon as its few fields are read.
             cache
@@ -241,9 +244,11 @@ fn render_outputs(
                         .ok()
                         .and_then(|bytes| PreviousRun::from_index_json(&bytes))
                 })
-                .map(|prev| changes(&prev, index))
+                .map(|prev| changes(&prev, view))
         },
     );
+    let (s, mut a) = decided.map_err(PipelineError::Materials)?;
+    let changed = changed.transpose().map_err(PipelineError::Materials)?;
     a.annotation_sources = options.curation.sources.clone();
     a.annotation_warnings = options.curation.warnings.clone();
     let changes = changed.as_ref();
@@ -256,20 +261,23 @@ fn render_outputs(
         (
             "kooste.xlsx",
             Box::new(|w: &mut Output| {
-                write_summary_xlsx(w, &s, index, &a, &options.link_prefix).map_err(Into::into)
+                write_summary_xlsx(w, &s, view, &a, &options.link_prefix).map_err(Into::into)
             }),
         ),
         (
             "index.json",
-            Box::new(|w: &mut Output| write_index_json(w, index, Some(&s), changes)),
+            Box::new(|w: &mut Output| write_index_json(w, view, Some(&s), changes)),
         ),
         (
             "kooste.html",
-            Box::new(|w: &mut Output| write_summary_html(w, &s, index, &a, &options.link_prefix)),
+            Box::new(|w: &mut Output| write_summary_html(w, &s, view, &a, &options.link_prefix)),
         ),
         ("kooste.md", text(|| summary_markdown(&s))),
         ("audit.md", text(|| audit_markdown(&a, lang))),
-        ("themes.csv", text(|| themes_csv(index))),
+        (
+            "themes.csv",
+            Box::new(|w: &mut Output| write_themes_csv(w, view)),
+        ),
     ];
     if let Some(c) = changes {
         renders.push(("changes.md", text(move || changes_markdown(c, lang))));
@@ -290,7 +298,7 @@ fn render_outputs(
         })
         .collect();
     drop(renders);
-    (results, changed)
+    Ok((results, changed))
 }
 
 /// The temporary file an output is rendered into.

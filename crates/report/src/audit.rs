@@ -6,7 +6,7 @@
 use crate::escape::{archive_file, code, markdown};
 use crate::lang::Lang;
 use crate::summary::stem;
-use kooste_model::{City, CitySource, ErrorKind, Index, Material, Status};
+use kooste_model::{City, CitySource, ErrorKind, Material, Status, View};
 use regex::Regex;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -170,13 +170,17 @@ impl Audit {
     }
 }
 
-pub fn audit(index: &Index) -> Audit {
+/// The audit of a run, from one reading of its materials.
+pub fn audit(view: View<'_>) -> std::io::Result<Audit> {
     let mut a = Audit {
-        generated: index.generated.clone(),
-        total: index.documents.len(),
+        generated: view.generated.to_string(),
+        total: view.materials.len(),
         ..Audit::default()
     };
-    for m in &index.documents {
+    // What the copies and versions are worked out from, kept instead of the materials.
+    let mut named: Vec<Named> = Vec::with_capacity(view.materials.len());
+    view.materials.each(&mut |m| {
+        named.push(Named::of(m));
         let set_by_hand = |field: &str| m.manual.iter().any(|f| f == field);
         if !m.manual.is_empty() {
             a.manual.push((m.path.clone(), m.manual.clone()));
@@ -210,10 +214,36 @@ pub fn audit(index: &Index) -> Audit {
                 }
             }
         }
+        Ok(())
+    })?;
+    a.duplicates = duplicate_groups(&named);
+    a.versions = version_groups(&named);
+    Ok(a)
+}
+
+/// What telling copies and versions apart needs of a material.
+struct Named {
+    path: String,
+    /// Set when the content could be compared: known, not empty, read with some text.
+    hash: Option<String>,
+    has_city: bool,
+    modified: Option<String>,
+}
+
+impl Named {
+    fn of(m: &Material) -> Named {
+        let comparable = !m.hash.is_empty() && m.bytes > 0 && m.status != Status::Empty;
+        Named {
+            path: m.path.clone(),
+            hash: comparable.then(|| m.hash.clone()),
+            has_city: m.city.is_some(),
+            modified: m.modified.clone(),
+        }
     }
-    a.duplicates = duplicate_groups(&index.documents);
-    a.versions = version_groups(&index.documents);
-    a
+
+    fn file_name(&self) -> &str {
+        self.path.rsplit('/').next().unwrap_or(&self.path)
+    }
 }
 
 /// A name that says it is a copy: "Kopio malli", "malli - Copy", "malli (2)".
@@ -229,7 +259,7 @@ fn copy_mark() -> &'static Regex {
 /// is a file of its own rather than an archive member, then one whose name does not say it
 /// is a copy, then one with a city, then the first by path. Files without text are listed
 /// as empty already; that they are alike says nothing more.
-fn duplicate_groups(documents: &[Material]) -> Vec<Vec<String>> {
+fn duplicate_groups(documents: &[Named]) -> Vec<Vec<String>> {
     duplicate_sets(documents)
         .into_iter()
         .map(|g| g.into_iter().map(|m| m.path.clone()).collect())
@@ -237,15 +267,14 @@ fn duplicate_groups(documents: &[Material]) -> Vec<Vec<String>> {
 }
 
 /// [`duplicate_groups`] as the materials themselves.
-fn duplicate_sets(documents: &[Material]) -> Vec<Vec<&Material>> {
-    let mut by_hash: BTreeMap<&str, Vec<&Material>> = BTreeMap::new();
-    for m in documents
-        .iter()
-        .filter(|m| !m.hash.is_empty() && m.bytes > 0 && m.status != Status::Empty)
-    {
-        by_hash.entry(&m.hash).or_default().push(m);
+fn duplicate_sets(documents: &[Named]) -> Vec<Vec<&Named>> {
+    let mut by_hash: BTreeMap<&str, Vec<&Named>> = BTreeMap::new();
+    for m in documents {
+        if let Some(hash) = &m.hash {
+            by_hash.entry(hash).or_default().push(m);
+        }
     }
-    let mut groups: Vec<Vec<&Material>> = by_hash
+    let mut groups: Vec<Vec<&Named>> = by_hash
         .into_values()
         .filter(|g| g.len() > 1)
         .map(|mut g| {
@@ -253,7 +282,7 @@ fn duplicate_sets(documents: &[Material]) -> Vec<Vec<&Material>> {
                 (
                     archive_file(&m.path).len() < m.path.len(),
                     copy_mark().is_match(stem(m.file_name())),
-                    m.city.is_none(),
+                    !m.has_city,
                     m.path.as_str(),
                 )
             });
@@ -402,7 +431,7 @@ fn base_name(file_stem: &str) -> String {
     }
 }
 
-fn version_groups(documents: &[Material]) -> Vec<VersionGroup> {
+fn version_groups(documents: &[Named]) -> Vec<VersionGroup> {
     version_sets(documents)
         .into_iter()
         .map(|(name, g)| VersionGroup {
@@ -414,11 +443,11 @@ fn version_groups(documents: &[Material]) -> Vec<VersionGroup> {
 }
 
 /// [`version_groups`] as the materials themselves, each group oldest first, under its name.
-fn version_sets(documents: &[Material]) -> Vec<(String, Vec<&Material>)> {
+fn version_sets(documents: &[Named]) -> Vec<(String, Vec<&Named>)> {
     // Keyed by folder, then base name: the summary and the audit both run this on every
     // re-run, so a name is read once, and the second pass looks only in folders that have
     // a group at all.
-    let mut groups: HashMap<&str, BTreeMap<String, Vec<&Material>>> = HashMap::new();
+    let mut groups: HashMap<&str, BTreeMap<String, Vec<&Named>>> = HashMap::new();
     for m in documents {
         let file_stem = stem(m.file_name());
         if version_mark_at(file_stem).is_none() {
@@ -446,7 +475,7 @@ fn version_sets(documents: &[Material]) -> Vec<(String, Vec<&Material>)> {
             g.push(m);
         }
     }
-    let mut by_folder: Vec<(&str, BTreeMap<String, Vec<&Material>>)> = groups.into_iter().collect();
+    let mut by_folder: Vec<(&str, BTreeMap<String, Vec<&Named>>)> = groups.into_iter().collect();
     by_folder.sort_unstable_by_key(|(f, _)| *f);
     by_folder
         .into_iter()
@@ -699,6 +728,11 @@ fn section(out: &mut String, lang: Lang, title: &str, paths: &[String]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kooste_model::Index;
+
+    fn audit_of(index: &Index) -> Audit {
+        audit(index.view()).unwrap_or_else(|e| panic!("{e}"))
+    }
 
     #[test]
     fn a_joint_material_naming_several_cities_says_so() {
@@ -717,7 +751,7 @@ mod tests {
             doc("Yhteiset/b.docx", "[]")
         );
         let index: Index = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
-        let a = audit(&index);
+        let a = audit_of(&index);
         assert_eq!(a.no_city, ["Yhteiset/a.docx", "Yhteiset/b.docx"]);
         let md = audit_markdown(&a, Lang::Fi);
         assert!(
@@ -804,10 +838,11 @@ mod tests {
             docs.join(",")
         );
         let index: Index = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
-        let groups: Vec<(String, Vec<String>, String)> = version_groups(&index.documents)
-            .into_iter()
-            .map(|g| (g.name, g.paths, g.newest))
-            .collect();
+        let groups: Vec<(String, Vec<String>, String)> =
+            version_groups(&index.documents.iter().map(Named::of).collect::<Vec<_>>())
+                .into_iter()
+                .map(|g| (g.name, g.paths, g.newest))
+                .collect();
         let owned = |v: &[&str]| v.iter().map(|p| p.to_string()).collect::<Vec<_>>();
         assert_eq!(
             groups,

@@ -2,7 +2,7 @@
 
 use crate::escape::code;
 use crate::lang::Lang;
-use kooste_model::{Changes, City, Index, Material, ThemeChange, WorkPackage};
+use kooste_model::{Changes, City, Index, Material, ThemeChange, View, WorkPackage};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -33,6 +33,21 @@ struct ThemeId {
 }
 
 impl PreviousMaterial {
+    /// What the change report compares of a material.
+    pub fn of(m: &Material) -> PreviousMaterial {
+        PreviousMaterial {
+            path: m.path.clone(),
+            hash: m.hash.clone(),
+            themes: m
+                .themes
+                .iter()
+                .map(|t| ThemeId { id: t.id.clone() })
+                .collect(),
+            city: m.city,
+            tp: m.tp.clone(),
+        }
+    }
+
     /// A material of the previous run with its assigned theme ids, city and TPs.
     pub fn new(
         path: String,
@@ -60,21 +75,7 @@ impl PreviousRun {
     pub fn of(index: &Index) -> PreviousRun {
         PreviousRun {
             generated: index.generated.clone(),
-            documents: index
-                .documents
-                .iter()
-                .map(|m| PreviousMaterial {
-                    path: m.path.clone(),
-                    hash: m.hash.clone(),
-                    themes: m
-                        .themes
-                        .iter()
-                        .map(|t| ThemeId { id: t.id.clone() })
-                        .collect(),
-                    city: m.city,
-                    tp: m.tp.clone(),
-                })
-                .collect(),
+            documents: index.documents.iter().map(PreviousMaterial::of).collect(),
         }
     }
 }
@@ -117,8 +118,21 @@ impl Assigned {
     }
 }
 
-pub fn changes(previous: &PreviousRun, current: &Index) -> Changes {
-    changes_among(previous, &current.documents)
+/// The changes from the previous run to the current one, whose materials are read once.
+pub fn changes(previous: &PreviousRun, current: View<'_>) -> std::io::Result<Changes> {
+    // What is compared of each material, held instead of the materials themselves.
+    let mut after: Vec<(String, String, Assigned)> = Vec::with_capacity(current.materials.len());
+    current.materials.each(&mut |m| {
+        after.push((m.path.clone(), m.hash.clone(), Assigned::of_current(m)));
+        Ok(())
+    })?;
+    Ok(compare(
+        previous,
+        after
+            .iter()
+            .map(|(path, hash, a)| (path.as_str(), (hash.as_str(), a)))
+            .collect(),
+    ))
 }
 
 /// [`changes`] between some of the materials of each run. A caller that knows which
@@ -128,37 +142,50 @@ pub fn changes_among<'a>(
     previous: &PreviousRun,
     current: impl IntoIterator<Item = &'a Material>,
 ) -> Changes {
+    let assigned: Vec<(&Material, Assigned)> = current
+        .into_iter()
+        .map(|m| (m, Assigned::of_current(m)))
+        .collect();
+    compare(
+        previous,
+        assigned
+            .iter()
+            .map(|(m, a)| (m.path.as_str(), (m.hash.as_str(), a)))
+            .collect(),
+    )
+}
+
+/// The changes to `after`, each material's content hash and assignments by path.
+fn compare(previous: &PreviousRun, after: BTreeMap<&str, (&str, &Assigned)>) -> Changes {
     let before: BTreeMap<&str, &PreviousMaterial> = previous
         .documents
         .iter()
         .map(|m| (m.path.as_str(), m))
         .collect();
-    let after: BTreeMap<&str, &Material> =
-        current.into_iter().map(|m| (m.path.as_str(), m)).collect();
     let mut c = Changes {
         since: previous.generated.clone(),
         ..Changes::default()
     };
-    for (path, m) in &after {
+    for (path, (hash, a)) in &after {
         let Some(old) = before.get(path) else {
             c.added.push(path.to_string());
             continue;
         };
-        if old.hash != m.hash {
+        if old.hash != *hash {
             c.modified.push(path.to_string());
         }
-        let (b, a) = (Assigned::of_previous(old), Assigned::of_current(m));
+        let b = Assigned::of_previous(old);
         for (field, b, a) in [
-            ("themes", b.themes, a.themes),
-            ("city", b.city, a.city),
-            ("tp", b.tp, a.tp),
+            ("themes", b.themes, &a.themes),
+            ("city", b.city, &a.city),
+            ("tp", b.tp, &a.tp),
         ] {
-            if b != a {
+            if b != *a {
                 c.reassigned.push(ThemeChange {
                     path: path.to_string(),
                     field: field.to_string(),
                     before: b,
-                    after: a,
+                    after: a.clone(),
                 });
             }
         }
@@ -245,6 +272,10 @@ pub fn changes_markdown(c: &Changes, lang: Lang) -> String {
 mod tests {
     use super::*;
     use kooste_model::{RulesInfo, Status};
+
+    fn changes(previous: &PreviousRun, current: &Index) -> Changes {
+        super::changes(previous, current.view()).unwrap_or_else(|e| panic!("{e}"))
+    }
 
     fn index(generated: &str, docs: &[(&str, &str, Option<kooste_model::City>)]) -> Index {
         Index {

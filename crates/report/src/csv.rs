@@ -1,7 +1,8 @@
 //! `themes.csv`: one row per material and assigned theme, safe to open in a spreadsheet.
 
-use kooste_model::Index;
+use kooste_model::{Index, View};
 use std::borrow::Cow;
+use std::io::Write;
 
 /// A cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, carriage
 /// return at its start, also after leading spaces, which some spreadsheets skip) gets a
@@ -34,8 +35,18 @@ fn field(value: &str) -> String {
 /// The SPEC's columns first; `corrected` (added) lists the material's fields a person set
 /// in the annotations, such as `city;tp`.
 pub fn themes_csv(index: &Index) -> String {
-    let mut out = String::from("path,title,city,tp,theme,score,manual,terms,corrected\n");
-    for m in &index.documents {
+    let mut bytes = Vec::new();
+    // Writing into memory does not fail.
+    let _ = write_themes_csv(&mut bytes, index.view());
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// [`themes_csv`] written to `w` as the materials are read.
+pub fn write_themes_csv(w: &mut dyn Write, view: View<'_>) -> std::io::Result<()> {
+    w.write_all(b"path,title,city,tp,theme,score,manual,terms,corrected\n")?;
+    let mut out = String::new();
+    view.materials.each(&mut |m| {
+        out.clear();
         for t in &m.themes {
             let tp: Vec<String> = m.tp.iter().map(|w| w.to_string()).collect();
             let terms: Vec<String> = t
@@ -57,8 +68,8 @@ pub fn themes_csv(index: &Index) -> String {
             out.push_str(&row.join(","));
             out.push('\n');
         }
-    }
-    out
+        w.write_all(out.as_bytes())
+    })
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use crate::audit::Audit;
 use crate::escape::{self, clip};
 use crate::lang::{Lang, Text};
 use crate::summary::{Example, MaterialRef, QUESTIONS, Summary, tp_tag};
-use kooste_model::{City, Index, Material, Status, WorkPackage};
+use kooste_model::{City, Index, Material, Status, View, WorkPackage};
 use sha2::{Digest, Sha256};
 use std::fmt::Write;
 
@@ -36,7 +36,7 @@ fn spill(out: &mut String, w: &mut dyn std::io::Write) -> std::io::Result<()> {
 pub fn summary_html(s: &Summary, index: &Index, audit: &Audit, link_prefix: &str) -> String {
     let mut bytes = Vec::new();
     // Writing into memory does not fail.
-    let _ = write_summary_html(&mut bytes, s, index, audit, link_prefix);
+    let _ = write_summary_html(&mut bytes, s, index.view(), audit, link_prefix);
     String::from_utf8(bytes).unwrap_or_default()
 }
 
@@ -44,7 +44,7 @@ pub fn summary_html(s: &Summary, index: &Index, audit: &Audit, link_prefix: &str
 pub fn write_summary_html(
     w: &mut dyn std::io::Write,
     s: &Summary,
-    index: &Index,
+    view: View<'_>,
     audit: &Audit,
     link_prefix: &str,
 ) -> std::io::Result<()> {
@@ -161,7 +161,7 @@ pub fn write_summary_html(
     }
 
     spill(&mut out, w)?;
-    materials_table(index, lang, link_prefix, &mut out, w)?;
+    materials_table(view, lang, link_prefix, &mut out, w)?;
     audit_section(s, audit, lang, &mut out);
 
     let _ = write!(
@@ -254,7 +254,7 @@ fn short_title(title: &str) -> &str {
 }
 
 fn materials_table(
-    index: &Index,
+    view: View<'_>,
     lang: Lang,
     link_prefix: &str,
     out: &mut String,
@@ -281,7 +281,7 @@ fn materials_table(
         }
         out.push_str("</select></label>\n");
     };
-    let mut themes: Vec<(String, String)> = index
+    let mut themes: Vec<(String, String)> = view
         .themes
         .iter()
         .map(|t| (t.id.clone(), lang.theme_title(t).to_string()))
@@ -322,8 +322,8 @@ fn materials_table(
                 "Näytetään {n} / {total} materiaalia",
                 "Showing {n} of {total} materials"
             )
-            .replace("{n}", &index.documents.len().to_string())
-            .replace("{total}", &index.documents.len().to_string()))
+            .replace("{n}", &view.materials.len().to_string())
+            .replace("{total}", &view.materials.len().to_string()))
     );
     let _ = write!(
         out,
@@ -334,18 +334,19 @@ fn materials_table(
         lang.text(Text::Status),
         lang.text(Text::Evidence)
     );
-    let titles: std::collections::HashMap<&str, &str> = index
+    let titles: std::collections::HashMap<&str, &str> = view
         .themes
         .iter()
         .map(|t| (t.id.as_str(), lang.theme_title(t)))
         .collect();
-    let full = index.documents.len() <= FULL_EVIDENCE_MAX;
-    for m in &index.documents {
+    let full = view.materials.len() <= FULL_EVIDENCE_MAX;
+    view.materials.each(&mut |m| {
         material_row(m, lang, link_prefix, &titles, full, out);
         if out.len() >= SPILL_BYTES {
             spill(out, w)?;
         }
-    }
+        Ok(())
+    })?;
     out.push_str("</tbody>\n</table>\n</section>\n");
     Ok(())
 }

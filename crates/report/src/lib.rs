@@ -16,7 +16,7 @@ mod xlsx;
 
 pub use audit::{Audit, AuditRow, VersionGroup, audit, audit_markdown};
 pub use changes::{PreviousMaterial, PreviousRun, changes, changes_among, changes_markdown};
-pub use csv::{neutralise_formula, themes_csv};
+pub use csv::{neutralise_formula, themes_csv, write_themes_csv};
 pub use html::{summary_html, write_summary_html};
 pub use lang::{Lang, Text};
 pub use summary::{
@@ -25,7 +25,7 @@ pub use summary::{
 };
 pub use xlsx::{XlsxFailed, summary_xlsx, write_summary_xlsx};
 
-use kooste_model::{Changes, Index};
+use kooste_model::{Changes, INDEX_SCHEMA, Index, MaterialsSeq, RulesInfo, ThemeInfo, View};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -45,9 +45,12 @@ struct ExampleEntry<'a> {
 /// The index with what the outputs add: its own fields first, in the SPEC's order.
 #[derive(Serialize)]
 struct IndexWithExamples<'a> {
-    #[serde(flatten)]
-    index: &'a Index,
-    /// In the index's own place for them, when they are not in the index.
+    schema: u32,
+    generated: &'a str,
+    drive: &'a str,
+    rules: &'a RulesInfo,
+    themes: &'a [ThemeInfo],
+    documents: MaterialsSeq<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     changes: Option<&'a Changes>,
     /// Present, if empty, whenever there is a summary.
@@ -65,63 +68,55 @@ pub fn index_json(index: &Index, summary: Option<&Summary>) -> String {
     let mut bytes = Vec::new();
     // Writing into memory fails only where serialisation itself does, which the types rule
     // out; say so in the file rather than panic.
-    if let Err(e) = write_index_json(&mut bytes, index, summary, None) {
+    if let Err(e) = write_index_json(&mut bytes, index.view(), summary, index.changes.as_ref()) {
         bytes = format!("{{\"error\": \"{e}\"}}\n").into_bytes();
     }
     String::from_utf8(bytes).unwrap_or_default()
 }
 
-/// [`index_json`] written straight to `w`, without the whole text in memory. `changes`, when
-/// given, stand where the index's own would (the index should then have none): the outputs
-/// are rendered while the index is shared with other work, and the changes come after it.
+/// [`index_json`] written straight to `w` as the materials are read, without the whole text
+/// in memory. `changes` are the changes since the previous run, if any.
 pub fn write_index_json(
     mut w: impl std::io::Write,
-    index: &Index,
+    view: View<'_>,
     summary: Option<&Summary>,
     changes: Option<&Changes>,
 ) -> std::io::Result<()> {
-    match summary {
-        None if changes.is_none() => serde_json::to_writer_pretty(&mut w, index)?,
-        None => serde_json::to_writer_pretty(
-            &mut w,
-            &IndexWithExamples {
-                index,
-                changes,
-                examples: None,
-                annotations: None,
-            },
-        )?,
-        Some(s) => {
-            let examples: Vec<ExampleEntry<'_>> = s
-                .themes
-                .iter()
-                .flat_map(|t| t.examples.iter())
-                .map(|e| {
-                    let [why, leadership, business] = &e.answers;
-                    ExampleEntry {
-                        theme: &e.theme_id,
-                        path: &e.material.path,
-                        heading: &e.heading,
-                        pinned: e.pinned,
-                        why,
-                        leadership,
-                        business,
-                    }
-                })
-                .collect();
-            let annotations = (!s.sources.is_empty() || !s.warnings.is_empty())
-                .then(|| json!({"sources": s.sources, "warnings": s.warnings}));
-            serde_json::to_writer_pretty(
-                &mut w,
-                &IndexWithExamples {
-                    index,
-                    changes,
-                    examples: Some(examples),
-                    annotations,
-                },
-            )?;
-        }
-    }
+    let examples: Option<Vec<ExampleEntry<'_>>> = summary.map(|s| {
+        s.themes
+            .iter()
+            .flat_map(|t| t.examples.iter())
+            .map(|e| {
+                let [why, leadership, business] = &e.answers;
+                ExampleEntry {
+                    theme: &e.theme_id,
+                    path: &e.material.path,
+                    heading: &e.heading,
+                    pinned: e.pinned,
+                    why,
+                    leadership,
+                    business,
+                }
+            })
+            .collect()
+    });
+    let annotations = summary
+        .filter(|s| !s.sources.is_empty() || !s.warnings.is_empty())
+        .map(|s| json!({"sources": s.sources, "warnings": s.warnings}));
+    serde_json::to_writer_pretty(
+        &mut w,
+        &IndexWithExamples {
+            schema: INDEX_SCHEMA,
+            generated: view.generated,
+            drive: view.drive,
+            rules: view.rules,
+            themes: view.themes,
+            documents: MaterialsSeq(view.materials),
+            changes,
+            examples,
+            annotations,
+        },
+    )?;
     w.write_all(b"\n")
 }
 
@@ -144,10 +139,11 @@ mod tests {
             added: vec!["a.txt".to_string()],
             ..Changes::default()
         };
-        let s = summary(&index, &SummaryOptions::default());
+        let s = summary(index.view(), &SummaryOptions::default()).unwrap_or_else(|e| panic!("{e}"));
         let write = |index: &Index, summary: Option<&Summary>, changes: Option<&Changes>| {
             let mut bytes = Vec::new();
-            write_index_json(&mut bytes, index, summary, changes).unwrap_or_else(|e| panic!("{e}"));
+            write_index_json(&mut bytes, index.view(), summary, changes)
+                .unwrap_or_else(|e| panic!("{e}"));
             String::from_utf8(bytes).unwrap_or_else(|e| panic!("{e}"))
         };
         let beside = [
@@ -155,8 +151,11 @@ mod tests {
             write(&index, None, Some(&changes)),
         ];
         index.changes = Some(changes);
-        let inside = [write(&index, Some(&s), None), write(&index, None, None)];
+        let inside = [index_json(&index, Some(&s)), index_json(&index, None)];
         assert_eq!(beside, inside);
+        // Without a summary, the materials read one at a time make the index's own JSON.
+        let whole = serde_json::to_string_pretty(&index).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(inside[1], format!("{whole}\n"));
         let order =
             |json: &str| ["\"documents\"", "\"changes\"", "\"examples\""].map(|k| json.find(k));
         let [documents, changes, examples] = order(&inside[0]);

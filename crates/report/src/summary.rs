@@ -8,7 +8,7 @@
 use crate::escape::{self, clip};
 use crate::lang::{Lang, Text};
 use kooste_annotations::{Curated, Curation};
-use kooste_model::{City, Index, Material, Status, ThemeInfo, WorkPackage};
+use kooste_model::{City, Material, Status, ThemeInfo, View, WorkPackage};
 use std::collections::{BTreeSet, HashMap};
 
 /// Examples per theme when neither the command line nor the annotations say.
@@ -132,37 +132,53 @@ pub struct Answer {
 
 pub const QUESTIONS: [Text; 3] = [Text::WhyGood, Text::Leadership, Text::Business];
 
-pub fn summary(index: &Index, options: &SummaryOptions) -> Summary {
-    summary_leaving_out(index, options, &crate::audit(index).superseded())
+pub fn summary(view: View<'_>, options: &SummaryOptions) -> std::io::Result<Summary> {
+    summary_leaving_out(view, options, &crate::audit(view)?.superseded())
 }
 
 /// [`summary`] with the materials its tables leave out (older versions, copies) already
 /// known: [`Audit::superseded`](crate::Audit::superseded) of the same index.
 pub fn summary_leaving_out(
-    index: &Index,
+    view: View<'_>,
     options: &SummaryOptions,
     left_out: &BTreeSet<&str>,
-) -> Summary {
+) -> std::io::Result<Summary> {
     let lang = options.lang;
     let curation = &options.curation;
     let per_theme = options
         .examples_per_theme
         .or(curation.summary.examples)
         .unwrap_or(DEFAULT_EXAMPLES);
-    // Titles are told apart among the materials the tables show: a title shared only with
-    // older versions and copies is still the material's own.
-    let names = Names::new(
-        index
-            .documents
-            .iter()
-            .filter(|m| !left_out.contains(m.path.as_str())),
-    );
+    // One reading of the materials: the titles' counts, and what the tables cite of each
+    // material that has a theme or is pinned as an example.
+    let mut names = Names::default();
+    let mut cited: Vec<Cited> = Vec::new();
+    let mut themed = 0;
+    let mut at = 0;
+    view.materials.each(&mut |m| {
+        // Titles are told apart among the materials the tables show: a title shared only
+        // with older versions and copies is still the material's own.
+        if !left_out.contains(m.path.as_str()) {
+            names.count(&m.title);
+        }
+        themed += usize::from(!m.themes.is_empty());
+        if !m.themes.is_empty()
+            || view
+                .themes
+                .iter()
+                .any(|t| curation.pinned_in(&m.path, &t.id))
+        {
+            cited.push(Cited::of(at, m));
+        }
+        at += 1;
+        Ok(())
+    })?;
     let mut used: BTreeSet<&str> = BTreeSet::new();
     let mut themes = Vec::new();
-    for theme in &index.themes {
+    for theme in view.themes {
         let section = theme_section(
-            index, theme, options, per_theme, left_out, &names, &mut used,
-        );
+            view, &cited, theme, options, per_theme, left_out, &names, &mut used,
+        )?;
         themes.push(section);
     }
     let title = curation
@@ -174,13 +190,13 @@ pub fn summary_leaving_out(
         .summary
         .subtitle
         .clone()
-        .unwrap_or_else(|| default_subtitle(index, lang));
+        .unwrap_or_else(|| default_subtitle(view, lang));
     let intro = options
         .intro
         .clone()
         .or_else(|| curation.summary.intro.clone())
-        .unwrap_or_else(|| default_intro(index, lang, per_theme));
-    Summary {
+        .unwrap_or_else(|| default_intro(view.materials.len(), themed, lang, per_theme));
+    Ok(Summary {
         lang,
         title,
         subtitle,
@@ -190,31 +206,25 @@ pub fn summary_leaving_out(
         left_out: left_out.len(),
         sources: curation.sources.clone(),
         warnings: curation.warnings.clone(),
-    }
+    })
 }
 
-fn drive_name(index: &Index) -> String {
-    let d = index.drive.trim_end_matches(['/', '\\']);
+fn drive_name(view: View<'_>) -> String {
+    let d = view.drive.trim_end_matches(['/', '\\']);
     d.rsplit(['/', '\\']).next().unwrap_or(d).to_string()
 }
 
-fn default_subtitle(index: &Index, lang: Lang) -> String {
-    let date = lang.date(&index.generated);
-    let drive = drive_name(index);
-    let n = index.documents.len();
+fn default_subtitle(view: View<'_>, lang: Lang) -> String {
+    let date = lang.date(view.generated);
+    let drive = drive_name(view);
+    let n = view.materials.len();
     match lang {
         Lang::Fi => format!("Koottu {date} kansion {drive} {n} materiaalista"),
         Lang::En => format!("Compiled on {date} from the {n} materials of the folder {drive}"),
     }
 }
 
-fn default_intro(index: &Index, lang: Lang, per_theme: usize) -> Vec<String> {
-    let total = index.documents.len();
-    let themed = index
-        .documents
-        .iter()
-        .filter(|m| !m.themes.is_empty())
-        .count();
+fn default_intro(total: usize, themed: usize, lang: Lang, per_theme: usize) -> Vec<String> {
     match lang {
         Lang::Fi => vec![
             format!(
@@ -242,22 +252,20 @@ fn default_intro(index: &Index, lang: Lang, per_theme: usize) -> Vec<String> {
 /// How each material is named in tables: by its title when the title is its own, by file
 /// name when the title is only an underscored file name again or several materials share
 /// it (titles copied from a template say nothing).
+#[derive(Default)]
 struct Names {
     title_count: HashMap<String, usize>,
 }
 
 impl Names {
-    fn new<'a>(documents: impl Iterator<Item = &'a Material>) -> Names {
-        let mut title_count = HashMap::new();
-        for m in documents {
-            *title_count
-                .entry(m.title.trim().to_lowercase())
-                .or_insert(0) += 1;
-        }
-        Names { title_count }
+    fn count(&mut self, title: &str) {
+        *self
+            .title_count
+            .entry(title.trim().to_lowercase())
+            .or_insert(0) += 1;
     }
 
-    fn has_own_title(&self, m: &Material) -> bool {
+    fn has_own_title(&self, m: &Cited) -> bool {
         let title = m.title.trim();
         if m.manual.iter().any(|f| f == "title") {
             return !title.is_empty();
@@ -270,7 +278,7 @@ impl Names {
             && self.title_count.get(&title.to_lowercase()).copied() == Some(1)
     }
 
-    fn name(&self, m: &Material) -> String {
+    fn name(&self, m: &Cited) -> String {
         if self.has_own_title(m) {
             clip(&m.title, NAME_MAX)
         } else {
@@ -279,7 +287,7 @@ impl Names {
     }
 
     /// An example's heading: the title, or the file name read as words.
-    fn heading(&self, m: &Material) -> String {
+    fn heading(&self, m: &Cited) -> String {
         if self.has_own_title(m) {
             clip(&m.title, NAME_MAX)
         } else {
@@ -299,21 +307,66 @@ pub(crate) fn stem(name: &str) -> &str {
     }
 }
 
-fn theme_score(m: &Material, id: &str) -> f64 {
-    m.themes
-        .iter()
-        .find(|t| t.id == id)
-        .map_or(0.0, |t| t.score)
+/// What the summary's tables cite of a material: all but its evidence, which only an example
+/// reads (from the materials again).
+struct Cited {
+    /// Position among the materials, in path order.
+    at: usize,
+    path: String,
+    title: String,
+    city: Option<City>,
+    tp: Vec<WorkPackage>,
+    status: Status,
+    /// Assigned themes: id, score, set by a person.
+    themes: Vec<(String, f64, bool)>,
+    manual: Vec<String>,
 }
 
-fn material_ref(m: &Material, theme_id: &str, names: &Names, link_prefix: &str) -> MaterialRef {
+impl Cited {
+    fn of(at: usize, m: &Material) -> Cited {
+        Cited {
+            at,
+            path: m.path.clone(),
+            title: m.title.clone(),
+            city: m.city,
+            tp: m.tp.clone(),
+            status: m.status,
+            themes: m
+                .themes
+                .iter()
+                .map(|t| (t.id.clone(), t.score, t.manual))
+                .collect(),
+            manual: m.manual.clone(),
+        }
+    }
+
+    fn file_name(&self) -> &str {
+        self.path.rsplit('/').next().unwrap_or(&self.path)
+    }
+
+    fn has_theme(&self, id: &str) -> bool {
+        self.themes.iter().any(|(t, _, _)| t == id)
+    }
+}
+
+fn theme_score(m: &Cited, id: &str) -> f64 {
+    m.themes
+        .iter()
+        .find(|(t, _, _)| t == id)
+        .map_or(0.0, |(_, score, _)| *score)
+}
+
+fn material_ref(m: &Cited, theme_id: &str, names: &Names, link_prefix: &str) -> MaterialRef {
     MaterialRef {
         path: m.path.clone(),
         name: names.name(m),
         file_name: m.file_name().to_string(),
         href: escape::href(link_prefix, &m.path),
         tp: m.tp.clone(),
-        manual: m.themes.iter().any(|t| t.id == theme_id && t.manual)
+        manual: m
+            .themes
+            .iter()
+            .any(|(t, _, manual)| t == theme_id && *manual)
             || m.manual
                 .iter()
                 .any(|f| matches!(f.as_str(), "city" | "tp" | "title")),
@@ -328,25 +381,22 @@ fn city_label(city: Option<City>, lang: Lang) -> String {
     )
 }
 
+#[allow(clippy::too_many_arguments)] // the summary's state, passed once per theme
 fn theme_section<'a>(
-    index: &'a Index,
+    view: View<'_>,
+    cited: &'a [Cited],
     theme: &ThemeInfo,
     options: &SummaryOptions,
     per_theme: usize,
     left_out: &BTreeSet<&str>,
     names: &Names,
     used: &mut BTreeSet<&'a str>,
-) -> ThemeSection {
+) -> std::io::Result<ThemeSection> {
     let lang = options.lang;
     let curation = &options.curation;
-    let with_theme: Vec<&Material> = index
-        .documents
-        .iter()
-        .filter(|m| m.has_theme(&theme.id))
-        .collect();
-    let shown = |m: &Material| {
-        !left_out.contains(m.path.as_str()) || curation.pinned_in(&m.path, &theme.id)
-    };
+    let with_theme: Vec<&Cited> = cited.iter().filter(|m| m.has_theme(&theme.id)).collect();
+    let shown =
+        |m: &Cited| !left_out.contains(m.path.as_str()) || curation.pinned_in(&m.path, &theme.id);
     let mut rows = Vec::new();
     let cities = City::ALL
         .iter()
@@ -376,19 +426,18 @@ fn theme_section<'a>(
         });
     }
 
-    let mut pinned: Vec<&Material> = index
-        .documents
+    let mut pinned: Vec<&Cited> = cited
         .iter()
         .filter(|m| curation.pinned_in(&m.path, &theme.id))
         .collect();
-    let rank = |list: &mut Vec<&Material>| {
+    let rank = |list: &mut Vec<&Cited>| {
         list.sort_by(|a, b| {
             theme_score(b, &theme.id)
                 .total_cmp(&theme_score(a, &theme.id))
                 .then_with(|| a.path.cmp(&b.path))
         });
     };
-    let candidates: Vec<&Material> = with_theme
+    let candidates: Vec<&Cited> = with_theme
         .iter()
         .copied()
         .filter(|m| {
@@ -400,14 +449,14 @@ fn theme_section<'a>(
         .collect();
     // Materials not yet an example of another theme come first, so that the summary shows
     // as many different materials as it can; the others fill what is left.
-    let (mut fresh, mut shown_before): (Vec<&Material>, Vec<&Material>) = candidates
+    let (mut fresh, mut shown_before): (Vec<&Cited>, Vec<&Cited>) = candidates
         .into_iter()
         .partition(|m| !used.contains(m.path.as_str()));
     rank(&mut fresh);
     rank(&mut shown_before);
     rank(&mut pinned);
     let automatic_slots = per_theme.saturating_sub(pinned.len());
-    let chosen: Vec<(&Material, bool)> = pinned
+    let chosen: Vec<(&Cited, bool)> = pinned
         .into_iter()
         .map(|m| (m, true))
         .chain(
@@ -421,8 +470,11 @@ fn theme_section<'a>(
     let mut examples = Vec::new();
     for (m, is_pinned) in chosen {
         used.insert(m.path.as_str());
+        // The evidence the answers come from is read for the few examples only.
+        let whole = view.materials.get(m.at)?;
         examples.push(example(
             m,
+            &whole,
             theme,
             options,
             names,
@@ -430,16 +482,17 @@ fn theme_section<'a>(
             curation.materials.get(&m.path),
         ));
     }
-    ThemeSection {
+    Ok(ThemeSection {
         id: theme.id.clone(),
         title: lang.theme_title(theme).to_string(),
         rows,
         examples,
-    }
+    })
 }
 
 fn example(
-    m: &Material,
+    m: &Cited,
+    whole: &Material,
     theme: &ThemeInfo,
     options: &SummaryOptions,
     names: &Names,
@@ -447,7 +500,7 @@ fn example(
     curated: Option<&Curated>,
 ) -> Example {
     let lang = options.lang;
-    let automatic = automatic_answers(m, &theme.id);
+    let automatic = automatic_answers(whole, &theme.id);
     let curated_lines: [Vec<String>; 3] = match curated {
         Some(c) => [c.why.clone(), c.leadership.clone(), c.business.clone()],
         None => Default::default(),
@@ -684,7 +737,11 @@ fn example_markdown(e: &Example, lang: Lang, out: &mut String) {
 mod tests {
     use super::*;
     use kooste_annotations::{Annotations, apply, parse_toml};
-    use kooste_model::{CitySource, Format, RulesInfo, ThemeScore};
+    use kooste_model::{CitySource, Format, Index, RulesInfo, ThemeScore};
+
+    fn summary(index: &Index, options: &SummaryOptions) -> Summary {
+        super::summary(index.view(), options).unwrap_or_else(|e| panic!("{e}"))
+    }
 
     fn material(path: &str, title: &str, themes: &[(&str, f64, &[&str])]) -> Material {
         Material {
@@ -856,7 +913,7 @@ mod tests {
         let s = summary(&ix, &SummaryOptions::default());
         // The copy and the older version.
         assert_eq!(s.left_out, 2);
-        let a = crate::audit(&ix);
+        let a = crate::audit(ix.view()).unwrap_or_else(|e| panic!("{e}"));
         let left_out: Vec<&str> = a.superseded().into_iter().collect();
         assert_eq!(
             left_out,

@@ -10,7 +10,7 @@ use crate::csv::neutralised;
 use crate::escape::archive_file;
 use crate::lang::{Lang, Text};
 use crate::summary::{QUESTIONS, Summary};
-use kooste_model::{CitySource, Index, Material};
+use kooste_model::{CitySource, Index, Material, Stopped, ThemeInfo, View, visit};
 use kooste_xlsx::{Layout, Properties, Style, Workbook, XlsxError};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -41,7 +41,7 @@ pub fn summary_xlsx(
     link_prefix: &str,
 ) -> Result<Vec<u8>, XlsxFailed> {
     let mut bytes = std::io::Cursor::new(Vec::new());
-    write_summary_xlsx(&mut bytes, s, index, audit, link_prefix)?;
+    write_summary_xlsx(&mut bytes, s, index.view(), audit, link_prefix)?;
     Ok(bytes.into_inner())
 }
 
@@ -51,17 +51,17 @@ pub fn summary_xlsx(
 pub fn write_summary_xlsx(
     w: impl Write + Seek,
     s: &Summary,
-    index: &Index,
+    view: View<'_>,
     audit: &Audit,
     link_prefix: &str,
 ) -> Result<(), XlsxFailed> {
     let lang = s.lang;
     // The run's own time, so that a re-run with the same time stamp gives the same file.
-    let created = index
+    let created = view
         .generated
         .get(..19)
         .map(|t| format!("{t}Z"))
-        .filter(|_| index.generated.len() >= 19);
+        .filter(|_| view.generated.len() >= 19);
     let mut book = Workbook::new(
         w,
         Properties {
@@ -158,7 +158,7 @@ pub fn write_summary_xlsx(
     sheet.finish()?;
 
     let name = sheet_name(lang.pick("Materiaalit", "Materials"), &mut names);
-    let theme_titles: Vec<String> = index
+    let theme_titles: Vec<String> = view
         .themes
         .iter()
         .map(|t| lang.theme_title(t).to_string())
@@ -166,7 +166,7 @@ pub fn write_summary_xlsx(
     let mut widths = vec![
         60.0, 36.0, 40.0, 8.0, 11.0, 12.0, 9.0, 30.0, 9.0, 11.0, 40.0, 8.0, 10.0, 14.0,
     ];
-    widths.extend(index.themes.iter().map(|_| 12.0));
+    widths.extend(view.themes.iter().map(|_| 12.0));
     let mut sheet = book.add_sheet(&name, &layout(&widths, 1))?;
     let mut headers: Vec<&str> = vec![
         lang.text(Text::Path),
@@ -187,19 +187,32 @@ pub fn write_summary_xlsx(
     headers.extend(theme_titles.iter().map(String::as_str));
     header(&mut sheet, 0, &headers)?;
     let mut last = 1;
-    for (m, row) in index.documents.iter().zip(1u32..) {
-        if row >= ROWS_MAX {
-            cut_short(
+    let total = view.materials.len();
+    let mut row = 0u32;
+    visit(view.materials, |m| {
+        row = row.saturating_add(1);
+        let written = match row.cmp(&ROWS_MAX) {
+            std::cmp::Ordering::Less => {
+                material_row(&mut sheet, row, m, view.themes, lang, link_prefix)
+            }
+            std::cmp::Ordering::Equal => cut_short(
                 &mut sheet,
                 row,
-                index.documents.len().saturating_sub((row - 1) as usize),
+                total.saturating_sub((row - 1) as usize),
                 lang,
-            )?;
-            break;
+            ),
+            // Past the cut: the rest is only counted.
+            std::cmp::Ordering::Greater => Ok(()),
+        };
+        if row < ROWS_MAX {
+            last = row + 1;
         }
-        material_row(&mut sheet, row, m, index, lang, link_prefix)?;
-        last = row + 1;
-    }
+        written
+    })
+    .map_err(|stopped| match stopped {
+        Stopped::Read(e) => XlsxError::Io(e),
+        Stopped::By(e) => e,
+    })?;
     filter(&mut sheet, 0, last, widths.len());
     sheet.finish()?;
 
@@ -251,7 +264,7 @@ fn material_row<W: Write + Seek>(
     sheet: &mut Sheet<'_, W>,
     row: u32,
     m: &Material,
-    index: &Index,
+    themes: &[ThemeInfo],
     lang: Lang,
     link_prefix: &str,
 ) -> Result<(), XlsxError> {
@@ -285,7 +298,7 @@ fn material_row<W: Write + Seek>(
     sheet.number(row, next(), f64::from(m.pages), Style::Plain)?;
     sheet.number(row, next(), m.chars as f64, Style::Plain)?;
     text(sheet, next(), &m.manual.join(", "))?;
-    for t in &index.themes {
+    for t in themes {
         let at = next();
         let score = m
             .themes
