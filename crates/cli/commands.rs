@@ -219,7 +219,7 @@ fn scan_drive(
         workers: Some(budget.workers()?),
         build_id: String::new(),
     };
-    Ok(on_jobs(jobs, || scan(&config, progress))??.index)
+    Ok(on_jobs(jobs, || scan(&config, progress))??.into_index()?)
 }
 
 fn report_lang(lang: Lang) -> kooste_report::Lang {
@@ -318,7 +318,7 @@ fn run_on_this_pool(args: &RunArgs<'_>) -> Result<ExitCode> {
         }
     };
     bar.0.finish_and_clear();
-    let curation = annotate(&mut scanned.index, args.drive)?;
+    let curation = scanned.annotate(args.drive)?;
     if !args.quiet {
         for w in &curation.warnings {
             eprintln!("kooste: annotations: {w}");
@@ -337,17 +337,13 @@ fn run_on_this_pool(args: &RunArgs<'_>) -> Result<ExitCode> {
     let written = scanned.write_outputs(args.out, args.drive, &options)?;
     let mut stats = scanned.stats.clone();
     (stats.new, stats.changed, stats.removed) =
-        scanned
-            .index
-            .changes
-            .as_ref()
-            .map_or((stats.materials, 0, 0), |c| {
-                (
-                    c.added.len() as u64,
-                    c.modified.len() as u64,
-                    c.removed.len() as u64,
-                )
-            });
+        scanned.changes().map_or((stats.materials, 0, 0), |c| {
+            (
+                c.added.len() as u64,
+                c.modified.len() as u64,
+                c.removed.len() as u64,
+            )
+        });
     scanned.wait_for_workers();
     let (own, children) = kooste_pipeline::worker::peak_rss_kib();
     stats.peak_rss_kib = own;

@@ -2,7 +2,7 @@
 //! marked as manual; answers and example choices are kept for the summary.
 
 use crate::{Annotation, Annotations, ExampleChoice, SummarySettings};
-use kooste_model::{CitySource, Index, Material, ThemeInfo, ThemeScore};
+use kooste_model::{CitySource, Index, Material, ThemeInfo, ThemeScore, View};
 use std::collections::BTreeMap;
 use unicode_normalization::UnicodeNormalization;
 
@@ -49,7 +49,26 @@ impl Curation {
 /// Applies the corrections to the index's materials and returns what the outputs need
 /// besides: answers, example choices, summary settings, and warnings for annotations that
 /// name no material, name several, or name an unknown theme.
-pub fn apply(index: &mut Index, annotations: &Annotations) -> Curation {
+pub fn apply(index: &mut Index, annotations: &Annotations) -> std::io::Result<Curation> {
+    let mut corrected = Vec::new();
+    let curation = apply_to(index.view(), annotations, &mut |at, m| {
+        corrected.push((at, m))
+    })?;
+    for (at, m) in corrected {
+        if let Some(slot) = index.documents.get_mut(at) {
+            *slot = m;
+        }
+    }
+    Ok(curation)
+}
+
+/// [`apply`] to materials wherever they are kept: each corrected material is given to
+/// `corrected` with its position, to be put in place of the one read.
+pub fn apply_to(
+    view: View<'_>,
+    annotations: &Annotations,
+    corrected: &mut dyn FnMut(usize, Material),
+) -> std::io::Result<Curation> {
     let mut curation = Curation {
         sources: annotations.sources.clone(),
         summary: annotations.summary.clone(),
@@ -59,9 +78,9 @@ pub fn apply(index: &mut Index, annotations: &Annotations) -> Curation {
     // Without materials to annotate there is nothing to look up (the look-up table of a
     // large drive costs more than the rest of an unchanged re-run's bookkeeping).
     if annotations.materials.is_empty() {
-        return curation;
+        return Ok(curation);
     }
-    let lookup = Lookup::new(&index.documents);
+    let lookup = Lookup::new(view.materials)?;
     // Later annotations of the same material override earlier ones field by field.
     let mut merged: BTreeMap<usize, Annotation> = BTreeMap::new();
     for a in &annotations.materials {
@@ -75,11 +94,11 @@ pub fn apply(index: &mut Index, annotations: &Annotations) -> Curation {
                 continue;
             }
             Err(candidates) => {
-                let names: Vec<&str> = candidates
+                let names: Vec<String> = candidates
                     .iter()
                     .take(3)
-                    .filter_map(|i| index.documents.get(*i).map(|m| m.path.as_str()))
-                    .collect();
+                    .map(|i| Ok(view.materials.get(*i)?.path.clone()))
+                    .collect::<std::io::Result<_>>()?;
                 curation.warnings.push(format!(
                     "{}: {:?} names {} materials ({}{}); give more of the path",
                     a.origin,
@@ -104,15 +123,13 @@ pub fn apply(index: &mut Index, annotations: &Annotations) -> Curation {
             }
         }
     }
-    let themes = index.themes.clone();
     for (at, a) in merged {
-        let Some(m) = index.documents.get_mut(at) else {
-            continue;
-        };
-        let curated = correct(m, &a, &themes, &mut curation.warnings);
+        let mut m = view.materials.get(at)?.into_owned();
+        let curated = correct(&mut m, &a, view.themes, &mut curation.warnings);
         curation.materials.insert(m.path.clone(), curated);
+        corrected(at, m);
     }
-    curation
+    Ok(curation)
 }
 
 fn overlay(earlier: &mut Annotation, later: &Annotation) {
@@ -294,10 +311,13 @@ struct Lookup {
 }
 
 impl Lookup {
-    fn new(documents: &[Material]) -> Lookup {
-        Lookup {
-            paths: documents.iter().map(|m| normalise(&m.path)).collect(),
-        }
+    fn new(materials: &dyn kooste_model::Materials) -> std::io::Result<Lookup> {
+        let mut paths = Vec::with_capacity(materials.len());
+        materials.each_without_evidence(&mut |m| {
+            paths.push(normalise(&m.path));
+            Ok(())
+        })?;
+        Ok(Lookup { paths })
     }
 
     /// The one material a name stands for: the whole path, else the end of a path (a file
@@ -414,7 +434,7 @@ mod tests {
             material("Oulu/raportti.pdf", &[]),
             material("Turku/raportti.pdf", &[]),
         ];
-        let l = Lookup::new(&docs);
+        let l = Lookup::new(&docs).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(l.find("Helsinki/TP2/Malli_v0.1.pptx"), Ok(0));
         assert_eq!(l.find("malli_v0.1.PPTX"), Ok(0));
         assert_eq!(l.find(".\\helsinki\\tp2\\malli_v0.1"), Ok(0));
@@ -439,7 +459,7 @@ mod tests {
             &annotations(
                 "[[material]]\nfile = \"malli.pdf\"\nthemes = [\"osallisuus\", \"Digitaalisuus\"]\ncity = \"Oulu\"\ntp = \"TP2\"\ntitle = \"Yhteiskehittämisen malli\"\n",
             ),
-        );
+        ).unwrap_or_else(|e| panic!("{e}"));
         assert!(c.warnings.is_empty(), "{:?}", c.warnings);
         let m = &ix.documents[0];
         assert_eq!(m.title, "Yhteiskehittämisen malli");
@@ -487,7 +507,8 @@ file = "e.pdf"
 why = "x"
 "#,
             ),
-        );
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         assert!(c.pinned_in("a.pdf", "osallisuus"));
         assert!(!c.pinned_in("a.pdf", "monitoimijuus"));
         assert!(c.pinned_in("b.pdf", "monitoimijuus"));
@@ -511,7 +532,7 @@ why = "x"
         a.merge(annotations(
             "[[material]]\nfile = \"A.PDF\"\nwhy = \"Toka\"\n",
         ));
-        let c = apply(&mut ix, &a);
+        let c = apply(&mut ix, &a).unwrap_or_else(|e| panic!("{e}"));
         let cur = &c.materials["a.pdf"];
         assert_eq!(cur.why, ["Toka"]);
         assert_eq!(cur.business, ["Yrityksille"]);
@@ -526,7 +547,8 @@ why = "x"
             &annotations(
                 "[[material]]\nfile = \"a.pdf\"\nthemes = [\"osallisuus\", \"kestävyys\"]\n",
             ),
-        );
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         let ids: Vec<&str> = ix.documents[0]
             .themes
             .iter()

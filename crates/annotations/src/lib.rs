@@ -13,7 +13,7 @@
 mod apply;
 mod parse;
 
-pub use apply::{Curated, Curation, apply};
+pub use apply::{Curated, Curation, apply, apply_to};
 pub use parse::{parse_rows, parse_toml};
 
 use kooste_model::{City, WorkPackage};

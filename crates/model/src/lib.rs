@@ -17,6 +17,6 @@ pub use index::{
     AnswerHints, Changes, INDEX_SCHEMA, Index, Material, RulesInfo, Status, TermCount, ThemeChange,
     ThemeInfo, ThemeScore,
 };
-pub use materials::{Materials, MaterialsSeq, Stopped, View, visit};
+pub use materials::{Materials, MaterialsSeq, Stopped, View, visit, visit_without_evidence};
 pub use scores::Scores;
 pub use work_package::WorkPackage;

@@ -18,6 +18,15 @@ pub trait Materials: Sync {
     /// Calls `f` with each material in path order, until it fails.
     fn each(&self, f: &mut dyn FnMut(&Material) -> io::Result<()>) -> io::Result<()>;
 
+    /// [`Materials::each`] for a reader that needs no evidence: a source may leave the
+    /// themes' terms and snippets and the answer hints empty, when that reads faster.
+    fn each_without_evidence(
+        &self,
+        f: &mut dyn FnMut(&Material) -> io::Result<()>,
+    ) -> io::Result<()> {
+        self.each(f)
+    }
+
     /// The material at position `i` in path order.
     fn get(&self, i: usize) -> io::Result<Cow<'_, Material>>;
 }
@@ -94,15 +103,36 @@ pub enum Stopped<E> {
 /// [`Materials::each`] for a visitor that fails in its own way: its error comes back whole.
 pub fn visit<E>(
     materials: &dyn Materials,
+    f: impl FnMut(&Material) -> Result<(), E>,
+) -> Result<(), Stopped<E>> {
+    visit_with(materials, true, f)
+}
+
+/// [`visit`] by [`Materials::each_without_evidence`].
+pub fn visit_without_evidence<E>(
+    materials: &dyn Materials,
+    f: impl FnMut(&Material) -> Result<(), E>,
+) -> Result<(), Stopped<E>> {
+    visit_with(materials, false, f)
+}
+
+fn visit_with<E>(
+    materials: &dyn Materials,
+    evidence: bool,
     mut f: impl FnMut(&Material) -> Result<(), E>,
 ) -> Result<(), Stopped<E>> {
     let mut failed = None;
-    let read = materials.each(&mut |m| {
+    let mut stop = |m: &Material| {
         f(m).map_err(|e| {
             failed = Some(e);
             io::Error::other("stopped by the visitor")
         })
-    });
+    };
+    let read = if evidence {
+        materials.each(&mut stop)
+    } else {
+        materials.each_without_evidence(&mut stop)
+    };
     match (failed, read) {
         (Some(e), _) => Err(Stopped::By(e)),
         (None, Err(e)) => Err(Stopped::Read(e)),

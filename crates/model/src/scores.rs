@@ -29,6 +29,11 @@ impl Scores {
         }
     }
 
+    /// Removes every score, keeping the room they took.
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (&str, &f64)> {
         self.0.iter().map(|(id, score)| (&**id, score))
     }
@@ -62,17 +67,37 @@ impl<K: AsRef<str>> FromIterator<(K, f64)> for Scores {
 const INTERNED_MAX: usize = 256;
 static INTERNED: Mutex<Vec<Arc<str>>> = Mutex::new(Vec::new());
 
+thread_local! {
+    /// The ids this thread has interned: every output reads every material's scores, and
+    /// the shared list's lock is then taken only for an id new to the thread.
+    static SEEN: std::cell::RefCell<Vec<Arc<str>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 fn intern(id: &str) -> Arc<str> {
-    // A panic elsewhere while the lock was held leaves the list whole: it only grows.
-    let mut pool = INTERNED.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(known) = pool.iter().find(|k| ***k == *id) {
-        return Arc::clone(known);
+    let seen = SEEN.with_borrow(|seen| seen.iter().find(|k| ***k == *id).cloned());
+    if let Some(known) = seen {
+        return known;
     }
-    let id: Arc<str> = Arc::from(id);
-    if pool.len() < INTERNED_MAX {
-        pool.push(Arc::clone(&id));
+    let shared = {
+        // A panic elsewhere while the lock was held leaves the list whole: it only grows.
+        let mut pool = INTERNED.lock().unwrap_or_else(|e| e.into_inner());
+        match pool.iter().find(|k| ***k == *id) {
+            Some(known) => Some(Arc::clone(known)),
+            None if pool.len() < INTERNED_MAX => {
+                let id: Arc<str> = Arc::from(id);
+                pool.push(Arc::clone(&id));
+                Some(id)
+            }
+            None => None,
+        }
+    };
+    match shared {
+        Some(id) => {
+            SEEN.with_borrow_mut(|seen| seen.push(Arc::clone(&id)));
+            id
+        }
+        None => Arc::from(id),
     }
-    id
 }
 
 impl Serialize for Scores {

@@ -232,8 +232,6 @@ pub(crate) struct Known {
     pub stat: Stat,
     pub hash: String,
     pub json_key: String,
-    /// The materials as stored (JSON).
-    pub materials: Vec<u8>,
 }
 
 /// The outputs a run wrote, recorded so that the next run can tell whether they still stand:
@@ -509,13 +507,15 @@ impl Cache {
     }
 
     /// Every file whose materials are stored under classifier `key`: its size, time,
-    /// content hash, the hash of its materials' JSON and the materials as stored, read in
-    /// one query so that a re-run costs one pass over the table, not a look-up per file.
+    /// content hash and the hash of its materials' JSON, read in one query so that a re-run
+    /// costs one pass over the table, not a look-up per file. The materials themselves are
+    /// read file by file as the scan takes them ([`Cache::materials_for`]): all at once,
+    /// they would be in memory together.
     pub(crate) fn classified_files(&self, key: &str) -> HashMap<String, Known> {
         self.with_reader(|conn| {
             let mut stmt = conn
                 .prepare(
-                    "SELECT f.path, f.size, f.mtime_ns, f.hash, c.json_key, c.materials
+                    "SELECT f.path, f.size, f.mtime_ns, f.hash, c.json_key
                      FROM files f JOIN classified c ON c.path = f.path AND c.hash = f.hash
                      WHERE c.key = ?1",
                 )
@@ -531,7 +531,6 @@ impl Cache {
                             },
                             hash: r.get(3)?,
                             json_key: r.get(4)?,
-                            materials: r.get(5)?,
                         },
                     ))
                 })
@@ -682,6 +681,29 @@ impl Cache {
             .ok()
         })?;
         stored_materials(blob)
+    }
+
+    /// The stored materials of the files at `paths` under classifier `key`: each file's
+    /// path, the content hash they were classified from, and their JSON.
+    pub(crate) fn stored_blobs(&self, paths: &[&str], key: &str) -> Vec<(String, String, Vec<u8>)> {
+        if paths.is_empty() {
+            return Vec::new();
+        }
+        let marks = vec!["?"; paths.len()].join(", ");
+        let sql = format!(
+            "SELECT path, hash, materials FROM classified WHERE key = ? AND path IN ({marks})"
+        );
+        self.with_reader(|conn| {
+            let mut stmt = conn.prepare_cached(&sql).ok()?;
+            let params = std::iter::once(&key).chain(paths);
+            let rows = stmt
+                .query_map(rusqlite::params_from_iter(params), |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
+                .ok()?;
+            Some(rows.filter_map(Result::ok).collect())
+        })
+        .unwrap_or_default()
     }
 
     /// A stored extraction, unless it failed by a budget smaller than today's.
@@ -918,14 +940,32 @@ fn write_index(
         .map_err(Stopped::By)?;
     }
     let rows = clear_stale_rows(conn, files).map_err(Stopped::By)?;
-    let mut owners = owners.iter();
-    visit(view.materials, |m| {
-        let owner = owners.next().map_or(usize::MAX, |&o| o as usize);
+    // The materials whose rows are written, with their file.
+    let file_of = |owner: u32| {
+        let owner = owner as usize;
         match (rows.get(owner), files.get(owner)) {
-            (Some(r), Some(f)) if *r != Rows::Current => insert_material(conn, f.file, f.key, m),
-            _ => Ok(()),
+            (Some(r), Some(f)) if *r != Rows::Current => Some(f),
+            _ => None,
         }
-    })?;
+    };
+    let wanted = owners.iter().filter(|&&o| file_of(o).is_some()).count();
+    // A few are read one by one (a re-run after some new files); more, in one pass.
+    if wanted <= view.materials.len() / 16 {
+        for (at, &owner) in owners.iter().enumerate() {
+            if let Some(f) = file_of(owner) {
+                let m = view.materials.get(at).map_err(Stopped::Read)?;
+                insert_material(conn, f.file, f.key, &m).map_err(Stopped::By)?;
+            }
+        }
+    } else {
+        let mut owners = owners.iter();
+        visit(view.materials, |m| {
+            match owners.next().and_then(|&o| file_of(o)) {
+                Some(f) => insert_material(conn, f.file, f.key, m),
+                None => Ok(()),
+            }
+        })?;
+    }
     drop_gone_files(conn, files).map_err(Stopped::By)
 }
 

@@ -5,11 +5,13 @@
 //! records straight away, so memory holds one document per thread, not the drive. Outputs
 //! are rendered in full and then moved into place file by file.
 
+mod ahead;
 mod cache;
 mod in_flight;
 mod material;
 mod memory;
 mod outputs;
+mod spool;
 mod walk;
 pub mod worker;
 
@@ -22,16 +24,19 @@ pub use outputs::{OutputOptions, annotate, annotations_fingerprint, write_output
 pub use walk::{DriveEntry, walk};
 pub use worker::WorkerConfig;
 
-use cache::{Extraction, Known, OutputsRecord, Stat, json_key, stored_materials};
+use ahead::StoredAhead;
+use cache::{Extraction, Known, OutputsRecord, Stat, json_key};
 use in_flight::InFlight;
+use kooste_annotations::Curation;
 use kooste_classify::{Classifier, Rules};
 use kooste_extract::Limits;
 use kooste_model::{
-    ErrorKind, ExtractError, INDEX_SCHEMA, Index, Material, RulesInfo, Status, View,
+    Changes, ErrorKind, ExtractError, INDEX_SCHEMA, Index, Material, Materials, RulesInfo, Status,
+    ThemeInfo, View,
 };
 use material::Item;
 use rayon::prelude::*;
-use std::borrow::Cow;
+use spool::{Slot, Spool, SpooledMaterials};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -105,10 +110,17 @@ pub trait Progress: Sync {
 pub struct Quiet;
 impl Progress for Quiet {}
 
-/// The result of a scan: the index, the run's figures, and per drive file the key of its
-/// materials for the database index.
+/// The result of a scan: the run's materials (spooled to disk, read back through
+/// [`Scan::view`]), its figures, and per drive file the key of its materials for the
+/// database index.
 pub struct Scan {
-    pub index: Index,
+    generated: String,
+    drive: String,
+    rules: RulesInfo,
+    themes: Vec<ThemeInfo>,
+    materials: SpooledMaterials,
+    /// What differs from the previous run, once the outputs are written.
+    changes: Option<Changes>,
     pub stats: RunStats,
     files: Vec<(String, String)>,
     owners: Vec<u32>,
@@ -119,6 +131,63 @@ pub struct Scan {
 }
 
 impl Scan {
+    /// The run's materials and what is known of the run, as the outputs read them.
+    pub fn view(&self) -> View<'_> {
+        View {
+            generated: &self.generated,
+            drive: &self.drive,
+            rules: &self.rules,
+            themes: &self.themes,
+            materials: &self.materials,
+        }
+    }
+
+    /// The changes since the previous run, once [`Scan::write_outputs`] has found them.
+    pub fn changes(&self) -> Option<&Changes> {
+        self.changes.as_ref()
+    }
+
+    /// The whole index in memory, for commands that work on it rather than write outputs.
+    pub fn into_index(self) -> Result<Index, PipelineError> {
+        let documents = self.materials.load().map_err(PipelineError::Materials)?;
+        Ok(Index {
+            schema: INDEX_SCHEMA,
+            generated: self.generated,
+            drive: self.drive,
+            rules: self.rules,
+            themes: self.themes,
+            documents,
+            changes: self.changes,
+        })
+    }
+
+    /// Reads the drive's annotations (see [`annotate`]) and puts the materials they correct
+    /// in place. A corrected material's file gets a key of its own, so that the database
+    /// index rewrites its rows.
+    pub fn annotate(&mut self, drive: &Path) -> Result<Curation, PipelineError> {
+        let annotations = outputs::read_annotations(drive)?;
+        let mut corrected: Vec<(usize, Material)> = Vec::new();
+        let curation = kooste_annotations::apply_to(self.view(), &annotations, &mut |at, m| {
+            corrected.push((at, m));
+        })
+        .map_err(PipelineError::Materials)?;
+        corrected.sort_by_key(|(at, _)| *at);
+        for (at, m) in corrected {
+            self.materials
+                .replace(at, &m)
+                .map_err(PipelineError::Materials)?;
+            let owner = self.owners.get(at).map(|&o| o as usize);
+            if let (false, Some((_, key))) = (
+                m.manual.is_empty(),
+                owner.and_then(|o| self.files.get_mut(o)),
+            ) {
+                let annotated = serde_json::to_vec(&m).unwrap_or_default();
+                *key = json_key(format!("{key}\n{}", json_key(&annotated)).as_bytes());
+            }
+        }
+        Ok(curation)
+    }
+
     /// Waits until the worker processes have ended, so that their peak memory is counted
     /// with this process's children.
     pub fn wait_for_workers(&mut self) {
@@ -138,30 +207,22 @@ impl Scan {
         drive: &Path,
         options: &OutputOptions<'_>,
     ) -> Result<Vec<PathBuf>, PipelineError> {
+        self.changes = None;
         let Some(cache) = options.cache else {
-            return write_outputs(out, drive, &mut self.index, options);
+            let beside = outputs::Beside {
+                stage: &|_| Ok(()),
+                changes: None,
+            };
+            let (written, changes) =
+                outputs::write_outputs_beside(out, drive, self.view(), options, &beside)?;
+            self.changes = changes;
+            return Ok(written);
         };
-        let (files, owners) = (&self.files, &self.owners);
-        // Annotations change materials after their key was taken: what they changed is
-        // folded into the key, so that the file's rows are written again. Borrowed unless
-        // annotated: a copy of every key would sit beside the outputs' data.
-        let mut keys: Vec<Cow<'_, str>> = files
-            .iter()
-            .map(|(_, key)| Cow::Borrowed(key.as_str()))
-            .collect();
-        for (m, &owner) in self.index.documents.iter().zip(owners) {
-            if let (false, Some(key)) = (m.manual.is_empty(), keys.get_mut(owner as usize)) {
-                let annotated = serde_json::to_vec(m).unwrap_or_default();
-                *key = Cow::Owned(json_key(
-                    format!("{key}\n{}", json_key(&annotated)).as_bytes(),
-                ));
-            }
-        }
+        let owners = &self.owners;
         let files = IndexedFiles::new(
-            files
+            self.files
                 .iter()
-                .zip(&keys)
-                .map(|((file, _), key)| IndexedFile { file, key })
+                .map(|(file, key)| IndexedFile { file, key })
                 .collect(),
         );
         let stage = |view: View<'_>| cache.stage_index(view, &files, owners);
@@ -170,12 +231,9 @@ impl Scan {
             stage: &stage,
             changes: Some(&changes),
         };
-        self.index.changes = None;
-        let written =
-            outputs::write_outputs_beside(out, drive, self.index.view(), options, &beside);
-        match written {
+        match outputs::write_outputs_beside(out, drive, self.view(), options, &beside) {
             Ok((written, changes)) => {
-                self.index.changes = changes;
+                self.changes = changes;
                 Ok(written)
             }
             Err(e) => {
@@ -215,28 +273,24 @@ impl Scan {
                 files,
             })
         });
-        let index = &self.index;
         let run = RunInfo {
-            generated: &index.generated,
-            drive: &index.drive,
-            rules_source: &index.rules.source,
-            rules_hash: &index.rules.hash,
+            generated: &self.generated,
+            drive: &self.drive,
+            rules_source: &self.rules.source,
+            rules_hash: &self.rules.hash,
         };
         cache.finish(&run, stats, outputs.as_ref())?;
         Ok(())
     }
 }
 
-/// What a look before the scan found of a file. It owns what the cache held of the file, so
-/// that the stored materials are let go one file at a time as the scan reads them.
+/// What a look before the scan found of a file.
 enum Probe {
-    /// Unchanged since it was stored: its stat, content hash, materials' JSON hash and stored
-    /// materials.
+    /// Unchanged since it was stored: its stat, content hash and materials' JSON hash.
     Stored {
         stat: Stat,
         hash: String,
         json_key: String,
-        materials: Vec<u8>,
     },
     /// It cannot be read (a broken link, a loop, no permission, over the size limit): the
     /// key of the failure it gets, which is all its material depends on.
@@ -305,7 +359,7 @@ struct Counts {
 }
 
 /// What became of a file in the scan.
-// Moved once, straight into the results: a box would give every material a block of its own.
+// Moved once, straight to the spool: a box would give every material a block of its own.
 #[allow(clippy::large_enum_variant)]
 enum Processed {
     Done(FileResult),
@@ -320,22 +374,12 @@ struct FileResult {
     materials: FileMaterials,
 }
 
-/// A file's materials: nearly always one, held inline among the scan's results (one large
-/// block, given back whole once the index is assembled) rather than in a small block of its
-/// own that would stay behind, scattered between the scan's short-lived ones.
+/// A file's materials: nearly always one, moved inline to the spool rather than through a
+/// small block of its own.
 #[allow(clippy::large_enum_variant)] // inline is the point
 enum FileMaterials {
     One(Material),
     Many(Vec<Material>),
-}
-
-impl FileMaterials {
-    fn len(&self) -> usize {
-        match self {
-            FileMaterials::One(_) => 1,
-            FileMaterials::Many(v) => v.len(),
-        }
-    }
 }
 
 impl From<Vec<Material>> for FileMaterials {
@@ -482,28 +526,50 @@ fn scan_with(
     }
     progress.started(entries.len());
     probes.resize_with(entries.len(), || None);
+    let ahead = config.cache.map(|cache| {
+        StoredAhead::new(
+            cache,
+            &ctx.classify_key,
+            entries.iter().map(|e| e.rel_path.as_str()).collect(),
+            probes
+                .iter()
+                .map(|p| matches!(p, Some(Probe::Stored { .. }))),
+        )
+    });
     // Collected into one block of the right size: collecting into a `Result` gathers the
     // results in pieces and then copies them into a vector that grows as it goes, which held
     // the drive's materials nearly three times over at the end of the scan.
     let failure: Mutex<Option<PipelineError>> = Mutex::new(None);
     let stop = AtomicBool::new(false);
+    // Each material goes to the spool as its file is done; memory keeps where it lies.
+    let spool = Spool::new().map_err(PipelineError::Materials)?;
+    let assembly: Mutex<Assembly> = Mutex::new(Assembly::default());
+    let fail = |e: PipelineError| {
+        stop.store(true, Ordering::Relaxed);
+        failure
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_or_insert(e);
+        None
+    };
     // A file done counts; a file put aside comes back later; a failure stops the scan.
-    let settle = |entry: &DriveEntry, processed: Result<Processed, PipelineError>| match processed {
+    let settle = |i: usize, processed: Result<Processed, PipelineError>| match processed {
         Ok(Processed::Done(r)) => {
-            progress.file_done(&entry.rel_path);
-            Some(r)
-        }
-        Ok(Processed::PutAside) => None,
-        Err(e) => {
-            stop.store(true, Ordering::Relaxed);
-            failure
+            let entry = &entries[i];
+            let spooled = assembly
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .get_or_insert(e);
-            None
+                .push(&spool, i as u32, &entry.rel_path, r.materials);
+            if let Err(e) = spooled {
+                return fail(PipelineError::Materials(e));
+            }
+            progress.file_done(&entry.rel_path);
+            Some(r.key)
         }
+        Ok(Processed::PutAside) => None,
+        Err(e) => fail(e),
     };
-    let mut results: Vec<Option<FileResult>> = Vec::new();
+    let mut keys: Vec<Option<String>> = Vec::new();
     // A file not taken whole from the cache needs the classifier, whose matcher takes about
     // 10 ms to build. Built beside the scan, it is ready before the first new file has been
     // extracted, instead of standing in that thread's way while the other decodes stored
@@ -518,29 +584,28 @@ fn scan_with(
         entries
             .par_iter()
             .zip(probes)
-            .map(|(entry, probe)| {
+            .enumerate()
+            .map(|(i, (entry, probe))| {
                 if stop.load(Ordering::Relaxed) {
                     return None;
                 }
-                settle(entry, process(&ctx, entry, probe))
+                settle(i, process(&ctx, ahead.as_ref(), i, entry, probe))
             })
-            .collect_into_vec(&mut results);
+            .collect_into_vec(&mut keys);
     });
     // The copies put aside find their content's extraction stored now. Rounds repeat only
     // when that extraction could not be stored (a failure not to remember) and two copies
     // met again; each round finishes at least the copy that claimed the content.
-    let mut aside: Vec<usize> = (0..results.len())
-        .filter(|&i| results[i].is_none())
-        .collect();
+    let mut aside: Vec<usize> = (0..keys.len()).filter(|&i| keys[i].is_none()).collect();
     while !aside.is_empty() && !stop.load(Ordering::Relaxed) {
-        let round: Vec<(usize, Option<FileResult>)> = aside
+        let round: Vec<(usize, Option<String>)> = aside
             .par_iter()
-            .map(|&i| (i, settle(&entries[i], process(&ctx, &entries[i], None))))
+            .map(|&i| (i, settle(i, process(&ctx, None, i, &entries[i], None))))
             .collect();
         aside.clear();
-        for (i, r) in round {
-            match r {
-                Some(r) => results[i] = Some(r),
+        for (i, key) in round {
+            match key {
+                Some(key) => keys[i] = Some(key),
                 None => aside.push(i),
             }
         }
@@ -549,7 +614,7 @@ fn scan_with(
         return Err(e);
     }
     // Every file has its result when none failed; the vector is reused in place.
-    let results: Vec<FileResult> = results.into_iter().flatten().collect();
+    let keys: Vec<String> = keys.into_iter().flatten().collect();
     let restarts = ctx.pool.as_ref().map_or(0, Pool::restarts);
     // Workers are stopped on a thread of their own while the outputs are made; the caller
     // waits for them (Scan::wait_for_workers) before reading the children's peak memory.
@@ -560,34 +625,28 @@ fn scan_with(
             &c.render_key,
             entries
                 .iter()
-                .zip(&results)
-                .map(|(e, r)| (e.rel_path.as_str(), r.key.as_str())),
+                .zip(&keys)
+                .map(|(e, key)| (e.rel_path.as_str(), key.as_str())),
         )
     });
-    let total = results.iter().map(|r| r.materials.len()).sum();
-    let mut files = Vec::with_capacity(results.len());
-    let mut documents: Vec<Material> = Vec::with_capacity(total);
-    let mut owners: Vec<u32> = Vec::with_capacity(total);
     let drive_files = entries.len() as u64;
-    // The walk's paths move into the record of files: only the materials hold copies.
-    for (i, (entry, r)) in entries.into_iter().zip(results).enumerate() {
-        owners.extend(std::iter::repeat_n(i as u32, r.materials.len()));
-        documents.extend(r.materials);
-        files.push((entry.rel_path, r.key));
-    }
-    // Sorted in place: a sorted copy would hold every material twice at the run's peak.
-    let mut order: Vec<usize> = (0..documents.len()).collect();
-    order.sort_by(|&a, &b| documents[a].path.cmp(&documents[b].path));
-    owners = order.iter().map(|&i| owners[i]).collect();
-    permute(&mut documents, order);
+    let assembly = assembly
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
+    let failed = assembly.failed;
+    let (slots, owners) = assembly.sorted(&entries);
+    let materials = SpooledMaterials::new(spool, slots).map_err(PipelineError::Materials)?;
+    // The walk's paths move into the record of files: no material holds a copy.
+    let files: Vec<(String, String)> = entries
+        .into_iter()
+        .zip(keys)
+        .map(|(entry, key)| (entry.rel_path, key))
+        .collect();
     let c = &ctx.counts;
     let stats = RunStats {
         files: drive_files,
-        materials: documents.len() as u64,
-        failed: documents
-            .iter()
-            .filter(|m| m.status == Status::Error)
-            .count() as u64,
+        materials: materials.len() as u64,
+        failed,
         stat_hits: c.stat_hits.load(Ordering::Relaxed),
         hashed: c.hashed.load(Ordering::Relaxed),
         unchanged: c.unchanged.load(Ordering::Relaxed),
@@ -597,18 +656,15 @@ fn scan_with(
         ..RunStats::default()
     };
     Ok(Scanned::Fresh(Box::new(Scan {
-        index: Index {
-            schema: INDEX_SCHEMA,
-            generated: config.generated.clone(),
-            drive: config.drive.display().to_string(),
-            rules: RulesInfo {
-                source: config.rules_source.clone(),
-                hash: config.rules.hash().to_string(),
-            },
-            themes: config.rules.theme_infos(),
-            documents,
-            changes: None,
+        generated: config.generated.clone(),
+        drive: config.drive.display().to_string(),
+        rules: RulesInfo {
+            source: config.rules_source.clone(),
+            hash: config.rules.hash().to_string(),
         },
+        themes: config.rules.theme_infos(),
+        materials,
+        changes: None,
         stats,
         files,
         owners,
@@ -617,23 +673,55 @@ fn scan_with(
     })))
 }
 
-/// Puts `items` in the order `order` gives: `items[k]` becomes what was `items[order[k]]`.
-/// `order` must hold each position once.
-fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
-    for start in 0..order.len() {
-        // Follow the cycle through `start`, swapping each wanted item into place; a position
-        // is marked done by pointing at itself.
-        let mut at = start;
-        while order[at] != start {
-            let from = order[at];
-            if from == at {
-                break;
-            }
-            items.swap(at, from);
-            order[at] = at;
-            at = from;
+/// Where the scan's materials lie in the spool, in the order files were done, each with
+/// its file's position in walk order.
+#[derive(Default)]
+struct Assembly {
+    slots: Vec<Slot>,
+    owners: Vec<u32>,
+    /// A material's path where it is not its file's (an archive's member).
+    paths: Vec<Option<Box<str>>>,
+    /// Materials that could not be read.
+    failed: u64,
+}
+
+impl Assembly {
+    /// Spools the materials of the file at `owner` in walk order, whose path is `file`.
+    fn push(
+        &mut self,
+        spool: &Spool,
+        owner: u32,
+        file: &str,
+        materials: FileMaterials,
+    ) -> std::io::Result<()> {
+        for m in materials {
+            self.slots.push(spool.push(&m)?);
+            self.owners.push(owner);
+            self.paths
+                .push((m.path != file).then(|| m.path.into_boxed_str()));
+            self.failed += u64::from(m.status == Status::Error);
         }
-        order[at] = at;
+        Ok(())
+    }
+
+    /// The slots in path order, and their owners. Ties (an archive may name two members
+    /// alike) keep walk order and, within a file, its own order, whatever order the files
+    /// were done in.
+    fn sorted(self, entries: &[DriveEntry]) -> (Vec<Slot>, Vec<u32>) {
+        let path = |k: usize| -> &str {
+            match &self.paths[k] {
+                Some(p) => p,
+                None => entries
+                    .get(self.owners[k] as usize)
+                    .map_or("", |e| e.rel_path.as_str()),
+            }
+        };
+        let mut order: Vec<usize> = (0..self.slots.len()).collect();
+        order.sort_by(|&a, &b| (path(a), self.owners[a]).cmp(&(path(b), self.owners[b])));
+        (
+            order.iter().map(|&k| self.slots[k]).collect(),
+            order.iter().map(|&k| self.owners[k]).collect(),
+        )
     }
 }
 
@@ -674,7 +762,6 @@ fn probe(ctx: &Context<'_>, known: Option<Known>, entry: &DriveEntry) -> Option<
             stat,
             hash: k.hash,
             json_key: k.json_key,
-            materials: k.materials,
         }),
         // Not stored: new or changed, unless it cannot even be opened (as `hash_file` would
         // find when the scan reads it).
@@ -686,9 +773,12 @@ fn probe(ctx: &Context<'_>, known: Option<Known>, entry: &DriveEntry) -> Option<
 }
 
 /// One drive file to its materials, by the cheapest way the cache allows. `probe` is what
-/// an earlier look found of it.
+/// an earlier look found of it; `ahead` reads the stored materials of file `at` (in walk
+/// order) with those of the files after it.
 fn process(
     ctx: &Context<'_>,
+    ahead: Option<&StoredAhead<'_>>,
+    at: usize,
     entry: &DriveEntry,
     probe: Option<Probe>,
 ) -> Result<Processed, PipelineError> {
@@ -711,16 +801,11 @@ fn process(
     let cache = config.cache;
     // An unreadable file is found so again below, with its reason.
     let stored = probe.and_then(|p| match p {
-        Probe::Stored {
-            stat,
-            hash,
-            materials,
-            ..
-        } => Some((stat, hash, materials)),
+        Probe::Stored { stat, hash, .. } => Some((stat, hash)),
         Probe::Unreadable { .. } => None,
     });
     let stat = match &stored {
-        Some((stat, _, _)) => stat.clone(),
+        Some((stat, _)) => stat.clone(),
         None => {
             if let Some(message) = &entry.walk_error {
                 return fail(0, ErrorKind::Io, message.clone());
@@ -745,7 +830,7 @@ fn process(
     let mut known_hash = None;
     if let Some(cache) = cache {
         known_hash = match &stored {
-            Some((_, hash, _)) => Some(hash.clone()),
+            Some((_, hash)) => Some(hash.clone()),
             None => cache.hash_for(&entry.rel_path, &stat),
         };
         let stat_hit = known_hash.is_some();
@@ -760,12 +845,13 @@ fn process(
                 Err(e) => return fail(stat.size, ErrorKind::Io, e.to_string()),
             }
         }
-        let stored = match stored {
-            Some((_, _, materials)) => stored_materials(materials),
-            None => known_hash
-                .as_ref()
-                .and_then(|hash| cache.materials_for(&entry.rel_path, hash, &ctx.classify_key)),
-        };
+        // Read here rather than with the look before the scan: held from then on, every
+        // stored material of the drive would be in memory at once.
+        let probed = stored.is_some();
+        let stored = known_hash.as_ref().and_then(|hash| match ahead {
+            Some(ahead) if probed => ahead.take(at, hash),
+            _ => cache.materials_for(&entry.rel_path, hash, &ctx.classify_key),
+        });
         if let (Some(hash), Some((materials, json))) = (&known_hash, stored) {
             ctx.counts.unchanged.fetch_add(1, Ordering::Relaxed);
             if !stat_hit {
@@ -893,50 +979,74 @@ fn extract(
 
 #[cfg(test)]
 mod tests {
-    use super::{FileMaterials, permute};
+    use super::{Assembly, DriveEntry, FileMaterials, Spool, SpooledMaterials};
+    use kooste_model::Materials;
+
+    fn m(path: &str) -> kooste_model::Material {
+        let json = format!(
+            r#"{{"path": "{path}", "format": "txt", "bytes": 1, "hash": "h", "title": "t",
+                "city": null, "tp": [], "themes": [], "status": "ok", "error": null,
+                "pages": 1, "chars": 1}}"#
+        );
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"))
+    }
 
     #[test]
     fn file_materials_keep_their_order_and_number() {
-        let m = |path: &str| -> kooste_model::Material {
-            let json = format!(
-                r#"{{"path": "{path}", "format": "txt", "bytes": 1, "hash": "h", "title": "t",
-                    "city": null, "tp": [], "themes": [], "status": "ok", "error": null,
-                    "pages": 1, "chars": 1}}"#
-            );
-            serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"))
-        };
         let paths = |f: FileMaterials| -> Vec<String> { f.into_iter().map(|m| m.path).collect() };
         let one = FileMaterials::from(vec![m("a.pdf")]);
         assert!(matches!(one, FileMaterials::One(_)));
         assert_eq!(paths(one), ["a.pdf"]);
-        let none = FileMaterials::from(Vec::new());
-        assert_eq!(none.len(), 0);
-        assert!(paths(none).is_empty());
+        assert!(paths(FileMaterials::from(Vec::new())).is_empty());
         let three = FileMaterials::from(vec![m("z.zip/a"), m("z.zip/b"), m("z.zip/c")]);
-        assert_eq!(three.len(), 3);
         assert_eq!(paths(three), ["z.zip/a", "z.zip/b", "z.zip/c"]);
     }
 
     #[test]
-    fn permute_puts_every_item_where_the_order_says() {
-        // Every order of five items, by a seeded shuffle, and the edge cases.
-        let mut seed = 7u64;
-        let mut orders: Vec<Vec<usize>> = vec![vec![], vec![0], (0..5).collect()];
-        for _ in 0..200 {
-            let mut order: Vec<usize> = (0..9).collect();
-            for i in (1..order.len()).rev() {
-                seed = seed
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                order.swap(i, (seed >> 33) as usize % (i + 1));
-            }
-            orders.push(order);
-        }
-        for order in orders {
-            let mut items: Vec<String> = (0..order.len()).map(|i| format!("m{i}")).collect();
-            let want: Vec<String> = order.iter().map(|&i| format!("m{i}")).collect();
-            permute(&mut items, order.clone());
-            assert_eq!(items, want, "order {order:?}");
-        }
+    fn spooled_materials_come_back_in_path_order_whatever_order_files_were_done_in() {
+        let entries: Vec<DriveEntry> = ["a.zip", "a.zip-x.txt", "b.txt", "dup.zip"]
+            .iter()
+            .map(|p| DriveEntry {
+                rel_path: p.to_string(),
+                abs_path: std::path::PathBuf::from(p),
+                walk_error: None,
+            })
+            .collect();
+        let spool = Spool::new().unwrap_or_else(|e| panic!("{e}"));
+        let mut assembly = Assembly::default();
+        let mut push = |owner: u32, materials: Vec<kooste_model::Material>| {
+            let file = entries[owner as usize].rel_path.clone();
+            assembly
+                .push(&spool, owner, &file, materials.into())
+                .unwrap_or_else(|e| panic!("{e}"));
+        };
+        // Done out of walk order; an archive naming two members alike keeps its own order.
+        push(2, vec![m("b.txt")]);
+        let mut second = m("dup.zip/x");
+        second.title = "toinen".into();
+        push(3, vec![m("dup.zip/x"), second]);
+        push(0, vec![m("a.zip/z.txt"), m("a.zip/m.txt")]);
+        push(1, vec![m("a.zip-x.txt")]);
+        let (slots, owners) = assembly.sorted(&entries);
+        let materials = SpooledMaterials::new(spool, slots).unwrap_or_else(|e| panic!("{e}"));
+        let mut read = Vec::new();
+        materials
+            .each(&mut |m| {
+                read.push(format!("{} {}", m.path, m.title));
+                Ok(())
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            read,
+            [
+                "a.zip-x.txt t",
+                "a.zip/m.txt t",
+                "a.zip/z.txt t",
+                "b.txt t",
+                "dup.zip/x t",
+                "dup.zip/x toinen"
+            ]
+        );
+        assert_eq!(owners, [1, 0, 0, 2, 3, 3]);
     }
 }

@@ -33,7 +33,7 @@ pub struct OutputOptions<'a> {
 /// not vanish from the summary unnoticed.
 pub fn annotate(index: &mut Index, drive: &Path) -> Result<Curation, PipelineError> {
     let annotations = read_annotations(drive)?;
-    Ok(kooste_annotations::apply(index, &annotations))
+    kooste_annotations::apply(index, &annotations).map_err(PipelineError::Materials)
 }
 
 /// A hash of the drive's annotations files, names and contents, for telling whether they
@@ -78,7 +78,7 @@ fn annotation_files(drive: &Path) -> Vec<(String, PathBuf)> {
     found
 }
 
-fn read_annotations(drive: &Path) -> Result<Annotations, PipelineError> {
+pub(crate) fn read_annotations(drive: &Path) -> Result<Annotations, PipelineError> {
     let mut all = Annotations::default();
     for (name, path) in annotation_files(drive) {
         let bad = |message: String| PipelineError::Annotations {
@@ -220,35 +220,48 @@ fn render_outputs(
     beside: &Beside<'_>,
 ) -> Result<(Rendered, Option<Changes>), PipelineError> {
     let lang = options.lang;
+    // The table of themes needs neither the audit nor the summary: it is written beside them.
+    let csv: Render<'_> = Box::new(|w: &mut Output| write_themes_csv(w, view));
     // The summary leaves out what the audit finds superseded, so it follows the audit; the
     // changes since the previous run are worked out beside the two.
-    let (decided, changed) = rayon::join(
+    let ((decided, changed), csv) = rayon::join(
         || {
-            let a = audit(view)?;
-            let s = summary_leaving_out(view, options, &a.superseded())?;
-            Ok((s, a))
+            rayon::join(
+                || {
+                    let a = audit(view)?;
+                    let s = summary_leaving_out(view, options, &a.superseded())?;
+                    Ok((s, a))
+                },
+                || {
+                    // Only when there is a previous index.json: the change report compares outputs.
+                    if !out.join("index.json").is_file() {
+                        return None;
+                    }
+                    if let Some(c) = beside.changes.and_then(|changes| changes(view)) {
+                        return Some(Ok(c));
+                    }
+                    // The bytes of the previous index are dropped as soon as its few fields are read.
+                    cache
+                        .and_then(crate::Cache::previous_run)
+                        .or_else(|| {
+                            std::fs::read(out.join("index.json"))
+                                .ok()
+                                .and_then(|bytes| PreviousRun::from_index_json(&bytes))
+                        })
+                        .map(|prev| changes(&prev, view))
+                },
+            )
         },
-        || {
-            // Only when there is a previous index.json: the change report compares outputs.
-            if !out.join("index.json").is_file() {
-                return None;
-            }
-            if let Some(c) = beside.changes.and_then(|changes| changes(view)) {
-                return Some(Ok(c));
-            }
-            // The bytes of the previous index are dropped as soon as its few fields are read.
-            cache
-                .and_then(crate::Cache::previous_run)
-                .or_else(|| {
-                    std::fs::read(out.join("index.json"))
-                        .ok()
-                        .and_then(|bytes| PreviousRun::from_index_json(&bytes))
-                })
-                .map(|prev| changes(&prev, view))
-        },
+        || render_into(out, "themes.csv", &csv),
     );
-    let (s, mut a) = decided.map_err(PipelineError::Materials)?;
-    let changed = changed.transpose().map_err(PipelineError::Materials)?;
+    let decided = decided.and_then(|d| Ok((d, changed.transpose()?)));
+    let ((s, mut a), changed) = match decided {
+        Ok(decided) => decided,
+        Err(e) => {
+            let _ = std::fs::remove_file(&csv.0);
+            return Err(PipelineError::Materials(e));
+        }
+    };
     a.annotation_sources = options.curation.sources.clone();
     a.annotation_warnings = options.curation.warnings.clone();
     let changes = changed.as_ref();
@@ -274,31 +287,35 @@ fn render_outputs(
         ),
         ("kooste.md", text(|| summary_markdown(&s))),
         ("audit.md", text(|| audit_markdown(&a, lang))),
-        (
-            "themes.csv",
-            Box::new(|w: &mut Output| write_themes_csv(w, view)),
-        ),
     ];
     if let Some(c) = changes {
         renders.push(("changes.md", text(move || changes_markdown(c, lang))));
     }
     // The renderings run side by side (the workbook alone takes as long as the rest).
-    let results = renders
+    let mut results: Rendered = renders
         .par_iter()
         .with_max_len(1)
-        .map(|(name, render)| {
-            let tmp = out.join(format!(".{name}.tmp"));
-            let written = std::fs::File::create(&tmp).and_then(|file| {
-                // Large writes: the biggest outputs run to megabytes.
-                let mut w = std::io::BufWriter::with_capacity(1 << 18, file);
-                render(&mut w)?;
-                w.into_inner().map_err(|e| e.into_error())?.sync_all()
-            });
-            (tmp, *name, written)
-        })
+        .map(|(name, render)| render_into(out, name, render))
         .collect();
     drop(renders);
+    results.push(csv);
     Ok((results, changed))
+}
+
+/// Renders the output `name` into its temporary file in `out`.
+fn render_into(
+    out: &Path,
+    name: &'static str,
+    render: &Render<'_>,
+) -> (PathBuf, &'static str, std::io::Result<()>) {
+    let tmp = out.join(format!(".{name}.tmp"));
+    let written = std::fs::File::create(&tmp).and_then(|file| {
+        // Large writes: the biggest outputs run to megabytes.
+        let mut w = std::io::BufWriter::with_capacity(1 << 18, file);
+        render(&mut w)?;
+        w.into_inner().map_err(|e| e.into_error())?.sync_all()
+    });
+    (tmp, name, written)
 }
 
 /// The temporary file an output is rendered into.

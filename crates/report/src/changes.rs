@@ -122,7 +122,7 @@ impl Assigned {
 pub fn changes(previous: &PreviousRun, current: View<'_>) -> std::io::Result<Changes> {
     // What is compared of each material, held instead of the materials themselves.
     let mut after: Vec<(String, String, Assigned)> = Vec::with_capacity(current.materials.len());
-    current.materials.each(&mut |m| {
+    current.materials.each_without_evidence(&mut |m| {
         after.push((m.path.clone(), m.hash.clone(), Assigned::of_current(m)));
         Ok(())
     })?;

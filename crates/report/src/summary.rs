@@ -155,7 +155,7 @@ pub fn summary_leaving_out(
     let mut cited: Vec<Cited> = Vec::new();
     let mut themed = 0;
     let mut at = 0;
-    view.materials.each(&mut |m| {
+    view.materials.each_without_evidence(&mut |m| {
         // Titles are told apart among the materials the tables show: a title shared only
         // with older versions and copies is still the material's own.
         if !left_out.contains(m.path.as_str()) {
@@ -803,7 +803,7 @@ mod tests {
     fn curated(ix: &mut Index, toml: &str) -> SummaryOptions {
         let a: Annotations = parse_toml(toml, "kooste.toml").unwrap_or_else(|e| panic!("{e}"));
         SummaryOptions {
-            curation: apply(ix, &a),
+            curation: apply(ix, &a).unwrap_or_else(|e| panic!("{e}")),
             ..SummaryOptions::default()
         }
     }

@@ -10,7 +10,7 @@ use crate::csv::neutralised;
 use crate::escape::archive_file;
 use crate::lang::{Lang, Text};
 use crate::summary::{QUESTIONS, Summary};
-use kooste_model::{CitySource, Index, Material, Stopped, ThemeInfo, View, visit};
+use kooste_model::{CitySource, Index, Material, Stopped, ThemeInfo, View, visit_without_evidence};
 use kooste_xlsx::{Layout, Properties, Style, Workbook, XlsxError};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -189,7 +189,8 @@ pub fn write_summary_xlsx(
     let mut last = 1;
     let total = view.materials.len();
     let mut row = 0u32;
-    visit(view.materials, |m| {
+    // The sheet shows no evidence.
+    visit_without_evidence(view.materials, |m| {
         row = row.saturating_add(1);
         let written = match row.cmp(&ROWS_MAX) {
             std::cmp::Ordering::Less => {
