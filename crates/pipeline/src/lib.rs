@@ -485,8 +485,10 @@ fn scan_with(
         counts: Counts::default(),
         in_flight: InFlight::default(),
     };
-    // First the cheap look: which files are as the previous run left them.
-    let mut probes: Vec<Option<Probe>> = if known.is_empty() {
+    // First the cheap look: which files are as the previous run left them. Boxed: on a first
+    // run every file has none, and a vector of empty slots the size of a probe each grew with
+    // the drive.
+    let mut probes: Vec<Option<Box<Probe>>> = if known.is_empty() {
         Vec::new()
     } else {
         let mut known = known;
@@ -497,7 +499,7 @@ fn scan_with(
         entries
             .par_iter()
             .zip(stored)
-            .map(|(e, k)| probe(&ctx, k, e))
+            .map(|(e, k)| probe(&ctx, k, e).map(Box::new))
             .collect()
     };
     if let (Some(check), Some(cache)) = (check, config.cache)
@@ -533,7 +535,7 @@ fn scan_with(
             entries.iter().map(|e| e.rel_path.as_str()).collect(),
             probes
                 .iter()
-                .map(|p| matches!(p, Some(Probe::Stored { .. }))),
+                .map(|p| matches!(p.as_deref(), Some(Probe::Stored { .. }))),
         )
     });
     // Collected into one block of the right size: collecting into a `Result` gathers the
@@ -576,7 +578,7 @@ fn scan_with(
     // materials.
     let needs_classifier = probes
         .iter()
-        .any(|p| !matches!(p, Some(Probe::Stored { .. })));
+        .any(|p| !matches!(p.as_deref(), Some(Probe::Stored { .. })));
     std::thread::scope(|scope| {
         if needs_classifier {
             scope.spawn(|| ctx.classifier());
@@ -589,7 +591,10 @@ fn scan_with(
                 if stop.load(Ordering::Relaxed) {
                     return None;
                 }
-                settle(i, process(&ctx, ahead.as_ref(), i, entry, probe))
+                settle(
+                    i,
+                    process(&ctx, ahead.as_ref(), i, entry, probe.map(|p| *p)),
+                )
             })
             .collect_into_vec(&mut keys);
     });

@@ -7,8 +7,8 @@ use crate::PipelineError;
 use kooste_annotations::{Annotations, Curation, TABLE_FILES, TOML_FILE};
 use kooste_model::{Changes, Index, View};
 use kooste_report::{
-    PreviousRun, SummaryOptions, audit, audit_markdown, changes, changes_markdown,
-    summary_leaving_out, summary_markdown, write_index_json, write_summary_html,
+    PreviousRun, SummaryOptions, audit, changes, changes_markdown, summary_leaving_out,
+    summary_markdown, write_audit_markdown, write_index_json, write_summary_html,
     write_summary_xlsx, write_themes_csv,
 };
 use rayon::prelude::*;
@@ -286,7 +286,10 @@ fn render_outputs(
             Box::new(|w: &mut Output| write_summary_html(w, &s, view, &a, &options.link_prefix)),
         ),
         ("kooste.md", text(|| summary_markdown(&s))),
-        ("audit.md", text(|| audit_markdown(&a, lang))),
+        (
+            "audit.md",
+            Box::new(|w: &mut Output| write_audit_markdown(w, &a, lang)),
+        ),
     ];
     if let Some(c) = changes {
         renders.push(("changes.md", text(move || changes_markdown(c, lang))));

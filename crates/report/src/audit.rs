@@ -5,6 +5,7 @@
 
 use crate::escape::{archive_file, code, markdown};
 use crate::lang::Lang;
+use crate::spill::Spill;
 use crate::summary::stem;
 use kooste_model::{City, CitySource, ErrorKind, Material, Status, View};
 use regex::Regex;
@@ -508,7 +509,17 @@ fn version_sets(documents: &[Named]) -> Vec<(String, Vec<&Named>)> {
 
 /// `audit.md`, and what `kooste audit` prints.
 pub fn audit_markdown(a: &Audit, lang: Lang) -> String {
-    let mut out = format!("# {}\n\n", lang.pick("Auditointi", "Audit"));
+    crate::spill::to_string(|w| write_audit_markdown(w, a, lang))
+}
+
+/// [`audit_markdown`] written to `w` as it is made.
+pub fn write_audit_markdown(
+    w: &mut dyn std::io::Write,
+    a: &Audit,
+    lang: Lang,
+) -> std::io::Result<()> {
+    let mut out = Spill::new(w);
+    out.push_str(&format!("# {}\n\n", lang.pick("Auditointi", "Audit")));
     if !a.generated.is_empty() {
         out.push_str(&format!(
             "*{} {}.*\n\n",
@@ -704,7 +715,7 @@ pub fn audit_markdown(a: &Audit, lang: Lang) -> String {
             out.push('\n');
         }
     }
-    out
+    out.finish()
 }
 
 fn field_name(field: &str, lang: Lang) -> &str {
@@ -730,7 +741,7 @@ fn contenders_note(lang: Lang, cities: &[City]) -> String {
     )
 }
 
-fn section(out: &mut String, lang: Lang, title: &str, paths: &[String]) {
+fn section(out: &mut Spill<'_>, lang: Lang, title: &str, paths: &[String]) {
     out.push_str(&format!("## {title} ({})\n\n", paths.len()));
     if paths.is_empty() {
         out.push_str(lang.pick("Ei yhtään.\n\n", "None.\n\n"));
