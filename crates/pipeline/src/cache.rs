@@ -281,13 +281,24 @@ pub struct IndexedFile<'a> {
 /// report match the stored rows against them, while the outputs are made, from one map.
 pub struct IndexedFiles<'a> {
     files: Vec<IndexedFile<'a>>,
-    position: HashMap<&'a str, usize>,
+    /// Positions in `files`, in path order: found by binary search, in 4 bytes a file rather
+    /// than the 40 or so of a hash map's entry.
+    by_path: Vec<u32>,
 }
 
 impl<'a> IndexedFiles<'a> {
     pub fn new(files: Vec<IndexedFile<'a>>) -> IndexedFiles<'a> {
-        let position = files.iter().enumerate().map(|(i, f)| (f.file, i)).collect();
-        IndexedFiles { files, position }
+        let mut by_path: Vec<u32> = (0..files.len() as u32).collect();
+        by_path.sort_unstable_by_key(|&i| files[i as usize].file);
+        IndexedFiles { files, by_path }
+    }
+
+    fn position(&self, file: &str) -> Option<usize> {
+        let at = self
+            .by_path
+            .binary_search_by(|&i| self.files[i as usize].file.cmp(file))
+            .ok()?;
+        Some(self.by_path[at] as usize)
     }
 
     fn len(&self) -> usize {
@@ -299,13 +310,13 @@ impl<'a> IndexedFiles<'a> {
     }
 
     fn contains(&self, file: &str) -> bool {
-        self.position.contains_key(file)
+        self.position(file).is_some()
     }
 
     /// Where a stored row's file stands among the run's files, and whether its stored key
     /// is still the file's key; `None` for a file no longer on the drive.
     fn find(&self, file: &str, key: &str) -> Option<(usize, bool)> {
-        let at = *self.position.get(file)?;
+        let at = self.position(file)?;
         Some((at, self.files.get(at).is_some_and(|f| f.key == key)))
     }
 }

@@ -642,11 +642,13 @@ fn scan_with(
     let (slots, owners) = assembly.sorted(&entries);
     let materials = SpooledMaterials::new(spool, slots).map_err(PipelineError::Materials)?;
     // The walk's paths move into the record of files: no material holds a copy.
-    let files: Vec<(String, String)> = entries
+    let mut files: Vec<(String, String)> = entries
         .into_iter()
         .zip(keys)
         .map(|(entry, key)| (entry.rel_path, key))
         .collect();
+    // Made in the entries' place, it would keep their larger block to the end of the run.
+    files.shrink_to_fit();
     let c = &ctx.counts;
     let stats = RunStats {
         files: drive_files,

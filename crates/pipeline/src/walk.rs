@@ -87,6 +87,9 @@ pub fn walk(drive: &Path, exclude: Option<&Path>) -> Result<Vec<DriveEntry>, Pip
             }
         }
     }
+    // The scan keeps the walk's entries (and then the record of files made in their place)
+    // to the end of the run: not the room it grew into.
+    out.shrink_to_fit();
     Ok(out)
 }
 

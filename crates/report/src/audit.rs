@@ -269,17 +269,17 @@ fn duplicate_groups(documents: &[Named]) -> Vec<Vec<String>> {
 
 /// [`duplicate_groups`] as the materials themselves.
 fn duplicate_sets(documents: &[Named]) -> Vec<Vec<&Named>> {
-    // Grouped in a hash map: the groups are put in order below.
-    let mut by_hash: HashMap<&str, Vec<&Named>> = HashMap::new();
-    for m in documents {
-        if let Some(hash) = &m.hash {
-            by_hash.entry(hash).or_default().push(m);
-        }
-    }
-    let mut groups: Vec<Vec<&Named>> = by_hash
-        .into_values()
+    // Sorted by hash, alike contents lie side by side: no map of every material's hash.
+    let mut hashed: Vec<(&str, &Named)> = documents
+        .iter()
+        .filter_map(|m| Some((m.hash.as_deref()?, m)))
+        .collect();
+    hashed.sort_unstable_by_key(|(hash, _)| *hash);
+    let mut groups: Vec<Vec<&Named>> = hashed
+        .chunk_by(|a, b| a.0 == b.0)
         .filter(|g| g.len() > 1)
-        .map(|mut g| {
+        .map(|g| {
+            let mut g: Vec<&Named> = g.iter().map(|(_, m)| *m).collect();
             g.sort_by_cached_key(|m| {
                 (
                     archive_file(&m.path).len() < m.path.len(),
