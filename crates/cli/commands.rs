@@ -397,7 +397,10 @@ fn analyse_files(files: &[PathBuf], jobs: Option<usize>) -> Result<Vec<Analysed>
     for f in files {
         if f.is_dir() {
             for e in kooste_pipeline::walk(f, None)? {
-                targets.push((e.abs_path, format!("{}/{}", f.display(), e.rel_path)));
+                targets.push((
+                    e.path(f).into_owned(),
+                    format!("{}/{}", f.display(), e.rel_path),
+                ));
             }
         } else {
             targets.push((f.clone(), f.display().to_string()));

@@ -754,7 +754,7 @@ fn probe(ctx: &Context<'_>, known: Option<Known>, entry: &DriveEntry) -> Option<
     if let Some(message) = &entry.walk_error {
         return Some(unreadable(ErrorKind::Io, message, 0));
     }
-    let meta = std::fs::metadata(&entry.abs_path).ok()?;
+    let meta = std::fs::metadata(entry.path(ctx.config.drive)).ok()?;
     let limit = ctx.config.limits.max_file_bytes;
     if meta.len() > limit {
         let (kind, message) = too_large(meta.len(), limit);
@@ -772,7 +772,7 @@ fn probe(ctx: &Context<'_>, known: Option<Known>, entry: &DriveEntry) -> Option<
         }),
         // Not stored: new or changed, unless it cannot even be opened (as `hash_file` would
         // find when the scan reads it).
-        None => match std::fs::File::open(&entry.abs_path) {
+        None => match std::fs::File::open(entry.path(ctx.config.drive)) {
             Ok(_) => None,
             Err(e) => Some(unreadable(ErrorKind::Io, &e.to_string(), stat.size)),
         },
@@ -817,7 +817,7 @@ fn process(
             if let Some(message) = &entry.walk_error {
                 return fail(0, ErrorKind::Io, message.clone());
             }
-            let meta = match std::fs::metadata(&entry.abs_path) {
+            let meta = match std::fs::metadata(entry.path(ctx.config.drive)) {
                 Ok(m) => m,
                 Err(e) => return fail(0, ErrorKind::Io, e.to_string()),
             };
@@ -844,7 +844,7 @@ fn process(
         if stat_hit {
             ctx.counts.stat_hits.fetch_add(1, Ordering::Relaxed);
         } else {
-            match hash_file(&entry.abs_path) {
+            match hash_file(&entry.path(ctx.config.drive)) {
                 Ok(h) => {
                     ctx.counts.hashed.fetch_add(1, Ordering::Relaxed);
                     known_hash = Some(h);
@@ -956,8 +956,11 @@ fn extract(
     entry: &DriveEntry,
 ) -> Result<(String, Vec<Item>, bool), PipelineError> {
     let Some(pool) = &ctx.pool else {
-        let (hash, items) =
-            material::extract_in_process(&entry.abs_path, &entry.rel_path, &ctx.config.limits);
+        let (hash, items) = material::extract_in_process(
+            &entry.path(ctx.config.drive),
+            &entry.rel_path,
+            &ctx.config.limits,
+        );
         return Ok((hash, items, true));
     };
     let waiting = || {
@@ -966,15 +969,15 @@ fn extract(
         }
     };
     Ok(
-        match pool.extract(&entry.abs_path, &entry.rel_path, &waiting)? {
+        match pool.extract(&entry.path(ctx.config.drive), &entry.rel_path, &waiting)? {
             Outcome::Done(r) => (r.hash, r.items, true),
             Outcome::Failed { error, cacheable } => {
                 // The worker read the file but could not say its hash: hash it here, so that
                 // the failure is remembered for this content only.
-                let hash = hash_file(&entry.abs_path).unwrap_or_default();
+                let hash = hash_file(&entry.path(ctx.config.drive)).unwrap_or_default();
                 let item = Item::failed(
                     kooste_extract::sniff(&entry.rel_path, &[]),
-                    std::fs::metadata(&entry.abs_path).map_or(0, |m| m.len()),
+                    std::fs::metadata(entry.path(ctx.config.drive)).map_or(0, |m| m.len()),
                     &hash,
                     error,
                 );
@@ -1015,7 +1018,7 @@ mod tests {
             .iter()
             .map(|p| DriveEntry {
                 rel_path: p.to_string(),
-                abs_path: std::path::PathBuf::from(p),
+                own_path: None,
                 walk_error: None,
             })
             .collect();

@@ -3,19 +3,42 @@
 
 use crate::PipelineError;
 use kooste_extract::is_hidden_path;
+use std::borrow::Cow;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 /// A file found on the drive, or a place where the walk could not go.
 #[derive(Debug, Clone)]
 pub struct DriveEntry {
-    pub abs_path: PathBuf,
     /// Relative to the drive, `/`-separated; bytes of a name that are not UTF-8 shown as
-    /// `\xHH` escapes (see [`display_name`]). The file is read through `abs_path`.
+    /// `\xHH` escapes (see [`display_name`]). The file is read through [`DriveEntry::path`].
     pub rel_path: String,
+    /// The file's own path, where the drive's path joined with `rel_path` is not it (a name
+    /// that is not UTF-8). Kept only then: a drive's worth of whole paths held to the end of
+    /// the run grew with the drive.
+    pub(crate) own_path: Option<PathBuf>,
     /// Why the file cannot be read, when the walk already knows (a symlink loop, a folder
     /// without permission).
     pub walk_error: Option<String>,
+}
+
+impl DriveEntry {
+    /// The file's path, for the drive the walk went through.
+    pub fn path(&self, drive: &Path) -> Cow<'_, Path> {
+        match &self.own_path {
+            Some(p) => Cow::Borrowed(p),
+            None => Cow::Owned(drive.join(&self.rel_path)),
+        }
+    }
+
+    fn new(drive: &Path, rel_path: String, path: PathBuf, walk_error: Option<String>) -> Self {
+        let own_path = (drive.join(&rel_path) != path).then_some(path);
+        DriveEntry {
+            rel_path,
+            own_path,
+            walk_error,
+        }
+    }
 }
 
 pub fn walk(drive: &Path, exclude: Option<&Path>) -> Result<Vec<DriveEntry>, PipelineError> {
@@ -59,11 +82,9 @@ pub fn walk(drive: &Path, exclude: Option<&Path>) -> Result<Vec<DriveEntry>, Pip
         });
     for item in walker {
         match item {
-            Ok(e) if e.file_type().is_file() => out.push(DriveEntry {
-                rel_path: rel(e.path()),
-                abs_path: e.into_path(),
-                walk_error: None,
-            }),
+            Ok(e) if e.file_type().is_file() => {
+                out.push(DriveEntry::new(drive, rel(e.path()), e.into_path(), None));
+            }
             Ok(_) => {}
             Err(err) => {
                 // A loop or an unreadable folder: record it where it is, and go on.
@@ -79,11 +100,7 @@ pub fn walk(drive: &Path, exclude: Option<&Path>) -> Result<Vec<DriveEntry>, Pip
                     err.io_error()
                         .map_or_else(|| err.to_string(), |e| e.to_string())
                 };
-                out.push(DriveEntry {
-                    rel_path: rel(&path),
-                    abs_path: path,
-                    walk_error: Some(message),
-                });
+                out.push(DriveEntry::new(drive, rel(&path), path, Some(message)));
             }
         }
     }
@@ -161,6 +178,32 @@ mod tests {
             use std::os::unix::ffi::OsStrExt;
             let odd = Path::new(OsStr::from_bytes(b"Vantaa/raportti_\xe4.txt"));
             assert_eq!(relative_name(odd), "Vantaa/raportti_\\xe4.txt");
+        }
+    }
+
+    #[test]
+    fn an_entry_keeps_its_own_path_only_where_the_name_does_not_give_it() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let drive = dir.path();
+        std::fs::create_dir_all(drive.join("Espoo/TP2")).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(drive.join("Espoo/TP2/malli ä.txt"), "x").unwrap_or_else(|e| panic!("{e}"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let odd = drive.join(OsStr::from_bytes(b"raportti_\xe4.txt"));
+            std::fs::write(odd, "y").unwrap_or_else(|e| panic!("{e}"));
+        }
+        let entries = walk(drive, None).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!entries.is_empty());
+        for e in &entries {
+            // Every entry's path reads its file, whatever its name.
+            assert!(std::fs::metadata(e.path(drive)).is_ok(), "{}", e.rel_path);
+            assert_eq!(
+                e.own_path.is_some(),
+                e.rel_path.contains("\\x"),
+                "{}",
+                e.rel_path
+            );
         }
     }
 
