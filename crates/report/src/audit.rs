@@ -181,7 +181,7 @@ pub fn audit(view: View<'_>) -> std::io::Result<Audit> {
     // What the copies and versions are worked out from, kept instead of the materials.
     let mut named: Vec<Named> = Vec::with_capacity(view.materials.len());
     view.materials.each_without_evidence(&mut |m| {
-        named.push(Named::of(m));
+        named.push(Named::of(named.len(), m));
         let set_by_hand = |field: &str| m.manual.iter().any(|f| f == field);
         if !m.manual.is_empty() {
             a.manual.push((m.path.clone(), m.manual.clone()));
@@ -218,27 +218,67 @@ pub fn audit(view: View<'_>) -> std::io::Result<Audit> {
         Ok(())
     })?;
     a.duplicates = duplicate_groups(&named);
-    a.versions = version_groups(&named);
+    // The time a version was modified orders it among versions of the same name: read
+    // again for the few materials that have versions.
+    a.versions = version_groups(&named, |at| Ok(view.materials.get(at)?.modified.clone()))?;
     Ok(a)
 }
 
-/// What telling copies and versions apart needs of a material.
+/// What telling copies and versions apart needs of a material: at 20,000 materials, the
+/// audit holds one of these for each at once, so it keeps no more than that.
 struct Named {
-    path: String,
+    /// Position among the materials.
+    at: usize,
+    path: Box<str>,
     /// Set when the content could be compared: known, not empty, read with some text.
-    hash: Option<String>,
+    content: Option<ContentKey>,
     has_city: bool,
-    modified: Option<String>,
+}
+
+/// A content hash: the 32 bytes of a BLAKE3 hash written in lower-case hex (as kooste writes
+/// them), or the text as it is.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum ContentKey {
+    Blake3([u8; 32]),
+    Other(Box<str>),
+}
+
+impl ContentKey {
+    fn of(hash: &str) -> ContentKey {
+        let mut bytes = [0u8; 32];
+        let hex = |c: u8| match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            _ => None,
+        };
+        let decoded = hash.len() == 64
+            && hash
+                .as_bytes()
+                .chunks_exact(2)
+                .zip(bytes.iter_mut())
+                .all(|(pair, b)| match (hex(pair[0]), hex(pair[1])) {
+                    (Some(h), Some(l)) => {
+                        *b = h * 16 + l;
+                        true
+                    }
+                    _ => false,
+                });
+        if decoded {
+            ContentKey::Blake3(bytes)
+        } else {
+            ContentKey::Other(hash.into())
+        }
+    }
 }
 
 impl Named {
-    fn of(m: &Material) -> Named {
+    fn of(at: usize, m: &Material) -> Named {
         let comparable = !m.hash.is_empty() && m.bytes > 0 && m.status != Status::Empty;
         Named {
-            path: m.path.clone(),
-            hash: comparable.then(|| m.hash.clone()),
+            at,
+            path: m.path.as_str().into(),
+            content: comparable.then(|| ContentKey::of(&m.hash)),
             has_city: m.city.is_some(),
-            modified: m.modified.clone(),
         }
     }
 
@@ -263,18 +303,18 @@ fn copy_mark() -> &'static Regex {
 fn duplicate_groups(documents: &[Named]) -> Vec<Vec<String>> {
     duplicate_sets(documents)
         .into_iter()
-        .map(|g| g.into_iter().map(|m| m.path.clone()).collect())
+        .map(|g| g.into_iter().map(|m| m.path.to_string()).collect())
         .collect()
 }
 
 /// [`duplicate_groups`] as the materials themselves.
 fn duplicate_sets(documents: &[Named]) -> Vec<Vec<&Named>> {
     // Sorted by hash, alike contents lie side by side: no map of every material's hash.
-    let mut hashed: Vec<(&str, &Named)> = documents
+    let mut hashed: Vec<(&ContentKey, &Named)> = documents
         .iter()
-        .filter_map(|m| Some((m.hash.as_deref()?, m)))
+        .filter_map(|m| Some((m.content.as_ref()?, m)))
         .collect();
-    hashed.sort_unstable_by_key(|(hash, _)| *hash);
+    hashed.sort_unstable_by_key(|(content, _)| *content);
     let mut groups: Vec<Vec<&Named>> = hashed
         .chunk_by(|a, b| a.0 == b.0)
         .filter(|g| g.len() > 1)
@@ -285,17 +325,13 @@ fn duplicate_sets(documents: &[Named]) -> Vec<Vec<&Named>> {
                     archive_file(&m.path).len() < m.path.len(),
                     copy_mark().is_match(stem(m.file_name())),
                     !m.has_city,
-                    m.path.as_str(),
+                    &*m.path,
                 )
             });
             g
         })
         .collect();
-    groups.sort_by(|a, b| {
-        a.iter()
-            .map(|m| m.path.as_str())
-            .cmp(b.iter().map(|m| m.path.as_str()))
-    });
+    groups.sort_by(|a, b| a.iter().map(|m| &m.path).cmp(b.iter().map(|m| &m.path)));
     groups
 }
 
@@ -449,19 +485,28 @@ fn base_name(file_stem: &str) -> String {
     }
 }
 
-fn version_groups(documents: &[Named]) -> Vec<VersionGroup> {
-    version_sets(documents)
-        .into_iter()
-        .map(|(name, g)| VersionGroup {
-            name,
-            newest: g.last().map(|m| m.path.clone()).unwrap_or_default(),
-            paths: g.iter().map(|m| m.path.clone()).collect(),
-        })
-        .collect()
+/// Versions of one material in one folder. `modified` gives the modification time of the
+/// material at a position.
+fn version_groups(
+    documents: &[Named],
+    mut modified: impl FnMut(usize) -> std::io::Result<Option<String>>,
+) -> std::io::Result<Vec<VersionGroup>> {
+    version_sets(documents, &mut modified).map(|sets| {
+        sets.into_iter()
+            .map(|(name, g)| VersionGroup {
+                name,
+                newest: g.last().map(|m| m.path.to_string()).unwrap_or_default(),
+                paths: g.iter().map(|m| m.path.to_string()).collect(),
+            })
+            .collect()
+    })
 }
 
 /// [`version_groups`] as the materials themselves, each group oldest first, under its name.
-fn version_sets(documents: &[Named]) -> Vec<(String, Vec<&Named>)> {
+fn version_sets<'a>(
+    documents: &'a [Named],
+    modified: &mut dyn FnMut(usize) -> std::io::Result<Option<String>>,
+) -> std::io::Result<Vec<(String, Vec<&'a Named>)>> {
     // Keyed by folder, then base name: the summary and the audit both run this on every
     // re-run, so a name is read once, and the second pass looks only in folders that have
     // a group at all.
@@ -499,10 +544,14 @@ fn version_sets(documents: &[Named]) -> Vec<(String, Vec<&Named>)> {
         .into_iter()
         .flat_map(|(_, in_folder)| in_folder)
         .filter(|(_, g)| g.len() > 1)
-        .map(|(base, mut g)| {
+        .map(|(base, g)| {
+            let mut keyed = g
+                .into_iter()
+                .map(|m| Ok(((version_key(stem(m.file_name())), modified(m.at)?), m)))
+                .collect::<std::io::Result<Vec<_>>>()?;
             // Paths are unique, so the order is total.
-            g.sort_by_cached_key(|m| (version_key(stem(m.file_name())), &m.modified, &m.path));
-            (base, g)
+            keyed.sort_by(|(a, x), (b, y)| a.cmp(b).then_with(|| x.path.cmp(&y.path)));
+            Ok((base, keyed.into_iter().map(|(_, m)| m).collect()))
         })
         .collect()
 }
@@ -763,6 +812,26 @@ mod tests {
     }
 
     #[test]
+    fn content_keys_are_equal_exactly_when_the_hashes_are() {
+        let h = |c: char| c.to_string().repeat(64);
+        let a = "0123456789abcdef".repeat(4);
+        assert_eq!(ContentKey::of(&a), ContentKey::of(&a.clone()));
+        assert!(matches!(ContentKey::of(&a), ContentKey::Blake3(_)));
+        let keys = [
+            ContentKey::of(&h('a')),
+            ContentKey::of(&h('b')),
+            ContentKey::of(&h('A')),
+            ContentKey::of("ab12"),
+            ContentKey::of(&a),
+        ];
+        for (i, x) in keys.iter().enumerate() {
+            for (j, y) in keys.iter().enumerate() {
+                assert_eq!(x == y, i == j, "{x:?} {y:?}");
+            }
+        }
+    }
+
+    #[test]
     fn a_name_the_quick_look_passes_over_has_no_version_mark() {
         // Names from an alphabet of separators, the marks' letters and digits, by a seeded
         // generator: wherever the quick look says no, the pattern finds nothing.
@@ -900,11 +969,19 @@ mod tests {
             docs.join(",")
         );
         let index: Index = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
-        let groups: Vec<(String, Vec<String>, String)> =
-            version_groups(&index.documents.iter().map(Named::of).collect::<Vec<_>>())
-                .into_iter()
-                .map(|g| (g.name, g.paths, g.newest))
-                .collect();
+        let groups: Vec<(String, Vec<String>, String)> = version_groups(
+            &index
+                .documents
+                .iter()
+                .enumerate()
+                .map(|(at, m)| Named::of(at, m))
+                .collect::<Vec<_>>(),
+            |at| Ok(index.documents[at].modified.clone()),
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .map(|g| (g.name, g.paths, g.newest))
+        .collect();
         let owned = |v: &[&str]| v.iter().map(|p| p.to_string()).collect::<Vec<_>>();
         assert_eq!(
             groups,
