@@ -545,7 +545,8 @@ fn scan_with(
     let stop = AtomicBool::new(false);
     // Each material goes to the spool as its file is done; memory keeps where it lies.
     let spool = Spool::new().map_err(PipelineError::Materials)?;
-    let assembly: Mutex<Assembly> = Mutex::new(Assembly::default());
+    // A file has one material but for archives: room for one each, not twice what grew.
+    let assembly: Mutex<Assembly> = Mutex::new(Assembly::with_capacity(entries.len()));
     let fail = |e: PipelineError| {
         stop.store(true, Ordering::Relaxed);
         failure
@@ -693,6 +694,15 @@ struct Assembly {
 }
 
 impl Assembly {
+    fn with_capacity(n: usize) -> Assembly {
+        Assembly {
+            slots: Vec::with_capacity(n),
+            owners: Vec::with_capacity(n),
+            paths: Vec::with_capacity(n),
+            failed: 0,
+        }
+    }
+
     /// Spools the materials of the file at `owner` in walk order, whose path is `file`.
     fn push(
         &mut self,
