@@ -209,12 +209,7 @@ impl Scan {
     ) -> Result<Vec<PathBuf>, PipelineError> {
         self.changes = None;
         let Some(cache) = options.cache else {
-            let beside = outputs::Beside {
-                stage: &|_| Ok(()),
-                changes: None,
-            };
-            let (written, changes) =
-                outputs::write_outputs_beside(out, drive, self.view(), options, &beside)?;
+            let (written, changes) = outputs::write_outputs_of(out, drive, self.view(), options)?;
             self.changes = changes;
             return Ok(written);
         };
@@ -538,9 +533,8 @@ fn scan_with(
                 .map(|p| matches!(p.as_deref(), Some(Probe::Stored { .. }))),
         )
     });
-    // Collected into one block of the right size: collecting into a `Result` gathers the
-    // results in pieces and then copies them into a vector that grows as it goes, which held
-    // the drive's materials nearly three times over at the end of the scan.
+    // The files' keys are collected into one block of the right size (collecting into a
+    // `Result` would gather them in pieces and copy them into a vector that grows as it goes).
     let failure: Mutex<Option<PipelineError>> = Mutex::new(None);
     let stop = AtomicBool::new(false);
     // Each material goes to the spool as its file is done; memory keeps where it lies.

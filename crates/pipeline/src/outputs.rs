@@ -125,14 +125,25 @@ pub fn write_outputs(
     index: &mut Index,
     options: &OutputOptions<'_>,
 ) -> Result<Vec<PathBuf>, PipelineError> {
+    index.changes = None;
+    let (written, changes) = write_outputs_of(out, drive, index.view(), options)?;
+    index.changes = changes;
+    Ok(written)
+}
+
+/// [`write_outputs`] for the materials `view` reads; returns the paths written and the
+/// changes since the previous run, if there was one.
+pub(crate) fn write_outputs_of(
+    out: &Path,
+    drive: &Path,
+    view: View<'_>,
+    options: &OutputOptions<'_>,
+) -> Result<(Vec<PathBuf>, Option<Changes>), PipelineError> {
     let beside = Beside {
         stage: &|_| Ok(()),
         changes: None,
     };
-    index.changes = None;
-    let (written, changes) = write_outputs_beside(out, drive, index.view(), options, &beside)?;
-    index.changes = changes;
-    Ok(written)
+    write_outputs_beside(out, drive, view, options, &beside)
 }
 
 /// What a scan adds to [`write_outputs`] from what it knows of the drive's files.
@@ -233,14 +244,16 @@ fn render_outputs(
                     Ok((s, a))
                 },
                 || {
-                    // Only when there is a previous index.json: the change report compares outputs.
+                    // Only when there is a previous index.json: the change report compares
+                    // outputs.
                     if !out.join("index.json").is_file() {
                         return None;
                     }
                     if let Some(c) = beside.changes.and_then(|changes| changes(view)) {
                         return Some(Ok(c));
                     }
-                    // The bytes of the previous index are dropped as soon as its few fields are read.
+                    // The bytes of the previous index are dropped as soon as its few fields
+                    // are read.
                     cache
                         .and_then(crate::Cache::previous_run)
                         .or_else(|| {
