@@ -90,6 +90,22 @@ fn usage_errors_exit_2_and_fatal_errors_exit_1() {
         .arg(&blocked)
         .arg("-q"));
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+
+    // Without a temporary folder to keep the run's materials in: fatal, says where, and
+    // writes no output. (TMPDIR names that folder on Unix.)
+    if !cfg!(unix) {
+        return;
+    }
+    let o = run(kooste()
+        .arg("run")
+        .arg(&drive)
+        .arg("-o")
+        .arg(&out)
+        .arg("-q")
+        .env("TMPDIR", tmp.path().join("no such folder")));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("TMPDIR"), "{}", stderr(&o));
+    assert!(!out.join("index.json").exists(), "nothing written");
 }
 
 #[test]

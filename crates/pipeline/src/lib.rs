@@ -61,7 +61,8 @@ pub enum PipelineError {
     Worker(String),
     #[error("{0}")]
     Cache(String),
-    #[error("cannot read the run's materials back: {0}")]
+    /// Writing the run's materials to their temporary file, or reading them back.
+    #[error("the run's materials, kept in a temporary file: {0}")]
     Materials(std::io::Error),
 }
 

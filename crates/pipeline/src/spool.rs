@@ -42,8 +42,15 @@ const BLOCK: usize = 256 * 1024;
 
 impl Spool {
     pub(crate) fn new() -> io::Result<Spool> {
+        let file = tempfile::tempfile().map_err(|e| {
+            let dir = std::env::temp_dir();
+            io::Error::new(
+                e.kind(),
+                format!("cannot create one in {} (TMPDIR): {e}", dir.display()),
+            )
+        })?;
         Ok(Spool {
-            file: tempfile::tempfile()?,
+            file,
             pending: Mutex::new(Pending {
                 bytes: Vec::with_capacity(BLOCK),
                 at: 0,
