@@ -37,6 +37,7 @@ use kooste_model::{
 use material::Item;
 use rayon::prelude::*;
 use spool::{Slot, Spool, SpooledMaterials};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -280,13 +281,14 @@ impl Scan {
     }
 }
 
-/// What a look before the scan found of a file.
+/// What a look before the scan found of a file. A re-run holds one per file of the drive
+/// through the scan, so the hashes are kept as their 32 bytes, not as hex text.
 enum Probe {
     /// Unchanged since it was stored: its stat, content hash and materials' JSON hash.
     Stored {
         stat: Stat,
-        hash: String,
-        json_key: String,
+        hash: blake3::Hash,
+        json_key: blake3::Hash,
     },
     /// It cannot be read (a broken link, a loop, no permission, over the size limit): the
     /// key of the failure it gets, which is all its material depends on.
@@ -295,10 +297,10 @@ enum Probe {
 
 impl Probe {
     /// The key the file's materials had in the run that wrote the outputs, if it is this.
-    fn key(&self) -> &str {
+    fn key(&self) -> Cow<'_, str> {
         match self {
-            Probe::Stored { json_key, .. } => json_key,
-            Probe::Unreadable { key } => key,
+            Probe::Stored { json_key, .. } => Cow::Owned(json_key.to_hex().to_string()),
+            Probe::Unreadable { key } => Cow::Borrowed(key),
         }
     }
 }
@@ -329,7 +331,7 @@ fn too_large(size: u64, limit: u64) -> (ErrorKind, String) {
 fn outputs_digest<'a>(
     classify_key: &str,
     render_key: &str,
-    files: impl Iterator<Item = (&'a str, &'a str)>,
+    files: impl Iterator<Item = (&'a str, impl AsRef<str>)>,
 ) -> String {
     let mut h = blake3::Hasher::new();
     h.update(classify_key.as_bytes());
@@ -339,7 +341,7 @@ fn outputs_digest<'a>(
         h.update(b"\n");
         h.update(path.as_bytes());
         h.update(b"\0");
-        h.update(key.as_bytes());
+        h.update(key.as_ref().as_bytes());
     }
     h.finalize().to_hex().to_string()
 }
@@ -769,11 +771,18 @@ fn probe(ctx: &Context<'_>, known: Option<Known>, entry: &DriveEntry) -> Option<
         size: meta.len(),
         mtime_ns: mtime_ns(&meta),
     };
-    match known.filter(|k| k.stat == stat) {
-        Some(k) => Some(Probe::Stored {
+    // A stored row whose hashes are not hex (a damaged database) is as good as none.
+    let stored = known.filter(|k| k.stat == stat).and_then(|k| {
+        Some((
+            blake3::Hash::from_hex(&k.hash).ok()?,
+            blake3::Hash::from_hex(&k.json_key).ok()?,
+        ))
+    });
+    match stored {
+        Some((hash, json_key)) => Some(Probe::Stored {
             stat,
-            hash: k.hash,
-            json_key: k.json_key,
+            hash,
+            json_key,
         }),
         // Not stored: new or changed, unless it cannot even be opened (as `hash_file` would
         // find when the scan reads it).
@@ -813,7 +822,7 @@ fn process(
     let cache = config.cache;
     // An unreadable file is found so again below, with its reason.
     let stored = probe.and_then(|p| match p {
-        Probe::Stored { stat, hash, .. } => Some((stat, hash)),
+        Probe::Stored { stat, hash, .. } => Some((stat, hash.to_hex().to_string())),
         Probe::Unreadable { .. } => None,
     });
     let stat = match &stored {
