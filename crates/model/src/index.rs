@@ -119,8 +119,13 @@ impl Material {
 
     /// The file name part of the path (after the last `/`).
     pub fn file_name(&self) -> &str {
-        self.path.rsplit('/').next().unwrap_or(&self.path)
+        file_name(&self.path)
     }
+}
+
+/// The file name part of a material's path (after the last `/`).
+pub fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
 }
 
 /// One assigned theme of a material, with the evidence behind it.

@@ -15,7 +15,7 @@ pub use document::{Document, Format, Meta, Page};
 pub use error::{ErrorKind, ExtractError};
 pub use index::{
     AnswerHints, Changes, INDEX_SCHEMA, Index, Material, RulesInfo, Status, TermCount, ThemeChange,
-    ThemeInfo, ThemeScore,
+    ThemeInfo, ThemeScore, file_name,
 };
 pub use materials::{Materials, MaterialsSeq, Stopped, View, visit, visit_without_evidence};
 pub use scores::Scores;

@@ -167,12 +167,11 @@ impl SpooledMaterials {
 
     /// Every material, read into memory.
     pub(crate) fn load(&self) -> io::Result<Vec<Material>> {
-        let mut all = Vec::with_capacity(self.slots.len());
-        self.each(&mut |m| {
-            all.push(m.clone());
-            Ok(())
-        })?;
-        Ok(all)
+        let mut block = Block::default();
+        self.slots
+            .iter()
+            .map(|slot| decode(block.read(&self.spool.file, *slot, self.end)?))
+            .collect()
     }
 }
 

@@ -283,7 +283,7 @@ impl Named {
     }
 
     fn file_name(&self) -> &str {
-        self.path.rsplit('/').next().unwrap_or(&self.path)
+        kooste_model::file_name(&self.path)
     }
 }
 

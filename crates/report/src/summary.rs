@@ -341,7 +341,7 @@ impl Cited {
     }
 
     fn file_name(&self) -> &str {
-        self.path.rsplit('/').next().unwrap_or(&self.path)
+        kooste_model::file_name(&self.path)
     }
 
     fn has_theme(&self, id: &str) -> bool {
