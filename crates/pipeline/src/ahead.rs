@@ -5,6 +5,7 @@
 //! the next few stored files too, which it (or another worker) takes a moment later.
 
 use crate::cache::{Cache, stored_materials};
+use crate::walk::DriveFiles;
 use kooste_model::Material;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -17,8 +18,8 @@ pub(crate) struct StoredAhead<'a> {
     cache: &'a Cache,
     /// The classifier key the materials were stored under.
     key: &'a str,
-    /// Per file of the walk, its path.
-    paths: Vec<&'a str>,
+    /// The files of the walk.
+    paths: &'a DriveFiles,
     /// Per file, true while its stored materials are still to be read.
     unread: Vec<AtomicBool>,
     /// Read and not yet taken, by the file's position: its content hash and materials.
@@ -26,12 +27,12 @@ pub(crate) struct StoredAhead<'a> {
 }
 
 impl<'a> StoredAhead<'a> {
-    /// For the files at `paths` (walk order); `stored[i]` says whether the cache holds file
+    /// For the files `paths` (walk order); `stored[i]` says whether the cache holds file
     /// `i`'s materials.
     pub(crate) fn new(
         cache: &'a Cache,
         key: &'a str,
-        paths: Vec<&'a str>,
+        paths: &'a DriveFiles,
         stored: impl Iterator<Item = bool>,
     ) -> StoredAhead<'a> {
         StoredAhead {
@@ -45,7 +46,10 @@ impl<'a> StoredAhead<'a> {
 
     /// The materials the cache holds for file `at` with content `hash`, and their JSON.
     pub(crate) fn take(&self, at: usize, hash: &str) -> Option<(Vec<Material>, Vec<u8>)> {
-        let path = *self.paths.get(at)?;
+        if at >= self.paths.len() {
+            return None;
+        }
+        let path = self.paths.rel_path(at);
         let ready = self
             .read
             .lock()
@@ -72,9 +76,13 @@ impl<'a> StoredAhead<'a> {
         if batch.first() != Some(&at) {
             return None;
         }
-        let by_path: HashMap<&str, usize> = batch.iter().map(|&i| (self.paths[i], i)).collect();
+        let by_path: HashMap<&str, usize> =
+            batch.iter().map(|&i| (self.paths.rel_path(i), i)).collect();
         let rows = self.cache.stored_blobs(
-            &batch.iter().map(|&i| self.paths[i]).collect::<Vec<_>>(),
+            &batch
+                .iter()
+                .map(|&i| self.paths.rel_path(i))
+                .collect::<Vec<_>>(),
             self.key,
         );
         let mut own = None;

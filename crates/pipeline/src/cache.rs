@@ -18,6 +18,7 @@
 
 use crate::PipelineError;
 use crate::material::Item;
+use crate::walk::DriveFiles;
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 use kooste_model::{Changes, ErrorKind, Material, Stopped, View, WorkPackage, visit};
 use kooste_report::{PreviousMaterial, PreviousRun, changes_among};
@@ -270,43 +271,54 @@ impl OutputsRecord {
 }
 
 /// Per-file facts the final index write needs.
-pub struct IndexedFile<'a> {
+#[derive(Clone, Copy)]
+pub(crate) struct IndexedFile<'a> {
     /// The drive file the materials come from.
     pub file: &'a str,
     /// Changes whenever any of the file's materials change; its rows are rewritten then.
-    pub key: &'a str,
+    pub key: blake3::Hash,
 }
 
-/// The run's files in drive order, found by path: both the index write and the change
-/// report match the stored rows against them, while the outputs are made, from one map.
-pub struct IndexedFiles<'a> {
-    files: Vec<IndexedFile<'a>>,
+/// The run's files in drive order with their keys, found by path: both the index write and
+/// the change report match the stored rows against them, while the outputs are made.
+pub(crate) struct IndexedFiles<'a> {
+    files: &'a DriveFiles,
+    keys: &'a [blake3::Hash],
     /// Positions in `files`, in path order: found by binary search, in 4 bytes a file rather
     /// than the 40 or so of a hash map's entry.
     by_path: Vec<u32>,
 }
 
 impl<'a> IndexedFiles<'a> {
-    pub fn new(files: Vec<IndexedFile<'a>>) -> IndexedFiles<'a> {
-        let mut by_path: Vec<u32> = (0..files.len() as u32).collect();
-        by_path.sort_unstable_by_key(|&i| files[i as usize].file);
-        IndexedFiles { files, by_path }
+    /// `keys[i]` is the key of the materials of file `i`.
+    pub(crate) fn new(files: &'a DriveFiles, keys: &'a [blake3::Hash]) -> IndexedFiles<'a> {
+        let n = files.len().min(keys.len());
+        let mut by_path: Vec<u32> = (0..n as u32).collect();
+        by_path.sort_unstable_by_key(|&i| files.rel_path(i as usize));
+        IndexedFiles {
+            files,
+            keys,
+            by_path,
+        }
     }
 
     fn position(&self, file: &str) -> Option<usize> {
         let at = self
             .by_path
-            .binary_search_by(|&i| self.files[i as usize].file.cmp(file))
+            .binary_search_by(|&i| self.files.rel_path(i as usize).cmp(file))
             .ok()?;
         Some(self.by_path[at] as usize)
     }
 
     fn len(&self) -> usize {
-        self.files.len()
+        self.by_path.len()
     }
 
-    fn get(&self, at: usize) -> Option<&IndexedFile<'a>> {
-        self.files.get(at)
+    fn get(&self, at: usize) -> Option<IndexedFile<'a>> {
+        Some(IndexedFile {
+            file: self.files.rel_path(at),
+            key: *self.keys.get(at)?,
+        })
     }
 
     fn contains(&self, file: &str) -> bool {
@@ -314,10 +326,14 @@ impl<'a> IndexedFiles<'a> {
     }
 
     /// Where a stored row's file stands among the run's files, and whether its stored key
-    /// is still the file's key; `None` for a file no longer on the drive.
+    /// (hex text) is still the file's key; `None` for a file no longer on the drive.
     fn find(&self, file: &str, key: &str) -> Option<(usize, bool)> {
         let at = self.position(file)?;
-        Some((at, self.files.get(at).is_some_and(|f| f.key == key)))
+        let same = self
+            .keys
+            .get(at)
+            .is_some_and(|k| k.to_hex().as_str() == key);
+        Some((at, same))
     }
 }
 
@@ -975,14 +991,14 @@ fn write_index(
         for (at, &owner) in owners.iter().enumerate() {
             if let Some(f) = file_of(owner) {
                 let m = view.materials.get(at).map_err(Stopped::Read)?;
-                insert_material(conn, f.file, f.key, &m).map_err(Stopped::By)?;
+                insert_material(conn, f.file, &f.key.to_hex(), &m).map_err(Stopped::By)?;
             }
         }
     } else {
         let mut owners = owners.iter();
         visit(view.materials, |m| {
             match owners.next().and_then(|&o| file_of(o)) {
-                Some(f) => insert_material(conn, f.file, f.key, m),
+                Some(f) => insert_material(conn, f.file, &f.key.to_hex(), m),
                 None => Ok(()),
             }
         })?;
@@ -1286,6 +1302,19 @@ mod tests {
         }
     }
 
+    /// Drive files with these paths, each with the key made from its text.
+    fn files_keyed<const N: usize>(
+        files: [(&str, &str); N],
+    ) -> (crate::walk::DriveFiles, Vec<blake3::Hash>) {
+        (
+            crate::walk::DriveFiles::of_paths(files.iter().map(|(file, _)| *file)),
+            files
+                .iter()
+                .map(|(_, key)| blake3::hash(key.as_bytes()))
+                .collect(),
+        )
+    }
+
     #[test]
     fn a_staged_index_counts_only_once_the_run_is_recorded() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -1297,10 +1326,8 @@ mod tests {
                   "error": null, "pages": 1, "chars": 1}]}"#,
         )
         .unwrap_or_else(|e| panic!("{e}"));
-        let files = IndexedFiles::new(vec![IndexedFile {
-            file: "a.txt",
-            key: "k",
-        }]);
+        let (drive_files, keys) = files_keyed([("a.txt", "k")]);
+        let files = IndexedFiles::new(&drive_files, &keys);
         let run = RunInfo {
             generated: &index.generated,
             drive: &index.drive,
@@ -1355,11 +1382,9 @@ mod tests {
                 doc("gone.txt", "hg", "null", ""),
             ],
         );
-        let files = IndexedFiles::new(
-            [("a.txt", "ka"), ("b.zip", "kb"), ("gone.txt", "kg")]
-                .map(|(file, key)| IndexedFile { file, key })
-                .into(),
-        );
+        let (files_files, files_keys) =
+            files_keyed([("a.txt", "ka"), ("b.zip", "kb"), ("gone.txt", "kg")]);
+        let files = IndexedFiles::new(&files_files, &files_keys);
         let cache = open(dir.path());
         assert!(
             cache
@@ -1386,11 +1411,9 @@ mod tests {
                 doc("new.txt", "hn", "\"Oulu\"", ""),
             ],
         );
-        let files = IndexedFiles::new(
-            [("a.txt", "ka"), ("b.zip", "kb2"), ("new.txt", "kn")]
-                .map(|(file, key)| IndexedFile { file, key })
-                .into(),
-        );
+        let (files_files, files_keys) =
+            files_keyed([("a.txt", "ka"), ("b.zip", "kb2"), ("new.txt", "kn")]);
+        let files = IndexedFiles::new(&files_files, &files_keys);
         let cache = open(dir.path());
         let c = cache
             .changes_since(after.view(), &files, &[0, 1, 1, 2])
@@ -1418,11 +1441,9 @@ mod tests {
             .unwrap_or_else(|| panic!("a stored run"));
         assert_eq!(Some(c), kooste_report::changes(&whole, after.view()).ok());
         // A key that says the file is unchanged leaves its materials out, whatever they are.
-        let same = IndexedFiles::new(
-            [("a.txt", "ka"), ("b.zip", "kb"), ("new.txt", "kn")]
-                .map(|(file, key)| IndexedFile { file, key })
-                .into(),
-        );
+        let (same_files, same_keys) =
+            files_keyed([("a.txt", "ka"), ("b.zip", "kb"), ("new.txt", "kn")]);
+        let same = IndexedFiles::new(&same_files, &same_keys);
         let c = cache
             .changes_since(after.view(), &same, &[0, 1, 1, 2])
             .unwrap_or_else(|| panic!("a stored run"));

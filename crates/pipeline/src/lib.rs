@@ -15,17 +15,15 @@ mod spool;
 mod walk;
 pub mod worker;
 
-pub use cache::{
-    Cache, CacheError, DB_FILE, IndexedFile, IndexedFiles, RunInfo, RunStats, extractor_version,
-};
+pub use cache::{Cache, CacheError, DB_FILE, RunInfo, RunStats, extractor_version};
 pub use material::{Analysed, analyse_bytes, display_title, material_from};
 pub use memory::return_large_blocks;
 pub use outputs::{OutputOptions, annotate, annotations_fingerprint, write_outputs};
-pub use walk::{DriveEntry, walk};
+pub use walk::{DriveEntry, DriveFiles, walk};
 pub use worker::WorkerConfig;
 
 use ahead::StoredAhead;
-use cache::{Extraction, Known, OutputsRecord, Stat, json_key};
+use cache::{Extraction, IndexedFiles, Known, OutputsRecord, Stat, json_key};
 use in_flight::InFlight;
 use kooste_annotations::Curation;
 use kooste_classify::{Classifier, Rules};
@@ -37,7 +35,6 @@ use kooste_model::{
 use material::Item;
 use rayon::prelude::*;
 use spool::{Slot, Spool, SpooledMaterials};
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -124,7 +121,9 @@ pub struct Scan {
     /// What differs from the previous run, once the outputs are written.
     changes: Option<Changes>,
     pub stats: RunStats,
-    files: Vec<(String, String)>,
+    /// The drive's files in walk order, and the key of each one's materials.
+    files: DriveFiles,
+    keys: Vec<blake3::Hash>,
     owners: Vec<u32>,
     /// Digest of everything the outputs are made from, when the scan had an [`OutputsCheck`].
     digest: Option<String>,
@@ -179,12 +178,13 @@ impl Scan {
                 .replace(at, &m)
                 .map_err(PipelineError::Materials)?;
             let owner = self.owners.get(at).map(|&o| o as usize);
-            if let (false, Some((_, key))) = (
+            if let (false, Some(key)) = (
                 m.manual.is_empty(),
-                owner.and_then(|o| self.files.get_mut(o)),
+                owner.and_then(|o| self.keys.get_mut(o)),
             ) {
                 let annotated = serde_json::to_vec(&m).unwrap_or_default();
-                *key = json_key(format!("{key}\n{}", json_key(&annotated)).as_bytes());
+                *key =
+                    blake3::hash(format!("{}\n{}", key.to_hex(), json_key(&annotated)).as_bytes());
             }
         }
         Ok(curation)
@@ -216,12 +216,7 @@ impl Scan {
             return Ok(written);
         };
         let owners = &self.owners;
-        let files = IndexedFiles::new(
-            self.files
-                .iter()
-                .map(|(file, key)| IndexedFile { file, key })
-                .collect(),
-        );
+        let files = IndexedFiles::new(&self.files, &self.keys);
         let stage = |view: View<'_>| cache.stage_index(view, &files, owners);
         let changes = |view: View<'_>| cache.changes_since(view, &files, owners);
         let beside = outputs::Beside {
@@ -292,15 +287,15 @@ enum Probe {
     },
     /// It cannot be read (a broken link, a loop, no permission, over the size limit): the
     /// key of the failure it gets, which is all its material depends on.
-    Unreadable { key: String },
+    Unreadable { key: blake3::Hash },
 }
 
 impl Probe {
     /// The key the file's materials had in the run that wrote the outputs, if it is this.
-    fn key(&self) -> Cow<'_, str> {
+    fn key(&self) -> blake3::Hash {
         match self {
-            Probe::Stored { json_key, .. } => Cow::Owned(json_key.to_hex().to_string()),
-            Probe::Unreadable { key } => Cow::Borrowed(key),
+            Probe::Stored { json_key, .. } => *json_key,
+            Probe::Unreadable { key } => *key,
         }
     }
 }
@@ -308,8 +303,8 @@ impl Probe {
 /// The key of a file's materials when it could not be read: its failure and the classifier
 /// (rules and build), without classifying anything, so that a run can tell before the scan
 /// that such a file is as the last run found it.
-fn failure_key(classify_key: &str, kind: ErrorKind, message: &str, bytes: u64) -> String {
-    json_key(
+fn failure_key(classify_key: &str, kind: ErrorKind, message: &str, bytes: u64) -> blake3::Hash {
+    blake3::hash(
         format!(
             "unreadable\n{classify_key}\n{}\n{message}\n{bytes}",
             kind.as_str()
@@ -331,7 +326,7 @@ fn too_large(size: u64, limit: u64) -> (ErrorKind, String) {
 fn outputs_digest<'a>(
     classify_key: &str,
     render_key: &str,
-    files: impl Iterator<Item = (&'a str, impl AsRef<str>)>,
+    files: impl Iterator<Item = (&'a str, blake3::Hash)>,
 ) -> String {
     let mut h = blake3::Hasher::new();
     h.update(classify_key.as_bytes());
@@ -341,7 +336,8 @@ fn outputs_digest<'a>(
         h.update(b"\n");
         h.update(path.as_bytes());
         h.update(b"\0");
-        h.update(key.as_ref().as_bytes());
+        // As hex text: the digest of a run stored before keys were held as bytes still holds.
+        h.update(key.to_hex().as_bytes());
     }
     h.finalize().to_hex().to_string()
 }
@@ -368,7 +364,7 @@ enum Processed {
 struct FileResult {
     /// Hash of the materials' JSON: the database index rewrites the file's rows when it
     /// changes.
-    key: String,
+    key: blake3::Hash,
     materials: FileMaterials,
 }
 
@@ -490,14 +486,13 @@ fn scan_with(
         Vec::new()
     } else {
         let mut known = known;
-        let stored: Vec<Option<Known>> =
-            entries.iter().map(|e| known.remove(&e.rel_path)).collect();
+        let stored: Vec<Option<Known>> = entries.iter().map(|e| known.remove(e.rel_path)).collect();
         // What is left belongs to files no longer on the drive.
         drop(known);
-        entries
-            .par_iter()
+        (0..entries.len())
+            .into_par_iter()
             .zip(stored)
-            .map(|(e, k)| probe(&ctx, k, e).map(Box::new))
+            .map(|(i, k)| probe(&ctx, k, &entries.get(i)).map(Box::new))
             .collect()
     };
     if let (Some(check), Some(cache)) = (check, config.cache)
@@ -510,7 +505,7 @@ fn scan_with(
             entries
                 .iter()
                 .zip(probes.iter().flatten())
-                .map(|(e, p)| (e.rel_path.as_str(), p.key())),
+                .map(|(e, p)| (e.rel_path, p.key())),
         );
         if let Some((materials, failed)) = cache.outputs_current(&digest, check.out) {
             let files = entries.len() as u64;
@@ -530,7 +525,7 @@ fn scan_with(
         StoredAhead::new(
             cache,
             &ctx.classify_key,
-            entries.iter().map(|e| e.rel_path.as_str()).collect(),
+            &entries,
             probes
                 .iter()
                 .map(|p| matches!(p.as_deref(), Some(Probe::Stored { .. }))),
@@ -555,21 +550,21 @@ fn scan_with(
     // A file done counts; a file put aside comes back later; a failure stops the scan.
     let settle = |i: usize, processed: Result<Processed, PipelineError>| match processed {
         Ok(Processed::Done(r)) => {
-            let entry = &entries[i];
+            let file = entries.rel_path(i);
             let spooled = assembly
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .push(&spool, i as u32, &entry.rel_path, r.materials);
+                .push(&spool, i as u32, file, r.materials);
             if let Err(e) = spooled {
                 return fail(PipelineError::Materials(e));
             }
-            progress.file_done(&entry.rel_path);
+            progress.file_done(file);
             Some(r.key)
         }
         Ok(Processed::PutAside) => None,
         Err(e) => fail(e),
     };
-    let mut keys: Vec<Option<String>> = Vec::new();
+    let mut keys: Vec<Option<blake3::Hash>> = Vec::new();
     // A file not taken whole from the cache needs the classifier, whose matcher takes about
     // 10 ms to build. Built beside the scan, it is ready before the first new file has been
     // extracted, instead of standing in that thread's way while the other decodes stored
@@ -581,17 +576,17 @@ fn scan_with(
         if needs_classifier {
             scope.spawn(|| ctx.classifier());
         }
-        entries
-            .par_iter()
+        (0..entries.len())
+            .into_par_iter()
             .zip(probes)
-            .enumerate()
-            .map(|(i, (entry, probe))| {
+            .map(|(i, probe)| {
                 if stop.load(Ordering::Relaxed) {
                     return None;
                 }
+                let entry = entries.get(i);
                 settle(
                     i,
-                    process(&ctx, ahead.as_ref(), i, entry, probe.map(|p| *p)),
+                    process(&ctx, ahead.as_ref(), i, &entry, probe.map(|p| *p)),
                 )
             })
             .collect_into_vec(&mut keys);
@@ -601,9 +596,9 @@ fn scan_with(
     // met again; each round finishes at least the copy that claimed the content.
     let mut aside: Vec<usize> = (0..keys.len()).filter(|&i| keys[i].is_none()).collect();
     while !aside.is_empty() && !stop.load(Ordering::Relaxed) {
-        let round: Vec<(usize, Option<String>)> = aside
+        let round: Vec<(usize, Option<blake3::Hash>)> = aside
             .par_iter()
-            .map(|&i| (i, settle(i, process(&ctx, None, i, &entries[i], None))))
+            .map(|&i| (i, settle(i, process(&ctx, None, i, &entries.get(i), None))))
             .collect();
         aside.clear();
         for (i, key) in round {
@@ -617,7 +612,7 @@ fn scan_with(
         return Err(e);
     }
     // Every file has its result when none failed; the vector is reused in place.
-    let keys: Vec<String> = keys.into_iter().flatten().collect();
+    let keys: Vec<blake3::Hash> = keys.into_iter().flatten().collect();
     let restarts = ctx.pool.as_ref().map_or(0, Pool::restarts);
     // Workers are stopped on a thread of their own while the outputs are made; the caller
     // waits for them (Scan::wait_for_workers) before reading the children's peak memory.
@@ -626,10 +621,7 @@ fn scan_with(
         outputs_digest(
             &ctx.classify_key,
             &c.render_key,
-            entries
-                .iter()
-                .zip(&keys)
-                .map(|(e, key)| (e.rel_path.as_str(), key.as_str())),
+            entries.iter().zip(&keys).map(|(e, key)| (e.rel_path, *key)),
         )
     });
     let drive_files = entries.len() as u64;
@@ -639,14 +631,6 @@ fn scan_with(
     let failed = assembly.failed;
     let (slots, owners) = assembly.sorted(&entries);
     let materials = SpooledMaterials::new(spool, slots).map_err(PipelineError::Materials)?;
-    // The walk's paths move into the record of files: no material holds a copy.
-    let mut files: Vec<(String, String)> = entries
-        .into_iter()
-        .zip(keys)
-        .map(|(entry, key)| (entry.rel_path, key))
-        .collect();
-    // Made in the entries' place, it would keep their larger block to the end of the run.
-    files.shrink_to_fit();
     let c = &ctx.counts;
     let stats = RunStats {
         files: drive_files,
@@ -671,7 +655,8 @@ fn scan_with(
         materials,
         changes: None,
         stats,
-        files,
+        files: entries,
+        keys,
         owners,
         digest,
         workers,
@@ -684,8 +669,9 @@ fn scan_with(
 struct Assembly {
     slots: Vec<Slot>,
     owners: Vec<u32>,
-    /// A material's path where it is not its file's (an archive's member).
-    paths: Vec<Option<Box<str>>>,
+    /// By position in `slots`, a material's path where it is not its file's (an archive's
+    /// member): few, so kept apart.
+    paths: Vec<(u32, Box<str>)>,
     /// Materials that could not be read.
     failed: u64,
 }
@@ -695,7 +681,7 @@ impl Assembly {
         Assembly {
             slots: Vec::with_capacity(n),
             owners: Vec::with_capacity(n),
-            paths: Vec::with_capacity(n),
+            paths: Vec::new(),
             failed: 0,
         }
     }
@@ -709,11 +695,13 @@ impl Assembly {
         materials: FileMaterials,
     ) -> std::io::Result<()> {
         for m in materials {
+            let at = self.slots.len() as u32;
             self.slots.push(spool.push(&m)?);
             self.owners.push(owner);
-            self.paths
-                .push((m.path != file).then(|| m.path.into_boxed_str()));
             self.failed += u64::from(m.status == Status::Error);
+            if m.path != file {
+                self.paths.push((at, m.path.into_boxed_str()));
+            }
         }
         Ok(())
     }
@@ -721,13 +709,11 @@ impl Assembly {
     /// The slots in path order, and their owners. Ties (an archive may name two members
     /// alike) keep walk order and, within a file, its own order, whatever order the files
     /// were done in.
-    fn sorted(self, entries: &[DriveEntry]) -> (Vec<Slot>, Vec<u32>) {
+    fn sorted(self, entries: &DriveFiles) -> (Vec<Slot>, Vec<u32>) {
         let path = |k: usize| -> &str {
-            match &self.paths[k] {
-                Some(p) => p,
-                None => entries
-                    .get(self.owners[k] as usize)
-                    .map_or("", |e| e.rel_path.as_str()),
+            match self.paths.binary_search_by_key(&k, |(at, _)| *at as usize) {
+                Ok(i) => &self.paths[i].1,
+                Err(_) => entries.rel_path(self.owners[k] as usize),
             }
         };
         let mut order: Vec<usize> = (0..self.slots.len()).collect();
@@ -754,11 +740,11 @@ fn hash_file(path: &Path) -> std::io::Result<String> {
 
 /// A file whose size and time match the previous run's and whose materials are stored under
 /// today's classifier, or a file that cannot be read at all.
-fn probe(ctx: &Context<'_>, known: Option<Known>, entry: &DriveEntry) -> Option<Probe> {
+fn probe(ctx: &Context<'_>, known: Option<Known>, entry: &DriveEntry<'_>) -> Option<Probe> {
     let unreadable = |kind: ErrorKind, message: &str, bytes: u64| Probe::Unreadable {
         key: failure_key(&ctx.classify_key, kind, message, bytes),
     };
-    if let Some(message) = &entry.walk_error {
+    if let Some(message) = entry.walk_error {
         return Some(unreadable(ErrorKind::Io, message, 0));
     }
     let meta = std::fs::metadata(entry.path(ctx.config.drive)).ok()?;
@@ -800,13 +786,13 @@ fn process(
     ctx: &Context<'_>,
     ahead: Option<&StoredAhead<'_>>,
     at: usize,
-    entry: &DriveEntry,
+    entry: &DriveEntry<'_>,
     probe: Option<Probe>,
 ) -> Result<Processed, PipelineError> {
     let config = ctx.config;
     let done_json = |materials: Vec<Material>, json: &[u8]| {
         Ok(Processed::Done(FileResult {
-            key: json_key(json),
+            key: blake3::hash(json),
             materials: materials.into(),
         }))
     };
@@ -828,8 +814,8 @@ fn process(
     let stat = match &stored {
         Some((stat, _)) => stat.clone(),
         None => {
-            if let Some(message) = &entry.walk_error {
-                return fail(0, ErrorKind::Io, message.clone());
+            if let Some(message) = entry.walk_error {
+                return fail(0, ErrorKind::Io, message.to_string());
             }
             let meta = match std::fs::metadata(entry.path(ctx.config.drive)) {
                 Ok(m) => m,
@@ -845,14 +831,14 @@ fn process(
             }
         }
     };
-    let ext = material::extension(&entry.rel_path);
+    let ext = material::extension(entry.rel_path);
 
     // 1. Unchanged file under unchanged rules: its materials as they were.
     let mut known_hash = None;
     if let Some(cache) = cache {
         known_hash = match &stored {
             Some((_, hash)) => Some(hash.clone()),
-            None => cache.hash_for(&entry.rel_path, &stat),
+            None => cache.hash_for(entry.rel_path, &stat),
         };
         let stat_hit = known_hash.is_some();
         if stat_hit {
@@ -871,14 +857,14 @@ fn process(
         let probed = stored.is_some();
         let stored = known_hash.as_ref().and_then(|hash| match ahead {
             Some(ahead) if probed => ahead.take(at, hash),
-            _ => cache.materials_for(&entry.rel_path, hash, &ctx.classify_key),
+            _ => cache.materials_for(entry.rel_path, hash, &ctx.classify_key),
         });
         if let (Some(hash), Some((materials, json))) = (&known_hash, stored) {
             ctx.counts.unchanged.fetch_add(1, Ordering::Relaxed);
             if !stat_hit {
                 // Touched but unchanged: record the new time so the next run need not read it.
                 cache.store_file(
-                    &entry.rel_path,
+                    entry.rel_path,
                     &stat,
                     hash,
                     Some((&ctx.classify_key, &json)),
@@ -938,7 +924,7 @@ fn process(
     drop(claim);
     let materials: Vec<Material> = items
         .into_iter()
-        .map(|item| material_from(&item.into_analysed(&entry.rel_path), ctx.classifier()))
+        .map(|item| material_from(&item.into_analysed(entry.rel_path), ctx.classifier()))
         .collect();
     let json = serde_json::to_vec(&materials).unwrap_or_default();
     // The worker hashed what it read; if the file changed since we hashed it, the stat row
@@ -946,7 +932,7 @@ fn process(
     if let (Some(cache), true) = (cache, known_hash.as_deref() == Some(hash.as_str())) {
         let by_budget = timed_out || out_of_memory;
         cache.store_file(
-            &entry.rel_path,
+            entry.rel_path,
             &stat,
             &hash,
             (!by_budget).then_some((ctx.classify_key.as_str(), json.as_slice())),
@@ -967,12 +953,12 @@ fn budgets(ctx: &Context<'_>) -> (u64, u64) {
 /// read, the items, and whether the result may be cached.
 fn extract(
     ctx: &Context<'_>,
-    entry: &DriveEntry,
+    entry: &DriveEntry<'_>,
 ) -> Result<(String, Vec<Item>, bool), PipelineError> {
     let Some(pool) = &ctx.pool else {
         let (hash, items) = material::extract_in_process(
             &entry.path(ctx.config.drive),
-            &entry.rel_path,
+            entry.rel_path,
             &ctx.config.limits,
         );
         return Ok((hash, items, true));
@@ -983,14 +969,14 @@ fn extract(
         }
     };
     Ok(
-        match pool.extract(&entry.path(ctx.config.drive), &entry.rel_path, &waiting)? {
+        match pool.extract(&entry.path(ctx.config.drive), entry.rel_path, &waiting)? {
             Outcome::Done(r) => (r.hash, r.items, true),
             Outcome::Failed { error, cacheable } => {
                 // The worker read the file but could not say its hash: hash it here, so that
                 // the failure is remembered for this content only.
                 let hash = hash_file(&entry.path(ctx.config.drive)).unwrap_or_default();
                 let item = Item::failed(
-                    kooste_extract::sniff(&entry.rel_path, &[]),
+                    kooste_extract::sniff(entry.rel_path, &[]),
                     std::fs::metadata(entry.path(ctx.config.drive)).map_or(0, |m| m.len()),
                     &hash,
                     error,
@@ -1003,7 +989,7 @@ fn extract(
 
 #[cfg(test)]
 mod tests {
-    use super::{Assembly, DriveEntry, FileMaterials, Spool, SpooledMaterials};
+    use super::{Assembly, DriveFiles, FileMaterials, Spool, SpooledMaterials};
     use kooste_model::Materials;
 
     fn m(path: &str) -> kooste_model::Material {
@@ -1028,20 +1014,13 @@ mod tests {
 
     #[test]
     fn spooled_materials_come_back_in_path_order_whatever_order_files_were_done_in() {
-        let entries: Vec<DriveEntry> = ["a.zip", "a.zip-x.txt", "b.txt", "dup.zip"]
-            .iter()
-            .map(|p| DriveEntry {
-                rel_path: p.to_string(),
-                own_path: None,
-                walk_error: None,
-            })
-            .collect();
+        let entries = DriveFiles::of_paths(["a.zip", "a.zip-x.txt", "b.txt", "dup.zip"]);
         let spool = Spool::new().unwrap_or_else(|e| panic!("{e}"));
         let mut assembly = Assembly::default();
         let mut push = |owner: u32, materials: Vec<kooste_model::Material>| {
-            let file = entries[owner as usize].rel_path.clone();
+            let file = entries.rel_path(owner as usize);
             assembly
-                .push(&spool, owner, &file, materials.into())
+                .push(&spool, owner, file, materials.into())
                 .unwrap_or_else(|e| panic!("{e}"));
         };
         // Done out of walk order; an archive naming two members alike keeps its own order.

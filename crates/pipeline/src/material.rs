@@ -79,10 +79,10 @@ pub(crate) fn extension(path: &str) -> String {
 }
 
 /// The error record of a file that could not be read at all.
-pub(crate) fn failed_analysed(entry: &DriveEntry, bytes: u64, error: ExtractError) -> Analysed {
+pub(crate) fn failed_analysed(entry: &DriveEntry<'_>, bytes: u64, error: ExtractError) -> Analysed {
     Analysed {
-        path: entry.rel_path.clone(),
-        format: kooste_extract::sniff(&entry.rel_path, &[]),
+        path: entry.rel_path.to_string(),
+        format: kooste_extract::sniff(entry.rel_path, &[]),
         bytes,
         hash: String::new(),
         result: Err(error),

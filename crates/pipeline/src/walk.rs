@@ -7,41 +7,131 @@ use std::borrow::Cow;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
+/// The files a walk found, in walk order. Their relative paths lie in one block of text,
+/// so that a drive's worth of paths, held to the end of the run, costs their bytes and four
+/// more each rather than an allocation and a string's header each.
+#[derive(Debug, Default)]
+pub struct DriveFiles {
+    text: String,
+    /// Where each file's relative path ends in `text`.
+    ends: Vec<u32>,
+    /// By position, the files' own paths where the drive's path joined with the relative
+    /// path is not it (a name that is not UTF-8): few, so kept apart.
+    own_paths: Vec<(u32, PathBuf)>,
+    /// By position, why a file cannot be read, when the walk already knows (a symlink loop,
+    /// a folder without permission).
+    walk_errors: Vec<(u32, String)>,
+}
+
 /// A file found on the drive, or a place where the walk could not go.
-#[derive(Debug, Clone)]
-pub struct DriveEntry {
+#[derive(Debug, Clone, Copy)]
+pub struct DriveEntry<'a> {
     /// Relative to the drive, `/`-separated; bytes of a name that are not UTF-8 shown as
     /// `\xHH` escapes (see [`display_name`]). The file is read through [`DriveEntry::path`].
-    pub rel_path: String,
-    /// The file's own path, where the drive's path joined with `rel_path` is not it (a name
-    /// that is not UTF-8). Kept only then: a drive's worth of whole paths held to the end of
-    /// the run grew with the drive.
-    pub(crate) own_path: Option<PathBuf>,
-    /// Why the file cannot be read, when the walk already knows (a symlink loop, a folder
-    /// without permission).
-    pub walk_error: Option<String>,
+    pub rel_path: &'a str,
+    own_path: Option<&'a Path>,
+    /// Why the file cannot be read, when the walk already knows.
+    pub walk_error: Option<&'a str>,
 }
 
-impl DriveEntry {
+impl DriveEntry<'_> {
     /// The file's path, for the drive the walk went through.
     pub fn path(&self, drive: &Path) -> Cow<'_, Path> {
-        match &self.own_path {
+        match self.own_path {
             Some(p) => Cow::Borrowed(p),
-            None => Cow::Owned(drive.join(&self.rel_path)),
-        }
-    }
-
-    fn new(drive: &Path, rel_path: String, path: PathBuf, walk_error: Option<String>) -> Self {
-        let own_path = (drive.join(&rel_path) != path).then_some(path);
-        DriveEntry {
-            rel_path,
-            own_path,
-            walk_error,
+            None => Cow::Owned(drive.join(self.rel_path)),
         }
     }
 }
 
-pub fn walk(drive: &Path, exclude: Option<&Path>) -> Result<Vec<DriveEntry>, PipelineError> {
+/// The value kept for position `at` in a list sorted by position.
+fn at_position<T>(list: &[(u32, T)], at: usize) -> Option<&T> {
+    let k = list
+        .binary_search_by_key(&(at as u64), |(i, _)| u64::from(*i))
+        .ok()?;
+    list.get(k).map(|(_, v)| v)
+}
+
+/// More path text than positions of four bytes can address (some forty million files).
+#[derive(Debug)]
+pub struct TooManyFiles;
+
+impl DriveFiles {
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The relative path of the file at `at`, or "" past the end.
+    pub fn rel_path(&self, at: usize) -> &str {
+        let start = match at {
+            0 => 0,
+            _ => self.ends.get(at - 1).map_or(usize::MAX, |&e| e as usize),
+        };
+        let end = self.ends.get(at).map_or(0, |&e| e as usize);
+        self.text.get(start..end).unwrap_or("")
+    }
+
+    /// The file at `at`; past the end, an entry with an empty path.
+    pub fn get(&self, at: usize) -> DriveEntry<'_> {
+        DriveEntry {
+            rel_path: self.rel_path(at),
+            own_path: at_position(&self.own_paths, at).map(PathBuf::as_path),
+            walk_error: at_position(&self.walk_errors, at).map(String::as_str),
+        }
+    }
+
+    /// The files in walk order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = DriveEntry<'_>> + '_ {
+        (0..self.len()).map(|at| self.get(at))
+    }
+
+    /// Adds a file found at `path` under the drive `drive`, named `rel_path` relative to it.
+    fn push(
+        &mut self,
+        drive: &Path,
+        rel_path: &str,
+        path: PathBuf,
+        walk_error: Option<String>,
+    ) -> Result<(), TooManyFiles> {
+        let at = u32::try_from(self.ends.len()).map_err(|_| TooManyFiles)?;
+        if drive.join(rel_path) != path {
+            self.own_paths.push((at, path));
+        }
+        if let Some(message) = walk_error {
+            self.walk_errors.push((at, message));
+        }
+        self.text.push_str(rel_path);
+        self.ends
+            .push(u32::try_from(self.text.len()).map_err(|_| TooManyFiles)?);
+        Ok(())
+    }
+
+    /// Files with these relative paths (read where the drive joined with them says), for
+    /// tests of what the scan does with a walk's files.
+    #[cfg(test)]
+    pub(crate) fn of_paths<'p>(paths: impl IntoIterator<Item = &'p str>) -> DriveFiles {
+        let mut files = DriveFiles::default();
+        for p in paths {
+            files
+                .push(Path::new(""), p, PathBuf::from(p), None)
+                .unwrap_or_else(|_| unreachable!("a test's few paths fit"));
+        }
+        files
+    }
+
+    fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
+        self.own_paths.shrink_to_fit();
+        self.walk_errors.shrink_to_fit();
+    }
+}
+
+pub fn walk(drive: &Path, exclude: Option<&Path>) -> Result<DriveFiles, PipelineError> {
     let meta = std::fs::metadata(drive).map_err(|source| PipelineError::Drive {
         path: drive.to_path_buf(),
         source,
@@ -54,7 +144,11 @@ pub fn walk(drive: &Path, exclude: Option<&Path>) -> Result<Vec<DriveEntry>, Pip
     }
     let exclude = exclude.and_then(|p| p.canonicalize().ok());
     let rel = |p: &Path| relative_name(p.strip_prefix(drive).unwrap_or(p));
-    let mut out = Vec::new();
+    let mut out = DriveFiles::default();
+    let too_many = |_| PipelineError::Drive {
+        path: drive.to_path_buf(),
+        source: std::io::Error::other("more files than one run can take"),
+    };
     let walker = walkdir::WalkDir::new(drive)
         .follow_links(true)
         .sort_by_file_name()
@@ -83,7 +177,8 @@ pub fn walk(drive: &Path, exclude: Option<&Path>) -> Result<Vec<DriveEntry>, Pip
     for item in walker {
         match item {
             Ok(e) if e.file_type().is_file() => {
-                out.push(DriveEntry::new(drive, rel(e.path()), e.into_path(), None));
+                out.push(drive, &rel(e.path()), e.into_path(), None)
+                    .map_err(too_many)?;
             }
             Ok(_) => {}
             Err(err) => {
@@ -100,7 +195,8 @@ pub fn walk(drive: &Path, exclude: Option<&Path>) -> Result<Vec<DriveEntry>, Pip
                     err.io_error()
                         .map_or_else(|| err.to_string(), |e| e.to_string())
                 };
-                out.push(DriveEntry::new(drive, rel(&path), path, Some(message)));
+                out.push(drive, &rel(&path), path, Some(message))
+                    .map_err(too_many)?;
             }
         }
     }
@@ -195,7 +291,7 @@ mod tests {
         }
         let entries = walk(drive, None).unwrap_or_else(|e| panic!("{e}"));
         assert!(!entries.is_empty());
-        for e in &entries {
+        for e in entries.iter() {
             // Every entry's path reads its file, whatever its name.
             assert!(std::fs::metadata(e.path(drive)).is_ok(), "{}", e.rel_path);
             assert_eq!(

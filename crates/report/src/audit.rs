@@ -5,9 +5,10 @@
 
 use crate::escape::{archive_file, code, markdown};
 use crate::lang::Lang;
+use crate::rows::RowList;
 use crate::spill::Spill;
 use crate::summary::stem;
-use kooste_model::{City, CitySource, ErrorKind, Material, Status, View};
+use kooste_model::{CitySource, ErrorKind, Status, View};
 use regex::Regex;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -18,21 +19,21 @@ pub struct Audit {
     pub generated: String,
     pub total: usize,
     /// (path, message) by error kind.
-    pub unreadable: BTreeMap<ErrorKind, Vec<(String, String)>>,
+    pub unreadable: BTreeMap<ErrorKind, RowList>,
     /// Read, but no text: scanned pages that need OCR, or empty files.
-    pub empty: Vec<String>,
+    pub empty: RowList,
     /// Readable materials without a theme, city or work package. A person's correction to
     /// "none" in the annotations settles the question, so those are not listed.
-    pub no_theme: Vec<String>,
-    pub no_city: Vec<String>,
-    /// Of `no_city`: the cities the text names about equally often, where it names several.
-    pub city_contenders: BTreeMap<String, Vec<City>>,
-    pub no_tp: Vec<String>,
+    pub no_theme: RowList,
+    /// With, as the row's detail, the names of the cities the text names about equally
+    /// often, where it names several (comma-separated).
+    pub no_city: RowList,
+    pub no_tp: RowList,
     /// Groups of paths with identical content; the first is the one the summary lists.
     pub duplicates: Vec<Vec<String>>,
     pub versions: Vec<VersionGroup>,
-    /// Materials a person corrected, with the fields corrected.
-    pub manual: Vec<(String, Vec<String>)>,
+    /// Materials a person corrected, with the fields corrected (comma-separated).
+    pub manual: RowList,
     /// The annotations files read.
     pub annotation_sources: Vec<String>,
     /// Annotations that could not be applied.
@@ -78,161 +79,196 @@ impl Audit {
     }
 
     pub fn errors(&self) -> usize {
-        self.unreadable.values().map(Vec::len).sum()
+        self.unreadable.values().map(RowList::len).sum()
     }
 
-    /// Every (category, path, detail) of the audit, for tables. Made one at a time: on a
-    /// drive full of copies there are as many rows as files.
-    pub fn rows<'a>(&'a self, lang: Lang) -> impl Iterator<Item = AuditRow<'a>> + 'a {
-        let row = |category: Cow<'a, str>, path: &'a str, detail: Cow<'a, str>| AuditRow {
-            category,
-            path,
-            detail,
+    /// How many rows [`Audit::each_row`] gives.
+    pub fn row_count(&self) -> usize {
+        let groups = |n: usize| n;
+        self.errors()
+            + self.empty.len()
+            + self.no_theme.len()
+            + self.no_city.len()
+            + self.no_tp.len()
+            + groups(self.duplicates.iter().map(Vec::len).sum())
+            + groups(self.versions.iter().map(|g| g.paths.len()).sum())
+            + self.manual.len()
+            + self.annotation_warnings.len()
+    }
+
+    /// Calls `f` with every (category, path, detail) of the audit, for tables, until it
+    /// fails. Made one at a time: on a drive full of copies there are as many rows as files.
+    pub fn each_row<E: From<std::io::Error>>(
+        &self,
+        lang: Lang,
+        mut f: impl FnMut(AuditRow<'_>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut row = |category: &str, path: &str, detail: Cow<'_, str>| {
+            f(AuditRow {
+                category: Cow::Borrowed(category),
+                path,
+                detail,
+            })
         };
-        let unreadable = self.unreadable.iter().flat_map(move |(kind, files)| {
+        for (kind, files) in &self.unreadable {
             let category = format!(
                 "{}: {}",
                 lang.pick("Lukukelvoton", "Unreadable"),
                 kind.as_str()
             );
-            files.iter().map(move |(path, message)| {
-                row(
-                    Cow::Owned(category.clone()),
-                    path,
-                    Cow::Borrowed(message.as_str()),
-                )
-            })
-        });
-        let plain = move |category: &'static str, paths: &'a [String]| {
-            paths
-                .iter()
-                .map(move |p| row(Cow::Borrowed(category), p, Cow::Borrowed("")))
-        };
-        let no_city = self.no_city.iter().map(move |p| {
-            let detail = self
-                .city_contenders
-                .get(p)
-                .map(|cities| contenders_note(lang, cities))
-                .unwrap_or_default();
+            files.each(|path, message| row(&category, path, Cow::Borrowed(message)))?;
+        }
+        let plain = [
+            (
+                lang.pick("Tyhjä (tarvitsee OCR:n)", "Empty (needs OCR)"),
+                &self.empty,
+            ),
+            (lang.pick("Ei teemaa", "No theme"), &self.no_theme),
+        ];
+        for (category, list) in plain {
+            list.each(|path, _| row(category, path, Cow::Borrowed("")))?;
+        }
+        self.no_city.each(|path, cities| {
+            let detail = match cities {
+                "" => Cow::Borrowed(""),
+                cities => Cow::Owned(contenders_note(lang, cities)),
+            };
+            row(lang.pick("Ei kaupunkia", "No city"), path, detail)
+        })?;
+        self.no_tp.each(|path, _| {
             row(
-                Cow::Borrowed(lang.pick("Ei kaupunkia", "No city")),
-                p,
-                Cow::Owned(detail),
+                lang.pick("Ei työpakettia", "No work package"),
+                path,
+                Cow::Borrowed(""),
             )
-        });
-        let duplicates = self.duplicates.iter().zip(1..).flat_map(move |(group, n)| {
-            group.iter().map(move |p| {
+        })?;
+        for (group, n) in self.duplicates.iter().zip(1..) {
+            let detail = format!("{} {n}", lang.pick("ryhmä", "group"));
+            for path in group {
                 row(
-                    Cow::Borrowed(lang.pick("Sama sisältö", "Identical content")),
-                    p,
-                    Cow::Owned(format!("{} {n}", lang.pick("ryhmä", "group"))),
-                )
-            })
-        });
-        let versions = self.versions.iter().flat_map(move |g| {
-            g.paths.iter().map(move |p| {
-                let detail = if *p == g.newest {
+                    lang.pick("Sama sisältö", "Identical content"),
+                    path,
+                    Cow::Borrowed(&detail),
+                )?;
+            }
+        }
+        for g in &self.versions {
+            for path in &g.paths {
+                let detail = if *path == g.newest {
                     Cow::Borrowed(lang.pick("uusin", "newest"))
                 } else {
                     Cow::Owned(format!("{} {}", lang.pick("uusin:", "newest:"), g.newest))
                 };
-                row(Cow::Borrowed(lang.pick("Versio", "Version")), p, detail)
-            })
-        });
-        let manual = self.manual.iter().map(move |(p, fields)| {
+                row(lang.pick("Versio", "Version"), path, detail)?;
+            }
+        }
+        self.manual.each(|path, fields| {
             row(
-                Cow::Borrowed(lang.pick("Korjattu käsin", "Corrected by hand")),
-                p,
-                Cow::Owned(fields.join(", ")),
+                lang.pick("Korjattu käsin", "Corrected by hand"),
+                path,
+                Cow::Owned(fields.replace(',', ", ")),
             )
-        });
-        let warnings = self.annotation_warnings.iter().map(move |w| {
+        })?;
+        for w in &self.annotation_warnings {
             row(
-                Cow::Borrowed(lang.pick("Huomiotiedosto", "Annotations")),
+                lang.pick("Huomiotiedosto", "Annotations"),
                 "",
                 Cow::Borrowed(w.as_str()),
-            )
-        });
-        unreadable
-            .chain(plain(
-                lang.pick("Tyhjä (tarvitsee OCR:n)", "Empty (needs OCR)"),
-                &self.empty,
-            ))
-            .chain(plain(lang.pick("Ei teemaa", "No theme"), &self.no_theme))
-            .chain(no_city)
-            .chain(plain(
-                lang.pick("Ei työpakettia", "No work package"),
-                &self.no_tp,
-            ))
-            .chain(duplicates)
-            .chain(versions)
-            .chain(manual)
-            .chain(warnings)
+            )?;
+        }
+        Ok(())
     }
 }
 
-/// The audit of a run, from one reading of its materials.
+/// The audit of a run, from one reading of its materials and, when there are copies or
+/// versions, a second for their names.
 pub fn audit(view: View<'_>) -> std::io::Result<Audit> {
     let mut a = Audit {
         generated: view.generated.to_string(),
         total: view.materials.len(),
         ..Audit::default()
     };
-    // What the copies and versions are worked out from, kept instead of the materials.
-    let mut named: Vec<Named> = Vec::with_capacity(view.materials.len());
+    // What copies are found from: the content of each material whose content can be
+    // compared, by position. Their paths are read again for the few that have copies.
+    let mut contents: Vec<(ContentKey, u32)> = Vec::new();
+    let mut versions = VersionSets::default();
+    let mut at = 0u32;
     view.materials.each_without_evidence(&mut |m| {
-        named.push(Named::of(named.len(), m));
+        let here = at;
+        at += 1;
+        if !m.hash.is_empty() && m.bytes > 0 && m.status != Status::Empty {
+            contents.push((ContentKey::of(&m.hash), here));
+        }
+        versions.add_marked(here, &m.path);
         let set_by_hand = |field: &str| m.manual.iter().any(|f| f == field);
         if !m.manual.is_empty() {
-            a.manual.push((m.path.clone(), m.manual.clone()));
+            a.manual.push(&m.path, &m.manual.join(","))?;
         }
         match m.status {
             Status::Error => {
                 let (kind, message) = m
                     .error
                     .as_ref()
-                    .map(|e| (e.kind, e.message.clone()))
-                    .unwrap_or((ErrorKind::Corrupt, String::new()));
+                    .map_or((ErrorKind::Corrupt, ""), |e| (e.kind, e.message.as_str()));
                 a.unreadable
                     .entry(kind)
                     .or_default()
-                    .push((m.path.clone(), message));
+                    .push(&m.path, message)?;
             }
-            Status::Empty => a.empty.push(m.path.clone()),
+            Status::Empty => a.empty.push(&m.path, "")?,
             Status::Ok => {
                 if m.themes.is_empty() && !set_by_hand("themes") {
-                    a.no_theme.push(m.path.clone());
+                    a.no_theme.push(&m.path, "")?;
                 }
                 if m.city.is_none() && m.city_source != Some(CitySource::Manual) {
-                    a.no_city.push(m.path.clone());
-                    if !m.city_contenders.is_empty() {
-                        a.city_contenders
-                            .insert(m.path.clone(), m.city_contenders.clone());
-                    }
+                    let cities: Vec<&str> = m.city_contenders.iter().map(|c| c.name()).collect();
+                    a.no_city.push(&m.path, &cities.join(", "))?;
                 }
                 if m.tp.is_empty() && !set_by_hand("tp") {
-                    a.no_tp.push(m.path.clone());
+                    a.no_tp.push(&m.path, "")?;
                 }
             }
         }
         Ok(())
     })?;
-    a.duplicates = duplicate_groups(&named);
+    let copies = copy_positions(contents);
+    // The second reading: the copies' names and cities, and the unmarked first drafts of
+    // versioned materials.
+    let mut copy_names: Vec<(u32, Copy)> = Vec::new();
+    if !copies.is_empty() || !versions.is_empty() {
+        let mut wanted: Vec<u32> = copies.iter().flatten().copied().collect();
+        wanted.sort_unstable();
+        let mut at = 0u32;
+        view.materials.each_without_evidence(&mut |m| {
+            let here = at;
+            at += 1;
+            if wanted.binary_search(&here).is_ok() {
+                copy_names.push((here, Copy::of(m)));
+            }
+            versions.add_unmarked(here, &m.path);
+            Ok(())
+        })?;
+    }
+    a.duplicates = duplicate_groups(copies, &copy_names);
     // The time a version was modified orders it among versions of the same name: read
     // again for the few materials that have versions.
-    a.versions = version_groups(&named, |at| Ok(view.materials.get(at)?.modified.clone()))?;
+    a.versions = versions.groups(|at| Ok(view.materials.get(at)?.modified.clone()))?;
     Ok(a)
 }
 
-/// What telling copies and versions apart needs of a material: at 20,000 materials, the
-/// audit holds one of these for each at once, so it keeps no more than that.
-struct Named {
-    /// Position among the materials.
-    at: usize,
+/// What orders the copies of one content: the one the summary keeps first.
+struct Copy {
     path: Box<str>,
-    /// Set when the content could be compared: known, not empty, read with some text.
-    content: Option<ContentKey>,
     has_city: bool,
+}
+
+impl Copy {
+    fn of(m: &kooste_model::Material) -> Copy {
+        Copy {
+            path: m.path.as_str().into(),
+            has_city: m.city.is_some(),
+        }
+    }
 }
 
 /// A content hash: the 32 bytes of a BLAKE3 hash written in lower-case hex (as kooste writes
@@ -271,22 +307,6 @@ impl ContentKey {
     }
 }
 
-impl Named {
-    fn of(at: usize, m: &Material) -> Named {
-        let comparable = !m.hash.is_empty() && m.bytes > 0 && m.status != Status::Empty;
-        Named {
-            at,
-            path: m.path.as_str().into(),
-            content: comparable.then(|| ContentKey::of(&m.hash)),
-            has_city: m.city.is_some(),
-        }
-    }
-
-    fn file_name(&self) -> &str {
-        kooste_model::file_name(&self.path)
-    }
-}
-
 /// A name that says it is a copy: "Kopio malli", "malli - Copy", "malli (2)".
 fn copy_mark() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
@@ -296,34 +316,37 @@ fn copy_mark() -> &'static Regex {
     })
 }
 
-/// Identical content under several names. The copy listed first, and kept in the summary,
-/// is a file of its own rather than an archive member, then one whose name does not say it
-/// is a copy, then one with a city, then the first by path. Files without text are listed
-/// as empty already; that they are alike says nothing more.
-fn duplicate_groups(documents: &[Named]) -> Vec<Vec<String>> {
-    duplicate_sets(documents)
-        .into_iter()
-        .map(|g| g.into_iter().map(|m| m.path.to_string()).collect())
+/// The positions of identical contents, in groups of two or more.
+fn copy_positions(mut contents: Vec<(ContentKey, u32)>) -> Vec<Vec<u32>> {
+    // Sorted by content, alike contents lie side by side: no map of every material's hash.
+    contents.sort_unstable();
+    contents
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|g| g.len() > 1)
+        .map(|g| g.iter().map(|(_, at)| *at).collect())
         .collect()
 }
 
-/// [`duplicate_groups`] as the materials themselves.
-fn duplicate_sets(documents: &[Named]) -> Vec<Vec<&Named>> {
-    // Sorted by hash, alike contents lie side by side: no map of every material's hash.
-    let mut hashed: Vec<(&ContentKey, &Named)> = documents
+/// Identical content under several names. The copy listed first, and kept in the summary,
+/// is a file of its own rather than an archive member, then one whose name does not say it
+/// is a copy, then one with a city, then the first by path. Files without text are listed
+/// as empty already; that they are alike says nothing more. `names` holds each copy's
+/// name by position, in position order.
+fn duplicate_groups(copies: Vec<Vec<u32>>, names: &[(u32, Copy)]) -> Vec<Vec<String>> {
+    let name = |at: &u32| {
+        names
+            .binary_search_by_key(at, |(k, _)| *k)
+            .ok()
+            .map(|k| &names[k].1)
+    };
+    let mut groups: Vec<Vec<&Copy>> = copies
         .iter()
-        .filter_map(|m| Some((m.content.as_ref()?, m)))
-        .collect();
-    hashed.sort_unstable_by_key(|(content, _)| *content);
-    let mut groups: Vec<Vec<&Named>> = hashed
-        .chunk_by(|a, b| a.0 == b.0)
-        .filter(|g| g.len() > 1)
         .map(|g| {
-            let mut g: Vec<&Named> = g.iter().map(|(_, m)| *m).collect();
+            let mut g: Vec<&Copy> = g.iter().filter_map(name).collect();
             g.sort_by_cached_key(|m| {
                 (
                     archive_file(&m.path).len() < m.path.len(),
-                    copy_mark().is_match(stem(m.file_name())),
+                    copy_mark().is_match(stem(kooste_model::file_name(&m.path))),
                     !m.has_city,
                     &*m.path,
                 )
@@ -333,6 +356,9 @@ fn duplicate_sets(documents: &[Named]) -> Vec<Vec<&Named>> {
         .collect();
     groups.sort_by(|a, b| a.iter().map(|m| &m.path).cmp(b.iter().map(|m| &m.path)));
     groups
+        .into_iter()
+        .map(|g| g.into_iter().map(|m| m.path.to_string()).collect())
+        .collect()
 }
 
 fn version_mark() -> &'static Regex {
@@ -485,75 +511,85 @@ fn base_name(file_stem: &str) -> String {
     }
 }
 
-/// Versions of one material in one folder. `modified` gives the modification time of the
-/// material at a position.
-fn version_groups(
-    documents: &[Named],
-    mut modified: impl FnMut(usize) -> std::io::Result<Option<String>>,
-) -> std::io::Result<Vec<VersionGroup>> {
-    version_sets(documents, &mut modified).map(|sets| {
-        sets.into_iter()
-            .map(|(name, g)| VersionGroup {
-                name,
-                newest: g.last().map(|m| m.path.to_string()).unwrap_or_default(),
-                paths: g.iter().map(|m| m.path.to_string()).collect(),
-            })
-            .collect()
-    })
+/// Versions of one material in one folder: the names with a version mark, by folder and
+/// base name, each with its position; then the names without one that share a base name
+/// with them (the first draft).
+#[derive(Default)]
+struct VersionSets {
+    by_folder: HashMap<Box<str>, BTreeMap<String, Versions>>,
 }
 
-/// [`version_groups`] as the materials themselves, each group oldest first, under its name.
-fn version_sets<'a>(
-    documents: &'a [Named],
-    modified: &mut dyn FnMut(usize) -> std::io::Result<Option<String>>,
-) -> std::io::Result<Vec<(String, Vec<&'a Named>)>> {
-    // Keyed by folder, then base name: the summary and the audit both run this on every
-    // re-run, so a name is read once, and the second pass looks only in folders that have
-    // a group at all.
-    let mut groups: HashMap<&str, BTreeMap<String, Vec<&Named>>> = HashMap::new();
-    for m in documents {
-        let file_stem = stem(m.file_name());
+/// The versions of one material found so far: position and path of each.
+type Versions = Vec<(u32, Box<str>)>;
+
+impl VersionSets {
+    fn is_empty(&self) -> bool {
+        self.by_folder.is_empty()
+    }
+
+    /// Takes the material at `at` if its name has a version mark.
+    fn add_marked(&mut self, at: u32, path: &str) {
+        let file_stem = stem(kooste_model::file_name(path));
         if version_mark_at(file_stem).is_none() {
-            continue;
+            return;
         }
         let base = base_name(file_stem);
         if base.is_empty() {
-            continue;
+            return;
         }
-        groups
-            .entry(folder(&m.path))
+        self.by_folder
+            .entry(folder(path).into())
             .or_default()
             .entry(base)
             .or_default()
-            .push(m);
+            .push((at, path.into()));
     }
-    // Unmarked files with the same base name belong to the group too (the first draft).
-    for m in documents {
-        let Some(in_folder) = groups.get_mut(folder(&m.path)) else {
-            continue;
+
+    /// Takes the material at `at` into the set of its folder and base name, if there is one:
+    /// an unmarked file with the same base name belongs to the group too. Call after every
+    /// material has been offered to [`VersionSets::add_marked`].
+    fn add_unmarked(&mut self, at: u32, path: &str) {
+        let Some(in_folder) = self.by_folder.get_mut(folder(path)) else {
+            return;
         };
-        if let Some(g) = in_folder.get_mut(&base_name(stem(m.file_name())))
-            && !g.iter().any(|x| x.path == m.path)
+        if let Some(g) = in_folder.get_mut(&base_name(stem(kooste_model::file_name(path))))
+            && !g.iter().any(|(k, _)| *k == at)
         {
-            g.push(m);
+            g.push((at, path.into()));
         }
     }
-    let mut by_folder: Vec<(&str, BTreeMap<String, Vec<&Named>>)> = groups.into_iter().collect();
-    by_folder.sort_unstable_by_key(|(f, _)| *f);
-    by_folder
-        .into_iter()
-        .flat_map(|(_, in_folder)| in_folder)
-        .filter(|(_, g)| g.len() > 1)
-        .map(|(base, g)| {
-            let mut keyed = g
-                .into_iter()
-                .map(|m| Ok(((version_key(stem(m.file_name())), modified(m.at)?), m)))
-                .collect::<std::io::Result<Vec<_>>>()?;
-            // Paths are unique, so the order is total.
-            keyed.sort_by(|(a, x), (b, y)| a.cmp(b).then_with(|| x.path.cmp(&y.path)));
-            Ok((base, keyed.into_iter().map(|(_, m)| m).collect()))
-        })
-        .collect()
+
+    /// The groups of two or more, in folder then name order, each oldest first. `modified`
+    /// gives the modification time of the material at a position.
+    fn groups(
+        self,
+        mut modified: impl FnMut(usize) -> std::io::Result<Option<String>>,
+    ) -> std::io::Result<Vec<VersionGroup>> {
+        let mut by_folder: Vec<_> = self.by_folder.into_iter().collect();
+        by_folder.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+        by_folder
+            .into_iter()
+            .flat_map(|(_, in_folder)| in_folder)
+            .filter(|(_, g)| g.len() > 1)
+            .map(|(name, g)| {
+                let mut keyed = g
+                    .into_iter()
+                    .map(|(at, path)| {
+                        let key = version_key(stem(kooste_model::file_name(&path)));
+                        Ok(((key, modified(at as usize)?), path))
+                    })
+                    .collect::<std::io::Result<Vec<_>>>()?;
+                // Paths are unique, so the order is total.
+                keyed.sort_by(|(a, x), (b, y)| a.cmp(b).then_with(|| x.cmp(y)));
+                let paths: Vec<String> = keyed.into_iter().map(|(_, p)| p.into()).collect();
+                Ok(VersionGroup {
+                    name,
+                    newest: paths.last().cloned().unwrap_or_default(),
+                    paths,
+                })
+            })
+            .collect()
+    }
 }
 
 /// `audit.md`, and what `kooste audit` prints.
@@ -626,9 +662,10 @@ pub fn write_audit_markdown(
             files.len(),
             kind.as_str()
         ));
-        for (path, message) in files {
+        files.each(|path, message| {
             out.push_str(&format!("- `{}`: {}\n", code(path), markdown(message)));
-        }
+            Ok::<(), std::io::Error>(())
+        })?;
         out.push('\n');
     }
     section(
@@ -639,13 +676,13 @@ pub fn write_audit_markdown(
             "Empty files: probably scanned, need text recognition (OCR)",
         ),
         &a.empty,
-    );
+    )?;
     section(
         &mut out,
         lang,
         lang.pick("Materiaalit ilman teemaa", "Materials without a theme"),
         &a.no_theme,
-    );
+    )?;
     out.push_str(&format!(
         "## {} ({})\n\n",
         lang.pick("Materiaalit ilman kaupunkia", "Materials without a city"),
@@ -654,16 +691,17 @@ pub fn write_audit_markdown(
     if a.no_city.is_empty() {
         out.push_str(lang.pick("Ei yhtään.\n\n", "None.\n\n"));
     } else {
-        for p in &a.no_city {
-            match a.city_contenders.get(p) {
-                Some(cities) => out.push_str(&format!(
+        a.no_city.each(|p, cities| {
+            match cities {
+                "" => out.push_str(&format!("- `{}`\n", code(p))),
+                cities => out.push_str(&format!(
                     "- `{}`: {}\n",
                     code(p),
                     contenders_note(lang, cities)
                 )),
-                None => out.push_str(&format!("- `{}`\n", code(p))),
             }
-        }
+            Ok::<(), std::io::Error>(())
+        })?;
         out.push('\n');
     }
     section(
@@ -674,7 +712,7 @@ pub fn write_audit_markdown(
             "Materials without a work package",
         ),
         &a.no_tp,
-    );
+    )?;
 
     out.push_str(&format!(
         "## {} ({})\n\n",
@@ -733,10 +771,11 @@ pub fn write_audit_markdown(
     if a.manual.is_empty() {
         out.push_str(lang.pick("Ei yhtään.\n\n", "None.\n\n"));
     } else {
-        for (path, fields) in &a.manual {
-            let fields: Vec<&str> = fields.iter().map(|f| field_name(f, lang)).collect();
+        a.manual.each(|path, fields| {
+            let fields: Vec<&str> = fields.split(',').map(|f| field_name(f, lang)).collect();
             out.push_str(&format!("- `{}`: {}\n", code(path), fields.join(", ")));
-        }
+            Ok::<(), std::io::Error>(())
+        })?;
         out.push('\n');
     }
     if !a.annotation_sources.is_empty() || !a.annotation_warnings.is_empty() {
@@ -777,29 +816,31 @@ fn field_name(field: &str, lang: Lang) -> &str {
     }
 }
 
-/// Why a material has no city though its text names cities: none of them wins.
-fn contenders_note(lang: Lang, cities: &[City]) -> String {
-    let names: Vec<&str> = cities.iter().map(|c| c.name()).collect();
+/// Why a material has no city though its text names cities (`names`, comma-separated):
+/// none of them wins.
+fn contenders_note(lang: Lang, names: &str) -> String {
     format!(
         "{} {}",
         lang.pick(
             "teksti mainitsee tasaveroisesti useita kaupunkeja, ei selvää voittajaa:",
             "the text names several cities about equally, no clear winner:"
         ),
-        names.join(", ")
+        names
     )
 }
 
-fn section(out: &mut Spill<'_>, lang: Lang, title: &str, paths: &[String]) {
+fn section(out: &mut Spill<'_>, lang: Lang, title: &str, paths: &RowList) -> std::io::Result<()> {
     out.push_str(&format!("## {title} ({})\n\n", paths.len()));
     if paths.is_empty() {
         out.push_str(lang.pick("Ei yhtään.\n\n", "None.\n\n"));
-        return;
+        return Ok(());
     }
-    for p in paths {
+    paths.each(|p, _| {
         out.push_str(&format!("- `{}`\n", code(p)));
-    }
+        Ok::<(), std::io::Error>(())
+    })?;
     out.push('\n');
+    Ok(())
 }
 
 #[cfg(test)]
@@ -883,19 +924,28 @@ mod tests {
         );
         let index: Index = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
         let a = audit_of(&index);
-        assert_eq!(a.no_city, ["Yhteiset/a.docx", "Yhteiset/b.docx"]);
+        assert_eq!(
+            a.no_city.paths().unwrap_or_else(|e| panic!("{e}")),
+            ["Yhteiset/a.docx", "Yhteiset/b.docx"]
+        );
         let md = audit_markdown(&a, Lang::Fi);
         assert!(
             md.contains("- `Yhteiset/a.docx`: teksti mainitsee tasaveroisesti useita kaupunkeja, ei selvää voittajaa: Espoo, Tampere\n- `Yhteiset/b.docx`\n"),
             "{md}"
         );
-        let rows: Vec<AuditRow<'_>> = a.rows(Lang::En).collect();
+        let mut rows: Vec<(String, String, String)> = Vec::new();
+        a.each_row(Lang::En, |r| {
+            rows.push((r.category.into(), r.path.into(), r.detail.into()));
+            Ok::<(), std::io::Error>(())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(rows.len(), a.row_count());
         let row = rows
             .iter()
-            .find(|r| r.path == "Yhteiset/a.docx" && r.category == "No city")
+            .find(|(category, path, _)| path == "Yhteiset/a.docx" && category == "No city")
             .unwrap_or_else(|| panic!("{rows:?}"));
         assert!(
-            row.detail.ends_with("no clear winner: Espoo, Tampere"),
+            row.2.ends_with("no clear winner: Espoo, Tampere"),
             "{row:?}"
         );
     }
@@ -969,19 +1019,11 @@ mod tests {
             docs.join(",")
         );
         let index: Index = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
-        let groups: Vec<(String, Vec<String>, String)> = version_groups(
-            &index
-                .documents
-                .iter()
-                .enumerate()
-                .map(|(at, m)| Named::of(at, m))
-                .collect::<Vec<_>>(),
-            |at| Ok(index.documents[at].modified.clone()),
-        )
-        .unwrap_or_else(|e| panic!("{e}"))
-        .into_iter()
-        .map(|g| (g.name, g.paths, g.newest))
-        .collect();
+        let groups: Vec<(String, Vec<String>, String)> = audit_of(&index)
+            .versions
+            .into_iter()
+            .map(|g| (g.name, g.paths, g.newest))
+            .collect();
         let owned = |v: &[&str]| v.iter().map(|p| p.to_string()).collect::<Vec<_>>();
         assert_eq!(
             groups,

@@ -11,6 +11,7 @@ mod csv;
 mod escape;
 mod html;
 mod lang;
+mod rows;
 mod spill;
 mod summary;
 mod xlsx;
@@ -20,6 +21,7 @@ pub use changes::{PreviousMaterial, PreviousRun, changes, changes_among, changes
 pub use csv::{neutralise_formula, themes_csv, write_themes_csv};
 pub use html::{summary_html, write_summary_html};
 pub use lang::{Lang, Text};
+pub use rows::RowList;
 pub use summary::{
     Answer, CityRow, DEFAULT_EXAMPLES, Example, MaterialRef, Summary, SummaryOptions, ThemeSection,
     summary, summary_leaving_out, summary_markdown,

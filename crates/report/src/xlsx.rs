@@ -230,28 +230,34 @@ pub fn write_summary_xlsx(
         ],
     )?;
     let mut row = 1;
-    // Counted by a pass of its own: the rows are made one at a time, never all held.
-    let total = audit.rows(lang).count();
-    for AuditRow {
-        category,
-        path,
-        detail,
-    } in audit.rows(lang)
-    {
-        if row >= ROWS_MAX {
-            cut_short(
-                &mut sheet,
-                row,
-                total.saturating_sub((row - 1) as usize),
-                lang,
-            )?;
-            break;
-        }
-        sheet.string(row, 0, &cell(&category), Style::Plain)?;
-        sheet.string(row, 1, &cell(path), Style::Plain)?;
-        sheet.string(row, 2, &cell(&detail), Style::Plain)?;
-        row += 1;
-    }
+    let total = audit.row_count();
+    audit.each_row(
+        lang,
+        |AuditRow {
+             category,
+             path,
+             detail,
+         }| {
+            // Past the cut the rest is only counted, once.
+            match row.cmp(&ROWS_MAX) {
+                std::cmp::Ordering::Less => {
+                    sheet.string(row, 0, &cell(&category), Style::Plain)?;
+                    sheet.string(row, 1, &cell(path), Style::Plain)?;
+                    sheet.string(row, 2, &cell(&detail), Style::Plain)?;
+                }
+                std::cmp::Ordering::Equal => cut_short(
+                    &mut sheet,
+                    row,
+                    total.saturating_sub((row - 1) as usize),
+                    lang,
+                )?,
+                std::cmp::Ordering::Greater => return Ok(()),
+            }
+            row += 1;
+            Ok::<(), XlsxError>(())
+        },
+    )?;
+    let row = row.min(ROWS_MAX);
     filter(&mut sheet, 0, row, widths.len());
     sheet.finish()?;
 
