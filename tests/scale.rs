@@ -682,6 +682,101 @@ fn outputs_are_identical_for_one_and_two_jobs() {
     );
 }
 
+/// Runs kooste, failing the test if it has not ended in `limit`.
+fn run_within(drive: &Path, out: &Path, extra: &[&str], limit: Duration) {
+    let mut child = kooste()
+        .arg("run")
+        .arg(drive)
+        .arg("-o")
+        .arg(out)
+        .arg("-q")
+        .args(extra)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start kooste: {e}"));
+    let started = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => {
+                assert!(status.success(), "kooste failed: {status}");
+                return;
+            }
+            Ok(None) if started.elapsed() > limit => {
+                let _ = child.kill();
+                panic!("kooste did not end in {limit:?}");
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(50)),
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
+
+#[test]
+fn large_documents_and_their_copies_take_turns_and_come_out_as_with_one_job() {
+    // Documents of about 400 KB of text that compresses poorly: each is worked on in its
+    // turn, whether it comes from a worker or from the stored extraction of a copy.
+    let root = tempdir();
+    let drive = root.path().join("drive");
+    let words = [
+        "osallisuus",
+        "asukas",
+        "kaupunki",
+        "palvelu",
+        "kehittäminen",
+        "kokeilu",
+        "data",
+        "asiakas",
+        "yhteistyö",
+        "työpaja",
+        "rajapinta",
+        "alusta",
+        "kysely",
+        "mittari",
+    ];
+    let mut seed = 3u64;
+    for doc in 0..4 {
+        let mut text = String::from("Osallisuus ja yhteiskehittäminen\n\n");
+        while text.len() < 400_000 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            text.push_str(words[(seed >> 33) as usize % words.len()]);
+            text.push_str(&format!("{} ", (seed >> 20) % 1000));
+            if (seed >> 50).is_multiple_of(12) {
+                text.push_str(".\n");
+            }
+        }
+        for (copy, city) in ["Espoo", "Oulu", "Turku"].iter().enumerate() {
+            write(
+                &drive.join(format!("{city}/TP{}/iso-{doc}-{copy}.txt", doc + 1)),
+                &text,
+            );
+        }
+    }
+    write(
+        &drive.join("Vantaa/pieni.txt"),
+        "Asiakastieto ja asiakasymmärrys.",
+    );
+    let one = root.path().join("one");
+    let two = root.path().join("two");
+    run_within(&drive, &one, &["--jobs", "1"], Duration::from_secs(300));
+    run_within(&drive, &two, &["--jobs", "2"], Duration::from_secs(300));
+    let figures = last_run(&two);
+    // One extraction per content; the copies are classified from it.
+    assert_eq!((figures.extracted, figures.reclassified), (5, 8));
+    for name in ["index.json", "audit.md", "kooste.md"] {
+        let a = std::fs::read(one.join(name)).unwrap_or_else(|e| panic!("{e}"));
+        let b = std::fs::read(two.join(name)).unwrap_or_else(|e| panic!("{e}"));
+        assert!(a == b, "{name} differs between --jobs 1 and --jobs 2");
+    }
+    let idx = index(&two);
+    assert_eq!(
+        document(&idx, "Oulu/TP2/iso-1-1.txt")["status"],
+        "ok",
+        "{}",
+        document(&idx, "Oulu/TP2/iso-1-1.txt")
+    );
+}
+
 fn kind_of(idx: &Value, path: &str) -> Option<String> {
     document(idx, path)["error"]["kind"]
         .as_str()

@@ -18,7 +18,7 @@
 
 use crate::PipelineError;
 use crate::material::Item;
-use crate::walk::DriveFiles;
+use crate::walk::{DriveFiles, PathList};
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 use kooste_model::{Changes, ErrorKind, Material, Stopped, View, WorkPackage, visit};
 use kooste_report::{PreviousMaterial, PreviousRun, changes_among};
@@ -231,11 +231,47 @@ pub(crate) fn stored_materials(blob: Vec<u8>) -> Option<(Vec<Material>, Vec<u8>)
     Some((materials, blob))
 }
 
-/// What the cache knows of a file it holds materials for.
+/// What the cache knows of a file it holds materials for: its stat, content hash and the
+/// hash of its materials' JSON.
 pub(crate) struct Known {
     pub stat: Stat,
-    pub hash: String,
-    pub json_key: String,
+    pub hash: blake3::Hash,
+    pub json_key: blake3::Hash,
+}
+
+/// The files the cache holds materials for, in path order, with what it knows of each.
+#[derive(Default)]
+pub(crate) struct StoredFiles {
+    paths: PathList,
+    known: Vec<Known>,
+}
+
+impl StoredFiles {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.known.is_empty()
+    }
+
+    /// What is known of each of `files`, by its position: one ordered pass over both.
+    pub(crate) fn matched(self, files: &DriveFiles) -> Vec<Option<Known>> {
+        let mut out: Vec<Option<Known>> = Vec::with_capacity(files.len());
+        out.resize_with(files.len(), || None);
+        let order = files.sorted_positions();
+        let mut next = order.iter().peekable();
+        for (k, known) in self.known.into_iter().enumerate() {
+            let stored = self.paths.get(k);
+            while next
+                .next_if(|&&at| files.rel_path(at as usize) < stored)
+                .is_some()
+            {}
+            if let Some(&&at) = next.peek()
+                && files.rel_path(at as usize) == stored
+                && let Some(slot) = out.get_mut(at as usize)
+            {
+                *slot = Some(known);
+            }
+        }
+        out
+    }
 }
 
 /// The outputs a run wrote, recorded so that the next run can tell whether they still stand:
@@ -292,9 +328,8 @@ pub(crate) struct IndexedFiles<'a> {
 impl<'a> IndexedFiles<'a> {
     /// `keys[i]` is the key of the materials of file `i`.
     pub(crate) fn new(files: &'a DriveFiles, keys: &'a [blake3::Hash]) -> IndexedFiles<'a> {
-        let n = files.len().min(keys.len());
-        let mut by_path: Vec<u32> = (0..n as u32).collect();
-        by_path.sort_unstable_by_key(|&i| files.rel_path(i as usize));
+        let mut by_path = files.sorted_positions();
+        by_path.retain(|&i| (i as usize) < keys.len());
         IndexedFiles {
             files,
             keys,
@@ -548,31 +583,45 @@ impl Cache {
     /// costs one pass over the table, not a look-up per file. The materials themselves are
     /// read file by file as the scan takes them ([`Cache::materials_for`]): all at once,
     /// they would be in memory together.
-    pub(crate) fn classified_files(&self, key: &str) -> HashMap<String, Known> {
+    pub(crate) fn classified_files(&self, key: &str) -> StoredFiles {
         self.with_reader(|conn| {
+            // In path order, as the primary key lies: matched to the walk in one pass.
             let mut stmt = conn
                 .prepare(
                     "SELECT f.path, f.size, f.mtime_ns, f.hash, c.json_key
                      FROM files f JOIN classified c ON c.path = f.path AND c.hash = f.hash
-                     WHERE c.key = ?1",
+                     WHERE c.key = ?1 ORDER BY f.path",
                 )
                 .ok()?;
-            let rows = stmt
-                .query_map([key], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        Known {
-                            stat: Stat {
-                                size: r.get::<_, i64>(1)? as u64,
-                                mtime_ns: r.get(2)?,
-                            },
-                            hash: r.get(3)?,
-                            json_key: r.get(4)?,
-                        },
-                    ))
-                })
-                .ok()?;
-            Some(rows.filter_map(Result::ok).collect())
+            let mut rows = stmt.query([key]).ok()?;
+            let mut stored = StoredFiles::default();
+            // A row whose hashes are not hex (a damaged database) is as good as none.
+            let hash = |r: &rusqlite::Row<'_>, i: usize| -> Option<blake3::Hash> {
+                blake3::Hash::from_hex(r.get_ref(i).ok()?.as_str().ok()?).ok()
+            };
+            while let Ok(Some(r)) = rows.next() {
+                let (Ok(path), Ok(size), Ok(mtime_ns), Some(hash), Some(json_key)) = (
+                    r.get_ref(0).and_then(|v| Ok(v.as_str()?)),
+                    r.get::<_, i64>(1),
+                    r.get::<_, i64>(2),
+                    hash(r, 3),
+                    hash(r, 4),
+                ) else {
+                    continue;
+                };
+                if stored.paths.push(path).is_err() {
+                    break;
+                }
+                stored.known.push(Known {
+                    stat: Stat {
+                        size: size as u64,
+                        mtime_ns,
+                    },
+                    hash,
+                    json_key,
+                });
+            }
+            Some(stored)
         })
         .unwrap_or_default()
     }
@@ -744,6 +793,7 @@ impl Cache {
     }
 
     /// A stored extraction, unless it failed by a budget smaller than today's.
+    #[cfg(test)]
     pub(crate) fn extraction(
         &self,
         hash: &str,
@@ -751,6 +801,18 @@ impl Cache {
         timeout_ms: u64,
         memory_mib: u64,
     ) -> Option<Vec<Item>> {
+        decode_extraction(&self.extraction_blob(hash, ext, timeout_ms, memory_mib)?)
+    }
+
+    /// [`Cache::extraction`] as it is stored (compressed): its size says how much decoding
+    /// it will take.
+    pub(crate) fn extraction_blob(
+        &self,
+        hash: &str,
+        ext: &str,
+        timeout_ms: u64,
+        memory_mib: u64,
+    ) -> Option<Vec<u8>> {
         let query = |conn: &Connection| -> Option<Vec<u8>> {
             conn.prepare_cached(
                 "SELECT items FROM extractions
@@ -772,7 +834,7 @@ impl Cache {
             )
             .ok()
         };
-        let blob = self.with_reader(query).or_else(|| {
+        self.with_reader(query).or_else(|| {
             // Readers see committed writes only. A copy of content extracted moments ago,
             // still in the open transaction, is found through the writing connection; it is
             // asked only when it has something uncommitted, and only for content the
@@ -781,8 +843,7 @@ impl Cache {
             (self.read && inner.pending > 0)
                 .then(|| query(&inner.conn))
                 .flatten()
-        })?;
-        serde_json::from_slice(&decompress(&blob)?).ok()
+        })
     }
 
     pub(crate) fn store_extraction(&self, e: &Extraction<'_>) -> Result<(), CacheError> {
@@ -1248,6 +1309,11 @@ fn insert_material(conn: &Connection, file: &str, key: &str, m: &Material) -> ru
 }
 
 /// Whether an extraction failed by the time budget or by the memory budget.
+/// The items of a stored extraction ([`Cache::extraction_blob`]).
+pub(crate) fn decode_extraction(blob: &[u8]) -> Option<Vec<Item>> {
+    serde_json::from_slice(&decompress(blob)?).ok()
+}
+
 pub(crate) fn budget_failure(items: &[Item]) -> (bool, bool) {
     let kinds = items.iter().filter_map(|i| i.result.as_ref().err());
     let mut timeout = false;
@@ -1300,6 +1366,43 @@ mod tests {
             timeout_ms: None,
             memory_mib: None,
         }
+    }
+
+    #[test]
+    fn stored_files_meet_the_walk_in_one_ordered_pass() {
+        // Walk order is by name within each folder; the database's is by the whole path's
+        // bytes ("a-c" before "a/b"). Some stored files are gone, some files are new.
+        let walk = DriveFiles::of_paths(["a/b.txt", "a/c.txt", "a-c.txt", "new.txt", "z.txt"]);
+        let mut stored = StoredFiles::default();
+        for (k, path) in ["a-c.txt", "a/b.txt", "gone.txt", "z.txt"]
+            .iter()
+            .enumerate()
+        {
+            assert!(stored.paths.push(path).is_ok());
+            stored.known.push(Known {
+                stat: Stat {
+                    size: k as u64,
+                    mtime_ns: 0,
+                },
+                hash: blake3::hash(path.as_bytes()),
+                json_key: blake3::hash(b"m"),
+            });
+        }
+        let matched: Vec<Option<(u64, blake3::Hash)>> = stored
+            .matched(&walk)
+            .into_iter()
+            .map(|k| k.map(|k| (k.stat.size, k.hash)))
+            .collect();
+        assert_eq!(
+            matched,
+            [
+                Some((1, blake3::hash(b"a/b.txt"))),
+                None,
+                Some((0, blake3::hash(b"a-c.txt"))),
+                None,
+                Some((3, blake3::hash(b"z.txt"))),
+            ]
+        );
     }
 
     /// Drive files with these paths, each with the key made from its text.

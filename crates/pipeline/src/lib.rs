@@ -35,10 +35,9 @@ use kooste_model::{
 use material::Item;
 use rayon::prelude::*;
 use spool::{Slot, Spool, SpooledMaterials};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 use worker::{Outcome, Pool};
 
 #[derive(Debug, thiserror::Error)]
@@ -409,6 +408,32 @@ struct Context<'a> {
     pool: Option<Pool>,
     counts: Counts,
     in_flight: InFlight,
+    /// Held while a large document is decoded and classified (see [`LARGE_TEXT_BYTES`]).
+    large: Mutex<()>,
+}
+
+/// A document with this much text, or a stored extraction this large compressed, is worked
+/// on by one thread at a time. Its text, decoded, normalised and scanned, takes several times
+/// its size in memory; with every thread on one, a run's peak memory rose with how many such
+/// documents the drive holds (the odds that two meet), not with the largest of them.
+const LARGE_TEXT_BYTES: usize = 256 * 1024;
+const LARGE_BLOB_BYTES: usize = 64 * 1024;
+
+/// Waits for the turn to work on a large document, unless this file has it already.
+fn take_large<'a>(ctx: &'a Context<'_>, large: &mut Option<MutexGuard<'a, ()>>) {
+    if large.is_none() {
+        *large = Some(ctx.large.lock().unwrap_or_else(PoisonError::into_inner));
+    }
+}
+
+/// The bytes of text of `items`.
+fn text_bytes(items: &[Item]) -> usize {
+    items
+        .iter()
+        .filter_map(|i| i.result.as_ref().ok())
+        .flat_map(|d| &d.pages)
+        .map(|p| p.text.len())
+        .sum()
 }
 
 impl Context<'_> {
@@ -465,7 +490,7 @@ fn scan_with(
     let (entries, known) = std::thread::scope(|scope| {
         let known = scope.spawn(|| match (check, config.cache) {
             (Some(_), Some(cache)) => cache.classified_files(&classify_key),
-            _ => HashMap::new(),
+            _ => cache::StoredFiles::default(),
         });
         let entries = walk(config.drive, config.exclude);
         (entries, known.join().unwrap_or_default())
@@ -478,6 +503,7 @@ fn scan_with(
         pool: config.workers.clone().map(Pool::new),
         counts: Counts::default(),
         in_flight: InFlight::default(),
+        large: Mutex::new(()),
     };
     // First the cheap look: which files are as the previous run left them. Boxed: on a first
     // run every file has none, and a vector of empty slots the size of a probe each grew with
@@ -485,10 +511,7 @@ fn scan_with(
     let mut probes: Vec<Option<Box<Probe>>> = if known.is_empty() {
         Vec::new()
     } else {
-        let mut known = known;
-        let stored: Vec<Option<Known>> = entries.iter().map(|e| known.remove(e.rel_path)).collect();
-        // What is left belongs to files no longer on the drive.
-        drop(known);
+        let stored: Vec<Option<Known>> = known.matched(&entries);
         (0..entries.len())
             .into_par_iter()
             .zip(stored)
@@ -611,8 +634,13 @@ fn scan_with(
     if let Some(e) = failure.into_inner().unwrap_or_else(PoisonError::into_inner) {
         return Err(e);
     }
-    // Every file has its result when none failed; the vector is reused in place.
-    let keys: Vec<blake3::Hash> = keys.into_iter().flatten().collect();
+    // Every file has its result when none failed. Sized first: flattening gives no length
+    // to size the vector by, and it would grow to twice what it holds.
+    let keys: Vec<blake3::Hash> = {
+        let mut done = Vec::with_capacity(keys.len());
+        done.extend(keys.into_iter().flatten());
+        done
+    };
     let restarts = ctx.pool.as_ref().map_or(0, Pool::restarts);
     // Workers are stopped on a thread of their own while the outputs are made; the caller
     // waits for them (Scan::wait_for_workers) before reading the children's peak memory.
@@ -757,13 +785,9 @@ fn probe(ctx: &Context<'_>, known: Option<Known>, entry: &DriveEntry<'_>) -> Opt
         size: meta.len(),
         mtime_ns: mtime_ns(&meta),
     };
-    // A stored row whose hashes are not hex (a damaged database) is as good as none.
-    let stored = known.filter(|k| k.stat == stat).and_then(|k| {
-        Some((
-            blake3::Hash::from_hex(&k.hash).ok()?,
-            blake3::Hash::from_hex(&k.json_key).ok()?,
-        ))
-    });
+    let stored = known
+        .filter(|k| k.stat == stat)
+        .map(|k| (k.hash, k.json_key));
     match stored {
         Some((hash, json_key)) => Some(Probe::Stored {
             stat,
@@ -876,11 +900,19 @@ fn process(
 
     // 2. Known content (a copy, a rename, or new rules): classify the stored extraction.
     let (timeout_ms, memory_mib) = budgets(ctx);
-    let stored_extraction = || match (cache, &known_hash) {
-        (Some(cache), Some(hash)) => cache.extraction(hash, &ext, timeout_ms, memory_mib),
-        _ => None,
+    // Held to the end of this file's work once it turns out to be large.
+    let mut large: Option<MutexGuard<'_, ()>> = None;
+    let stored_extraction = |large: &mut Option<_>| {
+        let blob = match (cache, &known_hash) {
+            (Some(cache), Some(hash)) => cache.extraction_blob(hash, &ext, timeout_ms, memory_mib),
+            _ => None,
+        }?;
+        if blob.len() >= LARGE_BLOB_BYTES {
+            take_large(ctx, large);
+        }
+        cache::decode_extraction(&blob)
     };
-    let mut cached_items = stored_extraction();
+    let mut cached_items = stored_extraction(&mut large);
     // Held until the extraction is stored, so that copies met meanwhile wait for it.
     let mut claim = None;
     if let (None, Some(cache), Some(hash)) = (&cached_items, cache, &known_hash)
@@ -890,7 +922,7 @@ fn process(
             // Stored between the look above and the claim, perhaps.
             Some(c) => {
                 claim = Some(c);
-                cached_items = stored_extraction();
+                cached_items = stored_extraction(&mut large);
             }
             None => return Ok(Processed::PutAside),
         }
@@ -903,10 +935,13 @@ fn process(
         // 3. New content: extract it.
         None => {
             ctx.counts.extracted.fetch_add(1, Ordering::Relaxed);
-            let (hash, items, cacheable) = extract(ctx, entry)?;
+            let (hash, items, cacheable) = extract(ctx, entry, &mut large)?;
             (hash, items, cacheable)
         }
     };
+    if text_bytes(&items) >= LARGE_TEXT_BYTES {
+        take_large(ctx, &mut large);
+    }
     let (timed_out, out_of_memory) = cache::budget_failure(&items);
     let cache = cache.filter(|_| !hash.is_empty());
     // The extraction is stored before the items are classified, so that classifying can
@@ -951,9 +986,10 @@ fn budgets(ctx: &Context<'_>) -> (u64, u64) {
 
 /// Extracts one file, in a worker when there are workers. Returns the hash of what was
 /// read, the items, and whether the result may be cached.
-fn extract(
-    ctx: &Context<'_>,
+fn extract<'a>(
+    ctx: &'a Context<'_>,
     entry: &DriveEntry<'_>,
+    large: &mut Option<MutexGuard<'a, ()>>,
 ) -> Result<(String, Vec<Item>, bool), PipelineError> {
     let Some(pool) = &ctx.pool else {
         let (hash, items) = material::extract_in_process(
@@ -968,8 +1004,19 @@ fn extract(
             cache.commit_if_due();
         }
     };
+    // A large answer is decoded in its turn, as a large stored extraction is.
+    let mut answered = |bytes: usize| {
+        if bytes >= LARGE_TEXT_BYTES {
+            take_large(ctx, large);
+        }
+    };
     Ok(
-        match pool.extract(&entry.path(ctx.config.drive), entry.rel_path, &waiting)? {
+        match pool.extract(
+            &entry.path(ctx.config.drive),
+            entry.rel_path,
+            &waiting,
+            &mut answered,
+        )? {
             Outcome::Done(r) => (r.hash, r.items, true),
             Outcome::Failed { error, cacheable } => {
                 // The worker read the file but could not say its hash: hash it here, so that

@@ -240,7 +240,7 @@ fn render_outputs(
             rayon::join(
                 || {
                     let a = audit(view)?;
-                    let s = summary_leaving_out(view, options, &a.superseded())?;
+                    let s = summary_leaving_out(view, options, a.superseded())?;
                     Ok((s, a))
                 },
                 || {

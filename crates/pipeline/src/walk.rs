@@ -7,14 +7,56 @@ use std::borrow::Cow;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
-/// The files a walk found, in walk order. Their relative paths lie in one block of text,
-/// so that a drive's worth of paths, held to the end of the run, costs their bytes and four
-/// more each rather than an allocation and a string's header each.
+/// Paths in one block of text, in the order they were added: a drive's worth of paths
+/// costs their bytes and four more each, rather than an allocation and a string's header each.
+#[derive(Debug, Default)]
+pub(crate) struct PathList {
+    text: String,
+    /// Where each path ends in `text`.
+    ends: Vec<u32>,
+}
+
+impl PathList {
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The path at `at`, or "" past the end.
+    pub(crate) fn get(&self, at: usize) -> &str {
+        let start = match at {
+            0 => 0,
+            _ => self.ends.get(at - 1).map_or(usize::MAX, |&e| e as usize),
+        };
+        let end = self.ends.get(at).map_or(0, |&e| e as usize);
+        self.text.get(start..end).unwrap_or("")
+    }
+
+    pub(crate) fn push(&mut self, path: &str) -> Result<(), TooManyFiles> {
+        u32::try_from(self.ends.len()).map_err(|_| TooManyFiles)?;
+        self.text.push_str(path);
+        self.ends
+            .push(u32::try_from(self.text.len()).map_err(|_| TooManyFiles)?);
+        Ok(())
+    }
+
+    /// The positions, in the order of their paths.
+    pub(crate) fn sorted_positions(&self) -> Vec<u32> {
+        let mut order: Vec<u32> = (0..self.len() as u32).collect();
+        order.sort_unstable_by_key(|&i| self.get(i as usize));
+        order
+    }
+
+    fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
+    }
+}
+
+/// The files a walk found, in walk order.
 #[derive(Debug, Default)]
 pub struct DriveFiles {
-    text: String,
-    /// Where each file's relative path ends in `text`.
-    ends: Vec<u32>,
+    /// The files' paths relative to the drive.
+    paths: PathList,
     /// By position, the files' own paths where the drive's path joined with the relative
     /// path is not it (a name that is not UTF-8): few, so kept apart.
     own_paths: Vec<(u32, PathBuf)>,
@@ -58,21 +100,21 @@ pub struct TooManyFiles;
 
 impl DriveFiles {
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.paths.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.paths.len() == 0
     }
 
     /// The relative path of the file at `at`, or "" past the end.
     pub fn rel_path(&self, at: usize) -> &str {
-        let start = match at {
-            0 => 0,
-            _ => self.ends.get(at - 1).map_or(usize::MAX, |&e| e as usize),
-        };
-        let end = self.ends.get(at).map_or(0, |&e| e as usize);
-        self.text.get(start..end).unwrap_or("")
+        self.paths.get(at)
+    }
+
+    /// The files' positions in the order of their relative paths.
+    pub(crate) fn sorted_positions(&self) -> Vec<u32> {
+        self.paths.sorted_positions()
     }
 
     /// The file at `at`; past the end, an entry with an empty path.
@@ -97,17 +139,14 @@ impl DriveFiles {
         path: PathBuf,
         walk_error: Option<String>,
     ) -> Result<(), TooManyFiles> {
-        let at = u32::try_from(self.ends.len()).map_err(|_| TooManyFiles)?;
+        let at = u32::try_from(self.paths.len()).map_err(|_| TooManyFiles)?;
         if drive.join(rel_path) != path {
             self.own_paths.push((at, path));
         }
         if let Some(message) = walk_error {
             self.walk_errors.push((at, message));
         }
-        self.text.push_str(rel_path);
-        self.ends
-            .push(u32::try_from(self.text.len()).map_err(|_| TooManyFiles)?);
-        Ok(())
+        self.paths.push(rel_path)
     }
 
     /// Files with these relative paths (read where the drive joined with them says), for
@@ -124,8 +163,7 @@ impl DriveFiles {
     }
 
     fn shrink_to_fit(&mut self) {
-        self.text.shrink_to_fit();
-        self.ends.shrink_to_fit();
+        self.paths.shrink_to_fit();
         self.own_paths.shrink_to_fit();
         self.walk_errors.shrink_to_fit();
     }

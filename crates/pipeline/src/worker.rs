@@ -422,12 +422,14 @@ impl Pool {
     }
 
     /// Has a worker extract the file at `abs`, seen by extraction as `name`. `waiting` is
-    /// called now and then while the worker works.
+    /// called now and then while the worker works; `answered` with the size of the answer
+    /// before it is decoded.
     pub(crate) fn extract(
         &self,
         abs: &Path,
         name: &str,
         waiting: &dyn Fn(),
+        answered: &mut dyn FnMut(usize),
     ) -> Result<Outcome, PipelineError> {
         let request = Request {
             path: path_bytes(abs),
@@ -466,6 +468,7 @@ impl Pool {
                 .recv_timeout((deadline - now).min(Duration::from_millis(250)))
             {
                 Ok(line) => {
+                    answered(line.len());
                     return Ok(match serde_json::from_str::<Response>(&line) {
                         Ok(response) => {
                             self.checkin(worker);

@@ -11,7 +11,8 @@ use crate::summary::stem;
 use kooste_model::{CitySource, ErrorKind, Status, View};
 use regex::Regex;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::sync::OnceLock;
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -29,8 +30,11 @@ pub struct Audit {
     /// often, where it names several (comma-separated).
     pub no_city: RowList,
     pub no_tp: RowList,
-    /// Groups of paths with identical content; the first is the one the summary lists.
-    pub duplicates: Vec<Vec<String>>,
+    /// Paths with identical content, a group after another, each with its group's number
+    /// (from 1) as the detail; the first of a group is the one the summary lists.
+    pub duplicates: RowList,
+    /// How many groups `duplicates` holds.
+    pub duplicate_groups: usize,
     pub versions: Vec<VersionGroup>,
     /// Materials a person corrected, with the fields corrected (comma-separated).
     pub manual: RowList,
@@ -38,6 +42,53 @@ pub struct Audit {
     pub annotation_sources: Vec<String>,
     /// Annotations that could not be applied.
     pub annotation_warnings: Vec<String>,
+    /// The positions of the materials the summary's tables leave out.
+    superseded: Positions,
+}
+
+/// A set of material positions, a bit each.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Positions {
+    bits: Vec<u64>,
+    len: usize,
+}
+
+impl Positions {
+    pub fn insert(&mut self, at: usize) {
+        let (word, bit) = (at / 64, 1u64 << (at % 64));
+        if self.bits.len() <= word {
+            self.bits.resize(word + 1, 0);
+        }
+        if let Some(w) = self.bits.get_mut(word)
+            && *w & bit == 0
+        {
+            *w |= bit;
+            self.len += 1;
+        }
+    }
+
+    pub fn contains(&self, at: usize) -> bool {
+        self.bits
+            .get(at / 64)
+            .is_some_and(|w| w & (1u64 << (at % 64)) != 0)
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The positions in order.
+    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.bits.iter().enumerate().flat_map(|(word, &w)| {
+            (0..64)
+                .filter(move |bit| w & (1u64 << bit) != 0)
+                .map(move |bit| word * 64 + bit)
+        })
+    }
 }
 
 /// One row of the audit as a table shows it.
@@ -58,19 +109,10 @@ pub struct VersionGroup {
 }
 
 impl Audit {
-    /// Paths the summary's tables leave out: every version but the newest, every identical
-    /// copy but the first. The same as the summary works out for itself from the index.
-    pub fn superseded(&self) -> BTreeSet<&str> {
-        let mut out = BTreeSet::new();
-        for g in &self.duplicates {
-            out.extend(g.iter().skip(1).map(String::as_str));
-        }
-        for g in &self.versions {
-            if let Some((_, older)) = g.paths.split_last() {
-                out.extend(older.iter().filter(|p| **p != g.newest).map(String::as_str));
-            }
-        }
-        out
+    /// The positions of the materials the summary's tables leave out: every version but the
+    /// newest, every identical copy but the first.
+    pub fn superseded(&self) -> &Positions {
+        &self.superseded
     }
 
     /// Readable materials that got no theme.
@@ -84,14 +126,13 @@ impl Audit {
 
     /// How many rows [`Audit::each_row`] gives.
     pub fn row_count(&self) -> usize {
-        let groups = |n: usize| n;
         self.errors()
             + self.empty.len()
             + self.no_theme.len()
             + self.no_city.len()
             + self.no_tp.len()
-            + groups(self.duplicates.iter().map(Vec::len).sum())
-            + groups(self.versions.iter().map(|g| g.paths.len()).sum())
+            + self.duplicates.len()
+            + self.versions.iter().map(|g| g.paths.len()).sum::<usize>()
             + self.manual.len()
             + self.annotation_warnings.len()
     }
@@ -142,16 +183,13 @@ impl Audit {
                 Cow::Borrowed(""),
             )
         })?;
-        for (group, n) in self.duplicates.iter().zip(1..) {
-            let detail = format!("{} {n}", lang.pick("ryhmä", "group"));
-            for path in group {
-                row(
-                    lang.pick("Sama sisältö", "Identical content"),
-                    path,
-                    Cow::Borrowed(&detail),
-                )?;
-            }
-        }
+        self.duplicates.each(|path, n| {
+            row(
+                lang.pick("Sama sisältö", "Identical content"),
+                path,
+                Cow::Owned(format!("{} {n}", lang.pick("ryhmä", "group"))),
+            )
+        })?;
         for g in &self.versions {
             for path in &g.paths {
                 let detail = if *path == g.newest {
@@ -190,16 +228,16 @@ pub fn audit(view: View<'_>) -> std::io::Result<Audit> {
     };
     // What copies are found from: the content of each material whose content can be
     // compared, by position. Their paths are read again for the few that have copies.
-    let mut contents: Vec<(ContentKey, u32)> = Vec::new();
+    let mut contents: Vec<(ContentKey, u8, u32)> = Vec::with_capacity(view.materials.len());
     let mut versions = VersionSets::default();
     let mut at = 0u32;
     view.materials.each_without_evidence(&mut |m| {
         let here = at;
         at += 1;
         if !m.hash.is_empty() && m.bytes > 0 && m.status != Status::Empty {
-            contents.push((ContentKey::of(&m.hash), here));
+            contents.push((ContentKey::of(&m.hash), copy_rank(m), here));
         }
-        versions.add_marked(here, &m.path);
+        versions.add_marked(&m.path);
         let set_by_hand = |field: &str| m.manual.iter().any(|f| f == field);
         if !m.manual.is_empty() {
             a.manual.push(&m.path, &m.manual.join(","))?;
@@ -231,53 +269,44 @@ pub fn audit(view: View<'_>) -> std::io::Result<Audit> {
         }
         Ok(())
     })?;
-    let copies = copy_positions(contents);
-    // The second reading: the copies' names and cities, and the unmarked first drafts of
-    // versioned materials.
-    let mut copy_names: Vec<(u32, Copy)> = Vec::new();
+    let copies = Copies::of(contents);
+    // The second reading: the copies' names, and the unmarked first drafts of versioned
+    // materials.
+    let mut sorter = copies.sorter();
     if !copies.is_empty() || !versions.is_empty() {
-        let mut wanted: Vec<u32> = copies.iter().flatten().copied().collect();
-        wanted.sort_unstable();
         let mut at = 0u32;
         view.materials.each_without_evidence(&mut |m| {
             let here = at;
             at += 1;
-            if wanted.binary_search(&here).is_ok() {
-                copy_names.push((here, Copy::of(m)));
-            }
-            versions.add_unmarked(here, &m.path);
+            sorter.add(here, &m.path)?;
+            versions.add_member(here, &m.path);
             Ok(())
         })?;
     }
-    a.duplicates = duplicate_groups(copies, &copy_names);
-    // The time a version was modified orders it among versions of the same name: read
-    // again for the few materials that have versions.
-    a.versions = versions.groups(|at| Ok(view.materials.get(at)?.modified.clone()))?;
+    a.duplicates = sorter.finish()?;
+    a.duplicate_groups = copies.groups;
+    for &(at, _, order) in &copies.members {
+        if order > 0 {
+            a.superseded.insert(at as usize);
+        }
+    }
+    // The few materials that have versions are read again, for their names and the time
+    // each was modified, which orders it among versions of the same name.
+    a.versions = versions.groups(
+        |at| {
+            let m = view.materials.get(at)?;
+            Ok((m.path.clone(), m.modified.clone()))
+        },
+        &mut a.superseded,
+    )?;
     Ok(a)
 }
 
-/// What orders the copies of one content: the one the summary keeps first.
-struct Copy {
-    path: Box<str>,
-    has_city: bool,
-}
-
-impl Copy {
-    fn of(m: &kooste_model::Material) -> Copy {
-        Copy {
-            path: m.path.as_str().into(),
-            has_city: m.city.is_some(),
-        }
-    }
-}
-
-/// A content hash: the 32 bytes of a BLAKE3 hash written in lower-case hex (as kooste writes
-/// them), or the text as it is.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum ContentKey {
-    Blake3([u8; 32]),
-    Other(Box<str>),
-}
+/// What a content hash says, in 32 bytes: a BLAKE3 hash written in lower-case hex (as
+/// kooste writes them), or the SHA-256 of any other text. The audit holds one per material
+/// while it finds the copies: bytes, not text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct ContentKey([u8; 32]);
 
 impl ContentKey {
     fn of(hash: &str) -> ContentKey {
@@ -299,11 +328,11 @@ impl ContentKey {
                     }
                     _ => false,
                 });
-        if decoded {
-            ContentKey::Blake3(bytes)
-        } else {
-            ContentKey::Other(hash.into())
+        if !decoded {
+            use sha2::Digest;
+            bytes = sha2::Sha256::digest(hash.as_bytes()).into();
         }
+        ContentKey(bytes)
     }
 }
 
@@ -316,49 +345,148 @@ fn copy_mark() -> &'static Regex {
     })
 }
 
-/// The positions of identical contents, in groups of two or more.
-fn copy_positions(mut contents: Vec<(ContentKey, u32)>) -> Vec<Vec<u32>> {
-    // Sorted by content, alike contents lie side by side: no map of every material's hash.
-    contents.sort_unstable();
-    contents
-        .chunk_by(|a, b| a.0 == b.0)
-        .filter(|g| g.len() > 1)
-        .map(|g| g.iter().map(|(_, at)| *at).collect())
-        .collect()
+/// Which copy of a content comes first, and is kept in the summary: lowest first. A file
+/// of its own before an archive member, then one whose name does not say it is a copy, then
+/// one with a city; then the first by path (by position: materials come in path order).
+fn copy_rank(m: &kooste_model::Material) -> u8 {
+    let in_archive = archive_file(&m.path).len() < m.path.len();
+    let file_stem = stem(kooste_model::file_name(&m.path));
+    let marked = may_have_copy_mark(file_stem) && copy_mark().is_match(file_stem);
+    u8::from(in_archive) << 2 | u8::from(marked) << 1 | u8::from(m.city.is_none())
 }
 
-/// Identical content under several names. The copy listed first, and kept in the summary,
-/// is a file of its own rather than an archive member, then one whose name does not say it
-/// is a copy, then one with a city, then the first by path. Files without text are listed
-/// as empty already; that they are alike says nothing more. `names` holds each copy's
-/// name by position, in position order.
-fn duplicate_groups(copies: Vec<Vec<u32>>, names: &[(u32, Copy)]) -> Vec<Vec<String>> {
-    let name = |at: &u32| {
-        names
-            .binary_search_by_key(at, |(k, _)| *k)
-            .ok()
-            .map(|k| &names[k].1)
-    };
-    let mut groups: Vec<Vec<&Copy>> = copies
-        .iter()
-        .map(|g| {
-            let mut g: Vec<&Copy> = g.iter().filter_map(name).collect();
-            g.sort_by_cached_key(|m| {
-                (
-                    archive_file(&m.path).len() < m.path.len(),
-                    copy_mark().is_match(stem(kooste_model::file_name(&m.path))),
-                    !m.has_city,
-                    &*m.path,
-                )
-            });
-            g
-        })
-        .collect();
-    groups.sort_by(|a, b| a.iter().map(|m| &m.path).cmp(b.iter().map(|m| &m.path)));
-    groups
-        .into_iter()
-        .map(|g| g.into_iter().map(|m| m.path.to_string()).collect())
-        .collect()
+/// False only for a name that [`copy_mark`] cannot match: one without its words and not
+/// ending in a parenthesis. Most names are looked at once this way instead of by the pattern.
+fn may_have_copy_mark(file_stem: &str) -> bool {
+    const WORDS: [&[u8]; 3] = [b"kopio", b"copy", b"kopia"];
+    let bytes = file_stem.trim_end().as_bytes();
+    bytes.ends_with(b")")
+        || WORDS
+            .iter()
+            .any(|w| bytes.windows(w.len()).any(|b| b.eq_ignore_ascii_case(w)))
+}
+
+/// Identical content under several names. Files without text are listed as empty already;
+/// that they are alike says nothing more.
+struct Copies {
+    /// Each copy's position, group (numbered in the order the audit lists them) and order
+    /// within its group, by position.
+    members: Vec<(u32, u32, u32)>,
+    groups: usize,
+}
+
+/// Rows of copies held in memory per bucket of groups, at most.
+const COPIES_PER_BUCKET: usize = 4096;
+
+impl Copies {
+    /// The groups of two or more among (content, rank, position). Groups are listed by the
+    /// position of the copy that comes first in them.
+    fn of(mut contents: Vec<(ContentKey, u8, u32)>) -> Copies {
+        // Sorted by content, alike contents lie side by side: no map of every material's hash.
+        contents.sort_unstable();
+        let mut groups: Vec<Vec<u32>> = contents
+            .chunk_by(|a, b| a.0 == b.0)
+            .filter(|g| g.len() > 1)
+            .map(|g| g.iter().map(|(_, _, at)| *at).collect())
+            .collect();
+        drop(contents);
+        groups.sort_unstable_by_key(|g| g.first().copied());
+        let mut members: Vec<(u32, u32, u32)> = groups
+            .iter()
+            .zip(0u32..)
+            .flat_map(|(g, n)| g.iter().zip(0u32..).map(move |(&at, k)| (at, n, k)))
+            .collect();
+        members.sort_unstable();
+        Copies {
+            members,
+            groups: groups.len(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    /// Puts the copies' paths, met in position order, into group order.
+    fn sorter(&self) -> CopySorter<'_> {
+        // Groups in buckets of about COPIES_PER_BUCKET rows: a bucket waits on disk, then
+        // is put in order in memory.
+        let mut sizes = vec![0usize; self.groups];
+        for &(_, n, _) in &self.members {
+            if let Some(size) = sizes.get_mut(n as usize) {
+                *size += 1;
+            }
+        }
+        let mut bucket_of = Vec::with_capacity(self.groups);
+        let (mut bucket, mut filled) = (0u32, 0usize);
+        for size in sizes {
+            if filled > 0 && filled + size > COPIES_PER_BUCKET {
+                bucket += 1;
+                filled = 0;
+            }
+            bucket_of.push(bucket);
+            filled += size;
+        }
+        let buckets = bucket_of.last().map_or(0, |&b| b as usize + 1);
+        CopySorter {
+            copies: self,
+            bucket_of,
+            buckets: (0..buckets).map(|_| RowList::with_memory(4096)).collect(),
+            next: 0,
+        }
+    }
+}
+
+struct CopySorter<'a> {
+    copies: &'a Copies,
+    bucket_of: Vec<u32>,
+    buckets: Vec<RowList>,
+    /// The next member to meet, in `copies.members`.
+    next: usize,
+}
+
+impl CopySorter<'_> {
+    /// Offers the material at `at`, named `path`; positions come in increasing order.
+    fn add(&mut self, at: u32, path: &str) -> std::io::Result<()> {
+        let Some(&(member, group, order)) = self.copies.members.get(self.next) else {
+            return Ok(());
+        };
+        if member != at {
+            return Ok(());
+        }
+        self.next += 1;
+        let bucket = self.bucket_of.get(group as usize).copied().unwrap_or(0);
+        match self.buckets.get_mut(bucket as usize) {
+            Some(list) => list.push(path, &format!("{group} {order}")),
+            None => Ok(()),
+        }
+    }
+
+    /// The copies in group order, each with its group's number from 1.
+    fn finish(self) -> std::io::Result<RowList> {
+        let mut out = RowList::new();
+        for bucket in self.buckets {
+            let mut rows: Vec<((u32, u32), String)> = Vec::with_capacity(bucket.len());
+            bucket.each(|path, place| {
+                let mut numbers = place.split(' ').map(str::parse::<u32>);
+                match (numbers.next(), numbers.next()) {
+                    (Some(Ok(group)), Some(Ok(order))) => {
+                        rows.push(((group, order), path.to_string()));
+                        Ok(())
+                    }
+                    _ => Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        "a list of copies is damaged",
+                    )),
+                }
+            })?;
+            rows.sort_unstable();
+            for ((group, _), path) in rows {
+                out.push(&path, &(group + 1).to_string())?;
+            }
+        }
+        Ok(out)
+    }
 }
 
 fn version_mark() -> &'static Regex {
@@ -511,24 +639,39 @@ fn base_name(file_stem: &str) -> String {
     }
 }
 
-/// Versions of one material in one folder: the names with a version mark, by folder and
-/// base name, each with its position; then the names without one that share a base name
-/// with them (the first draft).
+/// Versions of one material in one folder. The names with a version mark give the groups,
+/// by folder and base name; the names without one that share a base name with them (the
+/// first draft) join. Held as hashes of (folder, base name) and positions, not names: on a
+/// drive that dates its files most names have a mark, and most such groups have one member.
 #[derive(Default)]
 struct VersionSets {
-    by_folder: HashMap<Box<str>, BTreeMap<String, Versions>>,
+    /// The folders with a marked name.
+    folders: HashSet<u64>,
+    /// The groups' keys, with how many marked names each has.
+    marked: HashMap<u64, u32>,
+    /// (key, position) of each material of a group, as met.
+    members: Vec<(u64, u32)>,
 }
 
-/// The versions of one material found so far: position and path of each.
-type Versions = Vec<(u32, Box<str>)>;
+fn folder_key(folder: &str) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    folder.hash(&mut h);
+    h.finish()
+}
+
+fn group_key(folder: &str, base: &str) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    (folder, base).hash(&mut h);
+    h.finish()
+}
 
 impl VersionSets {
     fn is_empty(&self) -> bool {
-        self.by_folder.is_empty()
+        self.marked.is_empty()
     }
 
-    /// Takes the material at `at` if its name has a version mark.
-    fn add_marked(&mut self, at: u32, path: &str) {
+    /// Takes note of the material's name if it has a version mark.
+    fn add_marked(&mut self, path: &str) {
         let file_stem = stem(kooste_model::file_name(path));
         if version_mark_at(file_stem).is_none() {
             return;
@@ -537,59 +680,91 @@ impl VersionSets {
         if base.is_empty() {
             return;
         }
-        self.by_folder
-            .entry(folder(path).into())
-            .or_default()
-            .entry(base)
-            .or_default()
-            .push((at, path.into()));
+        let folder = folder(path);
+        self.folders.insert(folder_key(folder));
+        *self.marked.entry(group_key(folder, &base)).or_default() += 1;
     }
 
-    /// Takes the material at `at` into the set of its folder and base name, if there is one:
-    /// an unmarked file with the same base name belongs to the group too. Call after every
-    /// material has been offered to [`VersionSets::add_marked`].
-    fn add_unmarked(&mut self, at: u32, path: &str) {
-        let Some(in_folder) = self.by_folder.get_mut(folder(path)) else {
+    /// Takes the material at `at` into the set of its folder and base name, if there is one.
+    /// Call with every material, after each has been offered to [`VersionSets::add_marked`].
+    fn add_member(&mut self, at: u32, path: &str) {
+        let folder = folder(path);
+        if !self.folders.contains(&folder_key(folder)) {
             return;
-        };
-        if let Some(g) = in_folder.get_mut(&base_name(stem(kooste_model::file_name(path))))
-            && !g.iter().any(|(k, _)| *k == at)
-        {
-            g.push((at, path.into()));
+        }
+        let key = group_key(folder, &base_name(stem(kooste_model::file_name(path))));
+        if self.marked.contains_key(&key) {
+            self.members.push((key, at));
         }
     }
 
-    /// The groups of two or more, in folder then name order, each oldest first. `modified`
-    /// gives the modification time of the material at a position.
+    /// The groups of two or more, in folder then name order, each oldest first. `read`
+    /// gives the path and modification time of the material at a position; every version
+    /// but the newest goes into `older`.
     fn groups(
-        self,
-        mut modified: impl FnMut(usize) -> std::io::Result<Option<String>>,
+        mut self,
+        mut read: impl FnMut(usize) -> std::io::Result<(String, Option<String>)>,
+        older: &mut Positions,
     ) -> std::io::Result<Vec<VersionGroup>> {
-        let mut by_folder: Vec<_> = self.by_folder.into_iter().collect();
-        by_folder.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
-        by_folder
-            .into_iter()
-            .flat_map(|(_, in_folder)| in_folder)
-            .filter(|(_, g)| g.len() > 1)
-            .map(|(name, g)| {
-                let mut keyed = g
-                    .into_iter()
-                    .map(|(at, path)| {
-                        let key = version_key(stem(kooste_model::file_name(&path)));
-                        Ok(((key, modified(at as usize)?), path))
-                    })
-                    .collect::<std::io::Result<Vec<_>>>()?;
-                // Paths are unique, so the order is total.
-                keyed.sort_by(|(a, x), (b, y)| a.cmp(b).then_with(|| x.cmp(y)));
-                let paths: Vec<String> = keyed.into_iter().map(|(_, p)| p.into()).collect();
-                Ok(VersionGroup {
-                    name,
-                    newest: paths.last().cloned().unwrap_or_default(),
-                    paths,
-                })
-            })
-            .collect()
+        self.members.sort_unstable();
+        let mut versions: Vec<Version> = Vec::new();
+        for same_key in self.members.chunk_by(|a, b| a.0 == b.0) {
+            if same_key.len() < 2 {
+                continue;
+            }
+            for &(_, at) in same_key {
+                let (path, modified) = read(at as usize)?;
+                let file_stem = stem(kooste_model::file_name(&path));
+                versions.push(Version {
+                    folder: folder(&path).to_string(),
+                    base: base_name(file_stem),
+                    key: version_key(file_stem),
+                    modified,
+                    path,
+                    at,
+                });
+            }
+        }
+        // Paths are unique, so the order is total. Names whose hashes met by chance part
+        // again here, in groups of their own.
+        versions.sort_by(|a, b| {
+            (&a.folder, &a.base, &a.key, &a.modified, &a.path).cmp(&(
+                &b.folder,
+                &b.base,
+                &b.key,
+                &b.modified,
+                &b.path,
+            ))
+        });
+        let mut groups = Vec::new();
+        for g in versions.chunk_by(|a, b| a.folder == b.folder && a.base == b.base) {
+            let Some((newest, before_newest)) = g.split_last() else {
+                continue;
+            };
+            if before_newest.is_empty() {
+                continue;
+            }
+            for v in before_newest {
+                older.insert(v.at as usize);
+            }
+            groups.push(VersionGroup {
+                name: newest.base.clone(),
+                newest: newest.path.clone(),
+                paths: g.iter().map(|v| v.path.clone()).collect(),
+            });
+        }
+        Ok(groups)
     }
+}
+
+/// One version of a material, as its group orders it.
+struct Version {
+    folder: String,
+    base: String,
+    key: VersionKey,
+    modified: Option<String>,
+    path: String,
+    at: u32,
 }
 
 /// `audit.md`, and what `kooste audit` prints.
@@ -627,7 +802,7 @@ pub fn write_audit_markdown(
         ),
         (
             lang.pick("Kaksoiskappaleryhmiä", "Groups of identical copies"),
-            a.duplicates.len(),
+            a.duplicate_groups,
         ),
         (
             lang.pick("Versioituja materiaaleja", "Versioned materials"),
@@ -720,7 +895,7 @@ pub fn write_audit_markdown(
             "Sama sisältö eri nimillä",
             "Identical content under different names"
         ),
-        a.duplicates.len()
+        a.duplicate_groups
     ));
     if a.duplicates.is_empty() {
         out.push_str(lang.pick("Ei yhtään.\n\n", "None.\n\n"));
@@ -729,10 +904,24 @@ pub fn write_audit_markdown(
             "Kooste listaa kustakin ryhmästä vain ensimmäisen.\n\n",
             "The summary lists only the first of each group.\n\n",
         ));
-        for group in &a.duplicates {
-            let names: Vec<String> = group.iter().map(|p| format!("`{}`", code(p))).collect();
-            out.push_str(&format!("- {}\n", names.join(" = ")));
-        }
+        // A line per group: its names joined as they come.
+        let mut line: Vec<String> = Vec::new();
+        let mut group = String::new();
+        let flush = |out: &mut Spill<'_>, line: &mut Vec<String>| {
+            if !line.is_empty() {
+                out.push_str(&format!("- {}\n", line.join(" = ")));
+                line.clear();
+            }
+        };
+        a.duplicates.each(|path, n| {
+            if n != group {
+                flush(&mut out, &mut line);
+                group = n.to_string();
+            }
+            line.push(format!("`{}`", code(path)));
+            Ok::<(), std::io::Error>(())
+        })?;
+        flush(&mut out, &mut line);
         out.push('\n');
     }
 
@@ -857,7 +1046,7 @@ mod tests {
         let h = |c: char| c.to_string().repeat(64);
         let a = "0123456789abcdef".repeat(4);
         assert_eq!(ContentKey::of(&a), ContentKey::of(&a.clone()));
-        assert!(matches!(ContentKey::of(&a), ContentKey::Blake3(_)));
+        assert_eq!(ContentKey::of(&a).0[..4], [0x01, 0x23, 0x45, 0x67]);
         let keys = [
             ContentKey::of(&h('a')),
             ContentKey::of(&h('b')),
@@ -904,6 +1093,105 @@ mod tests {
         for marked in ["Malli_final", "raportti LUONNOS", "Draft2", "ohje_v2"] {
             assert!(may_have_version_mark(marked), "{marked}");
         }
+    }
+
+    #[test]
+    fn a_name_the_quick_look_passes_over_has_no_copy_mark() {
+        let alphabet: Vec<char> = " _-.()kopiKOPIcyCYa2(3)".chars().collect();
+        let mut seed = 7u64;
+        let mut passed_over = 0;
+        for _ in 0..20_000 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let len = 1 + (seed >> 60) as usize;
+            let name: String = (0..len)
+                .map(|i| alphabet[((seed >> (i * 4 % 56)) as usize + i) % alphabet.len()])
+                .collect();
+            if !may_have_copy_mark(&name) {
+                passed_over += 1;
+                assert!(!copy_mark().is_match(&name), "{name:?}");
+            }
+        }
+        assert!(passed_over > 1000, "passed over {passed_over}");
+    }
+
+    #[test]
+    fn copies_come_out_in_group_order_however_many_there_are() {
+        // Enough copies for several buckets of the sorting; groups of one to four, some
+        // members in archives, some named as copies, some without a city.
+        let n = 3 * COPIES_PER_BUCKET + 500;
+        let mut docs: Vec<(String, String, bool)> = (0..n)
+            .map(|i| {
+                let content = (i * 7919) % (n / 2);
+                let name = match i % 5 {
+                    0 => format!("Kopio raportti {i:05}.docx"),
+                    1 => format!("paketti{:03}.zip/raportti {i:05}.docx", i % 97),
+                    _ => format!("raportti {i:05}.docx"),
+                };
+                let folder = ["Espoo", "Oulu/TP2", "Yhteiset"][i % 3];
+                (
+                    format!("{folder}/{name}"),
+                    format!("{content:064x}"),
+                    i % 4 != 0,
+                )
+            })
+            .collect();
+        docs.sort();
+        let json: Vec<String> = docs
+            .iter()
+            .map(|(path, hash, city)| {
+                let city = if *city { "\"Espoo\"" } else { "null" };
+                format!(
+                    r#"{{"path": "{path}", "format": "docx", "bytes": 1, "hash": "{hash}",
+                    "title": "t", "city": {city}, "tp": [], "themes": [], "status": "ok",
+                    "error": null, "pages": 1, "chars": 100}}"#
+                )
+            })
+            .collect();
+        let index: Index = serde_json::from_str(&format!(
+            r#"{{"schema": 1, "generated": "2018-03-13T00:00:00Z", "drive": "d",
+            "rules": {{"source": "default", "hash": "h"}}, "documents": [{}]}}"#,
+            json.join(",")
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+        // The order worked out plainly: by content, each group by the rule, groups by their
+        // first path.
+        let mut by_content: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (at, (_, hash, _)) in docs.iter().enumerate() {
+            by_content.entry(hash).or_default().push(at);
+        }
+        let mut groups: Vec<Vec<usize>> =
+            by_content.into_values().filter(|g| g.len() > 1).collect();
+        for g in &mut groups {
+            g.sort_by_key(|&at| {
+                let path = &docs[at].0;
+                (
+                    path.contains(".zip/"),
+                    path.contains("Kopio"),
+                    !docs[at].2,
+                    path.clone(),
+                )
+            });
+        }
+        groups.sort_by_key(|g| docs[g[0]].0.clone());
+        let docs = &docs;
+        let want: Vec<(String, String)> = groups
+            .iter()
+            .zip(1..)
+            .flat_map(|(g, n)| {
+                g.iter()
+                    .map(move |&at| (docs[at].0.clone(), format!("{n}")))
+            })
+            .collect();
+        let a = audit_of(&index);
+        assert!(want.len() > 2 * COPIES_PER_BUCKET);
+        assert_eq!(a.duplicate_groups, groups.len());
+        assert_eq!(a.duplicates.pairs().unwrap_or_else(|e| panic!("{e}")), want);
+        let superseded: Vec<usize> = a.superseded().iter().collect();
+        let mut want_superseded: Vec<usize> = groups.iter().flat_map(|g| g[1..].to_vec()).collect();
+        want_superseded.sort_unstable();
+        assert_eq!(superseded, want_superseded);
     }
 
     #[test]

@@ -532,7 +532,7 @@ fn audit_section(s: &Summary, a: &Audit, lang: Lang, out: &mut String) {
         ),
         (
             lang.pick("Kaksoiskappaleryhmiä", "Groups of identical copies"),
-            a.duplicates.len(),
+            a.duplicate_groups,
             "",
         ),
         (

@@ -16,7 +16,9 @@ mod spill;
 mod summary;
 mod xlsx;
 
-pub use audit::{Audit, AuditRow, VersionGroup, audit, audit_markdown, write_audit_markdown};
+pub use audit::{
+    Audit, AuditRow, Positions, VersionGroup, audit, audit_markdown, write_audit_markdown,
+};
 pub use changes::{PreviousMaterial, PreviousRun, changes, changes_among, changes_markdown};
 pub use csv::{neutralise_formula, themes_csv, write_themes_csv};
 pub use html::{summary_html, write_summary_html};

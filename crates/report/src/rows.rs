@@ -11,9 +11,11 @@ const KEEP_BYTES: usize = 32 * 1024;
 
 /// Rows in the order they were pushed. The first are in an anonymous temporary file (the
 /// system removes it however the run ends), the last few kilobytes in memory.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct RowList {
     len: usize,
+    /// How many bytes of rows are kept in memory before they are written out.
+    keep: usize,
     /// Rows not yet written out, each as the length and bytes of its path, then of its
     /// detail (lengths as 4 bytes, little-endian).
     tail: Vec<u8>,
@@ -23,9 +25,26 @@ pub struct RowList {
     written: u64,
 }
 
+impl Default for RowList {
+    fn default() -> RowList {
+        RowList::with_memory(KEEP_BYTES)
+    }
+}
+
 impl RowList {
     pub fn new() -> RowList {
         RowList::default()
+    }
+
+    /// A list that keeps at most about `bytes` of rows in memory.
+    pub fn with_memory(bytes: usize) -> RowList {
+        RowList {
+            len: 0,
+            keep: bytes.max(1),
+            tail: Vec::new(),
+            file: None,
+            written: 0,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -45,7 +64,7 @@ impl RowList {
             self.tail.extend_from_slice(part.as_bytes());
         }
         self.len += 1;
-        if self.tail.len() >= KEEP_BYTES {
+        if self.tail.len() >= self.keep {
             self.write_out()?;
         }
         Ok(())

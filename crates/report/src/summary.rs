@@ -5,6 +5,7 @@
 //! [`summary`] decides the content once; the Markdown, HTML and XLSX renderers only lay it
 //! out, so the formats cannot disagree.
 
+use crate::audit::Positions;
 use crate::escape::{self, clip};
 use crate::lang::{Lang, Text};
 use kooste_annotations::{Curated, Curation};
@@ -133,7 +134,7 @@ pub struct Answer {
 pub const QUESTIONS: [Text; 3] = [Text::WhyGood, Text::Leadership, Text::Business];
 
 pub fn summary(view: View<'_>, options: &SummaryOptions) -> std::io::Result<Summary> {
-    summary_leaving_out(view, options, &crate::audit(view)?.superseded())
+    summary_leaving_out(view, options, crate::audit(view)?.superseded())
 }
 
 /// [`summary`] with the materials its tables leave out (older versions, copies) already
@@ -141,7 +142,7 @@ pub fn summary(view: View<'_>, options: &SummaryOptions) -> std::io::Result<Summ
 pub fn summary_leaving_out(
     view: View<'_>,
     options: &SummaryOptions,
-    left_out: &BTreeSet<&str>,
+    left_out: &Positions,
 ) -> std::io::Result<Summary> {
     let lang = options.lang;
     let curation = &options.curation;
@@ -158,7 +159,7 @@ pub fn summary_leaving_out(
     view.materials.each_without_evidence(&mut |m| {
         // Titles are told apart among the materials the tables show: a title shared only
         // with older versions and copies is still the material's own.
-        if !left_out.contains(m.path.as_str()) {
+        if !left_out.contains(at) {
             names.count(&m.title);
         }
         themed += usize::from(!m.themes.is_empty());
@@ -388,15 +389,14 @@ fn theme_section<'a>(
     theme: &ThemeInfo,
     options: &SummaryOptions,
     per_theme: usize,
-    left_out: &BTreeSet<&str>,
+    left_out: &Positions,
     names: &Names,
     used: &mut BTreeSet<&'a str>,
 ) -> std::io::Result<ThemeSection> {
     let lang = options.lang;
     let curation = &options.curation;
     let with_theme: Vec<&Cited> = cited.iter().filter(|m| m.has_theme(&theme.id)).collect();
-    let shown =
-        |m: &Cited| !left_out.contains(m.path.as_str()) || curation.pinned_in(&m.path, &theme.id);
+    let shown = |m: &Cited| !left_out.contains(m.at) || curation.pinned_in(&m.path, &theme.id);
     let mut rows = Vec::new();
     let cities = City::ALL
         .iter()
@@ -442,7 +442,7 @@ fn theme_section<'a>(
         .copied()
         .filter(|m| {
             m.status == Status::Ok
-                && !left_out.contains(m.path.as_str())
+                && !left_out.contains(m.at)
                 && !curation.excluded(&m.path)
                 && !curation.pinned_in(&m.path, &theme.id)
         })
@@ -914,7 +914,11 @@ mod tests {
         // The copy and the older version.
         assert_eq!(s.left_out, 2);
         let a = crate::audit(ix.view()).unwrap_or_else(|e| panic!("{e}"));
-        let left_out: Vec<&str> = a.superseded().into_iter().collect();
+        let left_out: Vec<&str> = a
+            .superseded()
+            .iter()
+            .map(|at| ix.documents[at].path.as_str())
+            .collect();
         assert_eq!(
             left_out,
             ["Espoo/Kopio malli.docx", "Espoo/malli_v0.1.docx"]
