@@ -910,7 +910,12 @@ fn process(
         if blob.len() >= LARGE_BLOB_BYTES {
             take_large(ctx, large);
         }
-        cache::decode_extraction(&blob)
+        let items = cache::decode_extraction(&blob);
+        if items.is_none() {
+            // Damaged: the file is extracted again, and need not hold up the others meanwhile.
+            *large = None;
+        }
+        items
     };
     let mut cached_items = stored_extraction(&mut large);
     // Held until the extraction is stored, so that copies met meanwhile wait for it.
