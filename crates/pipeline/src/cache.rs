@@ -251,9 +251,10 @@ impl StoredFiles {
         self.known.is_empty()
     }
 
-    /// What is known of each of `files`, by its position: one ordered pass over both.
-    pub(crate) fn matched(self, files: &DriveFiles) -> Vec<Option<Known>> {
-        let mut out: Vec<Option<Known>> = Vec::with_capacity(files.len());
+    /// What is known of each of `files` (as `f` makes it), by its position: one ordered pass
+    /// over both.
+    pub(crate) fn matched<T>(self, files: &DriveFiles, f: impl Fn(Known) -> T) -> Vec<Option<T>> {
+        let mut out: Vec<Option<T>> = Vec::with_capacity(files.len());
         out.resize_with(files.len(), || None);
         let order = files.sorted_positions();
         let mut next = order.iter().peekable();
@@ -267,7 +268,7 @@ impl StoredFiles {
                 && files.rel_path(at as usize) == stored
                 && let Some(slot) = out.get_mut(at as usize)
             {
-                *slot = Some(known);
+                *slot = Some(f(known));
             }
         }
         out
@@ -1389,9 +1390,8 @@ mod tests {
             });
         }
         let matched: Vec<Option<(u64, blake3::Hash)>> = stored
-            .matched(&walk)
+            .matched(&walk, |k| (k.stat.size, k.hash))
             .into_iter()
-            .map(|k| k.map(|k| (k.stat.size, k.hash)))
             .collect();
         assert_eq!(
             matched,

@@ -289,6 +289,17 @@ enum Probe {
     Unreadable { key: blake3::Hash },
 }
 
+impl From<Known> for Probe {
+    /// What the cache knows of a file, before the look confirms it is unchanged.
+    fn from(k: Known) -> Probe {
+        Probe::Stored {
+            stat: k.stat,
+            hash: k.hash,
+            json_key: k.json_key,
+        }
+    }
+}
+
 impl Probe {
     /// The key the file's materials had in the run that wrote the outputs, if it is this.
     fn key(&self) -> blake3::Hash {
@@ -505,18 +516,30 @@ fn scan_with(
         in_flight: InFlight::default(),
         large: Mutex::new(()),
     };
-    // First the cheap look: which files are as the previous run left them. Boxed: on a first
-    // run every file has none, and a vector of empty slots the size of a probe each grew with
-    // the drive.
-    let mut probes: Vec<Option<Box<Probe>>> = if known.is_empty() {
+    // First the cheap look: which files are as the previous run left them. On a first run
+    // there is nothing to look at, and no vector at all. Otherwise one vector holds what the
+    // cache knows of each file, and then, in its place, what the look found: a block of its
+    // own for each file's probe left the heap full of holes once the scan had taken them.
+    let probes: Vec<Option<Probe>> = if known.is_empty() {
         Vec::new()
     } else {
-        let stored: Vec<Option<Known>> = known.matched(&entries);
-        (0..entries.len())
-            .into_par_iter()
-            .zip(stored)
-            .map(|(i, k)| probe(&ctx, k, &entries.get(i)).map(Box::new))
-            .collect()
+        let mut probes = known.matched(&entries, Probe::from);
+        probes.par_iter_mut().enumerate().for_each(|(i, slot)| {
+            let known = match slot.take() {
+                Some(Probe::Stored {
+                    stat,
+                    hash,
+                    json_key,
+                }) => Some(Known {
+                    stat,
+                    hash,
+                    json_key,
+                }),
+                _ => None,
+            };
+            *slot = probe(&ctx, known, &entries.get(i));
+        });
+        probes
     };
     if let (Some(check), Some(cache)) = (check, config.cache)
         && !probes.is_empty()
@@ -543,7 +566,6 @@ fn scan_with(
         }
     }
     progress.started(entries.len());
-    probes.resize_with(entries.len(), || None);
     let ahead = config.cache.map(|cache| {
         StoredAhead::new(
             cache,
@@ -551,7 +573,7 @@ fn scan_with(
             &entries,
             probes
                 .iter()
-                .map(|p| matches!(p.as_deref(), Some(Probe::Stored { .. }))),
+                .map(|p| matches!(p, Some(Probe::Stored { .. }))),
         )
     });
     // The files' keys are collected into one block of the right size (collecting into a
@@ -592,9 +614,15 @@ fn scan_with(
     // 10 ms to build. Built beside the scan, it is ready before the first new file has been
     // extracted, instead of standing in that thread's way while the other decodes stored
     // materials.
-    let needs_classifier = probes
-        .iter()
-        .any(|p| !matches!(p.as_deref(), Some(Probe::Stored { .. })));
+    let needs_classifier = probes.is_empty()
+        || probes
+            .iter()
+            .any(|p| !matches!(p, Some(Probe::Stored { .. })));
+    let probes = if probes.is_empty() {
+        rayon::iter::Either::Left((0..entries.len()).into_par_iter().map(|_| None))
+    } else {
+        rayon::iter::Either::Right(probes.into_par_iter())
+    };
     std::thread::scope(|scope| {
         if needs_classifier {
             scope.spawn(|| ctx.classifier());
@@ -607,10 +635,7 @@ fn scan_with(
                     return None;
                 }
                 let entry = entries.get(i);
-                settle(
-                    i,
-                    process(&ctx, ahead.as_ref(), i, &entry, probe.map(|p| *p)),
-                )
+                settle(i, process(&ctx, ahead.as_ref(), i, &entry, probe))
             })
             .collect_into_vec(&mut keys);
     });
