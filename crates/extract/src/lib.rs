@@ -40,7 +40,7 @@ pub use sniff::sniff;
 
 /// Bumped whenever any extractor's output changes, so that cached results are not reused
 /// across versions that would extract differently.
-pub const EXTRACTOR_REVISION: u32 = 4;
+pub const EXTRACTOR_REVISION: u32 = 5;
 
 /// One file format's reader.
 pub trait Extractor: Sync {

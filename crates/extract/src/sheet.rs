@@ -58,8 +58,7 @@ impl Extractor for Sheet {
                         calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(sheet_error)?;
                     xlsb_pages(book, &structure, &mut package, &mut budget, limits)?
                 } else {
-                    let book: calamine::Xlsx<_> =
-                        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(sheet_error)?;
+                    let book = open_xlsx(bytes, &mut package, limits)?;
                     xlsx_pages(book, &structure, &mut package, &mut budget, limits)?
                 };
                 (pages, meta)
@@ -119,8 +118,70 @@ fn workbook_structure(
     Ok(sheets)
 }
 
-fn xlsx_pages(
-    mut book: calamine::Xlsx<Cursor<&[u8]>>,
+/// The relationship types of Excel 4 macro sheets, which calamine refuses with the whole
+/// workbook, and the type they are read as: their cells are laid out as a worksheet's.
+const MACRO_SHEET_TYPES: [&str; 2] = [
+    "http://schemas.microsoft.com/office/2006/relationships/xlMacrosheet",
+    "http://schemas.microsoft.com/office/2006/relationships/xlIntlMacrosheet",
+];
+const WORKSHEET_TYPE: &str =
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet";
+
+/// An XLSX workbook through calamine. One with Excel 4 macro sheets is opened from a copy
+/// of its package in which those sheets are declared worksheets: calamine would refuse it
+/// whole, and the macro sheets' cells and the other sheets are worth reading.
+fn open_xlsx<'b>(
+    bytes: &'b [u8],
+    package: &mut Package<'_>,
+    limits: &Limits,
+) -> Result<calamine::Xlsx<Cursor<std::borrow::Cow<'b, [u8]>>>, Error> {
+    let open = |b: std::borrow::Cow<'b, [u8]>| calamine::open_workbook_from_rs(Cursor::new(b));
+    match open(std::borrow::Cow::Borrowed(bytes)) {
+        Ok(book) => Ok(book),
+        Err(calamine::XlsxError::Unrecognized {
+            typ: "sheet:type", ..
+        }) => {
+            let copy = with_macro_sheets_as_worksheets(package, limits)?;
+            open(std::borrow::Cow::Owned(copy)).map_err(sheet_error)
+        }
+        Err(e) => Err(sheet_error(e)),
+    }
+}
+
+/// The package again, zipped in memory (its expansion was vetted), with the workbook's
+/// macro sheet relationships turned into worksheet ones.
+fn with_macro_sheets_as_worksheets(
+    package: &mut Package<'_>,
+    limits: &Limits,
+) -> Result<Vec<u8>, Error> {
+    let main = ooxml::main_part(package, limits, "xl/workbook.xml")?;
+    let rels = match main.rsplit_once('/') {
+        Some((dir, file)) => format!("{dir}/_rels/{file}.rels"),
+        None => format!("_rels/{main}.rels"),
+    };
+    let names: Vec<String> = package.names().to_vec();
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let zip_error = |e: zip::result::ZipError| Error::Sheet(format!("repacking the workbook: {e}"));
+    for name in names {
+        limits.check_time()?;
+        let mut part = package.read(&name)?;
+        if name == rels {
+            let mut text = String::from_utf8_lossy(&part).into_owned();
+            for macro_type in MACRO_SHEET_TYPES {
+                text = text.replace(macro_type, WORKSHEET_TYPE);
+            }
+            part = text.into_bytes();
+        }
+        out.start_file(name.as_str(), options).map_err(zip_error)?;
+        std::io::Write::write_all(&mut out, &part).map_err(|e| zip_error(e.into()))?;
+    }
+    Ok(out.finish().map_err(zip_error)?.into_inner())
+}
+
+fn xlsx_pages<RS: std::io::Read + std::io::Seek>(
+    mut book: calamine::Xlsx<RS>,
     structure: &[SheetEntry],
     package: &mut Package<'_>,
     budget: &mut Budget<'_>,

@@ -176,6 +176,32 @@ fn slides_in_presentation_order_with_notes_and_hidden_flags() {
 }
 
 #[test]
+fn a_workbook_with_an_excel_4_macro_sheet_is_read_whole() {
+    // calamine refuses the workbook for its macro sheet; its three sheets are read, the
+    // macro sheet's cells too, in tab order, each page opening with its sheet's name
+    // (LibreOffice's HTML export shows the same three sheets and texts).
+    let Some(d) = doc("xlsm/poi__64420.xlsm") else {
+        return;
+    };
+    let sheets: Vec<(Option<&str>, &str)> = d
+        .pages
+        .iter()
+        .map(|p| (p.name.as_deref(), p.text.as_str()))
+        .collect();
+    assert_eq!(
+        sheets,
+        [
+            (Some("Sheet A"), "Sheet A\nContetn of Sheet A"),
+            (Some("Sheet B"), "Sheet B\nContent of Sheet B"),
+            (
+                Some("Macro Sheet"),
+                "Macro Sheet\nWhatever a macro sheet might be..."
+            ),
+        ]
+    );
+}
+
+#[test]
 fn chart_titles_and_categories_from_the_chart_cache() {
     let Some(d) = doc("pptx/poi__bar-chart.pptx") else {
         return;
