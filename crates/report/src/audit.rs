@@ -11,11 +11,11 @@ use crate::summary::stem;
 use kooste_model::{CitySource, ErrorKind, Status, View};
 use regex::Regex;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::sync::OnceLock;
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, PartialEq, Default)]
 pub struct Audit {
     pub generated: String,
     pub total: usize,
@@ -375,8 +375,11 @@ struct Copies {
     groups: usize,
 }
 
-/// Rows of copies held in memory per bucket of groups, at most.
+/// Rows of copies put in order in memory at once, per bucket of groups; more on a drive with
+/// so many copies that the buckets would otherwise number more than `COPY_BUCKETS_MAX`
+/// (each has a temporary file open).
 const COPIES_PER_BUCKET: usize = 4096;
+const COPY_BUCKETS_MAX: usize = 256;
 
 impl Copies {
     /// The groups of two or more among (content, rank, position). Groups are listed by the
@@ -417,10 +420,11 @@ impl Copies {
                 *size += 1;
             }
         }
+        let per_bucket = COPIES_PER_BUCKET.max(self.members.len().div_ceil(COPY_BUCKETS_MAX));
         let mut bucket_of = Vec::with_capacity(self.groups);
         let (mut bucket, mut filled) = (0u32, 0usize);
         for size in sizes {
-            if filled > 0 && filled + size > COPIES_PER_BUCKET {
+            if filled > 0 && filled + size > per_bucket {
                 bucket += 1;
                 filled = 0;
             }
@@ -647,8 +651,8 @@ fn base_name(file_stem: &str) -> String {
 struct VersionSets {
     /// The folders with a marked name.
     folders: HashSet<u64>,
-    /// The groups' keys, with how many marked names each has.
-    marked: HashMap<u64, u32>,
+    /// The groups' keys.
+    marked: HashSet<u64>,
     /// (key, position) of each material of a group, as met.
     members: Vec<(u64, u32)>,
 }
@@ -682,7 +686,7 @@ impl VersionSets {
         }
         let folder = folder(path);
         self.folders.insert(folder_key(folder));
-        *self.marked.entry(group_key(folder, &base)).or_default() += 1;
+        self.marked.insert(group_key(folder, &base));
     }
 
     /// Takes the material at `at` into the set of its folder and base name, if there is one.
@@ -693,7 +697,7 @@ impl VersionSets {
             return;
         }
         let key = group_key(folder, &base_name(stem(kooste_model::file_name(path))));
-        if self.marked.contains_key(&key) {
+        if self.marked.contains(&key) {
             self.members.push((key, at));
         }
     }
