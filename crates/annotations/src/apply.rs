@@ -31,6 +31,15 @@ pub struct Curation {
 }
 
 impl Curation {
+    /// Whether a person pinned the material as an example of any theme: a pin's themes are
+    /// resolved against the catalogue, and it names one at least.
+    pub fn pinned(&self, path: &str) -> bool {
+        matches!(
+            self.materials.get(path).and_then(|c| c.example.as_ref()),
+            Some(ExampleChoice::Pin(_))
+        )
+    }
+
     pub fn pinned_in(&self, path: &str, theme: &str) -> bool {
         matches!(
             self.materials.get(path).and_then(|c| c.example.as_ref()),
@@ -509,6 +518,8 @@ why = "x"
             ),
         )
         .unwrap_or_else(|e| panic!("{e}"));
+        assert!(c.pinned("a.pdf") && c.pinned("b.pdf"));
+        assert!(!c.pinned("c.pdf") && !c.pinned("d.pdf") && !c.pinned("e.pdf"));
         assert!(c.pinned_in("a.pdf", "osallisuus"));
         assert!(!c.pinned_in("a.pdf", "monitoimijuus"));
         assert!(c.pinned_in("b.pdf", "monitoimijuus"));

@@ -163,12 +163,7 @@ pub fn summary_leaving_out(
             names.count(&m.title);
         }
         themed += usize::from(!m.themes.is_empty());
-        if !m.themes.is_empty()
-            || view
-                .themes
-                .iter()
-                .any(|t| curation.pinned_in(&m.path, &t.id))
-        {
+        if !m.themes.is_empty() || curation.pinned(&m.path) {
             cited.push(Cited::of(at, m));
         }
         at += 1;
