@@ -764,9 +764,9 @@ impl Assembly {
     /// were done in.
     fn sorted(self, entries: &DriveFiles) -> (Vec<Slot>, Vec<u32>) {
         let path = |k: usize| -> &str {
-            match self.paths.binary_search_by_key(&k, |(at, _)| *at as usize) {
-                Ok(i) => &self.paths[i].1,
-                Err(_) => entries.rel_path(self.owners[k] as usize),
+            match walk::at_position(&self.paths, k) {
+                Some(member) => member,
+                None => entries.rel_path(self.owners[k] as usize),
             }
         };
         let mut order: Vec<usize> = (0..self.slots.len()).collect();

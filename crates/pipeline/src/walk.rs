@@ -87,7 +87,7 @@ impl DriveEntry<'_> {
 }
 
 /// The value kept for position `at` in a list sorted by position.
-fn at_position<T>(list: &[(u32, T)], at: usize) -> Option<&T> {
+pub(crate) fn at_position<T>(list: &[(u32, T)], at: usize) -> Option<&T> {
     let k = list
         .binary_search_by_key(&(at as u64), |(i, _)| u64::from(*i))
         .ok()?;
