@@ -396,7 +396,8 @@ fn analyse_files(files: &[PathBuf], jobs: Option<usize>) -> Result<Vec<Analysed>
     let mut targets: Vec<(PathBuf, String)> = Vec::new();
     for f in files {
         if f.is_dir() {
-            for e in kooste_pipeline::walk(f, None)?.iter() {
+            let walked = kooste_pipeline::walk(f, None)?;
+            for e in walked.entries()? {
                 targets.push((
                     e.path(f).into_owned(),
                     format!("{}/{}", f.display(), e.rel_path),

@@ -44,12 +44,17 @@ impl<'a> StoredAhead<'a> {
         }
     }
 
-    /// The materials the cache holds for file `at` with content `hash`, and their JSON.
-    pub(crate) fn take(&self, at: usize, hash: &str) -> Option<(Vec<Material>, Vec<u8>)> {
+    /// The materials the cache holds for file `at`, whose path is `path`, with content
+    /// `hash`, and their JSON.
+    pub(crate) fn take(
+        &self,
+        at: usize,
+        path: &str,
+        hash: &str,
+    ) -> Option<(Vec<Material>, Vec<u8>)> {
         if at >= self.paths.len() {
             return None;
         }
-        let path = self.paths.rel_path(at);
         let ready = self
             .read
             .lock()
@@ -76,15 +81,15 @@ impl<'a> StoredAhead<'a> {
         if batch.first() != Some(&at) {
             return None;
         }
+        // The batch's paths lie one after the other: one read.
+        let paths = self.paths.rel_paths(at..end).ok()?;
+        let paths: Vec<&str> = batch
+            .iter()
+            .filter_map(|&i| paths.get(i - at).map(String::as_str))
+            .collect();
         let by_path: HashMap<&str, usize> =
-            batch.iter().map(|&i| (self.paths.rel_path(i), i)).collect();
-        let rows = self.cache.stored_blobs(
-            &batch
-                .iter()
-                .map(|&i| self.paths.rel_path(i))
-                .collect::<Vec<_>>(),
-            self.key,
-        );
+            paths.iter().copied().zip(batch.iter().copied()).collect();
+        let rows = self.cache.stored_blobs(&paths, self.key);
         let mut own = None;
         let mut read = self.read.lock().unwrap_or_else(PoisonError::into_inner);
         for (path, hash, blob) in rows {

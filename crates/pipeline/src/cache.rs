@@ -17,8 +17,9 @@
 //! files finish, so an interrupted run keeps what it did and loses nothing consistent.
 
 use crate::PipelineError;
+use crate::keys::{KeyFile, KeyReader};
 use crate::material::Item;
-use crate::walk::{DriveFiles, PathList};
+use crate::walk::{DriveFiles, Order, PathCursor, PathList};
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 use kooste_model::{Changes, ErrorKind, Material, Stopped, View, WorkPackage, visit};
 use kooste_report::{PreviousMaterial, PreviousRun, changes_among};
@@ -183,6 +184,9 @@ impl From<CacheError> for PipelineError {
     }
 }
 
+/// SQLite's page cache of the writing connection, in KiB.
+const WRITER_CACHE_KIB: u32 = 1024;
+
 /// SQLite's page cache of each reading connection, in KiB.
 const READER_CACHE_KIB: u32 = 256;
 
@@ -253,25 +257,22 @@ impl StoredFiles {
 
     /// What is known of each of `files` (as `f` makes it), by its position: one ordered pass
     /// over both.
-    pub(crate) fn matched<T>(self, files: &DriveFiles, f: impl Fn(Known) -> T) -> Vec<Option<T>> {
+    pub(crate) fn matched<T>(
+        self,
+        files: &DriveFiles,
+        f: impl Fn(Known) -> T,
+    ) -> std::io::Result<Vec<Option<T>>> {
         let mut out: Vec<Option<T>> = Vec::with_capacity(files.len());
         out.resize_with(files.len(), || None);
-        let order = files.sorted_positions();
-        let mut next = order.iter().peekable();
+        let mut walked = files.cursor(Order::Path)?;
         for (k, known) in self.known.into_iter().enumerate() {
-            let stored = self.paths.get(k);
-            while next
-                .next_if(|&&at| files.rel_path(at as usize) < stored)
-                .is_some()
-            {}
-            if let Some(&&at) = next.peek()
-                && files.rel_path(at as usize) == stored
-                && let Some(slot) = out.get_mut(at as usize)
+            if let Some(at) = walked.seek(self.paths.get(k))?
+                && let Some(slot) = out.get_mut(at)
             {
                 *slot = Some(f(known));
             }
         }
-        out
+        Ok(out)
     }
 }
 
@@ -308,68 +309,122 @@ impl OutputsRecord {
 }
 
 /// Per-file facts the final index write needs.
-#[derive(Clone, Copy)]
-pub(crate) struct IndexedFile<'a> {
+pub(crate) struct IndexedFile {
     /// The drive file the materials come from.
-    pub file: &'a str,
+    pub file: String,
     /// Changes whenever any of the file's materials change; its rows are rewritten then.
     pub key: blake3::Hash,
 }
 
-/// The run's files in drive order with their keys, found by path: both the index write and
-/// the change report match the stored rows against them, while the outputs are made.
+/// The run's files in drive order with their keys: both the index write and the change
+/// report match the stored rows against them, while the outputs are made. Both wait on
+/// disk; the stored rows are read in path order and met in one pass.
 pub(crate) struct IndexedFiles<'a> {
     files: &'a DriveFiles,
-    keys: &'a [blake3::Hash],
-    /// Positions in `files`, in path order: found by binary search, in 4 bytes a file rather
-    /// than the 40 or so of a hash map's entry.
-    by_path: Vec<u32>,
+    keys: &'a KeyFile,
 }
 
 impl<'a> IndexedFiles<'a> {
-    /// `keys[i]` is the key of the materials of file `i`.
-    pub(crate) fn new(files: &'a DriveFiles, keys: &'a [blake3::Hash]) -> IndexedFiles<'a> {
-        let mut by_path = files.sorted_positions();
-        by_path.retain(|&i| (i as usize) < keys.len());
-        IndexedFiles {
-            files,
-            keys,
-            by_path,
-        }
-    }
-
-    fn position(&self, file: &str) -> Option<usize> {
-        let at = self
-            .by_path
-            .binary_search_by(|&i| self.files.rel_path(i as usize).cmp(file))
-            .ok()?;
-        Some(self.by_path[at] as usize)
+    /// `keys` holds the key of the materials of each file of `files`, by position.
+    pub(crate) fn new(files: &'a DriveFiles, keys: &'a KeyFile) -> IndexedFiles<'a> {
+        IndexedFiles { files, keys }
     }
 
     fn len(&self) -> usize {
-        self.by_path.len()
+        self.files.len().min(self.keys.len())
     }
 
-    fn get(&self, at: usize) -> Option<IndexedFile<'a>> {
-        Some(IndexedFile {
-            file: self.files.rel_path(at),
-            key: *self.keys.get(at)?,
+    fn get(&self, at: usize) -> std::io::Result<IndexedFile> {
+        Ok(IndexedFile {
+            file: self.files.rel_path(at)?,
+            key: self.keys.get(at)?,
         })
     }
 
-    fn contains(&self, file: &str) -> bool {
-        self.position(file).is_some()
+    /// A pass that meets stored rows, read in path order, with the run's files.
+    fn seeker(&self) -> std::io::Result<FileSeeker<'a>> {
+        Ok(FileSeeker {
+            paths: self.files.cursor(Order::Path)?,
+            keys: self.keys.reader(self.files.in_path_order()),
+            len: self.len(),
+        })
     }
 
+    /// A pass that reads the files of materials in path order.
+    fn owners(&self) -> std::io::Result<OwnerFiles<'_>> {
+        Ok(OwnerFiles {
+            files: self,
+            paths: self.files.cursor(Order::Path)?,
+            keys: self.keys.reader(true),
+        })
+    }
+}
+
+/// See [`IndexedFiles::seeker`].
+struct FileSeeker<'a> {
+    paths: PathCursor<'a>,
+    keys: KeyReader<'a>,
+    len: usize,
+}
+
+impl FileSeeker<'_> {
     /// Where a stored row's file stands among the run's files, and whether its stored key
-    /// (hex text) is still the file's key; `None` for a file no longer on the drive.
-    fn find(&self, file: &str, key: &str) -> Option<(usize, bool)> {
-        let at = self.position(file)?;
-        let same = self
-            .keys
-            .get(at)
-            .is_some_and(|k| k.to_hex().as_str() == key);
-        Some((at, same))
+    /// (hex text) is still the file's key; `None` for a file no longer on the drive. Rows
+    /// must come in the byte order of their files.
+    fn find(&mut self, file: &str, key: &str) -> std::io::Result<Option<(usize, bool)>> {
+        match self.paths.seek(file)? {
+            Some(at) if at < self.len => {
+                let same = self.keys.get(at)?.to_hex().as_str() == key;
+                Ok(Some((at, same)))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn contains(&mut self, file: &str) -> std::io::Result<bool> {
+        Ok(self.paths.seek(file)?.is_some_and(|at| at < self.len))
+    }
+}
+
+/// See [`IndexedFiles::owners`]. The files of materials in path order come in walk order
+/// (the walk goes in path order) but for an archive's members, which may follow files whose
+/// names sort between the archive's and theirs: such a file is read on its own.
+struct OwnerFiles<'a> {
+    files: &'a IndexedFiles<'a>,
+    paths: PathCursor<'a>,
+    keys: KeyReader<'a>,
+}
+
+impl OwnerFiles<'_> {
+    fn get(&mut self, at: usize) -> std::io::Result<IndexedFile> {
+        let ahead = self.files.files.in_path_order()
+            && at < self.files.len()
+            && self.paths.position().is_some_and(|p| p <= at);
+        if ahead && self.paths.seek_position(at)? {
+            return Ok(IndexedFile {
+                file: self.paths.path().to_string(),
+                key: self.keys.get(at)?,
+            });
+        }
+        self.files.get(at)
+    }
+}
+
+/// Why the index could not be written: the database, or the run's files on disk.
+enum IndexError {
+    Sql(rusqlite::Error),
+    Files(std::io::Error),
+}
+
+impl From<rusqlite::Error> for IndexError {
+    fn from(e: rusqlite::Error) -> IndexError {
+        IndexError::Sql(e)
+    }
+}
+
+impl From<std::io::Error> for IndexError {
+    fn from(e: std::io::Error) -> IndexError {
+        IndexError::Files(e)
     }
 }
 
@@ -481,9 +536,10 @@ impl Cache {
         let conn = Connection::open(&path).map_err(err)?;
         // WAL lets a person query the index while a run writes; NORMAL sync is safe with WAL
         // (a power cut may lose the last commits, never consistency).
-        conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;",
-        )
+        conn.execute_batch(&format!(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;
+             PRAGMA cache_size = -{WRITER_CACHE_KIB};"
+        ))
         .map_err(err)?;
         let version: Option<String> = conn
             .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
@@ -704,14 +760,15 @@ impl Cache {
             let mut stored = 0usize;
             {
                 let mut stmt = conn
-                    .prepare_cached("SELECT path, file, key FROM documents")
+                    .prepare_cached("SELECT path, file, key FROM documents ORDER BY file")
                     .ok()?;
                 let mut rows = stmt.query([]).ok()?;
+                let mut seeker = files.seeker().ok()?;
                 while let Some(row) = rows.next().ok()? {
                     stored += 1;
                     let file = row.get_ref(1).ok()?.as_str().ok()?;
                     let key = row.get_ref(2).ok()?.as_str().ok()?;
-                    match files.find(file, key) {
+                    match seeker.find(file, key).ok()? {
                         Some((at, true)) => same[at] = true,
                         _ => differing.push(row.get(0).ok()?),
                     }
@@ -954,7 +1011,8 @@ impl Cache {
         inner.staged = true;
         write_index(&inner.conn, view, files, owners).map_err(|stopped| match stopped {
             Stopped::Read(e) => PipelineError::Materials(e),
-            Stopped::By(s) => self.err(s).into(),
+            Stopped::By(IndexError::Sql(s)) => self.err(s).into(),
+            Stopped::By(IndexError::Files(e)) => PipelineError::Files(e),
         })
     }
 
@@ -1021,50 +1079,54 @@ fn write_index(
     view: View<'_>,
     files: &IndexedFiles<'_>,
     owners: &[u32],
-) -> Result<(), Stopped<rusqlite::Error>> {
+) -> Result<(), Stopped<IndexError>> {
+    let sql = |e: rusqlite::Error| Stopped::By(IndexError::Sql(e));
     // The index tables' own time, which `runs` cannot say: a run that finds its outputs
     // current adds a row there without writing them.
     conn.execute(
         "INSERT OR REPLACE INTO meta (key, value) VALUES ('index_generated', ?1)",
         [view.generated],
     )
-    .map_err(Stopped::By)?;
-    conn.execute("DELETE FROM theme_catalog", [])
-        .map_err(Stopped::By)?;
+    .map_err(sql)?;
+    conn.execute("DELETE FROM theme_catalog", []).map_err(sql)?;
     for (i, t) in view.themes.iter().enumerate() {
         conn.execute(
             "INSERT INTO theme_catalog (id, position, title_fi, title_en) VALUES (?1, ?2, ?3, ?4)",
             params![t.id, i as i64 + 1, t.title_fi, t.title_en],
         )
-        .map_err(Stopped::By)?;
+        .map_err(sql)?;
     }
     let rows = clear_stale_rows(conn, files).map_err(Stopped::By)?;
-    // The materials whose rows are written, with their file.
-    let file_of = |owner: u32| {
-        let owner = owner as usize;
-        match (rows.get(owner), files.get(owner)) {
-            (Some(r), Some(f)) if *r != Rows::Current => Some(f),
-            _ => None,
-        }
+    // The materials whose rows are written.
+    let wanted_owner = |owner: u32| {
+        (owner as usize) < files.len()
+            && rows
+                .get(owner as usize)
+                .is_some_and(|r| *r != Rows::Current)
     };
-    let wanted = owners.iter().filter(|&&o| file_of(o).is_some()).count();
+    let wanted = owners.iter().filter(|&&o| wanted_owner(o)).count();
+    let mut files_of = files.owners().map_err(|e| Stopped::By(e.into()))?;
+    let mut write = |owner: u32, m: &Material| -> Result<(), IndexError> {
+        let f = files_of.get(owner as usize)?;
+        insert_material(conn, &f.file, &f.key.to_hex(), m)?;
+        Ok(())
+    };
     // A few are read one by one (a re-run after some new files); more, in one pass.
     if wanted <= view.materials.len() / 16 {
         for (at, &owner) in owners.iter().enumerate() {
-            if let Some(f) = file_of(owner) {
+            if wanted_owner(owner) {
                 let m = view.materials.get(at).map_err(Stopped::Read)?;
-                insert_material(conn, f.file, &f.key.to_hex(), &m).map_err(Stopped::By)?;
+                write(owner, &m).map_err(Stopped::By)?;
             }
         }
     } else {
         let mut owners = owners.iter();
-        visit(view.materials, |m| {
-            match owners.next().and_then(|&o| file_of(o)) {
-                Some(f) => insert_material(conn, f.file, &f.key.to_hex(), m),
-                None => Ok(()),
-            }
+        visit(view.materials, |m| match owners.next() {
+            Some(&o) if wanted_owner(o) => write(o, m),
+            _ => Ok(()),
         })?;
     }
+    drop(files_of);
     drop_gone_files(conn, files).map_err(Stopped::By)
 }
 
@@ -1078,18 +1140,21 @@ enum Rows {
 
 /// Deletes the index rows of files that changed or left the drive; says, per file of the
 /// run, whether its rows stand.
-fn clear_stale_rows(conn: &Connection, files: &IndexedFiles<'_>) -> rusqlite::Result<Vec<Rows>> {
+fn clear_stale_rows(conn: &Connection, files: &IndexedFiles<'_>) -> Result<Vec<Rows>, IndexError> {
     // Which files' rows stand: the stored keys are read row by row against the run's files,
     // borrowed, instead of being collected first; at 20,000 files a map of every stored
     // (file, key) pair held 4 MB while the outputs were being rendered.
     let mut rows = vec![Rows::Missing; files.len()];
     let mut delete: Vec<String> = Vec::new();
     {
-        let mut stmt = conn.prepare("SELECT file, key FROM documents")?;
+        // In the order of the run's files, to meet them in one pass.
+        let mut stmt = conn.prepare("SELECT file, key FROM documents ORDER BY file")?;
         let mut found = stmt.query([])?;
+        let mut seeker = files.seeker()?;
         while let Some(row) = found.next()? {
             let file: String = row.get(0)?;
-            match files.find(&file, row.get_ref(1)?.as_str()?) {
+            let key = row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+            match seeker.find(&file, key)? {
                 Some((i, true)) => {
                     if rows[i] == Rows::Missing {
                         rows[i] = Rows::Current;
@@ -1125,14 +1190,19 @@ fn clear_stale_rows(conn: &Connection, files: &IndexedFiles<'_>) -> rusqlite::Re
 }
 
 /// Drops the cache rows of files no longer on the drive, and extractions no file refers to.
-fn drop_gone_files(conn: &Connection, files: &IndexedFiles<'_>) -> rusqlite::Result<()> {
+fn drop_gone_files(conn: &Connection, files: &IndexedFiles<'_>) -> Result<(), IndexError> {
     // Cache rows of files gone from the drive would only grow the database.
     let gone: Vec<String> = {
-        let mut stmt = conn.prepare("SELECT path FROM files")?;
+        let mut stmt = conn.prepare("SELECT path FROM files ORDER BY path")?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-        rows.filter_map(Result::ok)
-            .filter(|p| !files.contains(p))
-            .collect()
+        let mut seeker = files.seeker()?;
+        let mut gone = Vec::new();
+        for p in rows.filter_map(Result::ok) {
+            if !seeker.contains(&p)? {
+                gone.push(p);
+            }
+        }
+        gone
     };
     for p in &gone {
         conn.prepare_cached("DELETE FROM files WHERE path = ?1")?
@@ -1391,8 +1461,7 @@ mod tests {
         }
         let matched: Vec<Option<(u64, blake3::Hash)>> = stored
             .matched(&walk, |k| (k.stat.size, k.hash))
-            .into_iter()
-            .collect();
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             matched,
             [
@@ -1406,15 +1475,15 @@ mod tests {
     }
 
     /// Drive files with these paths, each with the key made from its text.
-    fn files_keyed<const N: usize>(
-        files: [(&str, &str); N],
-    ) -> (crate::walk::DriveFiles, Vec<blake3::Hash>) {
+    fn files_keyed<const N: usize>(files: [(&str, &str); N]) -> (crate::walk::DriveFiles, KeyFile) {
+        let keys = KeyFile::new(N).unwrap_or_else(|e| panic!("{e}"));
+        for (at, (_, key)) in files.iter().enumerate() {
+            keys.set(at, &blake3::hash(key.as_bytes()))
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
         (
             crate::walk::DriveFiles::of_paths(files.iter().map(|(file, _)| *file)),
-            files
-                .iter()
-                .map(|(_, key)| blake3::hash(key.as_bytes()))
-                .collect(),
+            keys,
         )
     }
 

@@ -7,7 +7,9 @@
 
 mod ahead;
 mod cache;
+mod disk;
 mod in_flight;
+mod keys;
 mod material;
 mod memory;
 mod outputs;
@@ -24,7 +26,9 @@ pub use worker::WorkerConfig;
 
 use ahead::StoredAhead;
 use cache::{Extraction, IndexedFiles, Known, OutputsRecord, Stat, json_key};
+use disk::RecordFile;
 use in_flight::InFlight;
+use keys::KeyFile;
 use kooste_annotations::Curation;
 use kooste_classify::{Classifier, Rules};
 use kooste_extract::Limits;
@@ -38,6 +42,7 @@ use spool::{Slot, Spool, SpooledMaterials};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
+use walk::Order;
 use worker::{Outcome, Pool};
 
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +66,10 @@ pub enum PipelineError {
     /// Writing the run's materials to their temporary file, or reading them back.
     #[error("the run's materials, kept in a temporary file: {0}")]
     Materials(std::io::Error),
+    /// Writing the list of the drive's files or their keys to their temporary files, or
+    /// reading them back.
+    #[error("the run's list of files, kept in a temporary file: {0}")]
+    Files(std::io::Error),
 }
 
 /// What a run reads and how.
@@ -122,7 +131,7 @@ pub struct Scan {
     pub stats: RunStats,
     /// The drive's files in walk order, and the key of each one's materials.
     files: DriveFiles,
-    keys: Vec<blake3::Hash>,
+    keys: KeyFile,
     owners: Vec<u32>,
     /// Digest of everything the outputs are made from, when the scan had an [`OutputsCheck`].
     digest: Option<String>,
@@ -177,13 +186,14 @@ impl Scan {
                 .replace(at, &m)
                 .map_err(PipelineError::Materials)?;
             let owner = self.owners.get(at).map(|&o| o as usize);
-            if let (false, Some(key)) = (
-                m.manual.is_empty(),
-                owner.and_then(|o| self.keys.get_mut(o)),
-            ) {
+            if let (false, Some(owner)) =
+                (m.manual.is_empty(), owner.filter(|&o| o < self.keys.len()))
+            {
                 let annotated = serde_json::to_vec(&m).unwrap_or_default();
-                *key =
+                let key = self.keys.get(owner).map_err(PipelineError::Files)?;
+                let key =
                     blake3::hash(format!("{}\n{}", key.to_hex(), json_key(&annotated)).as_bytes());
+                self.keys.set(owner, &key).map_err(PipelineError::Files)?;
             }
         }
         Ok(curation)
@@ -332,24 +342,27 @@ fn too_large(size: u64, limit: u64) -> (ErrorKind, String) {
 }
 
 /// The digest of the inputs of a run's outputs: classifier, render key, and every file with
-/// the hash of its materials, in walk order.
-fn outputs_digest<'a>(
+/// the hash of its materials (`key_of` its position), in walk order.
+fn outputs_digest(
     classify_key: &str,
     render_key: &str,
-    files: impl Iterator<Item = (&'a str, blake3::Hash)>,
-) -> String {
+    files: &DriveFiles,
+    mut key_of: impl FnMut(usize) -> std::io::Result<blake3::Hash>,
+) -> std::io::Result<String> {
     let mut h = blake3::Hasher::new();
     h.update(classify_key.as_bytes());
     h.update(b"\n");
     h.update(render_key.as_bytes());
-    for (path, key) in files {
+    let mut files = files.cursor(Order::Added)?;
+    while let Some(at) = files.position() {
         h.update(b"\n");
-        h.update(path.as_bytes());
+        h.update(files.path().as_bytes());
         h.update(b"\0");
         // As hex text: the digest of a run stored before keys were held as bytes still holds.
-        h.update(key.to_hex().as_bytes());
+        h.update(key_of(at)?.to_hex().as_bytes());
+        files.advance()?;
     }
-    h.finalize().to_hex().to_string()
+    Ok(h.finalize().to_hex().to_string())
 }
 
 /// How each file's materials were obtained.
@@ -523,7 +536,9 @@ fn scan_with(
     let probes: Vec<Option<Probe>> = if known.is_empty() {
         Vec::new()
     } else {
-        let mut probes = known.matched(&entries, Probe::from);
+        let mut probes = known
+            .matched(&entries, Probe::from)
+            .map_err(PipelineError::Files)?;
         probes.par_iter_mut().enumerate().for_each(|(i, slot)| {
             let known = match slot.take() {
                 Some(Probe::Stored {
@@ -537,7 +552,11 @@ fn scan_with(
                 }),
                 _ => None,
             };
-            *slot = probe(&ctx, known, &entries.get(i));
+            // A path that cannot be read back is met again, and reported, by the scan.
+            *slot = entries
+                .get(i)
+                .ok()
+                .and_then(|entry| probe(&ctx, known, &entry));
         });
         probes
     };
@@ -545,14 +564,14 @@ fn scan_with(
         && !probes.is_empty()
         && probes.iter().all(Option::is_some)
     {
-        let digest = outputs_digest(
-            &ctx.classify_key,
-            &check.render_key,
-            entries
-                .iter()
-                .zip(probes.iter().flatten())
-                .map(|(e, p)| (e.rel_path, p.key())),
-        );
+        let digest = outputs_digest(&ctx.classify_key, &check.render_key, &entries, |at| {
+            probes
+                .get(at)
+                .and_then(Option::as_ref)
+                .map(Probe::key)
+                .ok_or_else(|| std::io::Error::other("a file without a probe"))
+        })
+        .map_err(PipelineError::Files)?;
         if let Some((materials, failed)) = cache.outputs_current(&digest, check.out) {
             let files = entries.len() as u64;
             return Ok(Scanned::Current(RunStats {
@@ -576,26 +595,25 @@ fn scan_with(
                 .map(|p| matches!(p, Some(Probe::Stored { .. }))),
         )
     });
-    // The files' keys are collected into one block of the right size (collecting into a
-    // `Result` would gather them in pieces and copy them into a vector that grows as it goes).
+    // Each file's key goes to disk as the file is done.
+    let keys = KeyFile::new(entries.len()).map_err(PipelineError::Files)?;
     let failure: Mutex<Option<PipelineError>> = Mutex::new(None);
     let stop = AtomicBool::new(false);
     // Each material goes to the spool as its file is done; memory keeps where it lies.
     let spool = Spool::new().map_err(PipelineError::Materials)?;
-    // A file has one material but for archives: room for one each, not twice what grew.
-    let assembly: Mutex<Assembly> = Mutex::new(Assembly::with_capacity(entries.len()));
+    let assembly = Mutex::new(Assembly::new().map_err(PipelineError::Materials)?);
     let fail = |e: PipelineError| {
         stop.store(true, Ordering::Relaxed);
         failure
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .get_or_insert(e);
-        None
+        false
     };
     // A file done counts; a file put aside comes back later; a failure stops the scan.
-    let settle = |i: usize, processed: Result<Processed, PipelineError>| match processed {
+    let settle = |i: usize, processed: Result<Processed, PipelineError>, file: &str| match processed
+    {
         Ok(Processed::Done(r)) => {
-            let file = entries.rel_path(i);
             let spooled = assembly
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
@@ -603,13 +621,22 @@ fn scan_with(
             if let Err(e) = spooled {
                 return fail(PipelineError::Materials(e));
             }
+            if let Err(e) = keys.set(i, &r.key) {
+                return fail(PipelineError::Files(e));
+            }
             progress.file_done(file);
-            Some(r.key)
+            true
         }
-        Ok(Processed::PutAside) => None,
+        Ok(Processed::PutAside) => false,
         Err(e) => fail(e),
     };
-    let mut keys: Vec<Option<blake3::Hash>> = Vec::new();
+    // Reads the file's path, processes it and settles it: whether it is done.
+    let run = |i: usize, ahead: Option<&StoredAhead<'_>>, probe: Option<Probe>| match entries.get(i)
+    {
+        Ok(entry) => settle(i, process(&ctx, ahead, i, &entry, probe), &entry.rel_path),
+        Err(e) => fail(PipelineError::Files(e)),
+    };
+    let mut done: Vec<bool> = Vec::new();
     // A file not taken whole from the cache needs the classifier, whose matcher takes about
     // 10 ms to build. Built beside the scan, it is ready before the first new file has been
     // extracted, instead of standing in that thread's way while the other decodes stored
@@ -632,57 +659,51 @@ fn scan_with(
             .zip(probes)
             .map(|(i, probe)| {
                 if stop.load(Ordering::Relaxed) {
-                    return None;
+                    return false;
                 }
-                let entry = entries.get(i);
-                settle(i, process(&ctx, ahead.as_ref(), i, &entry, probe))
+                run(i, ahead.as_ref(), probe)
             })
-            .collect_into_vec(&mut keys);
+            .collect_into_vec(&mut done);
     });
     // The copies put aside find their content's extraction stored now. Rounds repeat only
     // when that extraction could not be stored (a failure not to remember) and two copies
     // met again; each round finishes at least the copy that claimed the content.
-    let mut aside: Vec<usize> = (0..keys.len()).filter(|&i| keys[i].is_none()).collect();
+    let mut aside: Vec<usize> = (0..done.len()).filter(|&i| !done[i]).collect();
+    drop(done);
     while !aside.is_empty() && !stop.load(Ordering::Relaxed) {
-        let round: Vec<(usize, Option<blake3::Hash>)> = aside
-            .par_iter()
-            .map(|&i| (i, settle(i, process(&ctx, None, i, &entries.get(i), None))))
+        let round: Vec<(usize, bool)> =
+            aside.par_iter().map(|&i| (i, run(i, None, None))).collect();
+        aside = round
+            .into_iter()
+            .filter_map(|(i, done)| (!done).then_some(i))
             .collect();
-        aside.clear();
-        for (i, key) in round {
-            match key {
-                Some(key) => keys[i] = Some(key),
-                None => aside.push(i),
-            }
-        }
     }
     if let Some(e) = failure.into_inner().unwrap_or_else(PoisonError::into_inner) {
         return Err(e);
     }
-    // Every file has its result when none failed. Sized first: flattening gives no length
-    // to size the vector by, and it would grow to twice what it holds.
-    let keys: Vec<blake3::Hash> = {
-        let mut done = Vec::with_capacity(keys.len());
-        done.extend(keys.into_iter().flatten());
-        done
-    };
     let restarts = ctx.pool.as_ref().map_or(0, Pool::restarts);
     // Workers are stopped on a thread of their own while the outputs are made; the caller
     // waits for them (Scan::wait_for_workers) before reading the children's peak memory.
     let workers = ctx.pool.map(|pool| std::thread::spawn(move || drop(pool)));
-    let digest = check.map(|c| {
-        outputs_digest(
-            &ctx.classify_key,
-            &c.render_key,
-            entries.iter().zip(&keys).map(|(e, key)| (e.rel_path, *key)),
-        )
-    });
+    // Every file has its key when none failed.
+    let digest = match check {
+        Some(c) => {
+            let mut keys = keys.reader(true);
+            Some(
+                outputs_digest(&ctx.classify_key, &c.render_key, &entries, |at| {
+                    keys.get(at)
+                })
+                .map_err(PipelineError::Files)?,
+            )
+        }
+        None => None,
+    };
     let drive_files = entries.len() as u64;
     let assembly = assembly
         .into_inner()
         .unwrap_or_else(PoisonError::into_inner);
     let failed = assembly.failed;
-    let (slots, owners) = assembly.sorted(&entries);
+    let (slots, owners) = assembly.sorted(&entries).map_err(PipelineError::Files)?;
     let materials = SpooledMaterials::new(spool, slots).map_err(PipelineError::Materials)?;
     let c = &ctx.counts;
     let stats = RunStats {
@@ -717,26 +738,26 @@ fn scan_with(
 }
 
 /// Where the scan's materials lie in the spool, in the order files were done, each with
-/// its file's position in walk order.
-#[derive(Default)]
+/// its file's position in walk order. Noted on disk while the scan runs (16 bytes a
+/// material), and read back once it is over: the scan holds a document or two being
+/// classified, which then do not meet a record that grew with the drive.
 struct Assembly {
-    slots: Vec<Slot>,
-    owners: Vec<u32>,
-    /// By position in `slots`, a material's path where it is not its file's (an archive's
-    /// member): few, so kept apart.
+    /// Per material, its file's position and its slot.
+    records: RecordFile<16>,
+    /// By the material's place in `records`, its path where it is not its file's (an
+    /// archive's member): few, so kept apart.
     paths: Vec<(u32, Box<str>)>,
     /// Materials that could not be read.
     failed: u64,
 }
 
 impl Assembly {
-    fn with_capacity(n: usize) -> Assembly {
-        Assembly {
-            slots: Vec::with_capacity(n),
-            owners: Vec::with_capacity(n),
+    fn new() -> std::io::Result<Assembly> {
+        Ok(Assembly {
+            records: RecordFile::new()?,
             paths: Vec::new(),
             failed: 0,
-        }
+        })
     }
 
     /// Spools the materials of the file at `owner` in walk order, whose path is `file`.
@@ -748,9 +769,12 @@ impl Assembly {
         materials: FileMaterials,
     ) -> std::io::Result<()> {
         for m in materials {
-            let at = self.slots.len() as u32;
-            self.slots.push(spool.push(&m)?);
-            self.owners.push(owner);
+            let at = u32::try_from(self.records.len())
+                .map_err(|_| std::io::Error::other("more materials than one run can take"))?;
+            let mut record = [0u8; 16];
+            record[..4].copy_from_slice(&owner.to_le_bytes());
+            record[4..].copy_from_slice(&spool.push(&m)?.to_bytes());
+            self.records.push(record)?;
             self.failed += u64::from(m.status == Status::Error);
             if m.path != file {
                 self.paths.push((at, m.path.into_boxed_str()));
@@ -762,19 +786,56 @@ impl Assembly {
     /// The slots in path order, and their owners. Ties (an archive may name two members
     /// alike) keep walk order and, within a file, its own order, whatever order the files
     /// were done in.
-    fn sorted(self, entries: &DriveFiles) -> (Vec<Slot>, Vec<u32>) {
-        let path = |k: usize| -> &str {
-            match walk::at_position(&self.paths, k) {
-                Some(member) => member,
-                None => entries.rel_path(self.owners[k] as usize),
+    ///
+    /// The files' paths wait on disk, so the order is found without comparing them: a file's
+    /// own materials follow the files' order in path order (walk order on all but odd
+    /// drives), and only an archive's members, whose paths are in memory, are merged in by
+    /// path in one pass over the files' paths.
+    fn sorted(mut self, entries: &DriveFiles) -> std::io::Result<(Vec<Slot>, Vec<u32>)> {
+        let mut slots = Vec::with_capacity(self.records.len());
+        let mut owners = Vec::with_capacity(self.records.len());
+        self.records.each(|r| {
+            let mut owner = [0u8; 4];
+            owner.copy_from_slice(&r[..4]);
+            owners.push(u32::from_le_bytes(owner));
+            let mut slot = [0u8; 12];
+            slot.copy_from_slice(&r[4..]);
+            slots.push(Slot::from_bytes(slot));
+        })?;
+        let member = |k: u32| walk::at_position(&self.paths, k as usize).map(|p| &**p);
+        let owner = |k: u32| owners.get(k as usize).copied().unwrap_or(u32::MAX);
+        let n = slots.len() as u32;
+        let mut own: Vec<u32> = (0..n).filter(|&k| member(k).is_none()).collect();
+        match entries.path_ranks() {
+            None => own.sort_by_key(|&k| owner(k)),
+            Some(ranks) => {
+                own.sort_by_key(|&k| ranks.get(owner(k) as usize).copied().unwrap_or(u32::MAX))
             }
-        };
-        let mut order: Vec<usize> = (0..self.slots.len()).collect();
-        order.sort_by(|&a, &b| (path(a), self.owners[a]).cmp(&(path(b), self.owners[b])));
-        (
-            order.iter().map(|&k| self.slots[k]).collect(),
-            order.iter().map(|&k| self.owners[k]).collect(),
-        )
+        }
+        let mut members: Vec<u32> = self.paths.iter().map(|(k, _)| *k).collect();
+        members.sort_by_key(|&k| (member(k), owner(k), k));
+        let mut members = members.into_iter().peekable();
+        let mut order: Vec<u32> = Vec::with_capacity(slots.len());
+        let mut files = entries.cursor(Order::Path)?;
+        for k in own {
+            let at = owner(k);
+            if !files.seek_position(at as usize)? {
+                return Err(std::io::Error::other(format!(
+                    "file {at} is not where the path order of the files has it"
+                )));
+            }
+            let here = (Some(files.path()), at, k);
+            while let Some(m) = members.next_if(|&m| (member(m), owner(m), m) < here) {
+                order.push(m);
+            }
+            order.push(k);
+        }
+        order.extend(members);
+        let slot = |k: u32| slots.get(k as usize).copied();
+        Ok((
+            order.iter().filter_map(|&k| slot(k)).collect(),
+            order.iter().map(|&k| owner(k)).collect(),
+        ))
     }
 }
 
@@ -880,14 +941,14 @@ fn process(
             }
         }
     };
-    let ext = material::extension(entry.rel_path);
+    let ext = material::extension(&entry.rel_path);
 
     // 1. Unchanged file under unchanged rules: its materials as they were.
     let mut known_hash = None;
     if let Some(cache) = cache {
         known_hash = match &stored {
             Some((_, hash)) => Some(hash.clone()),
-            None => cache.hash_for(entry.rel_path, &stat),
+            None => cache.hash_for(&entry.rel_path, &stat),
         };
         let stat_hit = known_hash.is_some();
         if stat_hit {
@@ -905,15 +966,15 @@ fn process(
         // stored material of the drive would be in memory at once.
         let probed = stored.is_some();
         let stored = known_hash.as_ref().and_then(|hash| match ahead {
-            Some(ahead) if probed => ahead.take(at, hash),
-            _ => cache.materials_for(entry.rel_path, hash, &ctx.classify_key),
+            Some(ahead) if probed => ahead.take(at, &entry.rel_path, hash),
+            _ => cache.materials_for(&entry.rel_path, hash, &ctx.classify_key),
         });
         if let (Some(hash), Some((materials, json))) = (&known_hash, stored) {
             ctx.counts.unchanged.fetch_add(1, Ordering::Relaxed);
             if !stat_hit {
                 // Touched but unchanged: record the new time so the next run need not read it.
                 cache.store_file(
-                    entry.rel_path,
+                    &entry.rel_path,
                     &stat,
                     hash,
                     Some((&ctx.classify_key, &json)),
@@ -989,7 +1050,7 @@ fn process(
     drop(claim);
     let materials: Vec<Material> = items
         .into_iter()
-        .map(|item| material_from(&item.into_analysed(entry.rel_path), ctx.classifier()))
+        .map(|item| material_from(&item.into_analysed(&entry.rel_path), ctx.classifier()))
         .collect();
     let json = serde_json::to_vec(&materials).unwrap_or_default();
     // The worker hashed what it read; if the file changed since we hashed it, the stat row
@@ -997,7 +1058,7 @@ fn process(
     if let (Some(cache), true) = (cache, known_hash.as_deref() == Some(hash.as_str())) {
         let by_budget = timed_out || out_of_memory;
         cache.store_file(
-            entry.rel_path,
+            &entry.rel_path,
             &stat,
             &hash,
             (!by_budget).then_some((ctx.classify_key.as_str(), json.as_slice())),
@@ -1024,7 +1085,7 @@ fn extract<'a>(
     let Some(pool) = &ctx.pool else {
         let (hash, items) = material::extract_in_process(
             &entry.path(ctx.config.drive),
-            entry.rel_path,
+            &entry.rel_path,
             &ctx.config.limits,
         );
         return Ok((hash, items, true));
@@ -1043,7 +1104,7 @@ fn extract<'a>(
     Ok(
         match pool.extract(
             &entry.path(ctx.config.drive),
-            entry.rel_path,
+            &entry.rel_path,
             &waiting,
             &mut answered,
         )? {
@@ -1053,7 +1114,7 @@ fn extract<'a>(
                 // the failure is remembered for this content only.
                 let hash = hash_file(&entry.path(ctx.config.drive)).unwrap_or_default();
                 let item = Item::failed(
-                    kooste_extract::sniff(entry.rel_path, &[]),
+                    kooste_extract::sniff(&entry.rel_path, &[]),
                     std::fs::metadata(entry.path(ctx.config.drive)).map_or(0, |m| m.len()),
                     &hash,
                     error,
@@ -1089,25 +1150,31 @@ mod tests {
         assert_eq!(paths(three), ["z.zip/a", "z.zip/b", "z.zip/c"]);
     }
 
-    #[test]
-    fn spooled_materials_come_back_in_path_order_whatever_order_files_were_done_in() {
-        let entries = DriveFiles::of_paths(["a.zip", "a.zip-x.txt", "b.txt", "dup.zip"]);
+    /// Materials pushed for the files `walked` (in walk order), out of walk order, read
+    /// back: "path title" each, and their owners' paths.
+    fn assembled(walked: [&str; 4]) -> (Vec<String>, Vec<String>) {
+        let entries = DriveFiles::of_paths(walked);
+        let at = |path: &str| {
+            walked
+                .iter()
+                .position(|p| *p == path)
+                .unwrap_or_else(|| panic!("{path} walked")) as u32
+        };
         let spool = Spool::new().unwrap_or_else(|e| panic!("{e}"));
-        let mut assembly = Assembly::default();
-        let mut push = |owner: u32, materials: Vec<kooste_model::Material>| {
-            let file = entries.rel_path(owner as usize);
+        let mut assembly = Assembly::new().unwrap_or_else(|e| panic!("{e}"));
+        let mut push = |file: &str, materials: Vec<kooste_model::Material>| {
             assembly
-                .push(&spool, owner, file, materials.into())
+                .push(&spool, at(file), file, materials.into())
                 .unwrap_or_else(|e| panic!("{e}"));
         };
         // Done out of walk order; an archive naming two members alike keeps its own order.
-        push(2, vec![m("b.txt")]);
+        push("b.txt", vec![m("b.txt")]);
         let mut second = m("dup.zip/x");
         second.title = "toinen".into();
-        push(3, vec![m("dup.zip/x"), second]);
-        push(0, vec![m("a.zip/z.txt"), m("a.zip/m.txt")]);
-        push(1, vec![m("a.zip-x.txt")]);
-        let (slots, owners) = assembly.sorted(&entries);
+        push("dup.zip", vec![m("dup.zip/x"), second]);
+        push("a.zip", vec![m("a.zip/z.txt"), m("a.zip/m.txt")]);
+        push("a.zip-x.txt", vec![m("a.zip-x.txt")]);
+        let (slots, owners) = assembly.sorted(&entries).unwrap_or_else(|e| panic!("{e}"));
         let materials = SpooledMaterials::new(spool, slots).unwrap_or_else(|e| panic!("{e}"));
         let mut read = Vec::new();
         materials
@@ -1116,17 +1183,43 @@ mod tests {
                 Ok(())
             })
             .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(
-            read,
-            [
-                "a.zip-x.txt t",
-                "a.zip/m.txt t",
-                "a.zip/z.txt t",
-                "b.txt t",
-                "dup.zip/x t",
-                "dup.zip/x toinen"
-            ]
-        );
-        assert_eq!(owners, [1, 0, 0, 2, 3, 3]);
+        let owners = owners
+            .iter()
+            .map(|&o| {
+                entries
+                    .rel_path(o as usize)
+                    .unwrap_or_else(|e| panic!("{e}"))
+            })
+            .collect();
+        (read, owners)
+    }
+
+    #[test]
+    fn spooled_materials_come_back_in_path_order_whatever_order_files_were_done_in() {
+        let want = [
+            "a.zip-x.txt t",
+            "a.zip/m.txt t",
+            "a.zip/z.txt t",
+            "b.txt t",
+            "dup.zip/x t",
+            "dup.zip/x toinen",
+        ];
+        let want_owners = [
+            "a.zip-x.txt",
+            "a.zip",
+            "a.zip",
+            "b.txt",
+            "dup.zip",
+            "dup.zip",
+        ];
+        // A walk in path order, and one that is not (the order is then worked out).
+        for walked in [
+            ["a.zip", "a.zip-x.txt", "b.txt", "dup.zip"],
+            ["dup.zip", "b.txt", "a.zip-x.txt", "a.zip"],
+        ] {
+            let (read, owners) = assembled(walked);
+            assert_eq!(read, want, "{walked:?}");
+            assert_eq!(owners, want_owners, "{walked:?}");
+        }
     }
 }

@@ -82,7 +82,7 @@ pub(crate) fn extension(path: &str) -> String {
 pub(crate) fn failed_analysed(entry: &DriveEntry<'_>, bytes: u64, error: ExtractError) -> Analysed {
     Analysed {
         path: entry.rel_path.to_string(),
-        format: kooste_extract::sniff(entry.rel_path, &[]),
+        format: kooste_extract::sniff(&entry.rel_path, &[]),
         bytes,
         hash: String::new(),
         result: Err(error),

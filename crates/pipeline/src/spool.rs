@@ -8,6 +8,7 @@
 //! material is written in a compact binary form of its own (below): every output reads
 //! every material, and decoding this costs a fraction of decoding JSON.
 
+use crate::disk::{anonymous_file, read_exact_at, write_all_at};
 use kooste_model::{
     AnswerHints, City, CitySource, ErrorKind, ExtractError, Format, Material, Materials, Scores,
     Status, TermCount, ThemeScore, WorkPackage,
@@ -22,6 +23,26 @@ use std::sync::{Mutex, PoisonError};
 pub(crate) struct Slot {
     offset: u64,
     len: u32,
+}
+
+impl Slot {
+    pub(crate) fn to_bytes(self) -> [u8; 12] {
+        let mut b = [0u8; 12];
+        b[..8].copy_from_slice(&self.offset.to_le_bytes());
+        b[8..].copy_from_slice(&self.len.to_le_bytes());
+        b
+    }
+
+    pub(crate) fn from_bytes(b: [u8; 12]) -> Slot {
+        let mut offset = [0u8; 8];
+        offset.copy_from_slice(&b[..8]);
+        let mut len = [0u8; 4];
+        len.copy_from_slice(&b[8..]);
+        Slot {
+            offset: u64::from_le_bytes(offset),
+            len: u32::from_le_bytes(len),
+        }
+    }
 }
 
 /// Materials written as they come, from any thread.
@@ -42,13 +63,7 @@ const BLOCK: usize = 256 * 1024;
 
 impl Spool {
     pub(crate) fn new() -> io::Result<Spool> {
-        let file = tempfile::tempfile().map_err(|e| {
-            let dir = std::env::temp_dir();
-            io::Error::new(
-                e.kind(),
-                format!("cannot create one in {} (TMPDIR): {e}", dir.display()),
-            )
-        })?;
+        let file = anonymous_file()?;
         Ok(Spool {
             file,
             pending: Mutex::new(Pending {
@@ -234,44 +249,6 @@ fn no_material(at: usize) -> io::Error {
         io::ErrorKind::InvalidInput,
         format!("no material at position {at}"),
     )
-}
-
-#[cfg(unix)]
-fn write_all_at(file: &File, bytes: &[u8], offset: u64) -> io::Result<()> {
-    std::os::unix::fs::FileExt::write_all_at(file, bytes, offset)
-}
-
-#[cfg(unix)]
-fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
-}
-
-#[cfg(windows)]
-fn write_all_at(file: &File, mut bytes: &[u8], mut offset: u64) -> io::Result<()> {
-    use std::os::windows::fs::FileExt;
-    while !bytes.is_empty() {
-        let n = file.seek_write(bytes, offset)?;
-        if n == 0 {
-            return Err(io::ErrorKind::WriteZero.into());
-        }
-        bytes = &bytes[n..];
-        offset += n as u64;
-    }
-    Ok(())
-}
-
-#[cfg(windows)]
-fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
-    use std::os::windows::fs::FileExt;
-    while !buf.is_empty() {
-        let n = file.seek_read(buf, offset)?;
-        if n == 0 {
-            return Err(io::ErrorKind::UnexpectedEof.into());
-        }
-        buf = &mut buf[n..];
-        offset += n as u64;
-    }
-    Ok(())
 }
 
 // The binary form. Numbers are little-endian; a length or count is a u32; a string is its
