@@ -17,9 +17,11 @@
 //! files finish, so an interrupted run keeps what it did and loses nothing consistent.
 
 use crate::PipelineError;
+use crate::disk::RecordFile;
 use crate::keys::{KeyFile, KeyReader};
 use crate::material::Item;
-use crate::walk::{DriveFiles, Order, PathCursor, PathList};
+use crate::probes::{self, ProbeFile};
+use crate::walk::{DriveFiles, Order, PathCursor, PathFile};
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 use kooste_model::{Changes, ErrorKind, Material, Stopped, View, WorkPackage, visit};
 use kooste_report::{PreviousMaterial, PreviousRun, changes_among};
@@ -243,36 +245,55 @@ pub(crate) struct Known {
     pub json_key: blake3::Hash,
 }
 
-/// The files the cache holds materials for, in path order, with what it knows of each.
-#[derive(Default)]
+/// The files the cache holds materials for, in path order, with what it knows of each: read
+/// from the database while the drive is walked, into anonymous files rather than memory.
 pub(crate) struct StoredFiles {
-    paths: PathList,
-    known: Vec<Known>,
+    paths: PathFile,
+    known: RecordFile<{ probes::RECORD }>,
 }
 
 impl StoredFiles {
-    pub(crate) fn is_empty(&self) -> bool {
-        self.known.is_empty()
+    pub(crate) fn new() -> std::io::Result<StoredFiles> {
+        Ok(StoredFiles {
+            paths: PathFile::new()?,
+            known: RecordFile::new()?,
+        })
     }
 
-    /// What is known of each of `files` (as `f` makes it), by its position: one ordered pass
+    pub(crate) fn is_empty(&self) -> bool {
+        self.paths.len() == 0
+    }
+
+    /// Adds a file; they must come in path order.
+    fn push(&mut self, path: &str, known: &Known) -> std::io::Result<()> {
+        self.paths
+            .push(path)
+            .map_err(|_| std::io::Error::other("more stored files than one run can take"))?;
+        self.known.push(probes::known_record(known))
+    }
+
+    /// Tells `probes` what is known of each of `files`, by its position: one ordered pass
     /// over both.
-    pub(crate) fn matched<T>(
-        self,
-        files: &DriveFiles,
-        f: impl Fn(Known) -> T,
-    ) -> std::io::Result<Vec<Option<T>>> {
-        let mut out: Vec<Option<T>> = Vec::with_capacity(files.len());
-        out.resize_with(files.len(), || None);
+    pub(crate) fn matched(mut self, files: &DriveFiles, probes: &ProbeFile) -> std::io::Result<()> {
+        self.paths.finish()?;
         let mut walked = files.cursor(Order::Path)?;
-        for (k, known) in self.known.into_iter().enumerate() {
-            if let Some(at) = walked.seek(self.paths.get(k))?
-                && let Some(slot) = out.get_mut(at)
-            {
-                *slot = Some(f(known));
+        let mut stored = self.paths.cursor(Order::Added)?;
+        let mut previous = String::new();
+        self.known.each(|record| {
+            let path = stored.path();
+            // The database gives them in byte order; one that is not is left unknown (the
+            // scan reads its file again) rather than leading the pass past others.
+            if path >= previous.as_str() {
+                previous.clear();
+                previous.push_str(path);
+                if let (Some(at), Some(known)) =
+                    (walked.seek(path)?, probes::record_known(&record)?)
+                {
+                    probes.set_known(at, &known)?;
+                }
             }
-        }
-        Ok(out)
+            stored.advance()
+        })
     }
 }
 
@@ -640,7 +661,7 @@ impl Cache {
     /// costs one pass over the table, not a look-up per file. The materials themselves are
     /// read file by file as the scan takes them ([`Cache::materials_for`]): all at once,
     /// they would be in memory together.
-    pub(crate) fn classified_files(&self, key: &str) -> StoredFiles {
+    pub(crate) fn classified_files(&self, key: &str) -> Option<StoredFiles> {
         self.with_reader(|conn| {
             // In path order, as the primary key lies: matched to the walk in one pass.
             let mut stmt = conn
@@ -651,7 +672,7 @@ impl Cache {
                 )
                 .ok()?;
             let mut rows = stmt.query([key]).ok()?;
-            let mut stored = StoredFiles::default();
+            let mut stored = StoredFiles::new().ok()?;
             // A row whose hashes are not hex (a damaged database) is as good as none.
             let hash = |r: &rusqlite::Row<'_>, i: usize| -> Option<blake3::Hash> {
                 blake3::Hash::from_hex(r.get_ref(i).ok()?.as_str().ok()?).ok()
@@ -666,21 +687,21 @@ impl Cache {
                 ) else {
                     continue;
                 };
-                if stored.paths.push(path).is_err() {
-                    break;
-                }
-                stored.known.push(Known {
+                let known = Known {
                     stat: Stat {
                         size: size as u64,
                         mtime_ns,
                     },
                     hash,
                     json_key,
-                });
+                };
+                // Knowing less only costs the scan a read of the files left unknown.
+                if stored.push(path, &known).is_err() {
+                    break;
+                }
             }
             Some(stored)
         })
-        .unwrap_or_default()
     }
 
     /// Whether the outputs in `out` are those the previous run made from inputs with this
@@ -1444,24 +1465,34 @@ mod tests {
         // Walk order is by name within each folder; the database's is by the whole path's
         // bytes ("a-c" before "a/b"). Some stored files are gone, some files are new.
         let walk = DriveFiles::of_paths(["a/b.txt", "a/c.txt", "a-c.txt", "new.txt", "z.txt"]);
-        let mut stored = StoredFiles::default();
-        for (k, path) in ["a-c.txt", "a/b.txt", "gone.txt", "z.txt"]
+        let mut stored = StoredFiles::new().unwrap_or_else(|e| panic!("{e}"));
+        // "b.txt" comes out of order, as a damaged database might give it: left unknown.
+        for (k, path) in ["a-c.txt", "a/b.txt", "gone.txt", "b.txt", "z.txt"]
             .iter()
             .enumerate()
         {
-            assert!(stored.paths.push(path).is_ok());
-            stored.known.push(Known {
+            let known = Known {
                 stat: Stat {
                     size: k as u64,
                     mtime_ns: 0,
                 },
                 hash: blake3::hash(path.as_bytes()),
                 json_key: blake3::hash(b"m"),
-            });
+            };
+            stored.push(path, &known).unwrap_or_else(|e| panic!("{e}"));
         }
-        let matched: Vec<Option<(u64, blake3::Hash)>> = stored
-            .matched(&walk, |k| (k.stat.size, k.hash))
+        let probes = ProbeFile::new(walk.len()).unwrap_or_else(|e| panic!("{e}"));
+        stored
+            .matched(&walk, &probes)
             .unwrap_or_else(|e| panic!("{e}"));
+        let matched: Vec<Option<(u64, blake3::Hash)>> = (0..walk.len())
+            .map(
+                |at| match probes.get(at).unwrap_or_else(|e| panic!("{e}")) {
+                    probes::Entry::Known(k) => Some((k.stat.size, k.hash)),
+                    _ => None,
+                },
+            )
+            .collect();
         assert_eq!(
             matched,
             [
@@ -1469,7 +1500,7 @@ mod tests {
                 None,
                 Some((0, blake3::hash(b"a-c.txt"))),
                 None,
-                Some((3, blake3::hash(b"z.txt"))),
+                Some((4, blake3::hash(b"z.txt"))),
             ]
         );
     }

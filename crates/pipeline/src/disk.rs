@@ -147,8 +147,8 @@ impl<const N: usize> RecordFile<N> {
         Ok(())
     }
 
-    /// Each record, in the order they were added.
-    pub(crate) fn each(&mut self, mut f: impl FnMut([u8; N])) -> io::Result<()> {
+    /// Each record, in the order they were added, until `f` fails.
+    pub(crate) fn each(&mut self, mut f: impl FnMut([u8; N]) -> io::Result<()>) -> io::Result<()> {
         self.write_pending()?;
         let mut reader = BlockReader::new(&self.file, self.written, true);
         let mut at = 0;
@@ -157,7 +157,7 @@ impl<const N: usize> RecordFile<N> {
             let record: [u8; N] = bytes
                 .try_into()
                 .map_err(|_| io::Error::other("a record of the wrong length"))?;
-            f(record);
+            f(record)?;
             at += N as u64;
         }
         Ok(())
@@ -214,7 +214,10 @@ mod tests {
         assert_eq!(records.len(), n as usize);
         let mut seen = Vec::new();
         records
-            .each(|r| seen.push(r))
+            .each(|r| {
+                seen.push(r);
+                Ok(())
+            })
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(seen, (0..n).map(record).collect::<Vec<_>>());
     }

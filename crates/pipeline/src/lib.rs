@@ -13,6 +13,7 @@ mod keys;
 mod material;
 mod memory;
 mod outputs;
+mod probes;
 mod spool;
 mod walk;
 pub mod worker;
@@ -37,6 +38,7 @@ use kooste_model::{
     ThemeInfo, View,
 };
 use material::Item;
+use probes::ProbeFile;
 use rayon::prelude::*;
 use spool::{Slot, Spool, SpooledMaterials};
 use std::path::{Path, PathBuf};
@@ -285,8 +287,11 @@ impl Scan {
     }
 }
 
-/// What a look before the scan found of a file. A re-run holds one per file of the drive
-/// through the scan, so the hashes are kept as their 32 bytes, not as hex text.
+/// Files looked at together before the scan.
+const LOOK_BLOCK: usize = 256;
+
+/// What a look before the scan found of a file. A re-run keeps one per file of the drive
+/// through the scan, on disk (see [`probes`]).
 enum Probe {
     /// Unchanged since it was stored: its stat, content hash and materials' JSON hash.
     Stored {
@@ -297,17 +302,6 @@ enum Probe {
     /// It cannot be read (a broken link, a loop, no permission, over the size limit): the
     /// key of the failure it gets, which is all its material depends on.
     Unreadable { key: blake3::Hash },
-}
-
-impl From<Known> for Probe {
-    /// What the cache knows of a file, before the look confirms it is unchanged.
-    fn from(k: Known) -> Probe {
-        Probe::Stored {
-            stat: k.stat,
-            hash: k.hash,
-            json_key: k.json_key,
-        }
-    }
 }
 
 impl Probe {
@@ -511,13 +505,13 @@ fn scan_with(
     .to_hex()
     .to_string();
     // What the cache holds is read while the drive is walked: neither needs the other.
-    let (entries, known) = std::thread::scope(|scope| {
-        let known = scope.spawn(|| match (check, config.cache) {
+    let (entries, stored) = std::thread::scope(|scope| {
+        let stored = scope.spawn(|| match (check, config.cache) {
             (Some(_), Some(cache)) => cache.classified_files(&classify_key),
-            _ => cache::StoredFiles::default(),
+            _ => None,
         });
         let entries = walk(config.drive, config.exclude);
-        (entries, known.join().unwrap_or_default())
+        (entries, stored.join().ok().flatten())
     });
     let entries = entries?;
     let ctx = Context {
@@ -530,48 +524,69 @@ fn scan_with(
         large: Mutex::new(()),
     };
     // First the cheap look: which files are as the previous run left them. On a first run
-    // there is nothing to look at, and no vector at all. Otherwise one vector holds what the
-    // cache knows of each file, and then, in its place, what the look found: a block of its
-    // own for each file's probe left the heap full of holes once the scan had taken them.
-    let probes: Vec<Option<Probe>> = if known.is_empty() {
-        Vec::new()
-    } else {
-        let mut probes = known
-            .matched(&entries, Probe::from)
-            .map_err(PipelineError::Files)?;
-        probes.par_iter_mut().enumerate().for_each(|(i, slot)| {
-            let known = match slot.take() {
-                Some(Probe::Stored {
-                    stat,
-                    hash,
-                    json_key,
-                }) => Some(Known {
-                    stat,
-                    hash,
-                    json_key,
-                }),
-                _ => None,
-            };
-            // A path that cannot be read back is met again, and reported, by the scan.
-            *slot = entries
-                .get(i)
-                .ok()
-                .and_then(|entry| probe(&ctx, known, &entry));
-        });
-        probes
+    // there is nothing to look at. Otherwise a file on disk holds what the cache knows of
+    // each file, and then, in its place, what the look found.
+    let probes: Option<ProbeFile> = match stored {
+        Some(stored) if !stored.is_empty() => {
+            let files = PipelineError::Files;
+            let probes = ProbeFile::new(entries.len()).map_err(files)?;
+            stored.matched(&entries, &probes).map_err(files)?;
+            // In blocks of files: a read of their records and paths, and a write of what
+            // the look found, instead of three system calls a file.
+            let n = entries.len();
+            (0..n.div_ceil(LOOK_BLOCK))
+                .into_par_iter()
+                .try_for_each(|b| {
+                    let block = b * LOOK_BLOCK..((b + 1) * LOOK_BLOCK).min(n);
+                    let known = probes.get_range(block.clone())?;
+                    let paths = entries.rel_paths(block.clone())?;
+                    let found: Vec<Option<Probe>> = block
+                        .clone()
+                        .zip(known.into_iter().zip(paths))
+                        .map(|(i, (known, path))| {
+                            let known = match known {
+                                probes::Entry::Known(k) => Some(k),
+                                _ => None,
+                            };
+                            probe(&ctx, known, &entries.entry(i, path))
+                        })
+                        .collect();
+                    probes.set_probes(block.start, &found)
+                })
+                .map_err(files)?;
+            Some(probes)
+        }
+        _ => None,
     };
-    if let (Some(check), Some(cache)) = (check, config.cache)
-        && !probes.is_empty()
-        && probes.iter().all(Option::is_some)
+    // Whether each file's probe is one with its materials stored, read in one pass.
+    let probed = |is: fn(&Probe) -> bool| -> Result<Vec<bool>, PipelineError> {
+        let Some(probes) = &probes else {
+            return Ok(Vec::new());
+        };
+        let mut reader = probes.reader();
+        (0..entries.len())
+            .map(|at| match reader.get(at) {
+                Ok(probes::Entry::Probed(p)) => Ok(is(&p)),
+                Ok(_) => Ok(false),
+                Err(e) => Err(PipelineError::Files(e)),
+            })
+            .collect()
+    };
+    if let (Some(check), Some(cache), Some(probe_file)) = (check, config.cache, &probes)
+        && probed(|_| true)?.iter().all(|&p| p)
     {
-        let digest = outputs_digest(&ctx.classify_key, &check.render_key, &entries, |at| {
-            probes
-                .get(at)
-                .and_then(Option::as_ref)
-                .map(Probe::key)
-                .ok_or_else(|| std::io::Error::other("a file without a probe"))
-        })
-        .map_err(PipelineError::Files)?;
+        let mut reader = probe_file.reader();
+        let digest =
+            outputs_digest(
+                &ctx.classify_key,
+                &check.render_key,
+                &entries,
+                |at| match reader.get(at)? {
+                    probes::Entry::Probed(p) => Ok(p.key()),
+                    _ => Err(std::io::Error::other("a file without a probe")),
+                },
+            )
+            .map_err(PipelineError::Files)?;
         if let Some((materials, failed)) = cache.outputs_current(&digest, check.out) {
             let files = entries.len() as u64;
             return Ok(Scanned::Current(RunStats {
@@ -585,14 +600,13 @@ fn scan_with(
         }
     }
     progress.started(entries.len());
+    let stored_probes = probed(|p| matches!(p, Probe::Stored { .. }))?;
     let ahead = config.cache.map(|cache| {
         StoredAhead::new(
             cache,
             &ctx.classify_key,
             &entries,
-            probes
-                .iter()
-                .map(|p| matches!(p, Some(Probe::Stored { .. }))),
+            stored_probes.iter().copied(),
         )
     });
     // Each file's key goes to disk as the file is done.
@@ -641,26 +655,24 @@ fn scan_with(
     // 10 ms to build. Built beside the scan, it is ready before the first new file has been
     // extracted, instead of standing in that thread's way while the other decodes stored
     // materials.
-    let needs_classifier = probes.is_empty()
-        || probes
-            .iter()
-            .any(|p| !matches!(p, Some(Probe::Stored { .. })));
-    let probes = if probes.is_empty() {
-        rayon::iter::Either::Left((0..entries.len()).into_par_iter().map(|_| None))
-    } else {
-        rayon::iter::Either::Right(probes.into_par_iter())
-    };
+    let needs_classifier =
+        probes.is_none() || stored_probes.len() < entries.len() || stored_probes.contains(&false);
+    drop(stored_probes);
     std::thread::scope(|scope| {
         if needs_classifier {
             scope.spawn(|| ctx.classifier());
         }
         (0..entries.len())
             .into_par_iter()
-            .zip(probes)
-            .map(|(i, probe)| {
+            .map(|i| {
                 if stop.load(Ordering::Relaxed) {
                     return false;
                 }
+                let probe = match probes.as_ref().map(|p| p.get(i)).transpose() {
+                    Ok(Some(probes::Entry::Probed(p))) => Some(p),
+                    Ok(_) => None,
+                    Err(e) => return fail(PipelineError::Files(e)),
+                };
                 run(i, ahead.as_ref(), probe)
             })
             .collect_into_vec(&mut done);
@@ -801,6 +813,7 @@ impl Assembly {
             let mut slot = [0u8; 12];
             slot.copy_from_slice(&r[4..]);
             slots.push(Slot::from_bytes(slot));
+            Ok(())
         })?;
         let member = |k: u32| walk::at_position(&self.paths, k as usize).map(|p| &**p);
         let owner = |k: u32| owners.get(k as usize).copied().unwrap_or(u32::MAX);

@@ -85,7 +85,7 @@ pub(crate) enum Order {
 const PENDING: usize = 64 * 1024;
 
 impl PathFile {
-    fn new() -> std::io::Result<PathFile> {
+    pub(crate) fn new() -> std::io::Result<PathFile> {
         Ok(PathFile {
             file: anonymous_file()?,
             written: 0,
@@ -143,7 +143,7 @@ impl PathFile {
             .collect()
     }
 
-    fn push(&mut self, path: &str) -> Result<(), PushError> {
+    pub(crate) fn push(&mut self, path: &str) -> Result<(), PushError> {
         u32::try_from(self.ends.len()).map_err(|_| PushError::TooMany)?;
         let end = u32::try_from(self.written + (self.pending.len() + path.len()) as u64)
             .map_err(|_| PushError::TooMany)?;
@@ -169,7 +169,7 @@ impl PathFile {
 
     /// Writes what is pending and frees what adding needed. Where the paths did not come in
     /// path order, their order is found once, from all of them read back into memory.
-    fn finish(&mut self) -> std::io::Result<()> {
+    pub(crate) fn finish(&mut self) -> std::io::Result<()> {
         self.write_pending()?;
         self.pending = Vec::new();
         self.last = String::new();
@@ -285,7 +285,7 @@ impl PathCursor<'_> {
 
 /// Why a path could not be added.
 #[derive(Debug)]
-enum PushError {
+pub(crate) enum PushError {
     TooMany,
     Write(std::io::Error),
 }
