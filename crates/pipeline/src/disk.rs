@@ -109,6 +109,95 @@ impl<'a> BlockReader<'a> {
     }
 }
 
+/// Records of `N` bytes by position, in an anonymous file with room for a fixed number of
+/// them: set and read from any thread, or read in a pass.
+pub(crate) struct Table<const N: usize> {
+    file: File,
+    len: usize,
+}
+
+impl<const N: usize> Table<N> {
+    /// Room for `len` records, each all zeros until it is set.
+    pub(crate) fn new(len: usize) -> io::Result<Table<N>> {
+        let file = anonymous_file()?;
+        file.set_len((len * N) as u64)?;
+        Ok(Table { file, len })
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    fn offset(&self, at: usize) -> io::Result<u64> {
+        if at < self.len {
+            Ok((at * N) as u64)
+        } else {
+            Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("no record at position {at} of {}", self.len),
+            ))
+        }
+    }
+
+    pub(crate) fn set(&self, at: usize, record: &[u8; N]) -> io::Result<()> {
+        write_all_at(&self.file, record, self.offset(at)?)
+    }
+
+    pub(crate) fn get(&self, at: usize) -> io::Result<[u8; N]> {
+        let mut record = [0u8; N];
+        read_exact_at(&self.file, &mut record, self.offset(at)?)?;
+        Ok(record)
+    }
+
+    /// Sets the records from `start` on to `records` (whole records, one after the other),
+    /// in one write.
+    pub(crate) fn set_many(&self, start: usize, records: &[u8]) -> io::Result<()> {
+        if !records.len().is_multiple_of(N) {
+            return Err(io::Error::other("a part of a record"));
+        }
+        let count = records.len() / N;
+        if count == 0 {
+            return Ok(());
+        }
+        self.offset(start + count - 1)?;
+        write_all_at(&self.file, records, self.offset(start)?)
+    }
+
+    /// The records at `range`, one after the other, in one read.
+    pub(crate) fn get_many(&self, range: std::ops::Range<usize>) -> io::Result<Vec<u8>> {
+        if range.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.offset(range.end - 1)?;
+        let mut bytes = vec![0u8; range.len() * N];
+        read_exact_at(&self.file, &mut bytes, self.offset(range.start)?)?;
+        Ok(bytes)
+    }
+
+    /// A pass over the records: `forward` when it goes in the order of positions.
+    pub(crate) fn reader(&self, forward: bool) -> TableReader<'_, N> {
+        TableReader {
+            table: self,
+            reader: BlockReader::new(&self.file, (self.len * N) as u64, forward),
+        }
+    }
+}
+
+pub(crate) struct TableReader<'a, const N: usize> {
+    table: &'a Table<N>,
+    reader: BlockReader<'a>,
+}
+
+impl<const N: usize> TableReader<'_, N> {
+    pub(crate) fn get(&mut self, at: usize) -> io::Result<[u8; N]> {
+        let start = self.table.offset(at)?;
+        self.reader
+            .read(start, start + N as u64)?
+            .try_into()
+            .map_err(|_| io::Error::other("a record of the wrong length"))
+    }
+}
+
 /// Records of `N` bytes, added one after the other and read back in one pass: what a run
 /// notes of each material while the scan runs waits here, not in memory.
 pub(crate) struct RecordFile<const N: usize> {
@@ -195,6 +284,51 @@ mod tests {
             assert!(r.read(199_999, 200_001).is_err());
             assert!(r.read(10, 9).is_err());
         }
+    }
+
+    #[test]
+    fn a_table_gives_back_each_record_where_it_was_set() {
+        let n = 5000;
+        let table = Table::<5>::new(n).unwrap_or_else(|e| panic!("{e}"));
+        let record = |i: usize| {
+            let mut r = [0u8; 5];
+            r[..4].copy_from_slice(&(i as u32).to_le_bytes());
+            r[4] = 1;
+            r
+        };
+        // Set out of order, one at a time and several at once.
+        for i in (0..n).rev().step_by(2) {
+            table.set(i, &record(i)).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let evens: Vec<u8> = (0..n).step_by(2).flat_map(record).collect();
+        for (k, chunk) in evens.chunks(5).enumerate() {
+            let mut r = [0u8; 5];
+            r.copy_from_slice(chunk);
+            table.set(2 * k, &r).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let many: Vec<u8> = (100..110).flat_map(record).collect();
+        table.set_many(100, &many).unwrap_or_else(|e| panic!("{e}"));
+        for forward in [true, false] {
+            let mut r = table.reader(forward);
+            for i in (0..n).step_by(7) {
+                assert_eq!(r.get(i).unwrap_or_else(|e| panic!("{e}")), record(i));
+            }
+        }
+        assert_eq!(
+            table.get(n - 1).unwrap_or_else(|e| panic!("{e}")),
+            record(n - 1)
+        );
+        let got = table.get_many(98..112).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(got, (98..112).flat_map(record).collect::<Vec<u8>>());
+        assert!(table.get(n).is_err());
+        assert!(table.set(n, &record(n)).is_err());
+        assert!(table.get_many(n - 1..n + 1).is_err());
+        assert!(table.set_many(n - 1, &many[..10]).is_err());
+        assert!(table.set_many(0, &many[..7]).is_err());
+        assert!(table.reader(true).get(n).is_err());
+        // A record never set is all zeros.
+        let fresh = Table::<5>::new(3).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(fresh.get(2).unwrap_or_else(|e| panic!("{e}")), [0; 5]);
     }
 
     #[test]

@@ -4,8 +4,7 @@
 
 use crate::Probe;
 use crate::cache::{Known, Stat};
-use crate::disk::{BlockReader, anonymous_file, read_exact_at, write_all_at};
-use std::fs::File;
+use crate::disk::{Table, TableReader};
 use std::io;
 
 /// A tag, a stat (size, time) and two hashes.
@@ -25,82 +24,51 @@ pub(crate) enum Entry {
     Probed(Probe),
 }
 
-pub(crate) struct ProbeFile {
-    file: File,
-    len: usize,
-}
+pub(crate) struct ProbeFile(Table<RECORD>);
 
 impl ProbeFile {
     /// Room for `len` files, of which nothing is known yet.
     pub(crate) fn new(len: usize) -> io::Result<ProbeFile> {
-        let file = anonymous_file()?;
-        file.set_len((len * RECORD) as u64)?;
-        Ok(ProbeFile { file, len })
-    }
-
-    fn offset(&self, at: usize) -> io::Result<u64> {
-        if at < self.len {
-            Ok((at * RECORD) as u64)
-        } else {
-            Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("no probe at position {at} of {}", self.len),
-            ))
-        }
+        Table::new(len).map(ProbeFile)
     }
 
     pub(crate) fn set_known(&self, at: usize, known: &Known) -> io::Result<()> {
-        write_all_at(&self.file, &known_record(known), self.offset(at)?)
+        self.0.set(at, &known_record(known))
     }
 
     /// Sets the probes of the files from `start` on, in one write.
     pub(crate) fn set_probes(&self, start: usize, probes: &[Option<Probe>]) -> io::Result<()> {
-        if probes.is_empty() {
-            return Ok(());
-        }
-        self.offset(start + probes.len() - 1)?;
         let mut bytes = Vec::with_capacity(probes.len() * RECORD);
         for probe in probes {
             bytes.extend_from_slice(&probe_record(probe.as_ref()));
         }
-        write_all_at(&self.file, &bytes, self.offset(start)?)
+        self.0.set_many(start, &bytes)
     }
 
     pub(crate) fn get(&self, at: usize) -> io::Result<Entry> {
-        let mut record = [0u8; RECORD];
-        read_exact_at(&self.file, &mut record, self.offset(at)?)?;
-        decode(&record)
+        decode(&self.0.get(at)?)
     }
 
     /// The records of the files at `range`, in one read.
     pub(crate) fn get_range(&self, range: std::ops::Range<usize>) -> io::Result<Vec<Entry>> {
-        if range.is_empty() {
-            return Ok(Vec::new());
-        }
-        self.offset(range.end - 1)?;
-        let mut bytes = vec![0u8; range.len() * RECORD];
-        read_exact_at(&self.file, &mut bytes, self.offset(range.start)?)?;
-        bytes.chunks_exact(RECORD).map(decode).collect()
+        self.0
+            .get_many(range)?
+            .chunks_exact(RECORD)
+            .map(decode)
+            .collect()
     }
 
     /// A pass over the records in the order of positions.
     pub(crate) fn reader(&self) -> ProbeReader<'_> {
-        ProbeReader {
-            probes: self,
-            reader: BlockReader::new(&self.file, (self.len * RECORD) as u64, true),
-        }
+        ProbeReader(self.0.reader(true))
     }
 }
 
-pub(crate) struct ProbeReader<'a> {
-    probes: &'a ProbeFile,
-    reader: BlockReader<'a>,
-}
+pub(crate) struct ProbeReader<'a>(TableReader<'a, RECORD>);
 
 impl ProbeReader<'_> {
     pub(crate) fn get(&mut self, at: usize) -> io::Result<Entry> {
-        let start = self.probes.offset(at)?;
-        decode(self.reader.read(start, start + RECORD as u64)?)
+        decode(&self.0.get(at)?)
     }
 }
 
