@@ -8,7 +8,7 @@
 //! material is written in a compact binary form of its own (below): every output reads
 //! every material, and decoding this costs a fraction of decoding JSON.
 
-use crate::disk::{anonymous_file, read_exact_at, write_all_at};
+use crate::disk::{Table, anonymous_file, read_exact_at, write_all_at};
 use kooste_model::{
     AnswerHints, City, CitySource, ErrorKind, ExtractError, Format, Material, Materials, Scores,
     Status, TermCount, ThemeScore, WorkPackage,
@@ -26,14 +26,14 @@ pub(crate) struct Slot {
 }
 
 impl Slot {
-    pub(crate) fn to_bytes(self) -> [u8; 12] {
-        let mut b = [0u8; 12];
+    pub(crate) fn to_bytes(self) -> [u8; SLOT] {
+        let mut b = [0u8; SLOT];
         b[..8].copy_from_slice(&self.offset.to_le_bytes());
         b[8..].copy_from_slice(&self.len.to_le_bytes());
         b
     }
 
-    pub(crate) fn from_bytes(b: [u8; 12]) -> Slot {
+    pub(crate) fn from_bytes(b: [u8; SLOT]) -> Slot {
         let mut offset = [0u8; 8];
         offset.copy_from_slice(&b[..8]);
         let mut len = [0u8; 4];
@@ -102,25 +102,35 @@ impl Spool {
 
     /// A spool of the materials at `slots`, in that order, one after the other; and their
     /// slots there.
-    fn sorted(&self, slots: &[Slot]) -> io::Result<(Spool, Vec<Slot>)> {
+    fn sorted(&self, slots: &[Slot]) -> io::Result<(Spool, SlotTable)> {
         let sorted = Spool::new()?;
         let mut p = sorted
             .pending
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        let mut new_slots = Vec::with_capacity(slots.len());
+        let new_slots = SlotTable::new(slots.len())?;
+        // Written a block of slots at a time.
+        let mut pending: Vec<u8> = Vec::new();
+        let mut written = 0;
         for slot in slots {
             let start = p.bytes.len();
             p.bytes.resize(start + slot.len as usize, 0);
             read_exact_at(&self.file, &mut p.bytes[start..], slot.offset)?;
-            new_slots.push(Slot {
+            let new_slot = Slot {
                 offset: p.at + start as u64,
                 len: slot.len,
-            });
+            };
+            pending.extend_from_slice(&new_slot.to_bytes());
+            if pending.len() >= SLOT_BLOCK {
+                new_slots.set_many(written, &pending)?;
+                written += pending.len() / SLOT;
+                pending.clear();
+            }
             if p.bytes.len() >= BLOCK {
                 sorted.write_pending(&mut p)?;
             }
         }
+        new_slots.set_many(written, &pending)?;
         sorted.write_pending(&mut p)?;
         drop(p);
         Ok((sorted, new_slots))
@@ -134,10 +144,19 @@ impl Spool {
     }
 }
 
+/// Where each material lies, on disk too: 16 bytes a material in memory were what a re-run's
+/// outputs held in proportion to the drive.
+type SlotTable = Table<SLOT>;
+
+const SLOT: usize = 12;
+
+/// How many bytes of slots are gathered before they are written.
+const SLOT_BLOCK: usize = 64 * 1024;
+
 /// A spool's materials in path order: what the outputs read.
 pub(crate) struct SpooledMaterials {
     spool: Spool,
-    slots: Vec<Slot>,
+    slots: SlotTable,
     /// The end of what is written.
     end: u64,
 }
@@ -154,15 +173,12 @@ impl SpooledMaterials {
 
     /// Puts `m` in the place of the material at `at` (a person's correction).
     pub(crate) fn replace(&mut self, at: usize, m: &Material) -> io::Result<()> {
+        if at >= self.slots.len() {
+            return Err(no_material(at));
+        }
         let slot = self.spool.push(m)?;
         self.end = self.spool.flush()?;
-        match self.slots.get_mut(at) {
-            Some(s) => {
-                *s = slot;
-                Ok(())
-            }
-            None => Err(no_material(at)),
-        }
+        self.slots.set(at, &slot.to_bytes())
     }
 
     fn read_all(
@@ -172,8 +188,10 @@ impl SpooledMaterials {
     ) -> io::Result<()> {
         let mut block = Block::default();
         let mut m = empty_material();
-        for slot in &self.slots {
-            let bytes = block.read(&self.spool.file, *slot, self.end)?;
+        let mut slots = self.slots.reader(true);
+        for at in 0..self.slots.len() {
+            let slot = Slot::from_bytes(slots.get(at)?);
+            let bytes = block.read(&self.spool.file, slot, self.end)?;
             decode_into(bytes, evidence, &mut m)?;
             f(&m)?;
         }
@@ -183,9 +201,12 @@ impl SpooledMaterials {
     /// Every material, read into memory.
     pub(crate) fn load(&self) -> io::Result<Vec<Material>> {
         let mut block = Block::default();
-        self.slots
-            .iter()
-            .map(|slot| decode(block.read(&self.spool.file, *slot, self.end)?))
+        let mut slots = self.slots.reader(true);
+        (0..self.slots.len())
+            .map(|at| {
+                let slot = Slot::from_bytes(slots.get(at)?);
+                decode(block.read(&self.spool.file, slot, self.end)?)
+            })
             .collect()
     }
 }
@@ -207,7 +228,10 @@ impl Materials for SpooledMaterials {
     }
 
     fn get(&self, i: usize) -> io::Result<Cow<'_, Material>> {
-        let slot = *self.slots.get(i).ok_or_else(|| no_material(i))?;
+        if i >= self.slots.len() {
+            return Err(no_material(i));
+        }
+        let slot = Slot::from_bytes(self.slots.get(i)?);
         let mut bytes = vec![0; slot.len as usize];
         read_exact_at(&self.spool.file, &mut bytes, slot.offset)?;
         Ok(Cow::Owned(decode(&bytes)?))
