@@ -558,22 +558,28 @@ fn scan_with(
         }
         _ => None,
     };
-    // Whether each file's probe is one with its materials stored, read in one pass.
-    let probed = |is: fn(&Probe) -> bool| -> Result<Vec<bool>, PipelineError> {
-        let Some(probes) = &probes else {
-            return Ok(Vec::new());
-        };
-        let mut reader = probes.reader();
-        (0..entries.len())
-            .map(|at| match reader.get(at) {
-                Ok(probes::Entry::Probed(p)) => Ok(is(&p)),
-                Ok(_) => Ok(false),
-                Err(e) => Err(PipelineError::Files(e)),
-            })
-            .collect()
+    // In one pass over the probes: whether each file's materials are stored, and whether
+    // every file got a probe (then the outputs may stand as they are).
+    let (stored_probes, all_probed) = match &probes {
+        None => (Vec::new(), false),
+        Some(probes) => {
+            let mut reader = probes.reader();
+            let mut stored = Vec::with_capacity(entries.len());
+            let mut all = true;
+            for at in 0..entries.len() {
+                match reader.get(at).map_err(PipelineError::Files)? {
+                    probes::Entry::Probed(p) => stored.push(matches!(p, Probe::Stored { .. })),
+                    _ => {
+                        all = false;
+                        stored.push(false);
+                    }
+                }
+            }
+            (stored, all)
+        }
     };
     if let (Some(check), Some(cache), Some(probe_file)) = (check, config.cache, &probes)
-        && probed(|_| true)?.iter().all(|&p| p)
+        && all_probed
     {
         let mut reader = probe_file.reader();
         let digest =
@@ -600,7 +606,6 @@ fn scan_with(
         }
     }
     progress.started(entries.len());
-    let stored_probes = probed(|p| matches!(p, Probe::Stored { .. }))?;
     let ahead = config.cache.map(|cache| {
         StoredAhead::new(
             cache,

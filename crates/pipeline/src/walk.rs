@@ -2,7 +2,7 @@
 //! followed but never round a loop.
 
 use crate::PipelineError;
-use crate::disk::{BlockReader, anonymous_file, read_exact_at, write_all_at};
+use crate::disk::{BlockReader, anonymous_file, write_all_at};
 use kooste_extract::is_hidden_path;
 use std::borrow::Cow;
 use std::ffi::OsStr;
@@ -111,10 +111,7 @@ impl PathFile {
 
     /// The path at `at`.
     pub(crate) fn get(&self, at: usize) -> std::io::Result<String> {
-        let (start, end) = self.range(at).ok_or_else(|| no_path(at))?;
-        let mut bytes = vec![0; (end - start) as usize];
-        read_exact_at(&self.file, &mut bytes, start)?;
-        String::from_utf8(bytes).map_err(|e| invalid(e.utf8_error()))
+        self.get_range(at..at + 1)?.pop().ok_or_else(|| no_path(at))
     }
 
     /// The paths at the positions `range`, read at once.
