@@ -152,7 +152,10 @@ fn eval_errors_list_what_the_classifier_sees_otherwise() {
     assert!(o.status.success(), "{out}");
     assert_eq!(figure(&out, "disagreements"), 1.0, "{out}");
     assert!(
-        out.contains("(a theme is assigned at a score of 16 or more)"),
+        out.contains(
+            "(a theme is assigned at a score of 16 or more, or of 6.4 or more where its terms \
+             reach 50 weighted occurrences per 1,000 words)"
+        ),
         "{out}"
     );
     let block: Vec<&str> = out

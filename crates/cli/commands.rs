@@ -625,7 +625,12 @@ fn explain_material(
             t.id,
             t.score,
             match (t.assigned, t.score >= rules.settings.threshold) {
-                (true, _) => " ✓".to_string(),
+                (true, true) => " ✓".to_string(),
+                // Under the threshold, yet the text keeps to this theme.
+                (true, false) => format!(
+                    " ✓ (tiheys {:.0} / 1 000 sanaa, raja {:.0})",
+                    t.density, rules.settings.density
+                ),
                 // Over the threshold, yet far weaker than the document's main theme.
                 (false, true) => format!(" (alle {:.0} % vahvimmasta)", share * 100.0),
                 (false, false) => String::new(),
@@ -773,7 +778,7 @@ fn eval(
         bail!("labels file {} has no rows", labels_path.display());
     }
     let (rules, source) = rules_file::load(rules)?;
-    let threshold = rules.settings.threshold;
+    let settings = rules.settings.clone();
     let index = scan_drive(drive, None, &(rules, source), jobs, &Quiet)?;
     let predictions: BTreeMap<String, Prediction> = index
         .documents
@@ -793,7 +798,7 @@ fn eval(
     let e = evaluate(&labels, &predictions, &ids);
     // The documents first: the output ends with `macro_f1`, as scripts that read it expect.
     if errors {
-        print_disagreements(&index, &labels, &predictions, threshold);
+        print_disagreements(&index, &labels, &predictions, &settings);
         println!();
     }
     println!(
@@ -833,12 +838,22 @@ fn print_disagreements(
     index: &Index,
     labels: &[kooste_classify::Label],
     predictions: &BTreeMap<String, Prediction>,
-    threshold: f64,
+    settings: &kooste_classify::Settings,
 ) {
     let found = disagreements(labels, predictions);
+    let dense = if settings.density > 0.0 {
+        format!(
+            ", or of {} or more where its terms reach {} weighted occurrences per 1,000 words",
+            settings.density_share * settings.threshold,
+            settings.density
+        )
+    } else {
+        String::new()
+    };
     println!(
-        "disagreements {} (a theme is assigned at a score of {threshold} or more)",
-        found.len()
+        "disagreements {} (a theme is assigned at a score of {} or more{dense})",
+        found.len(),
+        settings.threshold
     );
     let list = |items: &[&str]| {
         if items.is_empty() {

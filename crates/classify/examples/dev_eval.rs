@@ -226,6 +226,9 @@ fn apply(rules: &mut Rules, key: &str, value: &str) -> Result<(), String> {
         "length_pivot" => s.length_pivot = num()?,
         "saturation" => s.saturation = num()?,
         "length_norm" => s.length_norm = num()?,
+        "density" => s.density = num()?,
+        "density_share" => s.density_share = num()?,
+        "density_min_words" => s.density_min_words = num()?,
         "morphology" => {
             s.morphology = Morphology::parse(value).ok_or(format!("morphology {value}"))?
         }

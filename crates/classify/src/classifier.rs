@@ -94,6 +94,8 @@ pub struct ThemeResult {
     pub snippets: Vec<String>,
     /// Weight added by the work-package prior.
     pub tp_bonus: f64,
+    /// Weighted occurrences of the theme's terms per 1,000 words (see `Settings::density`).
+    pub density: f64,
     /// The score by source, for explanations.
     pub parts: ScoreParts,
     /// Every term found, with its weight and where it was found: the whole evidence. Kept
@@ -335,6 +337,7 @@ impl Classifier {
                 terms: Vec::new(),
                 snippets: Vec::new(),
                 tp_bonus: 0.0,
+                density: 0.0,
                 parts: ScoreParts::default(),
                 matches: Vec::new(),
             })
@@ -350,6 +353,11 @@ impl Classifier {
             let (title, body_part) = term_score(&self.settings, &entry.zones, text.words);
             result.parts.title += term.weight * title;
             result.parts.text += term.weight * body_part;
+            if term.weight > 0.0 {
+                let occurrences = f64::from(entry.zones[2])
+                    + self.settings.heading_weight * f64::from(entry.zones[1]);
+                result.density += term.weight * occurrences;
+            }
         }
         for (theme, result) in results.iter_mut().enumerate() {
             let evidence = result.parts.title + result.parts.text;
@@ -367,10 +375,16 @@ impl Classifier {
             result.parts.tp = tp_bonus;
             result.score = evidence + tp_bonus;
         }
+        let s = &self.settings;
+        let per_thousand = 1000.0 / (text.words as f64).max(s.density_min_words);
         let top = results.iter().map(|r| r.score).fold(0.0, f64::max);
         for result in &mut results {
-            result.assigned = result.score >= self.settings.threshold
-                && result.score >= self.settings.share_of_top * top;
+            result.density *= per_thousand;
+            let dense = s.density > 0.0
+                && result.density >= s.density
+                && result.score >= s.density_share * s.threshold;
+            result.assigned =
+                (result.score >= s.threshold || dense) && result.score >= s.share_of_top * top;
         }
         // The evidence in words: for assigned themes, or all when explanations are asked for.
         for &t in &tally.touched {
@@ -682,7 +696,7 @@ fn round3(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Rules;
+    use crate::{Rules, Settings};
 
     fn classify(path: &str, title: Option<&str>, pages: &[&str]) -> Classification {
         let rules = Rules::default_rules();
@@ -779,6 +793,69 @@ mod tests {
         // The rules file says why a share is out of range.
         let bad = crate::DEFAULT_RULES.replace("share_of_top = 0.0", "share_of_top = 1.5");
         assert!(Rules::from_toml(&bad).is_err());
+    }
+
+    #[test]
+    fn a_short_text_that_keeps_to_one_theme_gets_it_through_density() {
+        let release = "Kaupunki ottaa käyttöön kotihoidon palvelusetelin maaliskuussa. \
+            Palvelusetelillä ikäihminen voi valita itse, keneltä hän hankkii kotiin annettavan \
+            hoidon. Palvelusetelin arvo riippuu tuloista. Palveluseteliä voi käyttää vain \
+            hyväksytyn palveluntuottajan kanssa. Palvelusetelin saa kotihoidon ohjaajalta, \
+            joka kertoo myös, miten palveluseteli toimii käytännössä.";
+        let theme = |c: &Classification| {
+            c.themes
+                .iter()
+                .find(|t| t.id == "monitoimijuus")
+                .cloned()
+                .unwrap_or_else(|| panic!("no monitoimijuus in {:?}", c.themes))
+        };
+        let short = classify("Tiedote.txt", None, &[release]);
+        let t = theme(&short);
+        let s = Settings::default();
+        // Saturation keeps the score under the threshold; the text is about nothing else.
+        assert!(
+            t.score < s.threshold && t.score >= s.density_share * s.threshold,
+            "{t:?}"
+        );
+        assert!(t.density >= s.density, "{t:?}");
+        assert_eq!(assigned(&short), ["monitoimijuus"]);
+        // 6 occurrences of palveluseteli (3) and 1 of palveluntuottaja (2), counted over
+        // at least density_min_words words.
+        let expected = (6.0 * 3.0 + 2.0) * 1000.0 / s.density_min_words;
+        assert!(
+            (t.density - expected).abs() < 1e-9,
+            "{} != {expected}",
+            t.density
+        );
+
+        // Off, the density route assigns nothing.
+        let mut rules = Rules::default_rules();
+        rules.settings.density = 0.0;
+        let pages = [Page::new(1, release)];
+        let off = Classifier::new(&rules).classify(&MaterialText {
+            path: "Tiedote.txt",
+            title: None,
+            author: None,
+            pages: &pages,
+        });
+        assert!(assigned(&off).is_empty(), "{:?}", off.themes);
+
+        // The same paragraph in a long text about other things is a passing mention.
+        let filler = "Kirjasto on avoinna arkisin kello yhdeksästä kahdeksaan. ".repeat(300);
+        let long = classify("Tiedote.txt", None, &[release, &filler]);
+        assert!(theme(&long).density < s.density, "{:?}", theme(&long));
+        assert!(assigned(&long).is_empty(), "{:?}", long.themes);
+
+        // Out-of-range settings are refused with a reason.
+        for (from, to) in [
+            ("density_share = 0.4", "density_share = 1.5"),
+            ("density = 50.0", "density = -1.0"),
+            ("density_min_words = 300.0", "density_min_words = 0.0"),
+        ] {
+            assert!(crate::DEFAULT_RULES.contains(from), "{from}");
+            let bad = crate::DEFAULT_RULES.replace(from, to);
+            assert!(Rules::from_toml(&bad).is_err(), "{to}");
+        }
     }
 
     #[test]

@@ -39,6 +39,10 @@ pub(crate) struct CompiledTerm {
     pub exclude: bool,
 }
 
+/// Words of an excluding phrase that exclude the terms found in them; rule phrases are
+/// shorter.
+const MAX_PHRASE_WORDS: usize = 8;
+
 /// How a stem occurrence is checked against the word around it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Check {
@@ -48,7 +52,10 @@ enum Check {
     Prefix,
     /// The key is an inflection stem: an ending must follow, or (if `compound`) the rest of
     /// a compound.
-    Stem { compound: bool },
+    Stem {
+        compound: bool,
+        partitive_only: bool,
+    },
     /// The key is the Snowball stem of the rule word; the word's own stem must equal it.
     Snowball,
 }
@@ -228,6 +235,7 @@ impl Matcher {
                         for stem in morph::stems(base, gradation) {
                             let check = Check::Stem {
                                 compound: stem.compound,
+                                partitive_only: stem.partitive_only,
                             };
                             key(stem.text, check);
                         }
@@ -431,7 +439,10 @@ impl Matcher {
             Check::Exact => false,
             Check::Prefix => head_ok,
             Check::Snowball => c.head.is_empty() && self.snowball_equal(c),
-            Check::Stem { compound } => {
+            Check::Stem {
+                compound,
+                partitive_only,
+            } => {
                 if !head_ok || (!c.head.is_empty() && c.key_chars < 4) {
                     return false;
                 }
@@ -442,7 +453,9 @@ impl Matcher {
                         w.harmony
                     }
                 });
-                if c.ending(harmony, self.endings, cache) {
+                if c.ending(harmony, self.endings, cache)
+                    && (!partitive_only || partitive_or_clitic(c.rest))
+                {
                     return true;
                 }
                 compounds && c.compound_rest(compound)
@@ -508,6 +521,10 @@ impl Matcher {
             let mut first_word = ws as usize;
             let mut complete = true;
             let mut at = ws as usize;
+            // The words of the phrase: an excluding phrase excludes each of them (vuoden
+            // alusta: the alusta, not only vuoden).
+            let mut words = [ws as usize; MAX_PHRASE_WORDS];
+            let mut n_words = 1;
             for k in (0..usize::from(info.position)).rev() {
                 match previous_word(text, at).and_then(|(a, b)| {
                     self.word_in_place(first + k, text, a, b, cache)
@@ -517,6 +534,10 @@ impl Matcher {
                         at = a;
                         start = s;
                         first_word = a;
+                        if let Some(slot) = words.get_mut(n_words) {
+                            *slot = a;
+                            n_words += 1;
+                        }
                     }
                     None => {
                         complete = false;
@@ -532,11 +553,15 @@ impl Matcher {
                 }
                 match next_word(text, word_end).and_then(|(a, b)| {
                     self.word_in_place(first + k, text, a, b, cache)
-                        .map(|(_, e)| (b, e))
+                        .map(|(_, e)| (a, b, e))
                 }) {
-                    Some((b, e)) => {
+                    Some((a, b, e)) => {
                         end = e;
                         word_end = b;
+                        if let Some(slot) = words.get_mut(n_words) {
+                            *slot = a;
+                            n_words += 1;
+                        }
                     }
                     None => complete = false,
                 }
@@ -545,7 +570,9 @@ impl Matcher {
                 continue;
             }
             if term.exclude {
-                excluded.push((first_word, term.theme));
+                for &w in &words[..n_words] {
+                    excluded.push((w, term.theme));
+                }
             } else {
                 hits.push(Hit {
                     term: info.term as usize,
@@ -583,7 +610,7 @@ struct Context<'a> {
     rest: &'a [u8],
     key: &'a [u8],
     key_chars: usize,
-    endings: [Option<bool>; 2],
+    endings: [Option<bool>; 3],
     compound: Option<bool>,
     genitive: Option<bool>,
 }
@@ -596,7 +623,7 @@ impl<'a> Context<'a> {
             rest: text.get(e..we).unwrap_or(&[]),
             key: text.get(s..e).unwrap_or(&[]),
             key_chars,
-            endings: [None; 2],
+            endings: [None; 3],
             compound: None,
             genitive: None,
         }
@@ -694,6 +721,15 @@ struct Keys {
     patterns: Vec<String>,
     index: HashMap<String, usize>,
     targets: Vec<Vec<KeyRef>>,
+}
+
+/// What may follow the base form of a noun in -e with gradation: nothing, the partitive
+/// (palaute-tta, palaute-ttamme) or a clitic (palaute-kin).
+fn partitive_or_clitic(rest: &[u8]) -> bool {
+    const CLITICS: [&str; 11] = [
+        "kin", "kaan", "kään", "ko", "kö", "han", "hän", "pa", "pä", "s", "kaan",
+    ];
+    rest.is_empty() || rest.starts_with(b"tt") || CLITICS.iter().any(|c| rest == c.as_bytes())
 }
 
 /// A key and its spelling without ä, ö, å; none for a stem too short to search for.
@@ -918,6 +954,29 @@ mod tests {
         let m = matcher(&["alusta", "tieto"]);
         assert!(found(&m, "alustavasti alustava alustus kalustaa").is_empty());
         assert!(found(&m, "tietoinen").is_empty());
+        // A long rest that begins like a suffix (va, ja) is a word of its own.
+        let m = matcher(&["koodi", "järjestelmä", "tieto"]);
+        assert_eq!(found(&m, "koodivarastoa"), ["koodi@0"]);
+        assert_eq!(found(&m, "tietojärjestelmät"), ["tieto@0", "järjestelmä@5"]);
+    }
+
+    #[test]
+    fn nouns_in_e_are_not_read_into_verb_forms() {
+        let m = matcher(&["palaute", "aloite", "tuote"]);
+        assert_eq!(
+            found(&m, "palautetta palautteen palautteita aloitteet tuotteemme"),
+            [
+                "palaute@0",
+                "palaute@11",
+                "palaute@22",
+                "aloite@34",
+                "tuote@44"
+            ]
+        );
+        // Passives of palauttaa, aloittaa and tuottaa.
+        assert!(found(&m, "palautetaan aloitetaan aloitettiin tuotetaan").is_empty());
+        // Compounds still match.
+        assert_eq!(found(&m, "palautekanava"), ["palaute@0"]);
     }
 
     #[test]
@@ -967,14 +1026,18 @@ mod tests {
                 (0, "alusta".to_string(), 1.0, false),
                 (0, "kasvualusta".to_string(), 1.0, true),
                 (0, "alusta asti".to_string(), 1.0, true),
+                (0, "vuoden alusta".to_string(), 1.0, true),
             ],
             Morphology::Full,
         );
-        let hits: Vec<String> = scan(&m, "Osallistuimme. Kasvualustan ja alustan. Alusta asti.")
-            .hits
-            .iter()
-            .map(|h| m.terms[h.term].text.clone())
-            .collect();
+        let hits: Vec<String> = scan(
+            &m,
+            "Osallistuimme. Kasvualustan ja alustan. Alusta asti. Vuoden alusta.",
+        )
+        .hits
+        .iter()
+        .map(|h| m.terms[h.term].text.clone())
+        .collect();
         assert_eq!(hits, ["osallistu*", "alusta"]);
     }
 

@@ -63,15 +63,24 @@ impl Morphology {
 pub(crate) enum Harmony {
     Back = 0,
     Front = 1,
+    /// A compound whose last part may have only the neutral vowels e and i, so that it takes
+    /// front endings though an earlier part is back: palvelu|seteli ~ palveluseteliä,
+    /// palveluseteleitä.
+    Either = 2,
 }
 
 /// The harmony of a word is decided by its last back or front vowel: compounds take the
-/// harmony of their last part (`tietojärjestelmä` is front).
+/// harmony of their last part (`tietojärjestelmä` is front). After a back vowel, two or more
+/// neutral vowels may be a last part of their own (`palvelu|seteli`), whose endings are
+/// front; such a word takes either.
 pub(crate) fn harmony(word: &str) -> Harmony {
+    let mut neutral = 0;
     for c in word.chars().rev() {
         match c {
+            'a' | 'o' | 'u' if neutral >= 2 => return Harmony::Either,
             'a' | 'o' | 'u' => return Harmony::Back,
             'ä' | 'ö' | 'y' => return Harmony::Front,
+            'e' | 'i' => neutral += 1,
             _ => {}
         }
     }
@@ -85,6 +94,11 @@ pub(crate) struct Stem {
     /// The stem is a form that begins compounds: the base form (`asiakas|palvelu`) or the
     /// `-s` stem of `-nen` words (`yhteiskehittämis|malli`).
     pub compound: bool,
+    /// Only the partitive (`-tta`) and clitics may follow: the base form of a noun in -e
+    /// with gradation (palaute, aloite, tuote), whose other cases are built on the strong
+    /// stem (palautte-en). Without this, passives of the related verbs (palautetaan,
+    /// aloitetaan, tuotetaan) would read as the noun with an ending.
+    pub partitive_only: bool,
 }
 
 fn is_vowel(c: char) -> bool {
@@ -97,6 +111,7 @@ pub(crate) fn stems(word: &str, gradation: bool) -> Vec<Stem> {
     let mut out = vec![Stem {
         text: word.to_string(),
         compound: true,
+        partitive_only: false,
     }];
     let chars: Vec<char> = word.chars().collect();
     let n = chars.len();
@@ -105,7 +120,11 @@ pub(crate) fn stems(word: &str, gradation: bool) -> Vec<Stem> {
     }
     let mut add = |text: String, compound: bool| {
         if text.chars().count() >= 3 && !out.iter().any(|s| s.text == text) {
-            out.push(Stem { text, compound });
+            out.push(Stem {
+                text,
+                compound,
+                partitive_only: false,
+            });
         }
     };
     let cut = |k: usize| -> String { chars[..n - k].iter().collect() };
@@ -114,6 +133,12 @@ pub(crate) fn stems(word: &str, gradation: bool) -> Vec<Stem> {
     if word.ends_with("nen") && n > 5 {
         // ihminen ~ ihmise-n, ihmis-tä; yhteiskehittäminen ~ yhteiskehittämis-malli
         add(format!("{}s", cut(3)), true);
+        return out;
+    }
+    if let Some(head) = word.strip_suffix("mies") {
+        // esimies ~ esimiehe-n, esimieh-iä, esimies-tä
+        add(format!("{head}miehe"), false);
+        add(format!("{head}mieh"), false);
         return out;
     }
     if last == 's' && is_vowel(prev) {
@@ -140,8 +165,8 @@ pub(crate) fn stems(word: &str, gradation: bool) -> Vec<Stem> {
         }
         return out;
     }
-    if last == 'n' && prev == 'i' && n > 4 && is_vowel(chars[n - 3]) {
-        // avoin ~ avoime-n, avoim-ia; puhelin ~ puhelime-n
+    if last == 'n' && prev == 'i' && n > 4 {
+        // avoin ~ avoime-n, avoim-ia; puhelin ~ puhelime-n; palvelin ~ palvelim-ia
         add(format!("{}m", cut(1)), false);
         return out;
     }
@@ -149,6 +174,7 @@ pub(crate) fn stems(word: &str, gradation: bool) -> Vec<Stem> {
         return out;
     }
     let body = cut(1);
+    let mut partitive_only = false;
     let mut vowel_stems: Vec<String> = vec![word.to_string()];
     match last {
         'a' => {
@@ -162,6 +188,7 @@ pub(crate) fn stems(word: &str, gradation: bool) -> Vec<Stem> {
         'e' if gradation => {
             if let Some(strong) = strengthen(&body) {
                 add(format!("{strong}e"), false);
+                partitive_only = true;
             }
         }
         _ => {}
@@ -177,19 +204,30 @@ pub(crate) fn stems(word: &str, gradation: bool) -> Vec<Stem> {
         if gradation && last != 'e' {
             let mut vc = v.chars();
             if let Some(end) = vc.next_back()
-                && let Some(weak) = weaken(vc.as_str())
+                && let Some(weak) = weaken(vc.as_str(), end)
             {
                 add(format!("{weak}{end}"), false);
             }
         }
+    }
+    if let Some(base) = out.first_mut() {
+        base.partitive_only = partitive_only;
     }
     out
 }
 
 /// The weak grade of a stem that ends before its last vowel: the consonants at the end of
 /// `stem` are those that gradation alternates (`rajapint` → `rajapinn`, `tiet` → `tied`).
-fn weaken(stem: &str) -> Option<String> {
-    const PAIRS: [(&str, &str); 16] = [
+/// `vowel` is the stem vowel that follows: it decides lk and rk (jälki ~ jälje-n, polku ~
+/// polu-n) and k between two u or y (luku ~ luvu-n, kyky ~ kyvy-n).
+fn weaken(stem: &str, vowel: char) -> Option<String> {
+    let before_front = matches!(vowel, 'e' | 'i');
+    for (strong, weak) in [("lk", "l"), ("rk", "r")] {
+        if !before_front && let Some(head) = stem.strip_suffix(strong) {
+            return Some(format!("{head}{weak}"));
+        }
+    }
+    const PAIRS: [(&str, &str); 14] = [
         ("kk", "k"),
         ("pp", "p"),
         ("tt", "t"),
@@ -201,8 +239,6 @@ fn weaken(stem: &str) -> Option<String> {
         ("ht", "hd"),
         ("lp", "lv"),
         ("rp", "rv"),
-        ("uku", "uvu"),
-        ("yky", "yvy"),
         ("lk", "lj"),
         ("rk", "rj"),
         ("hk", "h"),
@@ -221,6 +257,7 @@ fn weaken(stem: &str) -> Option<String> {
     }
     let head = cs.as_str();
     match c {
+        'k' if before == vowel && matches!(vowel, 'u' | 'y') => Some(format!("{head}v")),
         'k' => Some(head.to_string()),
         'p' => Some(format!("{head}v")),
         't' => Some(format!("{head}d")),
@@ -365,6 +402,7 @@ impl Endings {
         match harmony {
             Harmony::Back => self.back.contains(&key),
             Harmony::Front => self.front.contains(&key),
+            Harmony::Either => self.back.contains(&key) || self.front.contains(&key),
         }
     }
 
@@ -446,19 +484,29 @@ impl std::hash::Hasher for PackHasher {
 }
 
 /// Derivational suffixes: a remainder starting with one of these makes a new word from the
-/// rule word (tieto ~ tietoinen, alusta ~ alustava), not a compound with it.
+/// rule word (tieto ~ tietoinen, alusta ~ alustava), not a compound with it. So do passive
+/// endings of verbs that share a stem with a noun in -e (aloite ~ aloitetaan, aloitettiin;
+/// palaute ~ palautetaan): no Finnish word begins with tt, taan or tiin.
 const DERIVATIONS: &[&str] = &[
     "inen", "ise", "isi", "isu", "llinen", "llis", "lainen", "läinen", "lais", "läis", "ton",
-    "tön", "ttom", "ttöm", "mainen", "mäinen", "va", "vä", "ja", "jä", "mme", "nne", "kaan",
-    "kään", "kin",
+    "tön", "ttom", "ttöm", "mainen", "mäinen", "mme", "nne", "kaan", "kään", "kin", "tt", "taan",
+    "tään", "tiin",
 ];
+
+/// Participle and agent suffixes: with an ending they are short (alustava-sti, ohjaa-jien);
+/// a longer rest that begins so is a word of its own (koodi|varasto, tieto|järjestelmä).
+const SHORT_SUFFIXES: &[&str] = &["va", "vä", "ja", "jä"];
 
 /// Whether `rest` (letters after a stem inside one word) can be the rest of a compound: at
 /// least three letters, and not a derivational suffix.
 pub(crate) fn compound_rest(rest: &[u8]) -> bool {
     let chars = rest.iter().filter(|&&b| (b & 0xc0) != 0x80).count();
-    chars >= 3 && !DERIVATIONS.iter().any(|d| rest.starts_with(d.as_bytes()))
+    let starts = |list: &[&str]| list.iter().any(|d| rest.starts_with(d.as_bytes()));
+    chars >= 3 && !starts(DERIVATIONS) && (chars >= SHORT_SUFFIX_REST || !starts(SHORT_SUFFIXES))
 }
+
+/// Rests of at least this many letters that begin with a short suffix are compound parts.
+const SHORT_SUFFIX_REST: usize = 6;
 
 #[cfg(test)]
 mod tests {
@@ -586,6 +634,38 @@ mod tests {
         );
         forms_match("vastuu", &["vastuun", "vastuita"]);
         forms_match("interface", &["interfaces"]);
+    }
+
+    #[test]
+    fn gradation_and_stem_types_beyond_the_brief() {
+        // The last part of a compound has only e and i: front endings after a back part.
+        forms_match(
+            "palveluseteli",
+            &[
+                "palveluseteliä",
+                "palveluseteleitä",
+                "palveluseteleillä",
+                "palvelusetelin",
+            ],
+        );
+        // -in nouns with an -ime- stem, whatever precedes the i.
+        forms_match("palvelin", &["palvelimella", "palvelimet", "palvelimia"]);
+        forms_match("puhelin", &["puhelimen", "puhelimeen"]);
+        forms_match(
+            "esimies",
+            &["esimiehet", "esimiehiä", "esimiehen", "esimiestä"],
+        );
+        // k between two u or y is v in the weak grade; lk is l before a back vowel.
+        forms_match(
+            "tunnusluku",
+            &["tunnusluvut", "tunnusluvuilla", "tunnuslukujen"],
+        );
+        forms_match("kilpailukyky", &["kilpailukyvyn", "kilpailukykyä"]);
+        forms_match(
+            "palvelupolku",
+            &["palvelupolun", "palvelupolut", "palvelupolkuja"],
+        );
+        forms_match("jälki", &["jäljen", "jälkiä"]);
     }
 
     #[test]

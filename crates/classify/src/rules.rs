@@ -55,6 +55,18 @@ pub struct Settings {
     pub length_norm: f64,
     /// Document length, in words, at which counts are taken at face value.
     pub length_pivot: f64,
+    /// A second way to a theme, for texts whose subject it is: the theme's weighted
+    /// occurrences per 1,000 words (a heading occurrence counting `heading_weight` times)
+    /// reach this, and its score reaches `density_share` of `threshold`. Saturation caps
+    /// what one term adds to the score, so a short text that keeps to one subject (a
+    /// press release on service vouchers saying "palveluseteli" sixteen times) scores
+    /// below texts that touch many terms in passing. 0 turns this way off.
+    pub density: f64,
+    /// The share of `threshold` that a theme's score must reach through `density`.
+    pub density_share: f64,
+    /// Texts shorter than this many words have their density taken over this many, so that
+    /// a few words of a form or a title page do not look dense.
+    pub density_min_words: f64,
     /// Evidence sentences kept per assigned theme.
     pub snippets: usize,
     /// How much Finnish morphology matching applies: exact, snowball, stems, gradation or
@@ -72,6 +84,9 @@ impl Default for Settings {
             saturation: 1.2,
             length_norm: 0.75,
             length_pivot: 1000.0,
+            density: 50.0,
+            density_share: 0.4,
+            density_min_words: 300.0,
             snippets: 3,
             morphology: Morphology::Full,
         }
@@ -344,13 +359,18 @@ impl Rules {
             && non_negative(settings.saturation)
             && (0.0..=1.0).contains(&settings.length_norm)
             && (0.0..=1.0).contains(&settings.share_of_top)
+            && (0.0..=1.0).contains(&settings.density_share)
+            && non_negative(settings.density)
             && settings.length_pivot.is_finite()
-            && settings.length_pivot > 0.0)
+            && settings.length_pivot > 0.0
+            && settings.density_min_words.is_finite()
+            && settings.density_min_words > 0.0)
         {
             return Err(invalid(
                 "settings",
-                "title_weight, heading_weight and saturation must be numbers of at least 0, \
-                 length_norm and share_of_top between 0 and 1, and length_pivot above 0",
+                "title_weight, heading_weight, saturation and density must be numbers of at \
+                 least 0, length_norm, share_of_top and density_share between 0 and 1, and \
+                 length_pivot and density_min_words above 0",
             ));
         }
         Ok(Rules {
