@@ -861,7 +861,10 @@ fn work_package_at(text: &[u8], ws: usize, we: usize) -> Option<WorkPackage> {
         .next()
 }
 
-/// Drops hits strictly inside a longer hit of the same theme, and repeats of the same span.
+/// Drops hits inside a longer hit of any theme, and repeats of the same span in one theme:
+/// the most specific term decides what a place in the text is about (osallistuva
+/// budjetointi is participation, not budgeting; asiakasraati is a panel, not a customer).
+/// Two themes that list the same term both keep it.
 fn drop_contained(hits: &mut Vec<Hit>, terms: &[CompiledTerm]) {
     let theme = |h: &Hit| terms.get(h.term).map_or(usize::MAX, |t| t.theme);
     // Sorted by start, longest first: only an earlier hit can contain a later one, and only
@@ -876,7 +879,7 @@ fn drop_contained(hits: &mut Vec<Hit>, terms: &[CompiledTerm]) {
             .iter()
             .rev()
             .take_while(|k| h.start - k.start <= longest)
-            .any(|k| k.end >= h.end && theme(k) == h_theme);
+            .any(|k| k.end >= h.end && (theme(k) == h_theme || k.end - k.start > h.end - h.start));
         if !contained {
             longest = longest.max(h.end - h.start);
             hits[kept] = h;
@@ -1045,15 +1048,36 @@ mod tests {
     fn the_more_specific_term_of_a_theme_wins() {
         let m = matcher(&["asiakas", "asiakastieto", "tieto"]);
         assert_eq!(found(&m, "asiakastiedon"), ["asiakastieto@0"]);
-        // Other themes keep their own match.
+        // A longer match of another theme wins too: participatory budgeting is not
+        // budgeting, a customer-data word is not a customer word.
         let m = Matcher::new(
             [
                 (0, "asiakastieto".to_string(), 1.0, false),
                 (1, "asiakas".to_string(), 1.0, false),
+                (1, "osallistuva budjetointi".to_string(), 1.0, false),
+                (2, "budjetointi".to_string(), 1.0, false),
+                (1, "avoin data".to_string(), 1.0, false),
+                (2, "avoin data".to_string(), 1.0, false),
             ],
             Morphology::Full,
         );
-        assert_eq!(scan(&m, "asiakastiedon").hits.len(), 2);
+        let hits = |text: &str| -> Vec<(usize, String)> {
+            scan(&m, text)
+                .hits
+                .iter()
+                .map(|h| (m.terms[h.term].theme, m.terms[h.term].text.clone()))
+                .collect()
+        };
+        assert_eq!(hits("asiakastiedon"), [(0, "asiakastieto".to_string())]);
+        assert_eq!(
+            hits("osallistuvan budjetoinnin"),
+            [(1, "osallistuva budjetointi".to_string())]
+        );
+        // A match of the same extent in two themes counts for both.
+        assert_eq!(
+            hits("avoimen datan"),
+            [(1, "avoin data".to_string()), (2, "avoin data".to_string())]
+        );
     }
 
     #[test]
