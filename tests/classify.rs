@@ -79,10 +79,11 @@ fn labelled_finnish_corpus_documents() {
     let _ = std::fs::remove_dir_all(&drive);
     let out = stdout(&o);
     assert!(o.status.success(), "{out}");
-    // Measured 0.689 (0.690 on pdftotext's text of the PDFs); the floor guards against
-    // regressions, not noise. Four of the six themes have at most one positive here, so
-    // one false alarm moves the figure by a sixth.
+    // Measured macro 0.887, micro 0.843; the floors guard against regressions, not noise.
+    // Four of the six themes have at most one positive here, so one false alarm moves the
+    // macro figure by a sixth: micro-F1 is the steadier guard.
     assert!(figure(&out, "macro_f1") >= 0.60, "{out}");
+    assert!(figure(&out, "micro_f1") >= 0.80, "{out}");
     assert!(figure(&out, "city_accuracy") >= 0.90, "{out}");
     // digitaalisuus has 54 positives: its F1 is the stable part of the figure.
     let digital = out
@@ -90,7 +91,7 @@ fn labelled_finnish_corpus_documents() {
         .find(|l| l.starts_with("digitaalisuus"))
         .and_then(|l| l.split_whitespace().last()?.parse::<f64>().ok())
         .unwrap_or(0.0);
-    assert!(digital >= 0.75, "{out}");
+    assert!(digital >= 0.80, "{out}");
 }
 
 #[test]
@@ -109,8 +110,8 @@ fn fixture_drive() {
     ]);
     let out = stdout(&o);
     assert!(o.status.success(), "{out}");
-    // Measured 0.788; the drive is reported on, not tuned on.
-    assert!(figure(&out, "macro_f1") >= 0.70, "{out}");
+    // Measured 0.826 (micro 0.844); the drive is reported on, not tuned on.
+    assert!(figure(&out, "macro_f1") >= 0.75, "{out}");
     assert!(figure(&out, "city_accuracy") >= 0.90, "{out}");
     assert!(figure(&out, "tp_accuracy") >= 0.90, "{out}");
 }
