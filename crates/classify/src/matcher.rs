@@ -198,12 +198,14 @@ impl Matcher {
             let term = compiled.len() as u32;
             // Of a phrase only the longest word is searched for; the others are checked
             // where it is found, so that common short words of phrases ("uusi", "asti")
-            // are not searched for all over the text.
+            // are not searched for all over the text. Of equally long words the last: a
+            // Finnish phrase ends in its head, and the words before it are the common ones
+            // (vuoden alusta, avoin data).
             let anchor = term_words
                 .iter()
                 .enumerate()
                 .filter(|(_, w)| w.trim_end_matches('*').len() > 1)
-                .max_by_key(|(i, w)| (w.chars().count(), std::cmp::Reverse(*i)))
+                .max_by_key(|(i, w)| (w.chars().count(), *i))
                 .map_or(0, |(i, _)| i);
             for (position, w) in term_words.iter().enumerate() {
                 let word = words.len() as u32;
