@@ -236,6 +236,40 @@ fn explain_shows_terms_counts_and_sentences() {
 }
 
 #[test]
+fn explain_says_when_density_decides() {
+    let dir = temp_dir("explain-density");
+    let file = dir.join("Tiedote.txt");
+    // A short notice about one thing: repeats of one term saturate, the density does not.
+    let text = "Kaupunki ottaa käyttöön kotihoidon palvelusetelin maaliskuussa. \
+        Palvelusetelillä ikäihminen voi valita itse, keneltä hän hankkii kotiin annettavan \
+        hoidon. Palvelusetelin arvo riippuu tuloista. Palveluseteliä voi käyttää vain \
+        hyväksytyn palveluntuottajan kanssa. Palvelusetelin saa kotihoidon ohjaajalta, \
+        joka kertoo myös, miten palveluseteli toimii käytännössä.\n";
+    if let Err(e) = std::fs::write(&file, text) {
+        panic!("cannot write {}: {e}", file.display());
+    }
+    let o = kooste(&["classify", "--explain", &file.to_string_lossy()]);
+    let out = stdout(&o);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(o.status.success(), "{out}");
+    assert!(
+        out.contains(
+            "kynnys 16.0; tai tiheys vähintään 50 / 1 000 sanaa ja pisteitä vähintään 6.4"
+        ),
+        "{out}"
+    );
+    let line = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("monitoimijuus "))
+        .unwrap_or("");
+    // (6 x palveluseteli 3 + palveluntuottaja 2) per 300 words: 67 per 1,000.
+    assert!(
+        line.contains("✓ (tiheys 67 / 1 000 sanaa, raja 50)"),
+        "{out}"
+    );
+}
+
+#[test]
 fn default_rules_print_and_load_back() {
     let dir = temp_dir("rules");
     let o = kooste(&["rules", "--default"]);

@@ -603,9 +603,18 @@ fn explain_material(
     } else {
         String::new()
     };
+    let dense = if rules.settings.density > 0.0 {
+        format!(
+            "; tai tiheys vähintään {:.0} / 1 000 sanaa ja pisteitä vähintään {:.1}",
+            rules.settings.density,
+            rules.settings.density_share * rules.settings.threshold
+        )
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "  perusteet ({} sanaa, kynnys {:.1}{relative}):",
+        "  perusteet ({} sanaa, kynnys {:.1}{relative}{dense}):",
         c.words, rules.settings.threshold
     )?;
     for t in &c.themes {
