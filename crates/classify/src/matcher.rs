@@ -456,7 +456,7 @@ impl Matcher {
                     }
                 });
                 if c.ending(harmony, self.endings, cache)
-                    && (!partitive_only || partitive_or_clitic(c.rest))
+                    && (!partitive_only || morph::partitive_or_clitic(c.rest))
                 {
                     return true;
                 }
@@ -725,15 +725,6 @@ struct Keys {
     targets: Vec<Vec<KeyRef>>,
 }
 
-/// What may follow the base form of a noun in -e with gradation: nothing, the partitive
-/// (palaute-tta, palaute-ttamme) or a clitic (palaute-kin).
-fn partitive_or_clitic(rest: &[u8]) -> bool {
-    const CLITICS: [&str; 11] = [
-        "kin", "kaan", "kään", "ko", "kö", "han", "hän", "pa", "pä", "s", "kaan",
-    ];
-    rest.is_empty() || rest.starts_with(b"tt") || CLITICS.iter().any(|c| rest == c.as_bytes())
-}
-
 /// A key and its spelling without ä, ö, å; none for a stem too short to search for.
 fn expand(key: String, r: KeyRef) -> Vec<(String, KeyRef)> {
     if key.is_empty() {
@@ -980,7 +971,15 @@ mod tests {
         );
         // Passives of palauttaa, aloittaa and tuottaa.
         assert!(found(&m, "palautetaan aloitetaan aloitettiin tuotetaan").is_empty());
-        // Compounds still match.
+        // Clitics and compounds still match.
+        assert_eq!(found(&m, "palautekin"), ["palaute@0"]);
+        assert_eq!(found(&m, "tuotekaan"), ["tuote@0"]);
+        let front = matcher(&["lähde"]);
+        assert_eq!(
+            found(&front, "lähdekään lähdettä lähteen"),
+            ["lähde@0", "lähde@13", "lähde@24"]
+        );
+        assert!(found(&front, "lähdetään").is_empty());
         assert_eq!(found(&m, "palautekanava"), ["palaute@0"]);
     }
 

@@ -300,6 +300,24 @@ fn strengthen(stem: &str) -> Option<String> {
     }
 }
 
+/// Clitic particles, written with back vowels (kin, kaan ~ kään, ko ~ kö).
+const CLITICS: &[&str] = &["", "kin", "kaan", "ko", "han", "pa", "s"];
+
+/// Whether `rest` is what may follow the base form of a noun in -e with gradation: nothing,
+/// the partitive (palaute-tta, palaute-ttamme) or a clitic (palaute-kin, aloite-kaan).
+pub(crate) fn partitive_or_clitic(rest: &[u8]) -> bool {
+    rest.starts_with(b"tt")
+        || CLITICS.iter().any(|c| {
+            let fronted = c.chars().map(|ch| match ch {
+                'a' => 'ä',
+                'o' => 'ö',
+                'u' => 'y',
+                other => other,
+            });
+            rest == c.as_bytes() || fronted.eq(String::from_utf8_lossy(rest).chars())
+        })
+}
+
 /// The endings that may follow an inflection stem, by harmony.
 pub(crate) struct Endings {
     back: HashSet<u128, Pack>,
@@ -325,7 +343,6 @@ impl Endings {
             "ineen", "de", "jo",
         ];
         const POSSESSIVES: &[&str] = &["", "ni", "si", "mme", "nne", "nsa", "an", "en", "in"];
-        const CLITICS: &[&str] = &["", "kin", "kaan", "ko", "han", "pa", "s"];
         // English plural and verb forms, for English rule words.
         const ENGLISH: &[&str] = &["s", "es", "ed", "ing", "d", "'s"];
         const LEAD: &[&str] = &["", "a", "e", "i", "o", "u"];
