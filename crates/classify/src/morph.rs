@@ -306,16 +306,22 @@ const CLITICS: &[&str] = &["", "kin", "kaan", "ko", "han", "pa", "s"];
 /// Whether `rest` is what may follow the base form of a noun in -e with gradation: nothing,
 /// the partitive (palaute-tta, palaute-ttamme) or a clitic (palaute-kin, aloite-kaan).
 pub(crate) fn partitive_or_clitic(rest: &[u8]) -> bool {
-    rest.starts_with(b"tt")
-        || CLITICS.iter().any(|c| {
-            let fronted = c.chars().map(|ch| match ch {
-                'a' => 'ä',
-                'o' => 'ö',
-                'u' => 'y',
-                other => other,
-            });
-            rest == c.as_bytes() || fronted.eq(String::from_utf8_lossy(rest).chars())
-        })
+    if rest.starts_with(b"tt") {
+        return true;
+    }
+    // Decoded once, not once per clitic; a clitic is always whole UTF-8.
+    let Ok(rest) = std::str::from_utf8(rest) else {
+        return false;
+    };
+    let front = |ch: char| match ch {
+        'a' => 'ä',
+        'o' => 'ö',
+        'u' => 'y',
+        other => other,
+    };
+    CLITICS
+        .iter()
+        .any(|c| rest == *c || c.chars().map(front).eq(rest.chars()))
 }
 
 /// The endings that may follow an inflection stem, by harmony.
