@@ -74,9 +74,15 @@ pub(crate) fn mention_weight(previous: &str, next: &str) -> u32 {
     // "00531 Helsinki": a postal address places an office, it does not name the city as
     // an actor.
     let postal_code = previous.len() == 5 && previous.bytes().all(|b| b.is_ascii_digit());
+    // "Helsinki 2004" on a title page: where a report was published, which for national
+    // bodies is Helsinki whatever the report is about.
+    let publication_year = next.len() == 4
+        && next.bytes().all(|b| b.is_ascii_digit())
+        && (next.starts_with("19") || next.starts_with("20"));
     if NOT_THE_CITY_AFTER.iter().any(|p| next.starts_with(p))
         || NOT_THE_CITY_BEFORE.contains(&previous)
         || postal_code
+        || publication_year
     {
         0
     } else if next.starts_with("kaupun") {
@@ -277,6 +283,32 @@ mod tests {
                 "tampereen seudun ammattiopisto, tampereen seudun"
             ),
             None
+        );
+    }
+
+    #[test]
+    fn places_of_publication_and_postal_addresses_are_not_the_city() {
+        // A national body's report: published in Helsinki, about something else.
+        assert_eq!(
+            detect_city(
+                "x.pdf",
+                &[],
+                "suomen kuntaliitto helsinki 2004. kuntatalo, helsinki. helsinki 2004"
+            ),
+            None
+        );
+        assert_eq!(
+            detect_city(
+                "x.pdf",
+                &[],
+                "toinen linja 14, 00530 helsinki. 00530 helsinki"
+            ),
+            None
+        );
+        // A year elsewhere leaves the mention whole.
+        assert_eq!(
+            detect_city("x.pdf", &[], "helsingin kaupunki vuonna 2004"),
+            Some((City::Helsinki, CitySource::Text))
         );
     }
 
