@@ -3,7 +3,9 @@
 use crate::{Command, FailOn, Lang, rules_file, time};
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use kooste_classify::{Classifier, Prediction, disagreements, evaluate, parse_labels};
+use kooste_classify::{
+    Classifier, Prediction, disagreements, evaluate, parse_labels, resolve_paths, resolve_themes,
+};
 use kooste_extract::Limits;
 use kooste_model::Index;
 use kooste_pipeline::{
@@ -781,14 +783,18 @@ fn eval(
 ) -> Result<ExitCode> {
     let text = std::fs::read_to_string(labels_path)
         .with_context(|| format!("cannot read labels {}", labels_path.display()))?;
-    let labels = parse_labels(&text)
+    let mut labels = parse_labels(&text)
         .with_context(|| format!("bad labels file {}", labels_path.display()))?;
     if labels.is_empty() {
         bail!("labels file {} has no rows", labels_path.display());
     }
     let (rules, source) = rules_file::load(rules)?;
     let settings = rules.settings.clone();
+    // Before the scan: a labels file that does not fit the rules fails at once.
+    resolve_themes(&mut labels, &rules.theme_infos())
+        .with_context(|| format!("bad labels file {}", labels_path.display()))?;
     let index = scan_drive(drive, None, &(rules, source), jobs, &Quiet)?;
+    resolve_paths(&mut labels, index.documents.iter().map(|m| m.path.as_str()));
     let predictions: BTreeMap<String, Prediction> = index
         .documents
         .iter()

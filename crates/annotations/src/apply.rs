@@ -3,8 +3,8 @@
 
 use crate::{Annotation, Annotations, ExampleChoice, SummarySettings};
 use kooste_model::{CitySource, Index, Material, ThemeInfo, ThemeScore, View};
+use kooste_normalize::path_key;
 use std::collections::BTreeMap;
-use unicode_normalization::UnicodeNormalization;
 
 /// A material's curated content, keyed by its path in [`Curation::materials`].
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -298,15 +298,6 @@ fn resolve_theme(themes: &[ThemeInfo], name: &str) -> Option<String> {
     }
 }
 
-/// Paths compared as a person would: composed Unicode, any letter case, either slash.
-fn normalise(path: &str) -> String {
-    let p: String = path.trim().nfc().collect::<String>().to_lowercase();
-    let p = p.replace('\\', "/");
-    p.trim_start_matches("./")
-        .trim_start_matches('/')
-        .to_string()
-}
-
 fn without_extension(path: &str) -> &str {
     let name_at = path.rfind('/').map_or(0, |i| i + 1);
     match path.get(name_at..).and_then(|name| name.rfind('.')) {
@@ -323,7 +314,7 @@ impl Lookup {
     fn new(materials: &dyn kooste_model::Materials) -> std::io::Result<Lookup> {
         let mut paths = Vec::with_capacity(materials.len());
         materials.each_without_evidence(&mut |m| {
-            paths.push(normalise(&m.path));
+            paths.push(path_key(&m.path));
             Ok(())
         })?;
         Ok(Lookup { paths })
@@ -333,7 +324,7 @@ impl Lookup {
     /// name, or folders and file name), else the same without the extension. `Err` holds the
     /// candidates when there are none or several.
     fn find(&self, file: &str) -> Result<usize, Vec<usize>> {
-        let n = normalise(file);
+        let n = path_key(file);
         if n.is_empty() {
             return Err(Vec::new());
         }

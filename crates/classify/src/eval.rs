@@ -2,13 +2,18 @@
 //! reports it: precision, recall and F1 per theme, their macro average, and accuracy of city
 //! and work package where the labels give them.
 
-use kooste_model::{City, WorkPackage};
-use std::collections::{BTreeMap, BTreeSet};
+use kooste_model::{City, ThemeInfo, WorkPackage};
+use kooste_normalize::path_key;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LabelsError {
     #[error("line {line}: {message}")]
     Invalid { line: usize, message: String },
+    #[error(
+        "the labels name themes the rules do not have: {unknown}; the rules' themes are {known}"
+    )]
+    UnknownThemes { unknown: String, known: String },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -126,6 +131,108 @@ pub fn parse_labels(csv: &str) -> Result<Vec<Label>, LabelsError> {
         });
     }
     Ok(labels)
+}
+
+/// Gives every label's themes as the rules' ids: an id in any letter case, or a theme's
+/// Finnish or English title, counts as that theme; "none" and a dash as no theme. A theme the
+/// rules do not have is an error, since ignoring it would skew every figure.
+pub fn resolve_themes(labels: &mut [Label], themes: &[ThemeInfo]) -> Result<(), LabelsError> {
+    let by_name: HashMap<String, &str> = themes
+        .iter()
+        .flat_map(|t| {
+            [&t.id, &t.title_fi, &t.title_en]
+                .into_iter()
+                .map(move |name| (name.trim().to_lowercase(), t.id.as_str()))
+        })
+        .collect();
+    let mut unknown = BTreeSet::new();
+    for label in labels.iter_mut() {
+        let mut resolved = BTreeSet::new();
+        for given in &label.themes {
+            let name = given.trim().to_lowercase();
+            if matches!(name.as_str(), "" | "none" | "-" | "–" | "—") {
+                continue;
+            }
+            match by_name.get(&name) {
+                Some(id) => {
+                    resolved.insert((*id).to_string());
+                }
+                None => {
+                    unknown.insert(given.clone());
+                }
+            }
+        }
+        label.themes = resolved;
+    }
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        let list = |items: Vec<&str>| items.join(", ");
+        Err(LabelsError::UnknownThemes {
+            unknown: list(unknown.iter().map(String::as_str).collect()),
+            known: list(themes.iter().map(|t| t.id.as_str()).collect()),
+        })
+    }
+}
+
+/// Points each label at the material it names, reading the path as a person wrote it: a
+/// label may differ from the drive's path in Unicode composition, letter case or slashes,
+/// start with the drive's own folder (`sharedrive/Espoo/x.pdf`), or leave out leading
+/// folders where only one material fits. Labels that fit nothing, or several materials
+/// equally, keep their path and count as missing.
+pub fn resolve_paths<'a>(labels: &mut [Label], materials: impl IntoIterator<Item = &'a str>) {
+    let materials: Vec<(&str, String)> = materials.into_iter().map(|m| (m, path_key(m))).collect();
+    let exact: BTreeSet<&str> = materials.iter().map(|(m, _)| *m).collect();
+    let mut by_key: HashMap<&str, Option<&str>> = HashMap::new();
+    for (m, key) in &materials {
+        by_key
+            .entry(key.as_str())
+            .and_modify(|found| *found = None)
+            .or_insert(Some(*m));
+    }
+    for label in labels.iter_mut() {
+        if exact.contains(label.path.as_str()) {
+            continue;
+        }
+        let key = path_key(&label.path);
+        if key.is_empty() {
+            continue;
+        }
+        let found = match by_key.get(key.as_str()) {
+            Some(found) => *found,
+            None => {
+                // The longest material path that ends the label (the label has folders in
+                // front), else the one material path that the label ends.
+                let ends = |long: &str, short: &str| {
+                    long.len() > short.len()
+                        && long.ends_with(short)
+                        && long.as_bytes()[long.len() - short.len() - 1] == b'/'
+                };
+                let mut longer: Vec<&(&str, String)> =
+                    materials.iter().filter(|(_, k)| ends(&key, k)).collect();
+                longer.sort_by_key(|(_, k)| std::cmp::Reverse(k.len()));
+                match longer.as_slice() {
+                    [one] => Some(one.0),
+                    [a, b, ..] if a.1.len() > b.1.len() => Some(a.0),
+                    [_, _, ..] => None,
+                    [] => {
+                        let shorter: Vec<&str> = materials
+                            .iter()
+                            .filter(|(_, k)| ends(k, &key))
+                            .map(|(m, _)| *m)
+                            .collect();
+                        match shorter.as_slice() {
+                            [one] => Some(*one),
+                            _ => None,
+                        }
+                    }
+                }
+            }
+        };
+        if let Some(m) = found {
+            label.path = m.to_string();
+        }
+    }
 }
 
 fn split_list(s: &str) -> impl Iterator<Item = &str> {
@@ -434,5 +541,88 @@ mod tests {
         );
         assert_eq!(d[1].city, Some((Some(City::Turku), Some(City::Espoo))));
         assert_eq!(d[1].tp, None);
+    }
+
+    fn theme(id: &str, fi: &str, en: &str) -> ThemeInfo {
+        ThemeInfo {
+            id: id.into(),
+            title_fi: fi.into(),
+            title_en: en.into(),
+        }
+    }
+
+    #[test]
+    fn label_themes_resolve_to_ids_and_unknown_ones_are_an_error() {
+        let themes = [
+            theme(
+                "osallisuus",
+                "Osallisuus ja yhteiskehittäminen",
+                "Participation and co-development",
+            ),
+            theme("johtaminen", "Johtamisjärjestelmä", "Management system"),
+        ];
+        let mut labels = parse_labels(
+            "path,themes\na,Osallisuus;JOHTAMINEN\nb,Johtamisjärjestelmä\nc,none\nd,-\n",
+        )
+        .unwrap_or_default();
+        assert!(resolve_themes(&mut labels, &themes).is_ok());
+        let ids: Vec<Vec<&str>> = labels
+            .iter()
+            .map(|l| l.themes.iter().map(String::as_str).collect())
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                vec!["johtaminen", "osallisuus"],
+                vec!["johtaminen"],
+                vec![],
+                vec![]
+            ]
+        );
+        let mut labels = parse_labels("path,themes\na,osallisuus;osalisuus\n").unwrap_or_default();
+        let err = resolve_themes(&mut labels, &themes)
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some(
+                "the labels name themes the rules do not have: osalisuus; the rules' themes are \
+                 osallisuus, johtaminen"
+            )
+        );
+    }
+
+    #[test]
+    fn label_paths_find_their_material_as_a_person_wrote_them() {
+        let materials = [
+            "Espoo/Avoimen osallisuuden malli.pdf",
+            "Oulu/TP5/raportti.docx",
+            "Turku/raportti.docx",
+            "Vantaa/Päätös.pdf",
+        ];
+        let mut labels = parse_labels(
+            "path,themes\n\
+             ./espoo/avoimen osallisuuden malli.PDF,x\n\
+             sharedrive\\Oulu\\TP5\\raportti.docx,x\n\
+             TP5/raportti.docx,x\n\
+             raportti.docx,x\n\
+             Vantaa/Pa\u{308}ätös.pdf,x\n\
+             Tampere/puuttuu.pdf,x\n",
+        )
+        .unwrap_or_default();
+        resolve_paths(&mut labels, materials);
+        let paths: Vec<&str> = labels.iter().map(|l| l.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "Espoo/Avoimen osallisuuden malli.pdf",
+                "Oulu/TP5/raportti.docx",
+                "Oulu/TP5/raportti.docx",
+                // Two materials end so: neither is chosen.
+                "raportti.docx",
+                "Vantaa/Päätös.pdf",
+                "Tampere/puuttuu.pdf",
+            ]
+        );
     }
 }

@@ -18,7 +18,7 @@ pub use classifier::{
 };
 pub use eval::{
     Disagreement, Evaluation, Label, LabelsError, Prediction, ThemeMetrics, csv_rows,
-    disagreements, evaluate, parse_labels,
+    disagreements, evaluate, parse_labels, resolve_paths, resolve_themes,
 };
 pub use morph::Morphology;
 pub use rules::{DEFAULT_RULES, Rules, RulesError, Settings, Term, ThemeRules};

@@ -29,6 +29,16 @@ pub fn for_matching_into(text: &str, out: &mut String) -> usize {
     fold(&text, out, None)
 }
 
+/// A material path as people write it, for comparing paths typed on one system with paths
+/// stored on another: NFC (macOS keeps file names decomposed), any letter case, either slash,
+/// no leading `./` or `/`.
+pub fn path_key(path: &str) -> String {
+    let p = composed(path.trim()).to_lowercase().replace('\\', "/");
+    p.trim_start_matches("./")
+        .trim_start_matches('/')
+        .to_string()
+}
+
 /// The text in Unicode NFC. Combining marks (U+0300..U+036F start with the bytes 0xCC and
 /// 0xCD) are rare in extracted text; only then is the slower composition pass worth it.
 pub fn composed(text: &str) -> Cow<'_, str> {
