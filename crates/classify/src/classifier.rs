@@ -751,6 +751,30 @@ mod tests {
     }
 
     #[test]
+    fn homographs_of_theme_words_count_for_nothing() {
+        // alustava is no platform, vuoden alusta no platform either, käyttöönotto and
+        // talteenotto no sample (otos), Johtamiskorkeakoulu no management.
+        let c = classify(
+            "muistio.txt",
+            None,
+            &[
+                "Alustava aikataulu on voimassa vuoden alusta. Käyttöönotto ja talteenotto \
+               sujuivat. Johtamiskorkeakoulun opiskelija kirjoitti sen.",
+            ],
+        );
+        let scores: Vec<f64> = c.themes.iter().map(|t| t.score).collect();
+        assert_eq!(scores, [0.0; 6], "{:?}", c.themes);
+        // The same words with a real term: only the term counts.
+        let c = classify(
+            "muistio.txt",
+            None,
+            &["Otos oli alustava. Käyttöönotto alkoi."],
+        );
+        let data = c.themes.iter().find(|t| t.id == "asiakastieto");
+        assert!(data.is_some_and(|t| t.score > 0.0), "{:?}", c.themes);
+    }
+
+    #[test]
     fn share_of_top_drops_themes_far_weaker_than_the_main_one() {
         let pages: Vec<Page> = vec![Page::new(
             1,
