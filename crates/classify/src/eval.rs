@@ -99,7 +99,14 @@ pub fn parse_labels(csv: &str) -> Result<Vec<Label>, LabelsError> {
                 message: "empty path".into(),
             });
         }
-        let themes = split_list(cell(themes_col)).map(str::to_string).collect();
+        // Only `;` separates themes here: two titles hold commas. resolve_themes splits a
+        // part that names no theme at its commas.
+        let themes = cell(themes_col)
+            .split(';')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect();
         let city = match city_col {
             None => None,
             Some(c) if cell(c).is_empty() => Some(None),
@@ -149,16 +156,23 @@ pub fn resolve_themes(labels: &mut [Label], themes: &[ThemeInfo]) -> Result<(), 
     for label in labels.iter_mut() {
         let mut resolved = BTreeSet::new();
         for given in &label.themes {
-            let name = given.trim().to_lowercase();
-            if matches!(name.as_str(), "" | "none" | "-" | "–" | "—") {
-                continue;
-            }
-            match by_name.get(&name) {
-                Some(id) => {
-                    resolved.insert((*id).to_string());
+            let parts: Vec<&str> = if by_name.contains_key(&given.trim().to_lowercase()) {
+                vec![given.as_str()]
+            } else {
+                given.split(',').collect()
+            };
+            for part in parts {
+                let name = part.trim().to_lowercase();
+                if matches!(name.as_str(), "" | "none" | "-" | "–" | "—") {
+                    continue;
                 }
-                None => {
-                    unknown.insert(given.clone());
+                match by_name.get(&name) {
+                    Some(id) => {
+                        resolved.insert((*id).to_string());
+                    }
+                    None => {
+                        unknown.insert(part.trim().to_string());
+                    }
                 }
             }
         }
@@ -204,9 +218,8 @@ pub fn resolve_paths<'a>(labels: &mut [Label], materials: impl IntoIterator<Item
                 // The longest material path that ends the label (the label has folders in
                 // front), else the one material path that the label ends.
                 let ends = |long: &str, short: &str| {
-                    long.len() > short.len()
-                        && long.ends_with(short)
-                        && long.as_bytes()[long.len() - short.len() - 1] == b'/'
+                    long.strip_suffix(short)
+                        .is_some_and(|head| head.ends_with('/'))
                 };
                 let mut longer: Vec<&(&str, String)> =
                     materials.iter().filter(|(_, k)| ends(&key, k)).collect();
@@ -555,6 +568,11 @@ mod tests {
     fn label_themes_resolve_to_ids_and_unknown_ones_are_an_error() {
         let themes = [
             theme(
+                "digitaalisuus",
+                "Digitaalisuus, teknologia, rajapinnat",
+                "Digitality, technology, interfaces",
+            ),
+            theme(
                 "osallisuus",
                 "Osallisuus ja yhteiskehittäminen",
                 "Participation and co-development",
@@ -562,7 +580,8 @@ mod tests {
             theme("johtaminen", "Johtamisjärjestelmä", "Management system"),
         ];
         let mut labels = parse_labels(
-            "path,themes\na,Osallisuus;JOHTAMINEN\nb,Johtamisjärjestelmä\nc,none\nd,-\n",
+            "path,themes\na,Osallisuus;JOHTAMINEN\nb,Johtamisjärjestelmä\nc,none\nd,-\n\
+             e,\"Digitaalisuus, teknologia, rajapinnat\"\nf,\"osallisuus,johtaminen\"\n",
         )
         .unwrap_or_default();
         assert!(resolve_themes(&mut labels, &themes).is_ok());
@@ -576,7 +595,9 @@ mod tests {
                 vec!["johtaminen", "osallisuus"],
                 vec!["johtaminen"],
                 vec![],
-                vec![]
+                vec![],
+                vec!["digitaalisuus"],
+                vec!["johtaminen", "osallisuus"],
             ]
         );
         let mut labels = parse_labels("path,themes\na,osallisuus;osalisuus\n").unwrap_or_default();
@@ -587,7 +608,7 @@ mod tests {
             err.as_deref(),
             Some(
                 "the labels name themes the rules do not have: osalisuus; the rules' themes are \
-                 osallisuus, johtaminen"
+                 digitaalisuus, osallisuus, johtaminen"
             )
         );
     }
