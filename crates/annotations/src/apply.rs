@@ -189,7 +189,7 @@ fn correct(
     let mut resolve_all = |names: &[String], what: &str| -> Vec<String> {
         let mut ids: Vec<String> = Vec::new();
         for name in names {
-            match resolve_theme(themes, name) {
+            match ThemeInfo::named(themes, name).map(|t| t.id.clone()) {
                 Some(id) if !ids.contains(&id) => ids.push(id),
                 Some(_) => {}
                 None => warnings.push(format!(
@@ -267,34 +267,6 @@ fn manual_theme(m: &Material, id: &str) -> ThemeScore {
             snippets: Vec::new(),
             manual: true,
         },
-    }
-}
-
-/// A theme named by its id or its title in either language, or by the start of its title
-/// ("Monitoimijuus" for "Monitoimijuus ja uudet palvelumarkkinat") when only one fits.
-fn resolve_theme(themes: &[ThemeInfo], name: &str) -> Option<String> {
-    let n = name.trim().to_lowercase();
-    if n.is_empty() {
-        return None;
-    }
-    let exact = themes.iter().find(|t| {
-        t.id.to_lowercase() == n || t.title_fi.to_lowercase() == n || t.title_en.to_lowercase() == n
-    });
-    if let Some(t) = exact {
-        return Some(t.id.clone());
-    }
-    if n.chars().count() < 5 {
-        return None;
-    }
-    let starts: Vec<&ThemeInfo> = themes
-        .iter()
-        .filter(|t| {
-            t.title_fi.to_lowercase().starts_with(&n) || t.title_en.to_lowercase().starts_with(&n)
-        })
-        .collect();
-    match starts.as_slice() {
-        [one] => Some(one.id.clone()),
-        _ => None,
     }
 }
 
@@ -558,24 +530,5 @@ why = "x"
             .collect();
         assert_eq!(ids, ["osallisuus"]);
         assert!(c.warnings[0].contains("kestävyys"), "{:?}", c.warnings);
-    }
-
-    #[test]
-    fn theme_names_resolve_by_id_title_or_unique_start() {
-        let ts = index(vec![]).themes;
-        assert_eq!(
-            resolve_theme(&ts, "OSALLISUUS").as_deref(),
-            Some("osallisuus")
-        );
-        assert_eq!(
-            resolve_theme(&ts, "Digitaalisuus, teknologia, rajapinnat").as_deref(),
-            Some("digitaalisuus")
-        );
-        assert_eq!(
-            resolve_theme(&ts, "Monitoimijuus ja").as_deref(),
-            Some("monitoimijuus")
-        );
-        assert_eq!(resolve_theme(&ts, "Mon"), None);
-        assert_eq!(resolve_theme(&ts, "kestävyys"), None);
     }
 }

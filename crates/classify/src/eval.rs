@@ -140,38 +140,34 @@ pub fn parse_labels(csv: &str) -> Result<Vec<Label>, LabelsError> {
     Ok(labels)
 }
 
-/// Gives every label's themes as the rules' ids: an id in any letter case, or a theme's
-/// Finnish or English title, counts as that theme; "none" and a dash as no theme. A theme the
-/// rules do not have is an error, since ignoring it would skew every figure.
+/// Gives every label's themes as the rules' ids, read as [`ThemeInfo::named`] reads a
+/// person's name for a theme; "none" and a dash mean no theme. A theme the rules do not have
+/// is an error, since ignoring it would skew every figure.
 pub fn resolve_themes(labels: &mut [Label], themes: &[ThemeInfo]) -> Result<(), LabelsError> {
-    let by_name: HashMap<String, &str> = themes
-        .iter()
-        .flat_map(|t| {
-            [&t.id, &t.title_fi, &t.title_en]
-                .into_iter()
-                .map(move |name| (name.trim().to_lowercase(), t.id.as_str()))
-        })
-        .collect();
     let mut unknown = BTreeSet::new();
     for label in labels.iter_mut() {
         let mut resolved = BTreeSet::new();
         for given in &label.themes {
-            let parts: Vec<&str> = if by_name.contains_key(&given.trim().to_lowercase()) {
+            // A title may hold commas; otherwise a comma separates themes.
+            let parts: Vec<&str> = if ThemeInfo::named(themes, given).is_some() {
                 vec![given.as_str()]
             } else {
                 given.split(',').collect()
             };
             for part in parts {
-                let name = part.trim().to_lowercase();
-                if matches!(name.as_str(), "" | "none" | "-" | "–" | "—") {
+                let part = part.trim();
+                if part.is_empty()
+                    || part.eq_ignore_ascii_case("none")
+                    || matches!(part, "-" | "–" | "—")
+                {
                     continue;
                 }
-                match by_name.get(&name) {
-                    Some(id) => {
-                        resolved.insert((*id).to_string());
+                match ThemeInfo::named(themes, part) {
+                    Some(t) => {
+                        resolved.insert(t.id.clone());
                     }
                     None => {
-                        unknown.insert(part.trim().to_string());
+                        unknown.insert(part.to_string());
                     }
                 }
             }

@@ -38,6 +38,36 @@ pub struct ThemeInfo {
     pub title_en: String,
 }
 
+impl ThemeInfo {
+    /// The theme a person names: by its id or its title in either language, in any letter
+    /// case, or by the start of its title ("Monitoimijuus" for "Monitoimijuus ja uudet
+    /// palvelumarkkinat") when only one fits. Annotations and labels are read this way.
+    pub fn named<'a>(themes: &'a [ThemeInfo], name: &str) -> Option<&'a ThemeInfo> {
+        let n = name.trim().to_lowercase();
+        if n.is_empty() {
+            return None;
+        }
+        let exact = themes.iter().find(|t| {
+            t.id.to_lowercase() == n
+                || t.title_fi.to_lowercase() == n
+                || t.title_en.to_lowercase() == n
+        });
+        if exact.is_some() {
+            return exact;
+        }
+        if n.chars().count() < 5 {
+            return None;
+        }
+        let mut starts = themes.iter().filter(|t| {
+            t.title_fi.to_lowercase().starts_with(&n) || t.title_en.to_lowercase().starts_with(&n)
+        });
+        match (starts.next(), starts.next()) {
+            (Some(one), None) => Some(one),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
@@ -176,6 +206,46 @@ pub struct ThemeChange {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn theme_names_resolve_by_id_title_or_unique_start() {
+        let theme = |id: &str, fi: &str, en: &str| ThemeInfo {
+            id: id.into(),
+            title_fi: fi.into(),
+            title_en: en.into(),
+        };
+        let ts = [
+            theme(
+                "monitoimijuus",
+                "Monitoimijuus ja uudet palvelumarkkinat",
+                "Multi-actor provision and new service markets",
+            ),
+            theme(
+                "osallisuus",
+                "Osallisuus ja yhteiskehittäminen",
+                "Participation and co-development",
+            ),
+            theme(
+                "digitaalisuus",
+                "Digitaalisuus, teknologia, rajapinnat",
+                "Digitality, technology, interfaces",
+            ),
+            theme("muut", "Monitoimialaiset muut", "Other"),
+        ];
+        let id = |name: &str| ThemeInfo::named(&ts, name).map(|t| t.id.as_str());
+        assert_eq!(id("OSALLISUUS"), Some("osallisuus"));
+        assert_eq!(id(" Participation and co-development "), Some("osallisuus"));
+        assert_eq!(
+            id("Digitaalisuus, teknologia, rajapinnat"),
+            Some("digitaalisuus")
+        );
+        assert_eq!(id("Monitoimijuus ja"), Some("monitoimijuus"));
+        // Too short, or the start of two titles.
+        assert_eq!(id("Mon"), None);
+        assert_eq!(id("Monitoimi"), None);
+        assert_eq!(id("kestävyys"), None);
+        assert_eq!(id(""), None);
+    }
 
     #[test]
     fn file_name_is_the_last_segment() {
