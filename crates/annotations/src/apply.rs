@@ -3,7 +3,7 @@
 
 use crate::{Annotation, Annotations, ExampleChoice, SummarySettings};
 use kooste_model::{CitySource, Index, Material, ThemeInfo, ThemeScore, View};
-use kooste_normalize::path_key;
+use kooste_normalize::PathLookup;
 use std::collections::BTreeMap;
 
 /// A material's curated content, keyed by its path in [`Curation::materials`].
@@ -89,7 +89,7 @@ pub fn apply_to(
     if annotations.materials.is_empty() {
         return Ok(curation);
     }
-    let lookup = Lookup::new(view.materials)?;
+    let lookup = paths_of(view.materials)?;
     // Later annotations of the same material override earlier ones field by field.
     let mut merged: BTreeMap<usize, Annotation> = BTreeMap::new();
     for a in &annotations.materials {
@@ -270,61 +270,14 @@ fn manual_theme(m: &Material, id: &str) -> ThemeScore {
     }
 }
 
-fn without_extension(path: &str) -> &str {
-    let name_at = path.rfind('/').map_or(0, |i| i + 1);
-    match path.get(name_at..).and_then(|name| name.rfind('.')) {
-        Some(dot) if dot > 0 => path.get(..name_at + dot).unwrap_or(path),
-        _ => path,
-    }
-}
-
-struct Lookup {
-    paths: Vec<String>,
-}
-
-impl Lookup {
-    fn new(materials: &dyn kooste_model::Materials) -> std::io::Result<Lookup> {
-        let mut paths = Vec::with_capacity(materials.len());
-        materials.each_without_evidence(&mut |m| {
-            paths.push(path_key(&m.path));
-            Ok(())
-        })?;
-        Ok(Lookup { paths })
-    }
-
-    /// The one material a name stands for: the whole path, else the end of a path (a file
-    /// name, or folders and file name), else the same without the extension. `Err` holds the
-    /// candidates when there are none or several.
-    fn find(&self, file: &str) -> Result<usize, Vec<usize>> {
-        let n = path_key(file);
-        if n.is_empty() {
-            return Err(Vec::new());
-        }
-        let tail = format!("/{n}");
-        let tests: [&dyn Fn(&str) -> bool; 3] = [
-            &|p: &str| p == n,
-            &|p: &str| p.ends_with(&tail),
-            &|p: &str| {
-                let s = without_extension(p);
-                s == n || s.ends_with(&tail)
-            },
-        ];
-        for test in tests {
-            let hits: Vec<usize> = self
-                .paths
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| test(p))
-                .map(|(i, _)| i)
-                .collect();
-            match hits.len() {
-                0 => continue,
-                1 => return Ok(hits[0]),
-                _ => return Err(hits),
-            }
-        }
-        Err(Vec::new())
-    }
+/// The materials' paths, to find the one an annotation names.
+fn paths_of(materials: &dyn kooste_model::Materials) -> std::io::Result<PathLookup> {
+    let mut lookup = PathLookup::default();
+    materials.each_without_evidence(&mut |m| {
+        lookup.push(&m.path);
+        Ok(())
+    })?;
+    Ok(lookup)
 }
 
 #[cfg(test)]
@@ -406,7 +359,7 @@ mod tests {
             material("Oulu/raportti.pdf", &[]),
             material("Turku/raportti.pdf", &[]),
         ];
-        let l = Lookup::new(&docs).unwrap_or_else(|e| panic!("{e}"));
+        let l = paths_of(&docs).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(l.find("Helsinki/TP2/Malli_v0.1.pptx"), Ok(0));
         assert_eq!(l.find("malli_v0.1.PPTX"), Ok(0));
         assert_eq!(l.find(".\\helsinki\\tp2\\malli_v0.1"), Ok(0));

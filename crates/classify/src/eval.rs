@@ -3,8 +3,8 @@
 //! and work package where the labels give them.
 
 use kooste_model::{City, ThemeInfo, WorkPackage};
-use kooste_normalize::path_key;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use kooste_normalize::PathLookup;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LabelsError {
@@ -185,61 +185,20 @@ pub fn resolve_themes(labels: &mut [Label], themes: &[ThemeInfo]) -> Result<(), 
     }
 }
 
-/// Points each label at the material it names, reading the path as a person wrote it: a
-/// label may differ from the drive's path in Unicode composition, letter case or slashes,
-/// start with the drive's own folder (`sharedrive/Espoo/x.pdf`), or leave out leading
-/// folders where only one material fits. Labels that fit nothing, or several materials
-/// equally, keep their path and count as missing.
+/// Points each label at the material it names, reading the path as a person wrote it (see
+/// [`PathLookup::find`]): another letter case, slashes or Unicode composition, the drive's
+/// own folder in front, leading folders or the extension left out where one material fits.
+/// Labels that fit no material, or several, keep their path and count as missing.
 pub fn resolve_paths<'a>(labels: &mut [Label], materials: impl IntoIterator<Item = &'a str>) {
-    let materials: Vec<(&str, String)> = materials.into_iter().map(|m| (m, path_key(m))).collect();
-    let exact: BTreeSet<&str> = materials.iter().map(|(m, _)| *m).collect();
-    let mut by_key: HashMap<&str, Option<&str>> = HashMap::new();
-    for (m, key) in &materials {
-        by_key
-            .entry(key.as_str())
-            .and_modify(|found| *found = None)
-            .or_insert(Some(*m));
-    }
+    let materials: Vec<&str> = materials.into_iter().collect();
+    let exact: BTreeSet<&str> = materials.iter().copied().collect();
+    let lookup = PathLookup::new(materials.iter().copied());
     for label in labels.iter_mut() {
         if exact.contains(label.path.as_str()) {
             continue;
         }
-        let key = path_key(&label.path);
-        if key.is_empty() {
-            continue;
-        }
-        let found = match by_key.get(key.as_str()) {
-            Some(found) => *found,
-            None => {
-                // The longest material path that ends the label (the label has folders in
-                // front), else the one material path that the label ends.
-                let ends = |long: &str, short: &str| {
-                    long.strip_suffix(short)
-                        .is_some_and(|head| head.ends_with('/'))
-                };
-                let mut longer: Vec<&(&str, String)> =
-                    materials.iter().filter(|(_, k)| ends(&key, k)).collect();
-                longer.sort_by_key(|(_, k)| std::cmp::Reverse(k.len()));
-                match longer.as_slice() {
-                    [one] => Some(one.0),
-                    [a, b, ..] if a.1.len() > b.1.len() => Some(a.0),
-                    [_, _, ..] => None,
-                    [] => {
-                        let shorter: Vec<&str> = materials
-                            .iter()
-                            .filter(|(_, k)| ends(k, &key))
-                            .map(|(m, _)| *m)
-                            .collect();
-                        match shorter.as_slice() {
-                            [one] => Some(*one),
-                            _ => None,
-                        }
-                    }
-                }
-            }
-        };
-        if let Some(m) = found {
-            label.path = m.to_string();
+        if let Some(m) = lookup.find(&label.path).ok().and_then(|i| materials.get(i)) {
+            label.path = (*m).to_string();
         }
     }
 }

@@ -6,8 +6,10 @@
 //! spaces outside ASCII become ASCII. A matcher can then find word boundaries byte by byte.
 
 mod page;
+mod paths;
 
 pub use page::{PageText, normalize_page};
+pub use paths::PathLookup;
 use std::borrow::Cow;
 use unicode_normalization::UnicodeNormalization;
 
@@ -27,16 +29,6 @@ pub fn for_matching(text: &str) -> String {
 pub fn for_matching_into(text: &str, out: &mut String) -> usize {
     let text = composed(text);
     fold(&text, out, None)
-}
-
-/// A material path as people write it, for comparing paths typed on one system with paths
-/// stored on another: NFC (macOS keeps file names decomposed), any letter case, either slash,
-/// no leading `./` or `/`.
-pub fn path_key(path: &str) -> String {
-    let p = composed(path.trim()).to_lowercase().replace('\\', "/");
-    p.trim_start_matches("./")
-        .trim_start_matches('/')
-        .to_string()
 }
 
 /// The text in Unicode NFC. Combining marks (U+0300..U+036F start with the bytes 0xCC and
