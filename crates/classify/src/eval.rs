@@ -141,7 +141,7 @@ pub fn parse_labels(csv: &str) -> Result<Vec<Label>, LabelsError> {
 }
 
 /// Gives every label's themes as the rules' ids, read as [`ThemeInfo::named`] reads a
-/// person's name for a theme; "none" and a dash mean no theme. A theme the rules do not have
+/// person's name for a theme; "none", "n/a", "ei" (no) and a dash mean no theme. A theme the rules do not have
 /// is an error, since ignoring it would skew every figure.
 pub fn resolve_themes(labels: &mut [Label], themes: &[ThemeInfo]) -> Result<(), LabelsError> {
     let mut unknown = BTreeSet::new();
@@ -157,7 +157,9 @@ pub fn resolve_themes(labels: &mut [Label], themes: &[ThemeInfo]) -> Result<(), 
             for part in parts {
                 let part = part.trim();
                 if part.is_empty()
-                    || part.eq_ignore_ascii_case("none")
+                    || ["none", "n/a", "ei"]
+                        .iter()
+                        .any(|word| part.eq_ignore_ascii_case(word))
                     || matches!(part, "-" | "–" | "—")
                 {
                     continue;
@@ -535,7 +537,7 @@ mod tests {
             theme("johtaminen", "Johtamisjärjestelmä", "Management system"),
         ];
         let mut labels = parse_labels(
-            "path,themes\na,Osallisuus;JOHTAMINEN\nb,Johtamisjärjestelmä\nc,none\nd,-\n\
+            "path,themes\na,Osallisuus;JOHTAMINEN\nb,Johtamisjärjestelmä\nc,none\nd,-;N/A;ei\n\
              e,\"Digitaalisuus, teknologia, rajapinnat\"\nf,\"osallisuus,johtaminen\"\n",
         )
         .unwrap_or_default();
