@@ -209,7 +209,8 @@ fn split_list(s: &str) -> impl Iterator<Item = &str> {
     s.split([';', ',']).map(str::trim).filter(|t| !t.is_empty())
 }
 
-/// Rows of a CSV text (RFC 4180), for rules kept as CSV.
+/// Rows of a CSV text (RFC 4180; see [`parse_csv`] for separators), for rules and
+/// annotations kept as CSV.
 pub fn csv_rows(text: &str) -> Result<Vec<Vec<String>>, LabelsError> {
     parse_csv(text)
         .map(|rows| rows.into_iter().map(|(_, r)| r).collect())
@@ -220,8 +221,21 @@ pub fn csv_rows(text: &str) -> Result<Vec<Vec<String>>, LabelsError> {
 type NumberedRow = (usize, Vec<String>);
 
 /// RFC 4180 CSV: quoted fields may hold commas, quotes (doubled) and line breaks. Returns rows
-/// with the 1-based line number each starts on.
+/// with the 1-based line number each starts on. A spreadsheet saved as CSV in a Finnish
+/// locale separates fields with `;`, and some tools with tabs: a first line with no comma
+/// but a tab or `;` sets that separator. A leading byte-order mark is dropped.
 fn parse_csv(text: &str) -> Result<Vec<NumberedRow>, (usize, String)> {
+    let text = text.trim_start_matches('\u{feff}');
+    let header = text.lines().next().unwrap_or("");
+    let separator = if header.contains(',') {
+        ','
+    } else if header.contains('\t') {
+        '\t'
+    } else if header.contains(';') {
+        ';'
+    } else {
+        ','
+    };
     let mut rows = Vec::new();
     let mut row: Vec<String> = Vec::new();
     let mut field = String::new();
@@ -251,7 +265,7 @@ fn parse_csv(text: &str) -> Result<Vec<NumberedRow>, (usize, String)> {
                 quoted = true;
                 field_started = true;
             }
-            ',' => {
+            c if c == separator => {
                 row.push(std::mem::take(&mut field));
                 field_started = false;
             }
@@ -440,6 +454,31 @@ mod tests {
         assert_eq!(labels[0].city, Some(Some(City::Helsinki)));
         assert_eq!(labels[1].city, Some(None));
         assert_eq!(labels[1].tp, Some(BTreeSet::new()));
+    }
+
+    #[test]
+    fn spreadsheet_csv_with_semicolons_or_tabs_and_a_byte_order_mark() {
+        for csv in [
+            "\u{feff}path;themes;city\nOulu/a.pdf;osallisuus,johtaminen;Oulu\n",
+            "path\tthemes\tcity\nOulu/a.pdf\tosallisuus,johtaminen\tOulu\n",
+        ] {
+            let labels = parse_labels(csv).unwrap_or_default();
+            assert_eq!(labels.len(), 1, "{csv:?}");
+            assert_eq!(labels[0].path, "Oulu/a.pdf");
+            assert_eq!(labels[0].city, Some(Some(City::Oulu)));
+            // With ; between fields, a comma separates themes (resolve_themes splits it).
+            assert_eq!(
+                labels[0].themes.iter().collect::<Vec<_>>(),
+                ["osallisuus,johtaminen"]
+            );
+        }
+        assert_eq!(
+            csv_rows("theme;term;weight\nosallisuus;\"työpaja; työpajat\";2\n").unwrap_or_default(),
+            [
+                vec!["theme", "term", "weight"],
+                vec!["osallisuus", "työpaja; työpajat", "2"]
+            ]
+        );
     }
 
     #[test]
