@@ -70,11 +70,9 @@ pub fn parse_labels(csv: &str) -> Result<Vec<Label>, LabelsError> {
         });
     };
     let col = |name: &str| {
-        header.iter().position(|h| {
-            h.trim()
-                .trim_start_matches('\u{feff}')
-                .eq_ignore_ascii_case(name)
-        })
+        header
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
     };
     let path_col = col("path").ok_or(LabelsError::Invalid {
         line: 1,
@@ -141,8 +139,8 @@ pub fn parse_labels(csv: &str) -> Result<Vec<Label>, LabelsError> {
 }
 
 /// Gives every label's themes as the rules' ids, read as [`ThemeInfo::named`] reads a
-/// person's name for a theme; "none", "n/a", "ei" (no) and a dash mean no theme. A theme the rules do not have
-/// is an error, since ignoring it would skew every figure.
+/// person's name for a theme; "none", "n/a", "ei" (no) and a dash mean no theme. A theme
+/// the rules do not have is an error, since ignoring it would skew every figure.
 pub fn resolve_themes(labels: &mut [Label], themes: &[ThemeInfo]) -> Result<(), LabelsError> {
     let mut unknown = BTreeSet::new();
     for label in labels.iter_mut() {

@@ -100,8 +100,7 @@ pub(crate) fn read_annotations(drive: &Path) -> Result<Annotations, PipelineErro
             kooste_annotations::parse_toml(&text, &name)
         } else if lower.ends_with(".csv") {
             let text = String::from_utf8_lossy(&bytes);
-            let rows = kooste_classify::csv_rows(text.trim_start_matches('\u{feff}'))
-                .map_err(|e| bad(e.to_string()))?;
+            let rows = kooste_classify::csv_rows(&text).map_err(|e| bad(e.to_string()))?;
             kooste_annotations::parse_rows(&rows, &name)
         } else {
             let rows = kooste_extract::first_sheet_rows(&bytes, &kooste_extract::Limits::default())
