@@ -112,6 +112,32 @@ fn fixture_drive() {
     assert!(o.status.success(), "{out}");
     // Measured 0.829 (micro 0.848); the drive is reported on, not tuned on.
     assert!(figure(&out, "macro_f1") >= 0.75, "{out}");
+    // The bootstrap interval of each figure holds the figure, and the output still ends
+    // with the `macro_f1` line.
+    let interval = out
+        .lines()
+        .find_map(|l| l.strip_prefix("interval_95 "))
+        .unwrap_or_else(|| panic!("no interval in:\n{out}"));
+    let words: Vec<&str> = interval.split_whitespace().collect();
+    for (name, point) in [("micro", "micro_f1"), ("macro", "macro_f1")] {
+        let bounds = words
+            .iter()
+            .position(|w| *w == name)
+            .and_then(|i| words.get(i + 1))
+            .and_then(|b| b.split_once('-'))
+            .and_then(|(lo, hi)| Some((lo.parse::<f64>().ok()?, hi.parse::<f64>().ok()?)))
+            .unwrap_or_else(|| panic!("no {name} bounds in {interval}"));
+        let point = figure(&out, point);
+        // Printed to three decimals, as the figure is.
+        assert!(bounds.0 <= point && point <= bounds.1, "{point} {bounds:?}");
+        assert!(bounds.1 - bounds.0 > 0.02, "{bounds:?}");
+    }
+    assert!(
+        out.trim_end()
+            .lines()
+            .last()
+            .is_some_and(|l| l.starts_with("macro_f1 "))
+    );
     assert!(figure(&out, "city_accuracy") >= 0.90, "{out}");
     assert!(figure(&out, "tp_accuracy") >= 0.90, "{out}");
 }

@@ -843,6 +843,13 @@ fn eval(
     if let Some((ok, n)) = e.tp {
         println!("tp_accuracy {:.3} ({ok}/{n})", ok as f64 / n.max(1) as f64);
     }
+    if let (Some(mi), Some(ma)) = (e.micro_interval, e.macro_interval) {
+        // Named so that no script looking for `micro_f1 ` or `macro_f1 ` finds this line.
+        println!(
+            "interval_95 micro {:.3}-{:.3} macro {:.3}-{:.3} (bootstrap over the documents)",
+            mi.low, mi.high, ma.low, ma.high
+        );
+    }
     println!("micro_f1 {:.3}", e.micro_f1);
     println!("macro_f1 {:.3}", e.macro_f1);
     Ok(ExitCode::SUCCESS)

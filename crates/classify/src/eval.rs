@@ -1,6 +1,6 @@
 //! Compares classification with a labels file (`path,themes,city,tp`), as `kooste eval`
-//! reports it: precision, recall and F1 per theme, their macro average, and accuracy of city
-//! and work package where the labels give them.
+//! reports it: precision, recall and F1 per theme, their micro and macro averages with
+//! bootstrap intervals, and accuracy of city and work package where the labels give them.
 
 use kooste_model::{City, ThemeInfo, WorkPackage};
 use kooste_normalize::PathLookup;
@@ -51,11 +51,36 @@ pub struct Evaluation {
     /// F1 over all (document, theme) decisions together: steadier than the macro average
     /// where a theme has few positives.
     pub micro_f1: f64,
+    /// Where micro- and macro-F1 could lie on another sample of documents of the same kind:
+    /// 95 % percentile-bootstrap intervals over the labelled documents. `None` for fewer than
+    /// two documents.
+    pub micro_interval: Option<Interval>,
+    pub macro_interval: Option<Interval>,
     /// (correct, total) over labelled rows with a city column.
     pub city: Option<(usize, usize)>,
     pub tp: Option<(usize, usize)>,
     /// Labelled paths with no prediction (not found on the drive).
     pub missing: Vec<String>,
+}
+
+/// The bounds of a 95 % interval.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Interval {
+    pub low: f64,
+    pub high: f64,
+}
+
+/// Bootstrap resamples behind [`Evaluation::micro_interval`]: enough for steady 2.5 and 97.5
+/// percentiles, and cheap (a resample costs one pass over the documents' outcomes).
+const RESAMPLES: usize = 1000;
+
+/// One document's outcome for each theme, in the order of the theme ids.
+#[derive(Clone, Copy, PartialEq)]
+enum Outcome {
+    Neither,
+    Hit,
+    FalseAlarm,
+    Missed,
 }
 
 /// Parses a labels CSV: header `path,themes,city,tp` (city and tp optional, extra columns
@@ -297,12 +322,11 @@ pub fn evaluate(
     predictions: &BTreeMap<String, Prediction>,
     theme_ids: &[String],
 ) -> Evaluation {
-    let mut counts: BTreeMap<&str, (usize, usize, usize)> =
-        theme_ids.iter().map(|t| (t.as_str(), (0, 0, 0))).collect();
     let mut city = (0, 0, false);
     let mut tp = (0, 0, false);
     let mut missing = Vec::new();
     let empty = Prediction::default();
+    let mut outcomes: Vec<Vec<Outcome>> = Vec::with_capacity(labels.len());
     for label in labels {
         let predicted = match predictions.get(&label.path) {
             Some(p) => p,
@@ -311,14 +335,19 @@ pub fn evaluate(
                 &empty
             }
         };
-        for (id, (t_p, f_p, f_n)) in counts.iter_mut() {
-            match (label.themes.contains(*id), predicted.themes.contains(*id)) {
-                (true, true) => *t_p += 1,
-                (false, true) => *f_p += 1,
-                (true, false) => *f_n += 1,
-                (false, false) => {}
-            }
-        }
+        outcomes.push(
+            theme_ids
+                .iter()
+                .map(
+                    |id| match (label.themes.contains(id), predicted.themes.contains(id)) {
+                        (true, true) => Outcome::Hit,
+                        (false, true) => Outcome::FalseAlarm,
+                        (true, false) => Outcome::Missed,
+                        (false, false) => Outcome::Neither,
+                    },
+                )
+                .collect(),
+        );
         if let Some(expected) = label.city {
             city.2 = true;
             city.1 += 1;
@@ -334,51 +363,115 @@ pub fn evaluate(
             }
         }
     }
+    let mut counts = vec![(0, 0, 0); theme_ids.len()];
+    for doc in &outcomes {
+        tally(&mut counts, doc);
+    }
     let themes: Vec<ThemeMetrics> = theme_ids
         .iter()
-        .map(|id| {
-            let (t_p, f_p, f_n) = counts.get(id.as_str()).copied().unwrap_or_default();
+        .zip(&counts)
+        .map(|(id, &(t_p, f_p, f_n))| {
             let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
-            let precision = ratio(t_p, t_p + f_p);
-            let recall = ratio(t_p, t_p + f_n);
-            // A theme with no positives in labels or predictions is perfectly agreed on.
-            let f1 = if t_p + f_p + f_n == 0 {
-                1.0
-            } else {
-                ratio(2 * t_p, 2 * t_p + f_p + f_n)
-            };
             ThemeMetrics {
                 id: id.clone(),
                 tp: t_p,
                 fp: f_p,
                 fn_: f_n,
-                precision,
-                recall,
-                f1,
+                precision: ratio(t_p, t_p + f_p),
+                recall: ratio(t_p, t_p + f_n),
+                f1: f1(t_p, f_p, f_n),
             }
         })
         .collect();
-    let (t_p, f_p, f_n) = themes
-        .iter()
-        .fold((0, 0, 0), |(a, b, c), t| (a + t.tp, b + t.fp, c + t.fn_));
-    let micro_f1 = if t_p + f_p + f_n == 0 {
-        1.0
-    } else {
-        2.0 * t_p as f64 / (2 * t_p + f_p + f_n) as f64
-    };
-    let macro_f1 = if themes.is_empty() {
-        0.0
-    } else {
-        themes.iter().map(|t| t.f1).sum::<f64>() / themes.len() as f64
-    };
+    let (micro_f1, macro_f1) = averages(&counts);
+    let (micro_interval, macro_interval) = bootstrap(&outcomes, theme_ids.len());
     Evaluation {
         documents: labels.len(),
         themes,
         macro_f1,
         micro_f1,
+        micro_interval,
+        macro_interval,
         city: city.2.then_some((city.0, city.1)),
         tp: tp.2.then_some((tp.0, tp.1)),
         missing,
+    }
+}
+
+fn tally(counts: &mut [(usize, usize, usize)], doc: &[Outcome]) {
+    for (c, o) in counts.iter_mut().zip(doc) {
+        match o {
+            Outcome::Hit => c.0 += 1,
+            Outcome::FalseAlarm => c.1 += 1,
+            Outcome::Missed => c.2 += 1,
+            Outcome::Neither => {}
+        }
+    }
+}
+
+/// A theme with no positives in labels or predictions is perfectly agreed on.
+fn f1(t_p: usize, f_p: usize, f_n: usize) -> f64 {
+    if t_p + f_p + f_n == 0 {
+        1.0
+    } else {
+        (2 * t_p) as f64 / (2 * t_p + f_p + f_n) as f64
+    }
+}
+
+/// Micro- and macro-F1 of per-theme (hits, false alarms, misses).
+fn averages(counts: &[(usize, usize, usize)]) -> (f64, f64) {
+    let (t_p, f_p, f_n) = counts
+        .iter()
+        .fold((0, 0, 0), |(a, b, c), t| (a + t.0, b + t.1, c + t.2));
+    let macro_f1 = if counts.is_empty() {
+        0.0
+    } else {
+        counts.iter().map(|&(a, b, c)| f1(a, b, c)).sum::<f64>() / counts.len() as f64
+    };
+    (f1(t_p, f_p, f_n), macro_f1)
+}
+
+/// Percentile bootstrap over documents. The generator has a fixed seed, so that the same
+/// labels and predictions always print the same interval.
+fn bootstrap(outcomes: &[Vec<Outcome>], themes: usize) -> (Option<Interval>, Option<Interval>) {
+    let n = outcomes.len();
+    if n < 2 {
+        return (None, None);
+    }
+    let mut state: u64 = 0x6b6f_6f73_7465_2021;
+    let mut micro = Vec::with_capacity(RESAMPLES);
+    let mut macro_ = Vec::with_capacity(RESAMPLES);
+    let mut counts = vec![(0, 0, 0); themes];
+    for _ in 0..RESAMPLES {
+        counts.iter_mut().for_each(|c| *c = (0, 0, 0));
+        for _ in 0..n {
+            // splitmix64, then a multiply-shift into 0..n.
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^= z >> 31;
+            let i = ((u128::from(z) * n as u128) >> 64) as usize;
+            if let Some(doc) = outcomes.get(i) {
+                tally(&mut counts, doc);
+            }
+        }
+        let (mi, ma) = averages(&counts);
+        micro.push(mi);
+        macro_.push(ma);
+    }
+    (Some(percentiles(micro)), Some(percentiles(macro_)))
+}
+
+fn percentiles(mut values: Vec<f64>) -> Interval {
+    values.sort_by(f64::total_cmp);
+    let at = |q: f64| {
+        let i = ((values.len() as f64 * q).ceil() as usize).saturating_sub(1);
+        values.get(i).copied().unwrap_or(0.0)
+    };
+    Interval {
+        low: at(0.025),
+        high: at(0.975),
     }
 }
 
@@ -516,6 +609,84 @@ mod tests {
         assert_eq!(e.micro_f1, 4.0 / 6.0);
         assert_eq!(e.city, Some((2, 3)));
         assert_eq!(e.missing, ["c"]);
+    }
+
+    /// Labels and predictions for `n` copies of four documents with one hit, one false
+    /// alarm and one miss for theme x, and theme y always right.
+    fn sample(n: usize) -> (Vec<Label>, BTreeMap<String, Prediction>) {
+        let mut csv = String::from("path,themes\n");
+        let mut predictions = BTreeMap::new();
+        for i in 0..n {
+            for (doc, label, predicted) in [
+                ("a", "x;y", &["x", "y"][..]),
+                ("b", "", &["x"][..]),
+                ("c", "x", &[][..]),
+                ("d", "y", &["y"][..]),
+            ] {
+                let path = format!("{doc}{i}");
+                csv.push_str(&format!("{path},{label}\n"));
+                let themes = predicted.iter().map(|s| s.to_string()).collect();
+                predictions.insert(
+                    path,
+                    Prediction {
+                        themes,
+                        ..Prediction::default()
+                    },
+                );
+            }
+        }
+        (parse_labels(&csv).unwrap_or_default(), predictions)
+    }
+
+    #[test]
+    fn intervals_hold_the_figures_and_narrow_with_more_documents() {
+        let ids = ["x".to_string(), "y".to_string()];
+        let width = |i: Option<Interval>| i.map_or(f64::NAN, |i| i.high - i.low);
+        let (labels, predictions) = sample(5);
+        let e = evaluate(&labels, &predictions, &ids);
+        // x: 5 hits, 5 false alarms, 5 misses (F1 0.5); y: 10 hits (F1 1).
+        assert_eq!((e.micro_f1, e.macro_f1), (30.0 / 40.0, 0.75));
+        for (point, interval) in [
+            (e.micro_f1, e.micro_interval),
+            (e.macro_f1, e.macro_interval),
+        ] {
+            let Some(i) = interval else {
+                panic!("no interval for 20 documents");
+            };
+            assert!(
+                0.0 <= i.low && i.low < point && point < i.high && i.high <= 1.0,
+                "{i:?}"
+            );
+        }
+        // The same seed every time: the printed interval does not change from run to run.
+        assert_eq!(evaluate(&labels, &predictions, &ids), e);
+        let (labels, predictions) = sample(50);
+        let more = evaluate(&labels, &predictions, &ids);
+        assert_eq!(more.macro_f1, e.macro_f1);
+        assert!(width(more.macro_interval) < width(e.macro_interval) / 2.0);
+        assert!(width(more.micro_interval) < width(e.micro_interval) / 2.0);
+    }
+
+    #[test]
+    fn intervals_of_full_agreement_and_of_one_document() {
+        let ids = ["x".to_string()];
+        let (labels, mut predictions) = sample(3);
+        for p in predictions.values_mut() {
+            p.themes.clear();
+        }
+        for l in &labels {
+            if let Some(p) = predictions.get_mut(&l.path) {
+                p.themes = l.themes.clone();
+            }
+        }
+        let e = evaluate(&labels, &predictions, &ids);
+        let all = Some(Interval {
+            low: 1.0,
+            high: 1.0,
+        });
+        assert_eq!((e.micro_interval, e.macro_interval), (all, all));
+        let one = evaluate(&labels[..1], &predictions, &ids);
+        assert_eq!((one.micro_interval, one.macro_interval), (None, None));
     }
 
     #[test]

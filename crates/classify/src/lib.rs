@@ -17,7 +17,7 @@ pub use classifier::{
     Classification, Classifier, MaterialText, ScoreParts, TermMatch, ThemeResult,
 };
 pub use eval::{
-    Disagreement, Evaluation, Label, LabelsError, Prediction, ThemeMetrics, csv_rows,
+    Disagreement, Evaluation, Interval, Label, LabelsError, Prediction, ThemeMetrics, csv_rows,
     disagreements, evaluate, parse_labels, resolve_paths, resolve_themes,
 };
 pub use morph::Morphology;
