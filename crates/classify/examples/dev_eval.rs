@@ -179,6 +179,12 @@ fn run() -> Result<(), String> {
         if let Some((ok, n)) = e.tp {
             println!("tp_accuracy {:.3} ({ok}/{n})", ok as f64 / n.max(1) as f64);
         }
+        if let (Some(mi), Some(ma)) = (e.micro_interval, e.macro_interval) {
+            println!(
+                "interval_95 micro {:.3}-{:.3} macro {:.3}-{:.3}",
+                mi.low, mi.high, ma.low, ma.high
+            );
+        }
         println!("micro_f1 {micro:.3} ({tp} right, {fp} false alarms, {fn_} missed)");
         println!("macro_f1 {:.3}", e.macro_f1);
         if errors {
