@@ -260,6 +260,28 @@ fn eval_reads_labels_as_people_write_them_and_refuses_unknown_themes() {
         assert!(!out.contains("missing"), "{out}");
         assert_eq!(figure(&out, "micro_f1"), 1.0, "{out}");
     }
+    // City and TP as a person writes them; a city none of the six counts as no city, and
+    // the command says so.
+    let espoo =
+        run("path,themes,city,tp\nEspoo_osallisuus_TP2.txt,osallisuus,Espoon kaupunki,TP 2\n");
+    let lahti =
+        run("path,themes,city,tp\nEspoo_osallisuus_TP2.txt,osallisuus,Lahti,Työpaketti 2\n");
+    for (o, accuracy) in [(&espoo, 1.0), (&lahti, 0.0)] {
+        let out = stdout(o);
+        assert!(o.status.success(), "{out}");
+        assert_eq!(figure(&out, "city_accuracy"), accuracy, "{out}");
+        assert_eq!(figure(&out, "tp_accuracy"), 1.0, "{out}");
+    }
+    let note = String::from_utf8_lossy(&lahti.stderr).into_owned();
+    assert!(
+        note.contains("labels name cities other than the six, compared as no city: Lahti (1)"),
+        "{note}"
+    );
+    assert!(
+        espoo.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&espoo.stderr)
+    );
     let typo = run("path,themes\nEspoo_osallisuus_TP2.txt,osalisuus\n");
     let err = String::from_utf8_lossy(&typo.stderr).into_owned();
     let _ = std::fs::remove_dir_all(&dir);

@@ -788,6 +788,19 @@ fn eval(
     if labels.is_empty() {
         bail!("labels file {} has no rows", labels_path.display());
     }
+    let mut others: BTreeMap<&str, usize> = BTreeMap::new();
+    for name in labels.iter().filter_map(|l| l.other_city.as_deref()) {
+        *others.entry(name).or_default() += 1;
+    }
+    if !others.is_empty() {
+        // Not an error: the material then belongs to none of the six, which is what the
+        // classifier must say. But a misspelt city would go unnoticed without this line.
+        let list: Vec<String> = others.iter().map(|(c, n)| format!("{c} ({n})")).collect();
+        eprintln!(
+            "note: labels name cities other than the six, compared as no city: {}",
+            list.join(", ")
+        );
+    }
     let (rules, source) = rules_file::load(rules)?;
     let settings = rules.settings.clone();
     // Before the scan: a labels file that does not fit the rules fails at once.

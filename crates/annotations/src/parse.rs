@@ -1,7 +1,7 @@
 //! Reading annotations from `kooste.toml` and from table rows (a spreadsheet or CSV).
 
 use crate::{Annotation, Annotations, AnnotationsError, ExampleChoice, SummarySettings, lines};
-use kooste_model::{City, WorkPackage};
+use kooste_model::{City, WorkPackage, means_none};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -270,13 +270,6 @@ pub fn parse_rows(rows: &[Vec<String>], file_name: &str) -> Result<Annotations, 
 }
 
 /// Words that mean "none" in a correction: the material has no city, work package or theme.
-fn means_none(value: &str) -> bool {
-    matches!(
-        value.trim().to_lowercase().as_str(),
-        "-" | "–" | "ei" | "ei mitään" | "ei kaupunkia" | "yhteinen" | "none" | "joint"
-    )
-}
-
 /// Items of a list written in one cell or string: separated by `;`, `,` or line breaks.
 fn list(value: &str) -> Vec<String> {
     if means_none(value) {
@@ -298,11 +291,12 @@ fn city_value(value: &str, origin: &str, warnings: &mut Vec<String>) -> Option<O
     if means_none(v) {
         return Some(None);
     }
-    match v.parse::<City>() {
-        Ok(c) => Some(Some(c)),
-        Err(e) => {
+    match City::named(v) {
+        Some(c) => Some(Some(c)),
+        None => {
             warnings.push(format!(
-                "{origin}: {e}; the city is left as the rules set it"
+                "{origin}: unknown city {v:?}; expected one of Espoo, Helsinki, Oulu, Tampere, \
+                 Turku, Vantaa; the city is left as the rules set it"
             ));
             None
         }

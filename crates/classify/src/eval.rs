@@ -2,7 +2,7 @@
 //! reports it: precision, recall and F1 per theme, their micro and macro averages with
 //! bootstrap intervals, and accuracy of city and work package where the labels give them.
 
-use kooste_model::{City, ThemeInfo, WorkPackage};
+use kooste_model::{City, ThemeInfo, WorkPackage, means_none};
 use kooste_normalize::PathLookup;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -22,6 +22,9 @@ pub struct Label {
     pub themes: BTreeSet<String>,
     /// `None` when the labels file has no city column; `Some(None)` for "no city".
     pub city: Option<Option<City>>,
+    /// A city the label names that is none of the six ("Lahti"): compared as no city, and
+    /// kept so that the command can say so (it may be a misspelling).
+    pub other_city: Option<String>,
     pub tp: Option<BTreeSet<WorkPackage>>,
 }
 
@@ -53,7 +56,7 @@ pub struct Evaluation {
     pub micro_f1: f64,
     /// Where micro- and macro-F1 could lie on another sample of documents of the same kind:
     /// 95 % percentile-bootstrap intervals over the labelled documents. `None` for fewer than
-    /// two documents.
+    /// ten documents, too few to resample.
     pub micro_interval: Option<Interval>,
     pub macro_interval: Option<Interval>,
     /// (correct, total) over labelled rows with a city column.
@@ -130,37 +133,52 @@ pub fn parse_labels(csv: &str) -> Result<Vec<Label>, LabelsError> {
             .filter(|t| !t.is_empty())
             .map(str::to_string)
             .collect();
-        let city = match city_col {
-            None => None,
-            Some(c) if cell(c).is_empty() => Some(None),
-            Some(c) => Some(Some(cell(c).parse::<City>().map_err(|e| {
-                LabelsError::Invalid {
-                    line,
-                    message: e.to_string(),
-                }
-            })?)),
+        let (city, other_city) = match city_col.map(cell) {
+            None => (None, None),
+            Some(given) if means_none(given) => (Some(None), None),
+            Some(given) => match City::named(given) {
+                Some(city) => (Some(Some(city)), None),
+                None => (Some(None), Some(given.to_string())),
+            },
         };
         let tp = match tp_col {
             None => None,
-            Some(c) => Some(
-                split_list(cell(c))
-                    .map(|t| {
-                        t.parse::<WorkPackage>().map_err(|e| LabelsError::Invalid {
+            Some(c) => {
+                let mut tp = BTreeSet::new();
+                for given in split_list(cell(c)).filter(|t| !means_none(t)) {
+                    let named = work_packages_named(given);
+                    if named.is_empty() {
+                        return Err(LabelsError::Invalid {
                             line,
-                            message: e.to_string(),
-                        })
-                    })
-                    .collect::<Result<BTreeSet<_>, _>>()?,
-            ),
+                            message: format!(
+                                "unknown work package {given:?}; expected TP1..TP5, as TP2, \
+                                 TP 2, Työpaketti 2 or 2"
+                            ),
+                        });
+                    }
+                    tp.extend(named);
+                }
+                Some(tp)
+            }
         };
         labels.push(Label {
             path: path.to_string(),
             themes,
             city,
+            other_city,
             tp,
         });
     }
     Ok(labels)
+}
+
+/// The work packages a label cell gives: `TP2`, `tp 2`, `Työpaketti 2` (several in one
+/// cell too), or the bare number.
+fn work_packages_named(given: &str) -> Vec<WorkPackage> {
+    match given.trim().parse::<u8>().ok().and_then(WorkPackage::new) {
+        Some(wp) => vec![wp],
+        None => crate::detect_work_packages(given),
+    }
 }
 
 /// Gives every label's themes as the rules' ids, read as [`ThemeInfo::named`] reads a
@@ -179,12 +197,7 @@ pub fn resolve_themes(labels: &mut [Label], themes: &[ThemeInfo]) -> Result<(), 
             };
             for part in parts {
                 let part = part.trim();
-                if part.is_empty()
-                    || ["none", "n/a", "ei"]
-                        .iter()
-                        .any(|word| part.eq_ignore_ascii_case(word))
-                    || matches!(part, "-" | "–" | "—")
-                {
+                if means_none(part) {
                     continue;
                 }
                 match ThemeInfo::named(themes, part) {
@@ -435,7 +448,7 @@ fn averages(counts: &[(usize, usize, usize)]) -> (f64, f64) {
 /// labels and predictions always print the same interval.
 fn bootstrap(outcomes: &[Vec<Outcome>], themes: usize) -> (Option<Interval>, Option<Interval>) {
     let n = outcomes.len();
-    if n < 2 {
+    if n < 10 {
         return (None, None);
     }
     let mut state: u64 = 0x6b6f_6f73_7465_2021;
@@ -574,17 +587,60 @@ mod tests {
 
     #[test]
     fn bad_rows_name_their_line() {
-        let e = parse_labels("path,themes,city\na.pdf,,Lahti\n")
+        let e = parse_labels("path,themes,tp\na.pdf,,TP2\nb.pdf,,TP6\n")
             .err()
             .map(|e| e.to_string());
         assert_eq!(
             e.as_deref(),
             Some(
-                "line 2: unknown city \"Lahti\"; expected one of Espoo, Helsinki, Oulu, Tampere, Turku, Vantaa"
+                "line 3: unknown work package \"TP6\"; expected TP1..TP5, as TP2, TP 2, \
+                 Työpaketti 2 or 2"
             )
         );
         assert!(parse_labels("file,themes\n").is_err());
         assert!(parse_labels("path,themes\n\"open,x\n").is_err());
+    }
+
+    #[test]
+    fn cities_and_work_packages_as_people_write_them() {
+        let labels = parse_labels(
+            "path,themes,city,tp\n\
+             a,,Helsingin kaupunki,Työpaketti 5\n\
+             b,,espoon,tp 2; TP3\n\
+             c,,Åbo stad,4\n\
+             d,,City of Oulu,-\n\
+             e,,ei,none\n\
+             f,,Lahti,\n\
+             g,,VANTAA,TP1 ja TP4\n",
+        )
+        .unwrap_or_default();
+        let wp = |n: &[u8]| -> BTreeSet<WorkPackage> {
+            n.iter().filter_map(|&n| WorkPackage::new(n)).collect()
+        };
+        let got: Vec<_> = labels
+            .iter()
+            .map(|l| {
+                (
+                    l.path.as_str(),
+                    l.city,
+                    l.other_city.as_deref(),
+                    l.tp.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("a", Some(Some(City::Helsinki)), None, Some(wp(&[5]))),
+                ("b", Some(Some(City::Espoo)), None, Some(wp(&[2, 3]))),
+                ("c", Some(Some(City::Turku)), None, Some(wp(&[4]))),
+                ("d", Some(Some(City::Oulu)), None, Some(wp(&[]))),
+                ("e", Some(None), None, Some(wp(&[]))),
+                // None of the six: compared as no city, and kept to be reported.
+                ("f", Some(None), Some("Lahti"), Some(wp(&[]))),
+                ("g", Some(Some(City::Vantaa)), None, Some(wp(&[1, 4]))),
+            ]
+        );
     }
 
     #[test]
@@ -668,7 +724,7 @@ mod tests {
     }
 
     #[test]
-    fn intervals_of_full_agreement_and_of_one_document() {
+    fn intervals_of_full_agreement_and_of_too_few_documents() {
         let ids = ["x".to_string()];
         let (labels, mut predictions) = sample(3);
         for p in predictions.values_mut() {
@@ -685,8 +741,8 @@ mod tests {
             high: 1.0,
         });
         assert_eq!((e.micro_interval, e.macro_interval), (all, all));
-        let one = evaluate(&labels[..1], &predictions, &ids);
-        assert_eq!((one.micro_interval, one.macro_interval), (None, None));
+        let few = evaluate(&labels[..9], &predictions, &ids);
+        assert_eq!((few.micro_interval, few.macro_interval), (None, None));
     }
 
     #[test]

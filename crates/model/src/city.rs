@@ -24,6 +24,28 @@ impl City {
         City::Vantaa,
     ];
 
+    /// The city a person names in a labels or annotations file: the name in any letter case,
+    /// or as people write it: "Helsingin kaupunki", "Espoon", "City of Turku", the Swedish
+    /// name. `None` for anything else.
+    pub fn named(value: &str) -> Option<City> {
+        let name = value.trim().to_lowercase();
+        let name = name.strip_prefix("city of ").unwrap_or(&name);
+        let name = ["kaupunki", "city", "stad"]
+            .iter()
+            .find_map(|w| name.strip_suffix(w))
+            .map_or(name, str::trim_end);
+        let city = match name {
+            "helsingin" | "helsingfors" => City::Helsinki,
+            "espoon" | "esbo" => City::Espoo,
+            "vantaan" | "vanda" => City::Vantaa,
+            "tampereen" | "tammerfors" => City::Tampere,
+            "turun" | "åbo" => City::Turku,
+            "oulun" | "uleåborg" => City::Oulu,
+            _ => return name.parse().ok(),
+        };
+        Some(city)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             City::Espoo => "Espoo",
@@ -85,6 +107,25 @@ mod tests {
         assert_eq!(" VANTAA ".parse::<City>(), Ok(City::Vantaa));
         assert!("Helsingin".parse::<City>().is_err());
         assert!("Lahti".parse::<City>().is_err());
+    }
+
+    #[test]
+    fn names_as_people_write_them() {
+        for (written, city) in [
+            ("Helsingin kaupunki", Some(City::Helsinki)),
+            (" espoon ", Some(City::Espoo)),
+            ("City of Turku", Some(City::Turku)),
+            ("Åbo stad", Some(City::Turku)),
+            ("Tammerfors", Some(City::Tampere)),
+            ("VANTAA", Some(City::Vantaa)),
+            ("Oulun kaupunki", Some(City::Oulu)),
+            ("Lahti", None),
+            ("Lahden kaupunki", None),
+            ("kaupunki", None),
+            ("", None),
+        ] {
+            assert_eq!(City::named(written), city, "{written}");
+        }
     }
 
     #[test]

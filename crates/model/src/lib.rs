@@ -20,3 +20,22 @@ pub use index::{
 pub use materials::{Materials, MaterialsSeq, Stopped, View, visit, visit_without_evidence};
 pub use scores::Scores;
 pub use work_package::WorkPackage;
+
+/// A cell or value that gives no theme, city or work package, as people write that in labels
+/// and annotations: empty, a dash, "none", "n/a", "ei" (no), "joint" and "yhteinen" (joint
+/// material belongs to no city).
+pub fn means_none(value: &str) -> bool {
+    matches!(
+        value.trim().to_lowercase().as_str(),
+        "" | "-"
+            | "–"
+            | "—"
+            | "none"
+            | "n/a"
+            | "ei"
+            | "ei mitään"
+            | "ei kaupunkia"
+            | "yhteinen"
+            | "joint"
+    )
+}
