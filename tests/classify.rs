@@ -282,6 +282,30 @@ fn eval_reads_labels_as_people_write_them_and_refuses_unknown_themes() {
         "{}",
         String::from_utf8_lossy(&espoo.stderr)
     );
+    // Saved by a spreadsheet in a Finnish locale: Windows-1252, where ä is the one byte E4.
+    let legacy = dir.join("legacy.csv");
+    let bytes: Vec<u8> =
+        "path;themes\nEspoo_osallisuus_TP2.txt;Osallisuus ja yhteiskehitt\u{e4}minen\n"
+            .chars()
+            .map(|c| c as u8)
+            .collect();
+    if let Err(e) = std::fs::write(&legacy, &bytes) {
+        panic!("cannot write {}: {e}", legacy.display());
+    }
+    assert!(std::str::from_utf8(&bytes).is_err());
+    let o = kooste(&[
+        "eval",
+        "--labels",
+        &legacy.to_string_lossy(),
+        &drive.to_string_lossy(),
+    ]);
+    let out = stdout(&o);
+    assert!(
+        o.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(figure(&out, "micro_f1"), 1.0, "{out}");
     let typo = run("path,themes\nEspoo_osallisuus_TP2.txt,osalisuus\n");
     let err = String::from_utf8_lossy(&typo.stderr).into_owned();
     let _ = std::fs::remove_dir_all(&dir);

@@ -233,8 +233,9 @@ fn report_lang(lang: Lang) -> kooste_report::Lang {
 
 /// An introduction file: one bullet point per non-empty line, bullet marks optional.
 fn read_intro(path: &Path) -> Result<Vec<String>> {
-    let text = std::fs::read_to_string(path)
+    let bytes = std::fs::read(path)
         .with_context(|| format!("cannot read introduction {}", path.display()))?;
+    let text = kooste_extract::decode_text(&bytes);
     Ok(text
         .lines()
         .map(|l| {
@@ -781,8 +782,9 @@ fn eval(
     jobs: Option<usize>,
     errors: bool,
 ) -> Result<ExitCode> {
-    let text = std::fs::read_to_string(labels_path)
+    let bytes = std::fs::read(labels_path)
         .with_context(|| format!("cannot read labels {}", labels_path.display()))?;
+    let text = kooste_extract::decode_text(&bytes);
     let mut labels = parse_labels(&text)
         .with_context(|| format!("bad labels file {}", labels_path.display()))?;
     if labels.is_empty() {

@@ -22,7 +22,7 @@ pub fn load(path: Option<&Path>) -> Result<(Rules, String)> {
             Rules::from_rows(&rows)
         }
         "csv" => {
-            let text = String::from_utf8_lossy(&bytes);
+            let text = kooste_extract::decode_text(&bytes);
             let rows = kooste_classify::csv_rows(&text)
                 .with_context(|| format!("bad rules CSV {}", path.display()))?;
             Rules::from_rows(&rows)

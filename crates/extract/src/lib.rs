@@ -37,6 +37,7 @@ pub use error::Error;
 pub use limits::Limits;
 pub use sheet::first_sheet_rows;
 pub use sniff::sniff;
+pub use text::decode as decode_text;
 
 /// Bumped whenever any extractor's output changes, so that cached results are not reused
 /// across versions that would extract differently.

@@ -41,8 +41,10 @@ impl Extractor for Markdown {
 }
 
 /// UTF-8 (BOM or not), UTF-16 with a BOM, else Windows-1252: what Finnish office machines
-/// wrote before UTF-8 (ä and ö are single bytes there).
-pub(crate) fn decode(bytes: &[u8]) -> String {
+/// wrote before UTF-8 (ä and ö are single bytes there), and what a spreadsheet in a Finnish
+/// locale still writes as "CSV". For plain-text files of the drive, and for labels, rules and
+/// annotations kept as CSV.
+pub fn decode(bytes: &[u8]) -> String {
     let (encoding, bom_len) =
         encoding_rs::Encoding::for_bom(bytes).unwrap_or((encoding_rs::UTF_8, 0));
     let body = &bytes[bom_len..];
