@@ -306,6 +306,44 @@ fn eval_reads_labels_as_people_write_them_and_refuses_unknown_themes() {
         String::from_utf8_lossy(&o.stderr)
     );
     assert_eq!(figure(&out, "micro_f1"), 1.0, "{out}");
+    // Kept in a spreadsheet: the same columns on the first sheet, themes on lines of a cell.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let rows = [
+        ["Path", "Themes", "City", "TP"],
+        [
+            "Espoo_osallisuus_TP2.txt",
+            "osallisuus\njohtaminen",
+            "Espoon kaupunki",
+            "TP2",
+        ],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            sheet
+                .write_string(r as u32, c as u16, *text)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    let sheet_file = dir.join("labels.xlsx");
+    let bytes = book.save_to_buffer().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&sheet_file, bytes).unwrap_or_else(|e| panic!("{e}"));
+    let o = kooste(&[
+        "eval",
+        "--labels",
+        &sheet_file.to_string_lossy(),
+        &drive.to_string_lossy(),
+    ]);
+    let out = stdout(&o);
+    assert!(
+        o.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // osallisuus found, johtaminen missed: 1 right, 1 missed.
+    assert_eq!(figure(&out, "micro_f1"), 0.667, "{out}");
+    assert_eq!(figure(&out, "city_accuracy"), 1.0, "{out}");
+    assert_eq!(figure(&out, "tp_accuracy"), 1.0, "{out}");
     let typo = run("path,themes\nEspoo_osallisuus_TP2.txt,osalisuus\n");
     let err = String::from_utf8_lossy(&typo.stderr).into_owned();
     let _ = std::fs::remove_dir_all(&dir);

@@ -4,7 +4,8 @@ use crate::{Command, FailOn, Lang, rules_file, time};
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kooste_classify::{
-    Classifier, Prediction, disagreements, evaluate, parse_labels, resolve_paths, resolve_themes,
+    Classifier, Prediction, disagreements, evaluate, labels_from_rows, parse_labels, resolve_paths,
+    resolve_themes,
 };
 use kooste_extract::Limits;
 use kooste_model::Index;
@@ -784,9 +785,19 @@ fn eval(
 ) -> Result<ExitCode> {
     let bytes = std::fs::read(labels_path)
         .with_context(|| format!("cannot read labels {}", labels_path.display()))?;
-    let text = kooste_extract::decode_text(&bytes);
-    let mut labels = parse_labels(&text)
-        .with_context(|| format!("bad labels file {}", labels_path.display()))?;
+    let labels = match rules_file::table_kind(labels_path) {
+        // Labels kept in a spreadsheet: the same columns on its first sheet.
+        Some(rules_file::Table::Spreadsheet) => {
+            let rows = kooste_extract::first_sheet_rows(&bytes, &kooste_extract::Limits::default())
+                .with_context(|| {
+                    format!("cannot read labels spreadsheet {}", labels_path.display())
+                })?;
+            labels_from_rows(rows)
+        }
+        _ => parse_labels(&kooste_extract::decode_text(&bytes)),
+    };
+    let mut labels =
+        labels.with_context(|| format!("bad labels file {}", labels_path.display()))?;
     if labels.is_empty() {
         bail!("labels file {} has no rows", labels_path.display());
     }

@@ -90,6 +90,20 @@ enum Outcome {
 /// ignored); themes separated by `;`.
 pub fn parse_labels(csv: &str) -> Result<Vec<Label>, LabelsError> {
     let rows = parse_csv(csv).map_err(|(line, message)| LabelsError::Invalid { line, message })?;
+    labels_of(rows)
+}
+
+/// [`parse_labels`] for the rows of a spreadsheet's first sheet; errors name the row.
+pub fn labels_from_rows(rows: Vec<Vec<String>>) -> Result<Vec<Label>, LabelsError> {
+    labels_of(
+        rows.into_iter()
+            .enumerate()
+            .map(|(i, r)| (i + 1, r))
+            .collect(),
+    )
+}
+
+fn labels_of(rows: Vec<NumberedRow>) -> Result<Vec<Label>, LabelsError> {
     let mut rows = rows.into_iter();
     let Some((_, header)) = rows.next() else {
         return Err(LabelsError::Invalid {
@@ -125,10 +139,10 @@ pub fn parse_labels(csv: &str) -> Result<Vec<Label>, LabelsError> {
                 message: "empty path".into(),
             });
         }
-        // Only `;` separates themes here: two titles hold commas. resolve_themes splits a
-        // part that names no theme at its commas.
+        // Only `;` (or a line break in a spreadsheet's cell) separates themes here: two
+        // titles hold commas. resolve_themes splits a part that names no theme at its commas.
         let themes = cell(themes_col)
-            .split(';')
+            .split([';', '\n'])
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .map(str::to_string)
