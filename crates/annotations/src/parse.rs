@@ -1,7 +1,7 @@
 //! Reading annotations from `kooste.toml` and from table rows (a spreadsheet or CSV).
 
 use crate::{Annotation, Annotations, AnnotationsError, ExampleChoice, SummarySettings, lines};
-use kooste_model::{City, WorkPackage, means_none};
+use kooste_model::{City, TableColumn, WorkPackage, means_none};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -157,13 +157,20 @@ enum Column {
 }
 
 fn column(header: &str) -> Option<Column> {
+    if let Some(shared) = TableColumn::named(header) {
+        return Some(match shared {
+            TableColumn::Path => Column::File,
+            TableColumn::Themes => Column::Themes,
+            TableColumn::City => Column::City,
+            TableColumn::Tp => Column::Tp,
+        });
+    }
     let h = header
         .trim()
         .trim_end_matches([':', '?'])
         .trim()
         .to_lowercase();
     Some(match h.as_str() {
-        "file" | "tiedosto" | "path" | "polku" => Column::File,
         "why" | "miksi" | "miksi hyvä esimerkki" | "why a good example" => Column::Why,
         "leadership"
         | "management"
@@ -175,9 +182,6 @@ fn column(header: &str) -> Option<Column> {
         | "miksi yritykset voisivat hyötyä"
         | "why companies could benefit" => Column::Business,
         "example" | "esimerkki" => Column::Example,
-        "themes" | "theme" | "teemat" | "teema" => Column::Themes,
-        "city" | "kaupunki" => Column::City,
-        "tp" | "työpaketti" | "työpaketit" | "work package" | "work packages" => Column::Tp,
         "title" | "otsikko" | "nimi" => Column::Title,
         _ => return None,
     })

@@ -2,7 +2,7 @@
 //! reports it: precision, recall and F1 per theme, their micro and macro averages with
 //! bootstrap intervals, and accuracy of city and work package where the labels give them.
 
-use kooste_model::{City, ThemeInfo, WorkPackage, means_none};
+use kooste_model::{City, TableColumn, ThemeInfo, WorkPackage, means_none};
 use kooste_normalize::PathLookup;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -111,21 +111,21 @@ fn labels_of(rows: Vec<NumberedRow>) -> Result<Vec<Label>, LabelsError> {
             message: "empty file; expected the header path,themes,city,tp".into(),
         });
     };
-    let col = |name: &str| {
+    let col = |wanted: TableColumn| {
         header
             .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
+            .position(|h| TableColumn::named(h) == Some(wanted))
     };
-    let path_col = col("path").ok_or(LabelsError::Invalid {
+    let path_col = col(TableColumn::Path).ok_or(LabelsError::Invalid {
         line: 1,
-        message: "no column named path".into(),
+        message: "no column named path (or file, tiedosto)".into(),
     })?;
-    let themes_col = col("themes").ok_or(LabelsError::Invalid {
+    let themes_col = col(TableColumn::Themes).ok_or(LabelsError::Invalid {
         line: 1,
-        message: "no column named themes".into(),
+        message: "no column named themes (or teemat)".into(),
     })?;
-    let city_col = col("city");
-    let tp_col = col("tp");
+    let city_col = col(TableColumn::City);
+    let tp_col = col(TableColumn::Tp);
     let mut labels = Vec::new();
     for (line, row) in rows {
         let cell = |c: usize| row.get(c).map(|s| s.trim()).unwrap_or("");
@@ -611,8 +611,19 @@ mod tests {
                  Työpaketti 2 or 2"
             )
         );
-        assert!(parse_labels("file,themes\n").is_err());
+        let e = parse_labels("name,themes\n").err().map(|e| e.to_string());
+        assert_eq!(
+            e.as_deref(),
+            Some("line 1: no column named path (or file, tiedosto)")
+        );
         assert!(parse_labels("path,themes\n\"open,x\n").is_err());
+        // Finnish headings name the same columns.
+        let labels =
+            parse_labels("Tiedosto;Teemat;Kaupunki;Työpaketti\na.pdf;osallisuus;Oulu;TP1\n")
+                .unwrap_or_default();
+        assert_eq!(labels.len(), 1);
+        assert_eq!(labels[0].city, Some(Some(City::Oulu)));
+        assert_eq!(labels[0].tp.as_ref().map(BTreeSet::len), Some(1));
     }
 
     #[test]

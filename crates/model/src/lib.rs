@@ -7,6 +7,7 @@ mod document;
 mod error;
 mod index;
 mod materials;
+mod names;
 mod scores;
 mod work_package;
 
@@ -18,24 +19,6 @@ pub use index::{
     ThemeInfo, ThemeScore, file_name,
 };
 pub use materials::{Materials, MaterialsSeq, Stopped, View, visit, visit_without_evidence};
+pub use names::{TableColumn, means_none};
 pub use scores::Scores;
 pub use work_package::WorkPackage;
-
-/// A cell or value that gives no theme, city or work package, as people write that in labels
-/// and annotations: empty, a dash, "none", "n/a", "ei" (no), "joint" and "yhteinen" (joint
-/// material belongs to no city).
-pub fn means_none(value: &str) -> bool {
-    matches!(
-        value.trim().to_lowercase().as_str(),
-        "" | "-"
-            | "–"
-            | "—"
-            | "none"
-            | "n/a"
-            | "ei"
-            | "ei mitään"
-            | "ei kaupunkia"
-            | "yhteinen"
-            | "joint"
-    )
-}
