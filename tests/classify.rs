@@ -2,6 +2,8 @@
 //! Finnish corpus, read from `../shared/corpus` and skipped where it is absent) and on the
 //! fixture drive, explanations, and rules from TOML and CSV files.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -237,9 +239,9 @@ fn eval_reads_labels_as_people_write_them_and_refuses_unknown_themes() {
         panic!("cannot create {}: {e}", drive.display());
     }
     memo(&drive);
-    let run = |labels_text: &str| {
-        let labels = dir.join("labels.csv");
-        if let Err(e) = std::fs::write(&labels, labels_text) {
+    let run_file = |name: &str, bytes: &[u8]| {
+        let labels = dir.join(name);
+        if let Err(e) = std::fs::write(&labels, bytes) {
             panic!("cannot write {}: {e}", labels.display());
         }
         kooste(&[
@@ -249,14 +251,23 @@ fn eval_reads_labels_as_people_write_them_and_refuses_unknown_themes() {
             &drive.to_string_lossy(),
         ])
     };
+    let run = |labels_text: &str| run_file("labels.csv", labels_text.as_bytes());
+    let succeeded = |o: &Output| {
+        let out = stdout(o);
+        assert!(
+            o.status.success(),
+            "{out}{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        out
+    };
     // The drive's folder in front, another letter case, a theme by its Finnish title: the
     // same document and theme as the plain label.
     let plain = run("path,themes\nEspoo_osallisuus_TP2.txt,osallisuus\n");
     let written =
         run("path,themes\ndrive/espoo_osallisuus_tp2.TXT,Osallisuus ja yhteiskehittäminen\n");
     for o in [&plain, &written] {
-        let out = stdout(o);
-        assert!(o.status.success(), "{out}");
+        let out = succeeded(o);
         assert!(!out.contains("missing"), "{out}");
         assert_eq!(figure(&out, "micro_f1"), 1.0, "{out}");
     }
@@ -267,8 +278,7 @@ fn eval_reads_labels_as_people_write_them_and_refuses_unknown_themes() {
     let lahti =
         run("path,themes,city,tp\nEspoo_osallisuus_TP2.txt,osallisuus,Lahti,Työpaketti 2\n");
     for (o, accuracy) in [(&espoo, 1.0), (&lahti, 0.0)] {
-        let out = stdout(o);
-        assert!(o.status.success(), "{out}");
+        let out = succeeded(o);
         assert_eq!(figure(&out, "city_accuracy"), accuracy, "{out}");
         assert_eq!(figure(&out, "tp_accuracy"), 1.0, "{out}");
     }
@@ -283,63 +293,25 @@ fn eval_reads_labels_as_people_write_them_and_refuses_unknown_themes() {
         String::from_utf8_lossy(&espoo.stderr)
     );
     // Saved by a spreadsheet in a Finnish locale: Windows-1252, where ä is the one byte E4.
-    let legacy = dir.join("legacy.csv");
     let bytes: Vec<u8> =
         "path;themes\nEspoo_osallisuus_TP2.txt;Osallisuus ja yhteiskehitt\u{e4}minen\n"
             .chars()
             .map(|c| c as u8)
             .collect();
-    if let Err(e) = std::fs::write(&legacy, &bytes) {
-        panic!("cannot write {}: {e}", legacy.display());
-    }
     assert!(std::str::from_utf8(&bytes).is_err());
-    let o = kooste(&[
-        "eval",
-        "--labels",
-        &legacy.to_string_lossy(),
-        &drive.to_string_lossy(),
-    ]);
-    let out = stdout(&o);
-    assert!(
-        o.status.success(),
-        "{out}{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let out = succeeded(&run_file("legacy.csv", &bytes));
     assert_eq!(figure(&out, "micro_f1"), 1.0, "{out}");
     // Kept in a spreadsheet: the same columns on the first sheet, themes on lines of a cell.
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    let rows = [
-        ["Path", "Themes", "City", "TP"],
-        [
+    let bytes = support::xlsx_of(&[
+        &["Path", "Themes", "City", "TP"],
+        &[
             "Espoo_osallisuus_TP2.txt",
             "osallisuus\njohtaminen",
             "Espoon kaupunki",
             "TP2",
         ],
-    ];
-    for (r, row) in rows.iter().enumerate() {
-        for (c, text) in row.iter().enumerate() {
-            sheet
-                .write_string(r as u32, c as u16, *text)
-                .unwrap_or_else(|e| panic!("{e}"));
-        }
-    }
-    let sheet_file = dir.join("labels.xlsx");
-    let bytes = book.save_to_buffer().unwrap_or_else(|e| panic!("{e}"));
-    std::fs::write(&sheet_file, bytes).unwrap_or_else(|e| panic!("{e}"));
-    let o = kooste(&[
-        "eval",
-        "--labels",
-        &sheet_file.to_string_lossy(),
-        &drive.to_string_lossy(),
     ]);
-    let out = stdout(&o);
-    assert!(
-        o.status.success(),
-        "{out}{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let out = succeeded(&run_file("labels.xlsx", &bytes));
     // osallisuus found, johtaminen missed: 1 right, 1 missed.
     assert_eq!(figure(&out, "micro_f1"), 0.667, "{out}");
     assert_eq!(figure(&out, "city_accuracy"), 1.0, "{out}");

@@ -7,7 +7,7 @@ mod support;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use support::{kooste, read, read_json, run, run_drive, stderr, stdout};
+use support::{kooste, read, read_json, run, run_drive, stderr, stdout, xlsx_of};
 
 /// Writes files (path relative to the drive, content) into a fresh drive folder.
 fn drive(files: &[(&str, &[u8])]) -> (tempfile::TempDir, PathBuf) {
@@ -410,26 +410,16 @@ tp = "TP1"
 #[test]
 fn annotations_in_a_spreadsheet() {
     let (_d, root) = standard_drive();
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    let rows = [
-        ["tiedosto", "miksi", "johtaminen", "yritykset", "kaupunki"],
-        [
+    let bytes = xlsx_of(&[
+        &["tiedosto", "miksi", "johtaminen", "yritykset", "kaupunki"],
+        &[
             "Oulu/Työpaketti 5/monituottajuus.md",
             "Kuvaa monituottajuuden toteuttamisen\nKäyttää yleisiä käsitteitä",
             "Kaupungin roolin miettiminen",
             "Yrityksille koituvien hyötyjen sanoittaminen",
             "",
         ],
-    ];
-    for (r, row) in rows.iter().enumerate() {
-        for (c, text) in row.iter().enumerate() {
-            sheet
-                .write_string(r as u32, c as u16, *text)
-                .unwrap_or_else(|e| panic!("{e}"));
-        }
-    }
-    let bytes = book.save_to_buffer().unwrap_or_else(|e| panic!("{e}"));
+    ]);
     std::fs::write(root.join("kooste-annotations.xlsx"), bytes).unwrap_or_else(|e| panic!("{e}"));
     let out = run_drive(&root, &[]);
     let md = read(&out.join("kooste.md"));

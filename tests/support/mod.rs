@@ -105,3 +105,19 @@ pub fn documents(
         })
         .collect()
 }
+
+/// A workbook of one sheet holding `rows` as text cells, as a project office's spreadsheet
+/// of annotations or labels would.
+pub fn xlsx_of(rows: &[&[&str]]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            if let Err(e) = sheet.write_string(r as u32, c as u16, *text) {
+                panic!("cannot write a cell: {e}");
+            }
+        }
+    }
+    book.save_to_buffer()
+        .unwrap_or_else(|e| panic!("cannot write a workbook: {e}"))
+}

@@ -1,7 +1,7 @@
 //! Reading annotations from `kooste.toml` and from table rows (a spreadsheet or CSV).
 
 use crate::{Annotation, Annotations, AnnotationsError, ExampleChoice, SummarySettings, lines};
-use kooste_model::{City, TableColumn, WorkPackage, means_none};
+use kooste_model::{City, TableColumn, WorkPackage, heading_key, means_none};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -165,12 +165,7 @@ fn column(header: &str) -> Option<Column> {
             TableColumn::Tp => Column::Tp,
         });
     }
-    let h = header
-        .trim()
-        .trim_end_matches([':', '?'])
-        .trim()
-        .to_lowercase();
-    Some(match h.as_str() {
+    Some(match heading_key(header).as_str() {
         "why" | "miksi" | "miksi hyvä esimerkki" | "why a good example" => Column::Why,
         "leadership"
         | "management"

@@ -19,6 +19,6 @@ pub use index::{
     ThemeInfo, ThemeScore, file_name,
 };
 pub use materials::{Materials, MaterialsSeq, Stopped, View, visit, visit_without_evidence};
-pub use names::{TableColumn, means_none};
+pub use names::{TableColumn, heading_key, means_none};
 pub use scores::Scores;
 pub use work_package::WorkPackage;

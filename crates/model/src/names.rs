@@ -31,14 +31,19 @@ pub enum TableColumn {
     Tp,
 }
 
+/// A column's heading as compared with the names a table may give it: trimmed, in lower
+/// case, without a trailing colon or question mark ("Miksi?", "Tiedosto:").
+pub fn heading_key(heading: &str) -> String {
+    heading
+        .trim()
+        .trim_end_matches([':', '?'])
+        .trim()
+        .to_lowercase()
+}
+
 impl TableColumn {
     pub fn named(heading: &str) -> Option<TableColumn> {
-        let h = heading
-            .trim()
-            .trim_end_matches([':', '?'])
-            .trim()
-            .to_lowercase();
-        Some(match h.as_str() {
+        Some(match heading_key(heading).as_str() {
             "path" | "file" | "polku" | "tiedosto" => TableColumn::Path,
             "themes" | "theme" | "teemat" | "teema" => TableColumn::Themes,
             "city" | "kaupunki" => TableColumn::City,
