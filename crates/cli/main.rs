@@ -117,7 +117,7 @@ enum Command {
     },
     /// Compare classification with a labels file (path,themes,city,tp)
     Eval {
-        /// Labels CSV with header path,themes,city,tp (themes separated by `;`)
+        /// Labels, CSV or spreadsheet, with the columns path,themes,city,tp (themes split by `;`)
         #[arg(long, required = true)]
         labels: PathBuf,
         /// The folder the labels' paths are relative to
