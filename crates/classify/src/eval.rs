@@ -196,8 +196,9 @@ fn work_packages_named(given: &str) -> Vec<WorkPackage> {
 }
 
 /// Gives every label's themes as the rules' ids, read as [`ThemeInfo::named`] reads a
-/// person's name for a theme; "none", "n/a", "ei" (no) and a dash mean no theme. A theme
-/// the rules do not have is an error, since ignoring it would skew every figure.
+/// person's name for a theme; what [`means_none`] reads as nothing ("none", "ei", a dash)
+/// gives no theme. A theme the rules do not have is an error, since ignoring it would skew
+/// every figure.
 pub fn resolve_themes(labels: &mut [Label], themes: &[ThemeInfo]) -> Result<(), LabelsError> {
     let mut unknown = BTreeSet::new();
     for label in labels.iter_mut() {
