@@ -316,6 +316,20 @@ fn eval_reads_labels_as_people_write_them_and_refuses_unknown_themes() {
     assert_eq!(figure(&out, "micro_f1"), 0.667, "{out}");
     assert_eq!(figure(&out, "city_accuracy"), 1.0, "{out}");
     assert_eq!(figure(&out, "tp_accuracy"), 1.0, "{out}");
+    // One row per document and theme: the rows of a path are one document.
+    let rows =
+        run("path,themes\nEspoo_osallisuus_TP2.txt,osallisuus\nespoo_osallisuus_tp2.txt,-\n");
+    let out = succeeded(&rows);
+    assert_eq!(figure(&out, "documents"), 1.0, "{out}");
+    assert_eq!(figure(&out, "micro_f1"), 1.0, "{out}");
+    let note = String::from_utf8_lossy(&rows.stderr).into_owned();
+    assert!(
+        note.contains(
+            "labelled on more than one row, so counted once with the themes of all its rows: \
+             Espoo_osallisuus_TP2.txt"
+        ),
+        "{note}"
+    );
     let typo = run("path,themes\nEspoo_osallisuus_TP2.txt,osalisuus\n");
     let err = String::from_utf8_lossy(&typo.stderr).into_owned();
     let _ = std::fs::remove_dir_all(&dir);

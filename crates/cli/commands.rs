@@ -4,8 +4,8 @@ use crate::{Command, FailOn, Lang, rules_file, time};
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kooste_classify::{
-    Classifier, Prediction, disagreements, evaluate, labels_from_rows, parse_labels, resolve_paths,
-    resolve_themes,
+    Classifier, Prediction, disagreements, evaluate, join_repeated, labels_from_rows, parse_labels,
+    resolve_paths, resolve_themes,
 };
 use kooste_extract::Limits;
 use kooste_model::Index;
@@ -821,6 +821,14 @@ fn eval(
         .with_context(|| format!("bad labels file {}", labels_path.display()))?;
     let index = scan_drive(drive, None, &(rules, source), jobs, &Quiet)?;
     resolve_paths(&mut labels, index.documents.iter().map(|m| m.path.as_str()));
+    let repeated = join_repeated(&mut labels);
+    if !repeated.is_empty() {
+        eprintln!(
+            "note: labelled on more than one row, so counted once with the themes of all \
+             its rows: {}",
+            repeated.join(", ")
+        );
+    }
     let predictions: BTreeMap<String, Prediction> = index
         .documents
         .iter()

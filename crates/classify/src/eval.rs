@@ -344,6 +344,41 @@ fn parse_csv(text: &str) -> Result<Vec<NumberedRow>, (usize, String)> {
     Ok(rows)
 }
 
+/// Joins the rows that label the same path into one, as a labels file written one row per
+/// document and theme has them: the themes and work packages together, the first city
+/// given. Otherwise each row would count as a document of its own that misses the other
+/// rows' themes. Returns the paths that had more than one row, in the labels' order.
+pub fn join_repeated(labels: &mut Vec<Label>) -> Vec<String> {
+    let mut first: BTreeMap<String, usize> = BTreeMap::new();
+    let mut joined: Vec<Label> = Vec::with_capacity(labels.len());
+    let mut repeated = Vec::new();
+    for label in labels.drain(..) {
+        let Some(&at) = first.get(&label.path) else {
+            first.insert(label.path.clone(), joined.len());
+            joined.push(label);
+            continue;
+        };
+        let Some(kept) = joined.get_mut(at) else {
+            continue;
+        };
+        if !repeated.contains(&label.path) {
+            repeated.push(label.path.clone());
+        }
+        // The rows come from one file, so all have a city column or none do.
+        let names_city = |l: &Label| matches!(l.city, Some(Some(_))) || l.other_city.is_some();
+        if !names_city(kept) && names_city(&label) {
+            kept.city = label.city;
+            kept.other_city = label.other_city;
+        }
+        if let (Some(tp), Some(more)) = (&mut kept.tp, label.tp) {
+            tp.extend(more);
+        }
+        kept.themes.extend(label.themes);
+    }
+    *labels = joined;
+    repeated
+}
+
 /// Scores predictions against labels over the given theme ids.
 pub fn evaluate(
     labels: &[Label],
@@ -667,6 +702,30 @@ mod tests {
                 ("g", Some(Some(City::Vantaa)), None, Some(wp(&[1, 4]))),
             ]
         );
+    }
+
+    #[test]
+    fn rows_of_one_path_are_one_document() {
+        let mut labels = parse_labels(
+            "path,themes,city,tp\n\
+             a,osallisuus,,TP1\n\
+             b,johtaminen,Oulu,\n\
+             a,johtaminen,Espoo,TP2\n\
+             a,,Turku,\n",
+        )
+        .unwrap_or_default();
+        let repeated = join_repeated(&mut labels);
+        assert_eq!(repeated, ["a"]);
+        assert_eq!(labels.len(), 2);
+        let a = &labels[0];
+        let themes: Vec<&str> = a.themes.iter().map(String::as_str).collect();
+        assert_eq!(themes, ["johtaminen", "osallisuus"]);
+        // The first city given; work packages together.
+        assert_eq!(a.city, Some(Some(City::Espoo)));
+        let tp: Vec<u8> = a.tp.iter().flatten().map(|w| w.number()).collect();
+        assert_eq!(tp, [1, 2]);
+        assert_eq!(labels[1].path, "b");
+        assert!(join_repeated(&mut labels).is_empty());
     }
 
     #[test]

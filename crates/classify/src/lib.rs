@@ -18,7 +18,8 @@ pub use classifier::{
 };
 pub use eval::{
     Disagreement, Evaluation, Interval, Label, LabelsError, Prediction, ThemeMetrics, csv_rows,
-    disagreements, evaluate, labels_from_rows, parse_labels, resolve_paths, resolve_themes,
+    disagreements, evaluate, join_repeated, labels_from_rows, parse_labels, resolve_paths,
+    resolve_themes,
 };
 pub use morph::Morphology;
 pub use rules::{DEFAULT_RULES, Rules, RulesError, Settings, Term, ThemeRules};
