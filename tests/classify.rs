@@ -96,14 +96,27 @@ fn labelled_finnish_corpus_documents() {
     assert!(digital >= 0.80, "{out}");
 }
 
-#[test]
-fn fixture_drive() {
+/// The SPEC's contract: `kooste eval` output ends with the `macro_f1` line.
+fn ends_with_macro_f1(out: &str) -> bool {
+    out.trim_end()
+        .lines()
+        .last()
+        .is_some_and(|l| l.starts_with("macro_f1 "))
+}
+
+/// The fixture drive and its labels, where the checkout has them.
+fn fixture_drive() -> Option<(PathBuf, PathBuf)> {
     let drive = repo().join("fixtures/sharedrive");
     let labels = repo().join("fixtures/sharedrive.labels.csv");
-    if !drive.is_dir() || !labels.is_file() {
+    (drive.is_dir() && labels.is_file()).then_some((drive, labels))
+}
+
+#[test]
+fn fixture_drive_agreement() {
+    let Some((drive, labels)) = fixture_drive() else {
         eprintln!("skipped: no fixture drive");
         return;
-    }
+    };
     let o = kooste(&[
         "eval",
         "--labels",
@@ -134,14 +147,89 @@ fn fixture_drive() {
         assert!(bounds.0 <= point && point <= bounds.1, "{point} {bounds:?}");
         assert!(bounds.1 - bounds.0 > 0.02, "{bounds:?}");
     }
-    assert!(
-        out.trim_end()
-            .lines()
-            .last()
-            .is_some_and(|l| l.starts_with("macro_f1 "))
-    );
+    assert!(ends_with_macro_f1(&out), "{out}");
     assert!(figure(&out, "city_accuracy") >= 0.90, "{out}");
     assert!(figure(&out, "tp_accuracy") >= 0.90, "{out}");
+}
+
+#[test]
+fn eval_against_other_rules() {
+    let Some((drive, labels)) = fixture_drive() else {
+        eprintln!("skipped: no fixture drive");
+        return;
+    };
+    let dir = temp_dir("against");
+    let write = |name: &str, text: &str| {
+        let path = dir.join(name);
+        if let Err(e) = std::fs::write(&path, text) {
+            panic!("cannot write {}: {e}", path.display());
+        }
+        path
+    };
+    let default = kooste_classify::DEFAULT_RULES;
+    let same = write("same.toml", default);
+    // The bar a theme must reach, doubled: fewer themes, most of them right.
+    let strict = write(
+        "strict.toml",
+        &default.replacen("threshold = 16.0", "threshold = 32.0", 1),
+    );
+    let renamed = write(
+        "renamed.toml",
+        &default.replacen("id = \"johtaminen\"", "id = \"hallinto\"", 1),
+    );
+    let eval = |against: &Path| {
+        kooste(&[
+            "eval",
+            "--labels",
+            &labels.to_string_lossy(),
+            &drive.to_string_lossy(),
+            "--against",
+            &against.to_string_lossy(),
+        ])
+    };
+    let line = |out: &str, start: &str| -> String {
+        out.lines()
+            .find(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("no {start} in:\n{out}"))
+            .to_string()
+    };
+    let out = stdout(&eval(&same));
+    assert!(
+        line(&out, "difference ").starts_with(
+            "difference micro +0.000 (+0.000 to +0.000) macro +0.000 (+0.000 to +0.000)"
+        ),
+        "{out}"
+    );
+    let o = eval(&strict);
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}");
+    // The rules in force are the default: the strict rules score lower, so the difference
+    // is the default's figure minus theirs.
+    let theirs: f64 = line(&out, "against ")
+        .split_whitespace()
+        .skip_while(|w| *w != "micro")
+        .nth(1)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(f64::NAN);
+    let difference: f64 = line(&out, "difference ")
+        .split_whitespace()
+        .nth(2)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(f64::NAN);
+    assert!(theirs < figure(&out, "micro_f1"), "{out}");
+    assert!(
+        (difference - (figure(&out, "micro_f1") - theirs)).abs() < 0.0015,
+        "{out}"
+    );
+    assert!(ends_with_macro_f1(&out), "{out}");
+    let o = eval(&renamed);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("has other themes than the rules in force"),
+        "{err}"
+    );
 }
 
 const MEMO: &str = "Yhteiskehittämisen työpajat\n\n\
@@ -213,13 +301,7 @@ fn eval_errors_list_what_the_classifier_sees_otherwise() {
         "{out}"
     );
     // The figures still close the output, as the SPEC has it.
-    assert!(
-        out.trim_end()
-            .lines()
-            .last()
-            .is_some_and(|l| l.starts_with("macro_f1 ")),
-        "{out}"
-    );
+    assert!(ends_with_macro_f1(&out), "{out}");
     // Without --errors, only the figures.
     let o = kooste(&[
         "eval",

@@ -4,8 +4,8 @@ use crate::{Command, FailOn, Lang, rules_file, time};
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kooste_classify::{
-    Classifier, Prediction, disagreements, evaluate, join_repeated, labels_from_rows, parse_labels,
-    resolve_paths, resolve_themes,
+    Classifier, Prediction, compare, disagreements, evaluate, join_repeated, labels_from_rows,
+    parse_labels, resolve_paths, resolve_themes,
 };
 use kooste_extract::Limits;
 use kooste_model::Index;
@@ -78,9 +78,16 @@ pub fn dispatch(command: Command) -> Result<ExitCode> {
             labels,
             drive,
             rules,
+            against,
             jobs,
             errors,
-        } => eval(&labels, &drive, rules.as_deref(), jobs, errors),
+        } => eval(
+            &labels,
+            &drive,
+            (rules.as_deref(), against.as_deref()),
+            jobs,
+            errors,
+        ),
         Command::Rules { default: _ } => {
             print!("{}", kooste_classify::DEFAULT_RULES);
             Ok(ExitCode::SUCCESS)
@@ -776,10 +783,30 @@ fn audit_command(
     })
 }
 
+/// What the classifier said of each material, as the labels are compared with it.
+fn predictions_of(index: &Index) -> BTreeMap<String, Prediction> {
+    index
+        .documents
+        .iter()
+        .map(|m| {
+            (
+                m.path.clone(),
+                Prediction {
+                    themes: m.themes.iter().map(|t| t.id.clone()).collect(),
+                    city: m.city,
+                    tp: m.tp.iter().copied().collect(),
+                },
+            )
+        })
+        .collect()
+}
+
+/// `rules` are the rules in force (`None`: the default) and, when given, the rules they are
+/// compared against.
 fn eval(
     labels_path: &Path,
     drive: &Path,
-    rules: Option<&Path>,
+    (rules, against): (Option<&Path>, Option<&Path>),
     jobs: Option<usize>,
     errors: bool,
 ) -> Result<ExitCode> {
@@ -819,6 +846,23 @@ fn eval(
     // Before the scan: a labels file that does not fit the rules fails at once.
     resolve_themes(&mut labels, &rules.theme_infos())
         .with_context(|| format!("bad labels file {}", labels_path.display()))?;
+    let against = match against {
+        Some(path) => {
+            let other = rules_file::load(Some(path))?;
+            let ids = |r: &kooste_classify::Rules| -> Vec<String> {
+                r.theme_infos().into_iter().map(|t| t.id).collect()
+            };
+            if ids(&other.0) != ids(&rules) {
+                bail!(
+                    "{} has other themes than the rules in force; only rules with the same \
+                     themes can be compared",
+                    path.display()
+                );
+            }
+            Some(other)
+        }
+        None => None,
+    };
     let index = scan_drive(drive, None, &(rules, source), jobs, &Quiet)?;
     resolve_paths(&mut labels, index.documents.iter().map(|m| m.path.as_str()));
     let repeated = join_repeated(&mut labels);
@@ -829,22 +873,22 @@ fn eval(
             repeated.join(", ")
         );
     }
-    let predictions: BTreeMap<String, Prediction> = index
-        .documents
-        .iter()
-        .map(|m| {
-            (
-                m.path.clone(),
-                Prediction {
-                    themes: m.themes.iter().map(|t| t.id.clone()).collect(),
-                    city: m.city,
-                    tp: m.tp.iter().copied().collect(),
-                },
-            )
-        })
-        .collect();
+    let predictions = predictions_of(&index);
     let ids: Vec<String> = index.themes.iter().map(|t| t.id.clone()).collect();
     let e = evaluate(&labels, &predictions, &ids);
+    // The same drive classified by the other rules. It is extracted again: eval keeps no
+    // cache, and a labelled set is small.
+    let compared = match &against {
+        Some(other) => {
+            let theirs = predictions_of(&scan_drive(drive, None, other, jobs, &Quiet)?);
+            Some((
+                other.1.as_str(),
+                evaluate(&labels, &theirs, &ids),
+                compare(&labels, &predictions, &theirs, &ids),
+            ))
+        }
+        None => None,
+    };
     // The documents first: the output ends with `macro_f1`, as scripts that read it expect.
     if errors {
         print_disagreements(&index, &labels, &predictions, &settings);
@@ -876,6 +920,26 @@ fn eval(
     }
     if let Some((ok, n)) = e.tp {
         println!("tp_accuracy {:.3} ({ok}/{n})", ok as f64 / n.max(1) as f64);
+    }
+    if let Some((name, theirs, c)) = &compared {
+        // Named, like the interval line, so that no script looking for `micro_f1 ` or
+        // `macro_f1 ` finds these lines.
+        println!(
+            "against {name}: micro {:.3} macro {:.3}",
+            theirs.micro_f1, theirs.macro_f1
+        );
+        let bounds = |i: Option<kooste_classify::Interval>| {
+            i.map(|i| format!(" ({:+.3} to {:+.3})", i.low, i.high))
+                .unwrap_or_default()
+        };
+        println!(
+            "difference micro {:+.3}{} macro {:+.3}{} (these rules minus {name}; paired \
+             bootstrap, 95 %)",
+            c.micro_f1,
+            bounds(c.micro_interval),
+            c.macro_f1,
+            bounds(c.macro_interval)
+        );
     }
     if let (Some(mi), Some(ma)) = (e.micro_interval, e.macro_interval) {
         // Named so that no script looking for `micro_f1 ` or `macro_f1 ` finds this line.

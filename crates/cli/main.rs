@@ -126,6 +126,10 @@ enum Command {
         /// Rules file instead of the embedded default rules
         #[arg(long)]
         rules: Option<PathBuf>,
+        /// Also classify with this rules file and print how much better or worse the rules
+        /// in force agree with the labels, with a paired 95 % interval
+        #[arg(long, value_name = "RULES")]
+        against: Option<PathBuf>,
         /// Parallel extractions (default: all cores)
         #[arg(long)]
         jobs: Option<usize>,

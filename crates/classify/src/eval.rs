@@ -389,7 +389,7 @@ pub fn evaluate(
     let mut tp = (0, 0, false);
     let mut missing = Vec::new();
     let empty = Prediction::default();
-    let mut outcomes: Vec<Vec<Outcome>> = Vec::with_capacity(labels.len());
+    let outcomes = outcome_table(labels, predictions, theme_ids);
     for label in labels {
         let predicted = match predictions.get(&label.path) {
             Some(p) => p,
@@ -398,19 +398,6 @@ pub fn evaluate(
                 &empty
             }
         };
-        outcomes.push(
-            theme_ids
-                .iter()
-                .map(
-                    |id| match (label.themes.contains(id), predicted.themes.contains(id)) {
-                        (true, true) => Outcome::Hit,
-                        (false, true) => Outcome::FalseAlarm,
-                        (true, false) => Outcome::Missed,
-                        (false, false) => Outcome::Neither,
-                    },
-                )
-                .collect(),
-        );
         if let Some(expected) = label.city {
             city.2 = true;
             city.1 += 1;
@@ -447,7 +434,8 @@ pub fn evaluate(
         })
         .collect();
     let (micro_f1, macro_f1) = averages(&counts);
-    let (micro_interval, macro_interval) = bootstrap(&outcomes, theme_ids.len());
+    let intervals = bootstrap([&outcomes], theme_ids.len(), |[f1s]| f1s);
+    let (micro_interval, macro_interval) = (intervals.map(|i| i.0), intervals.map(|i| i.1));
     Evaluation {
         documents: labels.len(),
         themes,
@@ -458,6 +446,75 @@ pub fn evaluate(
         city: city.2.then_some((city.0, city.1)),
         tp: tp.2.then_some((tp.0, tp.1)),
         missing,
+    }
+}
+
+/// Per labelled document, its outcome for each theme; a document with no prediction was
+/// given no theme.
+fn outcome_table(
+    labels: &[Label],
+    predictions: &BTreeMap<String, Prediction>,
+    theme_ids: &[String],
+) -> Vec<Vec<Outcome>> {
+    let empty = Prediction::default();
+    labels
+        .iter()
+        .map(|label| {
+            let predicted = predictions.get(&label.path).unwrap_or(&empty);
+            theme_ids
+                .iter()
+                .map(
+                    |id| match (label.themes.contains(id), predicted.themes.contains(id)) {
+                        (true, true) => Outcome::Hit,
+                        (false, true) => Outcome::FalseAlarm,
+                        (true, false) => Outcome::Missed,
+                        (false, false) => Outcome::Neither,
+                    },
+                )
+                .collect()
+        })
+        .collect()
+}
+
+/// How much better (above zero) or worse one classification agrees with the labels than
+/// another does, on the same documents.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Comparison {
+    pub micro_f1: f64,
+    pub macro_f1: f64,
+    /// 95 % intervals of the two differences from a paired bootstrap: each resample draws
+    /// the same documents for both classifications, so what the documents have in common
+    /// cancels out. `None` for fewer than ten documents.
+    pub micro_interval: Option<Interval>,
+    pub macro_interval: Option<Interval>,
+}
+
+/// Compares predictions `a` with predictions `b` on the same labels: F1 of `a` minus F1 of
+/// `b`, micro and macro, with paired-bootstrap intervals.
+pub fn compare(
+    labels: &[Label],
+    a: &BTreeMap<String, Prediction>,
+    b: &BTreeMap<String, Prediction>,
+    theme_ids: &[String],
+) -> Comparison {
+    let (a, b) = (
+        outcome_table(labels, a, theme_ids),
+        outcome_table(labels, b, theme_ids),
+    );
+    let f1s = |table: &[Vec<Outcome>]| {
+        let mut counts = vec![(0, 0, 0); theme_ids.len()];
+        for doc in table {
+            tally(&mut counts, doc);
+        }
+        averages(&counts)
+    };
+    let (fa, fb) = (f1s(&a), f1s(&b));
+    let intervals = bootstrap([&a, &b], theme_ids.len(), |[x, y]| (x.0 - y.0, x.1 - y.1));
+    Comparison {
+        micro_f1: fa.0 - fb.0,
+        macro_f1: fa.1 - fb.1,
+        micro_interval: intervals.map(|i| i.0),
+        macro_interval: intervals.map(|i| i.1),
     }
 }
 
@@ -494,19 +551,27 @@ fn averages(counts: &[(usize, usize, usize)]) -> (f64, f64) {
     (f1(t_p, f_p, f_n), macro_f1)
 }
 
-/// Percentile bootstrap over documents. The generator has a fixed seed, so that the same
-/// labels and predictions always print the same interval.
-fn bootstrap(outcomes: &[Vec<Outcome>], themes: usize) -> (Option<Interval>, Option<Interval>) {
-    let n = outcomes.len();
+/// Percentile bootstrap over documents of a statistic of (micro-F1, macro-F1) of each
+/// outcome table; with several tables (the same documents classified otherwise), every
+/// resample draws the same documents from each. The generator has a fixed seed, so that the
+/// same labels and predictions always print the same interval. `None` under ten documents.
+fn bootstrap<const K: usize>(
+    tables: [&[Vec<Outcome>]; K],
+    themes: usize,
+    stat: impl Fn([(f64, f64); K]) -> (f64, f64),
+) -> Option<(Interval, Interval)> {
+    let n = tables.first().map_or(0, |t| t.len());
     if n < 10 {
-        return (None, None);
+        return None;
     }
     let mut state: u64 = 0x6b6f_6f73_7465_2021;
-    let mut micro = Vec::with_capacity(RESAMPLES);
-    let mut macro_ = Vec::with_capacity(RESAMPLES);
-    let mut counts = vec![(0, 0, 0); themes];
+    let mut firsts = Vec::with_capacity(RESAMPLES);
+    let mut seconds = Vec::with_capacity(RESAMPLES);
+    let mut counts = [(); K].map(|_| vec![(0, 0, 0); themes]);
     for _ in 0..RESAMPLES {
-        counts.iter_mut().for_each(|c| *c = (0, 0, 0));
+        for c in &mut counts {
+            c.iter_mut().for_each(|x| *x = (0, 0, 0));
+        }
         for _ in 0..n {
             // splitmix64, then a multiply-shift into 0..n.
             state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
@@ -515,15 +580,17 @@ fn bootstrap(outcomes: &[Vec<Outcome>], themes: usize) -> (Option<Interval>, Opt
             z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
             z ^= z >> 31;
             let i = ((u128::from(z) * n as u128) >> 64) as usize;
-            if let Some(doc) = outcomes.get(i) {
-                tally(&mut counts, doc);
+            for (c, table) in counts.iter_mut().zip(tables) {
+                if let Some(doc) = table.get(i) {
+                    tally(c, doc);
+                }
             }
         }
-        let (mi, ma) = averages(&counts);
-        micro.push(mi);
-        macro_.push(ma);
+        let (x, y) = stat(std::array::from_fn(|k| averages(&counts[k])));
+        firsts.push(x);
+        seconds.push(y);
     }
-    (Some(percentiles(micro)), Some(percentiles(macro_)))
+    Some((percentiles(firsts), percentiles(seconds)))
 }
 
 fn percentiles(mut values: Vec<f64>) -> Interval {
@@ -806,6 +873,42 @@ mod tests {
         assert_eq!(more.macro_f1, e.macro_f1);
         assert!(width(more.macro_interval) < width(e.macro_interval) / 2.0);
         assert!(width(more.micro_interval) < width(e.micro_interval) / 2.0);
+    }
+
+    #[test]
+    fn comparison_is_paired_and_signed() {
+        let ids = ["x".to_string(), "y".to_string()];
+        let (labels, worse) = sample(50);
+        // The same documents with the false alarms of x taken back.
+        let mut better = worse.clone();
+        for (path, p) in better.iter_mut() {
+            if path.starts_with('b') {
+                p.themes.clear();
+            }
+        }
+        let c = compare(&labels, &better, &worse, &ids);
+        let (eb, ew) = (
+            evaluate(&labels, &better, &ids),
+            evaluate(&labels, &worse, &ids),
+        );
+        assert_eq!(c.micro_f1, eb.micro_f1 - ew.micro_f1);
+        assert_eq!(c.macro_f1, eb.macro_f1 - ew.macro_f1);
+        // Better on every resample, since every draw of b's copies only removes errors.
+        for i in [c.micro_interval, c.macro_interval] {
+            let Some(i) = i else {
+                panic!("no interval for 200 documents");
+            };
+            assert!(0.0 < i.low && i.low <= i.high, "{i:?}");
+        }
+        let back = compare(&labels, &worse, &better, &ids);
+        assert_eq!(back.micro_f1, -c.micro_f1);
+        assert!(back.micro_interval.is_some_and(|i| i.high < 0.0));
+        let same = compare(&labels, &worse, &worse, &ids);
+        let zero = Some(Interval {
+            low: 0.0,
+            high: 0.0,
+        });
+        assert_eq!((same.micro_f1, same.micro_interval), (0.0, zero));
     }
 
     #[test]

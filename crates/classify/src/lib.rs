@@ -17,9 +17,9 @@ pub use classifier::{
     Classification, Classifier, MaterialText, ScoreParts, TermMatch, ThemeResult,
 };
 pub use eval::{
-    Disagreement, Evaluation, Interval, Label, LabelsError, Prediction, ThemeMetrics, csv_rows,
-    disagreements, evaluate, join_repeated, labels_from_rows, parse_labels, resolve_paths,
-    resolve_themes,
+    Comparison, Disagreement, Evaluation, Interval, Label, LabelsError, Prediction, ThemeMetrics,
+    compare, csv_rows, disagreements, evaluate, join_repeated, labels_from_rows, parse_labels,
+    resolve_paths, resolve_themes,
 };
 pub use morph::Morphology;
 pub use rules::{DEFAULT_RULES, Rules, RulesError, Settings, Term, ThemeRules};
