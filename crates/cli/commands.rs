@@ -16,7 +16,7 @@ use kooste_pipeline::{
 use kooste_report::{SummaryOptions, audit, audit_markdown};
 use rayon::prelude::*;
 use serde_json::json;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -849,7 +849,8 @@ fn eval(
     let against = match against {
         Some(path) => {
             let other = rules_file::load(Some(path))?;
-            let ids = |r: &kooste_classify::Rules| -> Vec<String> {
+            // In any order: predictions are compared theme by theme.
+            let ids = |r: &kooste_classify::Rules| -> BTreeSet<String> {
                 r.theme_infos().into_iter().map(|t| t.id).collect()
             };
             if ids(&other.0) != ids(&rules) {
