@@ -215,7 +215,7 @@ fn scan_drive(
     exclude: Option<&Path>,
     (rules, source): &(kooste_classify::Rules, String),
     jobs: Option<usize>,
-    progress: &dyn Progress,
+    cache: Option<&Cache>,
 ) -> Result<Index> {
     let budget = Budget::default();
     let config = ScanConfig {
@@ -225,11 +225,11 @@ fn scan_drive(
         rules_source: source.clone(),
         limits: budget.limits(),
         generated: time::generated(),
-        cache: None,
+        cache,
         workers: Some(budget.workers()?),
         build_id: String::new(),
     };
-    Ok(on_jobs(jobs, || scan(&config, progress))??.into_index()?)
+    Ok(on_jobs(jobs, || scan(&config, &Quiet))??.into_index()?)
 }
 
 fn report_lang(lang: Lang) -> kooste_report::Lang {
@@ -735,7 +735,7 @@ fn audit_command(
     let index: Index = match drive {
         Some(d) => {
             let rules = rules_file::load(rules)?;
-            let mut index = scan_drive(d, Some(out), &rules, jobs, &Quiet)?;
+            let mut index = scan_drive(d, Some(out), &rules, jobs, None)?;
             let curation = annotate(&mut index, d)?;
             sources = curation.sources;
             warnings = curation.warnings;
@@ -781,6 +781,25 @@ fn audit_command(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// A folder of this process under the system's temporary folder, removed with its contents
+/// when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new() -> Result<Scratch> {
+        let dir = std::env::temp_dir().join(format!("kooste-eval-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(Scratch(dir))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// What the classifier said of each material, as the labels are compared with it.
@@ -864,7 +883,17 @@ fn eval(
         }
         None => None,
     };
-    let index = scan_drive(drive, None, &(rules, source), jobs, &Quiet)?;
+    // With other rules to compare, a cache of the extracted texts for the two scans, in a
+    // temporary folder (removed when `scratch` is dropped, after the cache).
+    let scratch = match against {
+        Some(_) => Some(Scratch::new()?),
+        None => None,
+    };
+    let cache = scratch
+        .as_ref()
+        .map(|s| Cache::open(&s.0, true))
+        .transpose()?;
+    let index = scan_drive(drive, None, &(rules, source), jobs, cache.as_ref())?;
     resolve_paths(&mut labels, index.documents.iter().map(|m| m.path.as_str()));
     let repeated = join_repeated(&mut labels);
     if !repeated.is_empty() {
@@ -877,11 +906,10 @@ fn eval(
     let predictions = predictions_of(&index);
     let ids: Vec<String> = index.themes.iter().map(|t| t.id.clone()).collect();
     let e = evaluate(&labels, &predictions, &ids);
-    // The same drive classified by the other rules. It is extracted again: eval keeps no
-    // cache, and a labelled set is small.
+    // The same drive classified by the other rules, from the texts the cache kept.
     let compared = match &against {
         Some(other) => {
-            let theirs = predictions_of(&scan_drive(drive, None, other, jobs, &Quiet)?);
+            let theirs = predictions_of(&scan_drive(drive, None, other, jobs, cache.as_ref())?);
             Some((
                 other.1.as_str(),
                 evaluate(&labels, &theirs, &ids),
