@@ -364,6 +364,19 @@ fn eval_reads_labels_as_people_write_them_and_refuses_unknown_themes() {
         assert_eq!(figure(&out, "city_accuracy"), accuracy, "{out}");
         assert_eq!(figure(&out, "tp_accuracy"), 1.0, "{out}");
     }
+    // labels.csv still holds the Lahti label: --errors names the city as written.
+    let o = kooste(&[
+        "eval",
+        "--errors",
+        "--labels",
+        &dir.join("labels.csv").to_string_lossy(),
+        &drive.to_string_lossy(),
+    ]);
+    let out = succeeded(&o);
+    assert!(
+        out.contains("  city: label Lahti (none of the six), classified Espoo"),
+        "{out}"
+    );
     let note = String::from_utf8_lossy(&lahti.stderr).into_owned();
     assert!(
         note.contains("labels name cities other than the six, compared as no city: Lahti (1)"),

@@ -1028,7 +1028,11 @@ fn print_disagreements(
             println!("  missed: {}  extra: {}", list(&d.missed), list(&d.extra));
         }
         if let Some((want, got)) = d.city {
-            println!("  city: label {}, classified {}", city(want), city(got));
+            let want = match d.other_city {
+                Some(other) => format!("{other} (none of the six)"),
+                None => city(want).to_string(),
+            };
+            println!("  city: label {want}, classified {}", city(got));
         }
         if let Some((want, got)) = d.tp {
             println!("  tp: label {}, classified {}", tps(want), tps(got));

@@ -616,6 +616,8 @@ pub struct Disagreement<'a> {
     pub extra: Vec<&'a str>,
     /// (label, prediction), when the label names a city and they differ.
     pub city: Option<(Option<City>, Option<City>)>,
+    /// The label's city when it is none of the six (see [`Label::other_city`]).
+    pub other_city: Option<&'a str>,
     /// (label, prediction), when the label names work packages and they differ.
     pub tp: Option<(&'a BTreeSet<WorkPackage>, &'a BTreeSet<WorkPackage>)>,
 }
@@ -648,6 +650,7 @@ pub fn disagreements<'a>(
                 .city
                 .filter(|want| *want != p.city)
                 .map(|want| (want, p.city)),
+            other_city: label.other_city.as_deref(),
             tp: label
                 .tp
                 .as_ref()
