@@ -268,7 +268,6 @@ pub fn parse_rows(rows: &[Vec<String>], file_name: &str) -> Result<Annotations, 
     Ok(out)
 }
 
-/// Words that mean "none" in a correction: the material has no city, work package or theme.
 /// Items of a list written in one cell or string: separated by `;`, `,` or line breaks.
 fn list(value: &str) -> Vec<String> {
     if means_none(value) {
