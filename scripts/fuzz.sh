@@ -21,7 +21,7 @@ usage() {
     exit 2
 }
 
-ALL_TARGETS=(pdf docx pptx xlsx xls ods odt odp doc ppt xlsb html text archive classify rules labels
+ALL_TARGETS=(pdf docx pptx xlsx xls ods odt odp doc ppt rtf xlsb html text archive classify rules labels
     annotations workbook)
 [[ $# -ge 1 && $1 =~ ^[0-9]+$ ]] || usage
 SECONDS_EACH=$1
@@ -138,10 +138,11 @@ PY
     esac
 }
 
-# The legacy Office formats are absent from the corpus: small valid ones are made in code.
+# The legacy Office formats and RTF are absent from the corpus: small valid ones are made in
+# code.
 need_legacy=false
 for t in "${TARGETS[@]}"; do
-    [[ $t == xls || $t == doc || $t == ppt ]] && need_legacy=true
+    [[ $t == xls || $t == doc || $t == ppt || $t == rtf ]] && need_legacy=true
 done
 if $need_legacy; then
     # Without RUSTC_BOOTSTRAP, which would make cargo rebuild the workspace's dependencies.
@@ -150,7 +151,7 @@ if $need_legacy; then
     # Where LibreOffice is installed, a few small real documents saved in the old formats
     # give the fuzzer the records real writers produce.
     if command -v soffice >/dev/null && [[ -d $CORPUS ]]; then
-        for pair in "docx:doc:doc" "xlsx:xls:xls:MS Excel 97" "pptx:ppt:ppt"; do
+        for pair in "docx:doc:doc" "xlsx:xls:xls:MS Excel 97" "pptx:ppt:ppt" "docx:rtf:rtf"; do
             IFS=: read -r from to filter <<<"$pair"
             # libFuzzer reads a corpus folder's subfolders too.
             out=$ROOT/fuzz/corpus/$to/libreoffice

@@ -1,6 +1,7 @@
-//! Writes small legacy Office files (XLS, DOC, PPT) into a folder, as seeds for the fuzz
-//! targets of those formats: the real-world corpus holds none, and a fuzzer that starts from
-//! a valid container reaches the record parsers instead of stopping at the OLE2 header.
+//! Writes small legacy Office files (XLS, DOC, PPT) and an RTF document into a folder, as
+//! seeds for the fuzz targets of those formats: the real-world corpus holds none, and a
+//! fuzzer that starts from a valid container reaches the record parsers instead of stopping
+//! at the OLE2 header.
 //!
 //! `cargo run -p kooste-extract --example fuzz_seeds -- DIR`
 
@@ -11,9 +12,9 @@ use std::path::Path;
 fn main() -> Result<(), Box<dyn Error>> {
     let dir = std::env::args()
         .nth(1)
-        .ok_or("usage: fuzz_seeds DIR (writes DIR/xls, DIR/doc, DIR/ppt)")?;
+        .ok_or("usage: fuzz_seeds DIR (writes DIR/xls, DIR/doc, DIR/ppt, DIR/rtf)")?;
     let dir = Path::new(&dir);
-    let seeds: [(&str, &str, Vec<u8>); 5] = [
+    let seeds: [(&str, &str, Vec<u8>); 6] = [
         (
             "xls",
             "seed-cells.xls",
@@ -27,6 +28,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         ("xls", "seed-biff5.xls", ole(&[("Book", &workbook(false))])?),
         ("doc", "seed.doc", ole(&word())?),
         ("ppt", "seed.ppt", ole(&powerpoint())?),
+        ("rtf", "seed.rtf", RTF.to_vec()),
     ];
     for (target, name, bytes) in seeds {
         let folder = dir.join(target);
@@ -35,6 +37,21 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     Ok(())
 }
+
+/// Every construct the RTF reader treats apart: tables of fonts (two code pages), the
+/// document information, a header, a field, a list, a footnote, hidden text, Unicode with
+/// fallbacks, a surrogate pair, binary data and an unknown optional destination.
+const RTF: &[u8] = br#"{\rtf1\ansi\ansicpg1252\uc1\deff0{\fonttbl{\f0\fcharset0 Arial;}{\f1\fcharset204 Arial Cyr;}{\f2\fcharset2 Symbol;}}
+{\info{\title Otsikko}{\author Tekij\'e4}{\creatim\yr2018\mo3\dy13\hr10\min5}}
+{\header Vantaan kaupunki\par}
+\pard Osallisuus ja yhteiskehitt\'e4minen\par
+{\field{\*\fldinst HYPERLINK "https://www.vantaa.fi/"}{\fldrslt vantaa.fi}}\par
+{\listtext\f2 \u61623\'3f\tab}Kohta\par
+Ty\'f6paja{\footnote Huomautus.}{\v piilo}\par
+{\f1 \'cf\'f0} 5\u8364\'80 \u-10179?\u-8704?\par
+\trowd\cellx1000 Solu\cell\row
+{\*\pict\bin3 {}}{\*\tuntematon x}\par
+}"#;
 
 fn ole(streams: &[(&str, &[u8])]) -> Result<Vec<u8>, Box<dyn Error>> {
     let mut file = cfb::CompoundFile::create(Cursor::new(Vec::new()))?;

@@ -6,6 +6,7 @@
 //! where each run of character positions is stored. Main text, footnotes, headers,
 //! comments, endnotes and text boxes follow one another in that character space.
 
+use crate::docx::push_section;
 use crate::numfmt;
 use crate::ole::{read_stream, u16_at, u32_at};
 use crate::{Error, Extractor, Limits};
@@ -72,12 +73,7 @@ impl Extractor for Doc {
             ("notes", join(&[&footnotes, &endnotes])),
             ("comments", join(&[&comments])),
         ] {
-            if !text.is_empty() {
-                pages.push(Page {
-                    name: Some(name.to_string()),
-                    ..Page::new(pages.len() as u32 + 1, text)
-                });
-            }
+            push_section(&mut pages, name, text);
         }
         Ok(Document {
             format: Format::Doc,

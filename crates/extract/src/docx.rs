@@ -85,7 +85,9 @@ impl Extractor for Docx {
     }
 }
 
-fn push_section(pages: &mut Vec<Page>, name: &str, text: String) {
+/// Adds a named section after the pages (headers and footers, notes, comments), unless it is
+/// empty.
+pub(crate) fn push_section(pages: &mut Vec<Page>, name: &str, text: String) {
     if !text.trim().is_empty() {
         pages.push(Page {
             name: Some(name.to_string()),

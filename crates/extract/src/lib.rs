@@ -23,6 +23,7 @@ mod package;
 mod pdf;
 mod ppt;
 mod pptx;
+mod rtf;
 mod sheet;
 mod sniff;
 mod text;
@@ -41,7 +42,7 @@ pub use text::decode as decode_text;
 
 /// Bumped whenever any extractor's output changes, so that cached results are not reused
 /// across versions that would extract differently.
-pub const EXTRACTOR_REVISION: u32 = 5;
+pub const EXTRACTOR_REVISION: u32 = 6;
 
 /// One file format's reader.
 pub trait Extractor: Sync {
@@ -67,6 +68,7 @@ pub fn extractor_for(format: Format) -> Option<&'static dyn Extractor> {
         Format::Html => &html::Html,
         Format::Doc => &doc::Doc,
         Format::Ppt => &ppt::Ppt,
+        Format::Rtf => &rtf::Rtf,
         Format::Zip | Format::Unknown => return None,
     })
 }

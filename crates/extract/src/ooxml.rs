@@ -161,6 +161,7 @@ impl<'p, 'a> Resolver<'p, 'a> {
             | kooste_model::Format::Ods
             | kooste_model::Format::Doc
             | kooste_model::Format::Ppt
+            | kooste_model::Format::Rtf
             | kooste_model::Format::Xls
             | kooste_model::Format::Html
             | kooste_model::Format::Txt => {}

@@ -22,6 +22,9 @@ pub fn sniff(name: &str, bytes: &[u8]) -> Format {
     if let Some(f) = flat_odf_kind(head) {
         return f;
     }
+    if head.trim_ascii_start().starts_with(b"{\\rtf") {
+        return Format::Rtf;
+    }
     if let Some(f) = by_extension(&ext) {
         return f;
     }
@@ -40,7 +43,6 @@ pub(crate) fn describe_unknown(name: &str, bytes: &[u8]) -> String {
         [0x89, b'P', b'N', b'G', ..] => "PNG image",
         [0xFF, 0xD8, 0xFF, ..] => "JPEG image",
         [b'G', b'I', b'F', b'8', ..] => "GIF image",
-        [b'{', b'\\', b'r', b't', b'f', ..] => "RTF document",
         [0x1F, 0x8B, ..] => "gzip archive",
         [b'R', b'a', b'r', b'!', ..] => "RAR archive",
         [b'7', b'z', 0xBC, 0xAF, ..] => "7-Zip archive",
@@ -76,6 +78,7 @@ fn by_extension(ext: &str) -> Option<Format> {
         "odp" | "otp" | "fodp" => Format::Odp,
         "doc" | "dot" => Format::Doc,
         "ppt" | "pps" | "pot" => Format::Ppt,
+        "rtf" => Format::Rtf,
         "txt" | "text" | "csv" | "tsv" | "log" => Format::Txt,
         "md" | "markdown" => Format::Markdown,
         "htm" | "html" | "xhtml" => Format::Html,
@@ -287,6 +290,15 @@ mod tests {
             Format::Unknown
         );
         assert_eq!(sniff("sivu", b"<!DOCTYPE html><html>"), Format::Html);
+    }
+
+    #[test]
+    fn rtf_is_known_by_its_signature_whatever_its_name() {
+        // Word saves RTF under a .doc name when asked to; old drives hold such files.
+        assert_eq!(sniff("muistio.doc", b"{\\rtf1\\ansi teksti}"), Format::Rtf);
+        assert_eq!(sniff("muistio", b"\r\n{\\rtf1 teksti}"), Format::Rtf);
+        assert_eq!(sniff("muistio.rtf", b"rikki"), Format::Rtf);
+        assert_eq!(sniff("muistio.txt", b"{\\rt ei ole"), Format::Txt);
     }
 
     #[test]

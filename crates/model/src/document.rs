@@ -27,6 +27,8 @@ pub enum Format {
     Doc,
     /// Legacy binary PowerPoint.
     Ppt,
+    /// Rich Text Format.
+    Rtf,
     /// Recognised as none of the above.
     Unknown,
 }
@@ -49,6 +51,7 @@ impl Format {
             Format::Zip => "zip",
             Format::Doc => "doc",
             Format::Ppt => "ppt",
+            Format::Rtf => "rtf",
             Format::Unknown => "unknown",
         }
     }

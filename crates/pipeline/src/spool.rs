@@ -280,7 +280,7 @@ fn no_material(at: usize) -> io::Error {
 // enum is the position of its value in the tables below. Only this module writes it, and
 // only for the run that reads it, so it needs no version.
 
-const FORMATS: [Format; 16] = [
+const FORMATS: [Format; 17] = [
     Format::Pdf,
     Format::Docx,
     Format::Pptx,
@@ -296,6 +296,7 @@ const FORMATS: [Format; 16] = [
     Format::Zip,
     Format::Doc,
     Format::Ppt,
+    Format::Rtf,
     Format::Unknown,
 ];
 const CITY_SOURCES: [CitySource; 5] = [
