@@ -75,10 +75,14 @@ pub(crate) enum Harmony {
 /// front; such a word takes either.
 pub(crate) fn harmony(word: &str) -> Harmony {
     let mut neutral = 0;
-    for c in word.chars().rev() {
+    for (i, c) in word.char_indices().rev() {
         match c {
             'a' | 'o' | 'u' if neutral >= 2 => return Harmony::Either,
             'a' | 'o' | 'u' => return Harmony::Back,
+            // Loans with y after back vowels take either ending: analyysia and analyysiä.
+            'y' if word[..i].contains(['a', 'o', 'u']) && !word[..i].contains(['ä', 'ö']) => {
+                return Harmony::Either;
+            }
             'ä' | 'ö' | 'y' => return Harmony::Front,
             'e' | 'i' => neutral += 1,
             _ => {}
@@ -520,12 +524,26 @@ const DERIVATIONS: &[&str] = &[
 /// a longer rest that begins so is a word of its own (koodi|varasto, tieto|järjestelmä).
 const SHORT_SUFFIXES: &[&str] = &["va", "vä", "ja", "jä"];
 
+/// Two consonants that can begin a word (of loans: strategia, prosessi, kriisi, skaala).
+/// Native Finnish words begin with at most one.
+const ONSETS: &[&str] = &[
+    "bl", "br", "ch", "dr", "fl", "fr", "gl", "gn", "gr", "kl", "kr", "kv", "ph", "pl", "pr", "ps",
+    "sc", "sh", "sk", "sl", "sm", "sn", "sp", "st", "sv", "th", "tr", "ts", "wh",
+];
+
 /// Whether `rest` (letters after a stem inside one word) can be the rest of a compound: at
-/// least three letters, and not a derivational suffix.
+/// least three letters, not a derivational suffix, and beginning as a word can. The last
+/// keeps short rule words from being read out of the middle of unrelated compounds:
+/// tietosuo|java|ltuutettu.
 pub(crate) fn compound_rest(rest: &[u8]) -> bool {
     let chars = rest.iter().filter(|&&b| (b & 0xc0) != 0x80).count();
     let starts = |list: &[&str]| list.iter().any(|d| rest.starts_with(d.as_bytes()));
-    chars >= 3 && !starts(DERIVATIONS) && (chars >= SHORT_SUFFIX_REST || !starts(SHORT_SUFFIXES))
+    let consonant = |b: &u8| b.is_ascii_lowercase() && !b"aeiouy".contains(b);
+    let onset_ok = !matches!(rest, [a, b, ..] if consonant(a) && consonant(b)) || starts(ONSETS);
+    chars >= 3
+        && onset_ok
+        && !starts(DERIVATIONS)
+        && (chars >= SHORT_SUFFIX_REST || !starts(SHORT_SUFFIXES))
 }
 
 /// Rests of at least this many letters that begin with a short suffix are compound parts.
@@ -698,6 +716,13 @@ mod tests {
         // alustava (preliminary) and alustus are derivations, not forms of alusta.
         forms_do_not_match("alusta", &["alustava", "alustus", "alustavasti"]);
         forms_do_not_match("data", &["datanomi"]);
+        // Loans with y after a back vowel are written with either ending.
+        forms_match(
+            "analyysi",
+            &["analyysia", "analyysiä", "analyysilla", "analyysissa"],
+        );
+        forms_match("kysely", &["kyselyä", "kyselyllä"]);
+        forms_do_not_match("kysely", &["kyselya"]);
     }
 
     #[test]
@@ -707,6 +732,11 @@ mod tests {
         assert!(!compound_rest(b"inen"));
         assert!(!compound_rest(b"vasti"));
         assert!(!compound_rest(b"ja"));
+        assert!(!compound_rest(b"ltuutettu"));
+        assert!(!compound_rest("ntekijä".as_bytes()));
+        assert!(compound_rest(b"strategia"));
+        assert!(compound_rest(b"prosessi"));
+        assert!(compound_rest("ääni".as_bytes()));
     }
 
     #[test]
