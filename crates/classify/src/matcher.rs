@@ -436,7 +436,8 @@ impl Matcher {
             return r.check != Check::Snowball || self.snowball_equal(c);
         }
         let compounds = self.morphology.compounds() && r.in_compounds;
-        let head_ok = c.head.is_empty() || (compounds && char_count(c.head) >= MIN_HEAD);
+        let head_ok = c.head.is_empty()
+            || (compounds && char_count(c.head) >= MIN_HEAD && morph::compound_head(c.head));
         match r.check {
             Check::Exact => false,
             Check::Prefix => head_ok,

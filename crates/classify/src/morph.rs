@@ -524,6 +524,15 @@ const DERIVATIONS: &[&str] = &[
 /// a longer rest that begins so is a word of its own (koodi|varasto, tieto|järjestelmä).
 const SHORT_SUFFIXES: &[&str] = &["va", "vä", "ja", "jä"];
 
+/// Whether `head` (letters before a rule word inside one word) can be the first part of a
+/// compound. A Finnish word or genitive ends in a vowel or n, s, t, l or r (asiakas|,
+/// kaupungin|, palvelu|), and loans in letters no Finnish syllable closes with (startup|,
+/// web|); a part cut after k, h, j, m, v or d is no word but the middle of one: työk|alusta,
+/// aurausk|alusto, kohd|ataan.
+pub(crate) fn compound_head(head: &[u8]) -> bool {
+    head.last().is_none_or(|b| !b"khjmvd".contains(b))
+}
+
 /// Two consonants that can begin a word (of loans: strategia, prosessi, kriisi, skaala).
 /// Native Finnish words begin with at most one.
 const ONSETS: &[&str] = &[
@@ -723,6 +732,25 @@ mod tests {
         );
         forms_match("kysely", &["kyselyä", "kyselyllä"]);
         forms_do_not_match("kysely", &["kyselya"]);
+    }
+
+    #[test]
+    fn compound_heads() {
+        for head in [
+            "asiakas",
+            "kaupungin",
+            "palvelu",
+            "kuva-",
+            "yhteis",
+            "startup",
+            "web",
+        ] {
+            assert!(compound_head(head.as_bytes()), "{head}");
+        }
+        for head in ["työk", "aurausk", "palveluh", "kohd"] {
+            assert!(!compound_head(head.as_bytes()), "{head}");
+        }
+        assert!(compound_head("ylläpitäjä".as_bytes()));
     }
 
     #[test]
