@@ -615,10 +615,16 @@ fn explain_material(
         String::new()
     };
     let dense = if rules.settings.density > 0.0 {
+        let of_top = rules.settings.density_share_of_top;
         format!(
-            "; tai tiheys vähintään {:.0} / 1 000 sanaa ja pisteitä vähintään {:.1}",
+            "; tai tiheys vähintään {:.0} / 1 000 sanaa ja pisteitä vähintään {:.1}{}",
             rules.settings.density,
-            rules.settings.density_share * rules.settings.threshold
+            rules.settings.density_share * rules.settings.threshold,
+            if of_top > 0.0 {
+                format!(" sekä {:.0} % vahvimman teeman pisteistä", of_top * 100.0)
+            } else {
+                String::new()
+            }
         )
     } else {
         String::new()
@@ -992,8 +998,10 @@ fn print_disagreements(
     let found = disagreements(labels, predictions);
     let dense = if settings.density > 0.0 {
         format!(
-            ", or of {} or more where its terms reach {} weighted occurrences per 1,000 words",
+            ", or of {} or more and {} % of the strongest theme's where its terms reach {} \
+             weighted occurrences per 1,000 words",
             settings.density_share * settings.threshold,
+            settings.density_share_of_top * 100.0,
             settings.density
         )
     } else {

@@ -234,6 +234,7 @@ fn apply(rules: &mut Rules, key: &str, value: &str) -> Result<(), String> {
         "length_norm" => s.length_norm = num()?,
         "density" => s.density = num()?,
         "density_share" => s.density_share = num()?,
+        "density_share_of_top" => s.density_share_of_top = num()?,
         "density_min_words" => s.density_min_words = num()?,
         "morphology" => {
             s.morphology = Morphology::parse(value).ok_or(format!("morphology {value}"))?

@@ -382,7 +382,8 @@ impl Classifier {
             result.density *= per_thousand;
             let dense = s.density > 0.0
                 && result.density >= s.density
-                && result.score >= s.density_share * s.threshold;
+                && result.score >= s.density_share * s.threshold
+                && result.score >= s.density_share_of_top * top;
             result.assigned =
                 (result.score >= s.threshold || dense) && result.score >= s.share_of_top * top;
         }
@@ -880,6 +881,55 @@ mod tests {
             let bad = crate::DEFAULT_RULES.replace(from, to);
             assert!(Rules::from_toml(&bad).is_err(), "{to}");
         }
+    }
+
+    #[test]
+    fn a_side_thread_of_a_short_text_does_not_get_through_density() {
+        // Participation in decisions: dense in management words too, but far weaker there.
+        let text = "Asukkaat mukaan päätöksentekoon. Kaupunki kutsui asukkaat työpajoihin, joissa \
+            asukkaat ja kaupungin työntekijät kehittivät yhdessä lähipalveluja. Asukasraati \
+            kokoontui kolme kertaa, ja osallistujat äänestivät osallistuvan budjetoinnin \
+            ehdotuksista. Päätöksenteko on avointa. Kaupungin hallinto tukee asukkaiden \
+            osallisuutta. Asukkaiden osallisuus päätöksenteossa vahvistuu, kun \
+            yhteiskehittäminen alkaa ennen päätöksentekoa. Työpajoissa asukkaat kertoivat \
+            toiveistaan, ja asukasraadin ehdotukset vietiin päätöksentekoon. \
+            Osallistujat kehittivät ideoita yhdessä asukasraadin kanssa.";
+        let c = classify("Tiedote.txt", None, &[text]);
+        let s = Settings::default();
+        let theme = |c: &Classification, id: &str| {
+            c.themes
+                .iter()
+                .find(|t| t.id == id)
+                .cloned()
+                .unwrap_or_else(|| panic!("no {id} in {:?}", c.themes))
+        };
+        let (main, side) = (theme(&c, "osallisuus"), theme(&c, "johtaminen"));
+        assert!(
+            side.density >= s.density && side.score >= s.density_share * s.threshold,
+            "{side:?}"
+        );
+        assert!(
+            side.score < s.density_share_of_top * main.score,
+            "{side:?} {main:?}"
+        );
+        assert_eq!(assigned(&c), ["osallisuus"]);
+
+        // Without the share of the strongest theme, the side thread got through.
+        let mut rules = Rules::default_rules();
+        rules.settings.density_share_of_top = 0.0;
+        let pages = [Page::new(1, text)];
+        let off = Classifier::new(&rules).classify(&MaterialText {
+            path: "Tiedote.txt",
+            title: None,
+            author: None,
+            pages: &pages,
+        });
+        assert_eq!(assigned(&off), ["osallisuus", "johtaminen"]);
+
+        let from = "density_share_of_top = 0.25";
+        assert!(crate::DEFAULT_RULES.contains(from));
+        let bad = crate::DEFAULT_RULES.replace(from, "density_share_of_top = 1.5");
+        assert!(Rules::from_toml(&bad).is_err());
     }
 
     #[test]
