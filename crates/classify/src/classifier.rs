@@ -700,13 +700,21 @@ mod tests {
     use crate::{Rules, Settings};
 
     fn classify(path: &str, title: Option<&str>, pages: &[&str]) -> Classification {
-        let rules = Rules::default_rules();
+        classify_with(&Rules::default_rules(), path, title, pages)
+    }
+
+    fn classify_with(
+        rules: &Rules,
+        path: &str,
+        title: Option<&str>,
+        pages: &[&str],
+    ) -> Classification {
         let pages: Vec<Page> = pages
             .iter()
             .zip(1..)
             .map(|(t, n)| Page::new(n, *t))
             .collect();
-        Classifier::new(&rules).classify(&MaterialText {
+        Classifier::new(rules).classify(&MaterialText {
             path,
             title,
             author: None,
@@ -856,13 +864,7 @@ mod tests {
         // Off, the density route assigns nothing.
         let mut rules = Rules::default_rules();
         rules.settings.density = 0.0;
-        let pages = [Page::new(1, release)];
-        let off = Classifier::new(&rules).classify(&MaterialText {
-            path: "Tiedote.txt",
-            title: None,
-            author: None,
-            pages: &pages,
-        });
+        let off = classify_with(&rules, "Tiedote.txt", None, &[release]);
         assert!(assigned(&off).is_empty(), "{:?}", off.themes);
 
         // The same paragraph in a long text about other things is a passing mention.
@@ -917,13 +919,7 @@ mod tests {
         // Without the share of the strongest theme, the side thread got through.
         let mut rules = Rules::default_rules();
         rules.settings.density_share_of_top = 0.0;
-        let pages = [Page::new(1, text)];
-        let off = Classifier::new(&rules).classify(&MaterialText {
-            path: "Tiedote.txt",
-            title: None,
-            author: None,
-            pages: &pages,
-        });
+        let off = classify_with(&rules, "Tiedote.txt", None, &[text]);
         assert_eq!(assigned(&off), ["osallisuus", "johtaminen"]);
 
         let from = "density_share_of_top = 0.25";
