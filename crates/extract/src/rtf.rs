@@ -250,7 +250,6 @@ impl<'l> Parser<'l> {
                 Error::Corrupt("not an RTF document: it does not begin with {\\rtf".into())
             })?;
         let mut i = 0;
-        let mut opened = false;
         let mut since_check = 0usize;
         while let Some(&b) = bytes.get(i) {
             since_check += 1;
@@ -271,7 +270,6 @@ impl<'l> Parser<'l> {
                     self.group.at_start = true;
                     self.group.starred = false;
                     self.skipping = 0;
-                    opened = true;
                     i += 1;
                 }
                 b'}' => {
@@ -279,8 +277,9 @@ impl<'l> Parser<'l> {
                     self.close_group();
                     self.skipping = 0;
                     i += 1;
-                    // The document's outermost group has closed: what follows is not RTF.
-                    if opened && self.stack.is_empty() {
+                    // The document's outermost group (the text begins with it) has closed:
+                    // what follows is not RTF.
+                    if self.stack.is_empty() {
                         break;
                     }
                 }
@@ -398,29 +397,19 @@ impl<'l> Parser<'l> {
                 self.group.starred = true;
                 i + 1
             }
-            b'\\' | b'{' | b'}' => {
-                self.flush();
-                self.character(char::from(b));
-                i + 1
-            }
-            b'~' => {
-                self.flush();
-                self.character('\u{a0}');
-                i + 1
-            }
-            b'_' => {
-                self.flush();
-                self.character('-');
-                i + 1
-            }
-            b'\r' | b'\n' => {
-                self.flush();
-                self.character('\n');
-                i + 1
-            }
-            // Optional hyphens, formula and index marks: not text.
             _ => {
+                // Optional hyphens (\-), formula and index marks are not text.
+                let literal = match b {
+                    b'\\' | b'{' | b'}' => Some(char::from(b)),
+                    b'~' => Some('\u{a0}'),
+                    b'_' => Some('-'),
+                    b'\r' | b'\n' => Some('\n'),
+                    _ => None,
+                };
                 self.flush();
+                if let Some(c) = literal {
+                    self.character(c);
+                }
                 i + 1
             }
         }
@@ -775,6 +764,15 @@ Ty\'f6paja{\super\chftn{\footnote \pard\plain Ty\'f6pajoja oli kolme.}}{\v piilo
         assert_eq!(d.pages[0].text, "Zvěřata");
         let d = read(r"{\rtf1\ansi\ansicpg932 {\f0 \'93\'fa\'96\'7b}}");
         assert_eq!(d.pages[0].text, "日本");
+    }
+
+    #[test]
+    fn control_symbols_are_the_characters_they_stand_for() {
+        let d = read(
+            r"{\rtf1 a\~b\_c\\d\{e\}f\-g\|h\:i\
+j}",
+        );
+        assert_eq!(d.pages[0].text, "a b-c\\d{e}fghi\nj");
     }
 
     #[test]
