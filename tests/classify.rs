@@ -4,6 +4,8 @@
 
 mod support;
 
+use support::{stderr, stdout};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -15,10 +17,6 @@ fn kooste(args: &[&str]) -> Output {
         Ok(o) => o,
         Err(e) => panic!("cannot run kooste: {e}"),
     }
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 fn repo() -> PathBuf {
@@ -223,7 +221,7 @@ fn eval_against_other_rules() {
     );
     assert!(ends_with_macro_f1(&out), "{out}");
     let o = eval(&renamed);
-    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    let err = stderr(&o);
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(
@@ -336,11 +334,7 @@ fn eval_reads_labels_as_people_write_them_and_refuses_unknown_themes() {
     let run = |labels_text: &str| run_file("labels.csv", labels_text.as_bytes());
     let succeeded = |o: &Output| {
         let out = stdout(o);
-        assert!(
-            o.status.success(),
-            "{out}{}",
-            String::from_utf8_lossy(&o.stderr)
-        );
+        assert!(o.status.success(), "{out}{}", stderr(o));
         out
     };
     // The drive's folder in front, another letter case, a theme by its Finnish title: the
@@ -377,16 +371,12 @@ fn eval_reads_labels_as_people_write_them_and_refuses_unknown_themes() {
         out.contains("  city: label Lahti (none of the six), classified Espoo"),
         "{out}"
     );
-    let note = String::from_utf8_lossy(&lahti.stderr).into_owned();
+    let note = stderr(&lahti);
     assert!(
         note.contains("labels name cities other than the six, compared as no city: Lahti (1)"),
         "{note}"
     );
-    assert!(
-        espoo.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&espoo.stderr)
-    );
+    assert!(espoo.stderr.is_empty(), "{}", stderr(&espoo));
     // Saved by a spreadsheet in a Finnish locale: Windows-1252, where ä is the one byte E4.
     let bytes: Vec<u8> =
         "path;themes\nEspoo_osallisuus_TP2.txt;Osallisuus ja yhteiskehitt\u{e4}minen\n"
@@ -417,7 +407,7 @@ fn eval_reads_labels_as_people_write_them_and_refuses_unknown_themes() {
     let out = succeeded(&rows);
     assert_eq!(figure(&out, "documents"), 1.0, "{out}");
     assert_eq!(figure(&out, "micro_f1"), 1.0, "{out}");
-    let note = String::from_utf8_lossy(&rows.stderr).into_owned();
+    let note = stderr(&rows);
     assert!(
         note.contains(
             "labelled on more than one row, so counted once with the themes of all its rows: \
@@ -426,7 +416,7 @@ fn eval_reads_labels_as_people_write_them_and_refuses_unknown_themes() {
         "{note}"
     );
     let typo = run("path,themes\nEspoo_osallisuus_TP2.txt,osalisuus\n");
-    let err = String::from_utf8_lossy(&typo.stderr).into_owned();
+    let err = stderr(&typo);
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(typo.status.code(), Some(1), "{err}");
     assert!(
@@ -575,10 +565,10 @@ fn malformed_rules_are_an_error_with_their_place() {
     ]);
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(bad_toml.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&bad_toml.stderr);
+    let err = stderr(&bad_toml);
     assert!(err.contains("line 3"), "{err}");
     assert_eq!(bad_csv.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&bad_csv.stderr);
+    let err = stderr(&bad_csv);
     assert!(err.contains("row 2, cell C2"), "{err}");
 }
 
@@ -613,6 +603,6 @@ fn rules_from_spreadsheets() {
     ]);
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(o.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&o.stderr);
+    let err = stderr(&o);
     assert!(err.contains("row 3, cell C3"), "{err}");
 }
