@@ -837,9 +837,9 @@ fn eval(
 ) -> Result<ExitCode> {
     let bytes = std::fs::read(labels_path)
         .with_context(|| format!("cannot read labels {}", labels_path.display()))?;
-    let labels = match rules_file::table_kind(labels_path) {
+    let labels = match kooste_extract::table_kind(&labels_path.to_string_lossy()) {
         // Labels kept in a spreadsheet: the same columns on its first sheet.
-        Some(rules_file::Table::Spreadsheet) => {
+        Some(kooste_extract::TableKind::Spreadsheet) => {
             let rows = kooste_extract::first_sheet_rows(&bytes, &kooste_extract::Limits::default())
                 .with_context(|| {
                     format!("cannot read labels spreadsheet {}", labels_path.display())

@@ -36,7 +36,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 pub use archive::{Member, is_hidden_path, members as archive_members};
 pub use error::Error;
 pub use limits::Limits;
-pub use sheet::first_sheet_rows;
+pub use sheet::{TableKind, first_sheet_rows, table_kind};
 pub use sniff::sniff;
 pub use text::decode as decode_text;
 

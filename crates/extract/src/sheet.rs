@@ -347,6 +347,28 @@ fn comments(package: &mut Package<'_>, part: &str, limits: &Limits) -> Result<St
     Ok(sink.finish())
 }
 
+/// How a table that configures kooste (rules, labels, annotations) is read, by the
+/// extension of its file name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableKind {
+    /// XLSX, XLSM, XLS, XLSB or ODS: the first sheet, by [`first_sheet_rows`].
+    Spreadsheet,
+    Csv,
+}
+
+/// The kind of table a file of this name holds, or `None` for another file.
+pub fn table_kind(name: &str) -> Option<TableKind> {
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => Some(TableKind::Spreadsheet),
+        "csv" => Some(TableKind::Csv),
+        _ => None,
+    }
+}
+
 /// The cells of a workbook's first sheet as rows of display text, for tables that configure
 /// kooste (rules, annotations) rather than materials to summarise.
 pub fn first_sheet_rows(bytes: &[u8], limits: &Limits) -> Result<Vec<Vec<String>>, Error> {
@@ -645,6 +667,21 @@ fn display(value: &Data, format: Option<&str>, date1904: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tables_are_told_apart_by_extension_in_any_case() {
+        for (name, kind) in [
+            ("rules.xlsx", Some(TableKind::Spreadsheet)),
+            ("C:\\Projekti\\Teemat.ODS", Some(TableKind::Spreadsheet)),
+            ("vanha.xls", Some(TableKind::Spreadsheet)),
+            ("labels.CSV", Some(TableKind::Csv)),
+            ("rules.toml", None),
+            ("kansio.csv/rules", None),
+            ("README", None),
+        ] {
+            assert_eq!(table_kind(name), kind, "{name}");
+        }
+    }
 
     #[test]
     fn cells_display_through_their_format() {

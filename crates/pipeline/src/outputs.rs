@@ -98,7 +98,7 @@ pub(crate) fn read_annotations(drive: &Path) -> Result<Annotations, PipelineErro
         let parsed = if lower == TOML_FILE {
             let text = String::from_utf8(bytes).map_err(|_| bad("not UTF-8 text".to_string()))?;
             kooste_annotations::parse_toml(&text, &name)
-        } else if lower.ends_with(".csv") {
+        } else if kooste_extract::table_kind(&lower) == Some(kooste_extract::TableKind::Csv) {
             let text = kooste_extract::decode_text(&bytes);
             let rows = kooste_classify::csv_rows(&text).map_err(|e| bad(e.to_string()))?;
             kooste_annotations::parse_rows(&rows, &name)
