@@ -918,7 +918,6 @@ fn eval(
             let theirs = predictions_of(&scan_drive(drive, None, other, jobs, cache.as_ref())?);
             Some((
                 other.1.as_str(),
-                evaluate(&labels, &theirs, &ids),
                 compare(&labels, &predictions, &theirs, &ids),
             ))
         }
@@ -956,12 +955,12 @@ fn eval(
     if let Some((ok, n)) = e.tp {
         println!("tp_accuracy {:.3} ({ok}/{n})", ok as f64 / n.max(1) as f64);
     }
-    if let Some((name, theirs, c)) = &compared {
+    if let Some((name, c)) = &compared {
         // Named, like the interval line, so that no script looking for `micro_f1 ` or
         // `macro_f1 ` finds these lines.
         println!(
             "against {name}: micro {:.3} macro {:.3}",
-            theirs.micro_f1, theirs.macro_f1
+            c.other_micro_f1, c.other_macro_f1
         );
         let bounds = |i: Option<kooste_classify::Interval>| {
             i.map(|i| format!(" ({:+.3} to {:+.3})", i.low, i.high))

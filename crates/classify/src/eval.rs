@@ -480,6 +480,10 @@ fn outcome_table(
 /// another does, on the same documents.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Comparison {
+    /// F1 of `b` alone, the predictions compared against.
+    pub other_micro_f1: f64,
+    pub other_macro_f1: f64,
+    /// F1 of `a` minus F1 of `b`.
     pub micro_f1: f64,
     pub macro_f1: f64,
     /// 95 % intervals of the two differences from a paired bootstrap: each resample draws
@@ -511,6 +515,8 @@ pub fn compare(
     let (fa, fb) = (f1s(&a), f1s(&b));
     let intervals = bootstrap([&a, &b], theme_ids.len(), |[x, y]| (x.0 - y.0, x.1 - y.1));
     Comparison {
+        other_micro_f1: fb.0,
+        other_macro_f1: fb.1,
         micro_f1: fa.0 - fb.0,
         macro_f1: fa.1 - fb.1,
         micro_interval: intervals.map(|i| i.0),
@@ -896,6 +902,10 @@ mod tests {
         );
         assert_eq!(c.micro_f1, eb.micro_f1 - ew.micro_f1);
         assert_eq!(c.macro_f1, eb.macro_f1 - ew.macro_f1);
+        assert_eq!(
+            (c.other_micro_f1, c.other_macro_f1),
+            (ew.micro_f1, ew.macro_f1)
+        );
         // Better on every resample, since every draw of b's copies only removes errors.
         for i in [c.micro_interval, c.macro_interval] {
             let Some(i) = i else {
