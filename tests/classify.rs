@@ -4,23 +4,13 @@
 
 mod support;
 
-use support::{stderr, stdout};
+use support::{repo_root as repo, stderr, stdout};
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn kooste(args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_kooste"))
-        .args(args)
-        .output();
-    match out {
-        Ok(o) => o,
-        Err(e) => panic!("cannot run kooste: {e}"),
-    }
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    support::run(support::kooste().args(args))
 }
 
 /// The number after `name ` on its own line of `kooste eval` output.
