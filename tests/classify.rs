@@ -259,7 +259,9 @@ fn eval_errors_list_what_the_classifier_sees_otherwise() {
     assert!(
         out.contains(
             "(a theme is assigned at a score of 16 or more, or of 6.4 or more and 25 % of the \
-             strongest theme's where its terms reach 50 weighted occurrences per 1,000 words)"
+             strongest theme's where its terms reach 50 weighted occurrences per 1,000 words; \
+             in documents of 1500 words or more, only where some 300 words hold 20 of its \
+             term weight, or its title, file name or work package names it)"
         ),
         "{out}"
     );
@@ -480,6 +482,50 @@ fn explain_says_when_density_decides() {
         line.contains("✓ (tiheys 67 / 1 000 sanaa, raja 50)"),
         "{out}"
     );
+}
+
+#[test]
+fn explain_says_when_a_long_document_touches_a_theme_only_in_passing() {
+    let dir = temp_dir("explain-section");
+    let file = dir.join("Raportti.txt");
+    // Seven pairs of service-market terms, each pair 320 words from the next: together
+    // over the threshold, yet no section of the report is on them.
+    let filler = "Kirjasto on avoinna arkisin kello yhdeksästä kahdeksaan iltaisin. ".repeat(40);
+    let pairs = [
+        "Palveluseteli on yksi vaihtoehto. Palveluntuottaja valitaan myöhemmin.",
+        "Ostopalvelu on mahdollinen. Kilpailutus alkaa syksyllä.",
+        "Kolmas sektori on mukana. Palvelumarkkina kehittyy hitaasti.",
+        "Valinnanvapaus lisääntyy vähitellen. Monituottajuus on tavoite.",
+        "Markkinavuoropuhelu käydään keväällä. Järjestökenttä on laaja.",
+        "Palvelutarjotin uudistetaan. Yhteiskunnallinen yritys voi osallistua.",
+        "Innovatiivinen hankinta kokeillaan. Palveluverkosto tarkistetaan.",
+    ];
+    let text: String = pairs.iter().map(|p| format!("{p}\n{filler}\n")).collect();
+    if let Err(e) = std::fs::write(&file, text) {
+        panic!("cannot write {}: {e}", file.display());
+    }
+    let o = kooste(&["classify", "--explain", &file.to_string_lossy()]);
+    let out = stdout(&o);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(o.status.success(), "{out}");
+    assert!(
+        out.contains(
+            "pitkässä tekstissä lisäksi jossakin 300 sanan jaksossa teeman sanojen painoa \
+             vähintään 20, ellei otsikko, nimi tai työpaketti puhu teeman puolesta"
+        ),
+        "{out}"
+    );
+    let line = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("monitoimijuus "))
+        .unwrap_or("");
+    // The heaviest pair: palveluseteli (3) and palveluntuottaja (2), or
+    // valinnanvapaus (3) and monituottajuus (3).
+    assert!(
+        line.contains("(vain ohimennen: enintään 6.0 painoa 300 sanan jaksossa, raja 20)"),
+        "{out}"
+    );
+    assert!(!line.contains('✓'), "{out}");
 }
 
 #[test]

@@ -629,9 +629,19 @@ fn explain_material(
     } else {
         String::new()
     };
+    let section = c.themes.iter().any(|t| t.section.is_some());
+    let long = if section {
+        format!(
+            "; pitkässä tekstissä lisäksi jossakin {:.0} sanan jaksossa teeman sanojen painoa \
+             vähintään {:.0}, ellei otsikko, nimi tai työpaketti puhu teeman puolesta",
+            rules.settings.section_span, rules.settings.section_weight
+        )
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "  perusteet ({} sanaa, kynnys {:.1}{relative}{dense}):",
+        "  perusteet ({} sanaa, kynnys {:.1}{relative}{dense}{long}):",
         c.words, rules.settings.threshold
     )?;
     for t in &c.themes {
@@ -657,6 +667,15 @@ fn explain_material(
                     " ✓ (tiheys {:.0} / 1 000 sanaa, raja {:.0})",
                     t.density, rules.settings.density
                 ),
+                // Over the threshold, yet only touched in passing in a long document.
+                (false, true) if t.section.is_some_and(|w| w < rules.settings.section_weight) => {
+                    format!(
+                        " (vain ohimennen: enintään {:.1} painoa {:.0} sanan jaksossa, raja {:.0})",
+                        t.section.unwrap_or_default(),
+                        rules.settings.section_span,
+                        rules.settings.section_weight
+                    )
+                }
                 // Over the threshold, yet far weaker than the document's main theme.
                 (false, true) => format!(" (alle {:.0} % vahvimmasta)", share * 100.0),
                 (false, false) => String::new(),
@@ -1006,8 +1025,17 @@ fn print_disagreements(
     } else {
         String::new()
     };
+    let long = if settings.section_weight > 0.0 {
+        format!(
+            "; in documents of {} words or more, only where some {} words hold {} of its term \
+             weight, or its title, file name or work package names it",
+            settings.long_document, settings.section_span, settings.section_weight
+        )
+    } else {
+        String::new()
+    };
     println!(
-        "disagreements {} (a theme is assigned at a score of {} or more{dense})",
+        "disagreements {} (a theme is assigned at a score of {} or more{dense}{long})",
         found.len(),
         settings.threshold
     );

@@ -236,6 +236,9 @@ fn apply(rules: &mut Rules, key: &str, value: &str) -> Result<(), String> {
         "density_share" => s.density_share = num()?,
         "density_share_of_top" => s.density_share_of_top = num()?,
         "density_min_words" => s.density_min_words = num()?,
+        "long_document" => s.long_document = num()?,
+        "section_span" => s.section_span = num()?,
+        "section_weight" => s.section_weight = num()?,
         "morphology" => {
             s.morphology = Morphology::parse(value).ok_or(format!("morphology {value}"))?
         }

@@ -96,6 +96,10 @@ pub struct ThemeResult {
     pub tp_bonus: f64,
     /// Weighted occurrences of the theme's terms per 1,000 words (see `Settings::density`).
     pub density: f64,
+    /// In a document of `Settings::long_document` words or more: the most term weight of the
+    /// theme in any stretch of `Settings::section_span` words (see `Settings::section_weight`);
+    /// `None` in shorter documents.
+    pub section: Option<f64>,
     /// The score by source, for explanations.
     pub parts: ScoreParts,
     /// Every term found, with its weight and where it was found: the whole evidence. Kept
@@ -312,8 +316,7 @@ impl Classifier {
             tally.add(h.term, Zone::Title, 0);
         }
         // Hits and units both come in text order: walk them together.
-        // (theme, unit, weight) of every body occurrence, for the evidence sentences.
-        let mut occurrences: Vec<(u32, u32, f64)> = Vec::with_capacity(body.hits.len());
+        let mut occurrences: Vec<Occurrence> = Vec::with_capacity(body.hits.len());
         let mut u = 0;
         for h in &body.hits {
             while text.units.get(u + 1).is_some_and(|n| n.norm.0 <= h.start) {
@@ -323,7 +326,11 @@ impl Classifier {
             let page_n = material.pages.get(page as usize).map_or(0, |p| p.n);
             tally.add(h.term, zone, page_n);
             if let Some(t) = terms.get(h.term) {
-                occurrences.push((t.theme as u32, u as u32, t.weight));
+                occurrences.push(Occurrence {
+                    theme: t.theme as u32,
+                    unit: u as u32,
+                    weight: t.weight,
+                });
             }
         }
 
@@ -338,6 +345,7 @@ impl Classifier {
                 snippets: Vec::new(),
                 tp_bonus: 0.0,
                 density: 0.0,
+                section: None,
                 parts: ScoreParts::default(),
                 matches: Vec::new(),
             })
@@ -387,6 +395,28 @@ impl Classifier {
             result.assigned =
                 (result.score >= s.threshold || dense) && result.score >= s.share_of_top * top;
         }
+        if s.section_weight > 0.0 && text.words as f64 >= s.long_document {
+            // Where each unit starts, in words from the start of the text.
+            let mut starts = Vec::with_capacity(text.units.len());
+            let mut word = 0u32;
+            for unit in &text.units {
+                starts.push(word);
+                word = word.saturating_add(unit.words);
+            }
+            for (theme, result) in results.iter_mut().enumerate() {
+                // Only a theme assigned so far can lose; explanations show every theme's.
+                if !(result.assigned || self.details && result.score > 0.0) {
+                    continue;
+                }
+                let section = densest_section(&occurrences, &starts, theme, s.section_span);
+                result.section = Some(section);
+                // The title, file name or work package names the theme: the whole is on it.
+                let named = result.parts.title > 0.0 || result.tp_bonus > 0.0;
+                if !named && section < s.section_weight {
+                    result.assigned = false;
+                }
+            }
+        }
         // The evidence in words: for assigned themes, or all when explanations are asked for.
         for &t in &tally.touched {
             let (Some(term), Some(entry)) = (terms.get(t as usize), tally.slots.get(t as usize))
@@ -431,18 +461,13 @@ impl Classifier {
     }
 
     /// The sentences that carry most of a theme's weight, in order of weight.
-    fn snippets(
-        &self,
-        theme: usize,
-        occurrences: &[(u32, u32, f64)],
-        text: &Body<'_>,
-    ) -> Vec<String> {
+    fn snippets(&self, theme: usize, occurrences: &[Occurrence], text: &Body<'_>) -> Vec<String> {
         // Occurrences come in text order, so a unit's weight is one run.
         let mut weights: Vec<(u32, f64)> = Vec::new();
-        for &(_, unit, weight) in occurrences.iter().filter(|o| o.0 as usize == theme) {
+        for o in occurrences.iter().filter(|o| o.theme as usize == theme) {
             match weights.last_mut() {
-                Some((u, total)) if *u == unit => *total += weight,
-                _ => weights.push((unit, weight)),
+                Some((u, total)) if *u == o.unit => *total += o.weight,
+                _ => weights.push((o.unit, o.weight)),
             }
         }
         // The heaviest units, a few more than needed in case some are too short to show:
@@ -486,6 +511,38 @@ impl Classifier {
         }
         snippets
     }
+}
+
+/// One body occurrence of a term: its theme, the unit (sentence or line) it stands in, and
+/// the term's weight.
+struct Occurrence {
+    theme: u32,
+    unit: u32,
+    weight: f64,
+}
+
+/// The most weight of `theme`'s terms (positive weights, each occurrence once) found within
+/// `span` words of one another: how much of the theme one section of the text holds.
+/// `starts` holds where each unit starts, in words.
+fn densest_section(occurrences: &[Occurrence], starts: &[u32], theme: usize, span: f64) -> f64 {
+    let counts = |o: &Occurrence| o.theme as usize == theme && o.weight > 0.0;
+    let word = |o: &Occurrence| starts.get(o.unit as usize).copied().unwrap_or(0);
+    // A window over the theme's occurrences, its start kept as an index into all of them.
+    let (mut best, mut sum, mut start) = (0.0f64, 0.0f64, 0);
+    for o in occurrences.iter().filter(|o| counts(o)) {
+        sum += o.weight;
+        while let Some(first) = occurrences.get(start) {
+            if counts(first) {
+                if f64::from(word(o).saturating_sub(word(first))) <= span {
+                    break;
+                }
+                sum -= first.weight;
+            }
+            start += 1;
+        }
+        best = best.max(sum);
+    }
+    best
 }
 
 /// The text with each run of white space one space, clipped at a word to about `max`
@@ -926,6 +983,81 @@ mod tests {
         assert!(crate::DEFAULT_RULES.contains(from));
         let bad = crate::DEFAULT_RULES.replace(from, "density_share_of_top = 1.5");
         assert!(Rules::from_toml(&bad).is_err());
+    }
+
+    #[test]
+    fn a_long_document_gets_a_theme_only_where_a_section_is_on_it() {
+        let mentions = [
+            "Palveluseteli on yksi vaihtoehto.",
+            "Palveluntuottaja valitaan myöhemmin.",
+            "Ostopalvelu on mahdollinen.",
+            "Kilpailutus alkaa syksyllä.",
+            "Kolmas sektori on mukana.",
+            "Palvelumarkkina kehittyy hitaasti.",
+            "Valinnanvapaus lisääntyy vähitellen.",
+            "Monituottajuus on tavoite.",
+            "Markkinavuoropuhelu käydään keväällä.",
+            "Järjestökenttä on laaja.",
+            "Palvelutarjotin uudistetaan.",
+            "Yhteiskunnallinen yritys voi osallistua.",
+            "Innovatiivinen hankinta kokeillaan.",
+            "Palveluverkosto tarkistetaan.",
+        ];
+        // Two mentions at a time, 320 words apart.
+        let filler =
+            "Kirjasto on avoinna arkisin kello yhdeksästä kahdeksaan iltaisin. ".repeat(40);
+        let scattered: String = mentions
+            .chunks(2)
+            .map(|pair| format!("{} {filler}", pair.join(" ")))
+            .collect();
+        let together = format!(
+            "{} {}",
+            mentions.join(" "),
+            filler.repeat(mentions.len() / 2)
+        );
+        let s = Settings::default();
+        let theme = |c: &Classification| {
+            c.themes
+                .iter()
+                .find(|t| t.id == "monitoimijuus")
+                .cloned()
+                .unwrap_or_else(|| panic!("no monitoimijuus in {:?}", c.themes))
+        };
+
+        // The same terms and counts, so the same score, over the threshold.
+        let apart = classify("Raportti.txt", None, &[&scattered]);
+        let close = classify("Raportti.txt", None, &[&together]);
+        assert!(apart.words as f64 >= s.long_document, "{}", apart.words);
+        let (a, c) = (theme(&apart), theme(&close));
+        assert!((a.score - c.score).abs() < 1e-9, "{a:?} {c:?}");
+        assert!(a.score >= s.threshold, "{a:?}");
+        // Scattered, no stretch of 300 words holds more than two mentions.
+        assert!(a.section.is_some_and(|w| w <= 6.0), "{a:?}");
+        assert!(assigned(&apart).is_empty(), "{:?}", apart.themes);
+        // Together, one section holds them all: the theme is assigned.
+        assert!(c.section.is_some_and(|w| w >= s.section_weight), "{c:?}");
+        assert_eq!(assigned(&close), ["monitoimijuus"]);
+
+        // A title on the theme speaks for the whole document.
+        let titled = classify("Raportti.txt", Some("Palvelusetelit"), &[&scattered]);
+        assert_eq!(assigned(&titled), ["monitoimijuus"]);
+        // Short documents are not held to the rule, and 0 turns it off.
+        let short = classify("Raportti.txt", None, &[&mentions.join(" ")]);
+        assert!(theme(&short).section.is_none(), "{:?}", theme(&short));
+        let mut rules = Rules::default_rules();
+        rules.settings.section_weight = 0.0;
+        let off = classify_with(&rules, "Raportti.txt", None, &[&scattered]);
+        assert_eq!(assigned(&off), ["monitoimijuus"]);
+
+        for (from, to) in [
+            ("section_span = 300.0", "section_span = 0.0"),
+            ("section_weight = 20.0", "section_weight = -1.0"),
+            ("long_document = 1500.0", "long_document = -5.0"),
+        ] {
+            assert!(crate::DEFAULT_RULES.contains(from), "{from}");
+            let bad = crate::DEFAULT_RULES.replace(from, to);
+            assert!(Rules::from_toml(&bad).is_err(), "{to}");
+        }
     }
 
     #[test]

@@ -73,6 +73,17 @@ pub struct Settings {
     /// Texts shorter than this many words have their density taken over this many, so that
     /// a few words of a form or a title page do not look dense.
     pub density_min_words: f64,
+    /// Documents of at least this many words get a theme only where one stretch of them, of
+    /// `section_span` words, holds `section_weight` of the theme's term weight (each
+    /// occurrence counting its term's weight once), unless the title, file name or work
+    /// package speaks for the theme. A report or programme of thousands of words touches
+    /// every theme in passing, and its scattered mentions add up past `threshold`; the
+    /// labellers give such a document a theme when a section of it is on that theme.
+    pub long_document: f64,
+    /// The stretch, in words, that must carry the theme in a long document.
+    pub section_span: f64,
+    /// The weight that stretch must hold (0 turns the rule off).
+    pub section_weight: f64,
     /// Evidence sentences kept per assigned theme.
     pub snippets: usize,
     /// How much Finnish morphology matching applies: exact, snowball, stems, gradation or
@@ -94,6 +105,9 @@ impl Default for Settings {
             density_share: 0.4,
             density_share_of_top: 0.25,
             density_min_words: 300.0,
+            long_document: 1500.0,
+            section_span: 300.0,
+            section_weight: 20.0,
             snippets: 3,
             morphology: Morphology::Full,
         }
@@ -369,6 +383,10 @@ impl Rules {
             && (0.0..=1.0).contains(&settings.density_share)
             && (0.0..=1.0).contains(&settings.density_share_of_top)
             && non_negative(settings.density)
+            && non_negative(settings.long_document)
+            && non_negative(settings.section_weight)
+            && settings.section_span.is_finite()
+            && settings.section_span > 0.0
             && settings.length_pivot.is_finite()
             && settings.length_pivot > 0.0
             && settings.density_min_words.is_finite()
@@ -376,10 +394,10 @@ impl Rules {
         {
             return Err(invalid(
                 "settings",
-                "title_weight, heading_weight, saturation and density must be numbers of at \
-                 least 0, length_norm, share_of_top, density_share and density_share_of_top \
-                 between 0 and 1, and \
-                 length_pivot and density_min_words above 0",
+                "title_weight, heading_weight, saturation, density, long_document and \
+                 section_weight must be numbers of at least 0, length_norm, share_of_top, \
+                 density_share and density_share_of_top between 0 and 1, and length_pivot, \
+                 density_min_words and section_span above 0",
             ));
         }
         Ok(Rules {
