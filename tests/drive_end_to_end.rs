@@ -121,21 +121,40 @@ fn unreadable_files_have_their_kind() {
     let encrypted = get("Turku/Konsulttisopimus_kokonaisarkkitehtuurityö_luottamuksellinen.pdf");
     assert_eq!(encrypted["status"], "error");
     assert_eq!(encrypted["error"]["kind"], "encrypted");
-    let corrupt = get("Oulu/Asiakaspalvelupisteiden verkosto_luonnos.docx");
-    assert_eq!(corrupt["status"], "error");
-    assert_eq!(corrupt["error"]["kind"], "corrupt");
+    // Cut to its first 45 %: the directory is lost, the text before the cut is whole.
+    let cut = get("Oulu/Asiakaspalvelupisteiden verkosto_luonnos.docx");
+    assert_eq!(cut["status"], "ok");
+    assert!(cut["chars"].as_u64().is_some_and(|n| n > 500), "{cut}");
+    let note = cut["damaged"].as_str().unwrap_or_default();
+    assert!(
+        note.starts_with("the file is cut short")
+            && note.ends_with("word/stylesWithEffects.xml is cut off"),
+        "{note}"
+    );
     let scan = get("Hankehallinto/Ohjausryhmän pöytäkirja 2_2017 allekirjoitettu.pdf");
     assert_eq!(scan["status"], "empty");
     assert_eq!(scan["chars"], 0);
-    // Exactly these three are not readable text.
+    // Exactly these two are not readable text, and only the cut one is damaged.
     let unreadable: Vec<&String> = docs
         .iter()
         .filter(|(_, d)| d["status"] != "ok")
         .map(|(p, _)| p)
         .collect();
-    assert_eq!(unreadable.len(), 3, "{unreadable:?}");
+    assert_eq!(unreadable.len(), 2, "{unreadable:?}");
+    assert_eq!(docs.values().filter(|d| !d["damaged"].is_null()).count(), 1);
 
     let audit = read(&out.join("audit.md"));
+    assert!(
+        audit.contains("| Vioittuneita, luettu osittain | 1 |"),
+        "{audit}"
+    );
+    assert!(
+        audit.contains(
+            "## Vioittuneet tiedostot, joista luettiin ehjä osa (1)\n\n\
+             - `Oulu/Asiakaspalvelupisteiden verkosto_luonnos.docx`: the file is cut short"
+        ),
+        "{audit}"
+    );
     assert!(audit.contains(
         "(1, `encrypted`)\n\n- `Turku/Konsulttisopimus_kokonaisarkkitehtuurityö_luottamuksellinen.pdf`: "
     ));

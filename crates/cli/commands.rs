@@ -476,6 +476,7 @@ fn extract(files: &[PathBuf], as_json: bool, jobs: Option<usize>) -> Result<Exit
                     "pages": doc.pages,
                     "meta": doc.meta,
                     "error": null,
+                    "damaged": doc.damaged,
                 }),
                 Err(e) => json!({
                     "path": a.path,
@@ -484,6 +485,7 @@ fn extract(files: &[PathBuf], as_json: bool, jobs: Option<usize>) -> Result<Exit
                     "pages": [],
                     "meta": {"title": null, "author": null, "created": null, "modified": null},
                     "error": e,
+                    "damaged": null,
                 }),
             };
             writeln!(out, "{value}")?;
@@ -491,6 +493,9 @@ fn extract(files: &[PathBuf], as_json: bool, jobs: Option<usize>) -> Result<Exit
         }
         match &a.result {
             Ok(doc) => {
+                if let Some(note) = &doc.damaged {
+                    eprintln!("kooste: {}: damaged, read in part: {note}", a.path);
+                }
                 if several {
                     writeln!(out, "==> {} <==", a.path)?;
                 }

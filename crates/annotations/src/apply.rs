@@ -312,6 +312,7 @@ mod tests {
             scores: [("digitaalisuus".to_string(), 1.5)].into_iter().collect(),
             status: Status::Ok,
             error: None,
+            damaged: None,
             pages: 1,
             chars: 10,
             manual: vec![],

@@ -79,6 +79,7 @@ impl Extractor for Doc {
             format: Format::Doc,
             pages,
             meta,
+            damaged: None,
         })
     }
 }

@@ -81,6 +81,7 @@ impl Extractor for Docx {
             format: Format::Docx,
             pages,
             meta,
+            damaged: None,
         })
     }
 }

@@ -22,6 +22,7 @@ impl Extractor for Html {
                 title,
                 ..Meta::default()
             },
+            damaged: None,
         })
     }
 }

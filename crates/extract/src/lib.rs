@@ -24,6 +24,7 @@ mod pdf;
 mod ppt;
 mod pptx;
 mod rtf;
+mod salvage;
 mod sheet;
 mod sniff;
 mod text;
@@ -42,7 +43,7 @@ pub use text::decode as decode_text;
 
 /// Bumped whenever any extractor's output changes, so that cached results are not reused
 /// across versions that would extract differently.
-pub const EXTRACTOR_REVISION: u32 = 6;
+pub const EXTRACTOR_REVISION: u32 = 7;
 
 /// One file format's reader.
 pub trait Extractor: Sync {
@@ -103,16 +104,75 @@ pub fn extract(name: &str, bytes: &[u8], limits: &Limits) -> Result<Document, Er
     if let Some(reason) = ole::refusal(format, bytes) {
         return Err(reason);
     }
+    // A package cut short (an interrupted copy or upload) has lost the directory at its end;
+    // the entries before the cut may hold all of the text. Its kind is read again from the
+    // rebuilt container: what the name or a stray end record said may be wrong.
+    if zipped(format) && salvage::directory_lost(bytes) {
+        let refused = || {
+            Error::Zip(
+                "not a readable ZIP container: the directory at its end is missing (a copy cut \
+                 short?) and the parts before the cut do not make a document"
+                    .to_string(),
+            )
+        };
+        let Some(rebuilt) = salvage::rebuild(bytes, limits) else {
+            return Err(refused());
+        };
+        let format = sniff(name, &rebuilt.bytes);
+        let Some(extractor) = extractor_for(format).filter(|_| zipped(format)) else {
+            return Err(refused());
+        };
+        return match read_with(extractor, &rebuilt.bytes, limits) {
+            Ok(mut doc) => {
+                doc.damaged = Some(format!(
+                    "the file is cut short: the directory at the end of its ZIP container is \
+                     missing, so it was read from the {} whole entries before the cut ({} of \
+                     {} bytes){}",
+                    rebuilt.entries,
+                    rebuilt.whole_bytes,
+                    bytes.len(),
+                    rebuilt
+                        .cut_in
+                        .as_ref()
+                        .map(|name| format!("; {name} is cut off"))
+                        .unwrap_or_default()
+                ));
+                Ok(doc)
+            }
+            // A bound or the deadline of the limits: that is the answer.
+            Err(e @ (Error::TooLarge(_) | Error::Timeout(_))) => Err(e),
+            Err(_) => Err(refused()),
+        };
+    }
     let extractor = match format {
         Format::Zip => return Err(Error::Archive),
         Format::Unknown => return Err(Error::Unsupported(sniff::describe_unknown(name, bytes))),
         other => extractor_for(other)
             .ok_or_else(|| Error::Unsupported(format!("no extractor for {}", other.as_str())))?,
     };
+    read_with(extractor, bytes, limits)
+}
+
+/// Reads with one extractor, turning a panic inside its parser into an [`Error`].
+fn read_with(extractor: &dyn Extractor, bytes: &[u8], limits: &Limits) -> Result<Document, Error> {
     match catch_unwind(AssertUnwindSafe(|| extractor.extract(bytes, limits))) {
         Ok(result) => result,
         Err(payload) => Err(Error::Panic(panic_message(payload.as_ref()))),
     }
+}
+
+/// Formats whose files are ZIP packages.
+fn zipped(format: Format) -> bool {
+    matches!(
+        format,
+        Format::Docx
+            | Format::Pptx
+            | Format::Xlsx
+            | Format::Xlsb
+            | Format::Ods
+            | Format::Odt
+            | Format::Odp
+    )
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {

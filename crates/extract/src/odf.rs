@@ -297,6 +297,7 @@ fn document(format: Format, body: Body, meta: Meta) -> Document {
         format,
         pages,
         meta,
+        damaged: None,
     }
 }
 

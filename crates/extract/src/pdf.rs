@@ -32,6 +32,7 @@ impl Extractor for Pdf {
                 created: meta.created,
                 modified: meta.modified,
             },
+            damaged: None,
         })
     }
 }

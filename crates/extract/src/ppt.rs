@@ -75,6 +75,7 @@ impl Extractor for Ppt {
             format: Format::Ppt,
             pages,
             meta,
+            damaged: None,
         })
     }
 }

@@ -65,6 +65,7 @@ impl Extractor for Pptx {
             format: Format::Pptx,
             pages,
             meta,
+            damaged: None,
         })
     }
 }

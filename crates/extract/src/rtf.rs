@@ -37,6 +37,7 @@ impl Extractor for Rtf {
             format: Format::Rtf,
             pages,
             meta: parsed.meta,
+            damaged: None,
         })
     }
 }

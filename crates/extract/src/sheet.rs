@@ -68,6 +68,7 @@ impl Extractor for Sheet {
             format: self.0,
             pages,
             meta,
+            damaged: None,
         })
     }
 }

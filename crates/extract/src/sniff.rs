@@ -14,6 +14,12 @@ pub fn sniff(name: &str, bytes: &[u8]) -> Format {
         return Format::Pdf;
     }
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        // A package cut short has lost its directory, and an end record found in it may be
+        // that of a workbook embedded in a chart: the name says more. `extract` reads the
+        // kind again from the rebuilt container.
+        if crate::salvage::directory_lost(bytes) {
+            return by_extension(&ext).unwrap_or(Format::Zip);
+        }
         return zip_kind(bytes).unwrap_or_else(|| by_extension(&ext).unwrap_or(Format::Zip));
     }
     if bytes.starts_with(OLE_MAGIC) {

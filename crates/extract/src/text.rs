@@ -17,6 +17,7 @@ impl Extractor for PlainText {
             format: Format::Txt,
             pages: vec![Page::new(1, text)],
             meta: Meta::default(),
+            damaged: None,
         })
     }
 }
@@ -36,6 +37,7 @@ impl Extractor for Markdown {
                 title,
                 ..Meta::default()
             },
+            damaged: None,
         })
     }
 }

@@ -105,6 +105,10 @@ pub struct Document {
     pub format: Format,
     pub pages: Vec<Page>,
     pub meta: Meta,
+    /// Set when the file is damaged and only part of it could be read: what was wrong and
+    /// what was read. The audit lists such files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub damaged: Option<String>,
 }
 
 impl Document {
@@ -144,6 +148,7 @@ mod tests {
                 .map(|(t, n)| Page::new(n, *t))
                 .collect(),
             meta: Meta::default(),
+            damaged: None,
         }
     }
 

@@ -111,6 +111,9 @@ pub struct Material {
     pub scores: Scores,
     pub status: Status,
     pub error: Option<ExtractError>,
+    /// The file is damaged and was read in part: what was wrong and what was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub damaged: Option<String>,
     pub pages: u32,
     pub chars: u64,
     /// Fields a person set in the drive's annotations file, overriding the rules: any of
@@ -265,6 +268,7 @@ mod tests {
             scores: Scores::new(),
             status: Status::Ok,
             error: None,
+            damaged: None,
             pages: 1,
             chars: 1,
             manual: vec![],

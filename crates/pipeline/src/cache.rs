@@ -1437,6 +1437,7 @@ mod tests {
                 format: Format::Txt,
                 pages: vec![Page::new(1, text)],
                 meta: Meta::default(),
+                damaged: None,
             }),
         }
     }

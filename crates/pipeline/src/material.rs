@@ -247,6 +247,7 @@ pub fn material_from(a: &Analysed, classifier: &Classifier) -> Material {
         scores: Default::default(),
         status: Status::Error,
         error: None,
+        damaged: None,
         pages: 0,
         chars: 0,
         manual: Vec::new(),
@@ -277,6 +278,7 @@ pub fn material_from(a: &Analysed, classifier: &Classifier) -> Material {
     m.modified = doc.meta.modified.clone();
     m.pages = doc.pages.len() as u32;
     m.chars = doc.chars() as u64;
+    m.damaged = doc.damaged.clone();
     m.status = if doc.is_empty() {
         Status::Empty
     } else {
@@ -316,6 +318,7 @@ mod tests {
             format: Format::Txt,
             pages: vec![kooste_model::Page::new(1, t)],
             meta: kooste_model::Meta::default(),
+            damaged: None,
         };
         let analysed = vec![
             Analysed {

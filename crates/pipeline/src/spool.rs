@@ -347,6 +347,7 @@ fn encode(m: &Material, out: &mut Vec<u8>) {
         w.u8(position(&ErrorKind::ALL, &e.kind));
         w.str(&e.message);
     });
+    w.opt(m.damaged.as_deref(), |w, s| w.str(s));
     w.u32(m.pages);
     w.u64(m.chars);
     w.seq(&m.manual, |w, s| w.str(s));
@@ -386,6 +387,7 @@ fn empty_material() -> Material {
         scores: Scores::new(),
         status: Status::Ok,
         error: None,
+        damaged: None,
         pages: 0,
         chars: 0,
         manual: Vec::new(),
@@ -469,6 +471,7 @@ fn decode_into(bytes: &[u8], evidence: Evidence, m: &mut Material) -> io::Result
             }
         }
     }
+    r.opt_string_into(&mut m.damaged)?;
     m.pages = r.u32()?;
     m.chars = r.u64()?;
     r.strings_into(&mut m.manual, true)?;
@@ -621,7 +624,7 @@ mod tests {
                 "snippets": ["Asukkaat osallistuvat.", "Toinen lause."], "manual": true}],
             "scores": {"osallisuus": 21.5, "johtaminen": 0.25},
             "status": "error", "error": {"kind": "timeout", "message": "yli 60 s"},
-            "pages": 7, "chars": 4321, "manual": ["city", "themes"],
+            "damaged": "the file is cut short", "pages": 7, "chars": 4321, "manual": ["city", "themes"],
             "answer_hints": {"leadership": ["Johto näkee."], "business": ["Yritykset hyötyvät."]}}"#;
         serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}"))
     }

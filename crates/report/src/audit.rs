@@ -21,6 +21,8 @@ pub struct Audit {
     pub total: usize,
     /// (path, message) by error kind.
     pub unreadable: BTreeMap<ErrorKind, RowList>,
+    /// Damaged files read in part (a package cut short), with what was read as the detail.
+    pub damaged: RowList,
     /// Read, but no text: scanned pages that need OCR, or empty files.
     pub empty: RowList,
     /// Readable materials without a theme, city or work package. A person's correction to
@@ -127,6 +129,7 @@ impl Audit {
     /// How many rows [`Audit::each_row`] gives.
     pub fn row_count(&self) -> usize {
         self.errors()
+            + self.damaged.len()
             + self.empty.len()
             + self.no_theme.len()
             + self.no_city.len()
@@ -159,6 +162,13 @@ impl Audit {
             );
             files.each(|path, message| row(&category, path, Cow::Borrowed(message)))?;
         }
+        self.damaged.each(|path, note| {
+            row(
+                lang.pick("Vioittunut, luettu osittain", "Damaged, read in part"),
+                path,
+                Cow::Borrowed(note),
+            )
+        })?;
         let plain = [
             (
                 lang.pick("Tyhjä (tarvitsee OCR:n)", "Empty (needs OCR)"),
@@ -241,6 +251,9 @@ pub fn audit(view: View<'_>) -> std::io::Result<Audit> {
         let set_by_hand = |field: &str| m.manual.iter().any(|f| f == field);
         if !m.manual.is_empty() {
             a.manual.push(&m.path, &m.manual.join(","))?;
+        }
+        if let Some(note) = &m.damaged {
+            a.damaged.push(&m.path, note)?;
         }
         match m.status {
             Status::Error => {
@@ -795,6 +808,10 @@ pub fn write_audit_markdown(
         (lang.pick("Materiaaleja", "Materials"), a.total),
         (lang.pick("Lukukelvottomia", "Unreadable"), a.errors()),
         (
+            lang.pick("Vioittuneita, luettu osittain", "Damaged, read in part"),
+            a.damaged.len(),
+        ),
+        (
             lang.pick("Tyhjiä (tarvitsevat OCR:n)", "Empty (need OCR)"),
             a.empty.len(),
         ),
@@ -843,6 +860,23 @@ pub fn write_audit_markdown(
         ));
         files.each(|path, message| {
             out.push_str(&format!("- `{}`: {}\n", code(path), markdown(message)));
+            Ok::<(), std::io::Error>(())
+        })?;
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "## {} ({})\n\n",
+        lang.pick(
+            "Vioittuneet tiedostot, joista luettiin ehjä osa",
+            "Damaged files whose whole part was read"
+        ),
+        a.damaged.len()
+    ));
+    if a.damaged.is_empty() {
+        out.push_str(lang.pick("Ei yhtään.\n\n", "None.\n\n"));
+    } else {
+        a.damaged.each(|path, note| {
+            out.push_str(&format!("- `{}`: {}\n", code(path), markdown(note)));
             Ok::<(), std::io::Error>(())
         })?;
         out.push('\n');
@@ -1043,6 +1077,54 @@ mod tests {
 
     fn audit_of(index: &Index) -> Audit {
         audit(index.view()).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn damaged_files_read_in_part_are_listed_with_what_was_read() {
+        let note = "the file is cut short: read from the 7 whole entries before the cut";
+        let index: Index = serde_json::from_str(&format!(
+            r#"{{"schema": 1, "generated": "2018-03-13T00:00:00Z", "drive": "d",
+            "rules": {{"source": "default", "hash": "h"}}, "documents": [
+            {{"path": "Oulu/luonnos.docx", "format": "docx", "bytes": 9, "hash": "a",
+              "title": "t", "city": "Oulu", "tp": ["TP5"], "themes": [], "status": "ok",
+              "error": null, "damaged": "{note}", "pages": 1, "chars": 100}},
+            {{"path": "Oulu/rikki.docx", "format": "docx", "bytes": 9, "hash": "b",
+              "title": "t", "city": "Oulu", "tp": ["TP5"], "themes": [], "status": "error",
+              "error": {{"kind": "corrupt", "message": "damaged ZIP container"}},
+              "pages": 0, "chars": 0}},
+            {{"path": "Oulu/ehja.docx", "format": "docx", "bytes": 9, "hash": "c",
+              "title": "t", "city": "Oulu", "tp": ["TP5"], "themes": [], "status": "ok",
+              "error": null, "pages": 1, "chars": 100}}]}}"#
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let a = audit_of(&index);
+        assert_eq!((a.damaged.len(), a.errors()), (1, 1));
+        // Read, so held to the same questions as any material: here, no theme.
+        assert_eq!(a.no_theme.len(), 2);
+        let md = audit_markdown(&a, Lang::Fi);
+        assert!(md.contains("| Vioittuneita, luettu osittain | 1 |"), "{md}");
+        assert!(
+            md.contains(&format!(
+                "## Vioittuneet tiedostot, joista luettiin ehjä osa (1)\n\n- `Oulu/luonnos.docx`: {note}\n"
+            )),
+            "{md}"
+        );
+        let mut rows = Vec::new();
+        a.each_row(Lang::En, |r| {
+            rows.push((
+                r.category.into_owned(),
+                r.path.to_string(),
+                r.detail.into_owned(),
+            ));
+            Ok::<(), std::io::Error>(())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(rows.contains(&(
+            "Damaged, read in part".to_string(),
+            "Oulu/luonnos.docx".to_string(),
+            note.to_string()
+        )));
+        assert_eq!(rows.len(), a.row_count());
     }
 
     #[test]

@@ -305,6 +305,7 @@ mod tests {
                     scores: Default::default(),
                     status: Status::Ok,
                     error: None,
+                    damaged: None,
                     pages: 1,
                     chars: 1,
                     manual: vec![],

@@ -511,6 +511,11 @@ fn audit_section(s: &Summary, a: &Audit, lang: Lang, out: &mut String) {
             "#status=error",
         ),
         (
+            lang.pick("Vioittuneita, luettu osittain", "Damaged, read in part"),
+            a.damaged.len(),
+            "",
+        ),
+        (
             lang.pick("Tyhjiä (tarvitsevat OCR:n)", "Empty (need OCR)"),
             a.empty.len(),
             "#status=empty",

@@ -764,6 +764,7 @@ mod tests {
             scores: Default::default(),
             status: Status::Ok,
             error: None,
+            damaged: None,
             pages: 1,
             chars: 100,
             manual: vec![],

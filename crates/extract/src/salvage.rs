@@ -1,0 +1,410 @@
+//! ZIP containers whose central directory is lost. A package cut short by an interrupted copy
+//! or upload ends before its directory, yet every entry written before the cut is whole behind
+//! its own local header. Walking those headers and writing a directory for them gives the ZIP
+//! reader a container it can open, so the slides and parts before the cut are read as usual.
+//!
+//! Layout from the ZIP application note (APPNOTE 6.3): local header `PK\3\4`, optional data
+//! descriptor `PK\7\8` after data whose sizes the header leaves open (flag bit 3), central
+//! header `PK\1\2`, end of central directory `PK\5\6`.
+
+use crate::Limits;
+use flate2::{Decompress, FlushDecompress, Status};
+
+const LOCAL: u32 = 0x0403_4b50;
+const CENTRAL: u32 = 0x0201_4b50;
+const END: u32 = 0x0605_4b50;
+const DESCRIPTOR: u32 = 0x0807_4b50;
+const LOCAL_LEN: usize = 30;
+/// Flag bit 3: CRC and sizes follow the data in a descriptor.
+const SIZES_AFTER_DATA: u16 = 1 << 3;
+const DEFLATED: u16 = 8;
+
+struct Entry {
+    offset: u32,
+    version: u16,
+    flags: u16,
+    method: u16,
+    time: u16,
+    date: u16,
+    crc: u32,
+    compressed: u32,
+    size: u32,
+    name: Vec<u8>,
+}
+
+/// A container rebuilt from the whole entries of a cut-off one.
+pub(crate) struct Rebuilt {
+    pub bytes: Vec<u8>,
+    /// How many entries were whole.
+    pub entries: usize,
+    /// How many bytes of the file they take.
+    pub whole_bytes: usize,
+    /// The entry the file ends in, when its header survived.
+    pub cut_in: Option<String>,
+}
+
+/// Whether the bytes begin as a ZIP does, yet end without the directory that belongs to
+/// them. A cut-off package may still hold an end record: that of a workbook embedded in a
+/// chart, whose directory a ZIP reader would then take for the package's. The record that
+/// ends a whole file points at a directory that runs up to it.
+pub(crate) fn directory_lost(bytes: &[u8]) -> bool {
+    if bytes.get(..4).is_none_or(|b| le32(b, 0) != LOCAL) {
+        return false;
+    }
+    // The end record is 22 bytes and may carry a comment of up to 65,535.
+    let tail = bytes.len().saturating_sub(22 + 0xFFFF);
+    let mut at = bytes.len().saturating_sub(22);
+    loop {
+        if le32(bytes, at) == END {
+            let size = le32(bytes, at + 12);
+            let offset = le32(bytes, at + 16);
+            // ZIP64 keeps the real values in a record of its own: leave it to the reader.
+            if size == u32::MAX || offset == u32::MAX {
+                return false;
+            }
+            let (size, offset) = (size as usize, offset as usize);
+            let runs_up = offset.checked_add(size) == Some(at);
+            if runs_up && (size == 0 || le32(bytes, offset) == CENTRAL) {
+                return false;
+            }
+        }
+        if at <= tail {
+            return true;
+        }
+        at -= 1;
+    }
+}
+
+/// The container rebuilt from the whole entries before the first damaged or missing one, with
+/// a new central directory; `None` when not even the first entry is whole, or the bytes do not
+/// begin as a ZIP does. ZIP64 entries end the walk: a cut file of over 4 GB is not read.
+pub(crate) fn rebuild(bytes: &[u8], limits: &Limits) -> Option<Rebuilt> {
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut at = 0usize;
+    let mut cut_in = None;
+    while let Some(header) = bytes.get(at..at + LOCAL_LEN) {
+        // One entry over the limit is enough for the reader to refuse the container.
+        if le32(header, 0) != LOCAL || entries.len() > limits.max_entries {
+            break;
+        }
+        if limits.check_time().is_err() {
+            return None;
+        }
+        let Some(entry) = local_entry(bytes, at, limits) else {
+            let name_len = usize::from(le16(header, 26));
+            cut_in = bytes
+                .get(at + LOCAL_LEN..at + LOCAL_LEN + name_len)
+                .map(|n| String::from_utf8_lossy(n).into_owned());
+            break;
+        };
+        at = entry.1;
+        entries.push(entry.0);
+    }
+    if entries.is_empty() {
+        return None;
+    }
+    let kept = bytes.get(..at)?;
+    let mut out =
+        Vec::with_capacity(at + entries.iter().map(|e| 46 + e.name.len()).sum::<usize>() + 22);
+    out.extend_from_slice(kept);
+    let directory = u32::try_from(out.len()).ok()?;
+    for e in &entries {
+        put32(&mut out, CENTRAL);
+        put16(&mut out, 20); // made by: MS-DOS, APPNOTE 2.0
+        for v in [e.version, e.flags, e.method, e.time, e.date] {
+            put16(&mut out, v);
+        }
+        for v in [e.crc, e.compressed, e.size] {
+            put32(&mut out, v);
+        }
+        put16(&mut out, u16::try_from(e.name.len()).ok()?);
+        for _ in 0..4 {
+            put16(&mut out, 0); // extra, comment, disk, internal attributes
+        }
+        put32(&mut out, 0); // external attributes
+        put32(&mut out, e.offset);
+        out.extend_from_slice(&e.name);
+    }
+    let directory_len = u32::try_from(out.len()).ok()? - directory;
+    let count = u16::try_from(entries.len()).unwrap_or(u16::MAX);
+    put32(&mut out, END);
+    put16(&mut out, 0);
+    put16(&mut out, 0);
+    put16(&mut out, count);
+    put16(&mut out, count);
+    put32(&mut out, directory_len);
+    put32(&mut out, directory);
+    put16(&mut out, 0);
+    Some(Rebuilt {
+        bytes: out,
+        entries: entries.len(),
+        whole_bytes: at,
+        cut_in,
+    })
+}
+
+/// The entry whose local header starts at `at`, and where the next header would start; `None`
+/// when the entry is cut off or cannot be measured.
+fn local_entry(bytes: &[u8], at: usize, limits: &Limits) -> Option<(Entry, usize)> {
+    let header = bytes.get(at..at + LOCAL_LEN)?;
+    let flags = le16(header, 6);
+    let method = le16(header, 8);
+    let name_len = usize::from(le16(header, 26));
+    let extra_len = usize::from(le16(header, 28));
+    let name = bytes
+        .get(at + LOCAL_LEN..at + LOCAL_LEN + name_len)?
+        .to_vec();
+    let data = at + LOCAL_LEN + name_len + extra_len;
+    let (mut crc, mut compressed, mut size) =
+        (le32(header, 14), le32(header, 18), le32(header, 22));
+    let next = if flags & SIZES_AFTER_DATA == 0 {
+        if compressed == u32::MAX || size == u32::MAX {
+            return None;
+        }
+        let end = data.checked_add(compressed as usize)?;
+        bytes.get(data..end)?;
+        end
+    } else {
+        // Only deflate marks its own end; stored data of unknown length cannot be measured.
+        if method != DEFLATED {
+            return None;
+        }
+        let len = deflated_length(bytes.get(data..)?, limits)?;
+        let mut d = data + len;
+        if bytes
+            .get(d..d + 4)
+            .is_some_and(|s| le32(s, 0) == DESCRIPTOR)
+        {
+            d += 4;
+        }
+        let descriptor = bytes.get(d..d + 12)?;
+        (crc, compressed, size) = (
+            le32(descriptor, 0),
+            le32(descriptor, 4),
+            le32(descriptor, 8),
+        );
+        if compressed as usize != len {
+            return None;
+        }
+        d + 12
+    };
+    let entry = Entry {
+        offset: u32::try_from(at).ok()?,
+        version: le16(header, 4),
+        flags,
+        method,
+        time: le16(header, 10),
+        date: le16(header, 12),
+        crc,
+        compressed,
+        size,
+        name,
+    };
+    Some((entry, next))
+}
+
+/// How many bytes of `data` one raw deflate stream takes, found by inflating it into a
+/// scratch buffer; `None` when the stream is cut off, broken, or inflates past the limits.
+fn deflated_length(data: &[u8], limits: &Limits) -> Option<usize> {
+    let mut inflater = Decompress::new(false);
+    let mut scratch = vec![0u8; 64 << 10];
+    loop {
+        let consumed = usize::try_from(inflater.total_in()).ok()?;
+        let before = (inflater.total_in(), inflater.total_out());
+        let status = inflater
+            .decompress(data.get(consumed..)?, &mut scratch, FlushDecompress::None)
+            .ok()?;
+        if status == Status::StreamEnd {
+            return usize::try_from(inflater.total_in()).ok();
+        }
+        if inflater.total_out() > limits.max_part_bytes || limits.check_time().is_err() {
+            return None;
+        }
+        // No progress: the input ended inside the stream.
+        if (inflater.total_in(), inflater.total_out()) == before {
+            return None;
+        }
+    }
+}
+
+fn le16(b: &[u8], at: usize) -> u16 {
+    b.get(at..at + 2)
+        .map_or(0, |s| u16::from_le_bytes([s[0], s[1]]))
+}
+
+fn le32(b: &[u8], at: usize) -> u32 {
+    b.get(at..at + 4)
+        .map_or(0, |s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+}
+
+fn put16(out: &mut Vec<u8>, v: u16) {
+    out.extend_from_slice(&v.to_le_bytes());
+}
+
+fn put32(out: &mut Vec<u8>, v: u32) {
+    out.extend_from_slice(&v.to_le_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+
+    const A: &[u8] = b"Espoon asiakaspalvelun raportti, kevat 2018. ";
+    const B: &[u8] = b"Vantaan osallisuusmalli ja sen kokeilut. ";
+
+    /// A ZIP of three entries, written as a file (sizes in the local headers) or as a stream
+    /// (sizes in data descriptors after the data), with where its directory starts.
+    fn archive(stream: bool) -> (Vec<u8>, usize) {
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        let entries: [(&str, Vec<u8>); 3] = [
+            ("a.txt", A.repeat(40)),
+            ("kansio/", Vec::new()),
+            ("c.txt", B.repeat(40)),
+        ];
+        let mut out = Vec::new();
+        if stream {
+            let mut z = zip::ZipWriter::new_stream(&mut out);
+            for (name, data) in &entries {
+                z.start_file(*name, options).expect("in-memory zip");
+                z.write_all(data).expect("in-memory zip");
+            }
+            z.finish().expect("in-memory zip");
+        } else {
+            let mut cursor = std::io::Cursor::new(&mut out);
+            let mut z = zip::ZipWriter::new(&mut cursor);
+            for (name, data) in &entries {
+                z.start_file(*name, options).expect("in-memory zip");
+                z.write_all(data).expect("in-memory zip");
+            }
+            z.finish().expect("in-memory zip");
+        }
+        let end = out
+            .windows(4)
+            .rposition(|w| w == b"PK\x05\x06")
+            .expect("end record");
+        let directory = le32(&out, end + 16) as usize;
+        (out, directory)
+    }
+
+    fn read_all(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+        let mut z =
+            zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("rebuilt container opens");
+        (0..z.len())
+            .map(|i| {
+                let mut f = z.by_index(i).expect("entry");
+                let mut data = Vec::new();
+                f.read_to_end(&mut data)
+                    .expect("entry inflates, its CRC right");
+                (f.name().map(|n| n.into_owned()).unwrap_or_default(), data)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_directory_belongs_to_the_file_only_when_it_runs_up_to_the_end_record() {
+        let (bytes, directory) = archive(false);
+        assert!(!directory_lost(&bytes));
+        assert!(directory_lost(&bytes[..directory]));
+        assert!(directory_lost(&bytes[..bytes.len() - 1]));
+        // Another package's end record inside the data, as a chart's workbook brings.
+        let (inner, _) = archive(true);
+        let mut cut = bytes[..directory].to_vec();
+        cut.extend_from_slice(&inner);
+        assert!(directory_lost(&cut));
+        // A comment after the end record is allowed.
+        let mut commented = bytes.clone();
+        let n = commented.len();
+        commented[n - 2..].copy_from_slice(&7u16.to_le_bytes());
+        commented.extend_from_slice(b"kommentti"[..7].as_ref());
+        assert!(!directory_lost(&commented));
+        assert!(!directory_lost(b"%PDF-1.4"));
+    }
+
+    #[test]
+    fn a_container_cut_before_its_directory_is_rebuilt_whole() {
+        for stream in [false, true] {
+            let (bytes, directory) = archive(stream);
+            let cut = &bytes[..directory];
+            assert!(directory_lost(cut));
+            assert!(!directory_lost(&bytes));
+            let rebuilt = rebuild(cut, &Limits::default()).expect("three whole entries");
+            assert_eq!(
+                (
+                    rebuilt.entries,
+                    rebuilt.whole_bytes,
+                    rebuilt.cut_in.as_deref()
+                ),
+                (3, directory, None)
+            );
+            let names: Vec<(String, Vec<u8>)> = read_all(&rebuilt.bytes);
+            assert_eq!(
+                names,
+                [
+                    ("a.txt".to_string(), A.repeat(40)),
+                    ("kansio/".to_string(), Vec::new()),
+                    ("c.txt".to_string(), B.repeat(40)),
+                ],
+                "stream {stream}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_cut_inside_an_entry_keeps_the_entries_before_it() {
+        for stream in [false, true] {
+            let (bytes, directory) = archive(stream);
+            // Every cut from inside the first entry's data to the directory.
+            let c_header = bytes
+                .windows(5)
+                .rposition(|w| w == b"c.txt")
+                .expect("c.txt's local header")
+                - LOCAL_LEN;
+            for cut in (40..directory).step_by(7) {
+                let rebuilt = rebuild(&bytes[..cut], &Limits::default());
+                let Some(rebuilt) = rebuilt else {
+                    // Nothing whole yet: the first entry is cut.
+                    assert!(cut < c_header, "stream {stream}, cut {cut}");
+                    continue;
+                };
+                let got = read_all(&rebuilt.bytes);
+                if cut < c_header + LOCAL_LEN + 5 {
+                    assert!(got.len() <= 2, "stream {stream}, cut {cut}");
+                } else {
+                    assert_eq!(got.len(), 2, "stream {stream}, cut {cut}");
+                    assert_eq!(rebuilt.cut_in.as_deref(), Some("c.txt"));
+                }
+                assert_eq!(got[0], ("a.txt".to_string(), A.repeat(40)));
+            }
+        }
+    }
+
+    #[test]
+    fn what_is_not_a_cut_zip_is_left_alone() {
+        let limits = Limits::default();
+        assert!(rebuild(b"", &limits).is_none());
+        assert!(rebuild(b"PK\x03\x04 too short", &limits).is_none());
+        assert!(rebuild(b"%PDF-1.4 not a zip at all", &limits).is_none());
+        // Data descriptors after stored data cannot be measured.
+        let (mut bytes, directory) = archive(true);
+        bytes.truncate(directory);
+        let first_method = 8;
+        bytes[first_method] = 0;
+        assert!(rebuild(&bytes, &limits).is_none());
+    }
+
+    #[test]
+    fn the_entry_limit_and_the_deadline_hold() {
+        let (bytes, directory) = archive(false);
+        let mut limits = Limits::default();
+        limits.max_entries = 1;
+        // The walk stops one entry past the limit, for the reader to refuse the container.
+        let rebuilt = rebuild(&bytes[..directory], &limits).expect("entries");
+        assert_eq!(rebuilt.entries, 2);
+        let mut expired = Limits::default();
+        expired.time_limit = std::time::Duration::ZERO;
+        let expired = expired.start();
+        assert!(rebuild(&bytes[..directory], &expired).is_none());
+    }
+}
