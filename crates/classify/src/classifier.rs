@@ -235,7 +235,7 @@ impl Classifier {
         tp.sort();
         tp.dedup();
 
-        let decision = self.city(material, &path_norm, &body.buffer, &body_scan);
+        let decision = self.city(material, &path_norm, &body.buffer, &body_scan, body.words);
         let themes = self.score(
             &head_scan,
             &body_scan,
@@ -274,6 +274,7 @@ impl Classifier {
         path_norm: &str,
         buffer: &[u8],
         scan: &Scan,
+        words: usize,
     ) -> CityDecision {
         let mut weights = [0u32; 6];
         for m in &scan.cities {
@@ -297,7 +298,7 @@ impl Classifier {
             .map(for_matching)
             .collect();
         let meta_refs: Vec<&str> = meta.iter().map(String::as_str).collect();
-        city::decide(path_norm, &meta_refs, &weights)
+        city::decide(path_norm, &meta_refs, &weights, words)
     }
 
     /// Scores every theme from one tally of all occurrences, in text order.
