@@ -97,8 +97,9 @@ pub struct ThemeResult {
     /// Weighted occurrences of the theme's terms per 1,000 words (see `Settings::density`).
     pub density: f64,
     /// In a document of `Settings::long_document` words or more: the most term weight of the
-    /// theme in any stretch of `Settings::section_span` words (see `Settings::section_weight`);
-    /// `None` in shorter documents.
+    /// theme in any stretch of `Settings::section_span` words (see `Settings::section_weight`).
+    /// Found for the themes that the other rules assign, and for every theme with a score
+    /// when details are kept; `None` otherwise and in shorter documents.
     pub section: Option<f64>,
     /// The score by source, for explanations.
     pub parts: ScoreParts,

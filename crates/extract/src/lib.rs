@@ -108,19 +108,21 @@ pub fn extract(name: &str, bytes: &[u8], limits: &Limits) -> Result<Document, Er
     // the entries before the cut may hold all of the text. Its kind is read again from the
     // rebuilt container: what the name or a stray end record said may be wrong.
     if zipped(format) && salvage::directory_lost(bytes) {
-        let refused = || {
-            Error::Zip(
+        let refused = |why: &str| {
+            Error::Zip(format!(
                 "not a readable ZIP container: the directory at its end is missing (a copy cut \
-                 short?) and the parts before the cut do not make a document"
-                    .to_string(),
-            )
+                 short?) and the parts before the cut do not make a document ({why})"
+            ))
         };
         let Some(rebuilt) = salvage::rebuild(bytes, limits) else {
-            return Err(refused());
+            return Err(refused("not one whole entry"));
         };
         let format = sniff(name, &rebuilt.bytes);
         let Some(extractor) = extractor_for(format).filter(|_| zipped(format)) else {
-            return Err(refused());
+            return Err(refused(&format!(
+                "its parts are those of {}",
+                format.as_str()
+            )));
         };
         return match read_with(extractor, &rebuilt.bytes, limits) {
             Ok(mut doc) => {
@@ -141,7 +143,7 @@ pub fn extract(name: &str, bytes: &[u8], limits: &Limits) -> Result<Document, Er
             }
             // A bound or the deadline of the limits: that is the answer.
             Err(e @ (Error::TooLarge(_) | Error::Timeout(_))) => Err(e),
-            Err(_) => Err(refused()),
+            Err(e) => Err(refused(&e.to_string())),
         };
     }
     let extractor = match format {

@@ -82,6 +82,8 @@ pub(crate) fn rebuild(bytes: &[u8], limits: &Limits) -> Option<Rebuilt> {
     let mut entries: Vec<Entry> = Vec::new();
     let mut at = 0usize;
     let mut cut_in = None;
+    // Where deflate streams of unknown length are inflated to be measured, for all of them.
+    let mut scratch = Vec::new();
     while let Some(header) = bytes.get(at..at + LOCAL_LEN) {
         // One entry over the limit is enough for the reader to refuse the container.
         if le32(header, 0) != LOCAL || entries.len() > limits.max_entries {
@@ -90,7 +92,7 @@ pub(crate) fn rebuild(bytes: &[u8], limits: &Limits) -> Option<Rebuilt> {
         if limits.check_time().is_err() {
             return None;
         }
-        let Some(entry) = local_entry(bytes, at, limits) else {
+        let Some(entry) = local_entry(bytes, at, limits, &mut scratch) else {
             let name_len = usize::from(le16(header, 26));
             cut_in = bytes
                 .get(at + LOCAL_LEN..at + LOCAL_LEN + name_len)
@@ -145,7 +147,12 @@ pub(crate) fn rebuild(bytes: &[u8], limits: &Limits) -> Option<Rebuilt> {
 
 /// The entry whose local header starts at `at`, and where the next header would start; `None`
 /// when the entry is cut off or cannot be measured.
-fn local_entry(bytes: &[u8], at: usize, limits: &Limits) -> Option<(Entry, usize)> {
+fn local_entry(
+    bytes: &[u8],
+    at: usize,
+    limits: &Limits,
+    scratch: &mut Vec<u8>,
+) -> Option<(Entry, usize)> {
     let header = bytes.get(at..at + LOCAL_LEN)?;
     let flags = le16(header, 6);
     let method = le16(header, 8);
@@ -169,7 +176,7 @@ fn local_entry(bytes: &[u8], at: usize, limits: &Limits) -> Option<(Entry, usize
         if method != DEFLATED {
             return None;
         }
-        let len = deflated_length(bytes.get(data..)?, limits)?;
+        let len = deflated_length(bytes.get(data..)?, limits, scratch)?;
         let mut d = data + len;
         if bytes
             .get(d..d + 4)
@@ -205,14 +212,14 @@ fn local_entry(bytes: &[u8], at: usize, limits: &Limits) -> Option<(Entry, usize
 
 /// How many bytes of `data` one raw deflate stream takes, found by inflating it into a
 /// scratch buffer; `None` when the stream is cut off, broken, or inflates past the limits.
-fn deflated_length(data: &[u8], limits: &Limits) -> Option<usize> {
+fn deflated_length(data: &[u8], limits: &Limits, scratch: &mut Vec<u8>) -> Option<usize> {
     let mut inflater = Decompress::new(false);
-    let mut scratch = vec![0u8; 64 << 10];
+    scratch.resize(64 << 10, 0);
     loop {
         let consumed = usize::try_from(inflater.total_in()).ok()?;
         let before = (inflater.total_in(), inflater.total_out());
         let status = inflater
-            .decompress(data.get(consumed..)?, &mut scratch, FlushDecompress::None)
+            .decompress(data.get(consumed..)?, scratch, FlushDecompress::None)
             .ok()?;
         if status == Status::StreamEnd {
             return usize::try_from(inflater.total_in()).ok();
