@@ -449,16 +449,10 @@ fn explain_shows_terms_counts_and_sentences() {
     assert!(out.contains("» Osallisuus syntyy"), "{out}");
 }
 
-#[test]
-fn explain_says_when_density_decides() {
-    let dir = temp_dir("explain-density");
-    let file = dir.join("Tiedote.txt");
-    // A short notice about one thing: repeats of one term saturate, the density does not.
-    let text = "Kaupunki ottaa käyttöön kotihoidon palvelusetelin maaliskuussa. \
-        Palvelusetelillä ikäihminen voi valita itse, keneltä hän hankkii kotiin annettavan \
-        hoidon. Palvelusetelin arvo riippuu tuloista. Palveluseteliä voi käyttää vain \
-        hyväksytyn palveluntuottajan kanssa. Palvelusetelin saa kotihoidon ohjaajalta, \
-        joka kertoo myös, miten palveluseteli toimii käytännössä.\n";
+/// `kooste classify --explain` of a file holding `text`, which must succeed.
+fn explain(dir_name: &str, file_name: &str, text: &str) -> String {
+    let dir = temp_dir(dir_name);
+    let file = dir.join(file_name);
     if let Err(e) = std::fs::write(&file, text) {
         panic!("cannot write {}: {e}", file.display());
     }
@@ -466,6 +460,25 @@ fn explain_says_when_density_decides() {
     let out = stdout(&o);
     let _ = std::fs::remove_dir_all(&dir);
     assert!(o.status.success(), "{out}");
+    out
+}
+
+/// The explanation's line of one theme's score.
+fn theme_line<'a>(out: &'a str, id: &str) -> &'a str {
+    out.lines()
+        .find(|l| l.trim_start().starts_with(&format!("{id} ")))
+        .unwrap_or("")
+}
+
+#[test]
+fn explain_says_when_density_decides() {
+    // A short notice about one thing: repeats of one term saturate, the density does not.
+    let text = "Kaupunki ottaa käyttöön kotihoidon palvelusetelin maaliskuussa. \
+        Palvelusetelillä ikäihminen voi valita itse, keneltä hän hankkii kotiin annettavan \
+        hoidon. Palvelusetelin arvo riippuu tuloista. Palveluseteliä voi käyttää vain \
+        hyväksytyn palveluntuottajan kanssa. Palvelusetelin saa kotihoidon ohjaajalta, \
+        joka kertoo myös, miten palveluseteli toimii käytännössä.\n";
+    let out = explain("explain-density", "Tiedote.txt", text);
     assert!(
         out.contains(
             "kynnys 16.0; tai tiheys vähintään 50 / 1 000 sanaa ja pisteitä vähintään 6.4 sekä \
@@ -473,10 +486,7 @@ fn explain_says_when_density_decides() {
         ),
         "{out}"
     );
-    let line = out
-        .lines()
-        .find(|l| l.trim_start().starts_with("monitoimijuus "))
-        .unwrap_or("");
+    let line = theme_line(&out, "monitoimijuus");
     // (6 x palveluseteli 3 + palveluntuottaja 2) per 300 words: 67 per 1,000.
     assert!(
         line.contains("✓ (tiheys 67 / 1 000 sanaa, raja 50)"),
@@ -486,8 +496,6 @@ fn explain_says_when_density_decides() {
 
 #[test]
 fn explain_says_when_a_long_document_touches_a_theme_only_in_passing() {
-    let dir = temp_dir("explain-section");
-    let file = dir.join("Raportti.txt");
     // Seven pairs of service-market terms, each pair 320 words from the next: together
     // over the threshold, yet no section of the report is on them.
     let filler = "Kirjasto on avoinna arkisin kello yhdeksästä kahdeksaan iltaisin. ".repeat(40);
@@ -501,13 +509,7 @@ fn explain_says_when_a_long_document_touches_a_theme_only_in_passing() {
         "Innovatiivinen hankinta kokeillaan. Palveluverkosto tarkistetaan.",
     ];
     let text: String = pairs.iter().map(|p| format!("{p}\n{filler}\n")).collect();
-    if let Err(e) = std::fs::write(&file, text) {
-        panic!("cannot write {}: {e}", file.display());
-    }
-    let o = kooste(&["classify", "--explain", &file.to_string_lossy()]);
-    let out = stdout(&o);
-    let _ = std::fs::remove_dir_all(&dir);
-    assert!(o.status.success(), "{out}");
+    let out = explain("explain-section", "Raportti.txt", &text);
     assert!(
         out.contains(
             "pitkässä tekstissä lisäksi jossakin 300 sanan jaksossa teeman sanojen painoa \
@@ -515,10 +517,7 @@ fn explain_says_when_a_long_document_touches_a_theme_only_in_passing() {
         ),
         "{out}"
     );
-    let line = out
-        .lines()
-        .find(|l| l.trim_start().starts_with("monitoimijuus "))
-        .unwrap_or("");
+    let line = theme_line(&out, "monitoimijuus");
     // The heaviest pair: palveluseteli (3) and palveluntuottaja (2), or
     // valinnanvapaus (3) and monituottajuus (3).
     assert!(

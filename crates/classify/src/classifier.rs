@@ -781,6 +781,23 @@ mod tests {
         })
     }
 
+    fn theme_of(c: &Classification, id: &str) -> ThemeResult {
+        c.themes
+            .iter()
+            .find(|t| t.id == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {id} in {:?}", c.themes))
+    }
+
+    /// Each setting line of the default rules, changed as given, makes rules that are refused.
+    fn refused(changes: &[(&str, &str)]) {
+        for (from, to) in changes {
+            assert!(crate::DEFAULT_RULES.contains(from), "{from}");
+            let bad = crate::DEFAULT_RULES.replace(from, to);
+            assert!(Rules::from_toml(&bad).is_err(), "{to}");
+        }
+    }
+
     fn assigned(c: &Classification) -> Vec<String> {
         c.themes
             .iter()
@@ -894,13 +911,7 @@ mod tests {
             hoidon. Palvelusetelin arvo riippuu tuloista. Palveluseteliä voi käyttää vain \
             hyväksytyn palveluntuottajan kanssa. Palvelusetelin saa kotihoidon ohjaajalta, \
             joka kertoo myös, miten palveluseteli toimii käytännössä.";
-        let theme = |c: &Classification| {
-            c.themes
-                .iter()
-                .find(|t| t.id == "monitoimijuus")
-                .cloned()
-                .unwrap_or_else(|| panic!("no monitoimijuus in {:?}", c.themes))
-        };
+        let theme = |c: &Classification| theme_of(c, "monitoimijuus");
         let short = classify("Tiedote.txt", None, &[release]);
         let t = theme(&short);
         let s = Settings::default();
@@ -933,15 +944,11 @@ mod tests {
         assert!(assigned(&long).is_empty(), "{:?}", long.themes);
 
         // Out-of-range settings are refused with a reason.
-        for (from, to) in [
+        refused(&[
             ("density_share = 0.4", "density_share = 1.5"),
             ("density = 50.0", "density = -1.0"),
             ("density_min_words = 300.0", "density_min_words = 0.0"),
-        ] {
-            assert!(crate::DEFAULT_RULES.contains(from), "{from}");
-            let bad = crate::DEFAULT_RULES.replace(from, to);
-            assert!(Rules::from_toml(&bad).is_err(), "{to}");
-        }
+        ]);
     }
 
     #[test]
@@ -957,14 +964,7 @@ mod tests {
             Osallistujat kehittivät ideoita yhdessä asukasraadin kanssa.";
         let c = classify("Tiedote.txt", None, &[text]);
         let s = Settings::default();
-        let theme = |c: &Classification, id: &str| {
-            c.themes
-                .iter()
-                .find(|t| t.id == id)
-                .cloned()
-                .unwrap_or_else(|| panic!("no {id} in {:?}", c.themes))
-        };
-        let (main, side) = (theme(&c, "osallisuus"), theme(&c, "johtaminen"));
+        let (main, side) = (theme_of(&c, "osallisuus"), theme_of(&c, "johtaminen"));
         assert!(
             side.density >= s.density && side.score >= s.density_share * s.threshold,
             "{side:?}"
@@ -981,10 +981,7 @@ mod tests {
         let off = classify_with(&rules, "Tiedote.txt", None, &[text]);
         assert_eq!(assigned(&off), ["osallisuus", "johtaminen"]);
 
-        let from = "density_share_of_top = 0.25";
-        assert!(crate::DEFAULT_RULES.contains(from));
-        let bad = crate::DEFAULT_RULES.replace(from, "density_share_of_top = 1.5");
-        assert!(Rules::from_toml(&bad).is_err());
+        refused(&[("density_share_of_top = 0.25", "density_share_of_top = 1.5")]);
     }
 
     #[test]
@@ -1018,13 +1015,7 @@ mod tests {
             filler.repeat(mentions.len() / 2)
         );
         let s = Settings::default();
-        let theme = |c: &Classification| {
-            c.themes
-                .iter()
-                .find(|t| t.id == "monitoimijuus")
-                .cloned()
-                .unwrap_or_else(|| panic!("no monitoimijuus in {:?}", c.themes))
-        };
+        let theme = |c: &Classification| theme_of(c, "monitoimijuus");
 
         // The same terms and counts, so the same score, over the threshold.
         let apart = classify("Raportti.txt", None, &[&scattered]);
@@ -1051,15 +1042,11 @@ mod tests {
         let off = classify_with(&rules, "Raportti.txt", None, &[&scattered]);
         assert_eq!(assigned(&off), ["monitoimijuus"]);
 
-        for (from, to) in [
+        refused(&[
             ("section_span = 300.0", "section_span = 0.0"),
             ("section_weight = 20.0", "section_weight = -1.0"),
             ("long_document = 1500.0", "long_document = -5.0"),
-        ] {
-            assert!(crate::DEFAULT_RULES.contains(from), "{from}");
-            let bad = crate::DEFAULT_RULES.replace(from, to);
-            assert!(Rules::from_toml(&bad).is_err(), "{to}");
-        }
+        ]);
     }
 
     #[test]

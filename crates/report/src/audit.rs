@@ -858,11 +858,7 @@ pub fn write_audit_markdown(
             files.len(),
             kind.as_str()
         ));
-        files.each(|path, message| {
-            out.push_str(&format!("- `{}`: {}\n", code(path), markdown(message)));
-            Ok::<(), std::io::Error>(())
-        })?;
-        out.push('\n');
+        detail_lines(&mut out, files)?;
     }
     out.push_str(&format!(
         "## {} ({})\n\n",
@@ -875,11 +871,7 @@ pub fn write_audit_markdown(
     if a.damaged.is_empty() {
         out.push_str(lang.pick("Ei yhtään.\n\n", "None.\n\n"));
     } else {
-        a.damaged.each(|path, note| {
-            out.push_str(&format!("- `{}`: {}\n", code(path), markdown(note)));
-            Ok::<(), std::io::Error>(())
-        })?;
-        out.push('\n');
+        detail_lines(&mut out, &a.damaged)?;
     }
     section(
         &mut out,
@@ -1054,6 +1046,16 @@ fn contenders_note(lang: Lang, names: &str) -> String {
         ),
         names
     )
+}
+
+/// One line per row, the path and its detail, and a blank line after them.
+fn detail_lines(out: &mut Spill<'_>, rows: &RowList) -> std::io::Result<()> {
+    rows.each(|path, detail| {
+        out.push_str(&format!("- `{}`: {}\n", code(path), markdown(detail)));
+        Ok::<(), std::io::Error>(())
+    })?;
+    out.push('\n');
+    Ok(())
 }
 
 fn section(out: &mut Spill<'_>, lang: Lang, title: &str, paths: &RowList) -> std::io::Result<()> {
