@@ -128,7 +128,7 @@ fn unreadable_files_have_their_kind() {
     let note = cut["damaged"].as_str().unwrap_or_default();
     assert!(
         note.starts_with("the file is cut short")
-            && note.ends_with("word/stylesWithEffects.xml is cut off"),
+            && note.ends_with("word/stylesWithEffects.xml is cut off and read up to the cut"),
         "{note}"
     );
     let scan = get("Hankehallinto/Ohjausryhmän pöytäkirja 2_2017 allekirjoitettu.pdf");

@@ -105,46 +105,9 @@ pub fn extract(name: &str, bytes: &[u8], limits: &Limits) -> Result<Document, Er
         return Err(reason);
     }
     // A package cut short (an interrupted copy or upload) has lost the directory at its end;
-    // the entries before the cut may hold all of the text. Its kind is read again from the
-    // rebuilt container: what the name or a stray end record said may be wrong.
+    // the entries before the cut may hold all of the text.
     if zipped(format) && salvage::directory_lost(bytes) {
-        let refused = |why: &str| {
-            Error::Zip(format!(
-                "not a readable ZIP container: the directory at its end is missing (a copy cut \
-                 short?) and the parts before the cut do not make a document ({why})"
-            ))
-        };
-        let Some(rebuilt) = salvage::rebuild(bytes, limits) else {
-            return Err(refused("not one whole entry"));
-        };
-        let format = sniff(name, &rebuilt.bytes);
-        let Some(extractor) = extractor_for(format).filter(|_| zipped(format)) else {
-            return Err(refused(&format!(
-                "its parts are those of {}",
-                format.as_str()
-            )));
-        };
-        return match read_with(extractor, &rebuilt.bytes, limits) {
-            Ok(mut doc) => {
-                doc.damaged = Some(format!(
-                    "the file is cut short: the directory at the end of its ZIP container is \
-                     missing, so it was read from the {} whole entries before the cut ({} of \
-                     {} bytes){}",
-                    rebuilt.entries,
-                    rebuilt.whole_bytes,
-                    bytes.len(),
-                    rebuilt
-                        .cut_in
-                        .as_ref()
-                        .map(|name| format!("; {name} is cut off"))
-                        .unwrap_or_default()
-                ));
-                Ok(doc)
-            }
-            // A bound or the deadline of the limits: that is the answer.
-            Err(e @ (Error::TooLarge(_) | Error::Timeout(_))) => Err(e),
-            Err(e) => Err(refused(&e.to_string())),
-        };
+        return read_cut(name, bytes, limits);
     }
     let extractor = match format {
         Format::Zip => return Err(Error::Archive),
@@ -153,6 +116,57 @@ pub fn extract(name: &str, bytes: &[u8], limits: &Limits) -> Result<Document, Er
             .ok_or_else(|| Error::Unsupported(format!("no extractor for {}", other.as_str())))?,
     };
     read_with(extractor, bytes, limits)
+}
+
+/// Reads a package whose directory is lost from its rebuilt container: first with the
+/// beginning of the entry the cut falls in, then, if that part does not read, from the whole
+/// entries alone. Its kind is sniffed again from the rebuilt container: what the name or a
+/// stray end record said may be wrong.
+fn read_cut(name: &str, bytes: &[u8], limits: &Limits) -> Result<Document, Error> {
+    let refused = |why: &str| {
+        Error::Zip(format!(
+            "not a readable ZIP container: the directory at its end is missing (a copy cut \
+             short?) and the parts before the cut do not make a document ({why})"
+        ))
+    };
+    let mut why = "not one whole entry".to_string();
+    for partial in [true, false] {
+        let Some(rebuilt) = salvage::rebuild(bytes, limits, partial) else {
+            return Err(refused(&why));
+        };
+        let format = sniff(name, &rebuilt.bytes);
+        let Some(extractor) = extractor_for(format).filter(|_| zipped(format)) else {
+            return Err(refused(&format!(
+                "its parts are those of {}",
+                format.as_str()
+            )));
+        };
+        match read_with(extractor, &rebuilt.bytes, limits) {
+            Ok(mut doc) => {
+                let cut = match (&rebuilt.cut_in, rebuilt.partial) {
+                    (Some(name), true) => format!("; {name} is cut off and read up to the cut"),
+                    (Some(name), false) => format!("; {name} is cut off"),
+                    (None, _) => String::new(),
+                };
+                doc.damaged = Some(format!(
+                    "the file is cut short: the directory at the end of its ZIP container is \
+                     missing, so it was read from the {} whole entries before the cut ({} of {} \
+                     bytes){cut}",
+                    rebuilt.entries,
+                    rebuilt.whole_bytes,
+                    bytes.len(),
+                ));
+                return Ok(doc);
+            }
+            // A bound or the deadline of the limits: that is the answer.
+            Err(e @ (Error::TooLarge(_) | Error::Timeout(_))) => return Err(e),
+            Err(e) => why = e.to_string(),
+        }
+        if !rebuilt.partial {
+            break;
+        }
+    }
+    Err(refused(&why))
 }
 
 /// Reads with one extractor, turning a panic inside its parser into an [`Error`].

@@ -41,6 +41,8 @@ pub(crate) struct Rebuilt {
     pub whole_bytes: usize,
     /// The entry the file ends in, when its header survived.
     pub cut_in: Option<String>,
+    /// Whether that entry's beginning was kept, as far as the cut allows.
+    pub partial: bool,
 }
 
 /// Whether the bytes begin as a ZIP does, yet end without the directory that belongs to
@@ -78,10 +80,15 @@ pub(crate) fn directory_lost(bytes: &[u8]) -> bool {
 /// The container rebuilt from the whole entries before the first damaged or missing one, with
 /// a new central directory; `None` when not even the first entry is whole, or the bytes do not
 /// begin as a ZIP does. ZIP64 entries end the walk: a cut file of over 4 GB is not read.
-pub(crate) fn rebuild(bytes: &[u8], limits: &Limits) -> Option<Rebuilt> {
+///
+/// With `partial`, the entry the cut falls in is kept as far as it goes: a text-heavy
+/// document's main part is most of its file, so a cut often falls inside it, and the text
+/// before the cut is worth reading. Markup is kept up to its last whole tag.
+pub(crate) fn rebuild(bytes: &[u8], limits: &Limits, partial: bool) -> Option<Rebuilt> {
     let mut entries: Vec<Entry> = Vec::new();
     let mut at = 0usize;
     let mut cut_in = None;
+    let mut tail: Option<(Entry, Vec<u8>)> = None;
     // Where deflate streams of unknown length are inflated to be measured, for all of them.
     let mut scratch = Vec::new();
     while let Some(header) = bytes.get(at..at + LOCAL_LEN) {
@@ -97,6 +104,9 @@ pub(crate) fn rebuild(bytes: &[u8], limits: &Limits) -> Option<Rebuilt> {
             cut_in = bytes
                 .get(at + LOCAL_LEN..at + LOCAL_LEN + name_len)
                 .map(|n| String::from_utf8_lossy(n).into_owned());
+            if partial {
+                tail = cut_entry(bytes, at, limits);
+            }
             break;
         };
         at = entry.1;
@@ -105,10 +115,30 @@ pub(crate) fn rebuild(bytes: &[u8], limits: &Limits) -> Option<Rebuilt> {
     if entries.is_empty() {
         return None;
     }
-    let kept = bytes.get(..at)?;
-    let mut out =
-        Vec::with_capacity(at + entries.iter().map(|e| 46 + e.name.len()).sum::<usize>() + 22);
-    out.extend_from_slice(kept);
+    let whole_bytes = at;
+    let mut out = Vec::with_capacity(
+        at + tail.as_ref().map_or(0, |t| 30 + t.0.name.len() + t.1.len())
+            + entries.iter().map(|e| 46 + e.name.len()).sum::<usize>()
+            + 22,
+    );
+    out.extend_from_slice(bytes.get(..at)?);
+    // The cut entry's beginning, stored whole after the whole entries.
+    let partial = tail.is_some();
+    if let Some((mut e, data)) = tail {
+        e.offset = u32::try_from(out.len()).ok()?;
+        put32(&mut out, LOCAL);
+        for v in [e.version, e.flags, e.method, e.time, e.date] {
+            put16(&mut out, v);
+        }
+        for v in [e.crc, e.compressed, e.size] {
+            put32(&mut out, v);
+        }
+        put16(&mut out, u16::try_from(e.name.len()).ok()?);
+        put16(&mut out, 0); // no extra field
+        out.extend_from_slice(&e.name);
+        out.extend_from_slice(&data);
+        entries.push(e);
+    }
     let directory = u32::try_from(out.len()).ok()?;
     for e in &entries {
         put32(&mut out, CENTRAL);
@@ -139,9 +169,10 @@ pub(crate) fn rebuild(bytes: &[u8], limits: &Limits) -> Option<Rebuilt> {
     put16(&mut out, 0);
     Some(Rebuilt {
         bytes: out,
-        entries: entries.len(),
-        whole_bytes: at,
+        entries: entries.len() - usize::from(partial),
+        whole_bytes,
         cut_in,
+        partial,
     })
 }
 
@@ -208,6 +239,80 @@ fn local_entry(
         name,
     };
     Some((entry, next))
+}
+
+/// The beginning of the entry whose local header starts at `at` and whose data the file cuts
+/// off, as a stored entry: its data inflated as far as the cut allows, markup (`.xml`,
+/// `.rels`) up to its last whole tag. `None` when nothing of it is usable.
+fn cut_entry(bytes: &[u8], at: usize, limits: &Limits) -> Option<(Entry, Vec<u8>)> {
+    let header = bytes.get(at..at + LOCAL_LEN)?;
+    let method = le16(header, 8);
+    let name_len = usize::from(le16(header, 26));
+    let extra_len = usize::from(le16(header, 28));
+    let name = bytes
+        .get(at + LOCAL_LEN..at + LOCAL_LEN + name_len)?
+        .to_vec();
+    let rest = bytes.get(at + LOCAL_LEN + name_len + extra_len..)?;
+    let cap = usize::try_from(limits.max_part_bytes).unwrap_or(usize::MAX);
+    let mut data = match method {
+        0 => rest.get(..rest.len().min(cap))?.to_vec(),
+        DEFLATED => inflate_prefix(rest, cap, limits),
+        _ => return None,
+    };
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(b".xml") || lower.ends_with(b".rels") {
+        let end = data.iter().rposition(|&b| b == b'>')?;
+        data.truncate(end + 1);
+    }
+    if data.is_empty() {
+        return None;
+    }
+    let size = u32::try_from(data.len()).ok()?;
+    let mut crc = flate2::Crc::new();
+    crc.update(&data);
+    let entry = Entry {
+        offset: 0,
+        version: 20,
+        // Only the flag for UTF-8 names still holds: the copy is stored, its sizes known.
+        flags: le16(header, 6) & (1 << 11),
+        method: 0,
+        time: le16(header, 10),
+        date: le16(header, 12),
+        crc: crc.sum(),
+        compressed: size,
+        size,
+        name,
+    };
+    Some((entry, data))
+}
+
+/// What a raw deflate stream cut off inflates to, up to `cap` bytes: as much as the input
+/// allows, and what came out before any damage.
+fn inflate_prefix(data: &[u8], cap: usize, limits: &Limits) -> Vec<u8> {
+    let mut inflater = Decompress::new(false);
+    let mut out: Vec<u8> = Vec::with_capacity(data.len().saturating_mul(4).min(cap));
+    loop {
+        if out.len() >= cap || limits.check_time().is_err() {
+            break;
+        }
+        if out.capacity() == out.len() {
+            out.reserve((64usize << 10).min(cap - out.len()));
+        }
+        let Ok(consumed) = usize::try_from(inflater.total_in()) else {
+            break;
+        };
+        let Some(input) = data.get(consumed..) else {
+            break;
+        };
+        let before = (inflater.total_in(), inflater.total_out());
+        match inflater.decompress_vec(input, &mut out, FlushDecompress::None) {
+            Ok(Status::StreamEnd) | Err(_) => break,
+            Ok(_) if (inflater.total_in(), inflater.total_out()) == before => break,
+            Ok(_) => {}
+        }
+    }
+    out.truncate(cap);
+    out
 }
 
 /// How many bytes of `data` one raw deflate stream takes, found by inflating it into a
@@ -336,7 +441,7 @@ mod tests {
             let cut = &bytes[..directory];
             assert!(directory_lost(cut));
             assert!(!directory_lost(&bytes));
-            let rebuilt = rebuild(cut, &Limits::default()).expect("three whole entries");
+            let rebuilt = rebuild(cut, &Limits::default(), false).expect("three whole entries");
             assert_eq!(
                 (
                     rebuilt.entries,
@@ -369,7 +474,7 @@ mod tests {
                 .expect("c.txt's local header")
                 - LOCAL_LEN;
             for cut in (40..directory).step_by(7) {
-                let rebuilt = rebuild(&bytes[..cut], &Limits::default());
+                let rebuilt = rebuild(&bytes[..cut], &Limits::default(), false);
                 let Some(rebuilt) = rebuilt else {
                     // Nothing whole yet: the first entry is cut.
                     assert!(cut < c_header, "stream {stream}, cut {cut}");
@@ -388,17 +493,81 @@ mod tests {
     }
 
     #[test]
+    fn the_entry_a_cut_falls_in_is_kept_up_to_the_cut() {
+        let paragraphs: String = (0..400)
+            .map(|i| format!("<p>Vantaan osallisuusmalli {}</p>", i * 7919 % 1000))
+            .collect();
+        let xml = format!("<r>{paragraphs}</r>");
+        for stream in [false, true] {
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            let mut bytes = Vec::new();
+            {
+                let mut cursor = std::io::Cursor::new(&mut bytes);
+                let write = |z: &mut dyn FnMut(&str, &[u8])| {
+                    z("a.txt", &A.repeat(40));
+                    z("osa.xml", xml.as_bytes());
+                };
+                if stream {
+                    let mut z = zip::ZipWriter::new_stream(&mut cursor);
+                    write(&mut |n, d| {
+                        z.start_file(n, options).expect("in-memory zip");
+                        z.write_all(d).expect("in-memory zip");
+                    });
+                    z.finish().expect("in-memory zip");
+                } else {
+                    let mut z = zip::ZipWriter::new(&mut cursor);
+                    write(&mut |n, d| {
+                        z.start_file(n, options).expect("in-memory zip");
+                        z.write_all(d).expect("in-memory zip");
+                    });
+                    z.finish().expect("in-memory zip");
+                }
+            }
+            let header = bytes
+                .windows(7)
+                .position(|w| w == b"osa.xml")
+                .expect("osa.xml's local header");
+            // Halfway through its data, which ends where a descriptor or the directory begins.
+            let end = bytes[header..]
+                .windows(4)
+                .position(|w| w == b"PK\x07\x08" || w == b"PK\x01\x02")
+                .expect("the end of osa.xml's data");
+            let cut = &bytes[..header + end / 2];
+            let rebuilt = rebuild(cut, &Limits::default(), true).expect("a.txt is whole");
+            assert_eq!((rebuilt.entries, rebuilt.partial), (1, true));
+            let got = read_all(&rebuilt.bytes);
+            assert_eq!(
+                got[0],
+                ("a.txt".to_string(), A.repeat(40)),
+                "stream {stream}"
+            );
+            let (name, part) = &got[1];
+            assert_eq!(name, "osa.xml");
+            // A beginning of the part, ending at a whole tag.
+            assert!(part.len() > 100 && part.len() < xml.len(), "{}", part.len());
+            assert!(xml.as_bytes().starts_with(part) && part.ends_with(b">"));
+            // Without `partial`, only the whole entry.
+            let whole = rebuild(cut, &Limits::default(), false).expect("a.txt is whole");
+            assert_eq!(
+                (whole.entries, whole.partial, read_all(&whole.bytes).len()),
+                (1, false, 1)
+            );
+        }
+    }
+
+    #[test]
     fn what_is_not_a_cut_zip_is_left_alone() {
         let limits = Limits::default();
-        assert!(rebuild(b"", &limits).is_none());
-        assert!(rebuild(b"PK\x03\x04 too short", &limits).is_none());
-        assert!(rebuild(b"%PDF-1.4 not a zip at all", &limits).is_none());
+        assert!(rebuild(b"", &limits, false).is_none());
+        assert!(rebuild(b"PK\x03\x04 too short", &limits, false).is_none());
+        assert!(rebuild(b"%PDF-1.4 not a zip at all", &limits, false).is_none());
         // Data descriptors after stored data cannot be measured.
         let (mut bytes, directory) = archive(true);
         bytes.truncate(directory);
         let first_method = 8;
         bytes[first_method] = 0;
-        assert!(rebuild(&bytes, &limits).is_none());
+        assert!(rebuild(&bytes, &limits, false).is_none());
     }
 
     #[test]
@@ -407,11 +576,11 @@ mod tests {
         let mut limits = Limits::default();
         limits.max_entries = 1;
         // The walk stops one entry past the limit, for the reader to refuse the container.
-        let rebuilt = rebuild(&bytes[..directory], &limits).expect("entries");
+        let rebuilt = rebuild(&bytes[..directory], &limits, false).expect("entries");
         assert_eq!(rebuilt.entries, 2);
         let mut expired = Limits::default();
         expired.time_limit = std::time::Duration::ZERO;
         let expired = expired.start();
-        assert!(rebuild(&bytes[..directory], &expired).is_none());
+        assert!(rebuild(&bytes[..directory], &expired, false).is_none());
     }
 }

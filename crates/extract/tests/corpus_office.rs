@@ -402,3 +402,80 @@ fn every_package_cut_before_its_directory_reads_as_the_whole_file_did() {
     assert!(differ.is_empty(), "{differ:#?}");
     assert!(same > 700 && refused.is_empty(), "{same} {refused:?}");
 }
+
+/// Where the data of a package's entry starts and how long it is, from its local header.
+fn entry_data(bytes: &[u8], name: &str) -> Option<(usize, usize)> {
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
+    let f = z.by_name(name).ok()?;
+    let at = usize::try_from(f.header_start()).ok()?;
+    let le16 = |i: usize| {
+        bytes
+            .get(i..i + 2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]) as usize)
+    };
+    let start = at + 30 + le16(at + 26)? + le16(at + 28)?;
+    Some((start, usize::try_from(f.compressed_size()).ok()?))
+}
+
+#[test]
+fn a_word_document_cut_inside_its_text_is_read_up_to_the_cut() {
+    let Some(root) = corpus() else {
+        eprintln!("note: no shared corpus found; skipping");
+        return;
+    };
+    let words = |d: &Document| -> BTreeMap<String, usize> {
+        let mut m = BTreeMap::new();
+        for w in d.text().split_whitespace() {
+            *m.entry(w.to_string()).or_default() += 1;
+        }
+        m
+    };
+    let (mut read, mut some_text, mut failed) = (0, 0, Vec::new());
+    for path in files_in(&root, &["docx"]) {
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        let name = path.to_string_lossy().into_owned();
+        let Ok(whole) = extract(&name, &bytes, &Limits::default().start()) else {
+            continue;
+        };
+        let Some((start, len)) = entry_data(&bytes, "word/document.xml") else {
+            continue;
+        };
+        // Halfway through the document's own part; what lies after it is lost.
+        if len < 2000 || start + len / 2 >= bytes.len() {
+            continue;
+        }
+        let cut = &bytes[..start + len / 2];
+        match extract(&name, cut, &Limits::default().start()) {
+            Ok(d) => {
+                read += 1;
+                let note = d.damaged.clone().unwrap_or_default();
+                assert!(
+                    note.ends_with("word/document.xml is cut off and read up to the cut"),
+                    "{name}: {note}"
+                );
+                // Words of the whole text, no more often than there; a word may be split at
+                // the cut, so one stray word is allowed.
+                let (part, all) = (words(&d), words(&whole));
+                let strays: Vec<&String> = part
+                    .iter()
+                    .filter(|(w, n)| all.get(*w).is_none_or(|m| *n > m))
+                    .map(|(w, _)| w)
+                    .collect();
+                assert!(strays.len() <= 1, "{name}: {strays:?}");
+                let (n, m) = (part.values().sum::<usize>(), all.values().sum::<usize>());
+                assert!(n <= m, "{name}: {n} of {m} words");
+                if n > 0 {
+                    some_text += 1;
+                }
+            }
+            Err(e) => failed.push(format!("{name}: {e}")),
+        }
+    }
+    eprintln!(
+        "cut inside word/document.xml: {read} read ({some_text} with text), failed {failed:?}"
+    );
+    assert!(failed.is_empty(), "{failed:#?}");
+    assert!(read > 50 && some_text * 10 > read * 8, "{read} {some_text}");
+}
