@@ -253,7 +253,11 @@ fn cut_entry(bytes: &[u8], at: usize, limits: &Limits) -> Option<(Entry, Vec<u8>
         .get(at + LOCAL_LEN..at + LOCAL_LEN + name_len)?
         .to_vec();
     let rest = bytes.get(at + LOCAL_LEN + name_len + extra_len..)?;
-    let cap = usize::try_from(limits.max_part_bytes).unwrap_or(usize::MAX);
+    // The bounds the package reader holds a part to: its size, and how far it may expand.
+    let expands_to = (rest.len() as u64)
+        .saturating_mul(limits.max_ratio)
+        .max(limits.ratio_floor_bytes);
+    let cap = usize::try_from(limits.max_part_bytes.min(expands_to)).unwrap_or(usize::MAX);
     let mut data = match method {
         0 => rest.get(..rest.len().min(cap))?.to_vec(),
         DEFLATED => inflate_prefix(rest, cap, limits),
@@ -554,6 +558,44 @@ mod tests {
                 (1, false, 1)
             );
         }
+    }
+
+    #[test]
+    fn the_cut_part_expands_no_further_than_a_part_may() {
+        // A megabyte of one empty element compresses a thousandfold.
+        let xml = "<p/>".repeat(1 << 18);
+        let mut bytes = Vec::new();
+        {
+            let mut z = zip::ZipWriter::new(std::io::Cursor::new(&mut bytes));
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            for (name, data) in [("a.txt", A), ("pommi.xml", xml.as_bytes())] {
+                z.start_file(name, options).expect("in-memory zip");
+                z.write_all(data).expect("in-memory zip");
+            }
+            z.finish().expect("in-memory zip");
+        }
+        let header = bytes
+            .windows(9)
+            .position(|w| w == b"pommi.xml")
+            .expect("local header");
+        let directory = bytes
+            .windows(4)
+            .position(|w| w == b"PK\x01\x02")
+            .expect("directory");
+        let cut = &bytes[..header + (directory - header) / 2];
+        let mut limits = Limits::default();
+        limits.max_ratio = 10;
+        limits.ratio_floor_bytes = 1000;
+        let rebuilt = rebuild(cut, &limits, true).expect("a.txt is whole");
+        let got = read_all(&rebuilt.bytes);
+        let part = &got[1].1;
+        let rest = cut.len() - header;
+        assert!(
+            !part.is_empty() && part.len() <= rest * 10,
+            "{} from {rest}",
+            part.len()
+        );
     }
 
     #[test]
