@@ -127,8 +127,9 @@ fn unreadable_files_have_their_kind() {
     assert!(cut["chars"].as_u64().is_some_and(|n| n > 500), "{cut}");
     let note = cut["damaged"].as_str().unwrap_or_default();
     assert!(
-        note.starts_with("the file is cut short")
-            && note.ends_with("word/stylesWithEffects.xml is cut off and read up to the cut"),
+        note.starts_with("the directory at the end of its ZIP container is missing")
+            && note
+                .ends_with("word/stylesWithEffects.xml breaks off and is read as far as it goes"),
         "{note}"
     );
     let scan = get("Hankehallinto/Ohjausryhmän pöytäkirja 2_2017 allekirjoitettu.pdf");
@@ -151,7 +152,8 @@ fn unreadable_files_have_their_kind() {
     assert!(
         audit.contains(
             "## Vioittuneet tiedostot, joista luettiin ehjä osa (1)\n\n\
-             - `Oulu/Asiakaspalvelupisteiden verkosto_luonnos.docx`: the file is cut short"
+             - `Oulu/Asiakaspalvelupisteiden verkosto_luonnos.docx`: the directory at the end \
+             of its ZIP container is missing"
         ),
         "{audit}"
     );

@@ -143,14 +143,17 @@ fn read_cut(name: &str, bytes: &[u8], limits: &Limits) -> Result<Document, Error
         };
         match read_with(extractor, &rebuilt.bytes, limits) {
             Ok(mut doc) => {
+                // Whether the file was cut or its end is damaged, the entries break off here.
                 let cut = match (&rebuilt.cut_in, rebuilt.partial) {
-                    (Some(name), true) => format!("; {name} is cut off and read up to the cut"),
-                    (Some(name), false) => format!("; {name} is cut off"),
+                    (Some(name), true) => {
+                        format!("; {name} breaks off and is read as far as it goes")
+                    }
+                    (Some(name), false) => format!("; {name} breaks off"),
                     (None, _) => String::new(),
                 };
                 doc.damaged = Some(format!(
-                    "the file is cut short: the directory at the end of its ZIP container is \
-                     missing, so it was read from the {} whole entries before the cut ({} of {} \
+                    "the directory at the end of its ZIP container is missing (a copy cut \
+                     short?), so it was read from the {} whole entries at its start ({} of {} \
                      bytes){cut}",
                     rebuilt.entries,
                     rebuilt.whole_bytes,

@@ -452,7 +452,7 @@ fn a_word_document_cut_inside_its_text_is_read_up_to_the_cut() {
                 read += 1;
                 let note = d.damaged.clone().unwrap_or_default();
                 assert!(
-                    note.ends_with("word/document.xml is cut off and read up to the cut"),
+                    note.ends_with("word/document.xml breaks off and is read as far as it goes"),
                     "{name}: {note}"
                 );
                 // Words of the whole text, no more often than there; a word may be split at

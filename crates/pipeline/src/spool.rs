@@ -624,7 +624,7 @@ mod tests {
                 "snippets": ["Asukkaat osallistuvat.", "Toinen lause."], "manual": true}],
             "scores": {"osallisuus": 21.5, "johtaminen": 0.25},
             "status": "error", "error": {"kind": "timeout", "message": "yli 60 s"},
-            "damaged": "the file is cut short", "pages": 7, "chars": 4321, "manual": ["city", "themes"],
+            "damaged": "the directory of its ZIP container is missing", "pages": 7, "chars": 4321, "manual": ["city", "themes"],
             "answer_hints": {"leadership": ["Johto näkee."], "business": ["Yritykset hyötyvät."]}}"#;
         serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}"))
     }

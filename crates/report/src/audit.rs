@@ -1083,7 +1083,7 @@ mod tests {
 
     #[test]
     fn damaged_files_read_in_part_are_listed_with_what_was_read() {
-        let note = "the file is cut short: read from the 7 whole entries before the cut";
+        let note = "the directory at the end of its ZIP container is missing: read from 7 entries";
         let index: Index = serde_json::from_str(&format!(
             r#"{{"schema": 1, "generated": "2018-03-13T00:00:00Z", "drive": "d",
             "rules": {{"source": "default", "hash": "h"}}, "documents": [
