@@ -100,10 +100,8 @@ pub(crate) fn rebuild(bytes: &[u8], limits: &Limits, partial: bool) -> Option<Re
             return None;
         }
         let Some(entry) = local_entry(bytes, at, limits, &mut scratch) else {
-            let name_len = usize::from(le16(header, 26));
-            cut_in = bytes
-                .get(at + LOCAL_LEN..at + LOCAL_LEN + name_len)
-                .map(|n| String::from_utf8_lossy(n).into_owned());
+            cut_in =
+                local_header(bytes, at).map(|(_, n, _)| String::from_utf8_lossy(n).into_owned());
             if partial {
                 tail = cut_entry(bytes, at, limits);
             }
@@ -127,12 +125,7 @@ pub(crate) fn rebuild(bytes: &[u8], limits: &Limits, partial: bool) -> Option<Re
     if let Some((mut e, data)) = tail {
         e.offset = u32::try_from(out.len()).ok()?;
         put32(&mut out, LOCAL);
-        for v in [e.version, e.flags, e.method, e.time, e.date] {
-            put16(&mut out, v);
-        }
-        for v in [e.crc, e.compressed, e.size] {
-            put32(&mut out, v);
-        }
+        put_fields(&mut out, &e);
         put16(&mut out, u16::try_from(e.name.len()).ok()?);
         put16(&mut out, 0); // no extra field
         out.extend_from_slice(&e.name);
@@ -143,12 +136,7 @@ pub(crate) fn rebuild(bytes: &[u8], limits: &Limits, partial: bool) -> Option<Re
     for e in &entries {
         put32(&mut out, CENTRAL);
         put16(&mut out, 20); // made by: MS-DOS, APPNOTE 2.0
-        for v in [e.version, e.flags, e.method, e.time, e.date] {
-            put16(&mut out, v);
-        }
-        for v in [e.crc, e.compressed, e.size] {
-            put32(&mut out, v);
-        }
+        put_fields(&mut out, e);
         put16(&mut out, u16::try_from(e.name.len()).ok()?);
         for _ in 0..4 {
             put16(&mut out, 0); // extra, comment, disk, internal attributes
@@ -176,6 +164,16 @@ pub(crate) fn rebuild(bytes: &[u8], limits: &Limits, partial: bool) -> Option<Re
     })
 }
 
+/// The local header starting at `at`: its fixed part, the entry's name, and where its data
+/// starts. `None` when the file ends inside the name.
+fn local_header(bytes: &[u8], at: usize) -> Option<(&[u8], &[u8], usize)> {
+    let header = bytes.get(at..at + LOCAL_LEN)?;
+    let name_len = usize::from(le16(header, 26));
+    let extra_len = usize::from(le16(header, 28));
+    let name = bytes.get(at + LOCAL_LEN..at + LOCAL_LEN + name_len)?;
+    Some((header, name, at + LOCAL_LEN + name_len + extra_len))
+}
+
 /// The entry whose local header starts at `at`, and where the next header would start; `None`
 /// when the entry is cut off or cannot be measured.
 fn local_entry(
@@ -184,15 +182,10 @@ fn local_entry(
     limits: &Limits,
     scratch: &mut Vec<u8>,
 ) -> Option<(Entry, usize)> {
-    let header = bytes.get(at..at + LOCAL_LEN)?;
+    let (header, name, data) = local_header(bytes, at)?;
+    let name = name.to_vec();
     let flags = le16(header, 6);
     let method = le16(header, 8);
-    let name_len = usize::from(le16(header, 26));
-    let extra_len = usize::from(le16(header, 28));
-    let name = bytes
-        .get(at + LOCAL_LEN..at + LOCAL_LEN + name_len)?
-        .to_vec();
-    let data = at + LOCAL_LEN + name_len + extra_len;
     let (mut crc, mut compressed, mut size) =
         (le32(header, 14), le32(header, 18), le32(header, 22));
     let next = if flags & SIZES_AFTER_DATA == 0 {
@@ -245,14 +238,10 @@ fn local_entry(
 /// off, as a stored entry: its data inflated as far as the cut allows, markup (`.xml`,
 /// `.rels`) up to its last whole tag. `None` when nothing of it is usable.
 fn cut_entry(bytes: &[u8], at: usize, limits: &Limits) -> Option<(Entry, Vec<u8>)> {
-    let header = bytes.get(at..at + LOCAL_LEN)?;
+    let (header, name, data) = local_header(bytes, at)?;
+    let name = name.to_vec();
     let method = le16(header, 8);
-    let name_len = usize::from(le16(header, 26));
-    let extra_len = usize::from(le16(header, 28));
-    let name = bytes
-        .get(at + LOCAL_LEN..at + LOCAL_LEN + name_len)?
-        .to_vec();
-    let rest = bytes.get(at + LOCAL_LEN + name_len + extra_len..)?;
+    let rest = bytes.get(data..)?;
     // The bounds the package reader holds a part to: its size, and how far it may expand.
     let expands_to = (rest.len() as u64)
         .saturating_mul(limits.max_ratio)
@@ -353,6 +342,16 @@ fn le32(b: &[u8], at: usize) -> u32 {
         .map_or(0, |s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
 }
 
+/// The fields local and central headers share, from version needed to uncompressed size.
+fn put_fields(out: &mut Vec<u8>, e: &Entry) {
+    for v in [e.version, e.flags, e.method, e.time, e.date] {
+        put16(out, v);
+    }
+    for v in [e.crc, e.compressed, e.size] {
+        put32(out, v);
+    }
+}
+
 fn put16(out: &mut Vec<u8>, v: u16) {
     out.extend_from_slice(&v.to_le_bytes());
 }
@@ -369,33 +368,39 @@ mod tests {
     const A: &[u8] = b"Espoon asiakaspalvelun raportti, kevat 2018. ";
     const B: &[u8] = b"Vantaan osallisuusmalli ja sen kokeilut. ";
 
-    /// A ZIP of three entries, written as a file (sizes in the local headers) or as a stream
-    /// (sizes in data descriptors after the data), with where its directory starts.
-    fn archive(stream: bool) -> (Vec<u8>, usize) {
+    /// A ZIP of the entries, deflated, written as a file (sizes in the local headers) or as a
+    /// stream (sizes in data descriptors after the data).
+    fn zip_of(entries: &[(&str, &[u8])], stream: bool) -> Vec<u8> {
         let options = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated);
-        let entries: [(&str, Vec<u8>); 3] = [
-            ("a.txt", A.repeat(40)),
-            ("kansio/", Vec::new()),
-            ("c.txt", B.repeat(40)),
-        ];
         let mut out = Vec::new();
+        let write = |z: &mut dyn FnMut(&str, &[u8])| {
+            for (name, data) in entries {
+                z(name, data);
+            }
+        };
         if stream {
             let mut z = zip::ZipWriter::new_stream(&mut out);
-            for (name, data) in &entries {
-                z.start_file(*name, options).expect("in-memory zip");
-                z.write_all(data).expect("in-memory zip");
-            }
+            write(&mut |n, d| {
+                z.start_file(n, options).expect("in-memory zip");
+                z.write_all(d).expect("in-memory zip");
+            });
             z.finish().expect("in-memory zip");
         } else {
-            let mut cursor = std::io::Cursor::new(&mut out);
-            let mut z = zip::ZipWriter::new(&mut cursor);
-            for (name, data) in &entries {
-                z.start_file(*name, options).expect("in-memory zip");
-                z.write_all(data).expect("in-memory zip");
-            }
+            let mut z = zip::ZipWriter::new(std::io::Cursor::new(&mut out));
+            write(&mut |n, d| {
+                z.start_file(n, options).expect("in-memory zip");
+                z.write_all(d).expect("in-memory zip");
+            });
             z.finish().expect("in-memory zip");
         }
+        out
+    }
+
+    /// A ZIP of three entries, as [`zip_of`] writes it, with where its directory starts.
+    fn archive(stream: bool) -> (Vec<u8>, usize) {
+        let (a, c) = (A.repeat(40), B.repeat(40));
+        let out = zip_of(&[("a.txt", &a), ("kansio/", b""), ("c.txt", &c)], stream);
         let end = out
             .windows(4)
             .rposition(|w| w == b"PK\x05\x06")
@@ -502,32 +507,9 @@ mod tests {
             .map(|i| format!("<p>Vantaan osallisuusmalli {}</p>", i * 7919 % 1000))
             .collect();
         let xml = format!("<r>{paragraphs}</r>");
+        let a = A.repeat(40);
         for stream in [false, true] {
-            let options = zip::write::SimpleFileOptions::default()
-                .compression_method(zip::CompressionMethod::Deflated);
-            let mut bytes = Vec::new();
-            {
-                let mut cursor = std::io::Cursor::new(&mut bytes);
-                let write = |z: &mut dyn FnMut(&str, &[u8])| {
-                    z("a.txt", &A.repeat(40));
-                    z("osa.xml", xml.as_bytes());
-                };
-                if stream {
-                    let mut z = zip::ZipWriter::new_stream(&mut cursor);
-                    write(&mut |n, d| {
-                        z.start_file(n, options).expect("in-memory zip");
-                        z.write_all(d).expect("in-memory zip");
-                    });
-                    z.finish().expect("in-memory zip");
-                } else {
-                    let mut z = zip::ZipWriter::new(&mut cursor);
-                    write(&mut |n, d| {
-                        z.start_file(n, options).expect("in-memory zip");
-                        z.write_all(d).expect("in-memory zip");
-                    });
-                    z.finish().expect("in-memory zip");
-                }
-            }
+            let bytes = zip_of(&[("a.txt", &a), ("osa.xml", xml.as_bytes())], stream);
             let header = bytes
                 .windows(7)
                 .position(|w| w == b"osa.xml")
@@ -564,17 +546,7 @@ mod tests {
     fn the_cut_part_expands_no_further_than_a_part_may() {
         // A megabyte of one empty element compresses a thousandfold.
         let xml = "<p/>".repeat(1 << 18);
-        let mut bytes = Vec::new();
-        {
-            let mut z = zip::ZipWriter::new(std::io::Cursor::new(&mut bytes));
-            let options = zip::write::SimpleFileOptions::default()
-                .compression_method(zip::CompressionMethod::Deflated);
-            for (name, data) in [("a.txt", A), ("pommi.xml", xml.as_bytes())] {
-                z.start_file(name, options).expect("in-memory zip");
-                z.write_all(data).expect("in-memory zip");
-            }
-            z.finish().expect("in-memory zip");
-        }
+        let bytes = zip_of(&[("a.txt", A), ("pommi.xml", xml.as_bytes())], false);
         let header = bytes
             .windows(9)
             .position(|w| w == b"pommi.xml")
