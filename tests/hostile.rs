@@ -161,6 +161,18 @@ fn every_hostile_file_gets_its_status_and_the_run_goes_on() {
     }
     write(&drive.join("paketti.zip"), &package);
 
+    // An archive cut short inside its last member: the members before the cut are read.
+    let cut_archive = zip(&[
+        ("muistio.txt", &good),
+        ("liite.docx", &docx("Turun palvelumuotoilu")),
+        ("loppu.txt", &good),
+    ]);
+    let loppu = cut_archive
+        .windows(9)
+        .position(|w| w == b"loppu.txt")
+        .unwrap_or_else(|| panic!("loppu.txt's local header"));
+    write(&drive.join("katkennut.zip"), &cut_archive[..loppu + 9 + 30]);
+
     // A bomb two archives down: the archives open, the bomb is refused.
     let inner = zip(&[("pommi.zip", &bomb())]);
     write(
@@ -250,6 +262,24 @@ fn every_hostile_file_gets_its_status_and_the_run_goes_on() {
     assert_eq!(status("paketti.zip/a.txt"), ok);
     assert_eq!(status("paketti.zip/b.txt"), error("corrupt"));
     assert_eq!(status("paketti.zip/c.txt"), ok);
+
+    assert_eq!(status("katkennut.zip"), error("corrupt"));
+    let note = docs["katkennut.zip"]["error"]["message"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(note.contains("2 whole entries"), "{note}");
+    assert!(note.contains("loppu.txt breaks off"), "{note}");
+    assert_eq!(status("katkennut.zip/muistio.txt"), ok);
+    assert_eq!(status("katkennut.zip/liite.docx"), ok);
+    assert!(docs["katkennut.zip/liite.docx"]["damaged"].is_null());
+    assert_eq!(status("katkennut.zip/loppu.txt"), ok);
+    let damaged = docs["katkennut.zip/loppu.txt"]["damaged"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        damaged.starts_with("the archive it is in breaks off inside it"),
+        "{damaged}"
+    );
     assert_eq!(
         status("kerrokset.zip/sisempi.zip/pommi.zip/pommi.txt"),
         error("too_large")
@@ -261,6 +291,10 @@ fn every_hostile_file_gets_its_status_and_the_run_goes_on() {
         "esitys.docx",
         "katkaistu.docx",
         "katkennut.pdf",
+        "katkennut.zip",
+        "katkennut.zip/liite.docx",
+        "katkennut.zip/loppu.txt",
+        "katkennut.zip/muistio.txt",
         "kerrokset.zip/sisempi.zip/pommi.zip/pommi.txt",
         "lukittu.txt",
         "paketti.zip/a.txt",

@@ -439,8 +439,8 @@ fn sweep_one(tally: &mut Tally, label: &str, name: &str, bytes: &[u8], limits: &
     // A ZIP-based mutant is also read as a plain archive of the drive would be.
     if bytes.starts_with(b"PK") {
         let archive = match archive_members(bytes, &limits.start()) {
-            Ok(members) => {
-                for m in &members {
+            Ok(archive) => {
+                for m in &archive.members {
                     let key = match &m.bytes {
                         Ok(_) => "member read",
                         Err(Error::Panic(_)) => "member panic-contained",
@@ -448,7 +448,11 @@ fn sweep_one(tally: &mut Tally, label: &str, name: &str, bytes: &[u8], limits: &
                     };
                     *tally.archives.entry(key).or_default() += 1;
                 }
-                "listed"
+                if archive.damaged.is_some() {
+                    "listed from the whole members"
+                } else {
+                    "listed"
+                }
             }
             Err(Error::Panic(_)) => "panic-contained",
             Err(_) => "refused",

@@ -96,8 +96,8 @@ pub fn annotations(data: &[u8]) {
 pub fn archive(data: &[u8]) {
     install_hook();
     let limits = Limits::default();
-    if let Ok(members) = kooste_extract::archive_members(data, &limits) {
-        for m in members {
+    if let Ok(archive) = kooste_extract::archive_members(data, &limits) {
+        for m in archive.members {
             if let Ok(bytes) = m.bytes {
                 let _ = kooste_extract::extract(&m.name, &bytes, &limits.start());
             }

@@ -34,7 +34,7 @@ mod xml;
 use kooste_model::{Document, Format};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-pub use archive::{Member, is_hidden_path, members as archive_members};
+pub use archive::{Archive, Member, is_hidden_path, members as archive_members};
 pub use error::Error;
 pub use limits::Limits;
 pub use sheet::{TableKind, first_sheet_rows, table_kind};
@@ -43,7 +43,7 @@ pub use text::decode as decode_text;
 
 /// Bumped whenever any extractor's output changes, so that cached results are not reused
 /// across versions that would extract differently.
-pub const EXTRACTOR_REVISION: u32 = 7;
+pub const EXTRACTOR_REVISION: u32 = 8;
 
 /// One file format's reader.
 pub trait Extractor: Sync {
@@ -143,22 +143,7 @@ fn read_cut(name: &str, bytes: &[u8], limits: &Limits) -> Result<Document, Error
         };
         match read_with(extractor, &rebuilt.bytes, limits) {
             Ok(mut doc) => {
-                // Whether the file was cut or its end is damaged, the entries break off here.
-                let cut = match (&rebuilt.cut_in, rebuilt.partial) {
-                    (Some(name), true) => {
-                        format!("; {name} breaks off and is read as far as it goes")
-                    }
-                    (Some(name), false) => format!("; {name} breaks off"),
-                    (None, _) => String::new(),
-                };
-                doc.damaged = Some(format!(
-                    "the directory at the end of its ZIP container is missing (a copy cut \
-                     short?), so it was read from the {} whole entries at its start ({} of {} \
-                     bytes){cut}",
-                    rebuilt.entries,
-                    rebuilt.whole_bytes,
-                    bytes.len(),
-                ));
+                doc.damaged = Some(rebuilt.describe(bytes.len()));
                 return Ok(doc);
             }
             // A bound or the deadline of the limits: that is the answer.

@@ -45,6 +45,23 @@ pub(crate) struct Rebuilt {
     pub partial: bool,
 }
 
+impl Rebuilt {
+    /// What was read of the `total` bytes, for the damage note.
+    pub fn describe(&self, total: usize) -> String {
+        // Whether the file was cut or its end is damaged, the entries break off here.
+        let cut = match (&self.cut_in, self.partial) {
+            (Some(name), true) => format!("; {name} breaks off and is read as far as it goes"),
+            (Some(name), false) => format!("; {name} breaks off"),
+            (None, _) => String::new(),
+        };
+        format!(
+            "the directory at the end of its ZIP container is missing (a copy cut short?), so \
+             it was read from the {} whole entries at its start ({} of {total} bytes){cut}",
+            self.entries, self.whole_bytes,
+        )
+    }
+}
+
 /// Whether the bytes begin as a ZIP does, yet end without the directory that belongs to
 /// them. A cut-off package may still hold an end record: that of a workbook embedded in a
 /// chart, whose directory a ZIP reader would then take for the package's. The record that

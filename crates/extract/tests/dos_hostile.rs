@@ -27,7 +27,9 @@ fn a_flat_zip_bomb_on_the_drive_is_one_too_large_member() {
     assert!(bytes.len() < 1 << 20, "{} bytes", bytes.len());
     // As a file of the drive it is an archive, whose members are read on their own.
     assert_eq!(result_of("pommi.zip", &bytes), Err(ErrorKind::Unsupported));
-    let members = archive_members(&bytes, &Limits::default().start()).expect("directory intact");
+    let members = archive_members(&bytes, &Limits::default().start())
+        .expect("directory intact")
+        .members;
     assert_eq!(members.len(), 1);
     assert_eq!(members[0].name, "pommi.bin");
     assert!(
@@ -49,7 +51,9 @@ fn a_bomb_whose_header_lies_about_its_size_is_corrupt_past_the_declared_size() {
         .rposition(|w| w == b"PK\x01\x02")
         .expect("central directory");
     bytes[cd + 24..cd + 28].copy_from_slice(&small);
-    let members = archive_members(&bytes, &Limits::default().start()).expect("directory intact");
+    let members = archive_members(&bytes, &Limits::default().start())
+        .expect("directory intact")
+        .members;
     assert_eq!(members.len(), 1);
     // The zip reader stops at the declared size and calls the rest damage: the member is
     // corrupt, having inflated no more than it admitted to.
@@ -81,7 +85,9 @@ fn a_nested_zip_bomb_fails_only_in_its_innermost_member() {
             result_of("kerros.zip", &archive),
             Err(ErrorKind::Unsupported)
         );
-        let members = archive_members(&archive, &limits).expect("directory intact");
+        let members = archive_members(&archive, &limits)
+            .expect("directory intact")
+            .members;
         let names: Vec<&str> = members.iter().map(|m| m.name.as_str()).collect();
         assert_eq!(names, ["lueminut.txt", "sisempi.zip"]);
         assert_eq!(
@@ -93,7 +99,9 @@ fn a_nested_zip_bomb_fails_only_in_its_innermost_member() {
             Err(e) => panic!("level {level}: {e}"),
         };
     }
-    let innermost = archive_members(&archive, &limits).expect("directory intact");
+    let innermost = archive_members(&archive, &limits)
+        .expect("directory intact")
+        .members;
     assert_eq!(
         innermost[0]
             .bytes

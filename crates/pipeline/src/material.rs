@@ -160,11 +160,24 @@ fn analyse_into(path: &str, bytes: &[u8], limits: &Limits, depth: u32, out: &mut
             return;
         }
         match kooste_extract::archive_members(bytes, limits) {
-            Ok(members) if !members.is_empty() => {
-                for m in members {
+            Ok(archive) if !archive.members.is_empty() => {
+                // The archive itself is damaged, and the audit says so beside what was read.
+                if let Some(note) = archive.damaged {
+                    out.push(record(
+                        format,
+                        Err(ExtractError::new(ErrorKind::Corrupt, note)),
+                    ));
+                }
+                for m in archive.members {
                     let member_path = format!("{path}/{}", m.name);
                     match m.bytes {
-                        Ok(bytes) => analyse_into(&member_path, &bytes, limits, depth + 1, out),
+                        Ok(bytes) => {
+                            let first = out.len();
+                            analyse_into(&member_path, &bytes, limits, depth + 1, out);
+                            if m.cut {
+                                out[first..].iter_mut().for_each(mark_cut);
+                            }
+                        }
                         Err(e) => out.push(Analysed {
                             format: kooste_extract::sniff(&member_path, &[]),
                             path: member_path,
@@ -189,6 +202,20 @@ fn analyse_into(path: &str, bytes: &[u8], limits: &Limits, depth: u32, out: &mut
     let result = kooste_extract::extract(path, bytes, &limits.start())
         .map_err(|e: Error| ExtractError::from(e));
     out.push(record(format, result));
+}
+
+/// A member the archive breaks off in was read from its beginning only.
+fn mark_cut(a: &mut Analysed) {
+    const CUT: &str = "the archive it is in breaks off inside it";
+    match &mut a.result {
+        Ok(doc) => {
+            doc.damaged = Some(match doc.damaged.take() {
+                Some(inner) => format!("{CUT}, so only its beginning was read; {inner}"),
+                None => format!("{CUT}, so only its beginning was read"),
+            });
+        }
+        Err(e) => e.message = format!("{CUT}: {}", e.message),
+    }
 }
 
 /// Titles that tools write by default say nothing about the material.
