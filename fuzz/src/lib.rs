@@ -105,6 +105,21 @@ pub fn archive(data: &[u8]) {
     }
 }
 
+/// A saved e-mail message on the drive: extracted, and each attached file extracted by its
+/// name, as the pipeline treats messages.
+pub fn message(name: &str, data: &[u8]) {
+    install_hook();
+    let limits = Limits::default();
+    let Ok(doc) = kooste_extract::extract(name, data, &limits.start()) else {
+        return;
+    };
+    for m in kooste_extract::message_attachments(doc.format, data, &limits.start()) {
+        if let Ok(bytes) = m.bytes {
+            let _ = kooste_extract::extract(&m.name, &bytes, &limits.start());
+        }
+    }
+}
+
 /// Text as extraction delivers it (pages split at form feeds), classified with the default
 /// rules: normalisation, the matcher and the scoring on any text.
 pub fn classify(data: &[u8]) {
@@ -131,6 +146,11 @@ pub fn classify(data: &[u8]) {
     });
 }
 
+/// A sheet of records as written: its name and rows of (kind, text) cells.
+type WrittenSheet<'a> = (String, Vec<Vec<(u8, &'a str)>>);
+/// A sheet as it should read back: its name and (row, column, text) cells.
+type ExpectedSheet = (String, Vec<(u32, u16, String)>);
+
 /// Any text through the workbook writer, as document titles, paths and error messages reach
 /// kooste.xlsx: every sheet the writer accepts must be a workbook that reads back with each
 /// text cell exactly as written (cut to what a cell holds) and each link's text in place.
@@ -142,7 +162,7 @@ pub fn workbook(data: &[u8]) {
     use kooste_xlsx::{Layout, Properties, Style, Workbook, XlsxError};
     install_hook();
     let text = String::from_utf8_lossy(data);
-    let mut sheets: Vec<(String, Vec<Vec<(u8, &str)>>)> = Vec::new();
+    let mut sheets: Vec<WrittenSheet<'_>> = Vec::new();
     for record in text.split('\u{1e}') {
         let mut chars = record.chars();
         let op = chars.next().map_or(0, |c| (c as u32 % 5) as u8);
@@ -171,7 +191,7 @@ pub fn workbook(data: &[u8]) {
         },
     );
     // What each accepted sheet should read back as: (row, column, text).
-    let mut expected: Vec<(String, Vec<(u32, u16, String)>)> = Vec::new();
+    let mut expected: Vec<ExpectedSheet> = Vec::new();
     for (name, rows) in &sheets {
         let widths = [20.0, 40.0];
         let mut sheet = match book.add_sheet(

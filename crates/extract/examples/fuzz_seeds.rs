@@ -1,7 +1,7 @@
-//! Writes small legacy Office files (XLS, DOC, PPT) and an RTF document into a folder, as
-//! seeds for the fuzz targets of those formats: the real-world corpus holds none, and a
-//! fuzzer that starts from a valid container reaches the record parsers instead of stopping
-//! at the OLE2 header.
+//! Writes small legacy Office files (XLS, DOC, PPT), an RTF document and e-mail messages
+//! (EML, MSG) into a folder, as seeds for the fuzz targets of those formats: the real-world
+//! corpus holds none, and a fuzzer that starts from a valid container reaches the record
+//! parsers instead of stopping at the OLE2 header.
 //!
 //! `cargo run -p kooste-extract --example fuzz_seeds -- DIR`
 
@@ -10,11 +10,13 @@ use std::io::{Cursor, Write};
 use std::path::Path;
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let dir = std::env::args()
-        .nth(1)
-        .ok_or("usage: fuzz_seeds DIR (writes DIR/xls, DIR/doc, DIR/ppt, DIR/rtf)")?;
+    let dir = std::env::args().nth(1).ok_or(
+        "usage: fuzz_seeds DIR (writes DIR/xls, DIR/doc, DIR/ppt, DIR/rtf, DIR/eml, DIR/msg)",
+    )?;
     let dir = Path::new(&dir);
-    let seeds: [(&str, &str, Vec<u8>); 6] = [
+    let message = outlook();
+    let message: Vec<(&str, &[u8])> = message.iter().map(|(n, d)| (*n, d.as_slice())).collect();
+    let seeds: [(&str, &str, Vec<u8>); 8] = [
         (
             "xls",
             "seed-cells.xls",
@@ -29,6 +31,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         ("doc", "seed.doc", ole(&word())?),
         ("ppt", "seed.ppt", ole(&powerpoint())?),
         ("rtf", "seed.rtf", RTF.to_vec()),
+        ("eml", "seed.eml", EML.to_vec()),
+        ("msg", "seed.msg", ole(&message)?),
     ];
     for (target, name, bytes) in seeds {
         let folder = dir.join(target);
@@ -52,6 +56,69 @@ Ty\'f6paja{\footnote Huomautus.}{\v piilo}\par
 \trowd\cellx1000 Solu\cell\row
 {\*\pict\bin3 {}}{\*\tuntematon x}\par
 }"#;
+
+/// A multipart message: encoded words, a quoted-printable body in Latin-1, an HTML
+/// alternative, a named attachment in base64 and a picture.
+const EML: &[u8] = b"From: =?utf-8?Q?Liisa_M=C3=A4ki?= <liisa@example.fi>\r
+Subject: =?iso-8859-1?B?VHn2cGFqYQ==?= kutsu\r
+Date: Mon, 20 Mar 2017 09:15:00 +0200\r
+MIME-Version: 1.0\r
+Content-Type: multipart/mixed; boundary=\"a\"\r
+\r
+--a\r
+Content-Type: multipart/alternative; boundary=\"b\"\r
+\r
+--b\r
+Content-Type: text/plain; charset=iso-8859-1\r
+Content-Transfer-Encoding: quoted-printable\r
+\r
+Tervetuloa ty=F6pajaan, asiakasraati kokoontuu=\r
+ taas.\r
+--b\r
+Content-Type: text/html; charset=utf-8\r
+\r
+<p>Tervetuloa</p>\r
+--b--\r
+--a\r
+Content-Type: text/plain; name*=utf-8''ohjelma%20%C3%A4.txt\r
+Content-Disposition: attachment; filename=\"ohjelma.txt\"\r
+Content-Transfer-Encoding: base64\r
+\r
+T2hqZWxtYQ==\r
+--a\r
+Content-Type: image/png; name=logo.png\r
+\r
+iVBORw0KGgo=\r
+--a--\r
+";
+
+/// Root streams of an Outlook message: the property stream with a sending time and a code
+/// page, a Unicode subject, an 8-bit sender and the compressed RTF example of MS-OXRTFCP.
+fn outlook() -> Vec<(&'static str, Vec<u8>)> {
+    let utf16 = |s: &str| -> Vec<u8> { s.encode_utf16().flat_map(u16::to_le_bytes).collect() };
+    let mut properties = vec![0u8; 32];
+    for (kind, id, value) in [
+        (0x0040u16, 0x0039u16, 131_340_000_000_000_000u64),
+        (0x0003, 0x3FFD, 1252),
+    ] {
+        properties.extend(kind.to_le_bytes());
+        properties.extend(id.to_le_bytes());
+        properties.extend(6u32.to_le_bytes());
+        properties.extend(value.to_le_bytes());
+    }
+    let rtf: [u8; 49] = [
+        0x2d, 0x00, 0x00, 0x00, 0x2b, 0x00, 0x00, 0x00, 0x4c, 0x5a, 0x46, 0x75, 0xf1, 0xc5, 0xc7,
+        0xa7, 0x03, 0x00, 0x0a, 0x00, 0x72, 0x63, 0x70, 0x67, 0x31, 0x32, 0x35, 0x42, 0x32, 0x0a,
+        0xf3, 0x20, 0x68, 0x65, 0x6c, 0x09, 0x00, 0x20, 0x62, 0x77, 0x05, 0xb0, 0x6c, 0x64, 0x7d,
+        0x0a, 0x80, 0x0f, 0xa0,
+    ];
+    vec![
+        ("__properties_version1.0", properties),
+        ("__substg1.0_0037001F", utf16("Työpajan muistio")),
+        ("__substg1.0_0C1A001E", b"Liisa M\xe4ki".to_vec()),
+        ("__substg1.0_10090102", rtf.to_vec()),
+    ]
+}
 
 fn ole(streams: &[(&str, &[u8])]) -> Result<Vec<u8>, Box<dyn Error>> {
     let mut file = cfb::CompoundFile::create(Cursor::new(Vec::new()))?;

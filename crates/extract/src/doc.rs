@@ -7,7 +7,6 @@
 //! comments, endnotes and text boxes follow one another in that character space.
 
 use crate::docx::push_section;
-use crate::numfmt;
 use crate::ole::{read_stream, u16_at, u32_at};
 use crate::{Error, Extractor, Limits};
 use kooste_model::{Document, Format, Meta, Page};
@@ -337,20 +336,7 @@ pub(crate) fn summary_information(data: &[u8]) -> Meta {
         }
         let low = u32_at(data, at + 4)? as u64;
         let high = u32_at(data, at + 8)? as u64;
-        let ticks = (high << 32) | low;
-        // FILETIME counts 100 ns from 1601; a zero or absurd value means "not set".
-        let secs = (ticks / 10_000_000) as i64 - 11_644_473_600;
-        if !(0..=4_102_444_800).contains(&secs) {
-            return None;
-        }
-        let (y, m, d) = numfmt::civil_from_days(secs.div_euclid(86_400));
-        let s = secs.rem_euclid(86_400);
-        Some(format!(
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-            s / 3600,
-            (s / 60) % 60,
-            s % 60
-        ))
+        crate::ole::filetime_iso((high << 32) | low)
     };
     for (id, at) in props {
         match id {

@@ -55,7 +55,7 @@ const BLOCK_TAGS: [&str; 24] = [
 ];
 
 /// The text a browser would show, and the `<title>`.
-fn visible_text(html: &str) -> (String, Option<String>) {
+pub(crate) fn visible_text(html: &str) -> (String, Option<String>) {
     let mut out = String::with_capacity(html.len() / 2);
     let mut title = None;
     let mut rest = html;

@@ -11,9 +11,11 @@ mod chart;
 mod doc;
 mod docx;
 mod drawingml;
+mod eml;
 mod error;
 mod html;
 mod limits;
+mod msg;
 mod numbering;
 mod numfmt;
 mod odf;
@@ -43,7 +45,7 @@ pub use text::decode as decode_text;
 
 /// Bumped whenever any extractor's output changes, so that cached results are not reused
 /// across versions that would extract differently.
-pub const EXTRACTOR_REVISION: u32 = 8;
+pub const EXTRACTOR_REVISION: u32 = 9;
 
 /// One file format's reader.
 pub trait Extractor: Sync {
@@ -70,6 +72,8 @@ pub fn extractor_for(format: Format) -> Option<&'static dyn Extractor> {
         Format::Doc => &doc::Doc,
         Format::Ppt => &ppt::Ppt,
         Format::Rtf => &rtf::Rtf,
+        Format::Eml => &eml::Eml,
+        Format::Msg => &msg::Msg,
         Format::Zip | Format::Unknown => return None,
     })
 }
@@ -155,6 +159,21 @@ fn read_cut(name: &str, bytes: &[u8], limits: &Limits) -> Result<Document, Error
         }
     }
     Err(refused(&why))
+}
+
+/// The files attached to an e-mail message (`.eml` or `.msg`), each to be read as a material
+/// of its own; empty for any other format. A message that cannot be read gives its error
+/// through [`extract`], not here.
+pub fn message_attachments(format: Format, bytes: &[u8], limits: &Limits) -> Vec<Member> {
+    let result = catch_unwind(AssertUnwindSafe(|| match format {
+        Format::Eml => eml::attachments(bytes, limits),
+        Format::Msg => msg::attachments(bytes, limits),
+        _ => Ok(Vec::new()),
+    }));
+    match result {
+        Ok(Ok(members)) => members,
+        Ok(Err(_)) | Err(_) => Vec::new(),
+    }
 }
 
 /// Reads with one extractor, turning a panic inside its parser into an [`Error`].

@@ -62,3 +62,20 @@ pub(crate) fn u16_at(b: &[u8], at: usize) -> Option<u16> {
 pub(crate) fn u32_at(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
 }
+
+/// A FILETIME (100 ns since 1601) as ISO 8601 UTC; `None` for zero or an absurd value,
+/// which property sets use for "not set".
+pub(crate) fn filetime_iso(ticks: u64) -> Option<String> {
+    let secs = (ticks / 10_000_000) as i64 - 11_644_473_600;
+    if !(0..=4_102_444_800).contains(&secs) {
+        return None;
+    }
+    let (y, m, d) = crate::numfmt::civil_from_days(secs.div_euclid(86_400));
+    let s = secs.rem_euclid(86_400);
+    Some(format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        s / 3600,
+        (s / 60) % 60,
+        s % 60
+    ))
+}

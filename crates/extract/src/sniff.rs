@@ -37,6 +37,9 @@ pub fn sniff(name: &str, bytes: &[u8]) -> Format {
     if looks_like_html(head) {
         return Format::Html;
     }
+    if looks_like_mail(&bytes[..bytes.len().min(8192)]) {
+        return Format::Eml;
+    }
     if looks_like_text(&bytes[..bytes.len().min(8192)]) {
         return Format::Txt;
     }
@@ -89,6 +92,8 @@ fn by_extension(ext: &str) -> Option<Format> {
         "md" | "markdown" => Format::Markdown,
         "htm" | "html" | "xhtml" => Format::Html,
         "zip" => Format::Zip,
+        "eml" => Format::Eml,
+        "msg" => Format::Msg,
         _ => return None,
     })
 }
@@ -210,7 +215,10 @@ fn ole_kind(bytes: &[u8], ext: &str) -> Format {
             .filter(|f| matches!(f, Format::Docx | Format::Pptx | Format::Xlsx | Format::Xlsb))
             .unwrap_or(Format::Docx);
     }
-    if has_ole_stream(bytes, "WordDocument") {
+    // An Outlook message first: a Word or Excel file attached to it has its streams inside.
+    if has_ole_stream(bytes, "__properties_version1.0") {
+        Format::Msg
+    } else if has_ole_stream(bytes, "WordDocument") {
         Format::Doc
     } else if has_ole_stream(bytes, "PowerPoint Document") {
         Format::Ppt
@@ -254,6 +262,29 @@ fn looks_like_html(head: &[u8]) -> bool {
     let text = String::from_utf8_lossy(head).to_ascii_lowercase();
     let t = text.trim_start_matches('\u{feff}').trim_start();
     t.starts_with("<!doctype html") || t.starts_with("<html")
+}
+
+/// A saved e-mail under a name that does not say so: a block of header lines at the start
+/// that names the sender and either the subject or the MIME version.
+fn looks_like_mail(head: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(head);
+    let mut names = Vec::new();
+    for line in text.lines() {
+        if line.is_empty() {
+            break;
+        }
+        if line.starts_with([' ', '\t']) {
+            continue;
+        }
+        match line.split_once(':') {
+            Some((name, _)) if !name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic()) => {
+                names.push(name.to_ascii_lowercase());
+            }
+            _ => return false,
+        }
+    }
+    let has = |n: &str| names.iter().any(|x| x == n);
+    has("from") && (has("subject") || has("mime-version"))
 }
 
 /// No NUL bytes and mostly printable: a plain text file under an unknown name.
@@ -326,6 +357,27 @@ mod tests {
         doc.extend("WordDocument".encode_utf16().flat_map(u16::to_le_bytes));
         doc.extend([0, 0]);
         assert_eq!(sniff("vanha.bin", &doc), Format::Doc);
+
+        // An Outlook message that carries a Word attachment is still a message.
+        let mut msg = OLE_MAGIC.to_vec();
+        for name in ["WordDocument", "__properties_version1.0"] {
+            msg.extend(name.encode_utf16().flat_map(u16::to_le_bytes));
+            msg.extend([0, 0]);
+        }
+        assert_eq!(sniff("viesti", &msg), Format::Msg);
+    }
+
+    #[test]
+    fn saved_mail_is_known_by_its_headers() {
+        let mail = b"Received: from x\r\n\tby y\r\nFrom: a@b.fi\r\nSubject: Kutsu\r\n\r\nHei";
+        assert_eq!(sniff("viesti", mail), Format::Eml);
+        assert_eq!(sniff("viesti.eml", b"rikki"), Format::Eml);
+        // A text file keeps its extension's format, and a text that only names a sender is text.
+        assert_eq!(sniff("muistio.txt", mail), Format::Txt);
+        assert_eq!(
+            sniff("muistio", b"From: Liisa\nKiitos kokouksesta."),
+            Format::Txt
+        );
     }
 
     #[test]

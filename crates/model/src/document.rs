@@ -31,6 +31,10 @@ pub enum Format {
     Rtf,
     /// Recognised as none of the above.
     Unknown,
+    /// An e-mail message saved as MIME (`.eml`); its attachments are materials of their own.
+    Eml,
+    /// An Outlook message (`.msg`, an OLE2 compound file); its attachments likewise.
+    Msg,
 }
 
 impl Format {
@@ -52,6 +56,8 @@ impl Format {
             Format::Doc => "doc",
             Format::Ppt => "ppt",
             Format::Rtf => "rtf",
+            Format::Eml => "eml",
+            Format::Msg => "msg",
             Format::Unknown => "unknown",
         }
     }

@@ -3,7 +3,7 @@
 
 use crate::walk::DriveEntry;
 use kooste_classify::{Classifier, MaterialText};
-use kooste_extract::{Error, Limits};
+use kooste_extract::{Error, Limits, Member};
 use kooste_model::{Document, ErrorKind, ExtractError, Format, Material, Status};
 use serde::{Deserialize, Serialize};
 
@@ -169,23 +169,7 @@ fn analyse_into(path: &str, bytes: &[u8], limits: &Limits, depth: u32, out: &mut
                     ));
                 }
                 for m in archive.members {
-                    let member_path = format!("{path}/{}", m.name);
-                    match m.bytes {
-                        Ok(bytes) => {
-                            let first = out.len();
-                            analyse_into(&member_path, &bytes, limits, depth + 1, out);
-                            if m.cut {
-                                out[first..].iter_mut().for_each(mark_cut);
-                            }
-                        }
-                        Err(e) => out.push(Analysed {
-                            format: kooste_extract::sniff(&member_path, &[]),
-                            path: member_path,
-                            bytes: 0,
-                            hash: String::new(),
-                            result: Err(e.into()),
-                        }),
-                    }
+                    analyse_member(path, m, limits, depth, out);
                 }
             }
             Ok(_) => out.push(record(
@@ -201,7 +185,43 @@ fn analyse_into(path: &str, bytes: &[u8], limits: &Limits, depth: u32, out: &mut
     }
     let result = kooste_extract::extract(path, bytes, &limits.start())
         .map_err(|e: Error| ExtractError::from(e));
+    let readable = result.is_ok();
     out.push(record(format, result));
+    // The files attached to a message are materials of their own, as an archive's members
+    // are, up to the same depth.
+    if readable && matches!(format, Format::Eml | Format::Msg) && depth < limits.max_archive_depth {
+        for m in kooste_extract::message_attachments(format, bytes, &limits.start()) {
+            analyse_member(path, m, limits, depth, out);
+        }
+    }
+}
+
+/// One member of an archive or attachment of a message, read as a file of its own at
+/// `container/name`.
+fn analyse_member(
+    container: &str,
+    m: Member,
+    limits: &Limits,
+    depth: u32,
+    out: &mut Vec<Analysed>,
+) {
+    let member_path = format!("{container}/{}", m.name);
+    match m.bytes {
+        Ok(bytes) => {
+            let first = out.len();
+            analyse_into(&member_path, &bytes, limits, depth + 1, out);
+            if m.cut {
+                out[first..].iter_mut().for_each(mark_cut);
+            }
+        }
+        Err(e) => out.push(Analysed {
+            format: kooste_extract::sniff(&member_path, &[]),
+            path: member_path,
+            bytes: 0,
+            hash: String::new(),
+            result: Err(e.into()),
+        }),
+    }
 }
 
 /// A member the archive breaks off in was read from its beginning only.

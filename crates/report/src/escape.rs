@@ -67,14 +67,20 @@ pub(crate) fn href(prefix: &str, path: &str) -> String {
     out
 }
 
-/// A member of an archive (`pack.zip/inner/x.pdf`) opens through the archive, the file that
-/// exists on the drive.
+/// A member of an archive (`pack.zip/inner/x.pdf`) or an attachment of a saved message
+/// (`viesti.msg/x.pdf`) opens through the archive or message, the file that exists on the
+/// drive.
 pub(crate) fn archive_file(path: &str) -> &str {
     let mut end = 0;
     for segment in path.split('/') {
         end += segment.len();
         let tail = segment.as_bytes().get(segment.len().saturating_sub(4)..);
-        if tail.is_some_and(|t| t.eq_ignore_ascii_case(b".zip")) && end < path.len() {
+        let container = tail.is_some_and(|t| {
+            [b".zip", b".eml", b".msg"]
+                .iter()
+                .any(|ext| t.eq_ignore_ascii_case(*ext))
+        });
+        if container && end < path.len() {
             return path.get(..end).unwrap_or(path);
         }
         end += 1;
@@ -134,6 +140,8 @@ mod tests {
         );
         assert_eq!(href("", "Tampere/paketti.zip"), "Tampere/paketti.zip");
         assert_eq!(href("", "a.zipper/x.pdf"), "a.zipper/x.pdf");
+        assert_eq!(href("", "Oulu/Kutsu.MSG/liite.pdf"), "Oulu/Kutsu.MSG");
+        assert_eq!(href("", "Oulu/kutsu.eml/liite.pdf"), "Oulu/kutsu.eml");
     }
 
     #[test]
