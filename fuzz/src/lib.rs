@@ -110,10 +110,12 @@ pub fn archive(data: &[u8]) {
 pub fn message(name: &str, data: &[u8]) {
     install_hook();
     let limits = Limits::default();
-    let Ok(doc) = kooste_extract::extract(name, data, &limits.start()) else {
+    let Ok((_, attachments)) =
+        kooste_extract::extract_with_attachments(name, data, &limits.start())
+    else {
         return;
     };
-    for m in kooste_extract::message_attachments(doc.format, data, &limits.start()) {
+    for m in attachments {
         if let Ok(bytes) = m.bytes {
             let _ = kooste_extract::extract(&m.name, &bytes, &limits.start());
         }

@@ -20,19 +20,24 @@ impl Extractor for Eml {
     }
 
     fn extract(&self, bytes: &[u8], limits: &Limits) -> Result<Document, Error> {
-        let message = read(bytes, limits)?;
-        Ok(Document {
-            format: Format::Eml,
-            pages: vec![Page::new(1, capped(message.body, limits))],
-            meta: message.meta,
-            damaged: None,
-        })
+        read_message(bytes, limits).map(|(doc, _)| doc)
     }
 }
 
-/// The files attached to a message, each as a member named by its file name.
-pub(crate) fn attachments(bytes: &[u8], limits: &Limits) -> Result<Vec<Member>, Error> {
-    Ok(read(bytes, limits)?.attachments)
+/// The message as a document, and the files attached to it, each as a member named by its
+/// file name: both from one read.
+pub(crate) fn read_message(
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<(Document, Vec<Member>), Error> {
+    let message = read(bytes, limits)?;
+    let doc = Document {
+        format: Format::Eml,
+        pages: vec![Page::new(1, capped(message.body, limits))],
+        meta: message.meta,
+        damaged: None,
+    };
+    Ok((doc, message.attachments))
 }
 
 /// Nesting of multiparts (and forwarded messages read as parts) followed; deeper parts are

@@ -84,6 +84,17 @@ pub fn extractor_for(format: Format) -> Option<&'static dyn Extractor> {
 /// ZIP archives are not documents: they give [`Error::Archive`] and their members come from
 /// [`archive_members`].
 pub fn extract(name: &str, bytes: &[u8], limits: &Limits) -> Result<Document, Error> {
+    extract_with_attachments(name, bytes, limits).map(|(doc, _)| doc)
+}
+
+/// [`extract`], and for an e-mail message (`.eml`, `.msg`) the files attached to it, each to
+/// be read as a material of its own, from the same one read of the message. Other formats
+/// have none.
+pub fn extract_with_attachments(
+    name: &str,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<(Document, Vec<Member>), Error> {
     if bytes.len() as u64 > limits.max_file_bytes {
         return Err(Error::TooLarge(format!(
             "file of {} bytes is over the limit of {} bytes",
@@ -111,15 +122,17 @@ pub fn extract(name: &str, bytes: &[u8], limits: &Limits) -> Result<Document, Er
     // A package cut short (an interrupted copy or upload) has lost the directory at its end;
     // the entries before the cut may hold all of the text.
     if zipped(format) && salvage::directory_lost(bytes) {
-        return read_cut(name, bytes, limits);
+        return read_cut(name, bytes, limits).map(|doc| (doc, Vec::new()));
     }
     let extractor = match format {
+        Format::Eml => return contained(|| eml::read_message(bytes, limits)),
+        Format::Msg => return contained(|| msg::read_message(bytes, limits)),
         Format::Zip => return Err(Error::Archive),
         Format::Unknown => return Err(Error::Unsupported(sniff::describe_unknown(name, bytes))),
         other => extractor_for(other)
             .ok_or_else(|| Error::Unsupported(format!("no extractor for {}", other.as_str())))?,
     };
-    read_with(extractor, bytes, limits)
+    read_with(extractor, bytes, limits).map(|doc| (doc, Vec::new()))
 }
 
 /// Reads a package whose directory is lost from its rebuilt container: first with the
@@ -161,24 +174,14 @@ fn read_cut(name: &str, bytes: &[u8], limits: &Limits) -> Result<Document, Error
     Err(refused(&why))
 }
 
-/// The files attached to an e-mail message (`.eml` or `.msg`), each to be read as a material
-/// of its own; empty for any other format. A message that cannot be read gives its error
-/// through [`extract`], not here.
-pub fn message_attachments(format: Format, bytes: &[u8], limits: &Limits) -> Vec<Member> {
-    let result = catch_unwind(AssertUnwindSafe(|| match format {
-        Format::Eml => eml::attachments(bytes, limits),
-        Format::Msg => msg::attachments(bytes, limits),
-        _ => Ok(Vec::new()),
-    }));
-    match result {
-        Ok(Ok(members)) => members,
-        Ok(Err(_)) | Err(_) => Vec::new(),
-    }
-}
-
 /// Reads with one extractor, turning a panic inside its parser into an [`Error`].
 fn read_with(extractor: &dyn Extractor, bytes: &[u8], limits: &Limits) -> Result<Document, Error> {
-    match catch_unwind(AssertUnwindSafe(|| extractor.extract(bytes, limits))) {
+    contained(|| extractor.extract(bytes, limits))
+}
+
+/// Runs a parser, turning a panic inside it into an [`Error`].
+fn contained<T>(read: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+    match catch_unwind(AssertUnwindSafe(read)) {
         Ok(result) => result,
         Err(payload) => Err(Error::Panic(panic_message(payload.as_ref()))),
     }

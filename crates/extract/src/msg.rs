@@ -21,54 +21,57 @@ impl Extractor for Msg {
     }
 
     fn extract(&self, bytes: &[u8], limits: &Limits) -> Result<Document, Error> {
-        let mut file = open(bytes)?;
-        let message = message(&mut file, "", limits, 0)?;
-        Ok(Document {
-            format: Format::Msg,
-            pages: vec![Page::new(1, capped(message.body, limits))],
-            meta: message.meta,
-            damaged: None,
-        })
+        read_message(bytes, limits).map(|(doc, _)| doc)
     }
 }
 
-/// The files attached to a message, each as a member named by its file name.
-pub(crate) fn attachments(bytes: &[u8], limits: &Limits) -> Result<Vec<Member>, Error> {
+/// The message as a document, and the files attached to it, each as a member named by its
+/// file name: both from one read.
+pub(crate) fn read_message(
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<(Document, Vec<Member>), Error> {
     let mut file = open(bytes)?;
     let mut members = Vec::new();
-    for storage in attachment_storages(&file, "") {
-        limits.check_time()?;
-        if members.len() >= limits.max_entries {
-            return Err(Error::TooLarge(format!(
-                "more than {} attachments",
-                limits.max_entries
-            )));
-        }
-        // Embedded messages have no bytes of their own; their text joined the body.
-        let Some(data) = read_stream(
-            &mut file,
-            &format!("{storage}/{}", stream(0x3701, BINARY)),
-            limits,
-        )?
-        else {
-            continue;
-        };
-        let name = [0x3707, 0x3704, 0x3001]
-            .into_iter()
-            .find_map(|id| string(&mut file, &storage, id, None, limits))
-            .unwrap_or_else(|| "liite".into());
-        let mime = string(&mut file, &storage, 0x370E, None, limits).unwrap_or_default();
-        if is_picture(&name, &mime) {
-            continue;
-        }
-        members.push(Member {
-            name: safe_name(&name),
-            bytes: Ok(data),
-            cut: false,
-        });
-    }
+    let message = message(&mut file, "", limits, 0, Some(&mut members))?;
     name_apart(&mut members);
-    Ok(members)
+    let doc = Document {
+        format: Format::Msg,
+        pages: vec![Page::new(1, capped(message.body, limits))],
+        meta: message.meta,
+        damaged: None,
+    };
+    Ok((doc, members))
+}
+
+/// The attached file in an attachment's storage, as a member; `None` for an attached
+/// message (its text joins the body) and for a picture.
+fn attached_file(
+    file: &mut File<'_>,
+    storage: &str,
+    limits: &Limits,
+) -> Result<Option<Member>, Error> {
+    let Some(data) = read_stream(
+        file,
+        &format!("{storage}/{}", stream(0x3701, BINARY)),
+        limits,
+    )?
+    else {
+        return Ok(None);
+    };
+    let name = [0x3707, 0x3704, 0x3001]
+        .into_iter()
+        .find_map(|id| string(file, storage, id, None, limits))
+        .unwrap_or_else(|| "liite".into());
+    let mime = string(file, storage, 0x370E, None, limits).unwrap_or_default();
+    if is_picture(&name, &mime) {
+        return Ok(None);
+    }
+    Ok(Some(Member {
+        name: safe_name(&name),
+        bytes: Ok(data),
+        cut: false,
+    }))
 }
 
 type File<'a> = cfb::CompoundFile<Cursor<&'a [u8]>>;
@@ -99,12 +102,14 @@ struct Message {
     body: String,
 }
 
-/// The message whose streams are in the storage `base` ("" for the file's root).
+/// The message whose streams are in the storage `base` ("" for the file's root); its attached
+/// files go to `members` where given.
 fn message(
     file: &mut File<'_>,
     base: &str,
     limits: &Limits,
     depth: usize,
+    mut members: Option<&mut Vec<Member>>,
 ) -> Result<Message, Error> {
     limits.check_time()?;
     let properties =
@@ -131,14 +136,23 @@ fn message(
         body = rtf_body(file, base, limits)?;
     }
     let mut text = vec![body.unwrap_or_default().trim().to_string()];
-    if depth < MAX_DEPTH {
-        for storage in attachment_storages(file, base) {
-            let inner = format!("{storage}/{}", stream(0x3701, 0x000D));
-            if file.is_storage(&inner) {
-                let forwarded = message(file, &inner, limits, depth + 1)?;
+    for storage in attachment_storages(file, base) {
+        limits.check_time()?;
+        let inner = format!("{storage}/{}", stream(0x3701, 0x000D));
+        if file.is_storage(&inner) {
+            if depth < MAX_DEPTH {
+                let forwarded = message(file, &inner, limits, depth + 1, None)?;
                 text.push(forwarded.meta.title.unwrap_or_default());
                 text.push(forwarded.body);
             }
+        } else if let Some(members) = members.as_deref_mut() {
+            if members.len() >= limits.max_entries {
+                return Err(Error::TooLarge(format!(
+                    "more than {} attachments",
+                    limits.max_entries
+                )));
+            }
+            members.extend(attached_file(file, &storage, limits)?);
         }
     }
     text.retain(|t| !t.trim().is_empty());
@@ -486,7 +500,8 @@ mod tests {
             "Hei,\nliitteenä asiakasraadin muistio.\n\nVS: Kehittämistapaaminen\n\n\
              Työpaja pidetään Espoossa."
         );
-        let members = attachments(&bytes, &Limits::default()).unwrap_or_else(|e| panic!("{e}"));
+        let (_, members) =
+            read_message(&bytes, &Limits::default()).unwrap_or_else(|e| panic!("{e}"));
         let names: Vec<&str> = members.iter().map(|m| m.name.as_str()).collect();
         assert_eq!(names, ["muistio.pdf"]);
         assert_eq!(

@@ -3,7 +3,7 @@
 
 use crate::walk::DriveEntry;
 use kooste_classify::{Classifier, MaterialText};
-use kooste_extract::{Error, Limits, Member};
+use kooste_extract::{Limits, Member};
 use kooste_model::{Document, ErrorKind, ExtractError, Format, Material, Status};
 use serde::{Deserialize, Serialize};
 
@@ -183,14 +183,16 @@ fn analyse_into(path: &str, bytes: &[u8], limits: &Limits, depth: u32, out: &mut
         }
         return;
     }
-    let result = kooste_extract::extract(path, bytes, &limits.start())
-        .map_err(|e: Error| ExtractError::from(e));
-    let readable = result.is_ok();
+    let (result, attachments) =
+        match kooste_extract::extract_with_attachments(path, bytes, &limits.start()) {
+            Ok((doc, attachments)) => (Ok(doc), attachments),
+            Err(e) => (Err(ExtractError::from(e)), Vec::new()),
+        };
     out.push(record(format, result));
     // The files attached to a message are materials of their own, as an archive's members
     // are, up to the same depth.
-    if readable && matches!(format, Format::Eml | Format::Msg) && depth < limits.max_archive_depth {
-        for m in kooste_extract::message_attachments(format, bytes, &limits.start()) {
+    if depth < limits.max_archive_depth {
+        for m in attachments {
             analyse_member(path, m, limits, depth, out);
         }
     }
