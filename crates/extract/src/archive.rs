@@ -3,7 +3,6 @@
 use crate::package::Package;
 use crate::salvage;
 use crate::{Error, Limits};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// The files read from a ZIP archive.
 pub struct Archive {
@@ -30,10 +29,7 @@ pub struct Member {
 pub fn members(bytes: &[u8], limits: &Limits) -> Result<Archive, Error> {
     // The ZIP reader runs on the drive's bytes as extractors do, so it is held to the same
     // promise as `extract`: a panic inside it is this archive's error, not the caller's.
-    match catch_unwind(AssertUnwindSafe(|| read_members(bytes, limits))) {
-        Ok(result) => result,
-        Err(payload) => Err(Error::Panic(crate::panic_message(payload.as_ref()))),
-    }
+    crate::contained(|| read_members(bytes, limits))
 }
 
 fn read_members(bytes: &[u8], limits: &Limits) -> Result<Archive, Error> {

@@ -180,7 +180,7 @@ fn read_with(extractor: &dyn Extractor, bytes: &[u8], limits: &Limits) -> Result
 }
 
 /// Runs a parser, turning a panic inside it into an [`Error`].
-fn contained<T>(read: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+pub(crate) fn contained<T>(read: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
     match catch_unwind(AssertUnwindSafe(read)) {
         Ok(result) => result,
         Err(payload) => Err(Error::Panic(panic_message(payload.as_ref()))),
