@@ -2,7 +2,7 @@
 //! properties (MS-OXMSG). The subject, sender and dates become metadata; the plain-text body
 //! is the page, or, where Outlook kept none, the HTML body or the compressed RTF body
 //! (MS-OXRTFCP); attached files are materials of their own, and a message attached to the
-//! message (a forward) adds its text to the body.
+//! message (a forward) adds its text to the body and its attached files to the message's.
 
 use crate::archive::Member;
 use crate::eml::{is_picture, name_apart, safe_name};
@@ -44,8 +44,8 @@ pub(crate) fn read_message(
     Ok((doc, members))
 }
 
-/// The attached file in an attachment's storage, as a member; `None` for an attached
-/// message (its text joins the body) and for a picture.
+/// The attached file in an attachment's storage, as a member; `None` where there is no file
+/// (an attached message is read as a message) and for a picture.
 fn attached_file(
     file: &mut File<'_>,
     storage: &str,
@@ -103,7 +103,7 @@ struct Message {
 }
 
 /// The message whose streams are in the storage `base` ("" for the file's root); its attached
-/// files go to `members` where given.
+/// files, and those of the messages forwarded in it, go to `members` where given.
 fn message(
     file: &mut File<'_>,
     base: &str,
@@ -141,7 +141,7 @@ fn message(
         let inner = format!("{storage}/{}", stream(0x3701, 0x000D));
         if file.is_storage(&inner) {
             if depth < MAX_DEPTH {
-                let forwarded = message(file, &inner, limits, depth + 1, None)?;
+                let forwarded = message(file, &inner, limits, depth + 1, members.as_deref_mut())?;
                 text.push(forwarded.meta.title.unwrap_or_default());
                 text.push(forwarded.body);
             }
@@ -415,7 +415,8 @@ mod tests {
         e
     }
 
-    /// A message as Outlook lays it out, with one attached file and one forwarded message.
+    /// A message as Outlook lays it out, with one attached file and one forwarded message that
+    /// has an attached file of its own.
     fn outlook_message() -> Vec<u8> {
         let mut file = match cfb::CompoundFile::create(Cursor::new(Vec::new())) {
             Ok(f) => f,
@@ -472,6 +473,22 @@ mod tests {
                 ),
                 b"Ty\xf6paja pidet\xe4\xe4n Espoossa.".to_vec(),
             ),
+            (
+                format!(
+                    "/__attach_version1.0_#00000001/{}/__attach_version1.0_#00000000/{}",
+                    stream(0x3701, 0x000D),
+                    stream(0x3707, UNICODE)
+                ),
+                utf16_bytes("ohjelma.txt"),
+            ),
+            (
+                format!(
+                    "/__attach_version1.0_#00000001/{}/__attach_version1.0_#00000000/{}",
+                    stream(0x3701, 0x000D),
+                    stream(0x3701, BINARY)
+                ),
+                b"Ohjelma".to_vec(),
+            ),
         ];
         for (path, data) in streams {
             if let Some(parent) = std::path::Path::new(&path).parent() {
@@ -503,7 +520,8 @@ mod tests {
         let (_, members) =
             read_message(&bytes, &Limits::default()).unwrap_or_else(|e| panic!("{e}"));
         let names: Vec<&str> = members.iter().map(|m| m.name.as_str()).collect();
-        assert_eq!(names, ["muistio.pdf"]);
+        // The forwarded message's attachment is the message's too.
+        assert_eq!(names, ["muistio.pdf", "ohjelma.txt"]);
         assert_eq!(
             members[0].bytes.as_deref().ok(),
             Some(b"%PDF-1.4\n".as_slice())
