@@ -60,6 +60,7 @@ fn read(bytes: &[u8], limits: &Limits) -> Result<Message, Error> {
     let mut walk = Walk {
         limits,
         text: Vec::new(),
+        calendar: Vec::new(),
         attachments: Vec::new(),
         parts: 0,
     };
@@ -73,7 +74,12 @@ fn read(bytes: &[u8], limits: &Limits) -> Result<Message, Error> {
             created: header(&headers, "date").map(|d| iso_date(&d).unwrap_or(d)),
             modified: None,
         },
-        body: walk.text.join("\n\n"),
+        // An invitation's event says what its body would; read it when there is no body.
+        body: if walk.text.is_empty() {
+            walk.calendar.join("\n\n")
+        } else {
+            walk.text.join("\n\n")
+        },
         attachments,
     })
 }
@@ -83,6 +89,8 @@ type Headers = Vec<(String, String)>;
 struct Walk<'l> {
     limits: &'l Limits,
     text: Vec<String>,
+    /// The text of calendar parts (meeting invitations), for a message without a body.
+    calendar: Vec<String>,
     attachments: Vec<Member>,
     parts: usize,
 }
@@ -152,6 +160,15 @@ impl Walk<'_> {
                 data.len(),
                 self.limits.max_part_bytes
             )));
+        }
+        if !attached && mime == "text/calendar" {
+            if text {
+                let event = calendar_text(&decode(&data));
+                if !event.is_empty() {
+                    self.calendar.push(event);
+                }
+            }
+            return Ok(());
         }
         let inline_text = !attached && (mime == "text/plain" || mime == "text/html");
         if inline_text {
@@ -572,6 +589,35 @@ fn split_parts<'a>(body: &'a [u8], boundary: &[u8]) -> Vec<&'a [u8]> {
     parts
 }
 
+/// The summary, place and description of the events of an iCalendar part (RFC 5545):
+/// folded lines joined, escapes undone.
+fn calendar_text(ics: &str) -> String {
+    let unfolded = ics
+        .replace("\r\n ", "")
+        .replace("\r\n\t", "")
+        .replace("\n ", "")
+        .replace("\n\t", "");
+    let mut out = Vec::new();
+    for line in unfolded.lines() {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        let property = name.split(';').next().unwrap_or(name).to_ascii_uppercase();
+        if matches!(property.as_str(), "SUMMARY" | "LOCATION" | "DESCRIPTION") {
+            let value = value
+                .replace("\\n", "\n")
+                .replace("\\N", "\n")
+                .replace("\\,", ",")
+                .replace("\\;", ";")
+                .replace("\\\\", "\\");
+            if !value.trim().is_empty() {
+                out.push(value.trim().to_string());
+            }
+        }
+    }
+    out.join("\n")
+}
+
 /// `"Maija Meikäläinen" <maija@example.fi>` gives Maija Meikäläinen; a bare address gives
 /// the address.
 fn sender_name(from: &str) -> String {
@@ -788,6 +834,24 @@ Content-Disposition: inline; filename=ohje.pdf\n\n\
             "{}",
             message.body
         );
+    }
+
+    #[test]
+    fn an_invitation_without_a_body_gives_its_event() {
+        let mail = b"Subject: Kutsu\r\nContent-Type: text/calendar; method=REQUEST\r\n\r\n\
+BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY;LANGUAGE=fi-FI:Asiakasraadin ty\xc3\xb6paja\r\n\
+LOCATION:Espoon kaupungintalo\\, sali 2\r\nDESCRIPTION:Ohjelma:\\nYhteiskehitt\xc3\xa4minen ja \r\n\
+\x20palautteen k\xc3\xa4sittely\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let message = read(mail, &limits()).expect("a message");
+        assert_eq!(
+            message.body,
+            "Asiakasraadin työpaja\nEspoon kaupungintalo, sali 2\nOhjelma:\nYhteiskehittäminen ja palautteen käsittely"
+        );
+        // Beside a body, the event is not read again.
+        let both = b"Subject: Kutsu\nContent-Type: multipart/mixed; boundary=a\n\n--a\n\
+Content-Type: text/plain\n\nTervetuloa\n--a\nContent-Type: text/calendar\n\n\
+BEGIN:VEVENT\nSUMMARY:Tervetuloa\nEND:VEVENT\n--a--\n";
+        assert_eq!(read(both, &limits()).expect("a message").body, "Tervetuloa");
     }
 
     #[test]
