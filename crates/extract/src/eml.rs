@@ -31,13 +31,23 @@ pub(crate) fn read_message(
     limits: &Limits,
 ) -> Result<(Document, Vec<Member>), Error> {
     let message = read(bytes, limits)?;
-    let doc = Document {
-        format: Format::Eml,
-        pages: vec![Page::new(1, capped(message.body, limits))],
-        meta: message.meta,
-        damaged: None,
-    };
+    let doc = message_document(Format::Eml, message.meta, message.body, limits);
     Ok((doc, message.attachments))
+}
+
+/// A message as a document: its body, within the text limit, is its one page.
+pub(crate) fn message_document(
+    format: Format,
+    meta: Meta,
+    body: String,
+    limits: &Limits,
+) -> Document {
+    Document {
+        format,
+        pages: vec![Page::new(1, capped(body, limits))],
+        meta,
+        damaged: None,
+    }
 }
 
 /// Nesting of multiparts (and forwarded messages read as parts) followed; deeper parts are
@@ -727,6 +737,10 @@ mod tests {
         Limits::default().start()
     }
 
+    fn names(members: &[Member]) -> Vec<&str> {
+        members.iter().map(|m| m.name.as_str()).collect()
+    }
+
     const MIXED: &[u8] = b"From: =?utf-8?Q?Maija_Meik=C3=A4l=C3=A4inen?= <maija@espoo.fi>\r\n\
 To: hanke@6aika.fi\r\n\
 Subject: =?iso-8859-1?Q?Ty=F6paja?= =?iso-8859-1?Q?n_muistio?=\r\n\
@@ -771,12 +785,7 @@ JVBERi0xLjQK\r\n\
             message.body,
             "Hei, liitteenä työpajan muistio. Asiakasraati kokoontuu taas huhtikuussa."
         );
-        let names: Vec<&str> = message
-            .attachments
-            .iter()
-            .map(|m| m.name.as_str())
-            .collect();
-        assert_eq!(names, ["työpaja.pdf"]);
+        assert_eq!(names(&message.attachments), ["työpaja.pdf"]);
         assert_eq!(
             message.attachments[0].bytes.as_deref().ok(),
             Some(b"%PDF-1.4\n".as_slice())
@@ -813,12 +822,7 @@ Content-Disposition: inline; filename=ohje.pdf\n\n\
 --a--\n";
         let message = read(mail, &limits()).expect("a message");
         assert_eq!(message.body, "Teksti");
-        let names: Vec<&str> = message
-            .attachments
-            .iter()
-            .map(|m| m.name.as_str())
-            .collect();
-        assert_eq!(names, ["ohje.pdf"]);
+        assert_eq!(names(&message.attachments), ["ohje.pdf"]);
     }
 
     #[test]

@@ -5,12 +5,12 @@
 //! message (a forward) adds its text to the body and its attached files to the message's.
 
 use crate::archive::Member;
-use crate::eml::{is_picture, name_apart, safe_name};
+use crate::eml::{is_picture, message_document, name_apart, safe_name};
 use crate::html::visible_text;
 use crate::ole::{filetime_iso, read_stream, u16_at, u32_at};
-use crate::text::{capped, decode};
+use crate::text::decode;
 use crate::{Error, Extractor, Limits};
-use kooste_model::{Document, Format, Meta, Page};
+use kooste_model::{Document, Format, Meta};
 use std::io::Cursor;
 
 pub(crate) struct Msg;
@@ -35,12 +35,7 @@ pub(crate) fn read_message(
     let mut members = Vec::new();
     let message = message(&mut file, "", limits, 0, Some(&mut members))?;
     name_apart(&mut members);
-    let doc = Document {
-        format: Format::Msg,
-        pages: vec![Page::new(1, capped(message.body, limits))],
-        meta: message.meta,
-        damaged: None,
-    };
+    let doc = message_document(Format::Msg, message.meta, message.body, limits);
     Ok((doc, members))
 }
 
