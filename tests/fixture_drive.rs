@@ -194,7 +194,7 @@ fn versions_copies_and_unreadable_files_are_audited() {
         .iter()
         .filter_map(|d| d["path"].as_str().map(str::to_string))
         .collect();
-    assert_eq!(paths.len(), 63);
+    assert_eq!(paths.len(), 65);
     assert!(
         !paths
             .iter()

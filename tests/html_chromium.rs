@@ -298,8 +298,8 @@ fn the_fixture_drive_page_filters_in_a_browser() {
     std::fs::create_dir_all(&profile).unwrap_or_else(|e| panic!("{e}"));
 
     let dom = dump_dom(&browser, &profile, &base);
-    assert_eq!(rows(&dom).len(), 63);
-    assert_eq!(shown(&dom).len(), 63);
+    assert_eq!(rows(&dom).len(), 65);
+    assert_eq!(shown(&dom).len(), 65);
     assert_eq!(dom.matches("<script").count(), 1);
     assert!(dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
 
