@@ -555,27 +555,39 @@ fn automatic_answers(m: &Material, theme_id: &str) -> [Option<String>; 3] {
         used.push(found.clone());
         Some(found)
     };
-    // Full sentences first; a heading only when the theme's evidence has nothing else.
-    let (sentences, headings): (Vec<&str>, Vec<&str>) =
-        of_theme.into_iter().partition(|s| is_sentence(s));
-    let why = pick(sentences.into_iter().chain(headings).collect());
-    let leadership = pick(
+    let why = pick(by_sentence_rank(of_theme));
+    let leadership = pick(by_sentence_rank(
         m.answer_hints
             .leadership
             .iter()
             .map(String::as_str)
             .collect(),
-    );
-    let business = pick(m.answer_hints.business.iter().map(String::as_str).collect());
+    ));
+    let business = pick(by_sentence_rank(
+        m.answer_hints.business.iter().map(String::as_str).collect(),
+    ));
     [why, leadership, business]
 }
 
-/// A sentence says something; a heading or a slide's label only names it. Six words, or
-/// four that end as a sentence ends, make a sentence.
-fn is_sentence(s: &str) -> bool {
+/// Candidates in the order they best answer a question, keeping the classifier's order within
+/// a rank: a finished statement first; then a question, or a long line without a full stop,
+/// which is often a table row, a form field ("Osallistujat: …") or a bullet; a heading or a
+/// slide's label, which only names a thing, last.
+fn by_sentence_rank(mut candidates: Vec<&str>) -> Vec<&str> {
+    candidates.sort_by_key(|s| sentence_rank(s));
+    candidates
+}
+
+fn sentence_rank(s: &str) -> u8 {
     let words = s.split_whitespace().count();
-    let ends = s.trim_end().ends_with(['.', '!', '?', '…', ')', '"', '”']);
-    words >= 6 || (ends && words >= 4)
+    let end = s.trim_end();
+    let states = end.ends_with(['.', '!', '…', ')', '"', '”']);
+    let asks = end.ends_with('?');
+    match (states && words >= 4, (asks && words >= 4) || words >= 6) {
+        (true, _) => 0,
+        (false, true) => 1,
+        (false, false) => 2,
+    }
 }
 
 /// `kooste.md`.
@@ -1061,6 +1073,8 @@ mod tests {
                     &[
                         "Markkinavuoropuhelu palveluntuottajien kanssa",
                         "Monituottajuus ja palvelumarkkinat",
+                        // A form field carries more terms, but says nothing of its own.
+                        "Osallistujat: kuusi palveluntuottajaa, kaksi yhdistystä ja hankintapalvelut",
                         "Palveluseteli laajentaa pienten tuottajien markkinaa kaupungissa.",
                     ],
                 ),
@@ -1078,8 +1092,16 @@ mod tests {
         assert_eq!(leadership, None);
         // The only sentence about markets is taken already.
         assert_eq!(business, None);
-        assert!(is_sentence("Monituottajuus ei ole hankintakysymys."));
-        assert!(!is_sentence("Monituottajuus ja palvelumarkkinat"));
+        assert_eq!(sentence_rank("Monituottajuus ei ole hankintakysymys."), 0);
+        assert_eq!(
+            sentence_rank("Osallistujat: kuusi palveluntuottajaa, kaksi yhdistystä ja kaupunki"),
+            1
+        );
+        assert_eq!(
+            sentence_rank("Mitä monituottajuus tarkoittaa kaupungille?"),
+            1
+        );
+        assert_eq!(sentence_rank("Monituottajuus ja palvelumarkkinat"), 2);
     }
 
     #[test]
