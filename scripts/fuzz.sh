@@ -21,7 +21,7 @@ usage() {
     exit 2
 }
 
-ALL_TARGETS=(pdf docx pptx xlsx xls ods odt odp doc ppt rtf xlsb html text eml msg archive classify rules labels
+ALL_TARGETS=(pdf docx pptx xlsx xls ods odt odp doc ppt rtf xlsb html text eml msg ics archive classify rules labels
     annotations workbook)
 [[ $# -ge 1 && $1 =~ ^[0-9]+$ ]] || usage
 SECONDS_EACH=$1
@@ -138,11 +138,11 @@ PY
     esac
 }
 
-# The legacy Office formats, RTF and mail are absent from the corpus: small valid ones are
+# The legacy Office formats, RTF, mail and calendars are absent from the corpus: small valid ones are
 # made in code.
 need_legacy=false
 for t in "${TARGETS[@]}"; do
-    [[ $t == xls || $t == doc || $t == ppt || $t == rtf || $t == eml || $t == msg ]] && need_legacy=true
+    [[ $t == xls || $t == doc || $t == ppt || $t == rtf || $t == eml || $t == msg || $t == ics ]] && need_legacy=true
 done
 if $need_legacy; then
     # Without RUSTC_BOOTSTRAP, which would make cargo rebuild the workspace's dependencies.

@@ -1,6 +1,7 @@
 //! `kooste run` on a drive that holds saved e-mail: the message is a material with its
 //! subject as title, and its attached documents are materials of their own at
-//! `message.eml/attachment`, classified and linked through the message.
+//! `message.eml/attachment`, classified and linked through the message. A saved calendar
+//! invitation is a material whose text is its event.
 
 mod support;
 
@@ -126,4 +127,40 @@ fn a_saved_message_and_its_attachments_are_materials() {
             || html.contains("href=\"../drive/Vantaa/Kutsu%20työpajaan.eml\""),
         "no link to the message"
     );
+}
+
+#[test]
+fn a_saved_invitation_is_a_material_with_its_event_as_text() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let drive = tmp.path().join("drive");
+    let folder = drive.join("Oulu").join("TP2");
+    std::fs::create_dir_all(&folder).unwrap_or_else(|e| panic!("{e}"));
+    let ics = "BEGIN:VCALENDAR\r\nPRODID:-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN\r\n\
+VERSION:2.0\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n\
+ORGANIZER;CN=\"Koivisto, Maria\":mailto:maria.koivisto@ouka.example\r\n\
+SUMMARY;LANGUAGE=fi-FI:Asukasraadin yhteiskehittämisen työpaja\r\n\
+LOCATION:Oulun kaupungintalo\\, sali 2\r\n\
+DESCRIPTION:Asukasraati osallistuu palvelujen yhteiskehittämiseen. Työpajassa asukkaat \r\n \
+ja kaupungin työntekijät suunnittelevat yhdessä osallistavan budjetoinnin kokeilua.\r\n\
+CREATED:20170302T081500Z\r\nDTSTART;TZID=FLE Standard Time:20170315T170000\r\n\
+END:VEVENT\r\nEND:VCALENDAR\r\n";
+    std::fs::write(folder.join("Asukasraati työpaja.ics"), ics).unwrap_or_else(|e| panic!("{e}"));
+
+    let out = run_drive(&drive, &[]);
+    let docs = documents(&read_json(&out.join("index.json")));
+    let invitation = &docs["Oulu/TP2/Asukasraati työpaja.ics"];
+    assert_eq!(invitation["format"], "ics");
+    assert_eq!(invitation["status"], "ok");
+    assert_eq!(
+        invitation["title"],
+        "Asukasraadin yhteiskehittämisen työpaja"
+    );
+    assert_eq!(invitation["author"], "Koivisto, Maria");
+    assert_eq!(invitation["created"], "2017-03-02T08:15:00Z");
+    assert_eq!(invitation["city"], "Oulu");
+    let themes: Vec<&str> = invitation["themes"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|t| t["id"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(themes, ["osallisuus"]);
 }

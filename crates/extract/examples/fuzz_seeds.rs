@@ -1,5 +1,5 @@
-//! Writes small legacy Office files (XLS, DOC, PPT), an RTF document and e-mail messages
-//! (EML, MSG) into a folder, as seeds for the fuzz targets of those formats: the real-world
+//! Writes small legacy Office files (XLS, DOC, PPT), an RTF document, e-mail messages
+//! (EML, MSG) and a calendar invitation (ICS) into a folder, as seeds for the fuzz targets of those formats: the real-world
 //! corpus holds none, and a fuzzer that starts from a valid container reaches the record
 //! parsers instead of stopping at the OLE2 header.
 //!
@@ -11,12 +11,12 @@ use std::path::Path;
 
 fn main() -> Result<(), Box<dyn Error>> {
     let dir = std::env::args().nth(1).ok_or(
-        "usage: fuzz_seeds DIR (writes DIR/xls, DIR/doc, DIR/ppt, DIR/rtf, DIR/eml, DIR/msg)",
+        "usage: fuzz_seeds DIR (writes DIR/xls, DIR/doc, DIR/ppt, DIR/rtf, DIR/eml, DIR/msg, DIR/ics)",
     )?;
     let dir = Path::new(&dir);
     let message = outlook();
     let message: Vec<(&str, &[u8])> = message.iter().map(|(n, d)| (*n, d.as_slice())).collect();
-    let seeds: [(&str, &str, Vec<u8>); 8] = [
+    let seeds: [(&str, &str, Vec<u8>); 9] = [
         (
             "xls",
             "seed-cells.xls",
@@ -33,6 +33,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         ("rtf", "seed.rtf", RTF.to_vec()),
         ("eml", "seed.eml", EML.to_vec()),
         ("msg", "seed.msg", ole(&message)?),
+        ("ics", "seed.ics", ICS.to_vec()),
     ];
     for (target, name, bytes) in seeds {
         let folder = dir.join(target);
@@ -41,6 +42,18 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     Ok(())
 }
+
+/// An Outlook-style invitation: a time zone, quoted and folded parameters, escapes, an HTML
+/// description, an alarm nested in the event, and a to-do beside it.
+const ICS: &[u8] = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nX-WR-CALNAME:Kokoukset\r\n\
+BEGIN:VTIMEZONE\r\nTZID:FLE Standard Time\r\nBEGIN:STANDARD\r\nDTSTART:16011028T040000\r\n\
+END:STANDARD\r\nEND:VTIMEZONE\r\nBEGIN:VEVENT\r\n\
+ORGANIZER;CN=\"Lehtonen, Jussi\":mailto:jussi@example.fi\r\n\
+SUMMARY;LANGUAGE=fi-FI:Ty\xc3\xb6paja\\, osa 2\r\nLOCATION:Kaupungintalo\r\n\
+DESCRIPTION:Rivi\\nToinen\\; kolmas\r\n  jatkuu\r\nCREATED:20170921T110700Z\r\n\
+X-ALT-DESC;FMTTYPE=text/html:<p>Kuvaus &amp; liite</p>\r\n\
+BEGIN:VALARM\r\nDESCRIPTION:Muistutus\r\nEND:VALARM\r\nEND:VEVENT\r\n\
+BEGIN:VTODO\r\nSUMMARY:Raportti\r\nDTSTAMP:20180110\r\nEND:VTODO\r\nEND:VCALENDAR\r\n";
 
 /// Every construct the RTF reader treats apart: tables of fonts (two code pages), the
 /// document information, a header, a field, a list, a footnote, hidden text, Unicode with

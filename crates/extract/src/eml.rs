@@ -173,7 +173,7 @@ impl Walk<'_> {
         }
         if !attached && mime == "text/calendar" {
             if text {
-                let event = calendar_text(&decode(&data));
+                let event = crate::ics::events_text(&decode(&data));
                 if !event.is_empty() {
                     self.calendar.push(event);
                 }
@@ -597,35 +597,6 @@ fn split_parts<'a>(body: &'a [u8], boundary: &[u8]) -> Vec<&'a [u8]> {
         parts.push(&body[start..]);
     }
     parts
-}
-
-/// The summary, place and description of the events of an iCalendar part (RFC 5545):
-/// folded lines joined, escapes undone.
-fn calendar_text(ics: &str) -> String {
-    let unfolded = ics
-        .replace("\r\n ", "")
-        .replace("\r\n\t", "")
-        .replace("\n ", "")
-        .replace("\n\t", "");
-    let mut out = Vec::new();
-    for line in unfolded.lines() {
-        let Some((name, value)) = line.split_once(':') else {
-            continue;
-        };
-        let property = name.split(';').next().unwrap_or(name).to_ascii_uppercase();
-        if matches!(property.as_str(), "SUMMARY" | "LOCATION" | "DESCRIPTION") {
-            let value = value
-                .replace("\\n", "\n")
-                .replace("\\N", "\n")
-                .replace("\\,", ",")
-                .replace("\\;", ";")
-                .replace("\\\\", "\\");
-            if !value.trim().is_empty() {
-                out.push(value.trim().to_string());
-            }
-        }
-    }
-    out.join("\n")
 }
 
 /// `"Maija Meikäläinen" <maija@example.fi>` gives Maija Meikäläinen; a bare address gives

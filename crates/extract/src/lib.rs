@@ -14,6 +14,7 @@ mod drawingml;
 mod eml;
 mod error;
 mod html;
+mod ics;
 mod limits;
 mod msg;
 mod numbering;
@@ -45,7 +46,7 @@ pub use text::decode as decode_text;
 
 /// Bumped whenever any extractor's output changes, so that cached results are not reused
 /// across versions that would extract differently.
-pub const EXTRACTOR_REVISION: u32 = 9;
+pub const EXTRACTOR_REVISION: u32 = 10;
 
 /// One file format's reader.
 pub trait Extractor: Sync {
@@ -74,6 +75,7 @@ pub fn extractor_for(format: Format) -> Option<&'static dyn Extractor> {
         Format::Rtf => &rtf::Rtf,
         Format::Eml => &eml::Eml,
         Format::Msg => &msg::Msg,
+        Format::Ics => &ics::Ics,
         Format::Zip | Format::Unknown => return None,
     })
 }

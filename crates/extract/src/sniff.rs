@@ -31,6 +31,15 @@ pub fn sniff(name: &str, bytes: &[u8]) -> Format {
     if head.trim_ascii_start().starts_with(b"{\\rtf") {
         return Format::Rtf;
     }
+    if head
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(head)
+        .trim_ascii_start()
+        .get(..15)
+        .is_some_and(|h| h.eq_ignore_ascii_case(b"BEGIN:VCALENDAR"))
+    {
+        return Format::Ics;
+    }
     if let Some(f) = by_extension(&ext) {
         return f;
     }
@@ -94,6 +103,7 @@ fn by_extension(ext: &str) -> Option<Format> {
         "zip" => Format::Zip,
         "eml" => Format::Eml,
         "msg" => Format::Msg,
+        "ics" | "ical" | "ifb" => Format::Ics,
         _ => return None,
     })
 }
@@ -365,6 +375,15 @@ mod tests {
             msg.extend([0, 0]);
         }
         assert_eq!(sniff("viesti", &msg), Format::Msg);
+    }
+
+    #[test]
+    fn a_calendar_is_known_by_its_first_line_whatever_its_name() {
+        let ics = b"\xEF\xBB\xBF\r\nbegin:vcalendar\r\nBEGIN:VEVENT\r\nSUMMARY:Kokous\r\n";
+        assert_eq!(sniff("kutsu", ics), Format::Ics);
+        assert_eq!(sniff("kutsu.txt", ics), Format::Ics);
+        assert_eq!(sniff("kutsu.ics", b"rikki"), Format::Ics);
+        assert_eq!(sniff("muistio.txt", b"BEGIN: kokous alkaa"), Format::Txt);
     }
 
     #[test]

@@ -35,6 +35,8 @@ pub enum Format {
     Eml,
     /// An Outlook message (`.msg`, an OLE2 compound file); its attachments likewise.
     Msg,
+    /// An iCalendar file (`.ics`): meeting invitations and calendar exports.
+    Ics,
 }
 
 impl Format {
@@ -58,6 +60,7 @@ impl Format {
             Format::Rtf => "rtf",
             Format::Eml => "eml",
             Format::Msg => "msg",
+            Format::Ics => "ics",
             Format::Unknown => "unknown",
         }
     }

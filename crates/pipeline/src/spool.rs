@@ -280,7 +280,7 @@ fn no_material(at: usize) -> io::Error {
 // enum is the position of its value in the tables below. Only this module writes it, and
 // only for the run that reads it, so it needs no version.
 
-const FORMATS: [Format; 19] = [
+const FORMATS: [Format; 20] = [
     Format::Pdf,
     Format::Docx,
     Format::Pptx,
@@ -300,6 +300,7 @@ const FORMATS: [Format; 19] = [
     Format::Unknown,
     Format::Eml,
     Format::Msg,
+    Format::Ics,
 ];
 const CITY_SOURCES: [CitySource; 5] = [
     CitySource::Folder,
