@@ -36,6 +36,7 @@ pub fn dispatch(command: Command) -> Result<ExitCode> {
             examples,
             intro,
             quiet,
+            ocr,
         } => run(&RunArgs {
             drive: &drive,
             out: &out,
@@ -47,12 +48,18 @@ pub fn dispatch(command: Command) -> Result<ExitCode> {
             examples,
             intro: intro.as_deref(),
             quiet,
+            ocr,
         }),
         Command::Worker {
             memory_mib,
             timeout_ms,
         } => worker(memory_mib, timeout_ms),
-        Command::Extract { files, json, jobs } => extract(&files, json, jobs),
+        Command::Extract {
+            files,
+            json,
+            jobs,
+            ocr,
+        } => extract(&files, json, jobs, ocr),
         Command::Classify {
             files,
             json,
@@ -228,6 +235,7 @@ fn scan_drive(
         cache,
         workers: Some(budget.workers()?),
         build_id: String::new(),
+        ocr: None,
     };
     Ok(on_jobs(jobs, || scan(&config, &Quiet))??.into_index()?)
 }
@@ -270,6 +278,7 @@ struct RunArgs<'a> {
     examples: Option<usize>,
     intro: Option<&'a Path>,
     quiet: bool,
+    ocr: bool,
 }
 
 /// `kooste run`: the scan and the outputs on one pool of the threads `--jobs` allows.
@@ -283,6 +292,7 @@ fn run_on_this_pool(args: &RunArgs<'_>) -> Result<ExitCode> {
     let (rules, rules_source) = rules_file::load(args.rules)?;
     std::fs::create_dir_all(args.out)
         .with_context(|| format!("cannot create output folder {}", args.out.display()))?;
+    let ocr = ocr_reader(args.ocr)?;
     let cache = Cache::open(args.out, !args.no_cache)?;
     let bar = Bar::new(!args.quiet && std::io::stderr().is_terminal());
     let config = ScanConfig {
@@ -295,6 +305,7 @@ fn run_on_this_pool(args: &RunArgs<'_>) -> Result<ExitCode> {
         cache: Some(&cache),
         workers: Some(args.budget.workers()?),
         build_id: build_id(),
+        ocr: ocr.as_ref(),
     };
     let check = OutputsCheck {
         out: args.out,
@@ -402,8 +413,44 @@ fn render_key(args: &RunArgs<'_>, intro: Option<&[String]>, rules_source: &str) 
     )
 }
 
+/// The OCR reader when `--ocr` asks for one: asked for and not possible is a fatal error, as
+/// a run without it would quietly leave every scan unread.
+fn ocr_reader(wanted: bool) -> Result<Option<kooste_ocr::Ocr>> {
+    wanted
+        .then(|| kooste_ocr::Ocr::detect(kooste_ocr::Settings::default()))
+        .transpose()
+        .context("--ocr")
+}
+
+/// A file's own extraction (not an archive member's or an attachment's, whose bytes are not
+/// on disk) read by OCR where it is a scan; the note says how, or why not.
+fn read_if_scan(ocr: Option<&kooste_ocr::Ocr>, file: &Path, a: &mut Analysed) -> Option<String> {
+    let ocr = ocr?;
+    let doc = a
+        .result
+        .as_mut()
+        .ok()
+        .filter(|d| kooste_pipeline::is_scan(d))?;
+    Some(match ocr.read_pdf(file, doc.pages.len() as u32) {
+        Ok(text) => kooste_pipeline::fill_scan(doc, text.pages, ocr),
+        Err(e) => kooste_pipeline::ocr_failure(&e),
+    })
+}
+
 /// Extracts the named files (folders are walked) in parallel, results in argument order.
 fn analyse_files(files: &[PathBuf], jobs: Option<usize>) -> Result<Vec<Analysed>> {
+    Ok(analyse_files_reading_scans(files, jobs, None)?
+        .into_iter()
+        .map(|(a, _)| a)
+        .collect())
+}
+
+/// [`analyse_files`], with the scans among the files read by `ocr`, each with its note.
+fn analyse_files_reading_scans(
+    files: &[PathBuf],
+    jobs: Option<usize>,
+    ocr: Option<&kooste_ocr::Ocr>,
+) -> Result<Vec<(Analysed, Option<String>)>> {
     let mut targets: Vec<(PathBuf, String)> = Vec::new();
     for f in files {
         if f.is_dir() {
@@ -422,18 +469,29 @@ fn analyse_files(files: &[PathBuf], jobs: Option<usize>) -> Result<Vec<Analysed>
     let work = || {
         targets
             .par_iter()
-            .map(|(abs, shown)| match std::fs::read(abs) {
-                Ok(bytes) if bytes.len() as u64 <= limits.max_file_bytes => {
-                    analyse_bytes(shown, &bytes, &limits)
-                }
-                Ok(bytes) => vec![failed(
-                    shown,
-                    kooste_model::ErrorKind::TooLarge,
-                    format!("file of {} bytes is over the limit", bytes.len()),
-                )],
-                Err(e) => vec![failed(shown, kooste_model::ErrorKind::Io, e.to_string())],
+            .map(|(abs, shown)| {
+                let analysed = match std::fs::read(abs) {
+                    Ok(bytes) if bytes.len() as u64 <= limits.max_file_bytes => {
+                        analyse_bytes(shown, &bytes, &limits)
+                    }
+                    Ok(bytes) => vec![failed(
+                        shown,
+                        kooste_model::ErrorKind::TooLarge,
+                        format!("file of {} bytes is over the limit", bytes.len()),
+                    )],
+                    Err(e) => vec![failed(shown, kooste_model::ErrorKind::Io, e.to_string())],
+                };
+                analysed
+                    .into_iter()
+                    .map(|mut a| {
+                        let note = (a.path == *shown)
+                            .then(|| read_if_scan(ocr, abs, &mut a))
+                            .flatten();
+                        (a, note)
+                    })
+                    .collect::<Vec<_>>()
             })
-            .collect::<Vec<Vec<Analysed>>>()
+            .collect::<Vec<Vec<_>>>()
     };
     let results = on_jobs(jobs, work)?;
     Ok(results.into_iter().flatten().collect())
@@ -461,12 +519,13 @@ fn failed(path: &str, kind: kooste_model::ErrorKind, message: String) -> Analyse
     }
 }
 
-fn extract(files: &[PathBuf], as_json: bool, jobs: Option<usize>) -> Result<ExitCode> {
-    let results = analyse_files(files, jobs)?;
+fn extract(files: &[PathBuf], as_json: bool, jobs: Option<usize>, ocr: bool) -> Result<ExitCode> {
+    let ocr = ocr_reader(ocr)?;
+    let results = analyse_files_reading_scans(files, jobs, ocr.as_ref())?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let several = results.len() > 1;
-    for a in &results {
+    for (a, ocr_note) in &results {
         if as_json {
             let value = match &a.result {
                 Ok(doc) => json!({
@@ -488,8 +547,15 @@ fn extract(files: &[PathBuf], as_json: bool, jobs: Option<usize>) -> Result<Exit
                     "damaged": null,
                 }),
             };
+            let mut value = value;
+            if let (Some(note), Some(fields)) = (ocr_note, value.as_object_mut()) {
+                fields.insert("ocr".into(), note.as_str().into());
+            }
             writeln!(out, "{value}")?;
             continue;
+        }
+        if let Some(note) = ocr_note {
+            eprintln!("kooste: {}: {note}", a.path);
         }
         match &a.result {
             Ok(doc) => {

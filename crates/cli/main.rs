@@ -59,6 +59,10 @@ enum Command {
         /// No progress bar and no closing line on standard error
         #[arg(short, long)]
         quiet: bool,
+        /// Read scanned PDFs (pages without text) by OCR, with tesseract (Finnish and English
+        /// models) and pdftoppm from PATH; what was read is kept in the cache
+        #[arg(long)]
+        ocr: bool,
     },
     /// Serve extraction requests on stdin/stdout (started by `run`, not by people)
     #[command(name = "__worker", hide = true)]
@@ -79,6 +83,9 @@ enum Command {
         /// Parallel extractions (default: all cores)
         #[arg(long)]
         jobs: Option<usize>,
+        /// Read scanned PDFs (pages without text) by OCR, as `run --ocr` does
+        #[arg(long)]
+        ocr: bool,
     },
     /// Show the city, work packages and themes of files
     Classify {

@@ -313,6 +313,7 @@ mod tests {
             status: Status::Ok,
             error: None,
             damaged: None,
+            ocr: None,
             pages: 1,
             chars: 10,
             manual: vec![],

@@ -114,6 +114,11 @@ pub struct Material {
     /// The file is damaged and was read in part: what was wrong and what was read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub damaged: Option<String>,
+    /// Set when the file is a scan whose text was read by optical character recognition
+    /// (what read it), or whose recognition failed (why), so that a person knows the text may
+    /// hold misread words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ocr: Option<String>,
     pub pages: u32,
     pub chars: u64,
     /// Fields a person set in the drive's annotations file, overriding the rules: any of
@@ -269,6 +274,7 @@ mod tests {
             status: Status::Ok,
             error: None,
             damaged: None,
+            ocr: None,
             pages: 1,
             chars: 1,
             manual: vec![],

@@ -50,6 +50,10 @@ pub fn extractor_version() -> String {
 /// The extractor name stored with each cached extraction.
 pub const EXTRACTOR_NAME: &str = "kooste-extract";
 
+/// The reader name under which the text that OCR read from a scan is kept beside its
+/// extraction, so that a run with OCR does not read a scan again.
+const OCR_NAME: &str = "kooste-ocr";
+
 /// Uncommitted cache writes are committed after this many, or after [`COMMIT_INTERVAL`].
 const COMMIT_BATCH: usize = 256;
 const COMMIT_INTERVAL: Duration = Duration::from_millis(500);
@@ -892,6 +896,50 @@ impl Cache {
         timeout_ms: u64,
         memory_mib: u64,
     ) -> Option<Vec<u8>> {
+        let reader = (EXTRACTOR_NAME, extractor_version());
+        self.stored_blob(hash, ext, (reader.0, &reader.1), timeout_ms, memory_mib)
+    }
+
+    pub(crate) fn store_extraction(&self, e: &Extraction<'_>) -> Result<(), CacheError> {
+        let json = serde_json::to_vec(e.items).unwrap_or_default();
+        let version = extractor_version();
+        self.store_blob(e, (EXTRACTOR_NAME, &version), &compress(&json))
+    }
+
+    /// The text that OCR read from the scan with this content, by the reader `key` names.
+    pub(crate) fn ocr_pages(&self, hash: &str, key: &str) -> Option<Vec<String>> {
+        let blob = self.stored_blob(hash, "", (OCR_NAME, key), u64::MAX, u64::MAX)?;
+        serde_json::from_slice(&decompress(&blob)?).ok()
+    }
+
+    pub(crate) fn store_ocr(
+        &self,
+        hash: &str,
+        key: &str,
+        pages: &[String],
+    ) -> Result<(), CacheError> {
+        let json = serde_json::to_vec(pages).unwrap_or_default();
+        let e = Extraction {
+            hash,
+            ext: "",
+            format: "pdf",
+            items: &[],
+            timeout_ms: None,
+            memory_mib: None,
+        };
+        self.store_blob(&e, (OCR_NAME, key), &compress(&json))
+    }
+
+    /// A stored result of `reader` (name, version) for this content, unless it failed by a
+    /// budget smaller than the one given.
+    fn stored_blob(
+        &self,
+        hash: &str,
+        ext: &str,
+        reader: (&str, &str),
+        timeout_ms: u64,
+        memory_mib: u64,
+    ) -> Option<Vec<u8>> {
         let query = |conn: &Connection| -> Option<Vec<u8>> {
             conn.prepare_cached(
                 "SELECT items FROM extractions
@@ -904,10 +952,10 @@ impl Cache {
                 params![
                     hash,
                     ext,
-                    EXTRACTOR_NAME,
-                    extractor_version(),
-                    timeout_ms as i64,
-                    memory_mib as i64
+                    reader.0,
+                    reader.1,
+                    timeout_ms.min(i64::MAX as u64) as i64,
+                    memory_mib.min(i64::MAX as u64) as i64
                 ],
                 |r| r.get(0),
             )
@@ -925,9 +973,14 @@ impl Cache {
         })
     }
 
-    pub(crate) fn store_extraction(&self, e: &Extraction<'_>) -> Result<(), CacheError> {
-        let json = serde_json::to_vec(e.items).unwrap_or_default();
-        let blob = compress(&json);
+    /// Stores `blob` as the result of `reader` (name, version) for the content and
+    /// extension of `e`, with its budgets and format.
+    fn store_blob(
+        &self,
+        e: &Extraction<'_>,
+        reader: (&str, &str),
+        blob: &[u8],
+    ) -> Result<(), CacheError> {
         let mut inner = self.lock();
         inner
             .conn
@@ -940,8 +993,8 @@ impl Cache {
                 s.execute(params![
                     e.hash,
                     e.ext,
-                    EXTRACTOR_NAME,
-                    extractor_version(),
+                    reader.0,
+                    reader.1,
                     e.format,
                     e.timeout_ms.map(|v| v as i64),
                     e.memory_mib.map(|v| v as i64),

@@ -19,7 +19,9 @@ mod walk;
 pub mod worker;
 
 pub use cache::{Cache, CacheError, DB_FILE, RunInfo, RunStats, extractor_version};
-pub use material::{Analysed, analyse_bytes, display_title, material_from};
+pub use material::{
+    Analysed, analyse_bytes, display_title, fill_scan, is_scan, material_from, ocr_failure,
+};
 pub use memory::return_large_blocks;
 pub use outputs::{OutputOptions, annotate, annotations_fingerprint, write_outputs};
 pub use walk::{DriveEntry, DriveFiles, walk};
@@ -91,6 +93,8 @@ pub struct ScanConfig<'a> {
     /// Identifies the classifying code (a hash of the program, say), so that a new build
     /// classifies again instead of trusting classifications of an older one.
     pub build_id: String,
+    /// Reads scanned PDFs (no text in any page) by OCR; `None` leaves them empty.
+    pub ocr: Option<&'a kooste_ocr::Ocr>,
 }
 
 /// Where a run's outputs go and what, besides the drive and the classifier, makes them what
@@ -495,10 +499,11 @@ fn scan_with(
 ) -> Result<Scanned, PipelineError> {
     let classify_key = blake3::hash(
         format!(
-            "{}\n{}\n{}",
+            "{}\n{}\n{}\n{}",
             config.rules.hash(),
             extractor_version(),
-            config.build_id
+            config.build_id,
+            config.ocr.map(kooste_ocr::Ocr::key).unwrap_or_default()
         )
         .as_bytes(),
     )
@@ -1066,9 +1071,19 @@ fn process(
         })?;
     }
     drop(claim);
+    let mut items = items;
+    let mut notes = Vec::with_capacity(items.len());
+    for item in &mut items {
+        notes.push(read_scan(ctx, entry, &hash, item)?);
+    }
     let materials: Vec<Material> = items
         .into_iter()
-        .map(|item| material_from(&item.into_analysed(&entry.rel_path), ctx.classifier()))
+        .zip(notes)
+        .map(|(item, ocr)| {
+            let mut m = material_from(&item.into_analysed(&entry.rel_path), ctx.classifier());
+            m.ocr = ocr;
+            m
+        })
         .collect();
     let json = serde_json::to_vec(&materials).unwrap_or_default();
     // The worker hashed what it read; if the file changed since we hashed it, the stat row
@@ -1083,6 +1098,42 @@ fn process(
         )?;
     }
     done_json(materials, &json)
+}
+
+/// With OCR on, reads the text of a scan into `item` and says how it was read, or why it
+/// could not be. A scan here is a PDF of the drive in which no page has text; one inside an
+/// archive or a message is left as it is, its bytes not being at hand. What OCR read is kept
+/// in the cache beside the extraction, so a scan is read once.
+fn read_scan(
+    ctx: &Context<'_>,
+    entry: &DriveEntry<'_>,
+    hash: &str,
+    item: &mut Item,
+) -> Result<Option<String>, PipelineError> {
+    let Some(ocr) = ctx.config.ocr else {
+        return Ok(None);
+    };
+    let Ok(doc) = item.result.as_mut() else {
+        return Ok(None);
+    };
+    if !item.suffix.is_empty() || !material::is_scan(doc) {
+        return Ok(None);
+    }
+    let key = ocr.key();
+    let cache = ctx.config.cache.filter(|_| !hash.is_empty());
+    let pages = match cache.and_then(|c| c.ocr_pages(hash, &key)) {
+        Some(pages) => pages,
+        None => match ocr.read_pdf(&entry.path(ctx.config.drive), doc.pages.len() as u32) {
+            Ok(text) => {
+                if let Some(cache) = cache {
+                    cache.store_ocr(hash, &key, &text.pages)?;
+                }
+                text.pages
+            }
+            Err(e) => return Ok(Some(material::ocr_failure(&e))),
+        },
+    };
+    Ok(Some(material::fill_scan(doc, pages, ocr)))
 }
 
 /// The time and memory budgets a stored failure is compared against.

@@ -51,6 +51,33 @@ impl Item {
     }
 }
 
+/// Whether OCR should read `doc`: a PDF in which no page has text, which is what a scan is.
+pub fn is_scan(doc: &Document) -> bool {
+    doc.format == Format::Pdf && !doc.pages.is_empty() && doc.is_empty()
+}
+
+/// Puts the text OCR read into the scan's pages, page by page, and says how it was read.
+pub fn fill_scan(doc: &mut Document, pages: Vec<String>, ocr: &kooste_ocr::Ocr) -> String {
+    let total = doc.pages.len();
+    let read = pages.len().min(total);
+    for (page, text) in doc.pages.iter_mut().zip(pages) {
+        page.text = text;
+    }
+    if read < total {
+        format!(
+            "read by OCR ({}), the first {read} of {total} pages",
+            ocr.describe()
+        )
+    } else {
+        format!("read by OCR ({})", ocr.describe())
+    }
+}
+
+/// What a scan's material says when OCR could not read it.
+pub fn ocr_failure(e: &kooste_ocr::OcrError) -> String {
+    format!("OCR failed: {e}")
+}
+
 /// Items of the results of [`analyse_bytes`] called with `path`.
 pub(crate) fn items_from(path: &str, analysed: Vec<Analysed>) -> Vec<Item> {
     analysed
@@ -297,6 +324,7 @@ pub fn material_from(a: &Analysed, classifier: &Classifier) -> Material {
         status: Status::Error,
         error: None,
         damaged: None,
+        ocr: None,
         pages: 0,
         chars: 0,
         manual: Vec::new(),

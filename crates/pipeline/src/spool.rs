@@ -351,6 +351,7 @@ fn encode(m: &Material, out: &mut Vec<u8>) {
         w.str(&e.message);
     });
     w.opt(m.damaged.as_deref(), |w, s| w.str(s));
+    w.opt(m.ocr.as_deref(), |w, s| w.str(s));
     w.u32(m.pages);
     w.u64(m.chars);
     w.seq(&m.manual, |w, s| w.str(s));
@@ -391,6 +392,7 @@ fn empty_material() -> Material {
         status: Status::Ok,
         error: None,
         damaged: None,
+        ocr: None,
         pages: 0,
         chars: 0,
         manual: Vec::new(),
@@ -475,6 +477,7 @@ fn decode_into(bytes: &[u8], evidence: Evidence, m: &mut Material) -> io::Result
         }
     }
     r.opt_string_into(&mut m.damaged)?;
+    r.opt_string_into(&mut m.ocr)?;
     m.pages = r.u32()?;
     m.chars = r.u64()?;
     r.strings_into(&mut m.manual, true)?;
@@ -627,7 +630,8 @@ mod tests {
                 "snippets": ["Asukkaat osallistuvat.", "Toinen lause."], "manual": true}],
             "scores": {"osallisuus": 21.5, "johtaminen": 0.25},
             "status": "error", "error": {"kind": "timeout", "message": "yli 60 s"},
-            "damaged": "the directory of its ZIP container is missing", "pages": 7, "chars": 4321, "manual": ["city", "themes"],
+            "damaged": "the directory of its ZIP container is missing",
+            "ocr": "read by OCR (tesseract 5.3.0, fin+eng)", "pages": 7, "chars": 4321, "manual": ["city", "themes"],
             "answer_hints": {"leadership": ["Johto näkee."], "business": ["Yritykset hyötyvät."]}}"#;
         serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}"))
     }

@@ -23,8 +23,12 @@ pub struct Audit {
     pub unreadable: BTreeMap<ErrorKind, RowList>,
     /// Damaged files read in part (a package cut short), with what was read as the detail.
     pub damaged: RowList,
-    /// Read, but no text: scanned pages that need OCR, or empty files.
+    /// Read, but no text: scanned pages that need OCR, or empty files. The detail says why
+    /// OCR, where it was tried, failed.
     pub empty: RowList,
+    /// Scans whose text was read by OCR, with what read them as the detail: the text may
+    /// hold misread words.
+    pub ocr: RowList,
     /// Readable materials without a theme, city or work package. A person's correction to
     /// "none" in the annotations settles the question, so those are not listed.
     pub no_theme: RowList,
@@ -131,6 +135,7 @@ impl Audit {
         self.errors()
             + self.damaged.len()
             + self.empty.len()
+            + self.ocr.len()
             + self.no_theme.len()
             + self.no_city.len()
             + self.no_tp.len()
@@ -177,8 +182,15 @@ impl Audit {
             (lang.pick("Ei teemaa", "No theme"), &self.no_theme),
         ];
         for (category, list) in plain {
-            list.each(|path, _| row(category, path, Cow::Borrowed("")))?;
+            list.each(|path, detail| row(category, path, Cow::Borrowed(detail)))?;
         }
+        self.ocr.each(|path, note| {
+            row(
+                lang.pick("Luettu tekstintunnistuksella", "Read by OCR"),
+                path,
+                Cow::Borrowed(note),
+            )
+        })?;
         self.no_city.each(|path, cities| {
             let detail = match cities {
                 "" => Cow::Borrowed(""),
@@ -266,8 +278,13 @@ pub fn audit(view: View<'_>) -> std::io::Result<Audit> {
                     .or_default()
                     .push(&m.path, message)?;
             }
-            Status::Empty => a.empty.push(&m.path, "")?,
+            Status::Empty => a
+                .empty
+                .push(&m.path, m.ocr.as_deref().unwrap_or_default())?,
             Status::Ok => {
+                if let Some(note) = &m.ocr {
+                    a.ocr.push(&m.path, note)?;
+                }
                 if m.themes.is_empty() && !set_by_hand("themes") {
                     a.no_theme.push(&m.path, "")?;
                 }
@@ -838,6 +855,12 @@ pub fn write_audit_markdown(
         "| | {} |\n|---|---:|\n",
         lang.pick("määrä", "count")
     ));
+    let mut count_rows = count_rows.to_vec();
+    // Shown where OCR was used, after the empty files: a run without it has nothing to say.
+    if !a.ocr.is_empty() {
+        let label = lang.pick("Luettu tekstintunnistuksella (OCR)", "Read by OCR");
+        count_rows.insert(4, (label, a.ocr.len()));
+    }
     for (label, n) in count_rows {
         out.push_str(&format!("| {label} | {n} |\n"));
     }
@@ -882,6 +905,17 @@ pub fn write_audit_markdown(
         ),
         &a.empty,
     )?;
+    if !a.ocr.is_empty() {
+        out.push_str(&format!(
+            "## {} ({})\n\n",
+            lang.pick(
+                "Tekstintunnistuksella (OCR) luetut skannaukset: tekstissä voi olla virheitä",
+                "Scans read by text recognition (OCR): the text may hold misread words"
+            ),
+            a.ocr.len()
+        ));
+        detail_lines(&mut out, &a.ocr)?;
+    }
     section(
         &mut out,
         lang,
@@ -1064,8 +1098,11 @@ fn section(out: &mut Spill<'_>, lang: Lang, title: &str, paths: &RowList) -> std
         out.push_str(lang.pick("Ei yhtään.\n\n", "None.\n\n"));
         return Ok(());
     }
-    paths.each(|p, _| {
-        out.push_str(&format!("- `{}`\n", code(p)));
+    paths.each(|p, detail| {
+        match detail {
+            "" => out.push_str(&format!("- `{}`\n", code(p))),
+            detail => out.push_str(&format!("- `{}`: {}\n", code(p), markdown(detail))),
+        }
         Ok::<(), std::io::Error>(())
     })?;
     out.push('\n');

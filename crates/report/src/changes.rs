@@ -306,6 +306,7 @@ mod tests {
                     status: Status::Ok,
                     error: None,
                     damaged: None,
+                    ocr: None,
                     pages: 1,
                     chars: 1,
                     manual: vec![],

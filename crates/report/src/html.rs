@@ -503,7 +503,7 @@ fn audit_section(s: &Summary, a: &Audit, lang: Lang, out: &mut String) {
         "<section id=\"auditointi\">\n<h2>{}</h2>\n<table class=\"counts\"><tbody>\n",
         lang.text(Text::Audit)
     );
-    let rows = [
+    let mut rows = vec![
         (lang.pick("Materiaaleja", "Materials"), a.total, ""),
         (
             lang.pick("Lukukelvottomia", "Unreadable"),
@@ -551,6 +551,11 @@ fn audit_section(s: &Summary, a: &Audit, lang: Lang, out: &mut String) {
             "",
         ),
     ];
+    // As in audit.md: where OCR was used, after the empty files.
+    if !a.ocr.is_empty() {
+        let label = lang.pick("Luettu tekstintunnistuksella (OCR)", "Read by OCR");
+        rows.insert(4, (label, a.ocr.len(), ""));
+    }
     for (label, n, filter) in rows {
         if filter.is_empty() || n == 0 {
             let _ = writeln!(out, "<tr><th scope=\"row\">{label}</th><td>{n}</td></tr>");

@@ -777,6 +777,7 @@ mod tests {
             status: Status::Ok,
             error: None,
             damaged: None,
+            ocr: None,
             pages: 1,
             chars: 100,
             manual: vec![],

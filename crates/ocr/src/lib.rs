@@ -1,0 +1,386 @@
+//! Text of scanned PDF pages by optical character recognition.
+//!
+//! Project drives keep signed minutes and decisions as scans: PDFs whose pages are pictures
+//! with no text layer. Two programs that do this well are used rather than reimplemented:
+//! `pdftoppm` (poppler) renders a page to a greyscale image and `tesseract` reads it with its
+//! Finnish and English models. Each runs as a child process with a time limit per page, so
+//! a page that makes either hang costs the limit and no more, and with a cap on the pages read
+//! per file. The images live in a private temporary folder that is removed however the read
+//! ends. Nothing here prints; failures are [`OcrError`]s.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Bumped when what [`Ocr::read_pdf`] returns for the same programs would change, so that
+/// stored results are read again.
+const REVISION: u32 = 1;
+
+/// How pages are rendered and read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Rendering resolution. Tesseract reads body text best at about 300 dots per inch.
+    pub dpi: u32,
+    /// Rendering and recognising one page may take this long.
+    pub page_timeout: Duration,
+    /// Pages read per file; a longer scan is read from its start, and the rest is counted.
+    pub max_pages: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            dpi: 300,
+            page_timeout: Duration::from_secs(120),
+            max_pages: 40,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OcrError {
+    #[error("{program} was not found on PATH; {hint}")]
+    Missing {
+        program: &'static str,
+        hint: &'static str,
+    },
+    #[error(
+        "tesseract has no Finnish model (fin); install tesseract-ocr-fin or put fin.traineddata in its tessdata folder"
+    )]
+    NoFinnish,
+    #[error("{program} failed on page {page}: {detail}")]
+    Failed {
+        program: &'static str,
+        page: u32,
+        detail: String,
+    },
+    #[error("{program} took longer than {secs} s on page {page} and was stopped")]
+    Timeout {
+        program: &'static str,
+        page: u32,
+        secs: u64,
+    },
+    #[error("OCR: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The text that recognition found, page by page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OcrText {
+    pub pages: Vec<String>,
+    /// Pages beyond [`Settings::max_pages`], not read.
+    pub left_out: u32,
+}
+
+/// The two programs, found and checked once for a run.
+#[derive(Debug, Clone)]
+pub struct Ocr {
+    pdftoppm: PathBuf,
+    tesseract: PathBuf,
+    /// `fin` or `fin+eng`: English too where its model is installed, for the English words
+    /// and names that Finnish project papers hold.
+    languages: String,
+    tesseract_version: String,
+    settings: Settings,
+}
+
+impl Ocr {
+    /// Finds `pdftoppm` and `tesseract` on `PATH` and checks that tesseract has a Finnish
+    /// model.
+    pub fn detect(settings: Settings) -> Result<Ocr, OcrError> {
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let pdftoppm = on_path(&path, "pdftoppm").ok_or(OcrError::Missing {
+            program: "pdftoppm",
+            hint: "install poppler-utils",
+        })?;
+        let tesseract = on_path(&path, "tesseract").ok_or(OcrError::Missing {
+            program: "tesseract",
+            hint: "install tesseract-ocr and tesseract-ocr-fin",
+        })?;
+        let version = Command::new(&tesseract).arg("--version").output()?;
+        // Tesseract 4 printed its version on stderr, 5 on stdout.
+        let banner = [version.stdout, version.stderr].concat();
+        let tesseract_version = String::from_utf8_lossy(&banner)
+            .lines()
+            .next()
+            .unwrap_or("tesseract")
+            .trim()
+            .to_string();
+        let listed = Command::new(&tesseract).arg("--list-langs").output()?;
+        let listed = String::from_utf8_lossy(&[listed.stdout, listed.stderr].concat()).to_string();
+        let has = |lang: &str| listed.lines().any(|l| l.trim() == lang);
+        if !has("fin") {
+            return Err(OcrError::NoFinnish);
+        }
+        let languages = if has("eng") { "fin+eng" } else { "fin" }.to_string();
+        Ok(Ocr {
+            pdftoppm,
+            tesseract,
+            languages,
+            tesseract_version,
+            settings,
+        })
+    }
+
+    /// Names what reads the pages, for a person: `tesseract 5.3.0, fin+eng`.
+    pub fn describe(&self) -> String {
+        format!("{}, {}", self.tesseract_version, self.languages)
+    }
+
+    /// Identifies the results this reader gives, for caches: the programs' versions, the
+    /// languages and the settings that change the text.
+    pub fn key(&self) -> String {
+        format!(
+            "ocr r{REVISION}; {}; {}; {} dpi; {} pages",
+            self.tesseract_version, self.languages, self.settings.dpi, self.settings.max_pages
+        )
+    }
+
+    /// Renders and reads the first `pages` pages of the PDF at `pdf` (at most
+    /// [`Settings::max_pages`] of them).
+    pub fn read_pdf(&self, pdf: &Path, pages: u32) -> Result<OcrText, OcrError> {
+        let work = tempfile::Builder::new().prefix("kooste-ocr-").tempdir()?;
+        let read = pages.min(self.settings.max_pages);
+        let mut text = Vec::with_capacity(read as usize);
+        for page in 1..=read {
+            text.push(self.read_page(pdf, page, work.path())?);
+        }
+        Ok(OcrText {
+            pages: text,
+            left_out: pages - read,
+        })
+    }
+
+    fn read_page(&self, pdf: &Path, page: u32, work: &Path) -> Result<String, OcrError> {
+        let image = work.join("page");
+        let n = page.to_string();
+        let mut render = Command::new(&self.pdftoppm);
+        render
+            .args(["-r", &self.settings.dpi.to_string(), "-gray", "-png"])
+            .args(["-f", &n, "-l", &n, "-singlefile"])
+            .arg(pdf)
+            .arg(&image);
+        self.run(render, "pdftoppm", page, work)?;
+        let png = image.with_extension("png");
+        let out = work.join("text");
+        let mut recognise = Command::new(&self.tesseract);
+        recognise
+            .arg(&png)
+            .arg(&out)
+            .args([
+                "-l",
+                &self.languages,
+                "--dpi",
+                &self.settings.dpi.to_string(),
+            ])
+            // One thread per page: a run reads several files at once, and tesseract's own
+            // threads would only compete with them.
+            .env("OMP_THREAD_LIMIT", "1");
+        self.run(recognise, "tesseract", page, work)?;
+        let text = std::fs::read(out.with_extension("txt"))?;
+        let _ = std::fs::remove_file(&png);
+        Ok(String::from_utf8_lossy(&text)
+            .trim_end_matches(['\u{c}', '\n', ' '])
+            .to_string())
+    }
+
+    /// Runs a program to its end within the page time limit; its messages go to a file so
+    /// that a full pipe cannot stall it.
+    fn run(
+        &self,
+        mut command: Command,
+        program: &'static str,
+        page: u32,
+        work: &Path,
+    ) -> Result<(), OcrError> {
+        let log = work.join(format!("{program}.log"));
+        let mut child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log)?)
+            .spawn()?;
+        let status = match wait_for(&mut child, self.settings.page_timeout)? {
+            Some(status) => status,
+            None => {
+                return Err(OcrError::Timeout {
+                    program,
+                    page,
+                    secs: self.settings.page_timeout.as_secs(),
+                });
+            }
+        };
+        if status.success() {
+            return Ok(());
+        }
+        let said = std::fs::read(&log).unwrap_or_default();
+        let said = String::from_utf8_lossy(&said);
+        let detail = said
+            .lines()
+            .map(str::trim)
+            .rfind(|l| !l.is_empty())
+            .map_or_else(|| status.to_string(), str::to_string);
+        Err(OcrError::Failed {
+            program,
+            page,
+            detail,
+        })
+    }
+}
+
+/// Waits for `child` at most `limit`; a child still running then is killed and reaped.
+fn wait_for(
+    child: &mut Child,
+    limit: Duration,
+) -> std::io::Result<Option<std::process::ExitStatus>> {
+    let end = Instant::now() + limit;
+    let mut nap = Duration::from_millis(5);
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(Some(status));
+        }
+        if Instant::now() >= end {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Ok(None);
+        }
+        std::thread::sleep(nap);
+        nap = (nap * 2).min(Duration::from_millis(100));
+    }
+}
+
+/// The first executable file called `name` in the folders of `path`.
+fn on_path(path: &OsString, name: &str) -> Option<PathBuf> {
+    std::env::split_paths(path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| is_executable(candidate))
+}
+
+#[cfg(unix)]
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(path: &Path) -> bool {
+    path.with_extension("exe").is_file() || path.is_file()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_child_over_its_time_is_stopped() {
+        let Some(sleep) = on_path(&std::env::var_os("PATH").unwrap_or_default(), "sleep") else {
+            return;
+        };
+        let mut child = Command::new(sleep)
+            .arg("30")
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let status =
+            wait_for(&mut child, Duration::from_millis(200)).unwrap_or_else(|e| panic!("{e}"));
+        assert!(status.is_none());
+        // Reaped: a second wait returns at once with the kill's status.
+        assert!(child.try_wait().unwrap_or_else(|e| panic!("{e}")).is_some());
+    }
+
+    /// An [`Ocr`] whose programs are the shell scripts given, in a folder of their own.
+    #[cfg(unix)]
+    fn scripted(dir: &Path, pdftoppm: &str, tesseract: &str, max_pages: u32) -> Ocr {
+        use std::os::unix::fs::PermissionsExt;
+        let write = |name: &str, body: &str| {
+            let path = dir.join(name);
+            std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap_or_else(|e| panic!("{e}"));
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+                .unwrap_or_else(|e| panic!("{e}"));
+            path
+        };
+        Ocr {
+            pdftoppm: write("pdftoppm", pdftoppm),
+            tesseract: write("tesseract", tesseract),
+            languages: "fin".into(),
+            tesseract_version: "tesseract 0".into(),
+            settings: Settings {
+                max_pages,
+                page_timeout: Duration::from_secs(5),
+                ..Settings::default()
+            },
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn pages_are_rendered_then_read_up_to_the_cap() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        // pdftoppm's last argument is the image's name without .png; tesseract's second, the
+        // text's without .txt. The fake reader says which page it was given.
+        let ocr = scripted(
+            dir.path(),
+            r#"for a; do last="$a"; done; echo "$6" > "$last.png""#,
+            r#"printf 'Sivu %s\n\f' "$(cat "$1")" > "$2.txt""#,
+            2,
+        );
+        let text = ocr
+            .read_pdf(Path::new("skannaus.pdf"), 3)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(text.pages, ["Sivu 1", "Sivu 2"]);
+        assert_eq!(text.left_out, 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_failing_or_hanging_program_is_a_typed_error() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let ocr = scripted(
+            dir.path(),
+            "echo 'Syntax Error: Couldn'\\''t read xref table' >&2\necho '' >&2\nexit 99",
+            "exit 0",
+            5,
+        );
+        match ocr.read_pdf(Path::new("rikki.pdf"), 1) {
+            Err(OcrError::Failed {
+                program: "pdftoppm",
+                page: 1,
+                detail,
+            }) => assert_eq!(detail, "Syntax Error: Couldn't read xref table"),
+            other => panic!("{other:?}"),
+        }
+        let mut ocr = scripted(
+            dir.path(),
+            r#"for a; do last="$a"; done; : > "$last.png""#,
+            "exec sleep 30",
+            5,
+        );
+        ocr.settings.page_timeout = Duration::from_millis(300);
+        assert!(matches!(
+            ocr.read_pdf(Path::new("jumi.pdf"), 1),
+            Err(OcrError::Timeout {
+                program: "tesseract",
+                page: 1,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn programs_are_found_on_the_path_given() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = OsString::from(dir.path());
+        assert_eq!(on_path(&path, "tesseract"), None);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let program = dir.path().join("tesseract");
+            std::fs::write(&program, "#!/bin/sh\n").unwrap_or_else(|e| panic!("{e}"));
+            std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o644))
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(on_path(&path, "tesseract"), None, "not executable");
+            std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755))
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(on_path(&path, "tesseract"), Some(program));
+        }
+    }
+}

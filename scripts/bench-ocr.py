@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Measures `kooste extract --ocr` on scans made from real Finnish PDFs, beside the same two
+programs run by hand.
+
+The scans: the first pages of Finnish PDFs of the shared corpus that have a text layer,
+rendered by pdftoppm to greyscale JPEG at 150 dpi (an office scanner's default) and wrapped
+into image-only PDFs with Pillow, so they carry no text at all. The reference is pdftotext's
+text of the same pages of the original.
+
+Reported, in one run:
+- recall: the share of the reference's words (three letters or more, lower-cased) that the
+  recognised text holds, for kooste and for the hand-run programs;
+- time: kooste (`--jobs 1`, then all cores) against a shell loop of `pdftoppm -r 300 -gray
+  -png` and `tesseract -l fin+eng` over the same pages, one page at a time, and the ratio.
+
+Needs pdftoppm, pdftotext, tesseract with the fin and eng models, and Pillow.
+Usage: scripts/bench-ocr.py [--corpus DIR] [--files N] [--pages N]
+"""
+import argparse
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+KOOSTE = ROOT / "target/release/kooste"
+
+
+def words(text):
+    return [w.lower() for w in re.findall(r"[^\W\d_]{3,}", text)]
+
+
+def recall(reference, read):
+    seen = set(words(read))
+    ref = words(reference)
+    return sum(1 for w in ref if w in seen), len(ref)
+
+
+def finnish_pdfs(corpus):
+    manifest = corpus / "MANIFEST.tsv"
+    for line in manifest.read_text(encoding="utf-8").splitlines()[1:]:
+        cols = line.split("\t")
+        if len(cols) > 6 and cols[6] == "fi" and cols[0].lower().endswith(".pdf"):
+            yield corpus / cols[0]
+
+
+def make_scan(pdf, pages, work, n):
+    """An image-only PDF of the first `pages` pages, and pdftotext's text of them."""
+    text = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", str(pages), str(pdf), "-"],
+        capture_output=True, text=True, timeout=60,
+    ).stdout
+    prefix = work / f"img{n}"
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-gray", "-jpeg", "-f", "1", "-l", str(pages), str(pdf), str(prefix)],
+        check=True, capture_output=True, timeout=120,
+    )
+    images = sorted(work.glob(f"img{n}-*.jpg"))
+    if not images:
+        return None
+    frames = [Image.open(p).convert("L") for p in images]
+    scan = work / f"scan{n:02d}.pdf"
+    frames[0].save(scan, save_all=True, append_images=frames[1:], resolution=150.0)
+    for p in images:
+        p.unlink()
+    return scan, text, len(frames)
+
+
+def by_hand(scan, pages, work):
+    out = []
+    for page in range(1, pages + 1):
+        img = work / "hand"
+        subprocess.run(
+            ["pdftoppm", "-r", "300", "-gray", "-png", "-f", str(page), "-l", str(page), "-singlefile", str(scan), str(img)],
+            check=True, capture_output=True,
+        )
+        subprocess.run(
+            ["tesseract", str(img) + ".png", str(work / "hand"), "-l", "fin+eng", "--dpi", "300"],
+            check=True, capture_output=True, env={"OMP_THREAD_LIMIT": "1", "PATH": "/usr/bin:/bin"},
+        )
+        out.append((work / "hand.txt").read_text(encoding="utf-8", errors="replace"))
+    return "\n".join(out)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--corpus", default=str(ROOT.parent / "shared/corpus"))
+    ap.add_argument("--files", type=int, default=8)
+    ap.add_argument("--pages", type=int, default=2)
+    args = ap.parse_args()
+    corpus = Path(args.corpus)
+    if not KOOSTE.exists():
+        sys.exit("build first: cargo build --release")
+    with tempfile.TemporaryDirectory(prefix="bench-ocr-") as tmp:
+        work = Path(tmp)
+        scans = []
+        for pdf in finnish_pdfs(corpus):
+            if len(scans) >= args.files:
+                break
+            try:
+                made = make_scan(pdf, args.pages, work, len(scans))
+            except (subprocess.SubprocessError, OSError):
+                continue
+            # Pages with little text say little about recognition.
+            if made and len(words(made[1])) >= 150 * made[2]:
+                scans.append((pdf, *made))
+        pages = sum(s[3] for s in scans)
+        print(f"{len(scans)} scans, {pages} pages, from Finnish PDFs of {corpus}")
+
+        timings = {}
+        kooste_text = {}
+        for jobs in ("1", "2"):
+            start = time.perf_counter()
+            out = subprocess.run(
+                [str(KOOSTE), "extract", "--json", "--ocr", "--jobs", jobs, *[str(s[1]) for s in scans]],
+                capture_output=True, text=True, check=True,
+            ).stdout
+            timings[f"kooste --jobs {jobs}"] = time.perf_counter() - start
+            for line in out.splitlines():
+                d = json.loads(line)
+                kooste_text[d["path"]] = d["text"]
+
+        start = time.perf_counter()
+        hand_text = {str(s[1]): by_hand(s[1], s[3], work) for s in scans}
+        timings["pdftoppm + tesseract by hand"] = time.perf_counter() - start
+
+        ours = theirs = total = 0
+        for pdf, scan, reference, _ in scans:
+            f, n = recall(reference, kooste_text.get(str(scan), ""))
+            g, _ = recall(reference, hand_text[str(scan)])
+            ours, theirs, total = ours + f, theirs + g, total + n
+            print(f"  {pdf.name[:60]:60} words {n:5}  kooste {f / n:6.1%}  by hand {g / n:6.1%}")
+        print(f"recall: kooste {ours / total:.1%}, by hand {theirs / total:.1%} of {total} words")
+        hand = timings["pdftoppm + tesseract by hand"]
+        for name, secs in timings.items():
+            print(f"{name:32} {secs:7.1f} s  {secs / pages:5.2f} s/page  ratio to by hand {secs / hand:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,269 @@
+//! `--ocr`: scanned PDFs read by text recognition. The pipeline's part (which files are scans,
+//! the cache, the notes and the audit) is pinned with stand-in `pdftoppm` and `tesseract`
+//! scripts put first on PATH, so it does not depend on what the machine has installed; the
+//! last test reads the fixture drive's scan with the real programs where they are installed
+//! (`.ci/run` installs them).
+
+#![cfg(unix)]
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use support::{documents, kooste, read, read_json, repo_root, run, stderr, stdout};
+
+const SCAN: &str =
+    "fixtures/sharedrive/Hankehallinto/Ohjausryhmän pöytäkirja 2_2017 allekirjoitettu.pdf";
+
+/// What the stand-in tesseract "reads" from any page.
+const READ_TEXT: &str = "Ohjausryhmän pöytäkirja. Asukkaat osallistuivat yhteiskehittämisen \
+työpajaan, jossa asukkaat ideoivat palveluja yhdessä kaupungin kanssa. Osallisuus ja \
+yhteiskehittäminen jatkuvat asukasraadissa.";
+
+/// A folder holding a `pdftoppm` and a `tesseract` made of the given script bodies.
+fn programs(dir: &Path, pdftoppm: &str, recognise: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap_or_else(|e| panic!("{e}"));
+    let tesseract = format!(
+        "case \"$1\" in\n\
+         --version) echo 'tesseract 9.9.9-stand-in' ;;\n\
+         --list-langs) printf 'List of available languages (3):\\neng\\nfin\\nosd\\n' ;;\n\
+         *) {recognise} ;;\n\
+         esac"
+    );
+    for (name, body) in [("pdftoppm", pdftoppm), ("tesseract", tesseract.as_str())] {
+        let path = bin.join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    bin
+}
+
+const RENDER: &str = r#"for a; do last="$a"; done; : > "$last.png""#;
+
+fn recognise_as(text: &str) -> String {
+    format!("printf '%s\\n' '{text}' > \"$2.txt\"")
+}
+
+/// `kooste ARGS` with `bin` first on PATH.
+fn kooste_with(bin: &Path, args: &[&str]) -> Output {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut dirs = vec![bin.to_path_buf()];
+    dirs.extend(std::env::split_paths(&path));
+    let joined = std::env::join_paths(dirs).unwrap_or_else(|e| panic!("{e}"));
+    run(kooste().env("PATH", joined).args(args))
+}
+
+/// A drive with the fixture scan in it, or `None` where the checkout lacks the fixtures.
+fn drive_with_scan(tmp: &Path, name: &str) -> Option<PathBuf> {
+    let scan = repo_root().join(SCAN);
+    if !scan.is_file() {
+        eprintln!("skipped: {SCAN} is not in this checkout");
+        return None;
+    }
+    let drive = tmp.join("drive");
+    std::fs::create_dir_all(drive.join("Oulu")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::copy(&scan, drive.join("Oulu").join(name)).unwrap_or_else(|e| panic!("{e}"));
+    Some(drive)
+}
+
+fn run_ok(bin: &Path, drive: &Path, out: &Path, extra: &[&str]) {
+    let mut args = vec![
+        "run",
+        drive.to_str().unwrap_or_default(),
+        "-o",
+        out.to_str().unwrap_or_default(),
+        "-q",
+    ];
+    args.extend(extra);
+    let o = kooste_with(bin, &args);
+    assert!(o.status.success(), "kooste run failed: {}", stderr(&o));
+}
+
+fn theme_ids(d: &serde_json::Value) -> Vec<&str> {
+    d["themes"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|t| t["id"].as_str()).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_scan_is_read_by_ocr_once_and_classified() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let Some(drive) = drive_with_scan(tmp.path(), "Pöytäkirja 2_2017.pdf") else {
+        return;
+    };
+    let out = tmp.path().join("out");
+    let bin = programs(tmp.path(), RENDER, &recognise_as(READ_TEXT));
+    run_ok(&bin, &drive, &out, &["--ocr"]);
+    let docs = documents(&read_json(&out.join("index.json")));
+    let scan = &docs["Oulu/Pöytäkirja 2_2017.pdf"];
+    assert_eq!(scan["status"], "ok");
+    assert_eq!(
+        scan["ocr"],
+        "read by OCR (tesseract 9.9.9-stand-in, fin+eng)"
+    );
+    assert_eq!(scan["chars"], READ_TEXT.chars().count());
+    assert_eq!(theme_ids(scan), ["osallisuus"]);
+    let audit = read(&out.join("audit.md"));
+    assert!(
+        audit.contains("| Luettu tekstintunnistuksella (OCR) | 1 |\n"),
+        "{audit}"
+    );
+    assert!(
+        audit.contains(
+            "- `Oulu/Pöytäkirja 2_2017.pdf`: read by OCR (tesseract 9.9.9-stand-in, fin+eng)\n"
+        ),
+        "{audit}"
+    );
+    let html = read(&out.join("kooste.html"));
+    assert!(
+        html.contains("<th scope=\"row\">Luettu tekstintunnistuksella (OCR)</th><td>1</td>"),
+        "the page's audit counts it too"
+    );
+
+    // A copy of the same scan is not read again: what OCR read is in the cache. The stand-in
+    // now fails on every page, so a second reading would show.
+    std::fs::copy(
+        drive.join("Oulu/Pöytäkirja 2_2017.pdf"),
+        drive.join("Oulu/Pöytäkirja 2_2017 - kopio.pdf"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let bin = programs(
+        tmp.path(),
+        RENDER,
+        "echo 'Error: cannot read page' >&2; exit 1",
+    );
+    run_ok(&bin, &drive, &out, &["--ocr"]);
+    let docs = documents(&read_json(&out.join("index.json")));
+    let copy = &docs["Oulu/Pöytäkirja 2_2017 - kopio.pdf"];
+    assert_eq!(copy["status"], "ok", "{copy}");
+    assert_eq!(copy["chars"], READ_TEXT.chars().count());
+
+    // Without --ocr the scan is empty again, as the audit has always listed it.
+    run_ok(&bin, &drive, &out, &[]);
+    let docs = documents(&read_json(&out.join("index.json")));
+    let scan = &docs["Oulu/Pöytäkirja 2_2017.pdf"];
+    assert_eq!(scan["status"], "empty");
+    assert!(scan["ocr"].is_null());
+    assert!(!read(&out.join("audit.md")).contains("tekstintunnistuksella (OCR) |"));
+}
+
+#[test]
+fn a_scan_that_ocr_cannot_read_stays_empty_with_the_reason() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let Some(drive) = drive_with_scan(tmp.path(), "skannaus.pdf") else {
+        return;
+    };
+    let out = tmp.path().join("out");
+    let bin = programs(
+        tmp.path(),
+        "echo \"Syntax Error: Couldn't read xref table\" >&2; exit 1",
+        &recognise_as(READ_TEXT),
+    );
+    run_ok(&bin, &drive, &out, &["--ocr"]);
+    let docs = documents(&read_json(&out.join("index.json")));
+    let scan = &docs["Oulu/skannaus.pdf"];
+    assert_eq!(scan["status"], "empty");
+    let reason = "OCR failed: pdftoppm failed on page 1: Syntax Error: Couldn't read xref table";
+    assert_eq!(scan["ocr"], reason);
+    assert!(
+        read(&out.join("audit.md")).contains(&format!("- `Oulu/skannaus.pdf`: {reason}\n")),
+        "the audit's empty files say why"
+    );
+}
+
+#[test]
+fn ocr_asked_for_without_its_programs_is_a_fatal_error() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let drive = tmp.path().join("drive");
+    std::fs::create_dir_all(&drive).unwrap_or_else(|e| panic!("{e}"));
+    let empty = tmp.path().join("nothing");
+    std::fs::create_dir_all(&empty).unwrap_or_else(|e| panic!("{e}"));
+    let o = run(kooste().env("PATH", &empty).args([
+        "run",
+        drive.to_str().unwrap_or_default(),
+        "-o",
+        tmp.path().join("out").to_str().unwrap_or_default(),
+        "--ocr",
+    ]));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("pdftoppm was not found on PATH; install poppler-utils"),
+        "{}",
+        stderr(&o)
+    );
+    // A tesseract without the Finnish model is refused too: Finnish scans are the point.
+    let bin = programs(tmp.path(), RENDER, "exit 0");
+    let lone = bin.join("tesseract");
+    std::fs::write(
+        &lone,
+        "#!/bin/sh\ncase \"$1\" in --version) echo 'tesseract 5' ;; *) printf 'eng\\n' ;; esac\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let o = kooste_with(&bin, &["extract", "--ocr", "x.pdf"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no Finnish model"), "{}", stderr(&o));
+}
+
+/// The real programs on the fixture scan: the recognised words are those of the page that
+/// was rendered into it (its source in `fixtures/sharedrive-src`).
+#[test]
+fn tesseract_reads_the_fixture_scan() {
+    let available = std::process::Command::new("tesseract")
+        .arg("--list-langs")
+        .output()
+        .is_ok_and(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .any(|l| l == "fin")
+        })
+        && std::process::Command::new("pdftoppm")
+            .arg("-v")
+            .output()
+            .is_ok();
+    if !available || !repo_root().join(SCAN).is_file() {
+        eprintln!("skipped: tesseract with Finnish, or pdftoppm, is not installed");
+        return;
+    }
+    let o = run(kooste().args(["extract", "--json", "--ocr", SCAN]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let doc: serde_json::Value =
+        serde_json::from_str(stdout(&o).trim()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        doc["ocr"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("read by OCR (tesseract ")),
+        "{doc}"
+    );
+    let words = |text: &str| -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() > 2)
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let read = words(doc["text"].as_str().unwrap_or_default());
+    let source = read_source_body();
+    let expected = words(&source);
+    let found = expected.iter().filter(|w| read.contains(w)).count();
+    // Measured 100 % with tesseract 5.3 (fin+eng) at 300 dpi; a scan is noisy, so a few
+    // misread words are allowed.
+    assert!(
+        found * 100 >= expected.len() * 95,
+        "{found} of {} words recognised:\n{}",
+        expected.len(),
+        doc["text"]
+    );
+}
+
+fn read_source_body() -> String {
+    let src = repo_root()
+        .join("fixtures/sharedrive-src/Hankehallinto/Ohjausryhmän pöytäkirja 2_2017 allekirjoitettu.pdf.md");
+    let text = read(&src);
+    // The body follows the front matter's closing line.
+    text.split_once("\n---\n")
+        .map(|(_, body)| body.to_string())
+        .unwrap_or(text)
+}
