@@ -176,6 +176,24 @@ fn a_scan_that_ocr_cannot_read_stays_empty_with_the_reason() {
 }
 
 #[test]
+fn a_scan_without_writing_stays_empty_and_says_ocr_found_nothing() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let Some(drive) = drive_with_scan(tmp.path(), "tyhjä.pdf") else {
+        return;
+    };
+    let out = tmp.path().join("out");
+    let bin = programs(tmp.path(), RENDER, r#"printf '\f' > "$2.txt""#);
+    run_ok(&bin, &drive, &out, &["--ocr"]);
+    let docs = documents(&read_json(&out.join("index.json")));
+    let scan = &docs["Oulu/tyhjä.pdf"];
+    assert_eq!(scan["status"], "empty");
+    assert_eq!(
+        scan["ocr"],
+        "OCR found no text (tesseract 9.9.9-stand-in, fin+eng)"
+    );
+}
+
+#[test]
 fn ocr_asked_for_without_its_programs_is_a_fatal_error() {
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let drive = tmp.path().join("drive");

@@ -26,6 +26,10 @@ pub struct Settings {
     pub page_timeout: Duration,
     /// Pages read per file; a longer scan is read from its start, and the rest is counted.
     pub max_pages: u32,
+    /// Reading one file may take this long in all: pages not begun by then are left out.
+    pub file_timeout: Duration,
+    /// Address space each program may use, in MiB (Unix). A normal page needs a few hundred.
+    pub memory_mib: u64,
 }
 
 impl Default for Settings {
@@ -34,6 +38,8 @@ impl Default for Settings {
             dpi: 300,
             page_timeout: Duration::from_secs(120),
             max_pages: 40,
+            file_timeout: Duration::from_secs(600),
+            memory_mib: 2048,
         }
     }
 }
@@ -69,7 +75,8 @@ pub enum OcrError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OcrText {
     pub pages: Vec<String>,
-    /// Pages beyond [`Settings::max_pages`], not read.
+    /// Pages beyond [`Settings::max_pages`], or not begun within
+    /// [`Settings::file_timeout`], not read.
     pub left_out: u32,
 }
 
@@ -137,22 +144,44 @@ impl Ocr {
         )
     }
 
-    /// Renders and reads the first `pages` pages of the PDF at `pdf` (at most
-    /// [`Settings::max_pages`] of them).
+    /// Renders and reads the first `pages` pages of the PDF at `pdf`: at most
+    /// [`Settings::max_pages`] of them, and those begun within [`Settings::file_timeout`].
     pub fn read_pdf(&self, pdf: &Path, pages: u32) -> Result<OcrText, OcrError> {
         let work = tempfile::Builder::new().prefix("kooste-ocr-").tempdir()?;
-        let read = pages.min(self.settings.max_pages);
-        let mut text = Vec::with_capacity(read as usize);
-        for page in 1..=read {
-            text.push(self.read_page(pdf, page, work.path())?);
+        let end = Instant::now() + self.settings.file_timeout;
+        let cap = pages.min(self.settings.max_pages);
+        let mut text = Vec::with_capacity(cap as usize);
+        for page in 1..=cap {
+            let left = end.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            match self.read_page(pdf, page, work.path(), left) {
+                Ok(page) => text.push(page),
+                // Cut off by the file's time, not the page's: keep the pages read.
+                Err(OcrError::Timeout { .. })
+                    if left < self.settings.page_timeout && !text.is_empty() =>
+                {
+                    break;
+                }
+                Err(e) => return Err(e),
+            }
         }
         Ok(OcrText {
+            left_out: pages - text.len() as u32,
             pages: text,
-            left_out: pages - read,
         })
     }
 
-    fn read_page(&self, pdf: &Path, page: u32, work: &Path) -> Result<String, OcrError> {
+    /// One page, within the page time limit and the `left` of the file's.
+    fn read_page(
+        &self,
+        pdf: &Path,
+        page: u32,
+        work: &Path,
+        left: Duration,
+    ) -> Result<String, OcrError> {
+        let limit = self.settings.page_timeout.min(left);
         let image = work.join("page");
         let n = page.to_string();
         let mut render = Command::new(&self.pdftoppm);
@@ -161,7 +190,7 @@ impl Ocr {
             .args(["-f", &n, "-l", &n, "-singlefile"])
             .arg(pdf)
             .arg(&image);
-        self.run(render, "pdftoppm", page, work)?;
+        self.run(render, "pdftoppm", page, work, limit)?;
         let png = image.with_extension("png");
         let out = work.join("text");
         let mut recognise = Command::new(&self.tesseract);
@@ -177,7 +206,7 @@ impl Ocr {
             // One thread per page: a run reads several files at once, and tesseract's own
             // threads would only compete with them.
             .env("OMP_THREAD_LIMIT", "1");
-        self.run(recognise, "tesseract", page, work)?;
+        self.run(recognise, "tesseract", page, work, limit)?;
         let text = std::fs::read(out.with_extension("txt"))?;
         let _ = std::fs::remove_file(&png);
         Ok(String::from_utf8_lossy(&text)
@@ -185,28 +214,30 @@ impl Ocr {
             .to_string())
     }
 
-    /// Runs a program to its end within the page time limit; its messages go to a file so
-    /// that a full pipe cannot stall it.
+    /// Runs a program to its end within `limit`, confined to the memory budget; its
+    /// messages go to a file so that a full pipe cannot stall it.
     fn run(
         &self,
         mut command: Command,
         program: &'static str,
         page: u32,
         work: &Path,
+        limit: Duration,
     ) -> Result<(), OcrError> {
         let log = work.join(format!("{program}.log"));
-        let mut child = command
+        command
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log)?)
-            .spawn()?;
-        let status = match wait_for(&mut child, self.settings.page_timeout)? {
+            .stderr(std::fs::File::create(&log)?);
+        confine(&mut command, self.settings.memory_mib);
+        let mut child = command.spawn()?;
+        let status = match wait_for(&mut child, limit)? {
             Some(status) => status,
             None => {
                 return Err(OcrError::Timeout {
                     program,
                     page,
-                    secs: self.settings.page_timeout.as_secs(),
+                    secs: limit.as_secs_f64().ceil() as u64,
                 });
             }
         };
@@ -227,6 +258,42 @@ impl Ocr {
         })
     }
 }
+
+/// Limits the program's address space, keeps it from dumping core, and has it killed when
+/// kooste dies, so that no recogniser outlives an interrupted run.
+#[cfg(unix)]
+fn confine(command: &mut Command, memory_mib: u64) {
+    use std::os::unix::process::CommandExt;
+    let bytes = memory_mib.saturating_mul(1 << 20) as libc::rlim_t;
+    // SAFETY: runs in the child between fork and exec, where only async-signal-safe calls
+    // are allowed: setrlimit and prctl are, and they are given initialised structs and
+    // constants. Nothing is allocated.
+    unsafe {
+        command.pre_exec(move || {
+            let memory = libc::rlimit {
+                rlim_cur: bytes,
+                rlim_max: bytes,
+            };
+            let no_core = libc::rlimit {
+                rlim_cur: 0,
+                rlim_max: 0,
+            };
+            if libc::setrlimit(libc::RLIMIT_AS, &memory) != 0
+                || libc::setrlimit(libc::RLIMIT_CORE, &no_core) != 0
+            {
+                return Err(std::io::Error::last_os_error());
+            }
+            #[cfg(target_os = "linux")]
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
+#[cfg(not(unix))]
+fn confine(_command: &mut Command, _memory_mib: u64) {}
 
 /// Waits for `child` at most `limit`; a child still running then is killed and reaped.
 fn wait_for(
@@ -363,6 +430,32 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_is_read_within_its_time_and_each_program_within_its_memory() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let render = r#"for a; do last="$a"; done; echo "$6" > "$last.png""#;
+        // The first page reads at once, the second would take half a minute.
+        let recognise = r#"[ "$(cat "$1")" = 1 ] || exec sleep 30; echo luettu > "$2.txt""#;
+        let mut ocr = scripted(dir.path(), render, recognise, 10);
+        ocr.settings.file_timeout = Duration::from_secs(3);
+        let text = ocr
+            .read_pdf(Path::new("pitkä.pdf"), 10)
+            .unwrap_or_else(|e| panic!("{e}"));
+        // The first page is read; the second is cut off by the file's time and left out
+        // with the rest, rather than losing the first.
+        assert_eq!(text.pages, ["luettu"]);
+        assert_eq!(text.left_out, 9);
+
+        // The recogniser reports the address-space limit it runs under (ulimit -v, in KiB).
+        let mut ocr = scripted(dir.path(), render, "ulimit -v >&2; exit 3", 10);
+        ocr.settings.memory_mib = 512;
+        match ocr.read_pdf(Path::new("x.pdf"), 1) {
+            Err(OcrError::Failed { detail, .. }) => assert_eq!(detail, "524288"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -63,7 +63,10 @@ pub fn fill_scan(doc: &mut Document, pages: Vec<String>, ocr: &kooste_ocr::Ocr) 
     for (page, text) in doc.pages.iter_mut().zip(pages) {
         page.text = text;
     }
-    if read < total {
+    if doc.is_empty() {
+        // Blank pages, a picture without writing, or a page too large to render.
+        format!("OCR found no text ({})", ocr.describe())
+    } else if read < total {
         format!(
             "read by OCR ({}), the first {read} of {total} pages",
             ocr.describe()
