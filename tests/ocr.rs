@@ -152,6 +152,37 @@ fn a_scan_is_read_by_ocr_once_and_classified() {
 }
 
 #[test]
+fn copies_of_a_scan_in_one_run_are_read_once() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let Some(drive) = drive_with_scan(tmp.path(), "a.pdf") else {
+        return;
+    };
+    for copy in ["b.pdf", "c.pdf", "d.pdf"] {
+        std::fs::copy(drive.join("Oulu/a.pdf"), drive.join("Oulu").join(copy))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let counter = tmp.path().join("recognised");
+    let recognise = format!(
+        "echo page >> '{}'; {}",
+        counter.display(),
+        recognise_as(READ_TEXT)
+    );
+    let bin = programs(tmp.path(), RENDER, &recognise);
+    run_ok(
+        &bin,
+        &drive,
+        &tmp.path().join("out"),
+        &["--ocr", "--jobs", "4"],
+    );
+    let docs = documents(&read_json(&tmp.path().join("out/index.json")));
+    for name in ["a", "b", "c", "d"] {
+        assert_eq!(docs[&format!("Oulu/{name}.pdf")]["status"], "ok");
+    }
+    // The scan has one page.
+    assert_eq!(read(&counter), "page\n");
+}
+
+#[test]
 fn a_scan_that_ocr_cannot_read_stays_empty_with_the_reason() {
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let Some(drive) = drive_with_scan(tmp.path(), "skannaus.pdf") else {

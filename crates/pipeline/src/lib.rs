@@ -1070,12 +1070,17 @@ fn process(
             memory_mib: out_of_memory.then_some(memory_mib),
         })?;
     }
-    drop(claim);
     let mut items = items;
     let mut notes = Vec::with_capacity(items.len());
     for item in &mut items {
-        notes.push(read_scan(ctx, entry, &hash, item)?);
+        notes.push(match read_scan(ctx, entry, &hash, item)? {
+            ScanText::NotAScan => None,
+            ScanText::Noted(note) => Some(note),
+            // Its extraction is stored: after the scan, it finds what OCR read stored too.
+            ScanText::BeingRead => return Ok(Processed::PutAside),
+        });
     }
+    drop(claim);
     let materials: Vec<Material> = items
         .into_iter()
         .zip(notes)
@@ -1100,28 +1105,57 @@ fn process(
     done_json(materials, &json)
 }
 
+/// What became of a document with OCR on.
+enum ScanText {
+    /// Not a scan, or OCR is off: nothing to say.
+    NotAScan,
+    /// How the scan was read, or why it could not be.
+    Noted(String),
+    /// Another thread is reading a copy of this scan right now.
+    BeingRead,
+}
+
+/// The in-flight key of reading a scan's content by OCR, beside its extraction's keys.
+const OCR_IN_FLIGHT: &str = "\0ocr";
+
 /// With OCR on, reads the text of a scan into `item` and says how it was read, or why it
 /// could not be. A scan here is a PDF of the drive in which no page has text; one inside an
 /// archive or a message is left as it is, its bytes not being at hand. What OCR read is kept
-/// in the cache beside the extraction, so a scan is read once.
+/// in the cache beside the extraction, so a scan is read once, its copies included.
 fn read_scan(
     ctx: &Context<'_>,
     entry: &DriveEntry<'_>,
     hash: &str,
     item: &mut Item,
-) -> Result<Option<String>, PipelineError> {
+) -> Result<ScanText, PipelineError> {
     let Some(ocr) = ctx.config.ocr else {
-        return Ok(None);
+        return Ok(ScanText::NotAScan);
     };
     let Ok(doc) = item.result.as_mut() else {
-        return Ok(None);
+        return Ok(ScanText::NotAScan);
     };
     if !item.suffix.is_empty() || !material::is_scan(doc) {
-        return Ok(None);
+        return Ok(ScanText::NotAScan);
     }
     let key = ocr.key();
     let cache = ctx.config.cache.filter(|_| !hash.is_empty());
-    let pages = match cache.and_then(|c| c.ocr_pages(hash, &key)) {
+    let stored = || cache.and_then(|c| c.ocr_pages(hash, &key));
+    let mut pages = stored();
+    // Held while this thread reads the scan, so that a copy waits for what it reads.
+    let mut claim = None;
+    if let (None, Some(cache)) = (&pages, cache)
+        && cache.reads()
+    {
+        match ctx.in_flight.claim(hash, OCR_IN_FLIGHT) {
+            // Read and stored between the look above and the claim, perhaps.
+            Some(c) => {
+                claim = Some(c);
+                pages = stored();
+            }
+            None => return Ok(ScanText::BeingRead),
+        }
+    }
+    let pages = match pages {
         Some(pages) => pages,
         None => match ocr.read_pdf(&entry.path(ctx.config.drive), doc.pages.len() as u32) {
             Ok(text) => {
@@ -1130,10 +1164,11 @@ fn read_scan(
                 }
                 text.pages
             }
-            Err(e) => return Ok(Some(material::ocr_failure(&e))),
+            Err(e) => return Ok(ScanText::Noted(material::ocr_failure(&e))),
         },
     };
-    Ok(Some(material::fill_scan(doc, pages, ocr)))
+    drop(claim);
+    Ok(ScanText::Noted(material::fill_scan(doc, pages, ocr)))
 }
 
 /// The time and memory budgets a stored failure is compared against.
