@@ -50,6 +50,10 @@ pub(crate) fn events_text(ics: &str) -> String {
     Calendar::parse(ics).text()
 }
 
+/// Nesting kept track of. Real calendars nest three levels (VCALENDAR, VEVENT, VALARM); a
+/// file that nests deeper is hostile or broken, and its deeper components' text is not read.
+const MAX_DEPTH: usize = 16;
+
 #[derive(Default)]
 struct Calendar {
     seen_begin: bool,
@@ -78,6 +82,9 @@ impl Calendar {
         // Components nest (VALARM inside VEVENT, VTIMEZONE beside it); text belongs to the
         // innermost one, and only the event kinds keep it.
         let mut stack: Vec<String> = Vec::new();
+        // Components opened below MAX_DEPTH: counted, not kept, so that every END costs at
+        // most MAX_DEPTH steps whatever a file nests.
+        let mut deeper = 0usize;
         let mut current: Option<Event> = None;
         for line in unfolded(ics) {
             let Some((name, params, value)) = content_line(&line) else {
@@ -94,11 +101,19 @@ impl Calendar {
                     if is_event(&component) && current.is_none() {
                         current = Some(Event::default());
                     }
-                    stack.push(component);
+                    if stack.len() < MAX_DEPTH {
+                        stack.push(component);
+                    } else {
+                        deeper += 1;
+                    }
                     continue;
                 }
                 "END" => {
                     let component = value.trim().to_ascii_uppercase();
+                    if deeper > 0 {
+                        deeper -= 1;
+                        continue;
+                    }
                     if let Some(at) = stack.iter().rposition(|c| *c == component) {
                         stack.truncate(at);
                     }
@@ -355,6 +370,18 @@ END:VCALENDAR\n";
         let doc = read("BEGIN:VEVENT\nSUMMARY\n\n :Joulupäivä\nEND:VEVENT\n")
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(doc.pages[0].text, "Joulupäivä");
+    }
+
+    #[test]
+    fn events_around_deep_nesting_keep_their_text() {
+        // 40,000 components opened and 40,000 ends that match none (a hostile file: each end
+        // searched the whole stack before the depth was bounded).
+        let mut ics = String::from("BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:Ensin\n");
+        ics.push_str(&"BEGIN:VX\n".repeat(40_000));
+        ics.push_str(&"END:VY\n".repeat(40_000));
+        ics.push_str("END:VEVENT\nBEGIN:VEVENT\nSUMMARY:Sitten\nEND:VEVENT\n");
+        let doc = read(&ics).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(doc.pages[0].text, "Ensin\n\nSitten");
     }
 
     #[test]
