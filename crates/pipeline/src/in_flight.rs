@@ -30,7 +30,9 @@ impl InFlight {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(key.clone());
-        fresh.then_some(Claim { owner: self, key })
+        // Built only when won: a Claim gives its key back when dropped, and one built for a
+        // lost claim would give back the winner's.
+        fresh.then(|| Claim { owner: self, key })
     }
 }
 
@@ -53,6 +55,8 @@ mod tests {
         let in_flight = InFlight::default();
         let first = in_flight.claim("abc", "pdf");
         assert!(first.is_some());
+        assert!(in_flight.claim("abc", "pdf").is_none());
+        // A lost claim leaves the winner's standing.
         assert!(in_flight.claim("abc", "pdf").is_none());
         // Another extension is another extraction.
         assert!(in_flight.claim("abc", "docx").is_some());
