@@ -168,6 +168,9 @@ fn copies_of_a_scan_in_one_run_are_read_once() {
         recognise_as(READ_TEXT)
     );
     let bin = programs(tmp.path(), RENDER, &recognise);
+    // A first run without OCR stores the extraction, so that in the second every copy finds
+    // it at once and only the reading of the scan is left to share.
+    run_ok(&bin, &drive, &tmp.path().join("out"), &[]);
     run_ok(
         &bin,
         &drive,
@@ -204,6 +207,11 @@ fn a_scan_that_ocr_cannot_read_stays_empty_with_the_reason() {
         read(&out.join("audit.md")).contains(&format!("- `Oulu/skannaus.pdf`: {reason}\n")),
         "the audit's empty files say why"
     );
+    // A failure is not remembered: with the renderer mended, the next run reads the scan.
+    let bin = programs(tmp.path(), RENDER, &recognise_as(READ_TEXT));
+    run_ok(&bin, &drive, &out, &["--ocr"]);
+    let docs = documents(&read_json(&out.join("index.json")));
+    assert_eq!(docs["Oulu/skannaus.pdf"]["status"], "ok");
 }
 
 #[test]

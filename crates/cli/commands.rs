@@ -425,16 +425,7 @@ fn ocr_reader(wanted: bool) -> Result<Option<kooste_ocr::Ocr>> {
 /// A file's own extraction (not an archive member's or an attachment's, whose bytes are not
 /// on disk) read by OCR where it is a scan; the note says how, or why not.
 fn read_if_scan(ocr: Option<&kooste_ocr::Ocr>, file: &Path, a: &mut Analysed) -> Option<String> {
-    let ocr = ocr?;
-    let doc = a
-        .result
-        .as_mut()
-        .ok()
-        .filter(|d| kooste_pipeline::is_scan(d))?;
-    Some(match ocr.read_pdf(file, doc.pages.len() as u32) {
-        Ok(text) => kooste_pipeline::fill_scan(doc, text.pages, ocr),
-        Err(e) => kooste_pipeline::ocr_failure(&e),
-    })
+    kooste_pipeline::read_scan_file(ocr?, file, a.result.as_mut().ok()?)
 }
 
 /// Extracts the named files (folders are walked) in parallel, results in argument order.

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 /// Bumped when what [`Ocr::read_pdf`] returns for the same programs would change, so that
 /// stored results are read again.
-const REVISION: u32 = 1;
+const REVISION: u32 = 2;
 
 /// How pages are rendered and read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,14 +67,17 @@ pub enum OcrError {
         page: u32,
         secs: u64,
     },
-    #[error("OCR: {0}")]
+    #[error("{0}")]
     Io(#[from] std::io::Error),
 }
 
 /// The text that recognition found, page by page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OcrText {
+    /// From the first page on; a page that could not be read is empty.
     pub pages: Vec<String>,
+    /// The pages that could not be read (1-based) and why.
+    pub failed: Vec<(u32, String)>,
     /// Pages beyond [`Settings::max_pages`], or not begun within
     /// [`Settings::file_timeout`], not read.
     pub left_out: u32,
@@ -89,6 +92,7 @@ pub struct Ocr {
     /// and names that Finnish project papers hold.
     languages: String,
     tesseract_version: String,
+    pdftoppm_version: String,
     settings: Settings,
 }
 
@@ -108,12 +112,9 @@ impl Ocr {
         let version = Command::new(&tesseract).arg("--version").output()?;
         // Tesseract 4 printed its version on stderr, 5 on stdout.
         let banner = [version.stdout, version.stderr].concat();
-        let tesseract_version = String::from_utf8_lossy(&banner)
-            .lines()
-            .next()
-            .unwrap_or("tesseract")
-            .trim()
-            .to_string();
+        let tesseract_version = first_line(&banner, "tesseract");
+        let rendered = Command::new(&pdftoppm).arg("-v").output()?;
+        let pdftoppm_version = first_line(&[rendered.stdout, rendered.stderr].concat(), "pdftoppm");
         let listed = Command::new(&tesseract).arg("--list-langs").output()?;
         let listed = String::from_utf8_lossy(&[listed.stdout, listed.stderr].concat()).to_string();
         let has = |lang: &str| listed.lines().any(|l| l.trim() == lang);
@@ -126,6 +127,7 @@ impl Ocr {
             tesseract,
             languages,
             tesseract_version,
+            pdftoppm_version,
             settings,
         })
     }
@@ -139,37 +141,54 @@ impl Ocr {
     /// languages and the settings that change the text.
     pub fn key(&self) -> String {
         format!(
-            "ocr r{REVISION}; {}; {}; {} dpi; {} pages",
-            self.tesseract_version, self.languages, self.settings.dpi, self.settings.max_pages
+            "ocr r{REVISION}; {}; {}; {}; {} dpi; {} pages; {} s a page, {} s a file; {} MiB",
+            self.tesseract_version,
+            self.pdftoppm_version,
+            self.languages,
+            self.settings.dpi,
+            self.settings.max_pages,
+            self.settings.page_timeout.as_secs(),
+            self.settings.file_timeout.as_secs(),
+            self.settings.memory_mib
         )
     }
 
     /// Renders and reads the first `pages` pages of the PDF at `pdf`: at most
     /// [`Settings::max_pages`] of them, and those begun within [`Settings::file_timeout`].
+    /// A page that fails is left empty and the others are still read; the error is returned
+    /// only when no page could be read at all.
     pub fn read_pdf(&self, pdf: &Path, pages: u32) -> Result<OcrText, OcrError> {
         let work = tempfile::Builder::new().prefix("kooste-ocr-").tempdir()?;
         let end = Instant::now() + self.settings.file_timeout;
         let cap = pages.min(self.settings.max_pages);
         let mut text = Vec::with_capacity(cap as usize);
+        let mut failed = Vec::new();
+        let mut first_error = None;
         for page in 1..=cap {
             let left = end.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 break;
             }
             match self.read_page(pdf, page, work.path(), left) {
-                Ok(page) => text.push(page),
-                // Cut off by the file's time, not the page's: keep the pages read.
-                Err(OcrError::Timeout { .. })
-                    if left < self.settings.page_timeout && !text.is_empty() =>
-                {
-                    break;
+                Ok(read) => text.push(read),
+                // Cut off by the file's time, not the page's: the rest is left out.
+                Err(OcrError::Timeout { .. }) if left < self.settings.page_timeout => break,
+                // The machine, not the page: no later page would fare better.
+                Err(e @ OcrError::Io(_)) => return Err(e),
+                Err(e) => {
+                    failed.push((page, e.to_string()));
+                    first_error.get_or_insert(e);
+                    text.push(String::new());
                 }
-                Err(e) => return Err(e),
             }
+        }
+        if let Some(e) = first_error.filter(|_| failed.len() == text.len()) {
+            return Err(e);
         }
         Ok(OcrText {
             left_out: pages - text.len() as u32,
             pages: text,
+            failed,
         })
     }
 
@@ -316,6 +335,16 @@ fn wait_for(
     }
 }
 
+/// A program's first line of output, which names its version; `fallback` when it says none.
+fn first_line(output: &[u8], fallback: &str) -> String {
+    String::from_utf8_lossy(output)
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or(fallback)
+        .to_string()
+}
+
 /// The first executable file called `name` in the folders of `path`.
 fn on_path(path: &OsString, name: &str) -> Option<PathBuf> {
     std::env::split_paths(path)
@@ -370,6 +399,7 @@ mod tests {
             tesseract: write("tesseract", tesseract),
             languages: "fin".into(),
             tesseract_version: "tesseract 0".into(),
+            pdftoppm_version: "pdftoppm 0".into(),
             settings: Settings {
                 max_pages,
                 page_timeout: Duration::from_secs(5),
@@ -395,6 +425,31 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(text.pages, ["Sivu 1", "Sivu 2"]);
         assert_eq!(text.left_out, 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_page_that_fails_is_left_empty_and_the_others_are_read() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let ocr = scripted(
+            dir.path(),
+            r#"[ "$6" = 2 ] && { echo 'Syntax Error: bad page' >&2; exit 1; }
+for a; do last="$a"; done; echo "$6" > "$last.png""#,
+            r#"printf 'Sivu %s\n' "$(cat "$1")" > "$2.txt""#,
+            5,
+        );
+        let text = ocr
+            .read_pdf(Path::new("liite.pdf"), 3)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(text.pages, ["Sivu 1", "", "Sivu 3"]);
+        assert_eq!(
+            text.failed,
+            [(
+                2,
+                "pdftoppm failed on page 2: Syntax Error: bad page".to_string()
+            )]
+        );
+        assert_eq!(text.left_out, 0);
     }
 
     #[cfg(unix)]

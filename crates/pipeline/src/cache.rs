@@ -906,19 +906,13 @@ impl Cache {
         self.store_blob(e, (EXTRACTOR_NAME, &version), &compress(&json))
     }
 
-    /// The text that OCR read from the scan with this content, by the reader `key` names.
-    pub(crate) fn ocr_pages(&self, hash: &str, key: &str) -> Option<Vec<String>> {
+    /// What OCR read from the scan with this content, by the reader `key` names (JSON).
+    pub(crate) fn ocr_reading(&self, hash: &str, key: &str) -> Option<Vec<u8>> {
         let blob = self.stored_blob(hash, "", (OCR_NAME, key), u64::MAX, u64::MAX)?;
-        serde_json::from_slice(&decompress(&blob)?).ok()
+        decompress(&blob)
     }
 
-    pub(crate) fn store_ocr(
-        &self,
-        hash: &str,
-        key: &str,
-        pages: &[String],
-    ) -> Result<(), CacheError> {
-        let json = serde_json::to_vec(pages).unwrap_or_default();
+    pub(crate) fn store_ocr(&self, hash: &str, key: &str, json: &[u8]) -> Result<(), CacheError> {
         let e = Extraction {
             hash,
             ext: "",
@@ -927,7 +921,7 @@ impl Cache {
             timeout_ms: None,
             memory_mib: None,
         };
-        self.store_blob(&e, (OCR_NAME, key), &compress(&json))
+        self.store_blob(&e, (OCR_NAME, key), &compress(json))
     }
 
     /// A stored result of `reader` (name, version) for this content, unless it failed by a

@@ -19,9 +19,7 @@ mod walk;
 pub mod worker;
 
 pub use cache::{Cache, CacheError, DB_FILE, RunInfo, RunStats, extractor_version};
-pub use material::{
-    Analysed, analyse_bytes, display_title, fill_scan, is_scan, material_from, ocr_failure,
-};
+pub use material::{Analysed, analyse_bytes, display_title, material_from, read_scan_file};
 pub use memory::return_large_blocks;
 pub use outputs::{OutputOptions, annotate, annotations_fingerprint, write_outputs};
 pub use walk::{DriveEntry, DriveFiles, walk};
@@ -1072,10 +1070,17 @@ fn process(
     }
     let mut items = items;
     let mut notes = Vec::with_capacity(items.len());
+    // A scan that OCR could not read, or that changed while it was read, is read again
+    // next time: its materials are not kept.
+    let mut read_again = false;
     for item in &mut items {
-        notes.push(match read_scan(ctx, entry, &hash, item)? {
+        notes.push(match read_scan(ctx, entry, &stat, &hash, item)? {
             ScanText::NotAScan => None,
-            ScanText::Noted(note) => Some(note),
+            ScanText::Read(note) => Some(note),
+            ScanText::NotRead(note) => {
+                read_again = true;
+                Some(note)
+            }
             // Its extraction is stored: after the scan, it finds what OCR read stored too.
             ScanText::BeingRead => return Ok(Processed::PutAside),
         });
@@ -1094,7 +1099,7 @@ fn process(
     // The worker hashed what it read; if the file changed since we hashed it, the stat row
     // would be a lie, so it is left for the next run to redo.
     if let (Some(cache), true) = (cache, known_hash.as_deref() == Some(hash.as_str())) {
-        let by_budget = timed_out || out_of_memory;
+        let by_budget = timed_out || out_of_memory || read_again;
         cache.store_file(
             &entry.rel_path,
             &stat,
@@ -1109,8 +1114,10 @@ fn process(
 enum ScanText {
     /// Not a scan, or OCR is off: nothing to say.
     NotAScan,
-    /// How the scan was read, or why it could not be.
-    Noted(String),
+    /// How the scan was read.
+    Read(String),
+    /// Why it could not be read this time.
+    NotRead(String),
     /// Another thread is reading a copy of this scan right now.
     BeingRead,
 }
@@ -1125,6 +1132,7 @@ const OCR_IN_FLIGHT: &str = "\0ocr";
 fn read_scan(
     ctx: &Context<'_>,
     entry: &DriveEntry<'_>,
+    stat: &Stat,
     hash: &str,
     item: &mut Item,
 ) -> Result<ScanText, PipelineError> {
@@ -1139,36 +1147,60 @@ fn read_scan(
     }
     let key = ocr.key();
     let cache = ctx.config.cache.filter(|_| !hash.is_empty());
-    let stored = || cache.and_then(|c| c.ocr_pages(hash, &key));
-    let mut pages = stored();
-    // Held while this thread reads the scan, so that a copy waits for what it reads.
+    let stored = || {
+        cache
+            .and_then(|c| c.ocr_reading(hash, &key))
+            .and_then(|json| serde_json::from_slice::<material::ScanReading>(&json).ok())
+    };
+    let mut reading = stored();
+    // Held while this thread reads the scan; a copy met meanwhile is put aside, and after
+    // the scan finds what was read.
     let mut claim = None;
-    if let (None, Some(cache)) = (&pages, cache)
+    if let (None, Some(cache)) = (&reading, cache)
         && cache.reads()
     {
         match ctx.in_flight.claim(hash, OCR_IN_FLIGHT) {
             // Read and stored between the look above and the claim, perhaps.
             Some(c) => {
                 claim = Some(c);
-                pages = stored();
+                reading = stored();
             }
             None => return Ok(ScanText::BeingRead),
         }
     }
-    let pages = match pages {
-        Some(pages) => pages,
-        None => match ocr.read_pdf(&entry.path(ctx.config.drive), doc.pages.len() as u32) {
-            Ok(text) => {
-                if let Some(cache) = cache {
-                    cache.store_ocr(hash, &key, &text.pages)?;
-                }
-                text.pages
+    let reading = match reading {
+        Some(reading) => reading,
+        None => {
+            let path = entry.path(ctx.config.drive);
+            let reading = match ocr.read_pdf(&path, doc.pages.len() as u32) {
+                Ok(text) => material::ScanReading::from(text),
+                Err(e) => return Ok(ScanText::NotRead(material::ocr_failure(&e))),
+            };
+            // OCR reads the file again, maybe minutes after it was hashed: text read from
+            // other content must not be kept under this content's hash.
+            let now = std::fs::metadata(&path).ok().map(|m| Stat {
+                size: m.len(),
+                mtime_ns: mtime_ns(&m),
+            });
+            if now.as_ref() != Some(stat) {
+                return Ok(ScanText::NotRead(
+                    "OCR not used: the file changed while it was read; it is read again on the next run"
+                        .to_string(),
+                ));
             }
-            Err(e) => return Ok(ScanText::Noted(material::ocr_failure(&e))),
-        },
+            if let Some(cache) = cache {
+                let json = serde_json::to_vec(&reading).unwrap_or_default();
+                cache.store_ocr(hash, &key, &json)?;
+            }
+            reading
+        }
     };
     drop(claim);
-    Ok(ScanText::Noted(material::fill_scan(doc, pages, ocr)))
+    Ok(ScanText::Read(material::fill_scan(
+        doc,
+        reading,
+        &ocr.describe(),
+    )))
 }
 
 /// The time and memory budgets a stored failure is compared against.

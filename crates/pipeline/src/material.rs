@@ -6,6 +6,7 @@ use kooste_classify::{Classifier, MaterialText};
 use kooste_extract::{Limits, Member};
 use kooste_model::{Document, ErrorKind, ExtractError, Format, Material, Status};
 use serde::{Deserialize, Serialize};
+use std::path::Path;
 
 /// One extracted file: a file of the drive or a member of an archive on it.
 #[derive(Debug, Clone)]
@@ -56,29 +57,65 @@ pub fn is_scan(doc: &Document) -> bool {
     doc.format == Format::Pdf && !doc.pages.is_empty() && doc.is_empty()
 }
 
-/// Puts the text OCR read into the scan's pages, page by page, and says how it was read.
-pub fn fill_scan(doc: &mut Document, pages: Vec<String>, ocr: &kooste_ocr::Ocr) -> String {
+/// What OCR read of a scan, as the cache keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct ScanReading {
+    pub pages: Vec<String>,
+    /// Pages that could not be read (1-based) and why.
+    pub failed: Vec<(u32, String)>,
+}
+
+impl From<kooste_ocr::OcrText> for ScanReading {
+    fn from(text: kooste_ocr::OcrText) -> Self {
+        ScanReading {
+            pages: text.pages,
+            failed: text.failed,
+        }
+    }
+}
+
+/// Puts what OCR read into the scan's pages, page by page, and says how it was read;
+/// `reader` names the reader ([`kooste_ocr::Ocr::describe`]).
+pub(crate) fn fill_scan(doc: &mut Document, reading: ScanReading, reader: &str) -> String {
     let total = doc.pages.len();
-    let read = pages.len().min(total);
-    for (page, text) in doc.pages.iter_mut().zip(pages) {
+    let read = reading.pages.len().min(total);
+    for (page, text) in doc.pages.iter_mut().zip(reading.pages) {
         page.text = text;
     }
+    let not_read = match reading.failed.as_slice() {
+        [] => String::new(),
+        [(_, why)] => format!("; not read: {why}"),
+        [(_, why), rest @ ..] => format!("; not read: {why} (and {} more pages)", rest.len()),
+    };
     if doc.is_empty() {
-        // Blank pages, a picture without writing, or a page too large to render.
-        format!("OCR found no text ({})", ocr.describe())
-    } else if read < total {
-        format!(
-            "read by OCR ({}), the first {read} of {total} pages",
-            ocr.describe()
-        )
+        return match reading.failed.first() {
+            Some((_, why)) => format!("OCR failed: {why}"),
+            // Blank pages, or pictures without writing.
+            None => format!("OCR found no text ({reader})"),
+        };
+    }
+    if read < total {
+        format!("read by OCR ({reader}), the first {read} of {total} pages{not_read}")
     } else {
-        format!("read by OCR ({})", ocr.describe())
+        format!("read by OCR ({reader}){not_read}")
     }
 }
 
 /// What a scan's material says when OCR could not read it.
-pub fn ocr_failure(e: &kooste_ocr::OcrError) -> String {
+pub(crate) fn ocr_failure(e: &kooste_ocr::OcrError) -> String {
     format!("OCR failed: {e}")
+}
+
+/// Where `doc`, extracted from the file at `file`, is a scan: reads it by OCR into `doc` and
+/// says how it was read, or why not. Without the cache: `kooste extract --ocr`.
+pub fn read_scan_file(ocr: &kooste_ocr::Ocr, file: &Path, doc: &mut Document) -> Option<String> {
+    if !is_scan(doc) {
+        return None;
+    }
+    Some(match ocr.read_pdf(file, doc.pages.len() as u32) {
+        Ok(text) => fill_scan(doc, text.into(), &ocr.describe()),
+        Err(e) => ocr_failure(&e),
+    })
 }
 
 /// Items of the results of [`analyse_bytes`] called with `path`.
@@ -424,6 +461,59 @@ mod tests {
             .map(|i| i.into_analysed("Vantaa/b.zip").path)
             .collect();
         assert_eq!(moved, ["Vantaa/b.zip/x.txt", "Vantaa/b.zip/sub.zip/y.txt"]);
+    }
+
+    #[test]
+    fn a_scan_says_how_ocr_read_it() {
+        let scan = |pages: u32| Document {
+            format: Format::Pdf,
+            pages: (1..=pages)
+                .map(|n| kooste_model::Page::new(n, ""))
+                .collect(),
+            meta: Default::default(),
+            damaged: None,
+        };
+        let reading = |pages: &[&str], failed: &[(u32, &str)]| ScanReading {
+            pages: pages.iter().map(|p| p.to_string()).collect(),
+            failed: failed.iter().map(|(n, w)| (*n, w.to_string())).collect(),
+        };
+        let mut doc = scan(3);
+        assert!(is_scan(&doc));
+        let note = fill_scan(
+            &mut doc,
+            reading(
+                &["Sivu", "", "Kolmas"],
+                &[(2, "tesseract failed on page 2: x")],
+            ),
+            "t 5",
+        );
+        assert_eq!(
+            note,
+            "read by OCR (t 5); not read: tesseract failed on page 2: x"
+        );
+        assert_eq!(doc.pages[2].text, "Kolmas");
+        assert!(!is_scan(&doc));
+
+        let mut doc = scan(50);
+        let note = fill_scan(
+            &mut doc,
+            reading(&["a", "b"], &[(1, "x"), (2, "y"), (3, "z")]),
+            "t 5",
+        );
+        assert_eq!(
+            note,
+            "read by OCR (t 5), the first 2 of 50 pages; not read: x (and 2 more pages)"
+        );
+
+        let mut doc = scan(2);
+        let note = fill_scan(&mut doc, reading(&["", " \n"], &[]), "t 5");
+        assert_eq!(note, "OCR found no text (t 5)");
+        let note = fill_scan(
+            &mut scan(1),
+            reading(&[""], &[(1, "pdftoppm failed on page 1: y")]),
+            "t 5",
+        );
+        assert_eq!(note, "OCR failed: pdftoppm failed on page 1: y");
     }
 
     #[test]
