@@ -173,7 +173,7 @@ impl Walk<'_> {
         }
         if !attached && mime == "text/calendar" {
             if text {
-                let event = crate::ics::events_text(&decode(&data));
+                let event = crate::ics::events_text(&data);
                 if !event.is_empty() {
                     self.calendar.push(event);
                 }

@@ -18,8 +18,7 @@ impl Extractor for Ics {
     }
 
     fn extract(&self, bytes: &[u8], limits: &Limits) -> Result<Document, Error> {
-        let text = decode(bytes);
-        let calendar = Calendar::parse(&text);
+        let calendar = Calendar::parse(&unfolded_text(bytes));
         if !calendar.seen_begin {
             return Err(Error::Corrupt(
                 "no BEGIN:VCALENDAR or other component: not an iCalendar file".to_string(),
@@ -46,8 +45,8 @@ impl Extractor for Ics {
 }
 
 /// The readable text of the events in an iCalendar text, as a mail's invitation part gives it.
-pub(crate) fn events_text(ics: &str) -> String {
-    Calendar::parse(ics).text()
+pub(crate) fn events_text(ics: &[u8]) -> String {
+    Calendar::parse(&unfolded_text(ics)).text()
 }
 
 /// Nesting kept track of. Real calendars nest three levels (VCALENDAR, VEVENT, VALARM); a
@@ -86,8 +85,8 @@ impl Calendar {
         // most MAX_DEPTH steps whatever a file nests.
         let mut deeper = 0usize;
         let mut current: Option<Event> = None;
-        for line in unfolded(ics) {
-            let Some((name, params, value)) = content_line(&line) else {
+        for line in ics.lines() {
+            let Some((name, params, value)) = content_line(line) else {
                 continue;
             };
             match name.as_str() {
@@ -148,13 +147,15 @@ impl Calendar {
                     continue;
                 }
                 "ORGANIZER" => {
+                    // The name, or else the address without its scheme (any case).
+                    let address = value.trim();
+                    let address = match address.get(..7) {
+                        Some(scheme) if scheme.eq_ignore_ascii_case("mailto:") => &address[7..],
+                        _ => address,
+                    };
                     event.organizer = param(&params, "CN")
-                        .map(str::to_string)
-                        .or_else(|| {
-                            let v = value.trim();
-                            Some(v.strip_prefix("mailto:").unwrap_or(v).to_string())
-                        })
-                        .and_then(non_empty);
+                        .and_then(|cn| non_empty(cn.to_string()))
+                        .or_else(|| non_empty(address.to_string()));
                     continue;
                 }
                 "CREATED" | "DTSTAMP" => {
@@ -204,18 +205,44 @@ fn is_event(component: &str) -> bool {
     matches!(component, "VEVENT" | "VTODO" | "VJOURNAL")
 }
 
-/// Content lines with their folding undone: a line that starts with a space or a tab goes on
-/// the one before it (RFC 5545 3.1). Bare LF line ends are taken as well, and blank lines,
-/// which old Mozilla calendars put between a name and its folded value, are passed over.
-fn unfolded(ics: &str) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
-    for raw in ics.lines().filter(|l| !l.is_empty()) {
-        match (raw.strip_prefix([' ', '\t']), lines.last_mut()) {
-            (Some(rest), Some(last)) => last.push_str(rest),
-            _ => lines.push(raw.to_string()),
+/// The text with its folding undone: a line that starts with a space or a tab goes on the
+/// one before it (RFC 5545 3.1). Folding counts octets, so a fold may split a UTF-8
+/// character: lines are joined before the bytes are decoded. Bare LF line ends are taken as
+/// well, and blank lines, which old Mozilla calendars put between a name and its folded
+/// value, are passed over.
+fn unfolded_text(bytes: &[u8]) -> String {
+    let mut joined = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\n' || (bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n')) {
+            // Past this line end and any blank lines after it.
+            let mut next = i;
+            while let Some(end) = line_end(bytes, next) {
+                next = end;
+            }
+            if matches!(bytes.get(next), Some(b' ' | b'\t')) && !joined.is_empty() {
+                i = next + 1;
+                continue;
+            }
+            // Blank lines say nothing: one line end stands for them all, and each byte is
+            // looked at once however many there are.
+            joined.push(b'\n');
+            i = next;
+            continue;
         }
+        joined.push(bytes[i]);
+        i += 1;
     }
-    lines
+    decode(&joined)
+}
+
+/// Where the line end (CRLF or LF) at `at` ends, if one is there.
+fn line_end(bytes: &[u8], at: usize) -> Option<usize> {
+    match bytes.get(at..) {
+        Some([b'\r', b'\n', ..]) => Some(at + 2),
+        Some([b'\n', ..]) => Some(at + 1),
+        _ => None,
+    }
 }
 
 /// A content line's parameters, names in upper case.
@@ -234,7 +261,7 @@ fn content_line(line: &str) -> Option<(String, Params, &str)> {
         _ => None,
     })?;
     let (head, value) = (&line[..colon], &line[colon + 1..]);
-    let mut parts = head.split(';');
+    let mut parts = split_unquoted(head, ';').into_iter();
     let name = parts.next()?.trim().to_ascii_uppercase();
     if name.is_empty() {
         return None;
@@ -249,6 +276,22 @@ fn content_line(line: &str) -> Option<(String, Params, &str)> {
         })
         .collect();
     Some((name, params, value))
+}
+
+/// `s` split at `sep` outside double quotes: `CN="Virtanen; Liisa"` is one parameter.
+fn split_unquoted(s: &str, sep: char) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut start, mut quoted) = (0, false);
+    for (i, c) in s.char_indices() {
+        if c == '"' {
+            quoted = !quoted;
+        } else if c == sep && !quoted {
+            parts.push(&s[start..i]);
+            start = i + c.len_utf8();
+        }
+    }
+    parts.push(&s[start..]);
+    parts
 }
 
 fn param<'p>(params: &'p [(String, String)], name: &str) -> Option<&'p str> {
@@ -382,6 +425,22 @@ END:VCALENDAR\n";
         ics.push_str("END:VEVENT\nBEGIN:VEVENT\nSUMMARY:Sitten\nEND:VEVENT\n");
         let doc = read(&ics).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(doc.pages[0].text, "Ensin\n\nSitten");
+    }
+
+    #[test]
+    fn a_fold_inside_a_character_and_quoted_parameters() {
+        // "Työpaja" folded between the two bytes of "ö", as octet-counting writers do.
+        let ics = b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:Ty\xc3\r\n \xb6paja p\xc3\xa4\xc3\xa4t\xc3\xb6s\r\n\
+ORGANIZER;CN=\"Virtanen; Liisa\";ROLE=CHAIR:MAILTO:liisa@example.fi\r\nEND:VEVENT\r\n";
+        let doc = Ics
+            .extract(ics, &Limits::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(doc.pages[0].text, "Työpaja päätös");
+        assert_eq!(doc.meta.author.as_deref(), Some("Virtanen; Liisa"));
+        // An empty name gives way to the address, whatever the case of its scheme.
+        let doc = read("BEGIN:VEVENT\nORGANIZER;CN=\"\":MAILTO:a@b.fi\nEND:VEVENT\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(doc.meta.author.as_deref(), Some("a@b.fi"));
     }
 
     #[test]
