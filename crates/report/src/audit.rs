@@ -240,6 +240,81 @@ impl Audit {
     }
 }
 
+/// One line of the audit's table of counts.
+pub(crate) struct CountRow {
+    pub label: &'static str,
+    pub count: usize,
+    /// The fragment that filters the page's table of materials to those counted ("" where
+    /// no filter shows them).
+    pub filter: &'static str,
+}
+
+impl Audit {
+    /// The table of counts that `audit.md` and the page's audit section both show.
+    pub(crate) fn count_rows(&self, lang: Lang) -> Vec<CountRow> {
+        let row = |label: &'static str, count: usize, filter: &'static str| CountRow {
+            label,
+            count,
+            filter,
+        };
+        let mut rows = vec![
+            row(lang.pick("Materiaaleja", "Materials"), self.total, ""),
+            row(
+                lang.pick("Lukukelvottomia", "Unreadable"),
+                self.errors(),
+                "#status=error",
+            ),
+            row(
+                lang.pick("Vioittuneita, luettu osittain", "Damaged, read in part"),
+                self.damaged.len(),
+                "",
+            ),
+            row(
+                lang.pick("Tyhjiä (tarvitsevat OCR:n)", "Empty (need OCR)"),
+                self.empty.len(),
+                "#status=empty",
+            ),
+            row(
+                lang.pick("Ilman teemaa", "No theme"),
+                self.no_theme.len(),
+                "#theme=-&status=ok",
+            ),
+            row(
+                lang.pick("Ilman kaupunkia", "No city"),
+                self.no_city.len(),
+                "#city=-&status=ok",
+            ),
+            row(
+                lang.pick("Ilman työpakettia", "No work package"),
+                self.no_tp.len(),
+                "#tp=-&status=ok",
+            ),
+            row(
+                lang.pick("Kaksoiskappaleryhmiä", "Groups of identical copies"),
+                self.duplicate_groups,
+                "",
+            ),
+            row(
+                lang.pick("Versioituja materiaaleja", "Versioned materials"),
+                self.versions.len(),
+                "",
+            ),
+            row(
+                lang.pick("Käsin korjattuja", "Corrected by hand"),
+                self.manual.len(),
+                "",
+            ),
+        ];
+        // Shown where OCR read something, after the empty files: a run without it has
+        // nothing to say of it.
+        if !self.ocr.is_empty() {
+            let label = lang.pick("Luettu tekstintunnistuksella (OCR)", "Read by OCR");
+            rows.insert(4, row(label, self.ocr.len(), ""));
+        }
+        rows
+    }
+}
+
 /// The audit of a run, from one reading of its materials and, when there are copies or
 /// versions, a second for their names.
 pub fn audit(view: View<'_>) -> std::io::Result<Audit> {
@@ -821,48 +896,12 @@ pub fn write_audit_markdown(
             lang.date(&a.generated)
         ));
     }
-    let count_rows = [
-        (lang.pick("Materiaaleja", "Materials"), a.total),
-        (lang.pick("Lukukelvottomia", "Unreadable"), a.errors()),
-        (
-            lang.pick("Vioittuneita, luettu osittain", "Damaged, read in part"),
-            a.damaged.len(),
-        ),
-        (
-            lang.pick("Tyhjiä (tarvitsevat OCR:n)", "Empty (need OCR)"),
-            a.empty.len(),
-        ),
-        (lang.pick("Ilman teemaa", "No theme"), a.no_theme.len()),
-        (lang.pick("Ilman kaupunkia", "No city"), a.no_city.len()),
-        (
-            lang.pick("Ilman työpakettia", "No work package"),
-            a.no_tp.len(),
-        ),
-        (
-            lang.pick("Kaksoiskappaleryhmiä", "Groups of identical copies"),
-            a.duplicate_groups,
-        ),
-        (
-            lang.pick("Versioituja materiaaleja", "Versioned materials"),
-            a.versions.len(),
-        ),
-        (
-            lang.pick("Käsin korjattuja", "Corrected by hand"),
-            a.manual.len(),
-        ),
-    ];
     out.push_str(&format!(
         "| | {} |\n|---|---:|\n",
         lang.pick("määrä", "count")
     ));
-    let mut count_rows = count_rows.to_vec();
-    // Shown where OCR was used, after the empty files: a run without it has nothing to say.
-    if !a.ocr.is_empty() {
-        let label = lang.pick("Luettu tekstintunnistuksella (OCR)", "Read by OCR");
-        count_rows.insert(4, (label, a.ocr.len()));
-    }
-    for (label, n) in count_rows {
-        out.push_str(&format!("| {label} | {n} |\n"));
+    for row in a.count_rows(lang) {
+        out.push_str(&format!("| {} | {} |\n", row.label, row.count));
     }
     out.push('\n');
 

@@ -503,66 +503,15 @@ fn audit_section(s: &Summary, a: &Audit, lang: Lang, out: &mut String) {
         "<section id=\"auditointi\">\n<h2>{}</h2>\n<table class=\"counts\"><tbody>\n",
         lang.text(Text::Audit)
     );
-    let mut rows = vec![
-        (lang.pick("Materiaaleja", "Materials"), a.total, ""),
-        (
-            lang.pick("Lukukelvottomia", "Unreadable"),
-            a.errors(),
-            "#status=error",
-        ),
-        (
-            lang.pick("Vioittuneita, luettu osittain", "Damaged, read in part"),
-            a.damaged.len(),
-            "",
-        ),
-        (
-            lang.pick("Tyhjiä (tarvitsevat OCR:n)", "Empty (need OCR)"),
-            a.empty.len(),
-            "#status=empty",
-        ),
-        (
-            lang.pick("Ilman teemaa", "No theme"),
-            a.no_theme.len(),
-            "#theme=-&status=ok",
-        ),
-        (
-            lang.pick("Ilman kaupunkia", "No city"),
-            a.no_city.len(),
-            "#city=-&status=ok",
-        ),
-        (
-            lang.pick("Ilman työpakettia", "No work package"),
-            a.no_tp.len(),
-            "#tp=-&status=ok",
-        ),
-        (
-            lang.pick("Kaksoiskappaleryhmiä", "Groups of identical copies"),
-            a.duplicate_groups,
-            "",
-        ),
-        (
-            lang.pick("Versioituja materiaaleja", "Versioned materials"),
-            a.versions.len(),
-            "",
-        ),
-        (
-            lang.pick("Käsin korjattuja", "Corrected by hand"),
-            a.manual.len(),
-            "",
-        ),
-    ];
-    // As in audit.md: where OCR was used, after the empty files.
-    if !a.ocr.is_empty() {
-        let label = lang.pick("Luettu tekstintunnistuksella (OCR)", "Read by OCR");
-        rows.insert(4, (label, a.ocr.len(), ""));
-    }
-    for (label, n, filter) in rows {
-        if filter.is_empty() || n == 0 {
+    for row in a.count_rows(lang) {
+        let (label, n) = (row.label, row.count);
+        if row.filter.is_empty() || n == 0 {
             let _ = writeln!(out, "<tr><th scope=\"row\">{label}</th><td>{n}</td></tr>");
         } else {
             let _ = writeln!(
                 out,
-                "<tr><th scope=\"row\">{label}</th><td><a href=\"{filter}\">{n}</a></td></tr>"
+                "<tr><th scope=\"row\">{label}</th><td><a href=\"{}\">{n}</a></td></tr>",
+                row.filter
             );
         }
     }
