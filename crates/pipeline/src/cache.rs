@@ -5,7 +5,8 @@
 //!   even read;
 //! - `extractions`: content hash, extension, extractor and its version → the extracted
 //!   documents (compressed JSON), so new copies and renamed files are not extracted again and
-//!   a rules change re-classifies without re-extracting;
+//!   a rules change re-classifies without re-extracting; beside them, under the reader
+//!   `kooste-ocr`, what `--ocr` read from scans, so that a scan is read once;
 //! - `classified`: path → its materials (JSON) for one content hash and one classifier key,
 //!   so an unchanged file under unchanged rules costs one look-up. They are stored
 //!   uncompressed: each file's blob is small and compresses poorly (about 1.6 : 1), and a
