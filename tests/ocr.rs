@@ -118,6 +118,24 @@ fn a_scan_is_read_by_ocr_once_and_classified() {
         ),
         "{audit}"
     );
+    // `classify --ocr` reads and judges a scan the same way.
+    let scan_path = drive.join("Oulu/Pöytäkirja 2_2017.pdf");
+    let o = kooste_with(
+        &bin,
+        &[
+            "classify",
+            "--json",
+            "--ocr",
+            scan_path.to_str().unwrap_or_default(),
+        ],
+    );
+    let classified: serde_json::Value =
+        serde_json::from_str(stdout(&o).trim()).unwrap_or_else(|e| panic!("{e}: {}", stderr(&o)));
+    assert_eq!(
+        classified["ocr"],
+        "read by OCR (tesseract 9.9.9-stand-in, fin+eng)"
+    );
+    assert_eq!(theme_ids(&classified), ["osallisuus"]);
     let html = read(&out.join("kooste.html"));
     assert!(
         html.contains("<th scope=\"row\">Luettu tekstintunnistuksella (OCR)</th><td>1</td>"),

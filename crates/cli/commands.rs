@@ -65,7 +65,8 @@ pub fn dispatch(command: Command) -> Result<ExitCode> {
             json,
             explain,
             rules,
-        } => classify(&files, json, explain, rules.as_deref()),
+            ocr,
+        } => classify(&files, json, explain, rules.as_deref(), ocr),
         Command::Audit {
             drive,
             out,
@@ -428,16 +429,9 @@ fn read_if_scan(ocr: Option<&kooste_ocr::Ocr>, file: &Path, a: &mut Analysed) ->
     kooste_pipeline::read_scan_file(ocr?, file, a.result.as_mut().ok()?)
 }
 
-/// Extracts the named files (folders are walked) in parallel, results in argument order.
-fn analyse_files(files: &[PathBuf], jobs: Option<usize>) -> Result<Vec<Analysed>> {
-    Ok(analyse_files_reading_scans(files, jobs, None)?
-        .into_iter()
-        .map(|(a, _)| a)
-        .collect())
-}
-
-/// [`analyse_files`], with the scans among the files read by `ocr`, each with its note.
-fn analyse_files_reading_scans(
+/// Extracts the named files (folders are walked) in parallel, results in argument order;
+/// with `ocr`, the scans among them are read by OCR, each with its note.
+fn analyse_files(
     files: &[PathBuf],
     jobs: Option<usize>,
     ocr: Option<&kooste_ocr::Ocr>,
@@ -512,7 +506,7 @@ fn failed(path: &str, kind: kooste_model::ErrorKind, message: String) -> Analyse
 
 fn extract(files: &[PathBuf], as_json: bool, jobs: Option<usize>, ocr: bool) -> Result<ExitCode> {
     let ocr = ocr_reader(ocr)?;
-    let results = analyse_files_reading_scans(files, jobs, ocr.as_ref())?;
+    let results = analyse_files(files, jobs, ocr.as_ref())?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let several = results.len() > 1;
@@ -577,11 +571,13 @@ fn classify(
     as_json: bool,
     explain: bool,
     rules: Option<&Path>,
+    ocr: bool,
 ) -> Result<ExitCode> {
     let (rules, _) = rules_file::load(rules)?;
+    let ocr = ocr_reader(ocr)?;
     // Explanations show the evidence of every theme, not only of the assigned ones.
     let classifier = Classifier::new(&rules).with_details(explain);
-    let results = analyse_files(files, None)?;
+    let results = analyse_files(files, None, ocr.as_ref())?;
     let titles: BTreeMap<&str, &str> = rules
         .themes
         .iter()
@@ -589,8 +585,9 @@ fn classify(
         .collect();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    for a in &results {
-        let m = material_from(a, &classifier);
+    for (a, ocr_note) in &results {
+        let mut m = material_from(a, &classifier);
+        m.ocr = ocr_note.clone();
         if as_json {
             writeln!(out, "{}", serde_json::to_string(&m)?)?;
             continue;
@@ -598,6 +595,9 @@ fn classify(
         writeln!(out, "{}", m.path)?;
         if let Some(e) = &m.error {
             writeln!(out, "  virhe: {}: {}", e.kind, e.message)?;
+        }
+        if let Some(note) = &m.ocr {
+            writeln!(out, "  tekstintunnistus: {note}")?;
         }
         let city = m.city.map_or("–".to_string(), |c| {
             let source = m

@@ -101,6 +101,9 @@ enum Command {
         /// Rules file instead of the embedded default rules
         #[arg(long)]
         rules: Option<PathBuf>,
+        /// Read scanned PDFs (pages without text) by OCR, as `run --ocr` does
+        #[arg(long)]
+        ocr: bool,
     },
     /// List what needs a person's attention: unreadable, empty, untagged, duplicates, versions
     Audit {
