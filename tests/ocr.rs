@@ -118,6 +118,16 @@ fn a_scan_is_read_by_ocr_once_and_classified() {
         ),
         "{audit}"
     );
+    // `audit --ocr DRIVE` audits afresh with the scan read.
+    let o = kooste_with(
+        &bin,
+        &["audit", "--ocr", drive.to_str().unwrap_or_default()],
+    );
+    assert!(
+        stdout(&o).contains("| Luettu tekstintunnistuksella (OCR) | 1 |"),
+        "{}",
+        stdout(&o)
+    );
     // `classify --ocr` reads and judges a scan the same way.
     let scan_path = drive.join("Oulu/Pöytäkirja 2_2017.pdf");
     let o = kooste_with(

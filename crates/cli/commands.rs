@@ -74,6 +74,7 @@ pub fn dispatch(command: Command) -> Result<ExitCode> {
             rules,
             jobs,
             lang,
+            ocr,
         } => audit_command(
             drive.as_deref(),
             &out,
@@ -81,6 +82,7 @@ pub fn dispatch(command: Command) -> Result<ExitCode> {
             rules.as_deref(),
             jobs,
             lang,
+            ocr,
         ),
         Command::Eval {
             labels,
@@ -89,12 +91,14 @@ pub fn dispatch(command: Command) -> Result<ExitCode> {
             against,
             jobs,
             errors,
+            ocr,
         } => eval(
             &labels,
             &drive,
             (rules.as_deref(), against.as_deref()),
             jobs,
             errors,
+            ocr,
         ),
         Command::Rules { default: _ } => {
             print!("{}", kooste_classify::DEFAULT_RULES);
@@ -224,6 +228,7 @@ fn scan_drive(
     (rules, source): &(kooste_classify::Rules, String),
     jobs: Option<usize>,
     cache: Option<&Cache>,
+    ocr: Option<&kooste_ocr::Ocr>,
 ) -> Result<Index> {
     let budget = Budget::default();
     let config = ScanConfig {
@@ -236,7 +241,7 @@ fn scan_drive(
         cache,
         workers: Some(budget.workers()?),
         build_id: String::new(),
-        ocr: None,
+        ocr,
     };
     Ok(on_jobs(jobs, || scan(&config, &Quiet))??.into_index()?)
 }
@@ -814,7 +819,9 @@ fn audit_command(
     rules: Option<&Path>,
     jobs: Option<usize>,
     lang: Lang,
+    ocr: bool,
 ) -> Result<ExitCode> {
+    let ocr = ocr_reader(ocr && drive.is_some())?;
     // The annotations' corrections count here as in every output: a material a person gave
     // a theme is not untagged.
     let sources: Vec<String>;
@@ -822,7 +829,7 @@ fn audit_command(
     let index: Index = match drive {
         Some(d) => {
             let rules = rules_file::load(rules)?;
-            let mut index = scan_drive(d, Some(out), &rules, jobs, None)?;
+            let mut index = scan_drive(d, Some(out), &rules, jobs, None, ocr.as_ref())?;
             let curation = annotate(&mut index, d)?;
             sources = curation.sources;
             warnings = curation.warnings;
@@ -915,7 +922,9 @@ fn eval(
     (rules, against): (Option<&Path>, Option<&Path>),
     jobs: Option<usize>,
     errors: bool,
+    ocr: bool,
 ) -> Result<ExitCode> {
+    let ocr = ocr_reader(ocr)?;
     let bytes = std::fs::read(labels_path)
         .with_context(|| format!("cannot read labels {}", labels_path.display()))?;
     let labels = match kooste_extract::table_kind(&labels_path.to_string_lossy()) {
@@ -980,7 +989,14 @@ fn eval(
         .as_ref()
         .map(|s| Cache::open(&s.0, true))
         .transpose()?;
-    let index = scan_drive(drive, None, &(rules, source), jobs, cache.as_ref())?;
+    let index = scan_drive(
+        drive,
+        None,
+        &(rules, source),
+        jobs,
+        cache.as_ref(),
+        ocr.as_ref(),
+    )?;
     resolve_paths(&mut labels, index.documents.iter().map(|m| m.path.as_str()));
     let repeated = join_repeated(&mut labels);
     if !repeated.is_empty() {
@@ -996,7 +1012,14 @@ fn eval(
     // The same drive classified by the other rules, from the texts the cache kept.
     let compared = match &against {
         Some(other) => {
-            let theirs = predictions_of(&scan_drive(drive, None, other, jobs, cache.as_ref())?);
+            let theirs = predictions_of(&scan_drive(
+                drive,
+                None,
+                other,
+                jobs,
+                cache.as_ref(),
+                ocr.as_ref(),
+            )?);
             Some((
                 other.1.as_str(),
                 compare(&labels, &predictions, &theirs, &ids),

@@ -124,6 +124,9 @@ enum Command {
         /// Language of the audit
         #[arg(long, value_enum, default_value_t = Lang::Fi)]
         lang: Lang,
+        /// Read scanned PDFs by OCR, when a drive is audited afresh
+        #[arg(long)]
+        ocr: bool,
     },
     /// Compare classification with a labels file (path,themes,city,tp)
     Eval {
@@ -147,6 +150,9 @@ enum Command {
         /// extra, city and work packages, with every theme's score
         #[arg(long)]
         errors: bool,
+        /// Read scanned PDFs (pages without text) by OCR, as `run --ocr` does
+        #[arg(long)]
+        ocr: bool,
     },
     /// Print rules
     Rules {
