@@ -41,7 +41,7 @@ fn programs(dir: &Path, pdftoppm: &str, recognise: &str) -> PathBuf {
     bin
 }
 
-const RENDER: &str = r#"for a; do last="$a"; done; : > "$last.png""#;
+const RENDER: &str = r#"for a; do last="$a"; done; : > "$last.pgm""#;
 
 fn recognise_as(text: &str) -> String {
     format!("printf '%s\\n' '{text}' > \"$2.txt\"")
@@ -340,6 +340,31 @@ fn tesseract_reads_the_fixture_scan() {
         "{found} of {} words recognised:\n{}",
         expected.len(),
         doc["text"]
+    );
+}
+
+/// A page scanned upside down (from kreuzberg's tests, in the shared corpus) reads turned.
+#[test]
+fn tesseract_reads_a_page_scanned_upside_down() {
+    let page = repo_root().join("../shared/corpus/pdf/kreuzberg__ocr_test_rotated_180.pdf");
+    let available = std::process::Command::new("tesseract")
+        .arg("--list-langs")
+        .output()
+        .is_ok_and(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .any(|l| l == "fin")
+        });
+    if !available || !page.is_file() {
+        eprintln!("skipped: tesseract with Finnish, or the shared corpus, is not here");
+        return;
+    }
+    let o = run(kooste().args(["extract", "--ocr"]).arg(&page));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("Docling bundles PDF document conversion to\nJSON and Markdown"),
+        "{}",
+        stdout(&o)
     );
 }
 

@@ -200,37 +200,72 @@ impl Ocr {
         work: &Path,
         left: Duration,
     ) -> Result<String, OcrError> {
-        let limit = self.settings.page_timeout.min(left);
+        // Rendering, reading and a second reading of the page turned share the page's time.
+        let end = Instant::now() + self.settings.page_timeout.min(left);
+        let remaining = || end.saturating_duration_since(Instant::now());
         let image = work.join("page");
         let n = page.to_string();
         let mut render = Command::new(&self.pdftoppm);
+        // Greyscale PGM: uncompressed, so it is written and read quickly, and a page turned
+        // upside down is its pixels in reverse order.
         render
-            .args(["-r", &self.settings.dpi.to_string(), "-gray", "-png"])
+            .args(["-r", &self.settings.dpi.to_string(), "-gray"])
             .args(["-f", &n, "-l", &n, "-singlefile"])
             .arg(pdf)
             .arg(&image);
-        self.run(render, "pdftoppm", page, work, limit)?;
-        let png = image.with_extension("png");
-        let out = work.join("text");
+        self.run(render, "pdftoppm", page, work, remaining())?;
+        let pgm = image.with_extension("pgm");
+        let first = self.recognise(&pgm, &work.join("text"), page, work, remaining())?;
+        // A page fed into the scanner upside down reads as gibberish that tesseract itself
+        // trusts little; read it turned, and keep the reading it trusts more.
+        let mut best = first;
+        if best.confidence.is_some_and(|c| c < TURN_BELOW)
+            && let Some(turned) = turned_pgm(&pgm, &work.join("turned.pgm"))
+        {
+            let again = self.recognise(&turned, &work.join("turned"), page, work, remaining())?;
+            if again.confidence.unwrap_or(0.0) > best.confidence.unwrap_or(0.0) + TURN_MARGIN {
+                best = again;
+            }
+            let _ = std::fs::remove_file(&turned);
+        }
+        let _ = std::fs::remove_file(&pgm);
+        Ok(best.text)
+    }
+
+    /// Reads one page image with tesseract: its text, and its mean word confidence (0-100)
+    /// from the TSV output, `None` when it found no words.
+    fn recognise(
+        &self,
+        image: &Path,
+        out: &Path,
+        page: u32,
+        work: &Path,
+        limit: Duration,
+    ) -> Result<Reading, OcrError> {
         let mut recognise = Command::new(&self.tesseract);
         recognise
-            .arg(&png)
-            .arg(&out)
+            .arg(image)
+            .arg(out)
             .args([
                 "-l",
                 &self.languages,
                 "--dpi",
                 &self.settings.dpi.to_string(),
+                "txt",
+                "tsv",
             ])
             // One thread per page: a run reads several files at once, and tesseract's own
             // threads would only compete with them.
             .env("OMP_THREAD_LIMIT", "1");
         self.run(recognise, "tesseract", page, work, limit)?;
         let text = std::fs::read(out.with_extension("txt"))?;
-        let _ = std::fs::remove_file(&png);
-        Ok(String::from_utf8_lossy(&text)
-            .trim_end_matches(['\u{c}', '\n', ' '])
-            .to_string())
+        let tsv = std::fs::read(out.with_extension("tsv")).unwrap_or_default();
+        Ok(Reading {
+            text: String::from_utf8_lossy(&text)
+                .trim_end_matches(['\u{c}', '\n', ' '])
+                .to_string(),
+            confidence: mean_confidence(&String::from_utf8_lossy(&tsv)),
+        })
     }
 
     /// Runs a program to its end within `limit`, confined to the memory budget; its
@@ -276,6 +311,80 @@ impl Ocr {
             detail,
         })
     }
+}
+
+/// Below this mean word confidence a page is read again turned upside down. Upright Finnish
+/// and English print reads at 85-95; the same page upside down at about 50.
+const TURN_BELOW: f64 = 70.0;
+/// How much more the turned reading must be trusted to be kept.
+const TURN_MARGIN: f64 = 15.0;
+/// A page image larger than this is not turned: it would have to be held in memory, and no
+/// scanned sheet is this large (A4 at 300 dpi is 8.7 MB, A3 17 MB).
+const MAX_TURNED_BYTES: u64 = 64 << 20;
+
+/// One reading of a page image.
+struct Reading {
+    text: String,
+    confidence: Option<f64>,
+}
+
+/// The mean confidence of the words in tesseract's TSV output (level 5 rows with text).
+fn mean_confidence(tsv: &str) -> Option<f64> {
+    let (mut sum, mut words) = (0.0, 0u32);
+    for line in tsv.lines().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let (Some(level), Some(conf), Some(text)) = (cols.first(), cols.get(10), cols.get(11))
+        else {
+            continue;
+        };
+        let Ok(conf) = conf.trim().parse::<f64>() else {
+            continue;
+        };
+        if *level == "5" && conf >= 0.0 && !text.trim().is_empty() {
+            sum += conf;
+            words += 1;
+        }
+    }
+    (words > 0).then(|| sum / f64::from(words))
+}
+
+/// Writes `pgm` (binary greyscale, 8 bits) turned by 180 degrees to `to`: its pixels in
+/// reverse order under the same header. `None` for anything else or too large.
+fn turned_pgm(pgm: &Path, to: &Path) -> Option<PathBuf> {
+    if std::fs::metadata(pgm).ok()?.len() > MAX_TURNED_BYTES {
+        return None;
+    }
+    let bytes = std::fs::read(pgm).ok()?;
+    let (header, pixels) = split_pgm(&bytes)?;
+    let mut out = Vec::with_capacity(bytes.len());
+    out.extend_from_slice(header);
+    out.extend(pixels.iter().rev());
+    std::fs::write(to, out).ok()?;
+    Some(to.to_path_buf())
+}
+
+/// The header (`P5`, width, height, maximum value, each followed by white space) and the
+/// pixels of an 8-bit binary PGM, when the pixels are exactly width × height bytes.
+fn split_pgm(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+    let mut at = 0;
+    let mut fields = Vec::with_capacity(4);
+    while fields.len() < 4 {
+        while bytes.get(at)?.is_ascii_whitespace() {
+            at += 1;
+        }
+        let start = at;
+        while !bytes.get(at)?.is_ascii_whitespace() {
+            at += 1;
+        }
+        fields.push(&bytes[start..at]);
+    }
+    // One white-space byte ends the header.
+    let header_end = at + 1;
+    let number = |f: &[u8]| std::str::from_utf8(f).ok()?.parse::<usize>().ok();
+    let (width, height, max) = (number(fields[1])?, number(fields[2])?, number(fields[3])?);
+    let pixels = bytes.get(header_end..)?;
+    (fields[0] == b"P5" && max < 256 && width.checked_mul(height)? == pixels.len())
+        .then(|| (&bytes[..header_end], pixels))
 }
 
 /// Limits the program's address space, keeps it from dumping core, and has it killed when
@@ -412,11 +521,11 @@ mod tests {
     #[test]
     fn pages_are_rendered_then_read_up_to_the_cap() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        // pdftoppm's last argument is the image's name without .png; tesseract's second, the
+        // pdftoppm's last argument is the image's name without .pgm; tesseract's second, the
         // text's without .txt. The fake reader says which page it was given.
         let ocr = scripted(
             dir.path(),
-            r#"for a; do last="$a"; done; echo "$6" > "$last.png""#,
+            r#"for a; do last="$a"; done; echo "$5" > "$last.pgm""#,
             r#"printf 'Sivu %s\n\f' "$(cat "$1")" > "$2.txt""#,
             2,
         );
@@ -433,8 +542,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let ocr = scripted(
             dir.path(),
-            r#"[ "$6" = 2 ] && { echo 'Syntax Error: bad page' >&2; exit 1; }
-for a; do last="$a"; done; echo "$6" > "$last.png""#,
+            r#"[ "$5" = 2 ] && { echo 'Syntax Error: bad page' >&2; exit 1; }
+for a; do last="$a"; done; echo "$5" > "$last.pgm""#,
             r#"printf 'Sivu %s\n' "$(cat "$1")" > "$2.txt""#,
             5,
         );
@@ -472,7 +581,7 @@ for a; do last="$a"; done; echo "$6" > "$last.png""#,
         }
         let mut ocr = scripted(
             dir.path(),
-            r#"for a; do last="$a"; done; : > "$last.png""#,
+            r#"for a; do last="$a"; done; : > "$last.pgm""#,
             "exec sleep 30",
             5,
         );
@@ -491,7 +600,7 @@ for a; do last="$a"; done; echo "$6" > "$last.png""#,
     #[test]
     fn a_file_is_read_within_its_time_and_each_program_within_its_memory() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let render = r#"for a; do last="$a"; done; echo "$6" > "$last.png""#;
+        let render = r#"for a; do last="$a"; done; echo "$5" > "$last.pgm""#;
         // The first page reads at once, the second would take half a minute.
         let recognise = r#"[ "$(cat "$1")" = 1 ] || exec sleep 30; echo luettu > "$2.txt""#;
         let mut ocr = scripted(dir.path(), render, recognise, 10);
@@ -511,6 +620,77 @@ for a; do last="$a"; done; echo "$6" > "$last.png""#,
             Err(OcrError::Failed { detail, .. }) => assert_eq!(detail, "524288"),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_pgm_turns_by_reversing_its_pixels_and_confidence_is_the_words_mean() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let pgm = dir.path().join("p.pgm");
+        std::fs::write(&pgm, b"P5\n3 2\n255\n\x01\x02\x03\x04\x05\x06")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let turned =
+            turned_pgm(&pgm, &dir.path().join("t.pgm")).unwrap_or_else(|| panic!("not turned"));
+        assert_eq!(
+            std::fs::read(turned).unwrap_or_default(),
+            b"P5\n3 2\n255\n\x06\x05\x04\x03\x02\x01"
+        );
+        // Not a binary 8-bit PGM, or pixels that do not fill width × height: left alone.
+        for bad in [
+            &b"P6\n1 1\n255\nabc"[..],
+            b"P5\n2 2\n255\nab",
+            b"P5\n1 1\n65535\nab",
+            b"P5 1",
+        ] {
+            std::fs::write(&pgm, bad).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(turned_pgm(&pgm, &dir.path().join("t.pgm")), None, "{bad:?}");
+        }
+        let tsv = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n\
+1\t1\t0\t0\t0\t0\t0\t0\t100\t100\t-1\t\n\
+5\t1\t1\t1\t1\t1\t0\t0\t10\t10\t90.5\tAsukas\n\
+5\t1\t1\t1\t1\t2\t0\t0\t10\t10\t79.5\traati\n\
+5\t1\t1\t1\t1\t3\t0\t0\t10\t10\t10\t \n";
+        assert_eq!(mean_confidence(tsv), Some(85.0));
+        assert_eq!(mean_confidence("level\n"), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_page_read_upside_down_is_read_again_turned() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let render = r#"for a; do last="$a"; done; printf 'P5\n2 1\n255\nab' > "$last.pgm""#;
+        // The stand-in trusts its reading of the turned image, whose name says it is turned.
+        let tsv = |conf: &str, word: &str| {
+            format!(
+                "printf 'level\\tconf\\n5\\t1\\t1\\t1\\t1\\t1\\t0\\t0\\t1\\t1\\t{conf}\\t{word}\\n' > \"$2.tsv\""
+            )
+        };
+        let seen = dir.path().join("seen");
+        let log = format!("echo \"$1\" >> '{}'", seen.display());
+        let recognise = format!(
+            "{log}; case \"$1\" in *turned.pgm) echo 'Oikein päin' > \"$2.txt\"; {} ;; \
+             *) echo 'niäp niekiO' > \"$2.txt\"; {} ;; esac",
+            tsv("95", "Oikein"),
+            tsv("40", "niekiO")
+        );
+        let ocr = scripted(dir.path(), render, &recognise, 5);
+        let text = ocr
+            .read_pdf(Path::new("väärinpäin.pdf"), 1)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(text.pages, ["Oikein päin"]);
+        let read_as = |log: &Path| std::fs::read_to_string(log).unwrap_or_default();
+        assert_eq!(read_as(&seen).lines().count(), 2);
+        // Trusted at once: read once, not turned.
+        std::fs::remove_file(&seen).unwrap_or_else(|e| panic!("{e}"));
+        let recognise = format!(
+            "{log}; echo 'Suoraan' > \"$2.txt\"; {}",
+            tsv("92", "Suoraan")
+        );
+        let ocr = scripted(dir.path(), render, &recognise, 5);
+        let text = ocr
+            .read_pdf(Path::new("oikein.pdf"), 1)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(text.pages, ["Suoraan"]);
+        assert_eq!(read_as(&seen).lines().count(), 1);
     }
 
     #[test]
