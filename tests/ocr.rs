@@ -297,19 +297,7 @@ fn ocr_asked_for_without_its_programs_is_a_fatal_error() {
 /// was rendered into it (its source in `fixtures/sharedrive-src`).
 #[test]
 fn tesseract_reads_the_fixture_scan() {
-    let available = std::process::Command::new("tesseract")
-        .arg("--list-langs")
-        .output()
-        .is_ok_and(|o| {
-            String::from_utf8_lossy(&o.stdout)
-                .lines()
-                .any(|l| l == "fin")
-        })
-        && std::process::Command::new("pdftoppm")
-            .arg("-v")
-            .output()
-            .is_ok();
-    if !available || !repo_root().join(SCAN).is_file() {
+    if !real_programs() || !repo_root().join(SCAN).is_file() {
         eprintln!("skipped: tesseract with Finnish, or pdftoppm, is not installed");
         return;
     }
@@ -347,16 +335,8 @@ fn tesseract_reads_the_fixture_scan() {
 #[test]
 fn tesseract_reads_a_page_scanned_upside_down() {
     let page = repo_root().join("../shared/corpus/pdf/kreuzberg__ocr_test_rotated_180.pdf");
-    let available = std::process::Command::new("tesseract")
-        .arg("--list-langs")
-        .output()
-        .is_ok_and(|o| {
-            String::from_utf8_lossy(&o.stdout)
-                .lines()
-                .any(|l| l == "fin")
-        });
-    if !available || !page.is_file() {
-        eprintln!("skipped: tesseract with Finnish, or the shared corpus, is not here");
+    if !real_programs() || !page.is_file() {
+        eprintln!("skipped: tesseract with Finnish, pdftoppm, or the shared corpus is not here");
         return;
     }
     let o = run(kooste().args(["extract", "--ocr"]).arg(&page));
@@ -366,6 +346,22 @@ fn tesseract_reads_a_page_scanned_upside_down() {
         "{}",
         stdout(&o)
     );
+}
+
+/// Whether this machine has tesseract with its Finnish model, and pdftoppm.
+fn real_programs() -> bool {
+    std::process::Command::new("tesseract")
+        .arg("--list-langs")
+        .output()
+        .is_ok_and(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .any(|l| l == "fin")
+        })
+        && std::process::Command::new("pdftoppm")
+            .arg("-v")
+            .output()
+            .is_ok()
 }
 
 fn read_source_body() -> String {
