@@ -211,6 +211,11 @@ fn is_event(component: &str) -> bool {
 /// well, and blank lines, which old Mozilla calendars put between a name and its folded
 /// value, are passed over.
 fn unfolded_text(bytes: &[u8]) -> String {
+    // In UTF-16 a line end is two bytes, and 0A 20 can be one character: such a file (it has
+    // a byte-order mark) is decoded first, and its folds undone in UTF-8.
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return unfolded_text(decode(bytes).as_bytes());
+    }
     let mut joined = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
@@ -441,6 +446,15 @@ ORGANIZER;CN=\"Virtanen; Liisa\";ROLE=CHAIR:MAILTO:liisa@example.fi\r\nEND:VEVEN
         let doc = read("BEGIN:VEVENT\nORGANIZER;CN=\"\":MAILTO:a@b.fi\nEND:VEVENT\n")
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(doc.meta.author.as_deref(), Some("a@b.fi"));
+        // UTF-16 with its mark, as some Windows tools save: folds undone after decoding, and
+        // U+200A (bytes 0A 20 in UTF-16LE) is a character, not a fold.
+        let text = "BEGIN:VEVENT\r\nSUMMARY:Asukasraadin ko\r\n kous\u{200a}2\r\nEND:VEVENT\r\n";
+        let mut utf16 = vec![0xFF, 0xFE];
+        utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        let doc = Ics
+            .extract(&utf16, &Limits::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(doc.pages[0].text, "Asukasraadin kokous\u{200a}2");
     }
 
     #[test]
