@@ -20,6 +20,15 @@ const READ_TEXT: &str = "Ohjausryhmän pöytäkirja. Asukkaat osallistuivat yhte
 työpajaan, jossa asukkaat ideoivat palveluja yhdessä kaupungin kanssa. Osallisuus ja \
 yhteiskehittäminen jatkuvat asukasraadissa.";
 
+/// Held by every test here: a stand-in script still open for writing in one test's thread
+/// while another forks is inherited by that child until it execs, and running the script
+/// meanwhile fails with "text file busy".
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// A folder holding a `pdftoppm` and a `tesseract` made of the given script bodies.
 fn programs(dir: &Path, pdftoppm: &str, recognise: &str) -> PathBuf {
     use std::os::unix::fs::PermissionsExt;
@@ -32,7 +41,19 @@ fn programs(dir: &Path, pdftoppm: &str, recognise: &str) -> PathBuf {
          *) {recognise} ;;\n\
          esac"
     );
-    for (name, body) in [("pdftoppm", pdftoppm), ("tesseract", tesseract.as_str())] {
+    // `-v` answers for the version (its own, so that a mended stand-in is another reader),
+    // rather than rendering a page named "-v".
+    let render = format!(
+        "case \"$1\" in\n\
+         -v) echo 'pdftoppm version 0.{}' >&2 ;;\n\
+         *) {pdftoppm} ;;\n\
+         esac",
+        pdftoppm.len()
+    );
+    for (name, body) in [
+        ("pdftoppm", render.as_str()),
+        ("tesseract", tesseract.as_str()),
+    ] {
         let path = bin.join(name);
         std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap_or_else(|e| panic!("{e}"));
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
@@ -91,6 +112,7 @@ fn theme_ids(d: &serde_json::Value) -> Vec<&str> {
 
 #[test]
 fn a_scan_is_read_by_ocr_once_and_classified() {
+    let _serial = serial();
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let Some(drive) = drive_with_scan(tmp.path(), "Pöytäkirja 2_2017.pdf") else {
         return;
@@ -181,6 +203,7 @@ fn a_scan_is_read_by_ocr_once_and_classified() {
 
 #[test]
 fn copies_of_a_scan_in_one_run_are_read_once() {
+    let _serial = serial();
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let Some(drive) = drive_with_scan(tmp.path(), "a.pdf") else {
         return;
@@ -215,6 +238,7 @@ fn copies_of_a_scan_in_one_run_are_read_once() {
 
 #[test]
 fn a_scan_that_ocr_cannot_read_stays_empty_with_the_reason() {
+    let _serial = serial();
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let Some(drive) = drive_with_scan(tmp.path(), "skannaus.pdf") else {
         return;
@@ -235,7 +259,26 @@ fn a_scan_that_ocr_cannot_read_stays_empty_with_the_reason() {
         read(&out.join("audit.md")).contains(&format!("- `Oulu/skannaus.pdf`: {reason}\n")),
         "the audit's empty files say why"
     );
-    // A failure is not remembered: with the renderer mended, the next run reads the scan.
+    // The failure is the page's and is remembered: the same programs do not read the scan
+    // again (the failing stand-in would write its reason twice).
+    let failing = tmp.path().join("bin/pdftoppm");
+    let log = tmp.path().join("renders");
+    let script = std::fs::read_to_string(&failing).unwrap_or_default();
+    std::fs::write(
+        &failing,
+        script.replacen("*)", &format!("*) echo x >> '{}';", log.display()), 1),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::copy(
+        drive.join("Oulu/skannaus.pdf"),
+        drive.join("Oulu/kopio.pdf"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    run_ok(&bin, &drive, &out, &["--ocr"]);
+    let docs = documents(&read_json(&out.join("index.json")));
+    assert_eq!(docs["Oulu/kopio.pdf"]["ocr"], reason);
+    assert!(!log.exists(), "the scan was read again");
+    // With the renderer mended (another version), the next run reads it.
     let bin = programs(tmp.path(), RENDER, &recognise_as(READ_TEXT));
     run_ok(&bin, &drive, &out, &["--ocr"]);
     let docs = documents(&read_json(&out.join("index.json")));
@@ -244,6 +287,7 @@ fn a_scan_that_ocr_cannot_read_stays_empty_with_the_reason() {
 
 #[test]
 fn a_scan_without_writing_stays_empty_and_says_ocr_found_nothing() {
+    let _serial = serial();
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let Some(drive) = drive_with_scan(tmp.path(), "tyhjä.pdf") else {
         return;
@@ -262,6 +306,7 @@ fn a_scan_without_writing_stays_empty_and_says_ocr_found_nothing() {
 
 #[test]
 fn ocr_asked_for_without_its_programs_is_a_fatal_error() {
+    let _serial = serial();
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let drive = tmp.path().join("drive");
     std::fs::create_dir_all(&drive).unwrap_or_else(|e| panic!("{e}"));
@@ -297,6 +342,7 @@ fn ocr_asked_for_without_its_programs_is_a_fatal_error() {
 /// was rendered into it (its source in `fixtures/sharedrive-src`).
 #[test]
 fn tesseract_reads_the_fixture_scan() {
+    let _serial = serial();
     if !real_programs() || !repo_root().join(SCAN).is_file() {
         eprintln!("skipped: tesseract with Finnish, or pdftoppm, is not installed");
         return;
@@ -334,6 +380,7 @@ fn tesseract_reads_the_fixture_scan() {
 /// A page scanned upside down (from kreuzberg's tests, in the shared corpus) reads turned.
 #[test]
 fn tesseract_reads_a_page_scanned_upside_down() {
+    let _serial = serial();
     let page = repo_root().join("../shared/corpus/pdf/kreuzberg__ocr_test_rotated_180.pdf");
     if !real_programs() || !page.is_file() {
         eprintln!("skipped: tesseract with Finnish, pdftoppm, or the shared corpus is not here");

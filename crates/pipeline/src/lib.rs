@@ -1174,6 +1174,9 @@ fn read_scan(
             let path = entry.path(ctx.config.drive);
             let reading = match ocr.read_pdf(&path, doc.pages.len() as u32) {
                 Ok(text) => material::ScanReading::from(text),
+                // Only this machine's trouble (no temporary folder, say): what fails on a
+                // page is in the reading, and is kept like any reading, under the programs'
+                // versions and budgets, so that it is tried again when they change.
                 Err(e) => return Ok(ScanText::NotRead(material::ocr_failure(&e))),
             };
             // OCR reads the file again, maybe minutes after it was hashed: text read from
