@@ -258,7 +258,9 @@ impl Ocr {
             // threads would only compete with them.
             .env("OMP_THREAD_LIMIT", "1");
         self.run(recognise, "tesseract", page, work, limit)?;
-        let text = std::fs::read(out.with_extension("txt"))?;
+        // No text file from a program that says it succeeded is a page without text (a page
+        // too large to render, say), not this machine's trouble.
+        let text = std::fs::read(out.with_extension("txt")).unwrap_or_default();
         let tsv = std::fs::read(out.with_extension("tsv")).unwrap_or_default();
         Ok(Reading {
             text: String::from_utf8_lossy(&text)
