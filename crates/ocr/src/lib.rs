@@ -93,6 +93,8 @@ pub struct Ocr {
     languages: String,
     tesseract_version: String,
     pdftoppm_version: String,
+    /// tesseract has its orientation model (`osd`), which tells a sideways page's turn.
+    orientation: bool,
     settings: Settings,
 }
 
@@ -122,12 +124,14 @@ impl Ocr {
             return Err(OcrError::NoFinnish);
         }
         let languages = if has("eng") { "fin+eng" } else { "fin" }.to_string();
+        let orientation = has("osd");
         Ok(Ocr {
             pdftoppm,
             tesseract,
             languages,
             tesseract_version,
             pdftoppm_version,
+            orientation,
             settings,
         })
     }
@@ -212,24 +216,49 @@ impl Ocr {
         self.run(render, "pdftoppm", page, work, remaining())?;
         let pgm = image.with_extension("pgm");
         let first = self.recognise(&pgm, &work.join("text"), page, work, remaining())?;
-        // A page fed into the scanner upside down reads as gibberish that tesseract itself
-        // trusts little; read it turned, and keep the reading it trusts more.
+        // A page fed into the scanner upside down or sideways reads as gibberish that
+        // tesseract itself trusts little; read it turned, and keep the reading it trusts
+        // clearly more.
         let mut best = first;
-        if best.confidence.is_some_and(|c| c < TURN_BELOW)
-            && let Some(turned) = turned_pgm(&pgm, &work.join("turned.pgm"))
-        {
-            // A turned reading that fails (the page's time may be nearly spent) leaves the
-            // upright one standing.
-            if let Ok(again) =
-                self.recognise(&turned, &work.join("turned"), page, work, remaining())
-                && again.confidence.unwrap_or(0.0) > best.confidence.unwrap_or(0.0) + TURN_MARGIN
-            {
-                best = again;
+        if best.confidence.is_some_and(|c| c < TURN_BELOW) {
+            // Sideways only where tesseract's orientation model says so; else upside down.
+            let turns = self
+                .quarter_turns(&pgm, page, work, remaining())
+                .filter(|t| *t != 0)
+                .unwrap_or(2);
+            if let Some(turned) = turned_pgm(&pgm, &work.join("turned.pgm"), turns) {
+                // A turned reading that fails (the page's time may be nearly spent) leaves the
+                // upright one standing.
+                if let Ok(again) =
+                    self.recognise(&turned, &work.join("turned"), page, work, remaining())
+                    && again.confidence.unwrap_or(0.0)
+                        > best.confidence.unwrap_or(0.0) + TURN_MARGIN
+                {
+                    best = again;
+                }
+                let _ = std::fs::remove_file(&turned);
             }
-            let _ = std::fs::remove_file(&turned);
         }
         let _ = std::fs::remove_file(&pgm);
         Ok(best.text)
+    }
+
+    /// How many quarter turns clockwise would set the page image upright, by tesseract's
+    /// orientation model (`--psm 0`); `None` without the model or an answer.
+    fn quarter_turns(&self, image: &Path, page: u32, work: &Path, limit: Duration) -> Option<u8> {
+        if !self.orientation {
+            return None;
+        }
+        let out = work.join("orientation");
+        let mut detect = Command::new(&self.tesseract);
+        detect
+            .arg(image)
+            .arg(&out)
+            .args(["--psm", "0", "-l", "osd"])
+            .env("OMP_THREAD_LIMIT", "1");
+        self.run(detect, "tesseract", page, work, limit).ok()?;
+        let said = std::fs::read_to_string(out.with_extension("osd")).ok()?;
+        rotate_of(&said)
     }
 
     /// Reads one page image with tesseract: its text, and its mean word confidence (0-100)
@@ -350,24 +379,63 @@ fn mean_confidence(tsv: &str) -> Option<f64> {
     (words > 0).then(|| sum / f64::from(words))
 }
 
-/// Writes `pgm` (binary greyscale, 8 bits) turned by 180 degrees to `to`: its pixels in
-/// reverse order under the same header. `None` for anything else or too large.
-fn turned_pgm(pgm: &Path, to: &Path) -> Option<PathBuf> {
+/// The `Rotate:` line of tesseract's orientation report, in quarter turns clockwise.
+fn rotate_of(report: &str) -> Option<u8> {
+    let degrees: u32 = report
+        .lines()
+        .find_map(|l| l.strip_prefix("Rotate:"))?
+        .trim()
+        .parse()
+        .ok()?;
+    match degrees {
+        0 => Some(0),
+        90 => Some(1),
+        180 => Some(2),
+        270 => Some(3),
+        _ => None,
+    }
+}
+
+/// Writes `pgm` (binary greyscale, 8 bits) turned clockwise by `quarter_turns` right angles
+/// to `to`. Upside down is the pixels in reverse order under the same header; a quarter turn
+/// swaps width and height. `None` for anything else or too large.
+fn turned_pgm(pgm: &Path, to: &Path, quarter_turns: u8) -> Option<PathBuf> {
     if std::fs::metadata(pgm).ok()?.len() > MAX_TURNED_BYTES {
         return None;
     }
     let bytes = std::fs::read(pgm).ok()?;
-    let (header, pixels) = split_pgm(&bytes)?;
+    let (header, pixels, width, height) = split_pgm(&bytes)?;
     let mut out = Vec::with_capacity(bytes.len());
-    out.extend_from_slice(header);
-    out.extend(pixels.iter().rev());
+    match quarter_turns % 4 {
+        2 => {
+            out.extend_from_slice(header);
+            out.extend(pixels.iter().rev());
+        }
+        turns @ (1 | 3) => {
+            out.extend_from_slice(format!("P5\n{height} {width}\n255\n").as_bytes());
+            // Row y of the turned image is column y of the original, read bottom-up for a
+            // clockwise turn and top-down, from the right, for an anticlockwise one.
+            for y in 0..width {
+                for x in 0..height {
+                    let (col, row) = if turns == 1 {
+                        (y, height - 1 - x)
+                    } else {
+                        (width - 1 - y, x)
+                    };
+                    out.push(pixels[row * width + col]);
+                }
+            }
+        }
+        _ => return None,
+    }
     std::fs::write(to, out).ok()?;
     Some(to.to_path_buf())
 }
 
-/// The header (`P5`, width, height, maximum value, each followed by white space) and the
-/// pixels of an 8-bit binary PGM, when the pixels are exactly width × height bytes.
-fn split_pgm(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+/// The header (`P5`, width, height, maximum value, each followed by white space), the pixels,
+/// the width and the height of an 8-bit binary PGM, when the pixels are exactly width × height
+/// bytes.
+fn split_pgm(bytes: &[u8]) -> Option<(&[u8], &[u8], usize, usize)> {
     let mut at = 0;
     let mut fields = Vec::with_capacity(4);
     while fields.len() < 4 {
@@ -386,7 +454,7 @@ fn split_pgm(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
     let (width, height, max) = (number(fields[1])?, number(fields[2])?, number(fields[3])?);
     let pixels = bytes.get(header_end..)?;
     (fields[0] == b"P5" && max < 256 && width.checked_mul(height)? == pixels.len())
-        .then(|| (&bytes[..header_end], pixels))
+        .then(|| (&bytes[..header_end], pixels, width, height))
 }
 
 /// Limits the program's address space, keeps it from dumping core, and has it killed when
@@ -521,6 +589,7 @@ mod tests {
             languages: "fin".into(),
             tesseract_version: "tesseract 0".into(),
             pdftoppm_version: "pdftoppm 0".into(),
+            orientation: false,
             settings: Settings {
                 max_pages,
                 page_timeout: Duration::from_secs(5),
@@ -653,11 +722,28 @@ for a; do last="$a"; done; echo "$5" > "$last.pgm""#,
         std::fs::write(&pgm, b"P5\n3 2\n255\n\x01\x02\x03\x04\x05\x06")
             .unwrap_or_else(|e| panic!("{e}"));
         let turned =
-            turned_pgm(&pgm, &dir.path().join("t.pgm")).unwrap_or_else(|| panic!("not turned"));
+            turned_pgm(&pgm, &dir.path().join("t.pgm"), 2).unwrap_or_else(|| panic!("not turned"));
         assert_eq!(
             std::fs::read(turned).unwrap_or_default(),
             b"P5\n3 2\n255\n\x06\x05\x04\x03\x02\x01"
         );
+        // 1 2 3 / 4 5 6 turned a quarter clockwise is 4 1 / 5 2 / 6 3, anticlockwise 3 6 / 2 5 / 1 4.
+        for (turns, pixels) in [
+            (1, b"\x04\x01\x05\x02\x06\x03"),
+            (3, b"\x03\x06\x02\x05\x01\x04"),
+        ] {
+            let turned = turned_pgm(&pgm, &dir.path().join("q.pgm"), turns)
+                .unwrap_or_else(|| panic!("not turned"));
+            let mut want = b"P5\n2 3\n255\n".to_vec();
+            want.extend_from_slice(pixels);
+            assert_eq!(std::fs::read(turned).unwrap_or_default(), want, "{turns}");
+        }
+        assert_eq!(
+            rotate_of("Page number: 0\nOrientation in degrees: 270\nRotate: 90\n"),
+            Some(1)
+        );
+        assert_eq!(rotate_of("Rotate: 45\n"), None);
+        assert_eq!(rotate_of("Too few characters"), None);
         // Not a binary 8-bit PGM, or pixels that do not fill width × height: left alone.
         for bad in [
             &b"P6\n1 1\n255\nabc"[..],
@@ -666,7 +752,11 @@ for a; do last="$a"; done; echo "$5" > "$last.pgm""#,
             b"P5 1",
         ] {
             std::fs::write(&pgm, bad).unwrap_or_else(|e| panic!("{e}"));
-            assert_eq!(turned_pgm(&pgm, &dir.path().join("t.pgm")), None, "{bad:?}");
+            assert_eq!(
+                turned_pgm(&pgm, &dir.path().join("t.pgm"), 2),
+                None,
+                "{bad:?}"
+            );
         }
         let tsv = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n\
 1\t1\t0\t0\t0\t0\t0\t0\t100\t100\t-1\t\n\
@@ -716,6 +806,25 @@ for a; do last="$a"; done; echo "$5" > "$last.pgm""#,
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(text.pages, ["Suoraan"]);
         assert_eq!(read_as(&seen).lines().count(), 1);
+
+        // With the orientation model, a page it finds sideways is turned a quarter, as it says.
+        std::fs::remove_file(&seen).unwrap_or_else(|e| panic!("{e}"));
+        let recognise = format!(
+            "{log}; case \"$*\" in *--psm*) printf 'Rotate: 90\\n' > \"$2.osd\" ;; \
+             *turned.pgm*) sed -n 2p \"$1\" > \"$2.txt\"; {} ;; \
+             *) echo 'sivuttain' > \"$2.txt\"; {} ;; esac",
+            tsv("95", "Oikein"),
+            tsv("30", "sivuttain")
+        );
+        let mut ocr = scripted(dir.path(), render, &recognise, 5);
+        ocr.orientation = true;
+        let text = ocr
+            .read_pdf(Path::new("sivuttain.pdf"), 1)
+            .unwrap_or_else(|e| panic!("{e}"));
+        // The turned image (its size line, as the stand-in reads it) is 1 pixel wide and 2
+        // high: a quarter turn of the 2 × 1 page, not a half.
+        assert_eq!(text.pages, ["1 2"]);
+        assert_eq!(read_as(&seen).lines().count(), 3);
     }
 
     #[test]
