@@ -50,10 +50,7 @@ pub fn dispatch(command: Command) -> Result<ExitCode> {
             quiet,
             ocr,
         }),
-        Command::Worker {
-            memory_mib,
-            timeout_ms,
-        } => worker(memory_mib, timeout_ms),
+        Command::Worker { timeout_ms } => worker(timeout_ms),
         Command::Extract {
             files,
             json,
@@ -141,8 +138,6 @@ impl Budget {
             program,
             args: vec![
                 "__worker".into(),
-                "--memory-mib".into(),
-                self.memory_mib.to_string().into(),
                 "--timeout-ms".into(),
                 self.time.as_millis().to_string().into(),
             ],
@@ -161,9 +156,9 @@ impl Default for Budget {
     }
 }
 
-/// The body of a worker process: confine it, then answer requests until stdin closes.
-fn worker(memory_mib: u64, timeout_ms: u64) -> Result<ExitCode> {
-    kooste_pipeline::worker::confine(memory_mib).context("cannot set worker limits")?;
+/// The body of a worker process, which the pool confined as it spawned it: answer
+/// requests until stdin closes.
+fn worker(timeout_ms: u64) -> Result<ExitCode> {
     let mut limits = Limits::default();
     limits.time_limit = Duration::from_millis(timeout_ms);
     let stdin = std::io::stdin();

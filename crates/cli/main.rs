@@ -68,8 +68,6 @@ enum Command {
     #[command(name = "__worker", hide = true)]
     Worker {
         #[arg(long)]
-        memory_mib: u64,
-        #[arg(long)]
         timeout_ms: u64,
     },
     /// Print the text of files (archives: of each member)

@@ -314,7 +314,9 @@ impl Ocr {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log)?);
-        confine(&mut command, self.settings.memory_mib);
+        // No recogniser outlives an interrupted run, and a page the size of a wall cannot
+        // take the machine's memory.
+        kooste_confine::confine(&mut command, self.settings.memory_mib);
         let mut child = command.spawn()?;
         let status = match wait_for(&mut child, limit)? {
             Some(status) => status,
@@ -456,42 +458,6 @@ fn split_pgm(bytes: &[u8]) -> Option<(&[u8], &[u8], usize, usize)> {
     (fields[0] == b"P5" && max < 256 && width.checked_mul(height)? == pixels.len())
         .then(|| (&bytes[..header_end], pixels, width, height))
 }
-
-/// Limits the program's address space, keeps it from dumping core, and has it killed when
-/// kooste dies, so that no recogniser outlives an interrupted run.
-#[cfg(unix)]
-fn confine(command: &mut Command, memory_mib: u64) {
-    use std::os::unix::process::CommandExt;
-    let bytes = memory_mib.saturating_mul(1 << 20) as libc::rlim_t;
-    // SAFETY: runs in the child between fork and exec, where only async-signal-safe calls
-    // are allowed: setrlimit and prctl are, and they are given initialised structs and
-    // constants. Nothing is allocated.
-    unsafe {
-        command.pre_exec(move || {
-            let memory = libc::rlimit {
-                rlim_cur: bytes,
-                rlim_max: bytes,
-            };
-            let no_core = libc::rlimit {
-                rlim_cur: 0,
-                rlim_max: 0,
-            };
-            if libc::setrlimit(libc::RLIMIT_AS, &memory) != 0
-                || libc::setrlimit(libc::RLIMIT_CORE, &no_core) != 0
-            {
-                return Err(std::io::Error::last_os_error());
-            }
-            #[cfg(target_os = "linux")]
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
-}
-
-#[cfg(not(unix))]
-fn confine(_command: &mut Command, _memory_mib: u64) {}
 
 /// Waits for `child` at most `limit`; a child still running then is killed and reaped.
 fn wait_for(

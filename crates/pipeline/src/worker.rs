@@ -3,9 +3,9 @@
 //!
 //! The parent spawns workers of its own binary (the command line gives the program and its
 //! arguments) and speaks to each over stdin/stdout, one JSON object per line each way: a
-//! [`Request`] naming a file, a [`Response`] with its hash and extracted items. A worker
-//! confines itself at start-up ([`confine`]): an address-space limit, no core dumps, and death
-//! with its parent. The parent gives each file a hard time limit; a worker that overruns it is
+//! [`Request`] naming a file, a [`Response`] with its hash and extracted items. A worker is
+//! confined from its start ([`kooste_confine::confine`]): an address-space limit, no core
+//! dumps, and death with its parent. The parent gives each file a hard time limit; a worker that overruns it is
 //! killed, one that dies is examined (its last words on stderr tell a memory or stack
 //! overflow from other crashes), and either way its file gets an error of a known kind and a
 //! fresh worker takes the next file.
@@ -39,7 +39,7 @@ pub struct WorkerConfig {
     pub program: PathBuf,
     /// Arguments that make `program` serve as a worker.
     pub args: Vec<OsString>,
-    /// Address-space limit the workers set themselves, for messages.
+    /// Address-space limit each worker is spawned with.
     pub memory_mib: u64,
     /// Time allowed for one file; the worker's own extractors stop at it, and the parent
     /// kills the worker a little later if they have not.
@@ -80,41 +80,6 @@ pub(crate) enum Outcome {
 
 // ---------------------------------------------------------------------------------------
 // The worker side.
-
-/// Confines the calling process for use as a worker: address space limited to
-/// `memory_mib`, no core dumps, killed when the parent dies.
-pub fn confine(memory_mib: u64) -> std::io::Result<()> {
-    let bytes = memory_mib.saturating_mul(1 << 20) as libc::rlim_t;
-    let limit = libc::rlimit {
-        rlim_cur: bytes,
-        rlim_max: bytes,
-    };
-    let no_core = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: setrlimit and prctl are called with valid pointers to initialised structs and
-    // constant arguments; they touch no memory of ours.
-    unsafe {
-        if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        if libc::setrlimit(libc::RLIMIT_CORE, &no_core) != 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        #[cfg(target_os = "linux")]
-        {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            // The parent may have died before the line above: then we were adopted by init.
-            if libc::getppid() == 1 {
-                std::process::exit(0);
-            }
-        }
-    }
-    Ok(())
-}
 
 /// Serves requests until `input` ends: the body of a worker process.
 pub fn serve(input: impl BufRead, mut output: impl Write, limits: &Limits) -> std::io::Result<()> {
@@ -262,7 +227,9 @@ const STDERR_TAIL: usize = 4096;
 
 impl Worker {
     fn spawn(config: &WorkerConfig) -> std::io::Result<Worker> {
-        let mut child = Command::new(&config.program)
+        let mut command = Command::new(&config.program);
+        kooste_confine::confine(&mut command, config.memory_mib);
+        let mut child = command
             .args(&config.args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
