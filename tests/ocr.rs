@@ -1,4 +1,4 @@
-//! `--ocr`: scanned PDFs read by text recognition. The pipeline's part (which files are scans,
+//! `--ocr`: scanned PDFs and images read by text recognition. The pipeline's part (which files are scans,
 //! the cache, the notes and the audit) is pinned with stand-in `pdftoppm` and `tesseract`
 //! scripts put first on PATH, so it does not depend on what the machine has installed; the
 //! last test reads the fixture drive's scan with the real programs where they are installed
@@ -110,6 +110,17 @@ fn theme_ids(d: &serde_json::Value) -> Vec<&str> {
         .unwrap_or_default()
 }
 
+/// `doc` holds what the stand-in tesseract reads, and is classified by it.
+fn read_by_stand_in(doc: &serde_json::Value) {
+    assert_eq!(doc["status"], "ok", "{doc}");
+    assert_eq!(
+        doc["ocr"],
+        "read by OCR (tesseract 9.9.9-stand-in, fin+eng)"
+    );
+    assert_eq!(doc["chars"], READ_TEXT.chars().count());
+    assert_eq!(theme_ids(doc), ["osallisuus"]);
+}
+
 #[test]
 fn a_scan_is_read_by_ocr_once_and_classified() {
     let _serial = serial();
@@ -121,14 +132,7 @@ fn a_scan_is_read_by_ocr_once_and_classified() {
     let bin = programs(tmp.path(), RENDER, &recognise_as(READ_TEXT));
     run_ok(&bin, &drive, &out, &["--ocr"]);
     let docs = documents(&read_json(&out.join("index.json")));
-    let scan = &docs["Oulu/Pöytäkirja 2_2017.pdf"];
-    assert_eq!(scan["status"], "ok");
-    assert_eq!(
-        scan["ocr"],
-        "read by OCR (tesseract 9.9.9-stand-in, fin+eng)"
-    );
-    assert_eq!(scan["chars"], READ_TEXT.chars().count());
-    assert_eq!(theme_ids(scan), ["osallisuus"]);
+    read_by_stand_in(&docs["Oulu/Pöytäkirja 2_2017.pdf"]);
     let audit = read(&out.join("audit.md"));
     assert!(
         audit.contains("| Luettu tekstintunnistuksella (OCR) | 1 |\n"),
@@ -304,6 +308,86 @@ fn a_scan_without_writing_stays_empty_and_says_ocr_found_nothing() {
     );
 }
 
+/// A picture of a page is read; a photograph, in which the stand-in reads only noise it does
+/// not trust, stays a file without text, and the audit says OCR found none.
+#[test]
+fn a_scanned_image_is_read_and_a_photograph_stays_without_text() {
+    let _serial = serial();
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let drive = tmp.path().join("drive");
+    std::fs::create_dir_all(drive.join("Oulu")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        drive.join("Oulu/muistio.png"),
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR skannattu sivu",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        drive.join("Oulu/IMG_0042.JPG"),
+        b"\xff\xd8\xff\xe0\0\x10JFIF\0",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = tmp.path().join("out");
+    // Without --ocr both are pictures without text.
+    run_ok(Path::new("/nonexistent"), &drive, &out, &[]);
+    let docs = documents(&read_json(&out.join("index.json")));
+    let page = &docs["Oulu/muistio.png"];
+    assert_eq!(page["status"], "error");
+    assert_eq!(page["format"], "image");
+    assert_eq!(
+        page["error"]["message"],
+        "PNG image: no text to read without OCR (kooste run --ocr reads scanned pages)"
+    );
+    assert!(read(&out.join("audit.md")).contains("| Tyhjiä (tarvitsevat OCR:n) | 0 |"));
+
+    // Words the stand-in trusts (95) on the page, noise it does not (40) in the photograph.
+    let rows = |conf: &str, text: &str| -> String {
+        text.split(' ')
+            .map(|w| format!("5\\t1\\t1\\t1\\t1\\t1\\t0\\t0\\t1\\t1\\t{conf}\\t{w}\\n"))
+            .collect()
+    };
+    let recognise = format!(
+        "case \"$1\" in *muistio.png) printf '%s\\n' '{READ_TEXT}' > \"$2.txt\"; \
+         printf 'level\\n{}' > \"$2.tsv\" ;; \
+         *) printf 'Te Hee m wel\\n' > \"$2.txt\"; printf 'level\\n{}' > \"$2.tsv\" ;; esac",
+        rows("95", READ_TEXT),
+        rows("40", "Te Hee m wel"),
+    );
+    let bin = programs(tmp.path(), RENDER, &recognise);
+    run_ok(&bin, &drive, &out, &["--ocr"]);
+    let docs = documents(&read_json(&out.join("index.json")));
+    read_by_stand_in(&docs["Oulu/muistio.png"]);
+    assert_eq!(docs["Oulu/muistio.png"]["format"], "image");
+    let photo = &docs["Oulu/IMG_0042.JPG"];
+    assert_eq!(photo["status"], "error");
+    assert_eq!(photo["error"]["kind"], "unsupported");
+    assert_eq!(
+        photo["error"]["message"],
+        "JPEG image: OCR found no text (tesseract 9.9.9-stand-in, fin+eng)"
+    );
+    let audit = read(&out.join("audit.md"));
+    assert!(
+        audit.contains("| Luettu tekstintunnistuksella (OCR) | 1 |\n"),
+        "{audit}"
+    );
+    // OCR ran: an empty file is no longer one that needs it.
+    assert!(audit.contains("| Tyhjiä (ei tekstiä) | 0 |"), "{audit}");
+    assert!(
+        audit.contains("- `Oulu/IMG_0042.JPG`: JPEG image: OCR found no text"),
+        "{audit}"
+    );
+
+    // Both readings are kept: a recogniser that now fails reads neither again.
+    let bin = programs(tmp.path(), RENDER, "echo 'Error: no pix' >&2; exit 1");
+    run_ok(&bin, &drive, &out, &["--ocr"]);
+    let docs = documents(&read_json(&out.join("index.json")));
+    assert_eq!(docs["Oulu/muistio.png"]["status"], "ok");
+    assert_eq!(docs["Oulu/muistio.png"]["chars"], READ_TEXT.chars().count());
+    assert_eq!(
+        docs["Oulu/IMG_0042.JPG"]["error"]["message"],
+        "JPEG image: OCR found no text (tesseract 9.9.9-stand-in, fin+eng)"
+    );
+}
+
 #[test]
 fn ocr_asked_for_without_its_programs_is_a_fatal_error() {
     let _serial = serial();
@@ -357,24 +441,8 @@ fn tesseract_reads_the_fixture_scan() {
             .is_some_and(|n| n.starts_with("read by OCR (tesseract ")),
         "{doc}"
     );
-    let words = |text: &str| -> Vec<String> {
-        text.split(|c: char| !c.is_alphanumeric())
-            .filter(|w| w.chars().count() > 2)
-            .map(str::to_lowercase)
-            .collect()
-    };
-    let read = words(doc["text"].as_str().unwrap_or_default());
-    let source = read_source_body();
-    let expected = words(&source);
-    let found = expected.iter().filter(|w| read.contains(w)).count();
-    // Measured 100 % with tesseract 5.3 (fin+eng) at 300 dpi; a scan is noisy, so a few
-    // misread words are allowed.
-    assert!(
-        found * 100 >= expected.len() * 95,
-        "{found} of {} words recognised:\n{}",
-        expected.len(),
-        doc["text"]
-    );
+    // Measured 100 % with tesseract 5.3 (fin+eng) at 300 dpi.
+    assert_reads_the_source(&doc);
 }
 
 /// A page scanned upside down (from kreuzberg's tests, in the shared corpus) reads turned.
@@ -392,6 +460,53 @@ fn tesseract_reads_a_page_scanned_upside_down() {
         stdout(&o).starts_with("Docling bundles PDF document conversion to\nJSON and Markdown"),
         "{}",
         stdout(&o)
+    );
+}
+
+/// The real programs on a picture of the fixture scan's page, as a scanner or a phone saves
+/// it: PNG at 150 dpi, made here by pdftoppm.
+#[test]
+fn tesseract_reads_a_scanned_image() {
+    let _serial = serial();
+    if !real_programs() || !repo_root().join(SCAN).is_file() {
+        eprintln!("skipped: tesseract with Finnish, or pdftoppm, is not installed");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let image = tmp.path().join("sivu");
+    let made = std::process::Command::new("pdftoppm")
+        .args(["-r", "150", "-png", "-singlefile", "-f", "1", "-l", "1"])
+        .arg(repo_root().join(SCAN))
+        .arg(&image)
+        .status()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(made.success());
+    let image = image.with_extension("png");
+    let o = run(kooste().args(["extract", "--json", "--ocr"]).arg(&image));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let doc: serde_json::Value =
+        serde_json::from_str(stdout(&o).trim()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(doc["format"], "image");
+    assert_reads_the_source(&doc);
+}
+
+/// `doc`'s text holds at least 95 % of the words (of three letters or more) of the fixture
+/// scan's source: a scan is noisy, so a few misread words are allowed.
+fn assert_reads_the_source(doc: &serde_json::Value) {
+    let words = |text: &str| -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() > 2)
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let read = words(doc["text"].as_str().unwrap_or_default());
+    let expected = words(&read_source_body());
+    let found = expected.iter().filter(|w| read.contains(w)).count();
+    assert!(
+        found * 100 >= expected.len() * 95,
+        "{found} of {} words recognised:\n{}",
+        expected.len(),
+        doc["text"]
     );
 }
 

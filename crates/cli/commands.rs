@@ -424,9 +424,9 @@ fn ocr_reader(wanted: bool) -> Result<Option<kooste_ocr::Ocr>> {
 }
 
 /// A file's own extraction (not an archive member's or an attachment's, whose bytes are not
-/// on disk) read by OCR where it is a scan; the note says how, or why not.
+/// on disk) read by OCR where it is a scan or a picture; the note says how, or why not.
 fn read_if_scan(ocr: Option<&kooste_ocr::Ocr>, file: &Path, a: &mut Analysed) -> Option<String> {
-    kooste_pipeline::read_scan_file(ocr?, file, a.result.as_mut().ok()?)
+    kooste_pipeline::read_scan_file(ocr?, file, a.format, &mut a.result)
 }
 
 /// Extracts the named files (folders are walked) in parallel, results in argument order;

@@ -59,8 +59,9 @@ enum Command {
         /// No progress bar and no closing line on standard error
         #[arg(short, long)]
         quiet: bool,
-        /// Read scanned PDFs (pages without text) by OCR, with tesseract (Finnish and English
-        /// models) and pdftoppm from PATH; what was read is kept in the cache
+        /// Read scanned PDFs (pages without text) and pictures by OCR, with tesseract
+        /// (Finnish and English models) and pdftoppm from PATH; what was read is kept in the
+        /// cache
         #[arg(long)]
         ocr: bool,
     },
@@ -81,7 +82,7 @@ enum Command {
         /// Parallel extractions (default: all cores)
         #[arg(long)]
         jobs: Option<usize>,
-        /// Read scanned PDFs (pages without text) by OCR, as `run --ocr` does
+        /// Read scanned PDFs (pages without text) and pictures by OCR, as `run --ocr` does
         #[arg(long)]
         ocr: bool,
     },
@@ -99,7 +100,7 @@ enum Command {
         /// Rules file instead of the embedded default rules
         #[arg(long)]
         rules: Option<PathBuf>,
-        /// Read scanned PDFs (pages without text) by OCR, as `run --ocr` does
+        /// Read scanned PDFs (pages without text) and pictures by OCR, as `run --ocr` does
         #[arg(long)]
         ocr: bool,
     },
@@ -122,7 +123,7 @@ enum Command {
         /// Language of the audit
         #[arg(long, value_enum, default_value_t = Lang::Fi)]
         lang: Lang,
-        /// Read scanned PDFs by OCR, when a drive is audited afresh
+        /// Read scanned PDFs and pictures by OCR, when a drive is audited afresh
         #[arg(long)]
         ocr: bool,
     },
@@ -148,7 +149,7 @@ enum Command {
         /// extra, city and work packages, with every theme's score
         #[arg(long)]
         errors: bool,
-        /// Read scanned PDFs (pages without text) by OCR, as `run --ocr` does
+        /// Read scanned PDFs (pages without text) and pictures by OCR, as `run --ocr` does
         #[arg(long)]
         ocr: bool,
     },

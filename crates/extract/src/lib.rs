@@ -46,7 +46,7 @@ pub use text::decode as decode_text;
 
 /// Bumped whenever any extractor's output changes, so that cached results are not reused
 /// across versions that would extract differently.
-pub const EXTRACTOR_REVISION: u32 = 10;
+pub const EXTRACTOR_REVISION: u32 = 11;
 
 /// One file format's reader.
 pub trait Extractor: Sync {
@@ -76,7 +76,7 @@ pub fn extractor_for(format: Format) -> Option<&'static dyn Extractor> {
         Format::Eml => &eml::Eml,
         Format::Msg => &msg::Msg,
         Format::Ics => &ics::Ics,
-        Format::Zip | Format::Unknown => return None,
+        Format::Zip | Format::Unknown | Format::Image => return None,
     })
 }
 
@@ -110,7 +110,7 @@ pub fn extract_with_attachments(
     if bytes.is_empty()
         && !matches!(
             format,
-            Format::Txt | Format::Markdown | Format::Html | Format::Unknown
+            Format::Txt | Format::Markdown | Format::Html | Format::Unknown | Format::Image
         )
     {
         return Err(Error::Corrupt(format!(
@@ -130,7 +130,9 @@ pub fn extract_with_attachments(
         Format::Eml => return contained(|| eml::read_message(bytes, limits)),
         Format::Msg => return contained(|| msg::read_message(bytes, limits)),
         Format::Zip => return Err(Error::Archive),
-        Format::Unknown => return Err(Error::Unsupported(sniff::describe_unknown(name, bytes))),
+        Format::Unknown | Format::Image => {
+            return Err(Error::Unsupported(sniff::describe_unknown(name, bytes)));
+        }
         other => extractor_for(other)
             .ok_or_else(|| Error::Unsupported(format!("no extractor for {}", other.as_str())))?,
     };

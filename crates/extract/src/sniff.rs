@@ -40,6 +40,9 @@ pub fn sniff(name: &str, bytes: &[u8]) -> Format {
     {
         return Format::Ics;
     }
+    if image_kind(head, &ext).is_some() {
+        return Format::Image;
+    }
     if let Some(f) = by_extension(&ext) {
         return f;
     }
@@ -55,19 +58,79 @@ pub fn sniff(name: &str, bytes: &[u8]) -> Format {
     Format::Unknown
 }
 
-/// A short description of an unrecognised file for the audit: what it seems to be.
-pub(crate) fn describe_unknown(name: &str, bytes: &[u8]) -> String {
-    let what = match bytes {
-        [0x89, b'P', b'N', b'G', ..] => "PNG image",
+/// The kind of picture `head` begins, by its signature. BMP's two-letter signature is too
+/// weak alone and needs the extension too; HEIC (phones' own) is named by its ISO box.
+fn image_kind(head: &[u8], ext: &str) -> Option<&'static str> {
+    Some(match head {
+        [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, ..] => "PNG image",
         [0xFF, 0xD8, 0xFF, ..] => "JPEG image",
-        [b'G', b'I', b'F', b'8', ..] => "GIF image",
+        [b'G', b'I', b'F', b'8', b'7' | b'9', b'a', ..] => "GIF image",
+        [b'I', b'I', 0x2A, 0x00, ..] | [b'M', b'M', 0x00, 0x2A, ..] => "TIFF image",
+        [
+            b'R',
+            b'I',
+            b'F',
+            b'F',
+            _,
+            _,
+            _,
+            _,
+            b'W',
+            b'E',
+            b'B',
+            b'P',
+            ..,
+        ] => "WebP image",
+        [b'B', b'M', ..] if ext == "bmp" => "BMP image",
+        [
+            _,
+            _,
+            _,
+            _,
+            b'f',
+            b't',
+            b'y',
+            b'p',
+            b'h',
+            b'e',
+            b'i',
+            b'c' | b'x',
+            ..,
+        ]
+        | [
+            _,
+            _,
+            _,
+            _,
+            b'f',
+            b't',
+            b'y',
+            b'p',
+            b'm',
+            b'i',
+            b'f',
+            b'1',
+            ..,
+        ] => "HEIC image",
+        _ => return None,
+    })
+}
+
+/// A short description of a file without text of its own for the audit: what it seems to be.
+pub(crate) fn describe_unknown(name: &str, bytes: &[u8]) -> String {
+    let ext = extension(name);
+    if let Some(image) = image_kind(&bytes[..bytes.len().min(16)], &ext) {
+        return format!(
+            "{image}: no text to read without OCR (kooste run --ocr reads scanned pages)"
+        );
+    }
+    let what = match bytes {
         [0x1F, 0x8B, ..] => "gzip archive",
         [b'R', b'a', b'r', b'!', ..] => "RAR archive",
         [b'7', b'z', 0xBC, 0xAF, ..] => "7-Zip archive",
         [] => "empty file",
         _ => "",
     };
-    let ext = extension(name);
     match (what, ext.is_empty()) {
         ("", true) => "unrecognised binary file".to_string(),
         ("", false) => format!("unrecognised binary file (.{ext})"),
@@ -431,10 +494,32 @@ mod tests {
     }
 
     #[test]
+    fn pictures_are_told_by_their_signatures() {
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+        for (name, bytes) in [
+            ("scan.png", &png[..]),
+            // The signature decides over a wrong extension, and needs none.
+            ("scan.pdf", &png[..]),
+            ("IMG_0042", b"\xff\xd8\xff\xe0\0\x10JFIF\0"),
+            ("a.gif", b"GIF89a\x01\0\x01\0"),
+            ("fax.tif", b"II*\0\x08\0\0\0"),
+            ("fax.tiff", b"MM\0*\0\0\0\x08"),
+            ("kuva.webp", b"RIFF\x24\0\0\0WEBPVP8 "),
+            ("kuva.bmp", b"BM\x36\0\x0c\0\0\0"),
+            ("IMG_1234.HEIC", b"\0\0\0\x18ftypheic\0\0"),
+        ] {
+            assert_eq!(sniff(name, bytes), Format::Image, "{name}");
+        }
+        // "BM" begins words too: without the extension it is no picture.
+        assert_eq!(sniff("muistio.txt", b"BMX-hankkeen muistio"), Format::Txt);
+        assert_ne!(sniff("muistio", b"BM"), Format::Image);
+    }
+
+    #[test]
     fn describes_unknown_files() {
         assert_eq!(
-            describe_unknown("a.png", &[0x89, b'P', b'N', b'G']),
-            "PNG image: no text to read"
+            describe_unknown("a.png", b"\x89PNG\r\n\x1a\n\0"),
+            "PNG image: no text to read without OCR (kooste run --ocr reads scanned pages)"
         );
         assert_eq!(
             describe_unknown("x.bin", &[0, 1, 2]),

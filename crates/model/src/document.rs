@@ -37,6 +37,9 @@ pub enum Format {
     Msg,
     /// An iCalendar file (`.ics`): meeting invitations and calendar exports.
     Ics,
+    /// A picture (JPEG, PNG, TIFF, GIF, BMP, WebP): a photo, a logo, or a page scanned to an
+    /// image file. It has no text of its own; with OCR on, a scanned page's text is read.
+    Image,
 }
 
 impl Format {
@@ -61,6 +64,7 @@ impl Format {
             Format::Eml => "eml",
             Format::Msg => "msg",
             Format::Ics => "ics",
+            Format::Image => "image",
             Format::Unknown => "unknown",
         }
     }

@@ -1,7 +1,8 @@
-//! Text of scanned PDF pages by optical character recognition.
+//! Text of scanned PDF pages and scanned images by optical character recognition.
 //!
 //! Project drives keep signed minutes and decisions as scans: PDFs whose pages are pictures
-//! with no text layer. Two programs that do this well are used rather than reimplemented:
+//! with no text layer, or the scanner's or phone's image files themselves. Two programs that
+//! do this well are used rather than reimplemented:
 //! `pdftoppm` (poppler) renders a page to a greyscale image and `tesseract` reads it with its
 //! Finnish and English models. Each runs as a child process with a time limit per page, so
 //! a page that makes either hang costs the limit and no more, and with a cap on the pages read
@@ -192,6 +193,94 @@ impl Ocr {
         })
     }
 
+    /// Reads an image file: a page scanned or photographed to JPEG, PNG, TIFF (every page of
+    /// it), GIF, BMP or WebP. An image read upright that tesseract trusts little is read again
+    /// with its orientation model turning each page (`--psm 1`), and a page keeps the reading
+    /// it trusts clearly more. A page keeps its text only where tesseract read at least
+    /// [`TRUSTED_WORDS`] words it trusts: a photograph or a drawing gives a few strings of
+    /// noise, which are not text. Pages past [`Settings::max_pages`] are dropped; the whole
+    /// file has [`Settings::file_timeout`]. What fails is the file's, in
+    /// [`OcrText::failed`] as page 1; only an I/O error of this machine is an `Err`.
+    pub fn read_image(&self, image: &Path) -> Result<OcrText, OcrError> {
+        let work = tempfile::Builder::new().prefix("kooste-ocr-").tempdir()?;
+        let end = Instant::now() + self.settings.file_timeout;
+        let remaining = || end.saturating_duration_since(Instant::now());
+        let mut pages = match self.recognise_image(image, "text", &[], work.path(), remaining()) {
+            Ok(pages) => pages,
+            Err(e @ OcrError::Io(_)) => return Err(e),
+            Err(e) => {
+                return Ok(OcrText {
+                    pages: vec![String::new()],
+                    failed: vec![(1, e.to_string())],
+                    left_out: 0,
+                });
+            }
+        };
+        let doubtful = |r: &Reading| r.confidence.is_some_and(|c| c < TURN_BELOW);
+        if self.orientation && pages.iter().any(doubtful) {
+            // A reading that fails (the time may be nearly spent) leaves the upright one.
+            let turned =
+                self.recognise_image(image, "turned", &["--psm", "1"], work.path(), remaining());
+            for (page, again) in pages.iter_mut().zip(turned.unwrap_or_default()) {
+                if again.confidence.unwrap_or(0.0) > page.confidence.unwrap_or(0.0) + TURN_MARGIN {
+                    *page = again;
+                }
+            }
+        }
+        let read = pages.len().min(self.settings.max_pages as usize);
+        let left_out = (pages.len() - read) as u32;
+        Ok(OcrText {
+            pages: pages
+                .into_iter()
+                .take(read)
+                .map(|p| {
+                    if p.trusted >= TRUSTED_WORDS {
+                        p.text
+                    } else {
+                        String::new()
+                    }
+                })
+                .collect(),
+            failed: Vec::new(),
+            left_out,
+        })
+    }
+
+    /// Reads every page of an image file with tesseract, at the resolution the image says
+    /// it has: its text and its word statistics, page by page.
+    fn recognise_image(
+        &self,
+        image: &Path,
+        name: &str,
+        extra: &[&str],
+        work: &Path,
+        limit: Duration,
+    ) -> Result<Vec<Reading>, OcrError> {
+        let out = work.join(name);
+        let mut recognise = self.tesseract_command(image, &out);
+        recognise.args(extra).args(["txt", "tsv"]);
+        self.run(recognise, "tesseract", 1, work, limit)?;
+        let text = std::fs::read(out.with_extension("txt")).unwrap_or_default();
+        let tsv = std::fs::read(out.with_extension("tsv")).unwrap_or_default();
+        Ok(image_pages(
+            &String::from_utf8_lossy(&text),
+            &String::from_utf8_lossy(&tsv),
+        ))
+    }
+
+    /// tesseract reading `image` into `out` (without extension) in this reader's languages.
+    fn tesseract_command(&self, image: &Path, out: &Path) -> Command {
+        let mut command = Command::new(&self.tesseract);
+        command
+            .arg(image)
+            .arg(out)
+            .args(["-l", &self.languages])
+            // One thread per page: a run reads several files at once, and tesseract's own
+            // threads would only compete with them.
+            .env("OMP_THREAD_LIMIT", "1");
+        command
+    }
+
     /// One page, within the page time limit and the `left` of the file's.
     fn read_page(
         &self,
@@ -271,31 +360,23 @@ impl Ocr {
         work: &Path,
         limit: Duration,
     ) -> Result<Reading, OcrError> {
-        let mut recognise = Command::new(&self.tesseract);
-        recognise
-            .arg(image)
-            .arg(out)
-            .args([
-                "-l",
-                &self.languages,
-                "--dpi",
-                &self.settings.dpi.to_string(),
-                "txt",
-                "tsv",
-            ])
-            // One thread per page: a run reads several files at once, and tesseract's own
-            // threads would only compete with them.
-            .env("OMP_THREAD_LIMIT", "1");
+        let mut recognise = self.tesseract_command(image, out);
+        recognise.args(["--dpi", &self.settings.dpi.to_string(), "txt", "tsv"]);
         self.run(recognise, "tesseract", page, work, limit)?;
         // No text file from a program that says it succeeded is a page without text (a page
         // too large to render, say), not this machine's trouble.
         let text = std::fs::read(out.with_extension("txt")).unwrap_or_default();
         let tsv = std::fs::read(out.with_extension("tsv")).unwrap_or_default();
+        let tsv = String::from_utf8_lossy(&tsv);
+        let words = word_stats(&tsv)
+            .into_values()
+            .fold(WordStats::default(), WordStats::add);
         Ok(Reading {
             text: String::from_utf8_lossy(&text)
                 .trim_end_matches(['\u{c}', '\n', ' '])
                 .to_string(),
-            confidence: mean_confidence(&String::from_utf8_lossy(&tsv)),
+            confidence: words.mean(),
+            trusted: words.trusted,
         })
     }
 
@@ -355,30 +436,104 @@ const TURN_MARGIN: f64 = 15.0;
 /// scanned sheet is this large (A4 at 300 dpi is 8.7 MB, A3 17 MB).
 const MAX_TURNED_BYTES: u64 = 64 << 20;
 
+/// An image page keeps its text only where tesseract read at least this many words of three
+/// letters or more at [`TRUSTED_CONFIDENCE`]. A scanned page of print has hundreds; a
+/// photograph, a logo or a chart without writing, none.
+pub const TRUSTED_WORDS: u32 = 5;
+/// The confidence (0-100) of a trusted word.
+const TRUSTED_CONFIDENCE: f64 = 80.0;
+
 /// One reading of a page image.
+#[derive(Debug, Default)]
 struct Reading {
     text: String,
     confidence: Option<f64>,
+    /// Words of three letters or more read at [`TRUSTED_CONFIDENCE`] or above.
+    trusted: u32,
 }
 
-/// The mean confidence of the words in tesseract's TSV output (level 5 rows with text).
-fn mean_confidence(tsv: &str) -> Option<f64> {
-    let (mut sum, mut words) = (0.0, 0u32);
+/// What tesseract's TSV output says of one page's words.
+#[derive(Debug, Default, Clone, Copy)]
+struct WordStats {
+    sum: f64,
+    words: u32,
+    trusted: u32,
+}
+
+impl WordStats {
+    fn add(self, other: WordStats) -> WordStats {
+        WordStats {
+            sum: self.sum + other.sum,
+            words: self.words + other.words,
+            trusted: self.trusted + other.trusted,
+        }
+    }
+
+    fn mean(&self) -> Option<f64> {
+        (self.words > 0).then(|| self.sum / f64::from(self.words))
+    }
+}
+
+/// The words of tesseract's TSV output (level 5 rows with text), page by page (1-based).
+fn word_stats(tsv: &str) -> std::collections::BTreeMap<u32, WordStats> {
+    let mut pages = std::collections::BTreeMap::<u32, WordStats>::new();
     for line in tsv.lines().skip(1) {
         let cols: Vec<&str> = line.split('\t').collect();
-        let (Some(level), Some(conf), Some(text)) = (cols.first(), cols.get(10), cols.get(11))
+        let (Some(level), Some(page), Some(conf), Some(text)) =
+            (cols.first(), cols.get(1), cols.get(10), cols.get(11))
         else {
             continue;
         };
-        let Ok(conf) = conf.trim().parse::<f64>() else {
+        let (Ok(page), Ok(conf)) = (page.trim().parse::<u32>(), conf.trim().parse::<f64>()) else {
             continue;
         };
-        if *level == "5" && conf >= 0.0 && !text.trim().is_empty() {
-            sum += conf;
-            words += 1;
+        let text = text.trim();
+        if *level != "5" || conf < 0.0 || text.is_empty() {
+            continue;
+        }
+        let stats = pages.entry(page).or_default();
+        stats.sum += conf;
+        stats.words += 1;
+        if conf >= TRUSTED_CONFIDENCE && text.chars().filter(|c| c.is_alphabetic()).count() >= 3 {
+            stats.trusted += 1;
         }
     }
-    (words > 0).then(|| sum / f64::from(words))
+    pages
+}
+
+/// The mean confidence of the words in tesseract's TSV output.
+#[cfg(test)]
+fn mean_confidence(tsv: &str) -> Option<f64> {
+    word_stats(tsv)
+        .into_values()
+        .fold(WordStats::default(), WordStats::add)
+        .mean()
+}
+
+/// The pages of tesseract's reading of an image file: its text ends each page with a form
+/// feed, and its TSV numbers the pages of the words.
+fn image_pages(text: &str, tsv: &str) -> Vec<Reading> {
+    let mut texts: Vec<&str> = text.split('\u{c}').collect();
+    if texts.len() > 1 && texts.last().is_some_and(|t| t.trim().is_empty()) {
+        texts.pop();
+    }
+    let stats = word_stats(tsv);
+    let count = texts
+        .len()
+        .max(stats.keys().last().map_or(0, |&n| n as usize));
+    (1..=count)
+        .map(|n| {
+            let words = stats.get(&(n as u32)).copied().unwrap_or_default();
+            Reading {
+                text: texts
+                    .get(n - 1)
+                    .map_or("", |t| t.trim_matches(['\n', ' ']))
+                    .to_string(),
+                confidence: words.mean(),
+                trusted: words.trusted,
+            }
+        })
+        .collect()
 }
 
 /// The `Rotate:` line of tesseract's orientation report, in quarter turns clockwise.
@@ -791,6 +946,139 @@ for a; do last="$a"; done; echo "$5" > "$last.pgm""#,
         // high: a quarter turn of the 2 × 1 page, not a half.
         assert_eq!(text.pages, ["1 2"]);
         assert_eq!(read_as(&seen).lines().count(), 3);
+    }
+
+    /// A tesseract stand-in's TSV row of one word: page, confidence, text.
+    fn word_row(page: u32, conf: &str, word: &str) -> String {
+        format!("5\\t{page}\\t1\\t1\\t1\\t1\\t0\\t0\\t1\\t1\\t{conf}\\t{word}\\n")
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_image_is_read_page_by_page_and_keeps_only_trusted_text() {
+        let _serial = serial();
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        // Three pages: print read well, a photograph's noise (trusted little, and short
+        // words), and print with exactly the five trusted words a page needs.
+        let mut rows = String::from("level\\tpage_num\\n");
+        for word in [
+            "Pöytäkirja",
+            "kokous",
+            "avattiin",
+            "kello",
+            "kymmenen",
+            "sovittiin",
+        ] {
+            rows += &word_row(1, "93", word);
+        }
+        for (conf, word) in [
+            ("31", "Te"),
+            ("45", "Hee"),
+            ("92", "m"),
+            ("95", "™"),
+            ("52", "wel"),
+        ] {
+            rows += &word_row(2, conf, word);
+        }
+        for word in [
+            "Asukkaat",
+            "osallistuivat",
+            "työpajaan",
+            "Varissuolla",
+            "syksyllä",
+            "ja",
+        ] {
+            rows += &word_row(3, "88", word);
+        }
+        let recognise = format!(
+            "case \"$*\" in *--dpi*) exit 9 ;; esac; \
+             printf 'Pöytäkirja\\n\\fTe Hee m ™ wel\\n\\fAsukkaat osallistuivat\\n\\f' > \"$2.txt\"; \
+             printf '{rows}' > \"$2.tsv\""
+        );
+        let ocr = scripted(dir.path(), "exit 1", &recognise, 5);
+        let text = ocr
+            .read_image(Path::new("kuva.tif"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(text.pages, ["Pöytäkirja", "", "Asukkaat osallistuivat"]);
+        assert!(text.failed.is_empty());
+        assert_eq!(text.left_out, 0);
+        // Pages past the cap are left out and counted.
+        let ocr = scripted(dir.path(), "exit 1", &recognise, 2);
+        let text = ocr
+            .read_image(Path::new("kuva.tif"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(text.pages, ["Pöytäkirja", ""]);
+        assert_eq!(text.left_out, 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_image_read_askew_is_read_again_by_the_orientation_model() {
+        let _serial = serial();
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let seen = dir.path().join("seen");
+        let words = |conf: &str| {
+            ["Sivuttain", "skannattu", "muistio", "luettiin", "oikein"]
+                .iter()
+                .map(|w| word_row(1, conf, w))
+                .collect::<String>()
+        };
+        // Upright it reads at 40; with --psm 1 (tesseract turning the page) at 94.
+        let recognise = format!(
+            "echo \"$*\" >> '{}'; case \"$*\" in \
+             *--psm*) echo 'Sivuttain skannattu muistio luettiin oikein' > \"$2.txt\"; printf 'h\\n{}' > \"$2.tsv\" ;; \
+             *) echo 'nittaviS' > \"$2.txt\"; printf 'h\\n{}' > \"$2.tsv\" ;; esac",
+            seen.display(),
+            words("94"),
+            words("40"),
+        );
+        let mut ocr = scripted(dir.path(), "exit 1", &recognise, 5);
+        ocr.orientation = true;
+        let text = ocr
+            .read_image(Path::new("sivuttain.png"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(text.pages, ["Sivuttain skannattu muistio luettiin oikein"]);
+        let runs = std::fs::read_to_string(&seen).unwrap_or_default();
+        assert_eq!(runs.lines().count(), 2, "{runs}");
+        // Without the model there is no second reading, and the doubtful one has no trusted
+        // words: no text.
+        std::fs::remove_file(&seen).unwrap_or_else(|e| panic!("{e}"));
+        ocr.orientation = false;
+        let text = ocr
+            .read_image(Path::new("sivuttain.png"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(text.pages, [""]);
+        assert_eq!(
+            std::fs::read_to_string(&seen)
+                .unwrap_or_default()
+                .lines()
+                .count(),
+            1
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_image_tesseract_cannot_read_fails_as_its_first_page() {
+        let _serial = serial();
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let ocr = scripted(
+            dir.path(),
+            "exit 1",
+            "echo 'Error in pixReadStream: Unknown format: no pix returned' >&2; exit 1",
+            5,
+        );
+        let text = ocr
+            .read_image(Path::new("rikki.jpg"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(text.pages, [""]);
+        assert_eq!(text.failed.len(), 1);
+        assert_eq!(text.failed[0].0, 1);
+        assert!(
+            text.failed[0].1.contains("no pix returned"),
+            "{:?}",
+            text.failed
+        );
     }
 
     #[test]

@@ -1126,8 +1126,8 @@ enum ScanText {
 const OCR_IN_FLIGHT: &str = "\0ocr";
 
 /// With OCR on, reads the text of a scan into `item` and says how it was read, or why it
-/// could not be. A scan here is a PDF of the drive in which no page has text; one inside an
-/// archive or a message is left as it is, its bytes not being at hand. What OCR read is kept
+/// could not be. A scan here is a PDF of the drive in which no page has text, or a picture;
+/// one inside an archive or a message is left as it is, its bytes not being at hand. What OCR read is kept
 /// in the cache beside the extraction, so a scan is read once, its copies included.
 fn read_scan(
     ctx: &Context<'_>,
@@ -1139,12 +1139,10 @@ fn read_scan(
     let Some(ocr) = ctx.config.ocr else {
         return Ok(ScanText::NotAScan);
     };
-    let Ok(doc) = item.result.as_mut() else {
-        return Ok(ScanText::NotAScan);
+    let scan = match material::scan_of(item.format, &item.result) {
+        Some(scan) if item.suffix.is_empty() => scan,
+        _ => return Ok(ScanText::NotAScan),
     };
-    if !item.suffix.is_empty() || !material::is_scan(doc) {
-        return Ok(ScanText::NotAScan);
-    }
     let key = ocr.key();
     let cache = ctx.config.cache.filter(|_| !hash.is_empty());
     let stored = || {
@@ -1172,8 +1170,8 @@ fn read_scan(
         Some(reading) => reading,
         None => {
             let path = entry.path(ctx.config.drive);
-            let reading = match ocr.read_pdf(&path, doc.pages.len() as u32) {
-                Ok(text) => material::ScanReading::from(text),
+            let reading = match material::read_by_ocr(ocr, scan, &path) {
+                Ok(reading) => reading,
                 // Only this machine's trouble (no temporary folder, say): what fails on a
                 // page is in the reading, and is kept like any reading, under the programs'
                 // versions and budgets, so that it is tried again when they change.
@@ -1199,8 +1197,9 @@ fn read_scan(
         }
     };
     drop(claim);
-    Ok(ScanText::Read(material::fill_scan(
-        doc,
+    Ok(ScanText::Read(material::apply_reading(
+        item.format,
+        &mut item.result,
         reading,
         &ocr.describe(),
     )))

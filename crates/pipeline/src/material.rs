@@ -4,7 +4,7 @@
 use crate::walk::DriveEntry;
 use kooste_classify::{Classifier, MaterialText};
 use kooste_extract::{Limits, Member};
-use kooste_model::{Document, ErrorKind, ExtractError, Format, Material, Status};
+use kooste_model::{Document, ErrorKind, ExtractError, Format, Material, Page, Status};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -57,12 +57,46 @@ pub fn is_scan(doc: &Document) -> bool {
     doc.format == Format::Pdf && !doc.pages.is_empty() && doc.is_empty()
 }
 
+/// What OCR can read of one extraction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scan {
+    /// A PDF without text, of so many pages.
+    Pdf(u32),
+    /// A picture, which may be a page scanned to an image file.
+    Image,
+}
+
+/// What OCR can read of an extraction of `format` that gave `result`, if anything.
+pub(crate) fn scan_of(format: Format, result: &Result<Document, ExtractError>) -> Option<Scan> {
+    match result {
+        Ok(doc) if is_scan(doc) => Some(Scan::Pdf(doc.pages.len() as u32)),
+        Err(e) if format == Format::Image && e.kind == ErrorKind::Unsupported => Some(Scan::Image),
+        _ => None,
+    }
+}
+
+/// Reads `scan`, the file at `file`, by OCR.
+pub(crate) fn read_by_ocr(
+    ocr: &kooste_ocr::Ocr,
+    scan: Scan,
+    file: &Path,
+) -> Result<ScanReading, kooste_ocr::OcrError> {
+    match scan {
+        Scan::Pdf(pages) => ocr.read_pdf(file, pages),
+        Scan::Image => ocr.read_image(file),
+    }
+    .map(ScanReading::from)
+}
+
 /// What OCR read of a scan, as the cache keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct ScanReading {
     pub pages: Vec<String>,
     /// Pages that could not be read (1-based) and why.
     pub failed: Vec<(u32, String)>,
+    /// Pages of an image file past the cap, not read. (A PDF's are known from its pages.)
+    #[serde(default)]
+    pub left_out: u32,
 }
 
 impl From<kooste_ocr::OcrText> for ScanReading {
@@ -70,13 +104,51 @@ impl From<kooste_ocr::OcrText> for ScanReading {
         ScanReading {
             pages: text.pages,
             failed: text.failed,
+            left_out: text.left_out,
+        }
+    }
+}
+
+/// Puts what OCR read of an extraction of `format` into `result` and says how it was read;
+/// `reader` names the reader ([`kooste_ocr::Ocr::describe`]). A scanned PDF's pages get their
+/// text; a picture in which OCR found text becomes a document of its pages, and one without
+/// stays what it was, a file without text.
+pub(crate) fn apply_reading(
+    format: Format,
+    result: &mut Result<Document, ExtractError>,
+    reading: ScanReading,
+    reader: &str,
+) -> String {
+    match result {
+        Ok(doc) => fill_scan(doc, reading, reader),
+        Err(_) => {
+            let pages = reading.pages.len() as u32 + reading.left_out;
+            let mut doc = Document {
+                format,
+                pages: (1..=pages).map(|n| Page::new(n, "")).collect(),
+                meta: Default::default(),
+                damaged: None,
+            };
+            let note = fill_scan(&mut doc, reading, reader);
+            match result {
+                Err(e) if doc.is_empty() => {
+                    // The audit lists the picture with its error: it now says what OCR found
+                    // rather than that OCR was not used.
+                    let what = e.message.split_once(':').map_or("", |(what, _)| what);
+                    e.message = format!("{what}: {note}")
+                        .trim_start_matches(": ")
+                        .to_string();
+                }
+                _ => *result = Ok(doc),
+            }
+            note
         }
     }
 }
 
 /// Puts what OCR read into the scan's pages, page by page, and says how it was read;
 /// `reader` names the reader ([`kooste_ocr::Ocr::describe`]).
-pub(crate) fn fill_scan(doc: &mut Document, reading: ScanReading, reader: &str) -> String {
+fn fill_scan(doc: &mut Document, reading: ScanReading, reader: &str) -> String {
     let total = doc.pages.len();
     let read = reading.pages.len().min(total);
     for (page, text) in doc.pages.iter_mut().zip(reading.pages) {
@@ -106,14 +178,18 @@ pub(crate) fn ocr_failure(e: &kooste_ocr::OcrError) -> String {
     format!("OCR failed: {e}")
 }
 
-/// Where `doc`, extracted from the file at `file`, is a scan: reads it by OCR into `doc` and
-/// says how it was read, or why not. Without the cache: `kooste extract --ocr`.
-pub fn read_scan_file(ocr: &kooste_ocr::Ocr, file: &Path, doc: &mut Document) -> Option<String> {
-    if !is_scan(doc) {
-        return None;
-    }
-    Some(match ocr.read_pdf(file, doc.pages.len() as u32) {
-        Ok(text) => fill_scan(doc, text.into(), &ocr.describe()),
+/// Where the extraction of the file at `file` (`format`, `result`) is a scan, or a picture
+/// that may be one: reads it by OCR into `result` and says how it was read, or why not.
+/// Without the cache: `kooste extract --ocr`.
+pub fn read_scan_file(
+    ocr: &kooste_ocr::Ocr,
+    file: &Path,
+    format: Format,
+    result: &mut Result<Document, ExtractError>,
+) -> Option<String> {
+    let scan = scan_of(format, result)?;
+    Some(match read_by_ocr(ocr, scan, file) {
+        Ok(reading) => apply_reading(format, result, reading, &ocr.describe()),
         Err(e) => ocr_failure(&e),
     })
 }
@@ -476,6 +552,7 @@ mod tests {
         let reading = |pages: &[&str], failed: &[(u32, &str)]| ScanReading {
             pages: pages.iter().map(|p| p.to_string()).collect(),
             failed: failed.iter().map(|(n, w)| (*n, w.to_string())).collect(),
+            left_out: 0,
         };
         let mut doc = scan(3);
         assert!(is_scan(&doc));

@@ -280,7 +280,7 @@ fn no_material(at: usize) -> io::Error {
 // enum is the position of its value in the tables below. Only this module writes it, and
 // only for the run that reads it, so it needs no version.
 
-const FORMATS: [Format; 20] = [
+const FORMATS: [Format; 21] = [
     Format::Pdf,
     Format::Docx,
     Format::Pptx,
@@ -301,6 +301,7 @@ const FORMATS: [Format; 20] = [
     Format::Eml,
     Format::Msg,
     Format::Ics,
+    Format::Image,
 ];
 const CITY_SOURCES: [CitySource; 5] = [
     CitySource::Folder,

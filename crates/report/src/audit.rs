@@ -29,6 +29,9 @@ pub struct Audit {
     /// Scans whose text was read by OCR, with what read them as the detail: the text may
     /// hold misread words.
     pub ocr: RowList,
+    /// OCR ran on some material of the run: an empty file is then one that OCR found no text
+    /// in, or that it could not read, rather than one that needs it.
+    pub ocr_ran: bool,
     /// Readable materials without a theme, city or work package. A person's correction to
     /// "none" in the annotations settles the question, so those are not listed.
     pub no_theme: RowList,
@@ -270,7 +273,11 @@ impl Audit {
                 "",
             ),
             row(
-                lang.pick("Tyhjiä (tarvitsevat OCR:n)", "Empty (need OCR)"),
+                if self.ocr_ran {
+                    lang.pick("Tyhjiä (ei tekstiä)", "Empty (no text)")
+                } else {
+                    lang.pick("Tyhjiä (tarvitsevat OCR:n)", "Empty (need OCR)")
+                },
                 self.empty.len(),
                 "#status=empty",
             ),
@@ -342,6 +349,7 @@ pub fn audit(view: View<'_>) -> std::io::Result<Audit> {
         if let Some(note) = &m.damaged {
             a.damaged.push(&m.path, note)?;
         }
+        a.ocr_ran |= m.ocr.is_some();
         match m.status {
             Status::Error => {
                 let (kind, message) = m
@@ -938,10 +946,17 @@ pub fn write_audit_markdown(
     section(
         &mut out,
         lang,
-        lang.pick(
-            "Tyhjät tiedostot: todennäköisesti skannattuja, tarvitsevat tekstintunnistusta (OCR)",
-            "Empty files: probably scanned, need text recognition (OCR)",
-        ),
+        if a.ocr_ran {
+            lang.pick(
+                "Tyhjät tiedostot: ei tekstiä, tekstintunnistuksen (OCR) tulos rivillä",
+                "Empty files: no text; what text recognition (OCR) found, beside each",
+            )
+        } else {
+            lang.pick(
+                "Tyhjät tiedostot: todennäköisesti skannattuja, tarvitsevat tekstintunnistusta (OCR)",
+                "Empty files: probably scanned, need text recognition (OCR)",
+            )
+        },
         &a.empty,
     )?;
     if !a.ocr.is_empty() {
