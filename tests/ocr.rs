@@ -68,6 +68,18 @@ fn recognise_as(text: &str) -> String {
     format!("printf '%s\\n' '{text}' > \"$2.txt\"")
 }
 
+/// A recogniser that reads `text` with confidence `conf` in every word, as its TSV says.
+fn recognise_with(conf: &str, text: &str) -> String {
+    let rows: String = text
+        .split(' ')
+        .map(|w| format!("5\\t1\\t1\\t1\\t1\\t1\\t0\\t0\\t1\\t1\\t{conf}\\t{w}\\n"))
+        .collect();
+    format!(
+        "{}; printf 'level\\n{rows}' > \"$2.tsv\"",
+        recognise_as(text)
+    )
+}
+
 /// `kooste ARGS` with `bin` first on PATH.
 fn kooste_with(bin: &Path, args: &[&str]) -> Output {
     let path = std::env::var_os("PATH").unwrap_or_default();
@@ -340,17 +352,10 @@ fn a_scanned_image_is_read_and_a_photograph_stays_without_text() {
     assert!(read(&out.join("audit.md")).contains("| Tyhjiä (tarvitsevat OCR:n) | 0 |"));
 
     // Words the stand-in trusts (95) on the page, noise it does not (40) in the photograph.
-    let rows = |conf: &str, text: &str| -> String {
-        text.split(' ')
-            .map(|w| format!("5\\t1\\t1\\t1\\t1\\t1\\t0\\t0\\t1\\t1\\t{conf}\\t{w}\\n"))
-            .collect()
-    };
     let recognise = format!(
-        "case \"$1\" in *muistio.png) printf '%s\\n' '{READ_TEXT}' > \"$2.txt\"; \
-         printf 'level\\n{}' > \"$2.tsv\" ;; \
-         *) printf 'Te Hee m wel\\n' > \"$2.txt\"; printf 'level\\n{}' > \"$2.tsv\" ;; esac",
-        rows("95", READ_TEXT),
-        rows("40", "Te Hee m wel"),
+        "case \"$1\" in *muistio.png) {} ;; *) {} ;; esac",
+        recognise_with("95", READ_TEXT),
+        recognise_with("40", "Te Hee m wel"),
     );
     let bin = programs(tmp.path(), RENDER, &recognise);
     run_ok(&bin, &drive, &out, &["--ocr"]);
@@ -386,6 +391,118 @@ fn a_scanned_image_is_read_and_a_photograph_stays_without_text() {
         docs["Oulu/IMG_0042.JPG"]["error"]["message"],
         "JPEG image: OCR found no text (tesseract 9.9.9-stand-in, fin+eng)"
     );
+}
+
+/// Scans in archives and attached to mail: a worker copies each out for OCR to read, and what
+/// was read is kept with the file it is in, so a copy of the file reads none again.
+#[test]
+fn scans_in_archives_and_mail_are_read_once() {
+    let _serial = serial();
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let Some(drive) = drive_with_scan(tmp.path(), "irrallinen.pdf") else {
+        return;
+    };
+    let scan = std::fs::read(repo_root().join(SCAN)).unwrap_or_else(|e| panic!("{e}"));
+    let zip = |entries: &[(&str, &[u8])]| -> Vec<u8> {
+        let mut out = std::io::Cursor::new(Vec::new());
+        let mut z = zip::ZipWriter::new(&mut out);
+        for (name, bytes) in entries {
+            z.start_file(*name, zip::write::SimpleFileOptions::default())
+                .unwrap_or_else(|e| panic!("{e}"));
+            std::io::Write::write_all(&mut z, bytes).unwrap_or_else(|e| panic!("{e}"));
+        }
+        z.finish().unwrap_or_else(|e| panic!("{e}"));
+        out.into_inner()
+    };
+    let inner = zip(&[("sivu.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")]);
+    // A file named as the folder the scan is in: the member is found all the same.
+    let archive = zip(&[
+        ("kansio", b"ei skannaus"),
+        ("kansio/pöytäkirja.pdf", &scan),
+        ("sisempi.zip", &inner),
+    ]);
+    std::fs::write(drive.join("Oulu/skannit.zip"), &archive).unwrap_or_else(|e| panic!("{e}"));
+    let mail = format!(
+        "From: a@example.fi\r\nTo: b@example.fi\r\nSubject: Allekirjoitettu\r\n\
+         MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"r\"\r\n\r\n\
+         --r\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nLiitteenä pöytäkirja.\r\n\
+         --r\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; \
+         filename=\"liite.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n--r--\r\n",
+        base64(&scan)
+    );
+    std::fs::write(drive.join("Oulu/viesti.eml"), mail).unwrap_or_else(|e| panic!("{e}"));
+    let out = tmp.path().join("out");
+    let bin = programs(tmp.path(), RENDER, &recognise_with("95", READ_TEXT));
+    run_ok(&bin, &drive, &out, &["--ocr"]);
+    let members = [
+        "Oulu/skannit.zip/kansio/pöytäkirja.pdf",
+        "Oulu/skannit.zip/sisempi.zip/sivu.png",
+        "Oulu/viesti.eml/liite.pdf",
+    ];
+    let docs = documents(&read_json(&out.join("index.json")));
+    for path in members {
+        read_by_stand_in(&docs[path]);
+    }
+    // `extract --ocr` reads them too, without the cache.
+    let o = kooste_with(
+        &bin,
+        &[
+            "extract",
+            "--json",
+            "--ocr",
+            drive.join("Oulu/skannit.zip").to_str().unwrap_or_default(),
+        ],
+    );
+    let read_here: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}")))
+        .collect();
+    assert_eq!(
+        read_here.iter().filter(|d| !d["ocr"].is_null()).count(),
+        2,
+        "{read_here:?}"
+    );
+
+    // Copies, with a recogniser that now fails everything: nothing is read again.
+    std::fs::copy(drive.join("Oulu/skannit.zip"), drive.join("Oulu/kopio.zip"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::copy(drive.join("Oulu/viesti.eml"), drive.join("Oulu/kopio.eml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let bin = programs(tmp.path(), RENDER, "echo 'Error: cannot read' >&2; exit 1");
+    run_ok(&bin, &drive, &out, &["--ocr"]);
+    let docs = documents(&read_json(&out.join("index.json")));
+    for path in members {
+        read_by_stand_in(&docs[path]);
+        read_by_stand_in(
+            &docs[path
+                .replace("skannit", "kopio")
+                .replace("viesti", "kopio")
+                .as_str()],
+        );
+    }
+}
+
+/// Standard base64, as mail carries attachments.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for (i, chunk) in bytes.chunks(3).enumerate() {
+        if i > 0 && i % 19 == 0 {
+            out.push_str("\r\n");
+        }
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (j, b)| n | u32::from(*b) << (16 - 8 * j));
+        for j in 0..4 {
+            if j <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * j) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 #[test]

@@ -423,12 +423,6 @@ fn ocr_reader(wanted: bool) -> Result<Option<kooste_ocr::Ocr>> {
         .context("--ocr")
 }
 
-/// A file's own extraction (not an archive member's or an attachment's, whose bytes are not
-/// on disk) read by OCR where it is a scan or a picture; the note says how, or why not.
-fn read_if_scan(ocr: Option<&kooste_ocr::Ocr>, file: &Path, a: &mut Analysed) -> Option<String> {
-    kooste_pipeline::read_scan_file(ocr?, file, a.format, &mut a.result)
-}
-
 /// Extracts the named files (folders are walked) in parallel, results in argument order;
 /// with `ocr`, the scans among them are read by OCR, each with its note.
 fn analyse_files(
@@ -469,9 +463,9 @@ fn analyse_files(
                 analysed
                     .into_iter()
                     .map(|mut a| {
-                        let note = (a.path == *shown)
-                            .then(|| read_if_scan(ocr, abs, &mut a))
-                            .flatten();
+                        let note = ocr.and_then(|ocr| {
+                            kooste_pipeline::read_scan_file(ocr, abs, shown, &mut a, &limits)
+                        });
                         (a, note)
                     })
                     .collect::<Vec<_>>()

@@ -908,15 +908,24 @@ impl Cache {
     }
 
     /// What OCR read from the scan with this content, by the reader `key` names (JSON).
-    pub(crate) fn ocr_reading(&self, hash: &str, key: &str) -> Option<Vec<u8>> {
-        let blob = self.stored_blob(hash, "", (OCR_NAME, key), u64::MAX, u64::MAX)?;
+    /// What OCR read of the file of content `hash`, or of its `member` (`/inner/x.pdf`;
+    /// empty for the file itself). A member's reading is kept under the file's content, so
+    /// that it leaves the cache with the file.
+    pub(crate) fn ocr_reading(&self, hash: &str, member: &str, key: &str) -> Option<Vec<u8>> {
+        let blob = self.stored_blob(hash, member, (OCR_NAME, key), u64::MAX, u64::MAX)?;
         decompress(&blob)
     }
 
-    pub(crate) fn store_ocr(&self, hash: &str, key: &str, json: &[u8]) -> Result<(), CacheError> {
+    pub(crate) fn store_ocr(
+        &self,
+        hash: &str,
+        member: &str,
+        key: &str,
+        json: &[u8],
+    ) -> Result<(), CacheError> {
         let e = Extraction {
             hash,
-            ext: "",
+            ext: member,
             format: "pdf",
             items: &[],
             timeout_ms: None,

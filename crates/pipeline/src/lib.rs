@@ -1126,9 +1126,10 @@ enum ScanText {
 const OCR_IN_FLIGHT: &str = "\0ocr";
 
 /// With OCR on, reads the text of a scan into `item` and says how it was read, or why it
-/// could not be. A scan here is a PDF of the drive in which no page has text, or a picture;
-/// one inside an archive or a message is left as it is, its bytes not being at hand. What OCR read is kept
-/// in the cache beside the extraction, so a scan is read once, its copies included.
+/// could not be. A scan here is a PDF in which no page has text, or a picture: a file of the
+/// drive, or a member of an archive or a message on it, which a worker copies out for OCR
+/// to read. What OCR read is kept in the cache beside the extraction, so a scan is read
+/// once, copies of its file included.
 fn read_scan(
     ctx: &Context<'_>,
     entry: &DriveEntry<'_>,
@@ -1139,15 +1140,17 @@ fn read_scan(
     let Some(ocr) = ctx.config.ocr else {
         return Ok(ScanText::NotAScan);
     };
-    let scan = match material::scan_of(item.format, &item.result) {
-        Some(scan) if item.suffix.is_empty() => scan,
-        _ => return Ok(ScanText::NotAScan),
+    let Some(scan) = material::scan_of(item.format, &item.result) else {
+        return Ok(ScanText::NotAScan);
     };
+    // A member's reading is kept under the file's content and the member's place in it, so
+    // that it leaves the cache with the file, as extractions do.
+    let member = item.suffix.as_str();
     let key = ocr.key();
     let cache = ctx.config.cache.filter(|_| !hash.is_empty());
     let stored = || {
         cache
-            .and_then(|c| c.ocr_reading(hash, &key))
+            .and_then(|c| c.ocr_reading(hash, member, &key))
             .and_then(|json| serde_json::from_slice::<material::ScanReading>(&json).ok())
     };
     let mut reading = stored();
@@ -1157,7 +1160,10 @@ fn read_scan(
     if let (None, Some(cache)) = (&reading, cache)
         && cache.reads()
     {
-        match ctx.in_flight.claim(hash, OCR_IN_FLIGHT) {
+        match ctx
+            .in_flight
+            .claim(hash, &format!("{OCR_IN_FLIGHT}{member}"))
+        {
             // Read and stored between the look above and the claim, perhaps.
             Some(c) => {
                 claim = Some(c);
@@ -1170,7 +1176,15 @@ fn read_scan(
         Some(reading) => reading,
         None => {
             let path = entry.path(ctx.config.drive);
-            let reading = match material::read_by_ocr(ocr, scan, &path) {
+            // A member is read from a private copy, which is removed however the read ends.
+            let copy = match copy_out(ctx, &path, entry, item)? {
+                Ok(copy) => copy,
+                Err(why) => return Ok(ScanText::NotRead(format!("OCR not used: {why}"))),
+            };
+            let scan_file = copy
+                .as_ref()
+                .map_or(path.as_ref(), material::ScanCopy::path);
+            let reading = match material::read_by_ocr(ocr, scan, scan_file) {
                 Ok(reading) => reading,
                 // Only this machine's trouble (no temporary folder, say): what fails on a
                 // page is in the reading, and is kept like any reading, under the programs'
@@ -1179,11 +1193,12 @@ fn read_scan(
             };
             // OCR reads the file again, maybe minutes after it was hashed: text read from
             // other content must not be kept under this content's hash.
+            // (A member's copy was checked against its hash as it was made.)
             let now = std::fs::metadata(&path).ok().map(|m| Stat {
                 size: m.len(),
                 mtime_ns: mtime_ns(&m),
             });
-            if now.as_ref() != Some(stat) {
+            if copy.is_none() && now.as_ref() != Some(stat) {
                 return Ok(ScanText::NotRead(
                     "OCR not used: the file changed while it was read; it is read again on the next run"
                         .to_string(),
@@ -1191,7 +1206,7 @@ fn read_scan(
             }
             if let Some(cache) = cache {
                 let json = serde_json::to_vec(&reading).unwrap_or_default();
-                cache.store_ocr(hash, &key, &json)?;
+                cache.store_ocr(hash, member, &key, &json)?;
             }
             reading
         }
@@ -1203,6 +1218,34 @@ fn read_scan(
         reading,
         &ocr.describe(),
     )))
+}
+
+/// For an archive member or an attachment, a private copy of its bytes for OCR to read, made
+/// by a worker where there are workers (it opens the containers again); `None` for a file of
+/// the drive itself, which OCR reads where it is. Why no copy could be made, when the member
+/// is gone or is no longer what was extracted.
+fn copy_out(
+    ctx: &Context<'_>,
+    path: &Path,
+    entry: &DriveEntry<'_>,
+    item: &Item,
+) -> Result<Result<Option<material::ScanCopy>, String>, PipelineError> {
+    if item.suffix.is_empty() {
+        return Ok(Ok(None));
+    }
+    Ok(
+        material::ScanCopy::make(&item.suffix, &item.hash, |to| match &ctx.pool {
+            Some(pool) => pool.copy_member(path, &entry.rel_path, &item.suffix, to),
+            None => Ok(material::copy_member(
+                path,
+                &entry.rel_path,
+                &item.suffix,
+                to,
+                &ctx.config.limits,
+            )),
+        })?
+        .map(Some),
+    )
 }
 
 /// The time and memory budgets a stored failure is compared against.

@@ -178,20 +178,75 @@ pub(crate) fn ocr_failure(e: &kooste_ocr::OcrError) -> String {
     format!("OCR failed: {e}")
 }
 
-/// Where the extraction of the file at `file` (`format`, `result`) is a scan, or a picture
-/// that may be one: reads it by OCR into `result` and says how it was read, or why not.
-/// Without the cache: `kooste extract --ocr`.
+/// Where `a`, extracted from the file at `file` (`name` in [`analyse_bytes`]) or from a
+/// member of it, is a scan, or a picture that may be one: reads it by OCR into `a` and says
+/// how it was read, or why not. Without the cache: `kooste extract --ocr`.
 pub fn read_scan_file(
     ocr: &kooste_ocr::Ocr,
     file: &Path,
-    format: Format,
-    result: &mut Result<Document, ExtractError>,
+    name: &str,
+    a: &mut Analysed,
+    limits: &Limits,
 ) -> Option<String> {
-    let scan = scan_of(format, result)?;
-    Some(match read_by_ocr(ocr, scan, file) {
-        Ok(reading) => apply_reading(format, result, reading, &ocr.describe()),
+    let scan = scan_of(a.format, &a.result)?;
+    let suffix = a.path.strip_prefix(name)?;
+    let copy = match suffix {
+        "" => None,
+        _ => match ScanCopy::make(suffix, &a.hash, |to| {
+            Ok::<_, std::convert::Infallible>(copy_member(file, name, suffix, to, limits))
+        }) {
+            Ok(Ok(copy)) => Some(copy),
+            Ok(Err(why)) => return Some(format!("OCR not used: {why}")),
+        },
+    };
+    let path = copy.as_ref().map_or(file, ScanCopy::path);
+    Some(match read_by_ocr(ocr, scan, path) {
+        Ok(reading) => apply_reading(a.format, &mut a.result, reading, &ocr.describe()),
         Err(e) => ocr_failure(&e),
     })
+}
+
+/// A private copy of an archive member or an attachment for OCR to read, removed with its
+/// folder when dropped.
+pub(crate) struct ScanCopy {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+}
+
+impl ScanCopy {
+    /// Makes the copy of the member `suffix` with `copy`, which writes it to the path given
+    /// and returns its hash; the copy must have the `expected` hash, the content extracted.
+    /// Why no copy was made, when it was not; `copy`'s own error passes through.
+    pub(crate) fn make<E>(
+        suffix: &str,
+        expected: &str,
+        copy: impl FnOnce(&Path) -> Result<Result<String, String>, E>,
+    ) -> Result<Result<ScanCopy, String>, E> {
+        let dir = match tempfile::Builder::new().prefix("kooste-scan-").tempdir() {
+            Ok(dir) => dir,
+            Err(e) => return Ok(Err(format!("cannot make a folder for a scan: {e}"))),
+        };
+        // The member's own extension, for the programs that go by it.
+        let ext = suffix
+            .rsplit('/')
+            .next()
+            .and_then(|name| name.rsplit_once('.'))
+            .map(|(_, ext)| ext)
+            .filter(|ext| ext.len() <= 8 && ext.chars().all(|c| c.is_ascii_alphanumeric()))
+            .unwrap_or("bin");
+        let path = dir.path().join(format!("scan.{ext}"));
+        Ok(match copy(&path)? {
+            Ok(hash) if hash == expected => Ok(ScanCopy { _dir: dir, path }),
+            Ok(_) => {
+                Err("the file changed since it was read; it is read again on the next run".into())
+            }
+            Err(why) => Err(why),
+        })
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
 }
 
 /// Items of the results of [`analyse_bytes`] called with `path`.
@@ -268,6 +323,70 @@ pub(crate) fn extract_in_process(
             )],
         ),
     }
+}
+
+/// Writes the bytes of the member `suffix` (`/inner/x.pdf`, as [`Item::suffix`] names it) of
+/// the file at `abs`, whose path on the drive is `name`, to `to`, so that OCR can read a scan
+/// inside an archive or attached to a message; returns the hash of what was written, or why
+/// nothing was. The containers are opened again as extraction opened them, within the same
+/// limits.
+pub(crate) fn copy_member(
+    abs: &Path,
+    name: &str,
+    suffix: &str,
+    to: &Path,
+    limits: &Limits,
+) -> Result<String, String> {
+    let bytes = read_capped(abs, limits.max_file_bytes).map_err(|e| e.to_string())?;
+    let target = format!("{name}{suffix}");
+    let bytes = find_member(name.to_string(), bytes, &target, limits, 0)
+        .ok_or_else(|| format!("{suffix} is no longer in the file"))?;
+    std::fs::write(to, &bytes).map_err(|e| e.to_string())?;
+    Ok(blake3::hash(&bytes).to_hex().to_string())
+}
+
+/// The bytes at `target` inside the file at `path` holding `bytes`, going down through
+/// archives and messages as [`analyse_bytes`] does.
+fn find_member(
+    path: String,
+    bytes: Vec<u8>,
+    target: &str,
+    limits: &Limits,
+    depth: u32,
+) -> Option<Vec<u8>> {
+    if path == target {
+        return Some(bytes);
+    }
+    if depth >= limits.max_archive_depth {
+        return None;
+    }
+    let members = match kooste_extract::sniff(&path, &bytes) {
+        Format::Zip => {
+            kooste_extract::archive_members(&bytes, limits)
+                .ok()?
+                .members
+        }
+        Format::Eml | Format::Msg => {
+            kooste_extract::extract_with_attachments(&path, &bytes, &limits.start())
+                .ok()?
+                .1
+        }
+        _ => return None,
+    };
+    drop(bytes);
+    let below = target.strip_prefix(path.as_str())?.strip_prefix('/')?;
+    // Member names hold folders: `a` and `a/b.pdf` may both lead to the target.
+    members
+        .into_iter()
+        .filter(|m| {
+            below
+                .strip_prefix(m.name.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
+        .find_map(|m| {
+            let at = format!("{path}/{}", m.name);
+            find_member(at, m.bytes.ok()?, target, limits, depth + 1)
+        })
 }
 
 /// Extracts one file held in memory. A ZIP archive gives one result per member, nested

@@ -11,7 +11,7 @@
 //! fresh worker takes the next file.
 
 use crate::PipelineError;
-use crate::material::{Item, analyse_bytes, items_from, read_capped};
+use crate::material::{Item, analyse_bytes, copy_member, items_from, read_capped};
 use kooste_extract::Limits;
 use kooste_model::{ErrorKind, ExtractError, Format};
 use serde::{Deserialize, Serialize};
@@ -58,6 +58,18 @@ struct Request {
     path: Vec<u8>,
     /// The file's path relative to the drive: extraction sees it as the file's name.
     name: String,
+    /// Rather than extract the file, copy one member of it out (a scan for OCR to read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    copy: Option<MemberCopy>,
+}
+
+/// Which member to copy, and where to.
+#[derive(Debug, Serialize, Deserialize)]
+struct MemberCopy {
+    /// The member as [`Item::suffix`] names it.
+    suffix: String,
+    /// The file to write, its path as bytes.
+    to: Vec<u8>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -110,6 +122,24 @@ pub fn serve(input: impl BufRead, mut output: impl Write, limits: &Limits) -> st
 
 fn handle(request: &Request, limits: &Limits) -> Response {
     let path = path_from_bytes(&request.path);
+    if let Some(copy) = &request.copy {
+        let to = path_from_bytes(&copy.to);
+        return match copy_member(&path, &request.name, &copy.suffix, &to, limits) {
+            Ok(hash) => Response {
+                hash,
+                items: Vec::new(),
+            },
+            Err(why) => Response {
+                hash: String::new(),
+                items: vec![Item::failed(
+                    Format::Unknown,
+                    0,
+                    "",
+                    ExtractError::new(ErrorKind::Io, why),
+                )],
+            },
+        };
+    }
     match read_capped(&path, limits.max_file_bytes) {
         Ok(bytes) => {
             let hash = blake3::hash(&bytes).to_hex().to_string();
@@ -401,16 +431,56 @@ impl Pool {
         let request = Request {
             path: path_bytes(abs),
             name: name.to_string(),
+            copy: None,
         };
+        self.ask(&request, waiting, answered)
+    }
+
+    /// Has a worker write the member `suffix` of the file at `abs` (`name` on the drive) to
+    /// `to`, within the same limits as extraction, since it opens the same containers: the
+    /// hash of what was written, or why nothing was.
+    pub(crate) fn copy_member(
+        &self,
+        abs: &Path,
+        name: &str,
+        suffix: &str,
+        to: &Path,
+    ) -> Result<Result<String, String>, PipelineError> {
+        let request = Request {
+            path: path_bytes(abs),
+            name: name.to_string(),
+            copy: Some(MemberCopy {
+                suffix: suffix.to_string(),
+                to: path_bytes(to),
+            }),
+        };
+        Ok(match self.ask(&request, &|| {}, &mut |_| {})? {
+            Outcome::Done(r) if !r.hash.is_empty() => Ok(r.hash),
+            Outcome::Done(r) => Err(r
+                .items
+                .into_iter()
+                .find_map(|i| i.result.err())
+                .map_or_else(|| "the worker copied nothing".to_string(), |e| e.message)),
+            Outcome::Failed { error, .. } => Err(error.message),
+        })
+    }
+
+    /// Sends `request` to a worker and waits for its answer within the hard time limit.
+    fn ask(
+        &self,
+        request: &Request,
+        waiting: &dyn Fn(),
+        answered: &mut dyn FnMut(usize),
+    ) -> Result<Outcome, PipelineError> {
         let mut worker = self.checkout()?;
-        if worker.send(&request).is_err() {
+        if worker.send(request).is_err() {
             // An idle worker that died (killed from outside): a new one gets the file.
             drop(worker);
             self.restarts.fetch_add(1, Ordering::Relaxed);
             worker = Worker::spawn(&self.config)
                 .map_err(|e| PipelineError::Worker(format!("cannot restart worker: {e}")))?;
             worker
-                .send(&request)
+                .send(request)
                 .map_err(|e| PipelineError::Worker(format!("cannot talk to worker: {e}")))?;
         }
         let deadline = Instant::now() + self.config.hard_limit();
@@ -523,6 +593,60 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_worker_copies_out_the_member_asked_for() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let mail = dir.path().join("viesti.eml");
+        // The line break before a boundary belongs to the boundary.
+        let attached = "Allekirjoitettu pöytäkirja";
+        std::fs::write(
+            &mail,
+            format!(
+                "From: a@example.fi\r\nSubject: Liite\r\nMIME-Version: 1.0\r\n\
+                 Content-Type: multipart/mixed; boundary=\"r\"\r\n\r\n--r\r\n\
+                 Content-Type: text/plain\r\n\r\nLiitteenä.\r\n--r\r\n\
+                 Content-Type: text/plain; charset=utf-8\r\n\
+                 Content-Disposition: attachment; filename=\"liite.txt\"\r\n\
+                 Content-Transfer-Encoding: 8bit\r\n\r\n{attached}\r\n--r--\r\n"
+            ),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let copy = |suffix: &str, to: &Path| {
+            let request = Request {
+                path: path_bytes(&mail),
+                name: "Turku/viesti.eml".into(),
+                copy: Some(MemberCopy {
+                    suffix: suffix.into(),
+                    to: path_bytes(to),
+                }),
+            };
+            let input = format!("{}\n", serde_json::to_string(&request).unwrap_or_default());
+            let mut output = Vec::new();
+            assert!(serve(input.as_bytes(), &mut output, &Limits::default()).is_ok());
+            serde_json::from_slice::<Response>(&output).unwrap_or_else(|e| panic!("{e}"))
+        };
+        let to = dir.path().join("kopio.txt");
+        let answer = copy("/liite.txt", &to);
+        let written = std::fs::read(&to).unwrap_or_default();
+        assert_eq!(written, attached.as_bytes());
+        assert_eq!(answer.hash, blake3::hash(&written).to_hex().to_string());
+        assert!(answer.items.is_empty());
+        // A member not in the file: nothing written, and why.
+        let to = dir.path().join("ei.txt");
+        let answer = copy("/poistettu.pdf", &to);
+        assert_eq!(answer.hash, "");
+        assert!(!to.exists());
+        let why = answer.items[0]
+            .result
+            .as_ref()
+            .err()
+            .map(|e| e.message.clone());
+        assert_eq!(
+            why.as_deref(),
+            Some("/poistettu.pdf is no longer in the file")
+        );
+    }
+
+    #[test]
     fn serve_answers_each_request_on_one_line() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let file = dir.path().join("muistio.txt");
@@ -531,10 +655,12 @@ mod tests {
             Request {
                 path: path_bytes(&file),
                 name: "Espoo/muistio.txt".into(),
+                copy: None,
             },
             Request {
                 path: path_bytes(&dir.path().join("puuttuu.txt")),
                 name: "puuttuu.txt".into(),
+                copy: None,
             },
         ];
         let mut input = String::new();
