@@ -403,20 +403,9 @@ fn scans_in_archives_and_mail_are_read_once() {
         return;
     };
     let scan = std::fs::read(repo_root().join(SCAN)).unwrap_or_else(|e| panic!("{e}"));
-    let zip = |entries: &[(&str, &[u8])]| -> Vec<u8> {
-        let mut out = std::io::Cursor::new(Vec::new());
-        let mut z = zip::ZipWriter::new(&mut out);
-        for (name, bytes) in entries {
-            z.start_file(*name, zip::write::SimpleFileOptions::default())
-                .unwrap_or_else(|e| panic!("{e}"));
-            std::io::Write::write_all(&mut z, bytes).unwrap_or_else(|e| panic!("{e}"));
-        }
-        z.finish().unwrap_or_else(|e| panic!("{e}"));
-        out.into_inner()
-    };
-    let inner = zip(&[("sivu.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")]);
+    let inner = zip_of(&[("sivu.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")]);
     // A file named as the folder the scan is in: the member is found all the same.
-    let archive = zip(&[
+    let archive = zip_of(&[
         ("kansio", b"ei skannaus"),
         ("kansio/pöytäkirja.pdf", &scan),
         ("sisempi.zip", &inner),
@@ -480,6 +469,74 @@ fn scans_in_archives_and_mail_are_read_once() {
                 .as_str()],
         );
     }
+}
+
+/// An archive may hold two members of one name: a folder `a/` holding `b.png` beside an
+/// archive `a` holding its own `b.png`. Each is read for its own content, and kept so.
+#[test]
+fn members_of_one_name_are_told_apart_by_their_content() {
+    let _serial = serial();
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let drive = tmp.path().join("drive");
+    std::fs::create_dir_all(drive.join("Oulu")).unwrap_or_else(|e| panic!("{e}"));
+    let picture = |words: &str| [&b"\x89PNG\r\n\x1a\n\0\0\0\r"[..], words.as_bytes()].concat();
+    let first = "Ensimmäinen sivu kokous avattiin kello kymmenen";
+    let second = "Toinen sivu asukkaat osallistuivat työpajaan syksyllä";
+    let inner = zip_of(&[("b.png", &picture(first))]);
+    let archive = zip_of(&[("a", &inner), ("a/b.png", &picture(second))]);
+    std::fs::write(drive.join("Oulu/kuvat.zip"), &archive).unwrap_or_else(|e| panic!("{e}"));
+    // The stand-in reads the words after the picture's 12-byte head, trusting each.
+    let recognise = r#"words=$(tail -c +13 "$1"); printf '%s
+' "$words" > "$2.txt"; printf 'level
+' > "$2.tsv"; for w in $words; do printf '5	1	1	1	1	1	0	0	1	1	95	%s
+' "$w" >> "$2.tsv"; done"#;
+    let out = tmp.path().join("out");
+    let texts = |out: &Path| -> Vec<String> {
+        let index = read_json(&out.join("index.json"));
+        let mut texts: Vec<String> = index["documents"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|d| d["path"] == "Oulu/kuvat.zip/a/b.png")
+            .map(|d| format!("{} {}", d["chars"], d["ocr"]))
+            .collect();
+        texts.sort();
+        texts
+    };
+    let bin = programs(tmp.path(), RENDER, recognise);
+    run_ok(&bin, &drive, &out, &["--ocr"]);
+    let expected = vec![
+        format!(
+            "{} \"read by OCR (tesseract 9.9.9-stand-in, fin+eng)\"",
+            first.chars().count()
+        ),
+        format!(
+            "{} \"read by OCR (tesseract 9.9.9-stand-in, fin+eng)\"",
+            second.chars().count()
+        ),
+    ];
+    let mut expected_sorted = expected.clone();
+    expected_sorted.sort();
+    assert_eq!(texts(&out), expected_sorted);
+    // Kept apart in the cache too: a copy of the archive reads them from there.
+    std::fs::copy(drive.join("Oulu/kuvat.zip"), drive.join("Oulu/kopio.zip"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let bin = programs(tmp.path(), RENDER, "exit 1");
+    run_ok(&bin, &drive, &out, &["--ocr"]);
+    assert_eq!(texts(&out), expected_sorted);
+}
+
+/// A ZIP archive of the entries given.
+fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut z = zip::ZipWriter::new(&mut out);
+    for (name, bytes) in entries {
+        z.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        std::io::Write::write_all(&mut z, bytes).unwrap_or_else(|e| panic!("{e}"));
+    }
+    z.finish().unwrap_or_else(|e| panic!("{e}"));
+    out.into_inner()
 }
 
 /// Standard base64, as mail carries attachments.

@@ -15,12 +15,24 @@ use std::process::Command;
 #[cfg(unix)]
 pub fn confine(command: &mut Command, memory_mib: u64) {
     use std::os::unix::process::CommandExt;
-    let bytes = memory_mib.saturating_mul(1 << 20) as libc::rlim_t;
+    let mut bytes = memory_mib.saturating_mul(1 << 20) as libc::rlim_t;
+    // A limit above the hard one this process was given (ulimit -Hv, systemd's LimitAS=)
+    // may not be set, and every spawn would fail: the child gets the lower.
+    let mut inherited = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit fills the struct we own.
+    if unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut inherited) } == 0
+        && inherited.rlim_max != libc::RLIM_INFINITY
+    {
+        bytes = bytes.min(inherited.rlim_max);
+    }
     #[cfg(target_os = "linux")]
     let parent = std::process::id() as libc::pid_t;
     // SAFETY: runs in the child between fork and exec, where only async-signal-safe calls
     // are allowed: setrlimit, prctl and getppid are, and they are given initialised structs
-    // and constants. Nothing is allocated.
+    // and constants. Nothing is allocated: errors are raw OS error numbers.
     unsafe {
         command.pre_exec(move || {
             let memory = libc::rlimit {
@@ -44,9 +56,7 @@ pub fn confine(command: &mut Command, memory_mib: u64) {
                 // kooste died before the line above, and the child was adopted: the signal
                 // will never come, so the child must not start.
                 if libc::getppid() != parent {
-                    return Err(std::io::Error::other(
-                        "kooste ended before its child started",
-                    ));
+                    return Err(std::io::Error::from_raw_os_error(libc::ESRCH));
                 }
             }
             Ok(())
@@ -73,7 +83,24 @@ mod tests {
     #[test]
     fn the_child_sees_the_address_space_limit_in_kib() {
         assert_eq!(shell("ulimit -v", 512), "524288");
-        assert_eq!(shell("ulimit -v", 3), "3072");
+        assert_eq!(shell("ulimit -v", 1000), "1024000");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_child_dies_with_the_thread_that_spawned_it() {
+        use std::os::unix::process::ExitStatusExt;
+        let spawner = std::thread::spawn(|| {
+            let mut command = Command::new("sleep");
+            command.arg("30");
+            confine(&mut command, 512);
+            command.spawn().unwrap()
+        });
+        let mut child = spawner.join().unwrap();
+        // The spawning thread has ended: the parent-death signal kills the child, which
+        // would otherwise have ended by itself.
+        let status = child.wait().unwrap();
+        assert_eq!(status.signal(), Some(libc::SIGKILL));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Format recognition by content. Share drives hold files with wrong or missing extensions,
 //! so the signature decides and the extension only breaks ties.
 
-use kooste_model::Format;
+use kooste_model::{Format, Picture};
 use std::io::{Cursor, Read};
 
 const OLE_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
@@ -40,7 +40,7 @@ pub fn sniff(name: &str, bytes: &[u8]) -> Format {
     {
         return Format::Ics;
     }
-    if image_kind(head, &ext).is_some() {
+    if Picture::of(head, &ext).is_some() {
         return Format::Image;
     }
     if let Some(f) = by_extension(&ext) {
@@ -58,71 +58,23 @@ pub fn sniff(name: &str, bytes: &[u8]) -> Format {
     Format::Unknown
 }
 
-/// The kind of picture `head` begins, by its signature. BMP's two-letter signature is too
-/// weak alone and needs the extension too; HEIC (phones' own) is named by its ISO box.
-fn image_kind(head: &[u8], ext: &str) -> Option<&'static str> {
-    Some(match head {
-        [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, ..] => "PNG image",
-        [0xFF, 0xD8, 0xFF, ..] => "JPEG image",
-        [b'G', b'I', b'F', b'8', b'7' | b'9', b'a', ..] => "GIF image",
-        [b'I', b'I', 0x2A, 0x00, ..] | [b'M', b'M', 0x00, 0x2A, ..] => "TIFF image",
-        [
-            b'R',
-            b'I',
-            b'F',
-            b'F',
-            _,
-            _,
-            _,
-            _,
-            b'W',
-            b'E',
-            b'B',
-            b'P',
-            ..,
-        ] => "WebP image",
-        [b'B', b'M', ..] if ext == "bmp" => "BMP image",
-        [
-            _,
-            _,
-            _,
-            _,
-            b'f',
-            b't',
-            b'y',
-            b'p',
-            b'h',
-            b'e',
-            b'i',
-            b'c' | b'x',
-            ..,
-        ]
-        | [
-            _,
-            _,
-            _,
-            _,
-            b'f',
-            b't',
-            b'y',
-            b'p',
-            b'm',
-            b'i',
-            b'f',
-            b'1',
-            ..,
-        ] => "HEIC image",
-        _ => return None,
-    })
-}
-
 /// A short description of a file without text of its own for the audit: what it seems to be.
 pub(crate) fn describe_unknown(name: &str, bytes: &[u8]) -> String {
     let ext = extension(name);
-    if let Some(image) = image_kind(&bytes[..bytes.len().min(16)], &ext) {
-        return format!(
-            "{image}: no text to read without OCR (kooste run --ocr reads scanned pages)"
-        );
+    match Picture::of(&bytes[..bytes.len().min(16)], &ext) {
+        Some(picture) if !picture.readable_by_ocr() => {
+            return format!(
+                "{}: no text to read (saved as JPEG, kooste run --ocr reads it)",
+                picture.describe()
+            );
+        }
+        Some(picture) => {
+            return format!(
+                "{}: no text to read without OCR (kooste run --ocr reads scanned pages)",
+                picture.describe()
+            );
+        }
+        None => {}
     }
     let what = match bytes {
         [0x1F, 0x8B, ..] => "gzip archive",
@@ -520,6 +472,10 @@ mod tests {
         assert_eq!(
             describe_unknown("a.png", b"\x89PNG\r\n\x1a\n\0"),
             "PNG image: no text to read without OCR (kooste run --ocr reads scanned pages)"
+        );
+        assert_eq!(
+            describe_unknown("IMG_1234.HEIC", b"\0\0\0\x18ftypheic\0\0"),
+            "HEIC image: no text to read (saved as JPEG, kooste run --ocr reads it)"
         );
         assert_eq!(
             describe_unknown("x.bin", &[0, 1, 2]),

@@ -8,6 +8,7 @@ mod error;
 mod index;
 mod materials;
 mod names;
+mod picture;
 mod scores;
 mod work_package;
 
@@ -20,5 +21,6 @@ pub use index::{
 };
 pub use materials::{Materials, MaterialsSeq, Stopped, View, visit, visit_without_evidence};
 pub use names::{TableColumn, heading_key, means_none};
+pub use picture::Picture;
 pub use scores::Scores;
 pub use work_package::WorkPackage;

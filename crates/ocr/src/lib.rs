@@ -164,6 +164,49 @@ impl Ocr {
     /// still read: what fails on a page is the page's. Only an I/O error of this machine (no
     /// temporary folder, no output) stops the file.
     pub fn read_pdf(&self, pdf: &Path, pages: u32) -> Result<OcrText, OcrError> {
+        self.read_pages(pages, |page, work, left| {
+            self.read_page(pdf, page, work, left)
+        })
+    }
+
+    /// Reads an image file as [`Ocr::read_pdf`] reads a PDF, page by page: a page scanned or
+    /// photographed to JPEG, PNG, TIFF (each of its pages), GIF, BMP or WebP, at the
+    /// resolution the file states. A page read upright that tesseract trusts little is read
+    /// again with its orientation model turning it (`--psm 1`), and keeps the reading it
+    /// trusts clearly more. A page keeps its text only where tesseract read at least
+    /// [`TRUSTED_WORDS`] words it trusts: a photograph or a drawing gives a few strings of
+    /// noise, which are not text.
+    pub fn read_image(&self, image: &Path) -> Result<OcrText, OcrError> {
+        // tesseract runs in its private folder.
+        let image = &std::path::absolute(image)?;
+        // tesseract reads a file whose format it does not know (HEIC, say) as a list of the
+        // paths of images to read: such a file could make it read any picture on the machine.
+        if !is_readable_picture(image) {
+            return Ok(OcrText {
+                pages: vec![String::new()],
+                failed: vec![(
+                    1,
+                    "tesseract cannot read this kind of picture; saved as JPEG or PNG it can be read"
+                        .to_string(),
+                )],
+                left_out: 0,
+            });
+        }
+        // Only TIFF holds several pages; a file it cannot count is read as one.
+        let pages = tiff_pages(image, self.settings.max_pages.saturating_add(1)).unwrap_or(1);
+        self.read_pages(pages, |page, work, left| {
+            self.read_image_page(image, page, pages > 1, work, left)
+        })
+    }
+
+    /// Reads the first `pages` pages with `read_page` (page, work folder, time left of the
+    /// file's): at most [`Settings::max_pages`] of them, and those begun within
+    /// [`Settings::file_timeout`].
+    fn read_pages(
+        &self,
+        pages: u32,
+        read_page: impl Fn(u32, &Path, Duration) -> Result<String, OcrError>,
+    ) -> Result<OcrText, OcrError> {
         let work = tempfile::Builder::new().prefix("kooste-ocr-").tempdir()?;
         let end = Instant::now() + self.settings.file_timeout;
         let cap = pages.min(self.settings.max_pages);
@@ -174,7 +217,7 @@ impl Ocr {
             if left.is_zero() {
                 break;
             }
-            match self.read_page(pdf, page, work.path(), left) {
+            match read_page(page, work.path(), left) {
                 Ok(read) => text.push(read),
                 // Cut off by the file's time, not the page's: the rest is left out.
                 Err(OcrError::Timeout { .. }) if left < self.settings.page_timeout => break,
@@ -193,79 +236,38 @@ impl Ocr {
         })
     }
 
-    /// Reads an image file: a page scanned or photographed to JPEG, PNG, TIFF (every page of
-    /// it), GIF, BMP or WebP. An image read upright that tesseract trusts little is read again
-    /// with its orientation model turning each page (`--psm 1`), and a page keeps the reading
-    /// it trusts clearly more. A page keeps its text only where tesseract read at least
-    /// [`TRUSTED_WORDS`] words it trusts: a photograph or a drawing gives a few strings of
-    /// noise, which are not text. Pages past [`Settings::max_pages`] are dropped; the whole
-    /// file has [`Settings::file_timeout`]. What fails is the file's, in
-    /// [`OcrText::failed`] as page 1; only an I/O error of this machine is an `Err`.
-    pub fn read_image(&self, image: &Path) -> Result<OcrText, OcrError> {
-        let work = tempfile::Builder::new().prefix("kooste-ocr-").tempdir()?;
-        let end = Instant::now() + self.settings.file_timeout;
-        let remaining = || end.saturating_duration_since(Instant::now());
-        let mut pages = match self.recognise_image(image, "text", &[], work.path(), remaining()) {
-            Ok(pages) => pages,
-            Err(e @ OcrError::Io(_)) => return Err(e),
-            Err(e) => {
-                return Ok(OcrText {
-                    pages: vec![String::new()],
-                    failed: vec![(1, e.to_string())],
-                    left_out: 0,
-                });
-            }
-        };
-        let doubtful = |r: &Reading| r.confidence.is_some_and(|c| c < TURN_BELOW);
-        if self.orientation && pages.iter().any(doubtful) {
-            // A reading that fails (the time may be nearly spent) leaves the upright one.
-            let turned =
-                self.recognise_image(image, "turned", &["--psm", "1"], work.path(), remaining());
-            for (page, again) in pages.iter_mut().zip(turned.unwrap_or_default()) {
-                if again.confidence.unwrap_or(0.0) > page.confidence.unwrap_or(0.0) + TURN_MARGIN {
-                    *page = again;
-                }
-            }
-        }
-        let read = pages.len().min(self.settings.max_pages as usize);
-        let left_out = (pages.len() - read) as u32;
-        Ok(OcrText {
-            pages: pages
-                .into_iter()
-                .take(read)
-                .map(|p| {
-                    if p.trusted >= TRUSTED_WORDS {
-                        p.text
-                    } else {
-                        String::new()
-                    }
-                })
-                .collect(),
-            failed: Vec::new(),
-            left_out,
-        })
-    }
-
-    /// Reads every page of an image file with tesseract, at the resolution the image says
-    /// it has: its text and its word statistics, page by page.
-    fn recognise_image(
+    /// One page of an image file (of several, a multi-page TIFF: `select` it), within the
+    /// page time limit and the `left` of the file's.
+    fn read_image_page(
         &self,
         image: &Path,
-        name: &str,
-        extra: &[&str],
+        page: u32,
+        select: bool,
         work: &Path,
-        limit: Duration,
-    ) -> Result<Vec<Reading>, OcrError> {
-        let out = work.join(name);
-        let mut recognise = self.tesseract_command(image, &out);
-        recognise.args(extra).args(["txt", "tsv"]);
-        self.run(recognise, "tesseract", 1, work, limit)?;
-        let text = std::fs::read(out.with_extension("txt")).unwrap_or_default();
-        let tsv = std::fs::read(out.with_extension("tsv")).unwrap_or_default();
-        Ok(image_pages(
-            &String::from_utf8_lossy(&text),
-            &String::from_utf8_lossy(&tsv),
-        ))
+        left: Duration,
+    ) -> Result<String, OcrError> {
+        let end = Instant::now() + self.settings.page_timeout.min(left);
+        let remaining = || end.saturating_duration_since(Instant::now());
+        let selected = format!("tessedit_page_number={}", page - 1);
+        let mut args = Vec::new();
+        if select {
+            args.extend(["-c", selected.as_str()]);
+        }
+        let mut best = self.recognise(image, "text", &args, page, work, remaining())?;
+        if self.orientation && best.confidence.is_some_and(|c| c < TURN_BELOW) {
+            args.extend(["--psm", "1"]);
+            // A reading that fails (the time may be nearly spent) leaves the upright one.
+            if let Ok(again) = self.recognise(image, "turned", &args, page, work, remaining())
+                && again.confidence.unwrap_or(0.0) > best.confidence.unwrap_or(0.0) + TURN_MARGIN
+            {
+                best = again;
+            }
+        }
+        Ok(if best.trusted >= TRUSTED_WORDS {
+            best.text
+        } else {
+            String::new()
+        })
     }
 
     /// tesseract reading `image` into `out` (without extension) in this reader's languages.
@@ -277,7 +279,10 @@ impl Ocr {
             .args(["-l", &self.languages])
             // One thread per page: a run reads several files at once, and tesseract's own
             // threads would only compete with them.
-            .env("OMP_THREAD_LIMIT", "1");
+            .env("OMP_THREAD_LIMIT", "1")
+            // tesseract reads a file whose format it does not know as a list of image paths;
+            // relative ones then resolve in the private folder, not where kooste runs.
+            .current_dir(out.parent().unwrap_or(out));
         command
     }
 
@@ -304,7 +309,9 @@ impl Ocr {
             .arg(&image);
         self.run(render, "pdftoppm", page, work, remaining())?;
         let pgm = image.with_extension("pgm");
-        let first = self.recognise(&pgm, &work.join("text"), page, work, remaining())?;
+        let dpi = self.settings.dpi.to_string();
+        let at_dpi = ["--dpi", dpi.as_str()];
+        let first = self.recognise(&pgm, "text", &at_dpi, page, work, remaining())?;
         // A page fed into the scanner upside down or sideways reads as gibberish that
         // tesseract itself trusts little; read it turned, and keep the reading it trusts
         // clearly more.
@@ -319,7 +326,7 @@ impl Ocr {
                 // A turned reading that fails (the page's time may be nearly spent) leaves the
                 // upright one standing.
                 if let Ok(again) =
-                    self.recognise(&turned, &work.join("turned"), page, work, remaining())
+                    self.recognise(&turned, "turned", &at_dpi, page, work, remaining())
                     && again.confidence.unwrap_or(0.0)
                         > best.confidence.unwrap_or(0.0) + TURN_MARGIN
                 {
@@ -350,18 +357,21 @@ impl Ocr {
         rotate_of(&said)
     }
 
-    /// Reads one page image with tesseract: its text, and its mean word confidence (0-100)
-    /// from the TSV output, `None` when it found no words.
+    /// Reads one page image with tesseract, with `extra` arguments, into `name` in `work`:
+    /// its text, its mean word confidence (0-100) from the TSV output (`None` when it found
+    /// no words), and its trusted words.
     fn recognise(
         &self,
         image: &Path,
-        out: &Path,
+        name: &str,
+        extra: &[&str],
         page: u32,
         work: &Path,
         limit: Duration,
     ) -> Result<Reading, OcrError> {
-        let mut recognise = self.tesseract_command(image, out);
-        recognise.args(["--dpi", &self.settings.dpi.to_string(), "txt", "tsv"]);
+        let out = work.join(name);
+        let mut recognise = self.tesseract_command(image, &out);
+        recognise.args(extra).args(["txt", "tsv"]);
         self.run(recognise, "tesseract", page, work, limit)?;
         // No text file from a program that says it succeeded is a page without text (a page
         // too large to render, say), not this machine's trouble.
@@ -510,30 +520,66 @@ fn mean_confidence(tsv: &str) -> Option<f64> {
         .mean()
 }
 
-/// The pages of tesseract's reading of an image file: its text ends each page with a form
-/// feed, and its TSV numbers the pages of the words.
-fn image_pages(text: &str, tsv: &str) -> Vec<Reading> {
-    let mut texts: Vec<&str> = text.split('\u{c}').collect();
-    if texts.len() > 1 && texts.last().is_some_and(|t| t.trim().is_empty()) {
-        texts.pop();
+/// Whether the file at `path` begins as a picture tesseract's image library reads.
+fn is_readable_picture(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    let Ok(read) = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)) else {
+        return false;
+    };
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    kooste_model::Picture::of(&head[..read], &ext)
+        .is_some_and(kooste_model::Picture::readable_by_ocr)
+}
+
+/// How many pages (image file directories) the TIFF file at `path` holds, counting at most
+/// `cap`; `None` when it is no TIFF.
+fn tiff_pages(path: &Path, cap: u32) -> Option<u32> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut header = [0u8; 8];
+    file.read_exact(&mut header).ok()?;
+    let big_endian = match &header[..4] {
+        [b'I', b'I', 42, 0] => false,
+        [b'M', b'M', 0, 42] => true,
+        _ => return None,
+    };
+    let u16_of = |b: [u8; 2]| {
+        if big_endian {
+            u16::from_be_bytes(b)
+        } else {
+            u16::from_le_bytes(b)
+        }
+    };
+    let u32_of = |b: [u8; 4]| {
+        if big_endian {
+            u32::from_be_bytes(b)
+        } else {
+            u32::from_le_bytes(b)
+        }
+    };
+    let mut offset = u32_of([header[4], header[5], header[6], header[7]]);
+    let mut seen = Vec::new();
+    // A chain that loops or points past the end ends the count: the pages before it stand.
+    while offset != 0 && seen.len() < cap as usize && !seen.contains(&offset) {
+        seen.push(offset);
+        let mut count = [0u8; 2];
+        if file.seek(SeekFrom::Start(u64::from(offset))).is_err()
+            || file.read_exact(&mut count).is_err()
+        {
+            break;
+        }
+        let skip = 12 * i64::from(u16_of(count));
+        let mut next = [0u8; 4];
+        if file.seek(SeekFrom::Current(skip)).is_err() || file.read_exact(&mut next).is_err() {
+            break;
+        }
+        offset = u32_of(next);
     }
-    let stats = word_stats(tsv);
-    let count = texts
-        .len()
-        .max(stats.keys().last().map_or(0, |&n| n as usize));
-    (1..=count)
-        .map(|n| {
-            let words = stats.get(&(n as u32)).copied().unwrap_or_default();
-            Reading {
-                text: texts
-                    .get(n - 1)
-                    .map_or("", |t| t.trim_matches(['\n', ' ']))
-                    .to_string(),
-                confidence: words.mean(),
-                trusted: words.trusted,
-            }
-        })
-        .collect()
+    (!seen.is_empty()).then_some(seen.len() as u32)
 }
 
 /// The `Rotate:` line of tesseract's orientation report, in quarter turns clockwise.
@@ -953,62 +999,114 @@ for a; do last="$a"; done; echo "$5" > "$last.pgm""#,
         format!("5\\t{page}\\t1\\t1\\t1\\t1\\t0\\t0\\t1\\t1\\t{conf}\\t{word}\\n")
     }
 
+    /// A TIFF file of `pages` pages, each an image file directory without entries: enough
+    /// for the pages to be counted.
+    fn tiff(path: &Path, pages: u32, big_endian: bool) {
+        let u32_bytes = |n: u32| {
+            if big_endian {
+                n.to_be_bytes()
+            } else {
+                n.to_le_bytes()
+            }
+        };
+        let mut bytes = if big_endian {
+            b"MM\0*".to_vec()
+        } else {
+            b"II*\0".to_vec()
+        };
+        bytes.extend(u32_bytes(8));
+        for page in 1..=pages {
+            // No entries, then the next directory's offset (0 after the last).
+            bytes.extend([0, 0]);
+            bytes.extend(u32_bytes(if page < pages { 8 + 6 * page } else { 0 }));
+        }
+        std::fs::write(path, bytes).unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    #[test]
+    fn the_pages_of_a_tiff_are_counted_and_a_looping_chain_ends() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("faksi.tif");
+        for (pages, big_endian) in [(1, false), (3, false), (3, true), (50, true)] {
+            tiff(&path, pages, big_endian);
+            assert_eq!(tiff_pages(&path, 41), Some(pages.min(41)), "{pages}");
+        }
+        // A directory that names itself as the next ends the count at once.
+        std::fs::write(&path, b"II*\0\x08\0\0\0\0\0\x08\0\0\0").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(tiff_pages(&path, 41), Some(1));
+        std::fs::write(&path, b"\x89PNG\r\n\x1a\n").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(tiff_pages(&path, 41), None);
+    }
+
     #[cfg(unix)]
     #[test]
     fn an_image_is_read_page_by_page_and_keeps_only_trusted_text() {
         let _serial = serial();
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let image = dir.path().join("kuva.tif");
+        tiff(&image, 3, false);
         // Three pages: print read well, a photograph's noise (trusted little, and short
         // words), and print with exactly the five trusted words a page needs.
-        let mut rows = String::from("level\\tpage_num\\n");
-        for word in [
-            "Pöytäkirja",
-            "kokous",
-            "avattiin",
-            "kello",
-            "kymmenen",
-            "sovittiin",
-        ] {
-            rows += &word_row(1, "93", word);
-        }
-        for (conf, word) in [
+        let page = |words: &[(&str, &str)]| -> String {
+            let text: Vec<&str> = words.iter().map(|(_, w)| *w).collect();
+            let rows: String = words.iter().map(|(c, w)| word_row(1, c, w)).collect();
+            format!(
+                "printf '%s\\n' '{}' > \"$2.txt\"; printf 'level\\n{rows}' > \"$2.tsv\"",
+                text.join(" ")
+            )
+        };
+        let first = page(&[
+            ("93", "Pöytäkirja"),
+            ("93", "kokous"),
+            ("93", "avattiin"),
+            ("93", "kello"),
+            ("93", "kymmenen"),
+        ]);
+        let second = page(&[
             ("31", "Te"),
             ("45", "Hee"),
             ("92", "m"),
             ("95", "™"),
             ("52", "wel"),
-        ] {
-            rows += &word_row(2, conf, word);
-        }
-        for word in [
-            "Asukkaat",
-            "osallistuivat",
-            "työpajaan",
-            "Varissuolla",
-            "syksyllä",
-            "ja",
-        ] {
-            rows += &word_row(3, "88", word);
-        }
+        ]);
+        let third = page(&[
+            ("88", "Asukkaat"),
+            ("88", "osallistuivat"),
+            ("88", "työpajaan"),
+            ("88", "Varissuolla"),
+            ("88", "syksyllä"),
+            ("88", "ja"),
+        ]);
+        // Each page is asked for by its number (from 0), and at the file's own resolution.
         let recognise = format!(
-            "case \"$*\" in *--dpi*) exit 9 ;; esac; \
-             printf 'Pöytäkirja\\n\\fTe Hee m ™ wel\\n\\fAsukkaat osallistuivat\\n\\f' > \"$2.txt\"; \
-             printf '{rows}' > \"$2.tsv\""
+            "case \"$*\" in *--dpi*) exit 9 ;; \
+             *page_number=0*) {first} ;; *page_number=1*) {second} ;; *page_number=2*) {third} ;; \
+             *) exit 8 ;; esac"
         );
         let ocr = scripted(dir.path(), "exit 1", &recognise, 5);
-        let text = ocr
-            .read_image(Path::new("kuva.tif"))
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(text.pages, ["Pöytäkirja", "", "Asukkaat osallistuivat"]);
-        assert!(text.failed.is_empty());
+        let text = ocr.read_image(&image).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            text.pages,
+            [
+                "Pöytäkirja kokous avattiin kello kymmenen",
+                "",
+                "Asukkaat osallistuivat työpajaan Varissuolla syksyllä ja"
+            ]
+        );
+        assert!(text.failed.is_empty(), "{:?}", text.failed);
         assert_eq!(text.left_out, 0);
         // Pages past the cap are left out and counted.
         let ocr = scripted(dir.path(), "exit 1", &recognise, 2);
-        let text = ocr
-            .read_image(Path::new("kuva.tif"))
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(text.pages, ["Pöytäkirja", ""]);
+        let text = ocr.read_image(&image).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(text.pages.len(), 2);
         assert_eq!(text.left_out, 1);
+        // A file of one page is read without asking for a page.
+        let single = dir.path().join("kuva.png");
+        std::fs::write(&single, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap_or_else(|e| panic!("{e}"));
+        let recognise = format!("case \"$*\" in *page_number*) exit 8 ;; *) {first} ;; esac");
+        let ocr = scripted(dir.path(), "exit 1", &recognise, 5);
+        let text = ocr.read_image(&single).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(text.pages, ["Pöytäkirja kokous avattiin kello kymmenen"]);
     }
 
     #[cfg(unix)]
@@ -1017,6 +1115,9 @@ for a; do last="$a"; done; echo "$5" > "$last.pgm""#,
         let _serial = serial();
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let seen = dir.path().join("seen");
+        let picture = dir.path().join("sivuttain.png");
+        std::fs::write(&picture, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")
+            .unwrap_or_else(|e| panic!("{e}"));
         let words = |conf: &str| {
             ["Sivuttain", "skannattu", "muistio", "luettiin", "oikein"]
                 .iter()
@@ -1034,9 +1135,7 @@ for a; do last="$a"; done; echo "$5" > "$last.pgm""#,
         );
         let mut ocr = scripted(dir.path(), "exit 1", &recognise, 5);
         ocr.orientation = true;
-        let text = ocr
-            .read_image(Path::new("sivuttain.png"))
-            .unwrap_or_else(|e| panic!("{e}"));
+        let text = ocr.read_image(&picture).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(text.pages, ["Sivuttain skannattu muistio luettiin oikein"]);
         let runs = std::fs::read_to_string(&seen).unwrap_or_default();
         assert_eq!(runs.lines().count(), 2, "{runs}");
@@ -1044,9 +1143,7 @@ for a; do last="$a"; done; echo "$5" > "$last.pgm""#,
         // words: no text.
         std::fs::remove_file(&seen).unwrap_or_else(|e| panic!("{e}"));
         ocr.orientation = false;
-        let text = ocr
-            .read_image(Path::new("sivuttain.png"))
-            .unwrap_or_else(|e| panic!("{e}"));
+        let text = ocr.read_image(&picture).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(text.pages, [""]);
         assert_eq!(
             std::fs::read_to_string(&seen)
@@ -1068,9 +1165,10 @@ for a; do last="$a"; done; echo "$5" > "$last.pgm""#,
             "echo 'Error in pixReadStream: Unknown format: no pix returned' >&2; exit 1",
             5,
         );
-        let text = ocr
-            .read_image(Path::new("rikki.jpg"))
+        let broken = dir.path().join("rikki.jpg");
+        std::fs::write(&broken, b"\xff\xd8\xff\xe0\0\x10JFIF\0\x01")
             .unwrap_or_else(|e| panic!("{e}"));
+        let text = ocr.read_image(&broken).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(text.pages, [""]);
         assert_eq!(text.failed.len(), 1);
         assert_eq!(text.failed[0].0, 1);
@@ -1078,6 +1176,22 @@ for a; do last="$a"; done; echo "$5" > "$last.pgm""#,
             text.failed[0].1.contains("no pix returned"),
             "{:?}",
             text.failed
+        );
+        // A picture of a kind tesseract does not know is not given to it: it would read the
+        // file as a list of paths of pictures to read.
+        let heic = dir.path().join("IMG_0042.HEIC");
+        std::fs::write(&heic, b"\0\0\0\x18ftypheic\0\0\0\0/etc/kuva.png\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let ocr = scripted(dir.path(), "exit 1", "echo 'Sivu' > \"$2.txt\"", 5);
+        let text = ocr.read_image(&heic).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(text.pages, [""]);
+        assert_eq!(
+            text.failed,
+            [(
+                1,
+                "tesseract cannot read this kind of picture; saved as JPEG or PNG it can be read"
+                    .to_string()
+            )]
         );
     }
 

@@ -916,17 +916,19 @@ impl Cache {
         decompress(&blob)
     }
 
+    /// Keeps what OCR read of a scan of `format` (a PDF or a picture), as
+    /// [`Cache::ocr_reading`] finds it.
     pub(crate) fn store_ocr(
         &self,
-        hash: &str,
-        member: &str,
+        (hash, member): (&str, &str),
+        format: &str,
         key: &str,
         json: &[u8],
     ) -> Result<(), CacheError> {
         let e = Extraction {
             hash,
             ext: member,
-            format: "pdf",
+            format,
             items: &[],
             timeout_ms: None,
             memory_mib: None,

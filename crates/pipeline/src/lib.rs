@@ -1073,17 +1073,23 @@ fn process(
     // A scan that OCR could not read, or that changed while it was read, is read again
     // next time: its materials are not kept.
     let mut read_again = false;
+    // The file changed between its hashing and its extraction: what OCR read would be kept
+    // under content no file row holds, and swept at the end of the run.
+    let current = known_hash.is_none() || known_hash.as_deref() == Some(hash.as_str());
     for item in &mut items {
-        notes.push(match read_scan(ctx, entry, &stat, &hash, item)? {
-            ScanText::NotAScan => None,
-            ScanText::Read(note) => Some(note),
-            ScanText::NotRead(note) => {
-                read_again = true;
-                Some(note)
-            }
-            // Its extraction is stored: after the scan, it finds what OCR read stored too.
-            ScanText::BeingRead => return Ok(Processed::PutAside),
-        });
+        notes.push(
+            match read_scan(ctx, entry, &stat, (&hash, current), item)? {
+                ScanText::NotAScan => None,
+                ScanText::Read(note) => Some(note),
+                ScanText::NotRead(note) => {
+                    read_again = true;
+                    material::note_on_picture(&mut item.result, &note);
+                    Some(note)
+                }
+                // Its extraction is stored: after the scan, it finds what OCR read stored too.
+                ScanText::BeingRead => return Ok(Processed::PutAside),
+            },
+        );
     }
     drop(claim);
     let materials: Vec<Material> = items
@@ -1122,6 +1128,10 @@ enum ScanText {
     BeingRead,
 }
 
+/// Why OCR's reading of a file that changed meanwhile is not used.
+const CHANGED_WHILE_READ: &str =
+    "OCR not used: the file changed while it was read; it is read again on the next run";
+
 /// The in-flight key of reading a scan's content by OCR, beside its extraction's keys.
 const OCR_IN_FLIGHT: &str = "\0ocr";
 
@@ -1134,7 +1144,7 @@ fn read_scan(
     ctx: &Context<'_>,
     entry: &DriveEntry<'_>,
     stat: &Stat,
-    hash: &str,
+    (hash, current): (&str, bool),
     item: &mut Item,
 ) -> Result<ScanText, PipelineError> {
     let Some(ocr) = ctx.config.ocr else {
@@ -1143,9 +1153,18 @@ fn read_scan(
     let Some(scan) = material::scan_of(item.format, &item.result) else {
         return Ok(ScanText::NotAScan);
     };
-    // A member's reading is kept under the file's content and the member's place in it, so
-    // that it leaves the cache with the file, as extractions do.
-    let member = item.suffix.as_str();
+    if !current {
+        return Ok(ScanText::NotRead(CHANGED_WHILE_READ.to_string()));
+    }
+    // A member's reading is kept under the file's content, so that it leaves the cache with
+    // the file as extractions do, and the member's place and content: two members can have
+    // one place (a folder `a/` beside an archive `a`).
+    let member = if item.suffix.is_empty() {
+        String::new()
+    } else {
+        format!("{}@{}", item.suffix, item.hash)
+    };
+    let member = member.as_str();
     let key = ocr.key();
     let cache = ctx.config.cache.filter(|_| !hash.is_empty());
     let stored = || {
@@ -1199,14 +1218,11 @@ fn read_scan(
                 mtime_ns: mtime_ns(&m),
             });
             if copy.is_none() && now.as_ref() != Some(stat) {
-                return Ok(ScanText::NotRead(
-                    "OCR not used: the file changed while it was read; it is read again on the next run"
-                        .to_string(),
-                ));
+                return Ok(ScanText::NotRead(CHANGED_WHILE_READ.to_string()));
             }
             if let Some(cache) = cache {
                 let json = serde_json::to_vec(&reading).unwrap_or_default();
-                cache.store_ocr(hash, member, &key, &json)?;
+                cache.store_ocr((hash, member), item.format.as_str(), &key, &json)?;
             }
             reading
         }
@@ -1234,12 +1250,12 @@ fn copy_out(
         return Ok(Ok(None));
     }
     Ok(
-        material::ScanCopy::make(&item.suffix, &item.hash, |to| match &ctx.pool {
-            Some(pool) => pool.copy_member(path, &entry.rel_path, &item.suffix, to),
+        material::ScanCopy::make(&item.suffix, |to| match &ctx.pool {
+            Some(pool) => pool.copy_member(path, &entry.rel_path, (&item.suffix, &item.hash), to),
             None => Ok(material::copy_member(
                 path,
                 &entry.rel_path,
-                &item.suffix,
+                (&item.suffix, &item.hash),
                 to,
                 &ctx.config.limits,
             )),

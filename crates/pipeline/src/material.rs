@@ -130,19 +130,24 @@ pub(crate) fn apply_reading(
                 damaged: None,
             };
             let note = fill_scan(&mut doc, reading, reader);
-            match result {
-                Err(e) if doc.is_empty() => {
-                    // The audit lists the picture with its error: it now says what OCR found
-                    // rather than that OCR was not used.
-                    let what = e.message.split_once(':').map_or("", |(what, _)| what);
-                    e.message = format!("{what}: {note}")
-                        .trim_start_matches(": ")
-                        .to_string();
-                }
-                _ => *result = Ok(doc),
+            if doc.is_empty() {
+                note_on_picture(result, &note);
+            } else {
+                *result = Ok(doc);
             }
             note
         }
+    }
+}
+
+/// Where `result` is a picture's error, has it say what OCR made of the picture (`note`)
+/// rather than that OCR was not used: the audit lists the picture with its error.
+pub(crate) fn note_on_picture(result: &mut Result<Document, ExtractError>, note: &str) {
+    if let Err(e) = result {
+        let what = e.message.split_once(':').map_or("", |(what, _)| what);
+        e.message = format!("{what}: {note}")
+            .trim_start_matches(": ")
+            .to_string();
     }
 }
 
@@ -192,17 +197,31 @@ pub fn read_scan_file(
     let suffix = a.path.strip_prefix(name)?;
     let copy = match suffix {
         "" => None,
-        _ => match ScanCopy::make(suffix, &a.hash, |to| {
-            Ok::<_, std::convert::Infallible>(copy_member(file, name, suffix, to, limits))
+        _ => match ScanCopy::make(suffix, |to| {
+            Ok::<_, std::convert::Infallible>(copy_member(
+                file,
+                name,
+                (suffix, &a.hash),
+                to,
+                limits,
+            ))
         }) {
             Ok(Ok(copy)) => Some(copy),
-            Ok(Err(why)) => return Some(format!("OCR not used: {why}")),
+            Ok(Err(why)) => {
+                let note = format!("OCR not used: {why}");
+                note_on_picture(&mut a.result, &note);
+                return Some(note);
+            }
         },
     };
     let path = copy.as_ref().map_or(file, ScanCopy::path);
     Some(match read_by_ocr(ocr, scan, path) {
         Ok(reading) => apply_reading(a.format, &mut a.result, reading, &ocr.describe()),
-        Err(e) => ocr_failure(&e),
+        Err(e) => {
+            let note = ocr_failure(&e);
+            note_on_picture(&mut a.result, &note);
+            note
+        }
     })
 }
 
@@ -214,13 +233,12 @@ pub(crate) struct ScanCopy {
 }
 
 impl ScanCopy {
-    /// Makes the copy of the member `suffix` with `copy`, which writes it to the path given
-    /// and returns its hash; the copy must have the `expected` hash, the content extracted.
-    /// Why no copy was made, when it was not; `copy`'s own error passes through.
+    /// Makes the copy of the member `suffix` with `copy`, which writes it to the path given,
+    /// or says why it could not. Why no copy was made, when it was not; `copy`'s own error
+    /// passes through.
     pub(crate) fn make<E>(
         suffix: &str,
-        expected: &str,
-        copy: impl FnOnce(&Path) -> Result<Result<String, String>, E>,
+        copy: impl FnOnce(&Path) -> Result<Result<(), String>, E>,
     ) -> Result<Result<ScanCopy, String>, E> {
         let dir = match tempfile::Builder::new().prefix("kooste-scan-").tempdir() {
             Ok(dir) => dir,
@@ -235,13 +253,7 @@ impl ScanCopy {
             .filter(|ext| ext.len() <= 8 && ext.chars().all(|c| c.is_ascii_alphanumeric()))
             .unwrap_or("bin");
         let path = dir.path().join(format!("scan.{ext}"));
-        Ok(match copy(&path)? {
-            Ok(hash) if hash == expected => Ok(ScanCopy { _dir: dir, path }),
-            Ok(_) => {
-                Err("the file changed since it was read; it is read again on the next run".into())
-            }
-            Err(why) => Err(why),
-        })
+        Ok(copy(&path)?.map(|()| ScanCopy { _dir: dir, path }))
     }
 
     pub(crate) fn path(&self) -> &Path {
@@ -327,35 +339,40 @@ pub(crate) fn extract_in_process(
 
 /// Writes the bytes of the member `suffix` (`/inner/x.pdf`, as [`Item::suffix`] names it) of
 /// the file at `abs`, whose path on the drive is `name`, to `to`, so that OCR can read a scan
-/// inside an archive or attached to a message; returns the hash of what was written, or why
-/// nothing was. The containers are opened again as extraction opened them, within the same
-/// limits.
+/// inside an archive or attached to a message. The member must have the content `hash`: two
+/// members can have one name (a folder `a/` beside an archive `a`). Returns why nothing was
+/// written, when nothing was. The containers are opened again as extraction opened them, within
+/// the same limits.
 pub(crate) fn copy_member(
     abs: &Path,
     name: &str,
-    suffix: &str,
+    member: (&str, &str),
     to: &Path,
     limits: &Limits,
-) -> Result<String, String> {
+) -> Result<(), String> {
+    let (suffix, hash) = member;
     let bytes = read_capped(abs, limits.max_file_bytes).map_err(|e| e.to_string())?;
     let target = format!("{name}{suffix}");
-    let bytes = find_member(name.to_string(), bytes, &target, limits, 0)
-        .ok_or_else(|| format!("{suffix} is no longer in the file"))?;
-    std::fs::write(to, &bytes).map_err(|e| e.to_string())?;
-    Ok(blake3::hash(&bytes).to_hex().to_string())
+    let bytes = find_member(name.to_string(), bytes, (&target, hash), limits, 0).ok_or_else(|| {
+        format!(
+            "{suffix} could not be copied out of the file for OCR: it is not in it as it was read"
+        )
+    })?;
+    std::fs::write(to, &bytes).map_err(|e| e.to_string())
 }
 
-/// The bytes at `target` inside the file at `path` holding `bytes`, going down through
-/// archives and messages as [`analyse_bytes`] does.
+/// The bytes of content `target.1` at `target.0` inside the file at `path` holding `bytes`,
+/// going down through archives and messages as [`analyse_bytes`] does.
 fn find_member(
     path: String,
     bytes: Vec<u8>,
-    target: &str,
+    target: (&str, &str),
     limits: &Limits,
     depth: u32,
 ) -> Option<Vec<u8>> {
+    let (target, hash) = target;
     if path == target {
-        return Some(bytes);
+        return (blake3::hash(&bytes).to_hex().as_str() == hash).then_some(bytes);
     }
     if depth >= limits.max_archive_depth {
         return None;
@@ -385,7 +402,7 @@ fn find_member(
         })
         .find_map(|m| {
             let at = format!("{path}/{}", m.name);
-            find_member(at, m.bytes.ok()?, target, limits, depth + 1)
+            find_member(at, m.bytes.ok()?, (target, hash), limits, depth + 1)
         })
 }
 

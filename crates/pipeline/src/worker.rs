@@ -3,12 +3,14 @@
 //!
 //! The parent spawns workers of its own binary (the command line gives the program and its
 //! arguments) and speaks to each over stdin/stdout, one JSON object per line each way: a
-//! [`Request`] naming a file, a [`Response`] with its hash and extracted items. A worker is
+//! [`Request`] naming a file, a [`Response`] with its hash and extracted items. A request
+//! may instead ask for one member of the file (a scan in an archive or a message) to be
+//! copied out for OCR, since that too means opening the file's containers. A worker is
 //! confined from its start ([`kooste_confine::confine`]): an address-space limit, no core
-//! dumps, and death with its parent. The parent gives each file a hard time limit; a worker that overruns it is
-//! killed, one that dies is examined (its last words on stderr tell a memory or stack
-//! overflow from other crashes), and either way its file gets an error of a known kind and a
-//! fresh worker takes the next file.
+//! dumps, and death with its parent. The parent gives each file a hard time limit; a worker
+//! that overruns it is killed, one that dies is examined (its last words on stderr tell a
+//! memory or stack overflow from other crashes), and either way its file gets an error of a
+//! known kind and a fresh worker takes the next file.
 
 use crate::PipelineError;
 use crate::material::{Item, analyse_bytes, copy_member, items_from, read_capped};
@@ -68,6 +70,8 @@ struct Request {
 struct MemberCopy {
     /// The member as [`Item::suffix`] names it.
     suffix: String,
+    /// Its content's hash, which tells apart members of one name.
+    hash: String,
     /// The file to write, its path as bytes.
     to: Vec<u8>,
 }
@@ -124,9 +128,10 @@ fn handle(request: &Request, limits: &Limits) -> Response {
     let path = path_from_bytes(&request.path);
     if let Some(copy) = &request.copy {
         let to = path_from_bytes(&copy.to);
-        return match copy_member(&path, &request.name, &copy.suffix, &to, limits) {
-            Ok(hash) => Response {
-                hash,
+        let member = (copy.suffix.as_str(), copy.hash.as_str());
+        return match copy_member(&path, &request.name, member, &to, limits) {
+            Ok(()) => Response {
+                hash: copy.hash.clone(),
                 items: Vec::new(),
             },
             Err(why) => Response {
@@ -436,32 +441,36 @@ impl Pool {
         self.ask(&request, waiting, answered)
     }
 
-    /// Has a worker write the member `suffix` of the file at `abs` (`name` on the drive) to
-    /// `to`, within the same limits as extraction, since it opens the same containers: the
-    /// hash of what was written, or why nothing was.
+    /// Has a worker write the member (suffix, content hash) of the file at `abs` (`name` on
+    /// the drive) to `to`, within the same limits as extraction, since it opens the same
+    /// containers; or why nothing was written.
     pub(crate) fn copy_member(
         &self,
         abs: &Path,
         name: &str,
-        suffix: &str,
+        member: (&str, &str),
         to: &Path,
-    ) -> Result<Result<String, String>, PipelineError> {
+    ) -> Result<Result<(), String>, PipelineError> {
         let request = Request {
             path: path_bytes(abs),
             name: name.to_string(),
             copy: Some(MemberCopy {
-                suffix: suffix.to_string(),
+                suffix: member.0.to_string(),
+                hash: member.1.to_string(),
                 to: path_bytes(to),
             }),
         };
         Ok(match self.ask(&request, &|| {}, &mut |_| {})? {
-            Outcome::Done(r) if !r.hash.is_empty() => Ok(r.hash),
+            Outcome::Done(r) if !r.hash.is_empty() => Ok(()),
             Outcome::Done(r) => Err(r
                 .items
                 .into_iter()
                 .find_map(|i| i.result.err())
                 .map_or_else(|| "the worker copied nothing".to_string(), |e| e.message)),
-            Outcome::Failed { error, .. } => Err(error.message),
+            Outcome::Failed { error, .. } => Err(format!(
+                "the worker copying it out of the file failed: {}",
+                error.message
+            )),
         })
     }
 
@@ -616,6 +625,7 @@ mod tests {
                 name: "Turku/viesti.eml".into(),
                 copy: Some(MemberCopy {
                     suffix: suffix.into(),
+                    hash: blake3::hash(attached.as_bytes()).to_hex().to_string(),
                     to: path_bytes(to),
                 }),
             };
@@ -642,7 +652,9 @@ mod tests {
             .map(|e| e.message.clone());
         assert_eq!(
             why.as_deref(),
-            Some("/poistettu.pdf is no longer in the file")
+            Some(
+                "/poistettu.pdf could not be copied out of the file for OCR: it is not in it as it was read"
+            )
         );
     }
 

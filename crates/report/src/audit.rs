@@ -948,8 +948,8 @@ pub fn write_audit_markdown(
         lang,
         if a.ocr_ran {
             lang.pick(
-                "Tyhjät tiedostot: ei tekstiä, tekstintunnistuksen (OCR) tulos rivillä",
-                "Empty files: no text; what text recognition (OCR) found, beside each",
+                "Tyhjät tiedostot: ei tekstiä (tekstintunnistuksen, OCR, tulos rivillä, missä sitä käytettiin)",
+                "Empty files: no text (what text recognition, OCR, found, beside those it read)",
             )
         } else {
             lang.pick(
