@@ -10,6 +10,7 @@
 //! ends. Nothing here prints; failures are [`OcrError`]s.
 
 use std::ffi::OsString;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -177,25 +178,46 @@ impl Ocr {
     /// [`TRUSTED_WORDS`] words it trusts: a photograph or a drawing gives a few strings of
     /// noise, which are not text.
     pub fn read_image(&self, image: &Path) -> Result<OcrText, OcrError> {
-        // tesseract runs in its private folder.
-        let image = &std::path::absolute(image)?;
+        let failed = |why: &str| OcrText {
+            pages: vec![String::new()],
+            failed: vec![(1, why.to_string())],
+            left_out: 0,
+        };
         // tesseract reads a file whose format it does not know (HEIC, say) as a list of the
         // paths of images to read: such a file could make it read any picture on the machine.
-        if !is_readable_picture(image) {
-            return Ok(OcrText {
-                pages: vec![String::new()],
-                failed: vec![(
-                    1,
-                    "tesseract cannot read this kind of picture; saved as JPEG or PNG it can be read"
-                        .to_string(),
-                )],
-                left_out: 0,
-            });
+        // It is given a private copy, checked, so that the file cannot be swapped between
+        // the check and the read.
+        let held = tempfile::Builder::new()
+            .prefix("kooste-picture-")
+            .tempdir()?;
+        let ext = image
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .filter(|e| e.len() <= 8 && e.chars().all(|c| c.is_ascii_alphanumeric()))
+            .unwrap_or_default();
+        let copy = held.path().join(format!("picture.{ext}"));
+        let size = std::fs::metadata(image)?.len();
+        if size > MAX_PICTURE_BYTES {
+            return Ok(failed(&format!(
+                "a picture of {size} bytes is over the {} MiB OCR reads",
+                MAX_PICTURE_BYTES >> 20
+            )));
         }
-        // Only TIFF holds several pages; a file it cannot count is read as one.
-        let pages = tiff_pages(image, self.settings.max_pages.saturating_add(1)).unwrap_or(1);
+        std::io::copy(
+            &mut std::fs::File::open(image)?.take(MAX_PICTURE_BYTES),
+            &mut std::fs::File::create(&copy)?,
+        )?;
+        if !is_readable_picture(&copy, &ext) {
+            return Ok(failed(
+                "tesseract cannot read this kind of picture; saved as JPEG or PNG it can be read",
+            ));
+        }
+        // A TIFF's pages are asked for one by one: left to itself, tesseract follows the
+        // file's chain of pages, which may loop. Other pictures hold one page.
+        let tiff = tiff_pages(&copy);
+        let pages = tiff.unwrap_or(1).max(1);
         self.read_pages(pages, |page, work, left| {
-            self.read_image_page(image, page, pages > 1, work, left)
+            self.read_image_page(&copy, page, tiff.is_some(), work, left)
         })
     }
 
@@ -279,10 +301,7 @@ impl Ocr {
             .args(["-l", &self.languages])
             // One thread per page: a run reads several files at once, and tesseract's own
             // threads would only compete with them.
-            .env("OMP_THREAD_LIMIT", "1")
-            // tesseract reads a file whose format it does not know as a list of image paths;
-            // relative ones then resolve in the private folder, not where kooste runs.
-            .current_dir(out.parent().unwrap_or(out));
+            .env("OMP_THREAD_LIMIT", "1");
         command
     }
 
@@ -442,6 +461,12 @@ impl Ocr {
 const TURN_BELOW: f64 = 70.0;
 /// How much more the turned reading must be trusted to be kept.
 const TURN_MARGIN: f64 = 15.0;
+/// Pictures larger than this are not read: no scanned page is (an uncompressed A3 page at
+/// 600 dpi is about 70 MB).
+const MAX_PICTURE_BYTES: u64 = 256 << 20;
+/// A TIFF's pages are counted up to this many, so that the note can say how many were left
+/// out, at a bounded cost.
+const MAX_TIFF_PAGES: u32 = 100_000;
 /// A page image larger than this is not turned: it would have to be held in memory, and no
 /// scanned sheet is this large (A4 at 300 dpi is 8.7 MB, A3 17 MB).
 const MAX_TURNED_BYTES: u64 = 64 << 20;
@@ -520,25 +545,20 @@ fn mean_confidence(tsv: &str) -> Option<f64> {
         .mean()
 }
 
-/// Whether the file at `path` begins as a picture tesseract's image library reads.
-fn is_readable_picture(path: &Path) -> bool {
-    use std::io::Read;
+/// Whether the file at `path` (of extension `ext`) begins as a picture tesseract's image
+/// library reads.
+fn is_readable_picture(path: &Path, ext: &str) -> bool {
     let mut head = [0u8; 16];
     let Ok(read) = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)) else {
         return false;
     };
-    let ext = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    kooste_model::Picture::of(&head[..read], &ext)
+    kooste_model::Picture::of(&head[..read], ext)
         .is_some_and(kooste_model::Picture::readable_by_ocr)
 }
 
-/// How many pages (image file directories) the TIFF file at `path` holds, counting at most
-/// `cap`; `None` when it is no TIFF.
-fn tiff_pages(path: &Path, cap: u32) -> Option<u32> {
-    use std::io::{Read, Seek, SeekFrom};
+/// How many pages (image file directories with entries) the TIFF file at `path` holds, up to
+/// [`MAX_TIFF_PAGES`]; `None` when it is no TIFF.
+fn tiff_pages(path: &Path) -> Option<u32> {
     let mut file = std::fs::File::open(path).ok()?;
     let mut header = [0u8; 8];
     file.read_exact(&mut header).ok()?;
@@ -562,24 +582,33 @@ fn tiff_pages(path: &Path, cap: u32) -> Option<u32> {
         }
     };
     let mut offset = u32_of([header[4], header[5], header[6], header[7]]);
-    let mut seen = Vec::new();
-    // A chain that loops or points past the end ends the count: the pages before it stand.
-    while offset != 0 && seen.len() < cap as usize && !seen.contains(&offset) {
-        seen.push(offset);
+    let mut seen = std::collections::HashSet::new();
+    let mut pages = 0u32;
+    // A chain that loops or breaks off ends the count: the pages before it stand.
+    while offset != 0 && pages < MAX_TIFF_PAGES && seen.insert(offset) {
         let mut count = [0u8; 2];
-        if file.seek(SeekFrom::Start(u64::from(offset))).is_err()
-            || file.read_exact(&mut count).is_err()
+        let mut next = [0u8; 4];
+        let entries = file
+            .seek(SeekFrom::Start(u64::from(offset)))
+            .and_then(|_| file.read_exact(&mut count))
+            .map(|()| u16_of(count));
+        let Ok(entries) = entries else {
+            break;
+        };
+        if file
+            .seek(SeekFrom::Current(12 * i64::from(entries)))
+            .and_then(|_| file.read_exact(&mut next))
+            .is_err()
         {
             break;
         }
-        let skip = 12 * i64::from(u16_of(count));
-        let mut next = [0u8; 4];
-        if file.seek(SeekFrom::Current(skip)).is_err() || file.read_exact(&mut next).is_err() {
-            break;
+        // A directory without entries describes no image.
+        if entries > 0 {
+            pages += 1;
         }
         offset = u32_of(next);
     }
-    (!seen.is_empty()).then_some(seen.len() as u32)
+    Some(pages)
 }
 
 /// The `Rotate:` line of tesseract's orientation report, in quarter turns clockwise.
@@ -999,8 +1028,8 @@ for a; do last="$a"; done; echo "$5" > "$last.pgm""#,
         format!("5\\t{page}\\t1\\t1\\t1\\t1\\t0\\t0\\t1\\t1\\t{conf}\\t{word}\\n")
     }
 
-    /// A TIFF file of `pages` pages, each an image file directory without entries: enough
-    /// for the pages to be counted.
+    /// A TIFF file of `pages` pages, each an image file directory of one entry (zeros):
+    /// enough for the pages to be counted.
     fn tiff(path: &Path, pages: u32, big_endian: bool) {
         let u32_bytes = |n: u32| {
             if big_endian {
@@ -1016,26 +1045,39 @@ for a; do last="$a"; done; echo "$5" > "$last.pgm""#,
         };
         bytes.extend(u32_bytes(8));
         for page in 1..=pages {
-            // No entries, then the next directory's offset (0 after the last).
-            bytes.extend([0, 0]);
-            bytes.extend(u32_bytes(if page < pages { 8 + 6 * page } else { 0 }));
+            // One entry, then the next directory's offset (0 after the last).
+            bytes.extend(if big_endian { [0, 1] } else { [1, 0] });
+            bytes.extend([0; 12]);
+            bytes.extend(u32_bytes(if page < pages { 8 + 18 * page } else { 0 }));
         }
         std::fs::write(path, bytes).unwrap_or_else(|e| panic!("{e}"));
     }
 
     #[test]
-    fn the_pages_of_a_tiff_are_counted_and_a_looping_chain_ends() {
+    fn the_pages_of_a_tiff_are_counted_and_a_broken_chain_ends_the_count() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let path = dir.path().join("faksi.tif");
-        for (pages, big_endian) in [(1, false), (3, false), (3, true), (50, true)] {
+        for (pages, big_endian) in [(1, false), (3, false), (3, true), (300, true)] {
             tiff(&path, pages, big_endian);
-            assert_eq!(tiff_pages(&path, 41), Some(pages.min(41)), "{pages}");
+            assert_eq!(tiff_pages(&path), Some(pages), "{pages}");
         }
-        // A directory that names itself as the next ends the count at once.
-        std::fs::write(&path, b"II*\0\x08\0\0\0\0\0\x08\0\0\0").unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(tiff_pages(&path, 41), Some(1));
-        std::fs::write(&path, b"\x89PNG\r\n\x1a\n").unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(tiff_pages(&path, 41), None);
+        let write = |bytes: &[u8]| std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{e}"));
+        // A directory that names itself as the next counts once.
+        let mut looping = b"II*\0\x08\0\0\0\x01\0".to_vec();
+        looping.extend([0; 12]);
+        looping.extend(8u32.to_le_bytes());
+        write(&looping);
+        assert_eq!(tiff_pages(&path), Some(1));
+        // A first directory past the end, or one whose entries run past it: no page.
+        write(b"II*\0\xff\0\0\0");
+        assert_eq!(tiff_pages(&path), Some(0));
+        write(b"II*\0\x08\0\0\0\xff\xff\0\0");
+        assert_eq!(tiff_pages(&path), Some(0));
+        // A directory without entries describes no picture.
+        write(b"II*\0\x08\0\0\0\0\0\0\0\0\0");
+        assert_eq!(tiff_pages(&path), Some(0));
+        write(b"\x89PNG\r\n\x1a\n");
+        assert_eq!(tiff_pages(&path), None);
     }
 
     #[cfg(unix)]
@@ -1095,11 +1137,22 @@ for a; do last="$a"; done; echo "$5" > "$last.pgm""#,
         );
         assert!(text.failed.is_empty(), "{:?}", text.failed);
         assert_eq!(text.left_out, 0);
-        // Pages past the cap are left out and counted.
+        // Pages past the cap are left out and counted, however many.
         let ocr = scripted(dir.path(), "exit 1", &recognise, 2);
         let text = ocr.read_image(&image).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(text.pages.len(), 2);
         assert_eq!(text.left_out, 1);
+        // A TIFF of one page is asked for its page too: left to itself, tesseract would
+        // follow a chain of pages that loops.
+        let one = dir.path().join("yksi.tif");
+        tiff(&one, 1, true);
+        let text = ocr.read_image(&one).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(text.pages, ["Pöytäkirja kokous avattiin kello kymmenen"]);
+        let long = dir.path().join("pitkä.tif");
+        tiff(&long, 45, false);
+        let text = ocr.read_image(&long).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(text.pages.len(), 2);
+        assert_eq!(text.left_out, 43);
         // A file of one page is read without asking for a page.
         let single = dir.path().join("kuva.png");
         std::fs::write(&single, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap_or_else(|e| panic!("{e}"));
