@@ -339,17 +339,21 @@ fn a_scanned_image_is_read_and_a_photograph_stays_without_text() {
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let out = tmp.path().join("out");
-    // Without --ocr both are pictures without text.
+    // Without --ocr both are pictures without text, empty as a scan without a text layer
+    // is: not unreadable files.
     run_ok(Path::new("/nonexistent"), &drive, &out, &[]);
     let docs = documents(&read_json(&out.join("index.json")));
-    let page = &docs["Oulu/muistio.png"];
-    assert_eq!(page["status"], "error");
-    assert_eq!(page["format"], "image");
-    assert_eq!(
-        page["error"]["message"],
-        "PNG image: no text to read without OCR (kooste run --ocr reads scanned pages)"
+    for path in ["Oulu/muistio.png", "Oulu/IMG_0042.JPG"] {
+        assert_eq!(docs[path]["status"], "empty", "{}", docs[path]);
+        assert_eq!(docs[path]["format"], "image");
+        assert!(docs[path]["error"].is_null());
+    }
+    let audit = read(&out.join("audit.md"));
+    assert!(
+        audit.contains("| Tyhjiä (tarvitsevat OCR:n) | 2 |"),
+        "{audit}"
     );
-    assert!(read(&out.join("audit.md")).contains("| Tyhjiä (tarvitsevat OCR:n) | 0 |"));
+    assert!(audit.contains("| Lukukelvottomia | 0 |"), "{audit}");
 
     // Words the stand-in trusts (95) on the page, noise it does not (40) in the photograph.
     // tesseract is given a private copy of each, which keeps its extension.
@@ -364,11 +368,10 @@ fn a_scanned_image_is_read_and_a_photograph_stays_without_text() {
     read_by_stand_in(&docs["Oulu/muistio.png"]);
     assert_eq!(docs["Oulu/muistio.png"]["format"], "image");
     let photo = &docs["Oulu/IMG_0042.JPG"];
-    assert_eq!(photo["status"], "error");
-    assert_eq!(photo["error"]["kind"], "unsupported");
+    assert_eq!(photo["status"], "empty");
     assert_eq!(
-        photo["error"]["message"],
-        "JPEG image: OCR found no text (tesseract 9.9.9-stand-in, fin+eng)"
+        photo["ocr"],
+        "OCR found no text (tesseract 9.9.9-stand-in, fin+eng)"
     );
     let audit = read(&out.join("audit.md"));
     assert!(
@@ -376,9 +379,9 @@ fn a_scanned_image_is_read_and_a_photograph_stays_without_text() {
         "{audit}"
     );
     // OCR ran: an empty file is no longer one that needs it.
-    assert!(audit.contains("| Tyhjiä (ei tekstiä) | 0 |"), "{audit}");
+    assert!(audit.contains("| Tyhjiä (ei tekstiä) | 1 |"), "{audit}");
     assert!(
-        audit.contains("- `Oulu/IMG_0042.JPG`: JPEG image: OCR found no text"),
+        audit.contains("- `Oulu/IMG_0042.JPG`: OCR found no text (tesseract 9.9.9-stand-in"),
         "{audit}"
     );
 
@@ -389,8 +392,8 @@ fn a_scanned_image_is_read_and_a_photograph_stays_without_text() {
     assert_eq!(docs["Oulu/muistio.png"]["status"], "ok");
     assert_eq!(docs["Oulu/muistio.png"]["chars"], READ_TEXT.chars().count());
     assert_eq!(
-        docs["Oulu/IMG_0042.JPG"]["error"]["message"],
-        "JPEG image: OCR found no text (tesseract 9.9.9-stand-in, fin+eng)"
+        docs["Oulu/IMG_0042.JPG"]["ocr"],
+        "OCR found no text (tesseract 9.9.9-stand-in, fin+eng)"
     );
 }
 

@@ -46,7 +46,7 @@ pub use text::decode as decode_text;
 
 /// Bumped whenever any extractor's output changes, so that cached results are not reused
 /// across versions that would extract differently.
-pub const EXTRACTOR_REVISION: u32 = 11;
+pub const EXTRACTOR_REVISION: u32 = 12;
 
 /// One file format's reader.
 pub trait Extractor: Sync {
@@ -110,7 +110,7 @@ pub fn extract_with_attachments(
     if bytes.is_empty()
         && !matches!(
             format,
-            Format::Txt | Format::Markdown | Format::Html | Format::Unknown | Format::Image
+            Format::Txt | Format::Markdown | Format::Html | Format::Unknown
         )
     {
         return Err(Error::Corrupt(format!(
@@ -130,8 +130,19 @@ pub fn extract_with_attachments(
         Format::Eml => return contained(|| eml::read_message(bytes, limits)),
         Format::Msg => return contained(|| msg::read_message(bytes, limits)),
         Format::Zip => return Err(Error::Archive),
-        Format::Unknown | Format::Image => {
-            return Err(Error::Unsupported(sniff::describe_unknown(name, bytes)));
+        Format::Unknown => return Err(Error::Unsupported(sniff::describe_unknown(name, bytes))),
+        // A picture has no text of its own: like a scan without a text layer, it is there,
+        // and empty until OCR reads it.
+        Format::Image => {
+            return Ok((
+                Document {
+                    format,
+                    pages: Vec::new(),
+                    meta: Default::default(),
+                    damaged: None,
+                },
+                Vec::new(),
+            ));
         }
         other => extractor_for(other)
             .ok_or_else(|| Error::Unsupported(format!("no extractor for {}", other.as_str())))?,

@@ -58,24 +58,9 @@ pub fn sniff(name: &str, bytes: &[u8]) -> Format {
     Format::Unknown
 }
 
-/// A short description of a file without text of its own for the audit: what it seems to be.
+/// A short description of an unrecognised file for the audit: what it seems to be.
 pub(crate) fn describe_unknown(name: &str, bytes: &[u8]) -> String {
     let ext = extension(name);
-    match Picture::of(&bytes[..bytes.len().min(16)], &ext) {
-        Some(picture) if !picture.readable_by_ocr() => {
-            return format!(
-                "{}: no text to read (saved as JPEG, kooste run --ocr reads it)",
-                picture.describe()
-            );
-        }
-        Some(picture) => {
-            return format!(
-                "{}: no text to read without OCR (kooste run --ocr reads scanned pages)",
-                picture.describe()
-            );
-        }
-        None => {}
-    }
     let what = match bytes {
         [0x1F, 0x8B, ..] => "gzip archive",
         [b'R', b'a', b'r', b'!', ..] => "RAR archive",
@@ -462,6 +447,10 @@ mod tests {
         ] {
             assert_eq!(sniff(name, bytes), Format::Image, "{name}");
         }
+        // A picture is a document without text, as a scan without a text layer is.
+        let doc = crate::extract("scan.png", png, &crate::Limits::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((doc.format, doc.pages.len()), (Format::Image, 0));
         // "BM" begins words too: without the extension it is no picture.
         assert_eq!(sniff("muistio.txt", b"BMX-hankkeen muistio"), Format::Txt);
         assert_ne!(sniff("muistio", b"BM"), Format::Image);
@@ -469,14 +458,6 @@ mod tests {
 
     #[test]
     fn describes_unknown_files() {
-        assert_eq!(
-            describe_unknown("a.png", b"\x89PNG\r\n\x1a\n\0"),
-            "PNG image: no text to read without OCR (kooste run --ocr reads scanned pages)"
-        );
-        assert_eq!(
-            describe_unknown("IMG_1234.HEIC", b"\0\0\0\x18ftypheic\0\0"),
-            "HEIC image: no text to read (saved as JPEG, kooste run --ocr reads it)"
-        );
         assert_eq!(
             describe_unknown("x.bin", &[0, 1, 2]),
             "unrecognised binary file (.bin)"

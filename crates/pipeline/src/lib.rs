@@ -1083,7 +1083,6 @@ fn process(
                 ScanText::Read(note) => Some(note),
                 ScanText::NotRead(note) => {
                     read_again = true;
-                    material::note_on_picture(&mut item.result, &note);
                     Some(note)
                 }
                 // Its extraction is stored: after the scan, it finds what OCR read stored too.
@@ -1150,7 +1149,7 @@ fn read_scan(
     let Some(ocr) = ctx.config.ocr else {
         return Ok(ScanText::NotAScan);
     };
-    let Some(scan) = material::scan_of(item.format, &item.result) else {
+    let Some(scan) = material::scan_of(&item.result) else {
         return Ok(ScanText::NotAScan);
     };
     if !current {
@@ -1228,12 +1227,11 @@ fn read_scan(
         }
     };
     drop(claim);
-    Ok(ScanText::Read(material::apply_reading(
-        item.format,
-        &mut item.result,
-        reading,
-        &ocr.describe(),
-    )))
+    Ok(match item.result.as_mut() {
+        Ok(doc) => ScanText::Read(material::apply_reading(doc, reading, &ocr.describe())),
+        // scan_of found a document above.
+        Err(_) => ScanText::NotAScan,
+    })
 }
 
 /// For an archive member or an attachment, a private copy of its bytes for OCR to read, made

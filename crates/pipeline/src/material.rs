@@ -66,11 +66,11 @@ pub(crate) enum Scan {
     Image,
 }
 
-/// What OCR can read of an extraction of `format` that gave `result`, if anything.
-pub(crate) fn scan_of(format: Format, result: &Result<Document, ExtractError>) -> Option<Scan> {
+/// What OCR can read of an extraction that gave `result`, if anything.
+pub(crate) fn scan_of(result: &Result<Document, ExtractError>) -> Option<Scan> {
     match result {
         Ok(doc) if is_scan(doc) => Some(Scan::Pdf(doc.pages.len() as u32)),
-        Err(e) if format == Format::Image && e.kind == ErrorKind::Unsupported => Some(Scan::Image),
+        Ok(doc) if doc.format == Format::Image && doc.is_empty() => Some(Scan::Image),
         _ => None,
     }
 }
@@ -109,46 +109,14 @@ impl From<kooste_ocr::OcrText> for ScanReading {
     }
 }
 
-/// Puts what OCR read of an extraction of `format` into `result` and says how it was read;
-/// `reader` names the reader ([`kooste_ocr::Ocr::describe`]). A scanned PDF's pages get their
-/// text; a picture in which OCR found text becomes a document of its pages, and one without
-/// stays what it was, a file without text.
-pub(crate) fn apply_reading(
-    format: Format,
-    result: &mut Result<Document, ExtractError>,
-    reading: ScanReading,
-    reader: &str,
-) -> String {
-    match result {
-        Ok(doc) => fill_scan(doc, reading, reader),
-        Err(_) => {
-            let pages = reading.pages.len() as u32 + reading.left_out;
-            let mut doc = Document {
-                format,
-                pages: (1..=pages).map(|n| Page::new(n, "")).collect(),
-                meta: Default::default(),
-                damaged: None,
-            };
-            let note = fill_scan(&mut doc, reading, reader);
-            if doc.is_empty() {
-                note_on_picture(result, &note);
-            } else {
-                *result = Ok(doc);
-            }
-            note
-        }
+/// Puts what OCR read of a scan or a picture into `doc` and says how it was read; `reader`
+/// names the reader ([`kooste_ocr::Ocr::describe`]). A picture gets the pages OCR found.
+pub(crate) fn apply_reading(doc: &mut Document, reading: ScanReading, reader: &str) -> String {
+    if doc.format == Format::Image {
+        let pages = reading.pages.len() as u32 + reading.left_out;
+        doc.pages = (1..=pages).map(|n| Page::new(n, "")).collect();
     }
-}
-
-/// Where `result` is a picture's error, has it say what OCR made of the picture (`note`)
-/// rather than that OCR was not used: the audit lists the picture with its error.
-pub(crate) fn note_on_picture(result: &mut Result<Document, ExtractError>, note: &str) {
-    if let Err(e) = result {
-        let what = e.message.split_once(':').map_or("", |(what, _)| what);
-        e.message = format!("{what}: {note}")
-            .trim_start_matches(": ")
-            .to_string();
-    }
+    fill_scan(doc, reading, reader)
 }
 
 /// Puts what OCR read into the scan's pages, page by page, and says how it was read;
@@ -193,7 +161,7 @@ pub fn read_scan_file(
     a: &mut Analysed,
     limits: &Limits,
 ) -> Option<String> {
-    let scan = scan_of(a.format, &a.result)?;
+    let scan = scan_of(&a.result)?;
     let suffix = a.path.strip_prefix(name)?;
     let copy = match suffix {
         "" => None,
@@ -207,21 +175,14 @@ pub fn read_scan_file(
             ))
         }) {
             Ok(Ok(copy)) => Some(copy),
-            Ok(Err(why)) => {
-                let note = format!("OCR not used: {why}");
-                note_on_picture(&mut a.result, &note);
-                return Some(note);
-            }
+            Ok(Err(why)) => return Some(format!("OCR not used: {why}")),
         },
     };
     let path = copy.as_ref().map_or(file, ScanCopy::path);
-    Some(match read_by_ocr(ocr, scan, path) {
-        Ok(reading) => apply_reading(a.format, &mut a.result, reading, &ocr.describe()),
-        Err(e) => {
-            let note = ocr_failure(&e);
-            note_on_picture(&mut a.result, &note);
-            note
-        }
+    Some(match (read_by_ocr(ocr, scan, path), a.result.as_mut()) {
+        (Ok(reading), Ok(doc)) => apply_reading(doc, reading, &ocr.describe()),
+        (Ok(_), Err(_)) => return None,
+        (Err(e), _) => ocr_failure(&e),
     })
 }
 
