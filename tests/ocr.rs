@@ -354,6 +354,17 @@ fn a_scanned_image_is_read_and_a_photograph_stays_without_text() {
         "{audit}"
     );
     assert!(audit.contains("| Lukukelvottomia | 0 |"), "{audit}");
+    // Copies of a picture are found as copies of any file are.
+    std::fs::create_dir_all(drive.join("Turku")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::copy(
+        drive.join("Oulu/IMG_0042.JPG"),
+        drive.join("Turku/kuva.jpg"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    run_ok(Path::new("/nonexistent"), &drive, &out, &[]);
+    let audit = read(&out.join("audit.md"));
+    assert!(audit.contains("| Kaksoiskappaleryhmiä | 1 |"), "{audit}");
+    std::fs::remove_file(drive.join("Turku/kuva.jpg")).unwrap_or_else(|e| panic!("{e}"));
 
     // Words the stand-in trusts (95) on the page, noise it does not (40) in the photograph.
     // tesseract is given a private copy of each, which keeps its extension.
@@ -377,6 +388,12 @@ fn a_scanned_image_is_read_and_a_photograph_stays_without_text() {
     assert!(
         audit.contains("| Luettu tekstintunnistuksella (OCR) | 1 |\n"),
         "{audit}"
+    );
+    // The page's row says what OCR found, not that the photograph needs OCR.
+    let html = read(&out.join("kooste.html"));
+    assert!(
+        html.contains("OCR found no text (tesseract 9.9.9-stand-in, fin+eng)"),
+        "the page's row of the photograph"
     );
     // OCR ran: an empty file is no longer one that needs it.
     assert!(audit.contains("| Tyhjiä (ei tekstiä) | 1 |"), "{audit}");

@@ -34,7 +34,7 @@ mod text;
 mod xls;
 mod xml;
 
-use kooste_model::{Document, Format};
+use kooste_model::{Document, Format, Picture};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 pub use archive::{Archive, Member, is_hidden_path, members as archive_members};
@@ -132,8 +132,16 @@ pub fn extract_with_attachments(
         Format::Zip => return Err(Error::Archive),
         Format::Unknown => return Err(Error::Unsupported(sniff::describe_unknown(name, bytes))),
         // A picture has no text of its own: like a scan without a text layer, it is there,
-        // and empty until OCR reads it.
+        // and empty until OCR reads it. One OCR cannot read either is of a format kooste
+        // does not read.
         Format::Image => {
+            let picture = Picture::of(&bytes[..bytes.len().min(16)], &sniff::extension(name));
+            if let Some(picture) = picture.filter(|p| !p.readable_by_ocr()) {
+                return Err(Error::Unsupported(format!(
+                    "{}: no text to read (saved as JPEG, kooste run --ocr reads it)",
+                    picture.describe()
+                )));
+            }
             return Ok((
                 Document {
                     format,

@@ -75,7 +75,7 @@ pub(crate) fn describe_unknown(name: &str, bytes: &[u8]) -> String {
     }
 }
 
-fn extension(name: &str) -> String {
+pub(crate) fn extension(name: &str) -> String {
     let file = name.rsplit(['/', '\\']).next().unwrap_or(name);
     match file.rsplit_once('.') {
         Some((stem, ext)) if !stem.is_empty() => ext.to_ascii_lowercase(),
@@ -451,6 +451,16 @@ mod tests {
         let doc = crate::extract("scan.png", png, &crate::Limits::default())
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((doc.format, doc.pages.len()), (Format::Image, 0));
+        // HEIC, which OCR cannot read either, is a format kooste does not read.
+        let heic = crate::extract(
+            "IMG.HEIC",
+            b"\0\0\0\x18ftypheic\0\0",
+            &crate::Limits::default(),
+        );
+        assert_eq!(
+            heic.err().map(|e| e.to_string()).unwrap_or_default(),
+            "HEIC image: no text to read (saved as JPEG, kooste run --ocr reads it)"
+        );
         // "BM" begins words too: without the extension it is no picture.
         assert_eq!(sniff("muistio.txt", b"BMX-hankkeen muistio"), Format::Txt);
         assert_ne!(sniff("muistio", b"BM"), Format::Image);

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 /// Bumped when what [`Ocr::read_pdf`] returns for the same programs would change, so that
 /// stored results are read again.
-const REVISION: u32 = 2;
+const REVISION: u32 = 3;
 
 /// How pages are rendered and read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -196,6 +196,12 @@ impl Ocr {
             .filter(|e| e.len() <= 8 && e.chars().all(|c| c.is_ascii_alphanumeric()))
             .unwrap_or_default();
         let copy = held.path().join(format!("picture.{ext}"));
+        let refused =
+            "tesseract cannot read this kind of picture; saved as JPEG or PNG it can be read";
+        // Checked before the copy too, so that nothing is copied to be refused.
+        if !is_readable_picture(image, &ext) {
+            return Ok(failed(refused));
+        }
         let size = std::fs::metadata(image)?.len();
         if size > MAX_PICTURE_BYTES {
             return Ok(failed(&format!(
@@ -208,9 +214,7 @@ impl Ocr {
             &mut std::fs::File::create(&copy)?,
         )?;
         if !is_readable_picture(&copy, &ext) {
-            return Ok(failed(
-                "tesseract cannot read this kind of picture; saved as JPEG or PNG it can be read",
-            ));
+            return Ok(failed(refused));
         }
         // A TIFF's pages are asked for one by one: left to itself, tesseract follows the
         // file's chain of pages, which may loop. Other pictures hold one page.
@@ -556,7 +560,7 @@ fn is_readable_picture(path: &Path, ext: &str) -> bool {
         .is_some_and(kooste_model::Picture::readable_by_ocr)
 }
 
-/// How many pages (image file directories with entries) the TIFF file at `path` holds, up to
+/// How many pages (image file directories that can be read) the TIFF file at `path` holds, up to
 /// [`MAX_TIFF_PAGES`]; `None` when it is no TIFF.
 fn tiff_pages(path: &Path) -> Option<u32> {
     let mut file = std::fs::File::open(path).ok()?;
@@ -602,10 +606,8 @@ fn tiff_pages(path: &Path) -> Option<u32> {
         {
             break;
         }
-        // A directory without entries describes no image.
-        if entries > 0 {
-            pages += 1;
-        }
+        // Counted even without entries: pages are asked for by their place in the chain.
+        pages += 1;
         offset = u32_of(next);
     }
     Some(pages)
@@ -1073,9 +1075,9 @@ for a; do last="$a"; done; echo "$5" > "$last.pgm""#,
         assert_eq!(tiff_pages(&path), Some(0));
         write(b"II*\0\x08\0\0\0\xff\xff\0\0");
         assert_eq!(tiff_pages(&path), Some(0));
-        // A directory without entries describes no picture.
+        // A directory without entries still has its place in the chain.
         write(b"II*\0\x08\0\0\0\0\0\0\0\0\0");
-        assert_eq!(tiff_pages(&path), Some(0));
+        assert_eq!(tiff_pages(&path), Some(1));
         write(b"\x89PNG\r\n\x1a\n");
         assert_eq!(tiff_pages(&path), None);
     }

@@ -112,18 +112,21 @@ impl From<kooste_ocr::OcrText> for ScanReading {
 /// Puts what OCR read of a scan or a picture into `doc` and says how it was read; `reader`
 /// names the reader ([`kooste_ocr::Ocr::describe`]). A picture gets the pages OCR found.
 pub(crate) fn apply_reading(doc: &mut Document, reading: ScanReading, reader: &str) -> String {
+    let mut total = doc.pages.len();
     if doc.format == Format::Image {
-        let pages = reading.pages.len() as u32 + reading.left_out;
-        doc.pages = (1..=pages).map(|n| Page::new(n, "")).collect();
+        // Only the pages read: a file may claim any number of pages past them.
+        doc.pages = (1..=reading.pages.len() as u32)
+            .map(|n| Page::new(n, ""))
+            .collect();
+        total = reading.pages.len() + reading.left_out as usize;
     }
-    fill_scan(doc, reading, reader)
+    fill_scan(doc, reading, reader, total)
 }
 
 /// Puts what OCR read into the scan's pages, page by page, and says how it was read;
 /// `reader` names the reader ([`kooste_ocr::Ocr::describe`]).
-fn fill_scan(doc: &mut Document, reading: ScanReading, reader: &str) -> String {
-    let total = doc.pages.len();
-    let read = reading.pages.len().min(total);
+fn fill_scan(doc: &mut Document, reading: ScanReading, reader: &str, total: usize) -> String {
+    let read = reading.pages.len().min(doc.pages.len());
     for (page, text) in doc.pages.iter_mut().zip(reading.pages) {
         page.text = text;
     }
@@ -638,6 +641,11 @@ mod tests {
 
     #[test]
     fn a_scan_says_how_ocr_read_it() {
+        // A scanned PDF's pages are all it has.
+        let fill_scan_all = |doc: &mut Document, reading: ScanReading, reader: &str| {
+            let total = doc.pages.len();
+            fill_scan(doc, reading, reader, total)
+        };
         let scan = |pages: u32| Document {
             format: Format::Pdf,
             pages: (1..=pages)
@@ -653,7 +661,7 @@ mod tests {
         };
         let mut doc = scan(3);
         assert!(is_scan(&doc));
-        let note = fill_scan(
+        let note = fill_scan_all(
             &mut doc,
             reading(
                 &["Sivu", "", "Kolmas"],
@@ -669,7 +677,7 @@ mod tests {
         assert!(!is_scan(&doc));
 
         let mut doc = scan(50);
-        let note = fill_scan(
+        let note = fill_scan_all(
             &mut doc,
             reading(&["a", "b"], &[(1, "x"), (2, "y"), (3, "z")]),
             "t 5",
@@ -680,14 +688,33 @@ mod tests {
         );
 
         let mut doc = scan(2);
-        let note = fill_scan(&mut doc, reading(&["", " \n"], &[]), "t 5");
+        let note = fill_scan_all(&mut doc, reading(&["", " \n"], &[]), "t 5");
         assert_eq!(note, "OCR found no text (t 5)");
-        let note = fill_scan(
+        let note = fill_scan_all(
             &mut scan(1),
             reading(&[""], &[(1, "pdftoppm failed on page 1: y")]),
             "t 5",
         );
         assert_eq!(note, "OCR failed: pdftoppm failed on page 1: y");
+    }
+
+    #[test]
+    fn a_picture_gets_the_pages_read_and_says_how_many_it_claims() {
+        let mut doc = Document {
+            format: Format::Image,
+            pages: Vec::new(),
+            meta: Default::default(),
+            damaged: None,
+        };
+        let reading = ScanReading {
+            pages: vec!["Sivu yksi".into(), String::new()],
+            failed: Vec::new(),
+            left_out: 99_998,
+        };
+        let note = apply_reading(&mut doc, reading, "t 5");
+        assert_eq!(doc.pages.len(), 2);
+        assert_eq!(doc.pages[0].text, "Sivu yksi");
+        assert_eq!(note, "read by OCR (t 5), the first 2 of 100000 pages");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::lang::Lang;
 use crate::rows::RowList;
 use crate::spill::Spill;
 use crate::summary::stem;
-use kooste_model::{CitySource, ErrorKind, Status, View};
+use kooste_model::{CitySource, ErrorKind, Format, Status, View};
 use regex::Regex;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
@@ -338,7 +338,12 @@ pub fn audit(view: View<'_>) -> std::io::Result<Audit> {
     view.materials.each_without_evidence(&mut |m| {
         let here = at;
         at += 1;
-        if !m.hash.is_empty() && m.bytes > 0 && m.status != Status::Empty {
+        // Empty scans are left out, but pictures are compared: a drive holds many copies of
+        // a photo, text or none.
+        if !m.hash.is_empty()
+            && m.bytes > 0
+            && (m.status != Status::Empty || m.format == Format::Image)
+        {
             contents.push((ContentKey::of(&m.hash), copy_rank(m), here));
         }
         versions.add_marked(&m.path);

@@ -452,6 +452,10 @@ fn material_row(
                 h(&clip(&e.message, 400))
             );
         }
+        // OCR ran on it: what it found, or why it could not read it.
+        (Status::Empty, _) if m.ocr.is_some() => {
+            out.push_str(&h(&clip(m.ocr.as_deref().unwrap_or_default(), 400)));
+        }
         (Status::Empty, _) => out.push_str(lang.pick(
             "Ei tekstiä: todennäköisesti skannattu, tarvitsee tekstintunnistuksen (OCR).",
             "No text: probably scanned, needs text recognition (OCR).",
