@@ -401,9 +401,7 @@ impl Ocr {
         let text = std::fs::read(out.with_extension("txt")).unwrap_or_default();
         let tsv = std::fs::read(out.with_extension("tsv")).unwrap_or_default();
         let tsv = String::from_utf8_lossy(&tsv);
-        let words = word_stats(&tsv)
-            .into_values()
-            .fold(WordStats::default(), WordStats::add);
+        let words = word_stats(&tsv);
         Ok(Reading {
             text: String::from_utf8_lossy(&text)
                 .trim_end_matches(['\u{c}', '\n', ' '])
@@ -500,53 +498,35 @@ struct WordStats {
 }
 
 impl WordStats {
-    fn add(self, other: WordStats) -> WordStats {
-        WordStats {
-            sum: self.sum + other.sum,
-            words: self.words + other.words,
-            trusted: self.trusted + other.trusted,
-        }
-    }
-
     fn mean(&self) -> Option<f64> {
         (self.words > 0).then(|| self.sum / f64::from(self.words))
     }
 }
 
-/// The words of tesseract's TSV output (level 5 rows with text), page by page (1-based).
-fn word_stats(tsv: &str) -> std::collections::BTreeMap<u32, WordStats> {
-    let mut pages = std::collections::BTreeMap::<u32, WordStats>::new();
+/// The words of tesseract's TSV output: level 5 rows with text. Each recognition reads one
+/// page, so they are one page's.
+fn word_stats(tsv: &str) -> WordStats {
+    let mut stats = WordStats::default();
     for line in tsv.lines().skip(1) {
         let cols: Vec<&str> = line.split('\t').collect();
-        let (Some(level), Some(page), Some(conf), Some(text)) =
-            (cols.first(), cols.get(1), cols.get(10), cols.get(11))
+        let (Some(level), Some(conf), Some(text)) = (cols.first(), cols.get(10), cols.get(11))
         else {
             continue;
         };
-        let (Ok(page), Ok(conf)) = (page.trim().parse::<u32>(), conf.trim().parse::<f64>()) else {
+        let Ok(conf) = conf.trim().parse::<f64>() else {
             continue;
         };
         let text = text.trim();
         if *level != "5" || conf < 0.0 || text.is_empty() {
             continue;
         }
-        let stats = pages.entry(page).or_default();
         stats.sum += conf;
         stats.words += 1;
         if conf >= TRUSTED_CONFIDENCE && text.chars().filter(|c| c.is_alphabetic()).count() >= 3 {
             stats.trusted += 1;
         }
     }
-    pages
-}
-
-/// The mean confidence of the words in tesseract's TSV output.
-#[cfg(test)]
-fn mean_confidence(tsv: &str) -> Option<f64> {
-    word_stats(tsv)
-        .into_values()
-        .fold(WordStats::default(), WordStats::add)
-        .mean()
+    stats
 }
 
 /// Whether the file at `path` (of extension `ext`) begins as a picture tesseract's image
@@ -961,8 +941,8 @@ for a; do last="$a"; done; echo "$5" > "$last.pgm""#,
 5\t1\t1\t1\t1\t1\t0\t0\t10\t10\t90.5\tAsukas\n\
 5\t1\t1\t1\t1\t2\t0\t0\t10\t10\t79.5\traati\n\
 5\t1\t1\t1\t1\t3\t0\t0\t10\t10\t10\t \n";
-        assert_eq!(mean_confidence(tsv), Some(85.0));
-        assert_eq!(mean_confidence("level\n"), None);
+        assert_eq!(word_stats(tsv).mean(), Some(85.0));
+        assert_eq!(word_stats("level\n").mean(), None);
     }
 
     #[cfg(unix)]

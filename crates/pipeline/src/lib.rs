@@ -1149,19 +1149,23 @@ fn read_scan(
     let Some(ocr) = ctx.config.ocr else {
         return Ok(ScanText::NotAScan);
     };
-    let Some(scan) = material::scan_of(&item.result) else {
+    let Ok(doc) = item.result.as_mut() else {
         return Ok(ScanText::NotAScan);
     };
+    let Some(scan) = material::scan_of(doc) else {
+        return Ok(ScanText::NotAScan);
+    };
+    let (suffix, content) = (item.suffix.as_str(), item.hash.as_str());
     if !current {
         return Ok(ScanText::NotRead(CHANGED_WHILE_READ.to_string()));
     }
     // A member's reading is kept under the file's content, so that it leaves the cache with
     // the file as extractions do, and the member's place and content: two members can have
     // one place (a folder `a/` beside an archive `a`).
-    let member = if item.suffix.is_empty() {
+    let member = if suffix.is_empty() {
         String::new()
     } else {
-        format!("{}@{}", item.suffix, item.hash)
+        format!("{suffix}@{content}")
     };
     let member = member.as_str();
     let key = ocr.key();
@@ -1195,7 +1199,7 @@ fn read_scan(
         None => {
             let path = entry.path(ctx.config.drive);
             // A member is read from a private copy, which is removed however the read ends.
-            let copy = match copy_out(ctx, &path, entry, item)? {
+            let copy = match copy_out(ctx, &path, entry, (suffix, content))? {
                 Ok(copy) => copy,
                 Err(why) => return Ok(ScanText::NotRead(format!("OCR not used: {why}"))),
             };
@@ -1221,17 +1225,17 @@ fn read_scan(
             }
             if let Some(cache) = cache {
                 let json = serde_json::to_vec(&reading).unwrap_or_default();
-                cache.store_ocr((hash, member), item.format.as_str(), &key, &json)?;
+                cache.store_ocr((hash, member), doc.format.as_str(), &key, &json)?;
             }
             reading
         }
     };
     drop(claim);
-    Ok(match item.result.as_mut() {
-        Ok(doc) => ScanText::Read(material::apply_reading(doc, reading, &ocr.describe())),
-        // scan_of found a document above.
-        Err(_) => ScanText::NotAScan,
-    })
+    Ok(ScanText::Read(material::apply_reading(
+        doc,
+        reading,
+        &ocr.describe(),
+    )))
 }
 
 /// For an archive member or an attachment, a private copy of its bytes for OCR to read, made
@@ -1242,24 +1246,22 @@ fn copy_out(
     ctx: &Context<'_>,
     path: &Path,
     entry: &DriveEntry<'_>,
-    item: &Item,
+    (suffix, content): (&str, &str),
 ) -> Result<Result<Option<material::ScanCopy>, String>, PipelineError> {
-    if item.suffix.is_empty() {
+    if suffix.is_empty() {
         return Ok(Ok(None));
     }
-    Ok(
-        material::ScanCopy::make(&item.suffix, |to| match &ctx.pool {
-            Some(pool) => pool.copy_member(path, &entry.rel_path, (&item.suffix, &item.hash), to),
-            None => Ok(material::copy_member(
-                path,
-                &entry.rel_path,
-                (&item.suffix, &item.hash),
-                to,
-                &ctx.config.limits,
-            )),
-        })?
-        .map(Some),
-    )
+    Ok(material::ScanCopy::make(suffix, |to| match &ctx.pool {
+        Some(pool) => pool.copy_member(path, &entry.rel_path, (suffix, content), to),
+        None => Ok(material::copy_member(
+            path,
+            &entry.rel_path,
+            (suffix, content),
+            to,
+            &ctx.config.limits,
+        )),
+    })?
+    .map(Some))
 }
 
 /// The time and memory budgets a stored failure is compared against.

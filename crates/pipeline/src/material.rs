@@ -66,12 +66,12 @@ pub(crate) enum Scan {
     Image,
 }
 
-/// What OCR can read of an extraction that gave `result`, if anything.
-pub(crate) fn scan_of(result: &Result<Document, ExtractError>) -> Option<Scan> {
-    match result {
-        Ok(doc) if is_scan(doc) => Some(Scan::Pdf(doc.pages.len() as u32)),
-        Ok(doc) if doc.format == Format::Image && doc.is_empty() => Some(Scan::Image),
-        _ => None,
+/// What OCR can read of `doc`, if anything.
+pub(crate) fn scan_of(doc: &Document) -> Option<Scan> {
+    if is_scan(doc) {
+        Some(Scan::Pdf(doc.pages.len() as u32))
+    } else {
+        (doc.format == Format::Image && doc.is_empty()).then_some(Scan::Image)
     }
 }
 
@@ -164,7 +164,8 @@ pub fn read_scan_file(
     a: &mut Analysed,
     limits: &Limits,
 ) -> Option<String> {
-    let scan = scan_of(&a.result)?;
+    let doc = a.result.as_mut().ok()?;
+    let scan = scan_of(doc)?;
     let suffix = a.path.strip_prefix(name)?;
     let copy = match suffix {
         "" => None,
@@ -182,10 +183,9 @@ pub fn read_scan_file(
         },
     };
     let path = copy.as_ref().map_or(file, ScanCopy::path);
-    Some(match (read_by_ocr(ocr, scan, path), a.result.as_mut()) {
-        (Ok(reading), Ok(doc)) => apply_reading(doc, reading, &ocr.describe()),
-        (Ok(_), Err(_)) => return None,
-        (Err(e), _) => ocr_failure(&e),
+    Some(match read_by_ocr(ocr, scan, path) {
+        Ok(reading) => apply_reading(doc, reading, &ocr.describe()),
+        Err(e) => ocr_failure(&e),
     })
 }
 
