@@ -492,6 +492,216 @@ fn scans_in_archives_and_mail_are_read_once() {
     }
 }
 
+/// A PNG of 5,000 bytes, as big as a page's picture must be to be read (only its signature
+/// is looked at).
+fn page_png() -> Vec<u8> {
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    png.resize(5000, 0);
+    png
+}
+
+const RELS: &str = "http://schemas.openxmlformats.org/package/2006/relationships";
+const OFFICE_RELS: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+
+/// Relationships of the given (id, kind, target).
+fn rels_of(rels: &[(&str, &str, &str)]) -> String {
+    let rows: String = rels
+        .iter()
+        .map(|(id, kind, target)| {
+            format!(r#"<Relationship Id="{id}" Type="{OFFICE_RELS}/{kind}" Target="{target}"/>"#)
+        })
+        .collect();
+    format!(r#"<Relationships xmlns="{RELS}">{rows}</Relationships>"#)
+}
+
+/// A Word document without text whose body shows the given pictures (PNG).
+fn word_showing(pictures: &[&[u8]]) -> Vec<u8> {
+    let body: String = (1..=pictures.len())
+        .map(|i| {
+            format!(r#"<w:p><w:r><w:drawing><a:blip r:embed="rId{i}"/></w:drawing></w:r></w:p>"#)
+        })
+        .collect();
+    let document = format!(
+        r#"<w:document xmlns:w="w" xmlns:a="a" xmlns:r="r"><w:body>{body}</w:body></w:document>"#
+    );
+    let ids: Vec<(String, String)> = (1..=pictures.len())
+        .map(|i| (format!("rId{i}"), format!("media/image{i}.png")))
+        .collect();
+    let rels: Vec<(&str, &str, &str)> = ids
+        .iter()
+        .map(|(id, target)| (id.as_str(), "image", target.as_str()))
+        .collect();
+    let document_rels = rels_of(&rels);
+    let root = rels_of(&[("rId1", "officeDocument", "word/document.xml")]);
+    let mut entries: Vec<(&str, &[u8])> = vec![
+        ("_rels/.rels", root.as_bytes()),
+        ("word/document.xml", document.as_bytes()),
+        ("word/_rels/document.xml.rels", document_rels.as_bytes()),
+    ];
+    let names: Vec<String> = (1..=pictures.len())
+        .map(|i| format!("word/media/image{i}.png"))
+        .collect();
+    entries.extend(
+        names
+            .iter()
+            .map(String::as_str)
+            .zip(pictures.iter().copied()),
+    );
+    zip_of(&entries)
+}
+
+/// [`word_showing`] `count` pictures of a page.
+fn word_of_pictures(count: usize) -> Vec<u8> {
+    let png = page_png();
+    word_showing(&vec![png.as_slice(); count])
+}
+
+/// A presentation of two slides without text, the second showing a picture of a page.
+fn slides_of_a_picture() -> Vec<u8> {
+    let png = page_png();
+    let root = rels_of(&[("rId1", "officeDocument", "ppt/presentation.xml")]);
+    let presentation = r#"<p:presentation xmlns:p="p" xmlns:r="r"><p:sldIdLst><p:sldId id="256" r:id="rId1"/><p:sldId id="257" r:id="rId2"/></p:sldIdLst></p:presentation>"#;
+    let presentation_rels = rels_of(&[
+        ("rId1", "slide", "slides/slide1.xml"),
+        ("rId2", "slide", "slides/slide2.xml"),
+    ]);
+    let slide = |picture: &str| {
+        format!(
+            r#"<p:sld xmlns:p="p" xmlns:a="a" xmlns:r="r"><p:cSld><p:spTree>{picture}</p:spTree></p:cSld></p:sld>"#
+        )
+    };
+    let blank = slide("");
+    let shown = slide(r#"<p:pic><p:blipFill><a:blip r:embed="rId5"/></p:blipFill></p:pic>"#);
+    let slide_rels = rels_of(&[("rId5", "image", "../media/image1.png")]);
+    zip_of(&[
+        ("_rels/.rels", root.as_bytes()),
+        ("ppt/presentation.xml", presentation.as_bytes()),
+        (
+            "ppt/_rels/presentation.xml.rels",
+            presentation_rels.as_bytes(),
+        ),
+        ("ppt/slides/slide1.xml", blank.as_bytes()),
+        ("ppt/slides/slide2.xml", shown.as_bytes()),
+        ("ppt/slides/_rels/slide2.xml.rels", slide_rels.as_bytes()),
+        ("ppt/media/image1.png", &png),
+    ])
+}
+
+/// Term pages of the theme `id` of `doc`.
+fn term_pages(doc: &serde_json::Value, id: &str) -> Vec<u64> {
+    let mut pages: Vec<u64> = doc["themes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| t["id"] == id)
+        .flat_map(|t| t["terms"].as_array().cloned().unwrap_or_default())
+        .flat_map(|t| t["pages"].as_array().cloned().unwrap_or_default())
+        .filter_map(|p| p.as_u64())
+        .collect();
+    pages.sort_unstable();
+    pages.dedup();
+    pages
+}
+
+/// A Word document of a pasted scan and slides saved as pictures have no text of their own:
+/// with `--ocr` a worker copies out the pictures their pages show, and what OCR reads of each
+/// goes to its page, once. A document that shows no picture stays empty, with no word of OCR.
+#[test]
+fn pictures_of_documents_without_text_are_read_into_their_pages() {
+    let _serial = serial();
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let drive = tmp.path().join("drive");
+    std::fs::create_dir_all(drive.join("Oulu")).unwrap_or_else(|e| panic!("{e}"));
+    let write = |name: &str, bytes: &[u8]| {
+        std::fs::write(drive.join("Oulu").join(name), bytes).unwrap_or_else(|e| panic!("{e}"))
+    };
+    write("skannattu muistio.docx", &word_of_pictures(1));
+    write("kaksi sivua.docx", &word_of_pictures(2));
+    write("diat kuvina.pptx", &slides_of_a_picture());
+    write("tyhjä.docx", &word_of_pictures(0));
+    write(
+        "liitteet.zip",
+        &zip_of(&[("liite/muistio.docx", &word_of_pictures(1))]),
+    );
+    let out = tmp.path().join("out");
+    run_ok(Path::new("/nonexistent"), &drive, &out, &[]);
+    let docs = documents(&read_json(&out.join("index.json")));
+    for path in [
+        "Oulu/skannattu muistio.docx",
+        "Oulu/diat kuvina.pptx",
+        "Oulu/tyhjä.docx",
+        "Oulu/liitteet.zip/liite/muistio.docx",
+    ] {
+        assert_eq!(docs[path]["status"], "empty", "{path}: {}", docs[path]);
+    }
+
+    let bin = programs(tmp.path(), RENDER, &recognise_with("95", READ_TEXT));
+    run_ok(&bin, &drive, &out, &["--ocr"]);
+    let check = |docs: &std::collections::BTreeMap<String, serde_json::Value>| {
+        let one = "read by OCR (tesseract 9.9.9-stand-in, fin+eng), from its picture";
+        for path in [
+            "Oulu/skannattu muistio.docx",
+            "Oulu/liitteet.zip/liite/muistio.docx",
+        ] {
+            let doc = &docs[path];
+            assert_eq!(doc["status"], "ok", "{path}: {doc}");
+            assert_eq!(doc["ocr"], one, "{path}");
+            assert_eq!(doc["chars"], READ_TEXT.chars().count(), "{path}");
+            assert_eq!(theme_ids(doc), ["osallisuus"], "{path}");
+        }
+        // Two pictures on the one page of a flowing text: both readings, one after the other.
+        let two = &docs["Oulu/kaksi sivua.docx"];
+        assert_eq!(
+            two["ocr"],
+            "read by OCR (tesseract 9.9.9-stand-in, fin+eng), from its 2 pictures"
+        );
+        assert_eq!(two["chars"], 2 * READ_TEXT.chars().count() + 2);
+        let slides = &docs["Oulu/diat kuvina.pptx"];
+        assert_eq!(slides["ocr"], one);
+        assert_eq!(slides["pages"], 2);
+        // The text is the second slide's, where the picture is.
+        assert_eq!(term_pages(slides, "osallisuus"), [2], "{slides}");
+        let empty = &docs["Oulu/tyhjä.docx"];
+        assert_eq!(empty["status"], "empty", "{empty}");
+        assert!(empty["ocr"].is_null(), "{empty}");
+    };
+    check(&documents(&read_json(&out.join("index.json"))));
+    let audit = read(&out.join("audit.md"));
+    assert!(
+        audit.contains("| Luettu tekstintunnistuksella (OCR) | 4 |\n"),
+        "{audit}"
+    );
+
+    // What was read is kept: a recogniser that now fails reads nothing again, copies of the
+    // files included.
+    std::fs::copy(
+        drive.join("Oulu/diat kuvina.pptx"),
+        drive.join("Oulu/kopio.pptx"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let bin = programs(tmp.path(), RENDER, "echo 'Error: cannot read' >&2; exit 1");
+    run_ok(&bin, &drive, &out, &["--ocr"]);
+    let docs = documents(&read_json(&out.join("index.json")));
+    check(&docs);
+    assert_eq!(term_pages(&docs["Oulu/kopio.pptx"], "osallisuus"), [2]);
+
+    // `extract --ocr` reads them too, without the cache.
+    let bin = programs(tmp.path(), RENDER, &recognise_with("95", READ_TEXT));
+    let o = kooste_with(
+        &bin,
+        &[
+            "extract",
+            "--json",
+            "--ocr",
+            drive.join("Oulu/liitteet.zip").to_str().unwrap_or_default(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let doc: serde_json::Value =
+        serde_json::from_str(stdout(&o).trim()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(doc["text"].as_str().map(str::trim), Some(READ_TEXT));
+}
+
 /// An archive may hold two members of one name: a folder `a/` holding `b.png` beside an
 /// archive `a` holding its own `b.png`. Each is read for its own content, and kept so.
 #[test]
@@ -668,7 +878,47 @@ fn tesseract_reads_a_scanned_image() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let image = tmp.path().join("sivu");
+    let image = scan_as_png(tmp.path());
+    let o = run(kooste().args(["extract", "--json", "--ocr"]).arg(&image));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let doc: serde_json::Value =
+        serde_json::from_str(stdout(&o).trim()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(doc["format"], "image");
+    assert_reads_the_source(&doc);
+}
+
+/// The real programs on a Word document into which that picture was pasted, and nothing
+/// else: what OCR reads of the picture is the document's text.
+#[test]
+fn tesseract_reads_a_scan_pasted_into_a_word_document() {
+    let _serial = serial();
+    if !real_programs() || !repo_root().join(SCAN).is_file() {
+        eprintln!("skipped: tesseract with Finnish, or pdftoppm, is not installed");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let png = std::fs::read(scan_as_png(tmp.path())).unwrap_or_else(|e| panic!("{e}"));
+    let word = tmp.path().join("allekirjoitettu.docx");
+    std::fs::write(&word, word_showing(&[&png])).unwrap_or_else(|e| panic!("{e}"));
+    let o = run(kooste().args(["extract", "--json", "--ocr"]).arg(&word));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let doc: serde_json::Value =
+        serde_json::from_str(stdout(&o).trim()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(doc["format"], "docx");
+    assert!(
+        doc["ocr"].as_str().is_some_and(
+            |n| n.starts_with("read by OCR (tesseract ") && n.ends_with("from its picture")
+        ),
+        "{}",
+        doc["ocr"]
+    );
+    assert_reads_the_source(&doc);
+}
+
+/// The fixture scan's first page as a scanner or a phone saves it: PNG at 150 dpi, made by
+/// pdftoppm in `dir`.
+fn scan_as_png(dir: &Path) -> PathBuf {
+    let image = dir.join("sivu");
     let made = std::process::Command::new("pdftoppm")
         .args(["-r", "150", "-png", "-singlefile", "-f", "1", "-l", "1"])
         .arg(repo_root().join(SCAN))
@@ -676,13 +926,7 @@ fn tesseract_reads_a_scanned_image() {
         .status()
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(made.success());
-    let image = image.with_extension("png");
-    let o = run(kooste().args(["extract", "--json", "--ocr"]).arg(&image));
-    assert!(o.status.success(), "{}", stderr(&o));
-    let doc: serde_json::Value =
-        serde_json::from_str(stdout(&o).trim()).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(doc["format"], "image");
-    assert_reads_the_source(&doc);
+    image.with_extension("png")
 }
 
 /// `doc`'s text holds at least 95 % of the words (of three letters or more) of the fixture

@@ -59,9 +59,9 @@ enum Command {
         /// No progress bar and no closing line on standard error
         #[arg(short, long)]
         quiet: bool,
-        /// Read scanned PDFs (pages without text) and pictures by OCR, with tesseract
-        /// (Finnish and English models) and pdftoppm from PATH; what was read is kept in the
-        /// cache
+        /// Read scanned PDFs (pages without text), pictures, and the pictures of documents
+        /// and presentations without text by OCR, with tesseract (Finnish and English models)
+        /// and pdftoppm from PATH; what was read is kept in the cache
         #[arg(long)]
         ocr: bool,
     },

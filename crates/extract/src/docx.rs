@@ -97,6 +97,18 @@ pub(crate) fn push_section(pages: &mut Vec<Page>, name: &str, text: String) {
     }
 }
 
+/// The pictures of the body, in the order it shows them, all on the one page a flowing text
+/// has: what OCR reads of a document without text, pages scanned and pasted in, say. Pictures
+/// of headers and footers are logos, and are left out.
+pub(crate) fn pictures(bytes: &[u8], limits: &Limits) -> Result<Vec<(u32, String)>, Error> {
+    let mut package = Package::open(bytes, limits)?;
+    let main = ooxml::main_part(&mut package, limits, "word/document.xml")?;
+    let rels = ooxml::relationships(&mut package, &main, limits)?;
+    let body = package.read_xml(&main)?;
+    let parts = ooxml::picture_parts(&package, &body, &main, &rels, limits)?;
+    Ok(parts.into_iter().map(|part| (1, part)).collect())
+}
+
 fn rel_target(package: &Package<'_>, rels: &[Relationship], kind: &str) -> Option<String> {
     rels.iter()
         .find(|r| r.kind.ends_with(kind))

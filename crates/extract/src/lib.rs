@@ -158,6 +158,73 @@ pub fn extract_with_attachments(
     read_with(extractor, bytes, limits).map(|doc| (doc, Vec::new()))
 }
 
+/// A picture shown on a page of a document, for OCR to read where the document has no text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PagePicture {
+    /// The page (slide) it is on, 1-based, as in the document [`extract`] gives.
+    pub page: u32,
+    pub picture: Picture,
+    pub bytes: Vec<u8>,
+}
+
+/// The pictures of one document worth OCR's time: [`PagePictures::pictures`], and how many
+/// more there were.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PagePictures {
+    pub pictures: Vec<PagePicture>,
+    pub left_out: u32,
+}
+
+/// The most pictures of one document given to OCR, as many pages as it reads of a scan.
+pub const MAX_PAGE_PICTURES: usize = 40;
+
+/// Pictures smaller than this are icons, bullets and logos rather than pages of writing.
+const MIN_PAGE_PICTURE_BYTES: usize = 4096;
+
+/// The pictures that the pages of a word-processing document or a presentation (DOCX, PPTX,
+/// ODT, ODP) show, in reading order, each once: pages scanned and pasted into a document, or
+/// slides saved as pictures, which OCR can read where the document has no text. Only
+/// pictures OCR reads, of [`MIN_PAGE_PICTURE_BYTES`] or more, and the first
+/// [`MAX_PAGE_PICTURES`] of them. Other formats have none.
+pub fn page_pictures(name: &str, bytes: &[u8], limits: &Limits) -> Result<PagePictures, Error> {
+    let format = sniff(name, bytes);
+    contained(|| {
+        let shown = match format {
+            Format::Docx => docx::pictures(bytes, limits)?,
+            Format::Pptx => pptx::pictures(bytes, limits)?,
+            Format::Odt | Format::Odp => odf::pictures(bytes, limits)?,
+            _ => return Ok(PagePictures::default()),
+        };
+        let mut package = package::Package::open(bytes, limits)?;
+        let mut found = PagePictures::default();
+        for (page, part) in shown {
+            limits.check_time()?;
+            if found.pictures.len() == MAX_PAGE_PICTURES {
+                found.left_out += 1;
+                continue;
+            }
+            // A picture that is missing, damaged or too large costs only itself; the
+            // deadline stops them all.
+            let bytes = match package.read(&part) {
+                Ok(bytes) => bytes,
+                Err(e @ Error::Timeout(_)) => return Err(e),
+                Err(_) => continue,
+            };
+            let picture = Picture::of(&bytes[..bytes.len().min(16)], &sniff::extension(&part));
+            if let Some(picture) = picture.filter(|p| p.readable_by_ocr())
+                && bytes.len() >= MIN_PAGE_PICTURE_BYTES
+            {
+                found.pictures.push(PagePicture {
+                    page,
+                    picture,
+                    bytes,
+                });
+            }
+        }
+        Ok(found)
+    })
+}
+
 /// Reads a package whose directory is lost from its rebuilt container: first with the
 /// beginning of the entry the cut falls in, then, if that part does not read, from the whole
 /// entries alone. Its kind is sniffed again from the rebuilt container: what the name or a

@@ -100,6 +100,48 @@ fn read(bytes: &[u8], limits: &Limits, format: Format) -> Result<Document, Error
     Ok(document(format, body, meta))
 }
 
+/// The pictures of a text document (all on its one page) or of each slide of a presentation
+/// (slide number, part), in the order they are shown: what OCR reads of a document without
+/// text. Pictures of speaker notes and of a flat ODF file (held inline) are left out.
+pub(crate) fn pictures(bytes: &[u8], limits: &Limits) -> Result<Vec<(u32, String)>, Error> {
+    if !bytes.starts_with(b"PK") {
+        return Ok(Vec::new());
+    }
+    let mut package = Package::open(bytes, limits)?;
+    let content = package.read_xml("content.xml")?;
+    let mut slides = None;
+    let mut pictures: Vec<(u32, String)> = Vec::new();
+    xml::walk(&content, "content.xml", limits, |node| {
+        let Node::Open { name, element, .. } = node else {
+            return Flow::Continue;
+        };
+        match name {
+            "presentation" | "drawing" if slides.is_none() => slides = Some(0u32),
+            "page" => {
+                if let Some(n) = slides.as_mut() {
+                    *n += 1;
+                }
+            }
+            "notes" => return Flow::SkipChildren,
+            "image" => {
+                let part = xml::attr(element, "href")
+                    .map(|href| href.trim_start_matches("./").to_string())
+                    .filter(|href| !href.contains("://"))
+                    .and_then(|href| package.find(&href).map(str::to_string));
+                let page = slides.unwrap_or(1).max(1);
+                if let Some(part) = part
+                    && !pictures.iter().any(|(_, p)| *p == part)
+                {
+                    pictures.push((page, part));
+                }
+            }
+            _ => {}
+        }
+        Flow::Continue
+    })?;
+    Ok(pictures)
+}
+
 /// Refuses a spreadsheet package whose tables, laid out as the dense grids calamine makes of
 /// them (a cell for every position up to the last one with content, on every sheet at
 /// once), would hold more than `limits.max_cells` cells. Repeat counts make that grid

@@ -234,6 +234,48 @@ pub(crate) fn core_properties(package: &mut Package<'_>, limits: &Limits) -> Res
     Ok(meta)
 }
 
+/// The parts of the pictures that the part `part` (its XML `xml`, its relationships `rels`)
+/// shows, in the order it shows them, each once: DrawingML's `a:blip r:embed` and VML's
+/// `v:imagedata r:id`, as Word and PowerPoint write a picture.
+pub(crate) fn picture_parts(
+    package: &Package<'_>,
+    xml_text: &str,
+    part: &str,
+    rels: &[Relationship],
+    limits: &Limits,
+) -> Result<Vec<String>, Error> {
+    let mut ids = Vec::new();
+    xml::walk(xml_text, part, limits, |node| {
+        if let Node::Open { name, element, .. } = node {
+            let attribute = match name {
+                "blip" => ":embed",
+                "imagedata" => ":id",
+                _ => return Flow::Continue,
+            };
+            // The relationships namespace may be bound to any prefix.
+            if let Some(id) = element
+                .attributes()
+                .with_checks(false)
+                .filter_map(Result::ok)
+                .find(|a| a.key.0.ends_with(attribute))
+                .map(|a| a.value.into_owned())
+            {
+                ids.push(id);
+            }
+        }
+        Flow::Continue
+    })?;
+    let mut parts: Vec<String> = Vec::new();
+    for id in &ids {
+        if let Some(target) = target(package, rels, id)
+            && !parts.iter().any(|p| p == target)
+        {
+            parts.push(target.to_string());
+        }
+    }
+    Ok(parts)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -70,6 +70,25 @@ impl Extractor for Pptx {
     }
 }
 
+/// The pictures each slide shows (slide number, part), in presentation order: what OCR reads
+/// of a presentation without text, slides saved as pictures, say. A layout's or master's
+/// pictures are logos and backgrounds, and are left out.
+pub(crate) fn pictures(bytes: &[u8], limits: &Limits) -> Result<Vec<(u32, String)>, Error> {
+    let mut package = Package::open(bytes, limits)?;
+    let main = ooxml::main_part(&mut package, limits, "ppt/presentation.xml")?;
+    let slides = slide_parts(&mut package, &main, limits)?;
+    let mut pictures = Vec::new();
+    for (slide, n) in slides.iter().zip(1u32..) {
+        limits.check_time()?;
+        let rels = ooxml::relationships(&mut package, slide, limits)?;
+        let xml_text = package.read_xml(slide)?;
+        for part in ooxml::picture_parts(&package, &xml_text, slide, &rels, limits)? {
+            pictures.push((n, part));
+        }
+    }
+    Ok(pictures)
+}
+
 fn push_section(text: &mut String, section: &str) {
     if section.trim().is_empty() {
         return;

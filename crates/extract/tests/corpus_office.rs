@@ -5,6 +5,9 @@
 //! The corpus lives outside the repository (`../shared/corpus` from the workspace root, or
 //! `KOOSTE_CORPUS`); without it these tests print a note and pass.
 
+mod common;
+
+use common::corpus;
 use kooste_extract::{Error, Limits, extract};
 use kooste_model::{Document, ErrorKind};
 use std::collections::BTreeMap;
@@ -14,19 +17,6 @@ const OFFICE_FOLDERS: [&str; 20] = [
     "docx", "docm", "dotx", "doc", "pptx", "pptm", "ppsx", "potx", "ppt", "xlsx", "xlsm", "xltx",
     "xlsb", "xls", "odt", "odp", "ods", "fodt", "fodp", "fods",
 ];
-
-fn corpus() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("KOOSTE_CORPUS") {
-        return Some(PathBuf::from(dir)).filter(|d| d.is_dir());
-    }
-    // The workspace root's sibling `shared/corpus`; worktrees sit one level deeper.
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .skip(2)
-        .take(3)
-        .map(|a| a.join("shared").join("corpus"))
-        .find(|d| d.is_dir())
-}
 
 /// The files of the corpus's folders, each folder's in name order.
 fn files_in(root: &Path, folders: &[&str]) -> Vec<PathBuf> {

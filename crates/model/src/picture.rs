@@ -87,6 +87,19 @@ impl Picture {
         }
     }
 
+    /// The usual file extension of the kind, for a copy that programs recognise by its name.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Picture::Png => "png",
+            Picture::Jpeg => "jpg",
+            Picture::Gif => "gif",
+            Picture::Tiff => "tif",
+            Picture::WebP => "webp",
+            Picture::Bmp => "bmp",
+            Picture::Heic => "heic",
+        }
+    }
+
     /// Whether tesseract reads it.
     pub fn readable_by_ocr(self) -> bool {
         self != Picture::Heic

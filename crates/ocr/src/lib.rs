@@ -69,6 +69,9 @@ pub enum OcrError {
         page: u32,
         secs: u64,
     },
+    /// A picture that OCR does not read, and why.
+    #[error("{0}")]
+    Picture(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -178,50 +181,36 @@ impl Ocr {
     /// [`TRUSTED_WORDS`] words it trusts: a photograph or a drawing gives a few strings of
     /// noise, which are not text.
     pub fn read_image(&self, image: &Path) -> Result<OcrText, OcrError> {
-        let failed = |why: &str| OcrText {
+        let failed = |why: String| OcrText {
             pages: vec![String::new()],
-            failed: vec![(1, why.to_string())],
+            failed: vec![(1, why)],
             left_out: 0,
         };
-        // tesseract reads a file whose format it does not know (HEIC, say) as a list of the
-        // paths of images to read: such a file could make it read any picture on the machine.
-        // It is given a private copy, checked, so that the file cannot be swapped between
-        // the check and the read.
-        let held = tempfile::Builder::new()
-            .prefix("kooste-picture-")
-            .tempdir()?;
-        let ext = image
-            .extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase())
-            .filter(|e| e.len() <= 8 && e.chars().all(|c| c.is_ascii_alphanumeric()))
-            .unwrap_or_default();
-        let copy = held.path().join(format!("picture.{ext}"));
-        let refused =
-            "tesseract cannot read this kind of picture; saved as JPEG or PNG it can be read";
-        // Checked before the copy too, so that nothing is copied to be refused.
-        if !is_readable_picture(image, &ext) {
-            return Ok(failed(refused));
-        }
-        let size = std::fs::metadata(image)?.len();
-        if size > MAX_PICTURE_BYTES {
-            return Ok(failed(&format!(
-                "a picture of {size} bytes is over the {} MiB OCR reads",
-                MAX_PICTURE_BYTES >> 20
-            )));
-        }
-        std::io::copy(
-            &mut std::fs::File::open(image)?.take(MAX_PICTURE_BYTES),
-            &mut std::fs::File::create(&copy)?,
-        )?;
-        if !is_readable_picture(&copy, &ext) {
-            return Ok(failed(refused));
-        }
+        let held = match HeldPicture::of(image)? {
+            Ok(held) => held,
+            Err(why) => return Ok(failed(why)),
+        };
         // A TIFF's pages are asked for one by one: left to itself, tesseract follows the
         // file's chain of pages, which may loop. Other pictures hold one page.
-        let tiff = tiff_pages(&copy);
+        let tiff = tiff_pages(&held.path);
         let pages = tiff.unwrap_or(1).max(1);
         self.read_pages(pages, |page, work, left| {
-            self.read_image_page(&copy, page, tiff.is_some(), work, left)
+            self.read_image_page(&held.path, page, tiff.is_some(), work, left)
+        })
+    }
+
+    /// Reads the pictures at `pictures` one after another, as the pages of one file: the
+    /// pictures of a document without text. Each gives one "page" of the [`OcrText`], in the
+    /// order given (its first page, for a TIFF); at most [`Settings::max_pages`] of them, and
+    /// those begun within [`Settings::file_timeout`] of them all. A picture that fails or
+    /// that tesseract cannot read is left empty, with why in [`OcrText::failed`].
+    pub fn read_pictures(&self, pictures: &[PathBuf]) -> Result<OcrText, OcrError> {
+        self.read_pages(pictures.len() as u32, |n, work, left| {
+            let image = pictures
+                .get(n as usize - 1)
+                .ok_or_else(|| OcrError::Picture(format!("no picture {n}")))?;
+            let held = HeldPicture::of(image)?.map_err(OcrError::Picture)?;
+            self.read_image_page(&held.path, 1, tiff_pages(&held.path).is_some(), work, left)
         })
     }
 
@@ -527,6 +516,55 @@ fn word_stats(tsv: &str) -> WordStats {
         }
     }
     stats
+}
+
+/// A private copy of a picture for tesseract to read, checked to be one it reads, removed
+/// with its folder when dropped.
+///
+/// tesseract reads a file whose format it does not know (HEIC, say) as a list of the paths
+/// of images to read: such a file could make it read any picture on the machine. The check
+/// is on the copy, so that the file cannot be swapped between the check and the read.
+struct HeldPicture {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+impl HeldPicture {
+    /// The copy of `image`, or why it is not read.
+    fn of(image: &Path) -> Result<Result<HeldPicture, String>, OcrError> {
+        let refused = || {
+            "tesseract cannot read this kind of picture; saved as JPEG or PNG it can be read"
+                .to_string()
+        };
+        let ext = image
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .filter(|e| e.len() <= 8 && e.chars().all(|c| c.is_ascii_alphanumeric()))
+            .unwrap_or_default();
+        // Checked before the copy too, so that nothing is copied to be refused.
+        if !is_readable_picture(image, &ext) {
+            return Ok(Err(refused()));
+        }
+        let size = std::fs::metadata(image)?.len();
+        if size > MAX_PICTURE_BYTES {
+            return Ok(Err(format!(
+                "a picture of {size} bytes is over the {} MiB OCR reads",
+                MAX_PICTURE_BYTES >> 20
+            )));
+        }
+        let dir = tempfile::Builder::new()
+            .prefix("kooste-picture-")
+            .tempdir()?;
+        let path = dir.path().join(format!("picture.{ext}"));
+        std::io::copy(
+            &mut std::fs::File::open(image)?.take(MAX_PICTURE_BYTES),
+            &mut std::fs::File::create(&path)?,
+        )?;
+        if !is_readable_picture(&path, &ext) {
+            return Ok(Err(refused()));
+        }
+        Ok(Ok(HeldPicture { _dir: dir, path }))
+    }
 }
 
 /// Whether the file at `path` (of extension `ext`) begins as a picture tesseract's image

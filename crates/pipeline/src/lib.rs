@@ -1198,29 +1198,24 @@ fn read_scan(
         Some(reading) => reading,
         None => {
             let path = entry.path(ctx.config.drive);
-            // A member is read from a private copy, which is removed however the read ends.
-            let copy = match copy_out(ctx, &path, entry, (suffix, content))? {
-                Ok(copy) => copy,
-                Err(why) => return Ok(ScanText::NotRead(format!("OCR not used: {why}"))),
-            };
-            let scan_file = copy
-                .as_ref()
-                .map_or(path.as_ref(), material::ScanCopy::path);
-            let reading = match material::read_by_ocr(ocr, scan, scan_file) {
-                Ok(reading) => reading,
-                // Only this machine's trouble (no temporary folder, say): what fails on a
-                // page is in the reading, and is kept like any reading, under the programs'
-                // versions and budgets, so that it is tried again when they change.
-                Err(e) => return Ok(ScanText::NotRead(material::ocr_failure(&e))),
+            let read = match scan {
+                material::Scan::Pictures => {
+                    read_pictures(ctx, ocr, (&path, entry), (suffix, content), doc.pages.len())
+                }
+                _ => read_file(ctx, ocr, scan, (&path, entry), (suffix, content)),
+            }?;
+            let (reading, from_copy) = match read {
+                Ok(read) => read,
+                Err(why) => return Ok(ScanText::NotRead(why)),
             };
             // OCR reads the file again, maybe minutes after it was hashed: text read from
             // other content must not be kept under this content's hash.
-            // (A member's copy was checked against its hash as it was made.)
+            // (A copy was checked against its content's hash as it was made.)
             let now = std::fs::metadata(&path).ok().map(|m| Stat {
                 size: m.len(),
                 mtime_ns: mtime_ns(&m),
             });
-            if copy.is_none() && now.as_ref() != Some(stat) {
+            if !from_copy && now.as_ref() != Some(stat) {
                 return Ok(ScanText::NotRead(CHANGED_WHILE_READ.to_string()));
             }
             if let Some(cache) = cache {
@@ -1230,12 +1225,73 @@ fn read_scan(
             reading
         }
     };
+    // A document that shows no pictures: nothing for OCR to read.
+    if scan == material::Scan::Pictures && reading.pictures == 0 && reading.failed.is_empty() {
+        return Ok(ScanText::NotAScan);
+    }
     drop(claim);
     Ok(ScanText::Read(material::apply_reading(
         doc,
         reading,
         &ocr.describe(),
     )))
+}
+
+/// What OCR read, and whether from a copy checked against the content's hash as it was
+/// made; or why nothing was read.
+type Reading = Result<(material::ScanReading, bool), String>;
+
+/// Reads a scan or a picture by OCR: the file at `path` itself, or a private copy of its
+/// member (suffix, content hash).
+fn read_file(
+    ctx: &Context<'_>,
+    ocr: &kooste_ocr::Ocr,
+    scan: material::Scan,
+    (path, entry): (&Path, &DriveEntry<'_>),
+    member: (&str, &str),
+) -> Result<Reading, PipelineError> {
+    // A member is read from a private copy, which is removed however the read ends.
+    let copy = match copy_out(ctx, path, entry, member)? {
+        Ok(copy) => copy,
+        Err(why) => return Ok(Err(format!("OCR not used: {why}"))),
+    };
+    let scan_file = copy.as_ref().map_or(path, material::ScanCopy::path);
+    Ok(match material::read_by_ocr(ocr, scan, scan_file) {
+        Ok(reading) => Ok((reading, copy.is_some())),
+        // Only this machine's trouble (no temporary folder, say): what fails on a page is in
+        // the reading, and is kept like any reading, under the programs' versions and
+        // budgets, so that it is tried again when they change.
+        Err(e) => Err(material::ocr_failure(&e)),
+    })
+}
+
+/// Reads by OCR the pictures that a document of `pages` pages without text shows: the file
+/// at `path`, or its member (suffix, content hash). A worker, where there are workers, opens
+/// the document and copies its pictures out, checked against the content's hash.
+fn read_pictures(
+    ctx: &Context<'_>,
+    ocr: &kooste_ocr::Ocr,
+    (path, entry): (&Path, &DriveEntry<'_>),
+    member: (&str, &str),
+    pages: usize,
+) -> Result<Reading, PipelineError> {
+    let copies = match material::PictureCopies::make(|to| match &ctx.pool {
+        Some(pool) => pool.copy_pictures(path, &entry.rel_path, member, to),
+        None => Ok(material::copy_pictures(
+            path,
+            &entry.rel_path,
+            member,
+            to,
+            &ctx.config.limits,
+        )),
+    })? {
+        Ok(copies) => copies,
+        Err(why) => return Ok(Err(format!("OCR not used: {why}"))),
+    };
+    Ok(match material::read_pictures_by_ocr(ocr, &copies, pages) {
+        Ok(reading) => Ok((reading, true)),
+        Err(e) => Err(material::ocr_failure(&e)),
+    })
 }
 
 /// For an archive member or an attachment, a private copy of its bytes for OCR to read, made

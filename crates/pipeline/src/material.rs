@@ -64,14 +64,25 @@ pub(crate) enum Scan {
     Pdf(u32),
     /// A picture, which may be a page scanned to an image file.
     Image,
+    /// A word-processing document or a presentation without text, which may show pictures
+    /// of writing: pages scanned and pasted in, slides saved as pictures.
+    Pictures,
 }
 
 /// What OCR can read of `doc`, if anything.
 pub(crate) fn scan_of(doc: &Document) -> Option<Scan> {
     if is_scan(doc) {
-        Some(Scan::Pdf(doc.pages.len() as u32))
-    } else {
-        (doc.format == Format::Image && doc.is_empty()).then_some(Scan::Image)
+        return Some(Scan::Pdf(doc.pages.len() as u32));
+    }
+    if !doc.is_empty() {
+        return None;
+    }
+    match doc.format {
+        Format::Image => Some(Scan::Image),
+        Format::Docx | Format::Pptx | Format::Odt | Format::Odp if !doc.pages.is_empty() => {
+            Some(Scan::Pictures)
+        }
+        _ => None,
     }
 }
 
@@ -84,6 +95,10 @@ pub(crate) fn read_by_ocr(
     match scan {
         Scan::Pdf(pages) => ocr.read_pdf(file, pages),
         Scan::Image => ocr.read_image(file),
+        // Read from their copies, by `read_pictures_by_ocr`: the file itself is no picture.
+        Scan::Pictures => Err(kooste_ocr::OcrError::Picture(
+            "a document's pictures are read from copies of them".to_string(),
+        )),
     }
     .map(ScanReading::from)
 }
@@ -94,9 +109,14 @@ pub(crate) struct ScanReading {
     pub pages: Vec<String>,
     /// Pages that could not be read (1-based) and why.
     pub failed: Vec<(u32, String)>,
-    /// Pages of an image file past the cap, not read. (A PDF's are known from its pages.)
+    /// Pages of an image file past the cap, not read (a PDF's are known from its pages);
+    /// of a document's pictures, the pictures not read.
     #[serde(default)]
     pub left_out: u32,
+    /// Of a document read through its pictures ([`Scan::Pictures`]), how many pictures worth
+    /// reading it shows: none means that OCR had nothing to read.
+    #[serde(default)]
+    pub pictures: u32,
 }
 
 impl From<kooste_ocr::OcrText> for ScanReading {
@@ -105,6 +125,7 @@ impl From<kooste_ocr::OcrText> for ScanReading {
             pages: text.pages,
             failed: text.failed,
             left_out: text.left_out,
+            pictures: 0,
         }
     }
 }
@@ -112,6 +133,22 @@ impl From<kooste_ocr::OcrText> for ScanReading {
 /// Puts what OCR read of a scan or a picture into `doc` and says how it was read; `reader`
 /// names the reader ([`kooste_ocr::Ocr::describe`]). A picture gets the pages OCR found.
 pub(crate) fn apply_reading(doc: &mut Document, reading: ScanReading, reader: &str) -> String {
+    if reading.pictures > 0 {
+        let (shown, left_out) = (reading.pictures, reading.left_out);
+        let total = doc.pages.len();
+        let note = fill_scan(doc, reading, reader, total);
+        if doc.is_empty() {
+            return note;
+        }
+        return match (left_out, shown) {
+            (0, 1) => format!("{note}, from its picture"),
+            (0, _) => format!("{note}, from its {shown} pictures"),
+            (n, _) => format!(
+                "{note}, from the first {} of its {shown} pictures",
+                shown.saturating_sub(n)
+            ),
+        };
+    }
     let mut total = doc.pages.len();
     if doc.format == Format::Image {
         // Only the pages read: a file may claim any number of pages past them.
@@ -167,6 +204,25 @@ pub fn read_scan_file(
     let doc = a.result.as_mut().ok()?;
     let scan = scan_of(doc)?;
     let suffix = a.path.strip_prefix(name)?;
+    if scan == Scan::Pictures {
+        let copies = match PictureCopies::make(|to| {
+            Ok::<_, std::convert::Infallible>(copy_pictures(
+                file,
+                name,
+                (suffix, &a.hash),
+                to,
+                limits,
+            ))
+        }) {
+            Ok(Ok(copies)) => copies,
+            Ok(Err(why)) => return Some(format!("OCR not used: {why}")),
+        };
+        return match read_pictures_by_ocr(ocr, &copies, doc.pages.len()) {
+            Ok(reading) if reading.pictures == 0 && reading.failed.is_empty() => None,
+            Ok(reading) => Some(apply_reading(doc, reading, &ocr.describe())),
+            Err(e) => Some(ocr_failure(&e)),
+        };
+    }
     let copy = match suffix {
         "" => None,
         _ => match ScanCopy::make(suffix, |to| {
@@ -223,6 +279,140 @@ impl ScanCopy {
     pub(crate) fn path(&self) -> &Path {
         &self.path
     }
+}
+
+/// Where the pictures of a document were copied for OCR to read, and how many more it
+/// shows: a worker's answer.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct CopiedPictures {
+    /// Each picture's page and file name in the folder, in reading order.
+    pub files: Vec<(u32, String)>,
+    pub left_out: u32,
+}
+
+/// The pictures of a document copied out for OCR to read, removed with their folder when
+/// dropped.
+pub(crate) struct PictureCopies {
+    dir: tempfile::TempDir,
+    copied: CopiedPictures,
+}
+
+impl PictureCopies {
+    /// Has `copy` write the pictures into a private folder (the path given) and say what
+    /// it wrote, or why it could not; `copy`'s own error passes through.
+    pub(crate) fn make<E>(
+        copy: impl FnOnce(&Path) -> Result<Result<CopiedPictures, String>, E>,
+    ) -> Result<Result<PictureCopies, String>, E> {
+        let dir = match tempfile::Builder::new()
+            .prefix("kooste-pictures-")
+            .tempdir()
+        {
+            Ok(dir) => dir,
+            Err(e) => return Ok(Err(format!("cannot make a folder for pictures: {e}"))),
+        };
+        Ok(copy(dir.path())?.and_then(|copied| {
+            // The names come from a worker: each must be a plain name in the folder.
+            let plain = copied.files.iter().all(|(_, name)| {
+                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
+            });
+            if plain {
+                Ok(PictureCopies { dir, copied })
+            } else {
+                Err("the pictures were copied under names not their own".to_string())
+            }
+        }))
+    }
+}
+
+/// Writes the pictures that the document `member` (suffix, content hash) of the file at
+/// `abs` (`name` on the drive; suffix empty for the file itself) shows into the folder `to`,
+/// as [`kooste_extract::page_pictures`] finds them, or says why it could not.
+pub(crate) fn copy_pictures(
+    abs: &Path,
+    name: &str,
+    member: (&str, &str),
+    to: &Path,
+    limits: &Limits,
+) -> Result<CopiedPictures, String> {
+    let (suffix, hash) = member;
+    let bytes = read_capped(abs, limits.max_file_bytes).map_err(|e| e.to_string())?;
+    let target = format!("{name}{suffix}");
+    let bytes = find_member(name.to_string(), bytes, (&target, hash), limits, 0)
+        .ok_or("the document is no longer what was read")?;
+    let found = kooste_extract::page_pictures(&target, &bytes, &limits.start())
+        .map_err(|e| format!("its pictures could not be read: {e}"))?;
+    let mut copied = CopiedPictures {
+        files: Vec::with_capacity(found.pictures.len()),
+        left_out: found.left_out,
+    };
+    for (n, picture) in found.pictures.into_iter().enumerate() {
+        let file = format!("{:02}.{}", n + 1, picture.picture.extension());
+        std::fs::write(to.join(&file), &picture.bytes).map_err(|e| e.to_string())?;
+        copied.files.push((picture.page, file));
+    }
+    Ok(copied)
+}
+
+/// Reads the copied pictures of a document of `pages` pages by OCR: each picture's text
+/// goes to its page, after the text of the pictures before it there.
+pub(crate) fn read_pictures_by_ocr(
+    ocr: &kooste_ocr::Ocr,
+    copies: &PictureCopies,
+    pages: usize,
+) -> Result<ScanReading, kooste_ocr::OcrError> {
+    let files = &copies.copied.files;
+    let paths: Vec<std::path::PathBuf> = files
+        .iter()
+        .map(|(_, file)| copies.dir.path().join(file))
+        .collect();
+    let text = if paths.is_empty() {
+        kooste_ocr::OcrText {
+            pages: Vec::new(),
+            failed: Vec::new(),
+            left_out: 0,
+        }
+    } else {
+        ocr.read_pictures(&paths)?
+    };
+    Ok(pictures_reading(&copies.copied, text, pages))
+}
+
+/// What OCR read of the `copied` pictures (`text`, picture by picture) as the reading of a
+/// document of `pages` pages: each picture's text on its page, after the text of the
+/// pictures before it there.
+fn pictures_reading(
+    copied: &CopiedPictures,
+    text: kooste_ocr::OcrText,
+    pages: usize,
+) -> ScanReading {
+    let files = &copied.files;
+    // A page past the document's last (the document and its pictures disagree) is its last.
+    let page_of = |n: usize| {
+        files
+            .get(n)
+            .map_or(0, |(page, _)| (*page as usize).clamp(1, pages.max(1)) - 1)
+    };
+    let mut reading = ScanReading {
+        pages: vec![String::new(); pages.max(1)],
+        failed: Vec::new(),
+        left_out: copied.left_out + text.left_out,
+        pictures: (files.len() as u32).saturating_add(copied.left_out),
+    };
+    for (n, read) in text.pages.into_iter().enumerate() {
+        if let Some(page) = reading.pages.get_mut(page_of(n))
+            && !read.trim().is_empty()
+        {
+            if !page.is_empty() {
+                page.push_str("\n\n");
+            }
+            page.push_str(&read);
+        }
+    }
+    for (n, why) in text.failed {
+        let page = page_of((n as usize).saturating_sub(1)) as u32 + 1;
+        reading.failed.push((page, why));
+    }
+    reading
 }
 
 /// Items of the results of [`analyse_bytes`] called with `path`.
@@ -658,6 +848,7 @@ mod tests {
             pages: pages.iter().map(|p| p.to_string()).collect(),
             failed: failed.iter().map(|(n, w)| (*n, w.to_string())).collect(),
             left_out: 0,
+            pictures: 0,
         };
         let mut doc = scan(3);
         assert!(is_scan(&doc));
@@ -710,11 +901,82 @@ mod tests {
             pages: vec!["Sivu yksi".into(), String::new()],
             failed: Vec::new(),
             left_out: 99_998,
+            pictures: 0,
         };
         let note = apply_reading(&mut doc, reading, "t 5");
         assert_eq!(doc.pages.len(), 2);
         assert_eq!(doc.pages[0].text, "Sivu yksi");
         assert_eq!(note, "read by OCR (t 5), the first 2 of 100000 pages");
+    }
+
+    #[test]
+    fn pictures_are_read_into_their_pages_and_the_note_counts_them() {
+        let copied = CopiedPictures {
+            files: vec![
+                (2, "01.png".into()),
+                (2, "02.jpg".into()),
+                (1, "03.png".into()),
+                // The document has three pages: read onto its last.
+                (7, "04.png".into()),
+            ],
+            left_out: 2,
+        };
+        let text = kooste_ocr::OcrText {
+            pages: vec![
+                "Toka".into(),
+                "Toinen".into(),
+                String::new(),
+                "Viimeinen".into(),
+            ],
+            failed: vec![(3, "tesseract failed on page 3: x".into())],
+            left_out: 0,
+        };
+        let reading = pictures_reading(&copied, text, 3);
+        assert_eq!(reading.pages, ["", "Toka\n\nToinen", "Viimeinen"]);
+        assert_eq!(
+            reading.failed,
+            [(1, "tesseract failed on page 3: x".to_string())]
+        );
+        assert_eq!((reading.pictures, reading.left_out), (6, 2));
+
+        let slides = |n: u32| Document {
+            format: Format::Pptx,
+            pages: (1..=n).map(|n| Page::new(n, "")).collect(),
+            meta: Default::default(),
+            damaged: None,
+        };
+        let mut doc = slides(3);
+        assert_eq!(scan_of(&doc), Some(Scan::Pictures));
+        let note = apply_reading(&mut doc, reading.clone(), "t 5");
+        assert_eq!(doc.pages[1].text, "Toka\n\nToinen");
+        assert_eq!(
+            note,
+            "read by OCR (t 5); not read: tesseract failed on page 3: x, from the first 4 of its 6 pictures"
+        );
+        let one = ScanReading {
+            pages: vec!["Sivu".into()],
+            failed: Vec::new(),
+            left_out: 0,
+            pictures: 1,
+        };
+        assert_eq!(
+            apply_reading(&mut slides(1), one, "t 5"),
+            "read by OCR (t 5), from its picture"
+        );
+        let nothing = ScanReading {
+            pages: vec![String::new(); 2],
+            failed: Vec::new(),
+            left_out: 0,
+            pictures: 2,
+        };
+        assert_eq!(
+            apply_reading(&mut slides(2), nothing, "t 5"),
+            "OCR found no text (t 5)"
+        );
+        // Text of its own: not a document for OCR.
+        let mut read = slides(1);
+        read.pages[0].text = "Dia".into();
+        assert_eq!(scan_of(&read), None);
     }
 
     #[test]

@@ -13,7 +13,9 @@
 //! known kind and a fresh worker takes the next file.
 
 use crate::PipelineError;
-use crate::material::{Item, analyse_bytes, copy_member, items_from, read_capped};
+use crate::material::{
+    CopiedPictures, Item, analyse_bytes, copy_member, copy_pictures, items_from, read_capped,
+};
 use kooste_extract::Limits;
 use kooste_model::{ErrorKind, ExtractError, Format};
 use serde::{Deserialize, Serialize};
@@ -65,6 +67,28 @@ struct Request {
     copy: Option<MemberCopy>,
 }
 
+impl Request {
+    /// The request to copy the member (suffix, content hash) of the file at `abs` (`name` on
+    /// the drive) to `to`, or with `pictures` the pictures it shows into the folder `to`.
+    fn copy(
+        (abs, name): (&Path, &str),
+        member: (&str, &str),
+        to: &Path,
+        pictures: bool,
+    ) -> Request {
+        Request {
+            path: path_bytes(abs),
+            name: name.to_string(),
+            copy: Some(MemberCopy {
+                suffix: member.0.to_string(),
+                hash: member.1.to_string(),
+                to: path_bytes(to),
+                pictures,
+            }),
+        }
+    }
+}
+
 /// Which member to copy, and where to.
 #[derive(Debug, Serialize, Deserialize)]
 struct MemberCopy {
@@ -72,8 +96,11 @@ struct MemberCopy {
     suffix: String,
     /// Its content's hash, which tells apart members of one name.
     hash: String,
-    /// The file to write, its path as bytes.
+    /// The file to write, its path as bytes; with `pictures`, the folder to write to.
     to: Vec<u8>,
+    /// Rather than the member, the pictures it shows ([`copy_pictures`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pictures: bool,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -81,6 +108,25 @@ pub(crate) struct Response {
     /// Hash of the bytes the worker read, empty when it could not read them.
     pub hash: String,
     pub items: Vec<Item>,
+    /// The pictures copied, when they were asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pictures: Option<CopiedPictures>,
+}
+
+impl Response {
+    /// The answer of a worker that could not read the file or do what was asked: why.
+    fn failed(format: Format, why: String) -> Response {
+        Response {
+            hash: String::new(),
+            items: vec![Item::failed(
+                format,
+                0,
+                "",
+                ExtractError::new(ErrorKind::Io, why),
+            )],
+            pictures: None,
+        }
+    }
 }
 
 /// What became of a file sent to a worker.
@@ -107,15 +153,7 @@ pub fn serve(input: impl BufRead, mut output: impl Write, limits: &Limits) -> st
                 inject_fault(&faults, &request.name);
                 handle(&request, limits)
             }
-            Err(e) => Response {
-                hash: String::new(),
-                items: vec![Item::failed(
-                    Format::Unknown,
-                    0,
-                    "",
-                    ExtractError::new(ErrorKind::Io, format!("bad request to worker: {e}")),
-                )],
-            },
+            Err(e) => Response::failed(Format::Unknown, format!("bad request to worker: {e}")),
         };
         serde_json::to_writer(&mut output, &response).map_err(std::io::Error::other)?;
         output.write_all(b"\n")?;
@@ -129,37 +167,31 @@ fn handle(request: &Request, limits: &Limits) -> Response {
     if let Some(copy) = &request.copy {
         let to = path_from_bytes(&copy.to);
         let member = (copy.suffix.as_str(), copy.hash.as_str());
-        return match copy_member(&path, &request.name, member, &to, limits) {
-            Ok(()) => Response {
+        let copied = if copy.pictures {
+            copy_pictures(&path, &request.name, member, &to, limits).map(Some)
+        } else {
+            copy_member(&path, &request.name, member, &to, limits).map(|()| None)
+        };
+        return match copied {
+            Ok(pictures) => Response {
                 hash: copy.hash.clone(),
                 items: Vec::new(),
+                pictures,
             },
-            Err(why) => Response {
-                hash: String::new(),
-                items: vec![Item::failed(
-                    Format::Unknown,
-                    0,
-                    "",
-                    ExtractError::new(ErrorKind::Io, why),
-                )],
-            },
+            Err(why) => Response::failed(Format::Unknown, why),
         };
     }
     match read_capped(&path, limits.max_file_bytes) {
         Ok(bytes) => {
             let hash = blake3::hash(&bytes).to_hex().to_string();
             let items = items_from(&request.name, analyse_bytes(&request.name, &bytes, limits));
-            Response { hash, items }
+            Response {
+                hash,
+                items,
+                pictures: None,
+            }
         }
-        Err(e) => Response {
-            hash: String::new(),
-            items: vec![Item::failed(
-                kooste_extract::sniff(&request.name, &[]),
-                0,
-                "",
-                ExtractError::new(ErrorKind::Io, e.to_string()),
-            )],
-        },
+        Err(e) => Response::failed(kooste_extract::sniff(&request.name, &[]), e.to_string()),
     }
 }
 
@@ -451,17 +483,32 @@ impl Pool {
         member: (&str, &str),
         to: &Path,
     ) -> Result<Result<(), String>, PipelineError> {
-        let request = Request {
-            path: path_bytes(abs),
-            name: name.to_string(),
-            copy: Some(MemberCopy {
-                suffix: member.0.to_string(),
-                hash: member.1.to_string(),
-                to: path_bytes(to),
-            }),
-        };
-        Ok(match self.ask(&request, &|| {}, &mut |_| {})? {
-            Outcome::Done(r) if !r.hash.is_empty() => Ok(()),
+        let request = Request::copy((abs, name), member, to, false);
+        Ok(self.ask_copy(&request)?.map(|_| ()))
+    }
+
+    /// Has a worker write the pictures that the document (suffix, content hash) of the file
+    /// at `abs` (`name` on the drive) shows into the folder `to`, as
+    /// [`copy_pictures`] does; or why it did not.
+    pub(crate) fn copy_pictures(
+        &self,
+        abs: &Path,
+        name: &str,
+        member: (&str, &str),
+        to: &Path,
+    ) -> Result<Result<CopiedPictures, String>, PipelineError> {
+        let request = Request::copy((abs, name), member, to, true);
+        Ok(self.ask_copy(&request)?.and_then(|r| {
+            r.pictures
+                .ok_or_else(|| "the worker copied no pictures".into())
+        }))
+    }
+
+    /// Sends a request to copy, and makes of the answer the worker's response or why it
+    /// copied nothing.
+    fn ask_copy(&self, request: &Request) -> Result<Result<Response, String>, PipelineError> {
+        Ok(match self.ask(request, &|| {}, &mut |_| {})? {
+            Outcome::Done(r) if !r.hash.is_empty() => Ok(r),
             Outcome::Done(r) => Err(r
                 .items
                 .into_iter()
@@ -627,6 +674,7 @@ mod tests {
                     suffix: suffix.into(),
                     hash: blake3::hash(attached.as_bytes()).to_hex().to_string(),
                     to: path_bytes(to),
+                    pictures: false,
                 }),
             };
             let input = format!("{}\n", serde_json::to_string(&request).unwrap_or_default());

@@ -3,6 +3,22 @@
 #![allow(dead_code)]
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The shared corpus (`../shared/corpus` from the workspace root, or `KOOSTE_CORPUS`), where
+/// this checkout has one.
+pub fn corpus() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("KOOSTE_CORPUS") {
+        return Some(PathBuf::from(dir)).filter(|d| d.is_dir());
+    }
+    // The workspace root's sibling `shared/corpus`; worktrees sit one level deeper.
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .skip(2)
+        .take(3)
+        .map(|a| a.join("shared").join("corpus"))
+        .find(|d| d.is_dir())
+}
 
 /// Writes a ZIP; an entry given as (head, unit, count, tail) is streamed, so that a bomb
 /// never exists inflated in memory here either.
