@@ -1,3 +1,3 @@
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| kooste_fuzz::extract("fuzz.odt", data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| kooste_fuzz::extract_and_pictures("fuzz.odt", data));

@@ -59,6 +59,13 @@ pub fn extract(name: &str, data: &[u8]) {
     let _ = kooste_extract::extract(name, data, &Limits::default().start());
 }
 
+/// A word-processing document or a presentation is also searched for the pictures OCR
+/// reads where it has no text.
+pub fn extract_and_pictures(name: &str, data: &[u8]) {
+    extract(name, data);
+    let _ = kooste_extract::page_pictures(name, data, &Limits::default().start());
+}
+
 /// A spreadsheet is also read as a table of rules or annotations.
 pub fn extract_and_table(name: &str, data: &[u8]) {
     extract(name, data);

@@ -195,6 +195,10 @@ pub fn page_pictures(name: &str, bytes: &[u8], limits: &Limits) -> Result<PagePi
             Format::Odt | Format::Odp => odf::pictures(bytes, limits)?,
             _ => return Ok(PagePictures::default()),
         };
+        // A flat OpenDocument file is no package, and shows none.
+        if shown.is_empty() {
+            return Ok(PagePictures::default());
+        }
         let mut package = package::Package::open(bytes, limits)?;
         let mut found = PagePictures::default();
         for (page, part) in shown {

@@ -58,6 +58,22 @@ fn corpus_documents_give_their_pictures_in_order_small_ones_and_copies_left_out(
 }
 
 #[test]
+fn a_flat_opendocument_file_shows_none_and_a_package_without_a_directory_is_an_error() {
+    // Flat XML: its pictures, if any, are inline, and it is no package to open.
+    let Some(flat) = corpus_file("fodp/tika__testODPMacro.fodp") else {
+        return;
+    };
+    assert_eq!(flat, PagePictures::default());
+    // Extraction reads what precedes the cut; the pictures are not looked for there.
+    let Some(root) = corpus() else {
+        return;
+    };
+    let name = "pptx/poi__clusterfuzz-testcase-minimized-POIXSLFFuzzer-5471515212382208.pptx";
+    let bytes = std::fs::read(root.join(name)).unwrap_or_default();
+    assert!(page_pictures(name, &bytes, &Limits::default()).is_err());
+}
+
+#[test]
 fn pictures_drawn_as_vector_graphics_are_not_given_to_ocr() {
     // Its three pictures are two EMF drawings and one PNG.
     let Some(found) = corpus_file("docx/kreuzberg__test_emf_docx.docx") else {

@@ -288,6 +288,10 @@ pub(crate) struct CopiedPictures {
     /// Each picture's page and file name in the folder, in reading order.
     pub files: Vec<(u32, String)>,
     pub left_out: u32,
+    /// Why the document's pictures could not be found, where its content is to blame (a
+    /// damaged package): that is kept like a reading, and not tried again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unreadable: Option<String>,
 }
 
 /// The pictures of a document copied out for OCR to read, removed with their folder when
@@ -339,11 +343,23 @@ pub(crate) fn copy_pictures(
     let target = format!("{name}{suffix}");
     let bytes = find_member(name.to_string(), bytes, (&target, hash), limits, 0)
         .ok_or("the document is no longer what was read")?;
-    let found = kooste_extract::page_pictures(&target, &bytes, &limits.start())
-        .map_err(|e| format!("its pictures could not be read: {e}"))?;
+    let found = match kooste_extract::page_pictures(&target, &bytes, &limits.start()) {
+        Ok(found) => found,
+        // Time may be shorter on another run; damage is not.
+        Err(e @ kooste_extract::Error::Timeout(_)) => {
+            return Err(format!("its pictures could not be read: {e}"));
+        }
+        Err(e) => {
+            return Ok(CopiedPictures {
+                unreadable: Some(format!("its pictures could not be read: {e}")),
+                ..CopiedPictures::default()
+            });
+        }
+    };
     let mut copied = CopiedPictures {
         files: Vec::with_capacity(found.pictures.len()),
         left_out: found.left_out,
+        unreadable: None,
     };
     for (n, picture) in found.pictures.into_iter().enumerate() {
         let file = format!("{:02}.{}", n + 1, picture.picture.extension());
@@ -411,6 +427,9 @@ fn pictures_reading(
     for (n, why) in text.failed {
         let page = page_of((n as usize).saturating_sub(1)) as u32 + 1;
         reading.failed.push((page, why));
+    }
+    if let Some(why) = &copied.unreadable {
+        reading.failed.push((1, why.clone()));
     }
     reading
 }
@@ -920,6 +939,7 @@ mod tests {
                 (7, "04.png".into()),
             ],
             left_out: 2,
+            unreadable: None,
         };
         let text = kooste_ocr::OcrText {
             pages: vec![
@@ -972,6 +992,22 @@ mod tests {
         assert_eq!(
             apply_reading(&mut slides(2), nothing, "t 5"),
             "OCR found no text (t 5)"
+        );
+        // A package whose pictures cannot be found: a failure kept as the reading.
+        let damaged = CopiedPictures {
+            unreadable: Some("its pictures could not be read: damaged ZIP".into()),
+            ..CopiedPictures::default()
+        };
+        let empty = kooste_ocr::OcrText {
+            pages: Vec::new(),
+            failed: Vec::new(),
+            left_out: 0,
+        };
+        let reading = pictures_reading(&damaged, empty, 2);
+        assert_eq!(reading.pictures, 0);
+        assert_eq!(
+            apply_reading(&mut slides(2), reading, "t 5"),
+            "OCR failed: its pictures could not be read: damaged ZIP"
         );
         // Text of its own: not a document for OCR.
         let mut read = slides(1);
