@@ -18,8 +18,13 @@ first page of each PDF as 150 dpi greyscale JPEG, every third turned a quarter a
 upside down, as pages go into feeders. The hand-run peer is then `tesseract -l fin+eng` on each
 image, as a person would run it.
 
+With --office, each scan is a Word document (DOCX) without text into which the pages were
+pasted as 150 dpi greyscale JPEG pictures, one after another, as a scan is kept where a
+signed paper must go into a Word template. The hand-run peer then takes the pictures out of
+the package (as `unzip` would) and runs `tesseract -l fin+eng` on each.
+
 Needs pdftoppm, pdftotext, tesseract with the fin and eng models, and Pillow.
-Usage: scripts/bench-ocr.py [--corpus DIR] [--files N] [--pages N] [--images]
+Usage: scripts/bench-ocr.py [--corpus DIR] [--files N] [--pages N] [--images | --office]
 """
 import argparse
 import json
@@ -28,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 from PIL import Image
@@ -54,9 +60,45 @@ def finnish_pdfs(corpus):
             yield corpus / cols[0]
 
 
-def make_scan(pdf, pages, work, n, image_files=False):
+def word_of_pictures(pictures, path):
+    """A DOCX whose body is the given JPEG files, one picture after another, and no text."""
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    body = "".join(
+        f'<w:p><w:r><w:drawing><wp:inline><a:graphic><a:graphicData><pic:pic><pic:blipFill>'
+        f'<a:blip r:embed="rId{i}"/></pic:blipFill></pic:pic></a:graphicData></a:graphic>'
+        f'</wp:inline></w:drawing></w:r></w:p>'
+        for i in range(1, len(pictures) + 1)
+    )
+    ns = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+          'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+          'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+          'xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture" '
+          f'xmlns:r="{rel}"')
+    rels = "".join(
+        f'<Relationship Id="rId{i}" Type="{rel}/image" Target="media/image{i}.jpg"/>'
+        for i in range(1, len(pictures) + 1)
+    )
+    pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml",
+                   '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                   '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                   '<Default Extension="xml" ContentType="application/xml"/>'
+                   '<Default Extension="jpg" ContentType="image/jpeg"/>'
+                   '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+                   '</Types>')
+        z.writestr("_rels/.rels", f'<Relationships xmlns="{pkg}"><Relationship Id="rId1" '
+                   f'Type="{rel}/officeDocument" Target="word/document.xml"/></Relationships>')
+        z.writestr("word/document.xml", f"<w:document {ns}><w:body>{body}</w:body></w:document>")
+        z.writestr("word/_rels/document.xml.rels", f'<Relationships xmlns="{pkg}">{rels}</Relationships>')
+        for i, picture in enumerate(pictures, 1):
+            z.write(picture, f"word/media/image{i}.jpg")
+
+
+def make_scan(pdf, pages, work, n, image_files=False, office=False):
     """An image-only PDF of the first `pages` pages (or, with `image_files`, an image file of
-    the first page), and pdftotext's text of them."""
+    the first page; with `office`, a DOCX of the pages as pictures), and pdftotext's text of
+    them."""
     text = subprocess.run(
         ["pdftotext", "-f", "1", "-l", str(pages), str(pdf), "-"],
         capture_output=True, text=True, timeout=60,
@@ -77,6 +119,12 @@ def make_scan(pdf, pages, work, n, image_files=False):
         for p in images:
             p.unlink()
         return scan, text, 1
+    if office:
+        scan = work / f"scan{n:02d}.docx"
+        word_of_pictures(images, scan)
+        for p in images:
+            p.unlink()
+        return scan, text, len(images)
     frames = [Image.open(p).convert("L") for p in images]
     scan = work / f"scan{n:02d}.pdf"
     frames[0].save(scan, save_all=True, append_images=frames[1:], resolution=150.0)
@@ -86,6 +134,23 @@ def make_scan(pdf, pages, work, n, image_files=False):
 
 
 def by_hand(scan, pages, work):
+    if scan.suffix == ".docx":
+        out = []
+        with zipfile.ZipFile(scan) as z:
+            names = sorted(
+                (n for n in z.namelist() if n.startswith("word/media/")),
+                key=lambda n: int(re.sub(r"\D", "", n) or 0),
+            )
+            for name in names:
+                picture = work / "hand.jpg"
+                picture.write_bytes(z.read(name))
+                subprocess.run(
+                    ["tesseract", str(picture), str(work / "hand"), "-l", "fin+eng"],
+                    check=True, capture_output=True,
+                    env={"OMP_THREAD_LIMIT": "1", "PATH": "/usr/bin:/bin"},
+                )
+                out.append((work / "hand.txt").read_text(encoding="utf-8", errors="replace"))
+        return "\n".join(out)
     if scan.suffix == ".jpg":
         subprocess.run(
             ["tesseract", str(scan), str(work / "hand"), "-l", "fin+eng"],
@@ -113,6 +178,7 @@ def main():
     ap.add_argument("--files", type=int, default=8)
     ap.add_argument("--pages", type=int, default=2)
     ap.add_argument("--images", action="store_true", help="image files rather than PDFs")
+    ap.add_argument("--office", action="store_true", help="Word documents of pictures rather than PDFs")
     args = ap.parse_args()
     if args.images:
         args.pages = 1
@@ -126,7 +192,7 @@ def main():
             if len(scans) >= args.files:
                 break
             try:
-                made = make_scan(pdf, args.pages, work, len(scans), args.images)
+                made = make_scan(pdf, args.pages, work, len(scans), args.images, args.office)
             except (subprocess.SubprocessError, OSError):
                 continue
             # Pages with little text say little about recognition.
@@ -150,7 +216,11 @@ def main():
 
         start = time.perf_counter()
         hand_text = {str(s[1]): by_hand(s[1], s[3], work) for s in scans}
-        peer = "tesseract by hand" if args.images else "pdftoppm + tesseract by hand"
+        peer = (
+            "tesseract by hand" if args.images
+            else "unzip + tesseract by hand" if args.office
+            else "pdftoppm + tesseract by hand"
+        )
         timings[peer] = time.perf_counter() - start
 
         ours = theirs = total = 0
