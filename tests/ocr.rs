@@ -437,17 +437,22 @@ fn scans_in_archives_and_mail_are_read_once() {
          MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"r\"\r\n\r\n\
          --r\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nLiitteenä pöytäkirja.\r\n\
          --r\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; \
-         filename=\"liite.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n--r--\r\n",
-        base64(&scan)
+         filename=\"liite.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n\
+         --r\r\nContent-Type: image/jpeg\r\nContent-Disposition: attachment; \
+         filename=\"kuva.jpg\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n--r--\r\n",
+        base64(&scan),
+        base64(&photographed_page())
     );
     std::fs::write(drive.join("Oulu/viesti.eml"), mail).unwrap_or_else(|e| panic!("{e}"));
     let out = tmp.path().join("out");
     let bin = programs(tmp.path(), RENDER, &recognise_with("95", READ_TEXT));
     run_ok(&bin, &drive, &out, &["--ocr"]);
+    // A page photographed and sent as a file of its own is read as a picture on the drive is.
     let members = [
         "Oulu/skannit.zip/kansio/pöytäkirja.pdf",
         "Oulu/skannit.zip/sisempi.zip/sivu.png",
         "Oulu/viesti.eml/liite.pdf",
+        "Oulu/viesti.eml/kuva.jpg",
     ];
     let docs = documents(&read_json(&out.join("index.json")));
     for path in members {
@@ -490,6 +495,14 @@ fn scans_in_archives_and_mail_are_read_once() {
                 .as_str()],
         );
     }
+}
+
+/// A JPEG of 40,000 bytes, as large as a photographed page sent by mail is (only its
+/// signature is looked at).
+fn photographed_page() -> Vec<u8> {
+    let mut jpeg = b"\xff\xd8\xff\xe0\0\x10JFIF\0".to_vec();
+    jpeg.resize(40_000, 0);
+    jpeg
 }
 
 /// A PNG of 5,000 bytes, as big as a page's picture must be to be read (only its signature

@@ -212,7 +212,8 @@ impl Walk<'_> {
             // Unnamed images and signatures carry no text worth a material.
             _ => return Ok(()),
         };
-        if is_picture(&name, &mime) {
+        let shown_in_body = header(headers, "content-id").is_some();
+        if is_picture(&name, &mime) && !is_sent_picture(attached, shown_in_body, data.len()) {
             return Ok(());
         }
         self.attachments.push(Member {
@@ -658,8 +659,9 @@ pub(crate) fn safe_name(name: &str) -> String {
     }
 }
 
-/// Pictures attached to mail are logos, signatures and images shown in the body: no text
-/// to read, and not materials a summary would list, so they are left out.
+/// Pictures a message carries are mostly logos, signatures and images shown in the body: no
+/// text to read, and not materials a summary would list, so they are left out. See
+/// [`is_sent_picture`] for those kept.
 pub(crate) fn is_picture(name: &str, mime: &str) -> bool {
     let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
     mime.trim().to_ascii_lowercase().starts_with("image/")
@@ -679,6 +681,18 @@ pub(crate) fn is_picture(name: &str, mime: &str) -> bool {
                     | "webp"
             )
         )
+}
+
+/// The least size of a picture sent as a file of its own that is kept: a page photographed
+/// at the lowest resolution a phone saves is larger; logos and signature images are smaller.
+pub(crate) const MIN_SENT_PICTURE_BYTES: usize = 32 * 1024;
+
+/// Whether a picture is kept as a material: attached as a file of its own (`attached`), not
+/// shown in the body (no Content-ID for the body to point to), and of
+/// [`MIN_SENT_PICTURE_BYTES`] or more. That is a page photographed or scanned and sent on,
+/// which OCR can read.
+pub(crate) fn is_sent_picture(attached: bool, shown_in_body: bool, bytes: usize) -> bool {
+    attached && !shown_in_body && bytes >= MIN_SENT_PICTURE_BYTES
 }
 
 /// Two attachments of the same name become `x.pdf` and `x (2).pdf`.
@@ -794,6 +808,41 @@ Content-Disposition: inline; filename=ohje.pdf\n\n\
         let message = read(mail, &limits()).expect("a message");
         assert_eq!(message.body, "Teksti");
         assert_eq!(names(&message.attachments), ["ohje.pdf"]);
+    }
+
+    #[test]
+    fn only_pictures_sent_as_files_of_their_own_are_kept() {
+        let picture = |disposition: &str, id: &str, bytes: usize| {
+            let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0];
+            jpeg.resize(bytes, 0x55);
+            let mut part = format!(
+                "--a\nContent-Type: image/jpeg; name=sivu.jpg\nContent-Disposition: {disposition}; \
+                 filename=sivu.jpg\n{id}Content-Transfer-Encoding: 8bit\n\n"
+            )
+            .into_bytes();
+            part.extend_from_slice(&jpeg);
+            part.extend_from_slice(b"\n");
+            part
+        };
+        let big = MIN_SENT_PICTURE_BYTES;
+        let mut mail = b"Subject: Kuvat\nContent-Type: multipart/mixed; boundary=a\n\n\
+--a\nContent-Type: text/plain\n\nLiitteena poytakirja kuvana.\n"
+            .to_vec();
+        // A page photographed and sent on: kept.
+        mail.extend(picture("attachment", "", big));
+        // A signature's logo, shown in the body through its Content-ID.
+        mail.extend(picture("attachment", "Content-ID: <logo@a>\n", big));
+        // A picture shown in the body.
+        mail.extend(picture("inline", "", big));
+        // A small picture: an icon.
+        mail.extend(picture("attachment", "", big - 1));
+        mail.extend_from_slice(b"--a--\n");
+        let message = read(&mail, &limits()).expect("a message");
+        assert_eq!(names(&message.attachments), ["sivu.jpg"]);
+        assert_eq!(
+            message.attachments[0].bytes.as_ref().map(Vec::len).ok(),
+            Some(big)
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! message (a forward) adds its text to the body and its attached files to the message's.
 
 use crate::archive::Member;
-use crate::eml::{is_picture, message_document, name_apart, safe_name};
+use crate::eml::{is_picture, is_sent_picture, message_document, name_apart, safe_name};
 use crate::html::visible_text;
 use crate::ole::{filetime_iso, read_stream, u16_at, u32_at};
 use crate::text::decode;
@@ -40,7 +40,8 @@ pub(crate) fn read_message(
 }
 
 /// The attached file in an attachment's storage, as a member; `None` where there is no file
-/// (an attached message is read as a message) and for a picture.
+/// (an attached message is read as a message) and for a picture not sent as a file of its
+/// own.
 fn attached_file(
     file: &mut File<'_>,
     storage: &str,
@@ -59,7 +60,10 @@ fn attached_file(
         .find_map(|id| string(file, storage, id, None, limits))
         .unwrap_or_else(|| "liite".into());
     let mime = string(file, storage, 0x370E, None, limits).unwrap_or_default();
-    if is_picture(&name, &mime) {
+    // PR_ATTACH_CONTENT_ID: the body shows the picture.
+    let shown_in_body =
+        string(file, storage, 0x3712, None, limits).is_some_and(|id| !id.is_empty());
+    if is_picture(&name, &mime) && !is_sent_picture(true, shown_in_body, data.len()) {
         return Ok(None);
     }
     Ok(Some(Member {
@@ -410,8 +414,15 @@ mod tests {
         e
     }
 
-    /// A message as Outlook lays it out, with one attached file and one forwarded message that
-    /// has an attached file of its own.
+    /// A JPEG of `size` bytes (only its signature is looked at).
+    fn jpeg(size: usize) -> Vec<u8> {
+        let mut bytes = vec![0xFF, 0xD8, 0xFF, 0xE0];
+        bytes.resize(size, 0x55);
+        bytes
+    }
+
+    /// A message as Outlook lays it out, with one attached file, one forwarded message that
+    /// has an attached file of its own, and two pictures.
     fn outlook_message() -> Vec<u8> {
         let mut file = match cfb::CompoundFile::create(Cursor::new(Vec::new())) {
             Ok(f) => f,
@@ -484,6 +495,27 @@ mod tests {
                 ),
                 b"Ohjelma".to_vec(),
             ),
+            // A page photographed and sent on, and a signature's logo that the body shows.
+            (
+                format!("/__attach_version1.0_#00000002/{}", stream(0x3707, UNICODE)),
+                utf16_bytes("sivu.jpg"),
+            ),
+            (
+                format!("/__attach_version1.0_#00000002/{}", stream(0x3701, BINARY)),
+                jpeg(crate::eml::MIN_SENT_PICTURE_BYTES),
+            ),
+            (
+                format!("/__attach_version1.0_#00000003/{}", stream(0x3707, UNICODE)),
+                utf16_bytes("logo.jpg"),
+            ),
+            (
+                format!("/__attach_version1.0_#00000003/{}", stream(0x3701, BINARY)),
+                jpeg(crate::eml::MIN_SENT_PICTURE_BYTES),
+            ),
+            (
+                format!("/__attach_version1.0_#00000003/{}", stream(0x3712, UNICODE)),
+                utf16_bytes("logo@esimerkki.fi"),
+            ),
         ];
         for (path, data) in streams {
             if let Some(parent) = std::path::Path::new(&path).parent() {
@@ -515,8 +547,9 @@ mod tests {
         let (_, members) =
             read_message(&bytes, &Limits::default()).unwrap_or_else(|e| panic!("{e}"));
         let names: Vec<&str> = members.iter().map(|m| m.name.as_str()).collect();
-        // The forwarded message's attachment is the message's too.
-        assert_eq!(names, ["muistio.pdf", "ohjelma.txt"]);
+        // The forwarded message's attachment is the message's too; of the pictures, the
+        // one the body does not show.
+        assert_eq!(names, ["muistio.pdf", "ohjelma.txt", "sivu.jpg"]);
         assert_eq!(
             members[0].bytes.as_deref().ok(),
             Some(b"%PDF-1.4\n".as_slice())
