@@ -21,6 +21,6 @@ pub use index::{
 };
 pub use materials::{Materials, MaterialsSeq, Stopped, View, visit, visit_without_evidence};
 pub use names::{TableColumn, heading_key, means_none};
-pub use picture::Picture;
+pub use picture::{Picture, copy_extension};
 pub use scores::Scores;
 pub use work_package::WorkPackage;

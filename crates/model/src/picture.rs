@@ -1,6 +1,21 @@
 //! Pictures told by their first bytes. Extraction marks them [`crate::Format::Image`], and
 //! OCR gives tesseract only those its image library reads.
 
+/// The extension of the file name `name` (the last part of a path, after its last dot),
+/// lower-cased, where it is one a private copy may carry: up to 8 ASCII letters and digits.
+/// Programs that go by extensions (tesseract, pdftoppm) get the file's own; nothing else of
+/// a name from a drive reaches the copy's path.
+pub fn copy_extension(name: &str) -> Option<String> {
+    name.rsplit(['/', '\\'])
+        .next()
+        .and_then(|file| file.rsplit_once('.'))
+        .map(|(_, ext)| ext)
+        .filter(|ext| {
+            !ext.is_empty() && ext.len() <= 8 && ext.chars().all(|c| c.is_ascii_alphanumeric())
+        })
+        .map(str::to_ascii_lowercase)
+}
+
 /// A kind of picture a drive holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Picture {
@@ -103,5 +118,22 @@ impl Picture {
     /// Whether tesseract reads it.
     pub fn readable_by_ocr(self) -> bool {
         self != Picture::Heic
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_copy_gets_the_extension_of_the_file_name_only_and_a_safe_one() {
+        assert_eq!(copy_extension("/kansio.d/Sivu.JPG").as_deref(), Some("jpg"));
+        assert_eq!(copy_extension("a\\b\\scan.Tif").as_deref(), Some("tif"));
+        assert_eq!(copy_extension("/liitteet.zip/README"), None);
+        assert_eq!(copy_extension("kuva.j p g"), None);
+        assert_eq!(copy_extension("kuva.jpg/../x"), None);
+        assert_eq!(copy_extension("kuva.verylongext"), None);
+        assert_eq!(copy_extension("kuva."), None);
+        assert_eq!(copy_extension("kuva.kääk"), None);
     }
 }

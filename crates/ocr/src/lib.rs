@@ -537,9 +537,8 @@ impl HeldPicture {
                 .to_string()
         };
         let ext = image
-            .extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase())
-            .filter(|e| e.len() <= 8 && e.chars().all(|c| c.is_ascii_alphanumeric()))
+            .file_name()
+            .and_then(|name| kooste_model::copy_extension(&name.to_string_lossy()))
             .unwrap_or_default();
         // Checked before the copy too, so that nothing is copied to be refused.
         if !is_readable_picture(image, &ext) {

@@ -265,13 +265,7 @@ impl ScanCopy {
             Err(e) => return Ok(Err(format!("cannot make a folder for a scan: {e}"))),
         };
         // The member's own extension, for the programs that go by it.
-        let ext = suffix
-            .rsplit('/')
-            .next()
-            .and_then(|name| name.rsplit_once('.'))
-            .map(|(_, ext)| ext)
-            .filter(|ext| ext.len() <= 8 && ext.chars().all(|c| c.is_ascii_alphanumeric()))
-            .unwrap_or("bin");
+        let ext = kooste_model::copy_extension(suffix).unwrap_or_else(|| "bin".into());
         let path = dir.path().join(format!("scan.{ext}"));
         Ok(copy(&path)?.map(|()| ScanCopy { _dir: dir, path }))
     }
