@@ -177,8 +177,9 @@ def main():
     ap.add_argument("--corpus", default=str(ROOT.parent / "shared/corpus"))
     ap.add_argument("--files", type=int, default=8)
     ap.add_argument("--pages", type=int, default=2)
-    ap.add_argument("--images", action="store_true", help="image files rather than PDFs")
-    ap.add_argument("--office", action="store_true", help="Word documents of pictures rather than PDFs")
+    kind = ap.add_mutually_exclusive_group()
+    kind.add_argument("--images", action="store_true", help="image files rather than PDFs")
+    kind.add_argument("--office", action="store_true", help="Word documents of pictures rather than PDFs")
     args = ap.parse_args()
     if args.images:
         args.pages = 1

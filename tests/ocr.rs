@@ -651,7 +651,7 @@ fn pictures_of_documents_without_text_are_read_into_their_pages() {
     let bin = programs(tmp.path(), RENDER, &recognise_with("95", READ_TEXT));
     run_ok(&bin, &drive, &out, &["--ocr"]);
     let check = |docs: &std::collections::BTreeMap<String, serde_json::Value>| {
-        let one = "read by OCR (tesseract 9.9.9-stand-in, fin+eng), from its picture";
+        let one = "read by OCR (tesseract 9.9.9-stand-in, fin+eng) from its picture";
         for path in [
             "Oulu/skannattu muistio.docx",
             "Oulu/liitteet.zip/liite/muistio.docx",
@@ -666,7 +666,7 @@ fn pictures_of_documents_without_text_are_read_into_their_pages() {
         let two = &docs["Oulu/kaksi sivua.docx"];
         assert_eq!(
             two["ocr"],
-            "read by OCR (tesseract 9.9.9-stand-in, fin+eng), from its 2 pictures"
+            "read by OCR (tesseract 9.9.9-stand-in, fin+eng) from its 2 pictures"
         );
         assert_eq!(two["chars"], 2 * READ_TEXT.chars().count() + 2);
         let slides = &docs["Oulu/diat kuvina.pptx"];
@@ -698,8 +698,35 @@ fn pictures_of_documents_without_text_are_read_into_their_pages() {
     check(&docs);
     assert_eq!(term_pages(&docs["Oulu/kopio.pptx"], "osallisuus"), [2]);
 
-    // `extract --ocr` reads them too, without the cache.
+    // A worker stopped at the time limit while it copies a document's pictures out would be
+    // stopped again: that is kept as the reading, and not tried on every run.
     let bin = programs(tmp.path(), RENDER, &recognise_with("95", READ_TEXT));
+    write("jumittaa.docx", &word_of_pictures(3));
+    let stuck = |fault: &str| {
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let mut dirs = vec![bin.clone()];
+        dirs.extend(std::env::split_paths(&path));
+        let joined = std::env::join_paths(dirs).unwrap_or_else(|e| panic!("{e}"));
+        let o = run(kooste()
+            .env("PATH", joined)
+            .env("KOOSTE_WORKER_FAULT", fault)
+            .args(["run", "-q", "--ocr", "--timeout", "1", "-o"])
+            .arg(&out)
+            .arg(&drive));
+        assert!(o.status.success(), "{}", stderr(&o));
+        documents(&read_json(&out.join("index.json")))["Oulu/jumittaa.docx"].clone()
+    };
+    let doc = stuck("copy-loop:jumittaa.docx");
+    assert_eq!(doc["status"], "empty", "{doc}");
+    let note = doc["ocr"].as_str().unwrap_or_default().to_string();
+    assert!(
+        note.starts_with("OCR failed: its pictures could not be copied: "),
+        "{note}"
+    );
+    let again = stuck("");
+    assert_eq!(again["ocr"], note.as_str(), "not copied again");
+
+    // `extract --ocr` reads them too, without the cache.
     let o = kooste_with(
         &bin,
         &[

@@ -10,7 +10,7 @@ use crate::archive::Member;
 use crate::html::visible_text;
 use crate::text::{capped, decode};
 use crate::{Error, Extractor, Limits};
-use kooste_model::{Document, Format, Meta, Page};
+use kooste_model::{Document, Format, Meta, Page, Picture};
 
 pub(crate) struct Eml;
 
@@ -76,6 +76,7 @@ fn read(bytes: &[u8], limits: &Limits) -> Result<Message, Error> {
     };
     walk.part(&headers, body, 0, true)?;
     let mut attachments = walk.attachments;
+    cap_sent_pictures(&mut attachments);
     name_apart(&mut attachments);
     Ok(Message {
         meta: Meta {
@@ -412,7 +413,8 @@ fn unquote(s: &str) -> String {
     }
 }
 
-fn percent_decoded(s: &str) -> Vec<u8> {
+/// `%XX` escapes decoded (RFC 2231 parameters, URL-encoded links); other bytes as they are.
+pub(crate) fn percent_decoded(s: &str) -> Vec<u8> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -695,6 +697,27 @@ pub(crate) fn is_sent_picture(attached: bool, shown_in_body: bool, bytes: usize)
     attached && !shown_in_body && bytes >= MIN_SENT_PICTURE_BYTES
 }
 
+/// The most pictures of one message kept: a document photographed page by page has fewer.
+/// Each picture kept is a material that OCR reads from its own copy of the message.
+pub(crate) const MAX_SENT_PICTURES: usize = 20;
+
+/// Keeps the first [`MAX_SENT_PICTURES`] pictures of a message's attachments, and all else.
+pub(crate) fn cap_sent_pictures(members: &mut Vec<Member>) {
+    let mut pictures = 0;
+    members.retain(|m| {
+        let head = m
+            .bytes
+            .as_deref()
+            .map_or(&[][..], |b| &b[..b.len().min(16)]);
+        let ext = crate::sniff::extension(&m.name);
+        if !is_picture(&m.name, "") && Picture::of(head, &ext).is_none() {
+            return true;
+        }
+        pictures += 1;
+        pictures <= MAX_SENT_PICTURES
+    });
+}
+
 /// Two attachments of the same name become `x.pdf` and `x (2).pdf`.
 pub(crate) fn name_apart(members: &mut [Member]) {
     let mut seen = std::collections::HashSet::new();
@@ -843,6 +866,20 @@ Content-Disposition: inline; filename=ohje.pdf\n\n\
             message.attachments[0].bytes.as_ref().map(Vec::len).ok(),
             Some(big)
         );
+
+        // Of many, the first are kept; other attachments all.
+        let mut many = b"Subject: Kuvat\nContent-Type: multipart/mixed; boundary=a\n\n".to_vec();
+        for _ in 0..MAX_SENT_PICTURES + 5 {
+            many.extend(picture("attachment", "", big));
+        }
+        many.extend_from_slice(
+            b"--a\nContent-Type: text/plain\nContent-Disposition: attachment; filename=liite.txt\n\nTeksti\n--a--\n",
+        );
+        let (_, attachments) = read_message(&many, &limits()).expect("a message");
+        let names = names(&attachments);
+        assert_eq!(names.len(), MAX_SENT_PICTURES + 1);
+        assert_eq!(names.last(), Some(&"liite.txt"));
+        assert_eq!(names[1], "sivu (2).jpg");
     }
 
     #[test]

@@ -161,71 +161,93 @@ pub fn extract_with_attachments(
 /// A picture shown on a page of a document, for OCR to read where the document has no text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PagePicture {
-    /// The page (slide) it is on, 1-based, as in the document [`extract`] gives.
+    /// The page (slide) it is first shown on, 1-based, as in the document [`extract`] gives.
     pub page: u32,
     pub picture: Picture,
     pub bytes: Vec<u8>,
 }
 
-/// The pictures of one document worth OCR's time: [`PagePictures::pictures`], and how many
-/// more there were.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PagePictures {
-    pub pictures: Vec<PagePicture>,
+/// How many pictures of a document [`page_pictures`] gave, and how many more it shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PictureCount {
+    pub given: u32,
     pub left_out: u32,
 }
 
 /// The most pictures of one document given to OCR, as many pages as it reads of a scan.
-pub const MAX_PAGE_PICTURES: usize = 40;
+pub const MAX_PAGE_PICTURES: u32 = 40;
 
 /// Pictures smaller than this are icons, bullets and logos rather than pages of writing.
 const MIN_PAGE_PICTURE_BYTES: usize = 4096;
 
-/// The pictures that the pages of a word-processing document or a presentation (DOCX, PPTX,
-/// ODT, ODP) show, in reading order, each once: pages scanned and pasted into a document, or
-/// slides saved as pictures, which OCR can read where the document has no text. Only
-/// pictures OCR reads, of [`MIN_PAGE_PICTURE_BYTES`] or more, and the first
-/// [`MAX_PAGE_PICTURES`] of them. Other formats have none.
-pub fn page_pictures(name: &str, bytes: &[u8], limits: &Limits) -> Result<PagePictures, Error> {
-    let format = sniff(name, bytes);
+/// Gives `each` the pictures that the pages of a word-processing document or a presentation
+/// (DOCX, PPTX, ODT, ODP) show, one at a time, in reading order: pages scanned and pasted
+/// into a document, or slides saved as pictures, which OCR can read where the document has
+/// no text. Each picture once, with the page it is first shown on; only pictures OCR reads,
+/// of [`MIN_PAGE_PICTURE_BYTES`] or more, and the first [`MAX_PAGE_PICTURES`] of them (those
+/// shown after are counted, not looked at). A package whose directory is lost is read from
+/// the entries before the cut, as [`extract`] reads it. Other formats have none. An error of
+/// `each` stops the listing and is returned.
+pub fn page_pictures(
+    name: &str,
+    bytes: &[u8],
+    limits: &Limits,
+    mut each: impl FnMut(PagePicture) -> Result<(), Error>,
+) -> Result<PictureCount, Error> {
+    let rebuilt;
+    let mut bytes = bytes;
+    let mut format = sniff(name, bytes);
+    if zipped(format) && salvage::directory_lost(bytes) {
+        rebuilt = salvage::rebuild(bytes, limits, false).map(|r| r.bytes);
+        if let Some(whole) = &rebuilt {
+            bytes = whole;
+            format = sniff(name, bytes);
+        }
+    }
     contained(|| {
         let shown = match format {
             Format::Docx => docx::pictures(bytes, limits)?,
             Format::Pptx => pptx::pictures(bytes, limits)?,
             Format::Odt | Format::Odp => odf::pictures(bytes, limits)?,
-            _ => return Ok(PagePictures::default()),
+            _ => return Ok(PictureCount::default()),
         };
         // A flat OpenDocument file is no package, and shows none.
         if shown.is_empty() {
-            return Ok(PagePictures::default());
+            return Ok(PictureCount::default());
         }
         let mut package = package::Package::open(bytes, limits)?;
-        let mut found = PagePictures::default();
-        for (page, part) in shown {
+        let mut count = PictureCount::default();
+        // A picture shown on many slides is read once, on the first.
+        let mut seen = std::collections::HashSet::new();
+        for (page, part) in &shown {
             limits.check_time()?;
-            if found.pictures.len() == MAX_PAGE_PICTURES {
-                found.left_out += 1;
+            if !seen.insert(part.as_str()) {
+                continue;
+            }
+            if count.given == MAX_PAGE_PICTURES {
+                count.left_out += 1;
                 continue;
             }
             // A picture that is missing, damaged or too large costs only itself; the
             // deadline stops them all.
-            let bytes = match package.read(&part) {
+            let bytes = match package.read(part) {
                 Ok(bytes) => bytes,
                 Err(e @ Error::Timeout(_)) => return Err(e),
                 Err(_) => continue,
             };
-            let picture = Picture::of(&bytes[..bytes.len().min(16)], &sniff::extension(&part));
+            let picture = Picture::of(&bytes[..bytes.len().min(16)], &sniff::extension(part));
             if let Some(picture) = picture.filter(|p| p.readable_by_ocr())
                 && bytes.len() >= MIN_PAGE_PICTURE_BYTES
             {
-                found.pictures.push(PagePicture {
-                    page,
+                count.given += 1;
+                each(PagePicture {
+                    page: *page,
                     picture,
                     bytes,
-                });
+                })?;
             }
         }
-        Ok(found)
+        Ok(count)
     })
 }
 

@@ -5,7 +5,9 @@
 //! message (a forward) adds its text to the body and its attached files to the message's.
 
 use crate::archive::Member;
-use crate::eml::{is_picture, is_sent_picture, message_document, name_apart, safe_name};
+use crate::eml::{
+    cap_sent_pictures, is_picture, is_sent_picture, message_document, name_apart, safe_name,
+};
 use crate::html::visible_text;
 use crate::ole::{filetime_iso, read_stream, u16_at, u32_at};
 use crate::text::decode;
@@ -34,6 +36,7 @@ pub(crate) fn read_message(
     let mut file = open(bytes)?;
     let mut members = Vec::new();
     let message = message(&mut file, "", limits, 0, Some(&mut members))?;
+    cap_sent_pictures(&mut members);
     name_apart(&mut members);
     let doc = message_document(Format::Msg, message.meta, message.body, limits);
     Ok((doc, members))

@@ -111,6 +111,7 @@ pub(crate) fn pictures(bytes: &[u8], limits: &Limits) -> Result<Vec<(u32, String
     let content = package.read_xml("content.xml")?;
     let mut slides = None;
     let mut pictures: Vec<(u32, String)> = Vec::new();
+    let mut seen = HashSet::new();
     xml::walk(&content, "content.xml", limits, |node| {
         let Node::Open { name, element, .. } = node else {
             return Flow::Continue;
@@ -124,13 +125,20 @@ pub(crate) fn pictures(bytes: &[u8], limits: &Limits) -> Result<Vec<(u32, String
             }
             "notes" => return Flow::SkipChildren,
             "image" => {
+                // A link is a URL: `Pictures/a%20b.png` names `Pictures/a b.png`.
                 let part = xml::attr(element, "href")
                     .map(|href| href.trim_start_matches("./").to_string())
                     .filter(|href| !href.contains("://"))
-                    .and_then(|href| package.find(&href).map(str::to_string));
+                    .and_then(|href| {
+                        let decoded = crate::eml::percent_decoded(&href);
+                        package
+                            .find(&href)
+                            .or_else(|| package.find(&String::from_utf8_lossy(&decoded)))
+                            .map(str::to_string)
+                    });
                 let page = slides.unwrap_or(1).max(1);
                 if let Some(part) = part
-                    && !pictures.iter().any(|(_, p)| *p == part)
+                    && seen.insert(part.clone())
                 {
                     pictures.push((page, part));
                 }

@@ -265,10 +265,22 @@ pub(crate) fn picture_parts(
         }
         Flow::Continue
     })?;
+    // A part may show a million references against as many relationships: each is looked up
+    // once, in maps.
+    let by_id: std::collections::HashMap<&str, &str> = rels
+        .iter()
+        .rev()
+        .map(|r| (r.id.as_str(), r.target.as_str()))
+        .collect();
+    let mut seen = std::collections::HashSet::new();
     let mut parts: Vec<String> = Vec::new();
-    for id in &ids {
-        if let Some(target) = target(package, rels, id)
-            && !parts.iter().any(|p| p == target)
+    for (n, id) in ids.iter().enumerate() {
+        if n % 4096 == 4095 {
+            limits.check_time()?;
+        }
+        if let Some(&target) = by_id.get(id.as_str())
+            && seen.insert(target)
+            && package.find(target).is_some()
         {
             parts.push(target.to_string());
         }

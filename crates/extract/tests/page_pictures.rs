@@ -6,27 +6,37 @@
 mod common;
 
 use common::{Data, ROOT_RELS, corpus, zip};
-use kooste_extract::{Limits, MAX_PAGE_PICTURES, PagePictures, page_pictures};
+use kooste_extract::{Error, Limits, MAX_PAGE_PICTURES, page_pictures};
 use kooste_model::Picture;
 
 /// (page, kind, size) of a picture found.
 type Shown = (u32, Picture, usize);
 
-fn shown(found: &PagePictures) -> Vec<Shown> {
-    found
-        .pictures
-        .iter()
-        .map(|p| (p.page, p.picture, p.bytes.len()))
-        .collect()
+/// What `page_pictures` gave of a document.
+#[derive(Debug, Default, PartialEq)]
+struct Found {
+    shown: Vec<Shown>,
+    left_out: u32,
 }
 
-fn corpus_file(name: &str) -> Option<PagePictures> {
+fn pictures_of(name: &str, bytes: &[u8]) -> Result<Found, Error> {
+    let mut found = Found::default();
+    let count = page_pictures(name, bytes, &Limits::default(), |p| {
+        found.shown.push((p.page, p.picture, p.bytes.len()));
+        Ok(())
+    })?;
+    assert_eq!(count.given as usize, found.shown.len());
+    found.left_out = count.left_out;
+    Ok(found)
+}
+
+fn corpus_file(name: &str) -> Option<Found> {
     let Some(root) = corpus() else {
         eprintln!("no corpus at ../shared/corpus: {name} not checked");
         return None;
     };
     let bytes = std::fs::read(root.join(name)).ok()?;
-    Some(page_pictures(name, &bytes, &Limits::default()).unwrap_or_else(|e| panic!("{name}: {e}")))
+    Some(pictures_of(name, &bytes).unwrap_or_else(|e| panic!("{name}: {e}")))
 }
 
 #[test]
@@ -52,25 +62,18 @@ fn corpus_documents_give_their_pictures_in_order_small_ones_and_copies_left_out(
         let Some(found) = corpus_file(name) else {
             return;
         };
-        assert_eq!(shown(&found), want, "{name}");
+        assert_eq!(found.shown, want, "{name}");
         assert_eq!(found.left_out, 0, "{name}");
     }
 }
 
 #[test]
-fn a_flat_opendocument_file_shows_none_and_a_package_without_a_directory_is_an_error() {
+fn a_flat_opendocument_file_shows_none() {
     // Flat XML: its pictures, if any, are inline, and it is no package to open.
     let Some(flat) = corpus_file("fodp/tika__testODPMacro.fodp") else {
         return;
     };
-    assert_eq!(flat, PagePictures::default());
-    // Extraction reads what precedes the cut; the pictures are not looked for there.
-    let Some(root) = corpus() else {
-        return;
-    };
-    let name = "pptx/poi__clusterfuzz-testcase-minimized-POIXSLFFuzzer-5471515212382208.pptx";
-    let bytes = std::fs::read(root.join(name)).unwrap_or_default();
-    assert!(page_pictures(name, &bytes, &Limits::default()).is_err());
+    assert_eq!(flat, Found::default());
 }
 
 #[test]
@@ -79,7 +82,7 @@ fn pictures_drawn_as_vector_graphics_are_not_given_to_ocr() {
     let Some(found) = corpus_file("docx/kreuzberg__test_emf_docx.docx") else {
         return;
     };
-    assert_eq!(shown(&found), [(1, Picture::Png, 111_028)]);
+    assert_eq!(found.shown, [(1, Picture::Png, 111_028)]);
 }
 
 /// A PNG of `size` bytes: its signature, then filler. Only the signature is looked at.
@@ -124,8 +127,20 @@ fn a_presentation_gives_each_slide_its_pictures_in_presentation_order() {
             r#"<p:sld xmlns:p="p" xmlns:a="a" xmlns:rel="r"><p:cSld><p:spTree>{pics}</p:spTree></p:cSld></p:sld>"#
         )
     };
-    let slide1 = slide(&["rId7", "rId8"]);
+    // The second slide shows the first slide's picture again.
+    let slide1 = slide(&["rId7", "rId8", "rId9"]);
     let slide2 = slide(&["rId3"]);
+    let layout = slide(&["rId1"]);
+    let layout_rels = rels(&[("rId1", "../media/logo.png")]);
+    let slide1_rels = rels(&[
+        ("rId7", "../media/b.png"),
+        ("rId8", "../media/missing.png"),
+        ("rId9", "../media/a.png"),
+    ])
+    .replace(
+        "</Relationships>",
+        r#"<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/slideLayout" Target="../slideLayouts/slideLayout1.xml"/></Relationships>"#,
+    );
     let bytes = zip(&[
         ("_rels/.rels", Data::Text(&root)),
         ("ppt/presentation.xml", Data::Text(presentation)),
@@ -134,13 +149,7 @@ fn a_presentation_gives_each_slide_its_pictures_in_presentation_order() {
             Data::Text(&presentation_rels),
         ),
         ("ppt/slides/slide1.xml", Data::Text(&slide1)),
-        (
-            "ppt/slides/_rels/slide1.xml.rels",
-            Data::Text(&rels(&[
-                ("rId7", "../media/b.png"),
-                ("rId8", "../media/missing.png"),
-            ])),
-        ),
+        ("ppt/slides/_rels/slide1.xml.rels", Data::Text(&slide1_rels)),
         ("ppt/slides/slide2.xml", Data::Text(&slide2)),
         (
             "ppt/slides/_rels/slide2.xml.rels",
@@ -148,20 +157,26 @@ fn a_presentation_gives_each_slide_its_pictures_in_presentation_order() {
         ),
         ("ppt/media/a.png", Data::Bytes(&big)),
         ("ppt/media/b.png", Data::Bytes(&other)),
-        // In the package, but shown by no slide.
+        // Shown by the layout only: a logo.
+        ("ppt/slideLayouts/slideLayout1.xml", Data::Text(&layout)),
+        (
+            "ppt/slideLayouts/_rels/slideLayout1.xml.rels",
+            Data::Text(&layout_rels),
+        ),
         ("ppt/media/logo.png", Data::Bytes(&layout_logo)),
     ]);
-    let found = page_pictures("esitys.pptx", &bytes, &Limits::default()).expect("pictures");
-    // slide2.xml is the first slide; the missing picture costs only itself.
+    let found = pictures_of("esitys.pptx", &bytes).expect("pictures");
+    // slide2.xml is the first slide; the missing picture costs only itself; a picture shown
+    // again is given once, on the slide that shows it first.
     assert_eq!(
-        shown(&found),
+        found.shown,
         [(1, Picture::Png, 5000), (2, Picture::Png, 6000)]
     );
 }
 
 #[test]
 fn a_word_document_gives_body_pictures_of_both_kinds_and_no_more_than_the_cap() {
-    let count = MAX_PAGE_PICTURES + 3;
+    let count = MAX_PAGE_PICTURES as usize + 3;
     let mut body = String::new();
     let mut targets = Vec::new();
     let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
@@ -193,13 +208,44 @@ fn a_word_document_gives_body_pictures_of_both_kinds_and_no_more_than_the_cap() 
         ("word/_rels/document.xml.rels", Data::Text(&document_rels)),
     ];
     all.extend(entries.iter().map(|(n, b)| (n.as_str(), Data::Bytes(b))));
-    let found = page_pictures("muistio.docx", &zip(&all), &Limits::default()).expect("pictures");
-    assert_eq!(found.pictures.len(), MAX_PAGE_PICTURES);
+    let found = pictures_of("muistio.docx", &zip(&all)).expect("pictures");
+    assert_eq!(found.shown.len(), MAX_PAGE_PICTURES as usize);
     assert_eq!(found.left_out, 3);
-    let sizes: Vec<usize> = found.pictures.iter().map(|p| p.bytes.len()).collect();
-    let want: Vec<usize> = (0..MAX_PAGE_PICTURES).map(|i| 4096 + i).collect();
+    let sizes: Vec<usize> = found.shown.iter().map(|p| p.2).collect();
+    let want: Vec<usize> = (0..MAX_PAGE_PICTURES as usize).map(|i| 4096 + i).collect();
     assert_eq!(sizes, want, "in the order the body shows them");
-    assert!(found.pictures.iter().all(|p| p.page == 1));
+    assert!(found.shown.iter().all(|p| p.0 == 1));
+}
+
+#[test]
+fn a_package_cut_short_gives_the_pictures_before_the_cut() {
+    let picture = png(5000);
+    let document = r#"<w:document xmlns:w="w" xmlns:a="a" xmlns:r="r"><w:body><w:p><w:r><w:drawing><a:blip r:embed="rId1"/></w:drawing></w:r></w:p></w:body></w:document>"#;
+    let document_rels = rels(&[("rId1", "media/image1.png")]);
+    let filler = "x".repeat(3000);
+    // Written as Word writes it, without ZIP64 records (which end a rebuild).
+    let mut whole = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut whole);
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for (name, data) in [
+            ("_rels/.rels", ROOT_RELS.as_bytes()),
+            ("word/document.xml", document.as_bytes()),
+            ("word/_rels/document.xml.rels", document_rels.as_bytes()),
+            ("word/media/image1.png", &picture),
+            ("word/filler.xml", filler.as_bytes()),
+        ] {
+            z.start_file(name, stored).unwrap_or_else(|e| panic!("{e}"));
+            std::io::Write::write_all(&mut z, data).unwrap_or_else(|e| panic!("{e}"));
+        }
+        z.finish().unwrap_or_else(|e| panic!("{e}"));
+    }
+    let whole = whole.into_inner();
+    // An upload that stopped 400 bytes short: the directory is gone, the picture is whole.
+    let cut = &whole[..whole.len() - 400];
+    let found = pictures_of("skannattu.docx", cut).expect("pictures");
+    assert_eq!(found.shown, [(1, Picture::Png, 5000)]);
 }
 
 #[test]
@@ -207,7 +253,7 @@ fn an_opendocument_presentation_gives_slides_their_pictures_and_not_the_notes() 
     let content = r#"<office:document-content xmlns:office="o" xmlns:draw="d" xmlns:xlink="x" xmlns:presentation="p"><office:body><office:presentation>
         <draw:page><draw:frame><draw:image xlink:href="Pictures/a.png"/></draw:frame></draw:page>
         <draw:page><presentation:notes><draw:frame><draw:image xlink:href="Pictures/n.png"/></draw:frame></presentation:notes></draw:page>
-        <draw:page><draw:frame><draw:image xlink:href="./Pictures/b.png"/></draw:frame><draw:frame><draw:image xlink:href="https://example.org/c.png"/></draw:frame></draw:page>
+        <draw:page><draw:frame><draw:image xlink:href="./Pictures/b%20c.png"/></draw:frame><draw:frame><draw:image xlink:href="https://example.org/c.png"/></draw:frame><draw:frame><draw:image xlink:href="../Pictures/a.png"/></draw:frame></draw:page>
         </office:presentation></office:body></office:document-content>"#;
     let (a, n, b) = (png(5000), png(5100), png(5200));
     let bytes = zip(&[
@@ -218,11 +264,11 @@ fn an_opendocument_presentation_gives_slides_their_pictures_and_not_the_notes() 
         ("content.xml", Data::Text(content)),
         ("Pictures/a.png", Data::Bytes(&a)),
         ("Pictures/n.png", Data::Bytes(&n)),
-        ("Pictures/b.png", Data::Bytes(&b)),
+        ("Pictures/b c.png", Data::Bytes(&b)),
     ]);
-    let found = page_pictures("esitys.odp", &bytes, &Limits::default()).expect("pictures");
+    let found = pictures_of("esitys.odp", &bytes).expect("pictures");
     assert_eq!(
-        shown(&found),
+        found.shown,
         [(1, Picture::Png, 5000), (3, Picture::Png, 5200)]
     );
 }
@@ -230,7 +276,19 @@ fn an_opendocument_presentation_gives_slides_their_pictures_and_not_the_notes() 
 #[test]
 fn other_formats_and_broken_packages_give_nothing_or_an_error() {
     let limits = Limits::default();
-    let text = page_pictures("muistio.txt", b"Kokous pidettiin.", &limits).expect("no pictures");
-    assert_eq!(text, PagePictures::default());
-    assert!(page_pictures("rikki.docx", b"PK\x03\x04 not a zip", &limits).is_err());
+    let text = pictures_of("muistio.txt", b"Kokous pidettiin.").expect("no pictures");
+    assert_eq!(text, Found::default());
+    assert!(pictures_of("rikki.docx", b"PK\x03\x04 not a zip").is_err());
+    // An error of the receiver stops the listing and is returned.
+    let Some(root) = corpus() else {
+        return;
+    };
+    let bytes = std::fs::read(root.join("docx/tika__2pic.docx")).unwrap_or_default();
+    let mut calls = 0;
+    let stopped = page_pictures("2pic.docx", &bytes, &limits, |_| {
+        calls += 1;
+        Err(Error::Io(std::io::Error::other("levy täynnä")))
+    });
+    assert!(matches!(stopped, Err(Error::Io(_))), "{stopped:?}");
+    assert_eq!(calls, 1);
 }

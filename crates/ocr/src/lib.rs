@@ -210,7 +210,23 @@ impl Ocr {
                 .get(n as usize - 1)
                 .ok_or_else(|| OcrError::Picture(format!("no picture {n}")))?;
             let held = HeldPicture::of(image)?.map_err(OcrError::Picture)?;
+            // Each picture is the first page of its own file: what failed is said of the
+            // picture. A stop at the file's time, not the picture's, stays a timeout, so
+            // that the rest is left out.
             self.read_image_page(&held.path, 1, tiff_pages(&held.path).is_some(), work, left)
+                .map_err(|e| match e {
+                    OcrError::Failed {
+                        program, detail, ..
+                    } => OcrError::Picture(format!("{program} failed on picture {n}: {detail}")),
+                    OcrError::Timeout { program, secs, .. }
+                        if left >= self.settings.page_timeout =>
+                    {
+                        OcrError::Picture(format!(
+                            "{program} took longer than {secs} s on picture {n} and was stopped"
+                        ))
+                    }
+                    other => other,
+                })
         })
     }
 

@@ -134,20 +134,7 @@ impl From<kooste_ocr::OcrText> for ScanReading {
 /// names the reader ([`kooste_ocr::Ocr::describe`]). A picture gets the pages OCR found.
 pub(crate) fn apply_reading(doc: &mut Document, reading: ScanReading, reader: &str) -> String {
     if reading.pictures > 0 {
-        let (shown, left_out) = (reading.pictures, reading.left_out);
-        let total = doc.pages.len();
-        let note = fill_scan(doc, reading, reader, total);
-        if doc.is_empty() {
-            return note;
-        }
-        return match (left_out, shown) {
-            (0, 1) => format!("{note}, from its picture"),
-            (0, _) => format!("{note}, from its {shown} pictures"),
-            (n, _) => format!(
-                "{note}, from the first {} of its {shown} pictures",
-                shown.saturating_sub(n)
-            ),
-        };
+        return fill_from_pictures(doc, reading, reader);
     }
     let mut total = doc.pages.len();
     if doc.format == Format::Image {
@@ -164,25 +151,61 @@ pub(crate) fn apply_reading(doc: &mut Document, reading: ScanReading, reader: &s
 /// `reader` names the reader ([`kooste_ocr::Ocr::describe`]).
 fn fill_scan(doc: &mut Document, reading: ScanReading, reader: &str, total: usize) -> String {
     let read = reading.pages.len().min(doc.pages.len());
-    for (page, text) in doc.pages.iter_mut().zip(reading.pages) {
-        page.text = text;
-    }
-    let not_read = match reading.failed.as_slice() {
-        [] => String::new(),
-        [(_, why)] => format!("; not read: {why}"),
-        [(_, why), rest @ ..] => format!("; not read: {why} (and {} more pages)", rest.len()),
-    };
+    put_pages(doc, reading.pages);
+    let not_read = not_read(&reading.failed, "pages");
     if doc.is_empty() {
-        return match reading.failed.first() {
-            Some((_, why)) => format!("OCR failed: {why}"),
-            // Blank pages, or pictures without writing.
-            None => format!("OCR found no text ({reader})"),
-        };
+        return empty_note(&reading.failed, reader);
     }
     if read < total {
         format!("read by OCR ({reader}), the first {read} of {total} pages{not_read}")
     } else {
         format!("read by OCR ({reader}){not_read}")
+    }
+}
+
+/// Puts what OCR read of a document's pictures into its pages and says how it was read,
+/// counting pictures.
+fn fill_from_pictures(doc: &mut Document, reading: ScanReading, reader: &str) -> String {
+    let (shown, left_out) = (reading.pictures, reading.left_out);
+    put_pages(doc, reading.pages);
+    if doc.is_empty() {
+        return empty_note(&reading.failed, reader);
+    }
+    let from = match (left_out, shown) {
+        (0, 1) => "its picture".to_string(),
+        (0, _) => format!("its {shown} pictures"),
+        (n, _) => format!(
+            "the first {} of its {shown} pictures",
+            shown.saturating_sub(n)
+        ),
+    };
+    format!(
+        "read by OCR ({reader}) from {from}{}",
+        not_read(&reading.failed, "pictures")
+    )
+}
+
+fn put_pages(doc: &mut Document, pages: Vec<String>) {
+    for (page, text) in doc.pages.iter_mut().zip(pages) {
+        page.text = text;
+    }
+}
+
+/// What failed, of pages or pictures (`unit`), for a note that says what was read.
+fn not_read(failed: &[(u32, String)], unit: &str) -> String {
+    match failed {
+        [] => String::new(),
+        [(_, why)] => format!("; not read: {why}"),
+        [(_, why), rest @ ..] => format!("; not read: {why} (and {} more {unit})", rest.len()),
+    }
+}
+
+/// The note of a scan or a document of pictures in which OCR found nothing.
+fn empty_note(failed: &[(u32, String)], reader: &str) -> String {
+    match failed.first() {
+        Some((_, why)) => format!("OCR failed: {why}"),
+        // Blank pages, or pictures without writing.
+        None => format!("OCR found no text ({reader})"),
     }
 }
 
@@ -311,7 +334,8 @@ impl PictureCopies {
         Ok(copy(dir.path())?.and_then(|copied| {
             // The names come from a worker: each must be a plain name in the folder.
             let plain = copied.files.iter().all(|(_, name)| {
-                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
+                name.starts_with(|c: char| c.is_ascii_alphanumeric())
+                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
             });
             if plain {
                 Ok(PictureCopies { dir, copied })
@@ -337,28 +361,29 @@ pub(crate) fn copy_pictures(
     let target = format!("{name}{suffix}");
     let bytes = find_member(name.to_string(), bytes, (&target, hash), limits, 0)
         .ok_or("the document is no longer what was read")?;
-    let found = match kooste_extract::page_pictures(&target, &bytes, &limits.start()) {
-        Ok(found) => found,
-        // Time may be shorter on another run; damage is not.
-        Err(e @ kooste_extract::Error::Timeout(_)) => {
-            return Err(format!("its pictures could not be read: {e}"));
-        }
+    let mut copied = CopiedPictures::default();
+    // Each picture is written as it is found, so that only one is held at a time.
+    let listed = kooste_extract::page_pictures(&target, &bytes, &limits.start(), |picture| {
+        let file = format!(
+            "{:02}.{}",
+            copied.files.len() + 1,
+            picture.picture.extension()
+        );
+        std::fs::write(to.join(&file), &picture.bytes)?;
+        copied.files.push((picture.page, file));
+        Ok(())
+    });
+    match listed {
+        Ok(count) => copied.left_out = count.left_out,
+        Err(kooste_extract::Error::Io(e)) => return Err(e.to_string()),
+        // Damage, a bound or the deadline: the content is to blame, and another run would
+        // fare no better. What was written before is not read.
         Err(e) => {
             return Ok(CopiedPictures {
                 unreadable: Some(format!("its pictures could not be read: {e}")),
                 ..CopiedPictures::default()
             });
         }
-    };
-    let mut copied = CopiedPictures {
-        files: Vec::with_capacity(found.pictures.len()),
-        left_out: found.left_out,
-        unreadable: None,
-    };
-    for (n, picture) in found.pictures.into_iter().enumerate() {
-        let file = format!("{:02}.{}", n + 1, picture.picture.extension());
-        std::fs::write(to.join(&file), &picture.bytes).map_err(|e| e.to_string())?;
-        copied.files.push((picture.page, file));
     }
     Ok(copied)
 }
@@ -405,7 +430,7 @@ fn pictures_reading(
     let mut reading = ScanReading {
         pages: vec![String::new(); pages.max(1)],
         failed: Vec::new(),
-        left_out: copied.left_out + text.left_out,
+        left_out: copied.left_out.saturating_add(text.left_out),
         pictures: (files.len() as u32).saturating_add(copied.left_out),
     };
     for (n, read) in text.pages.into_iter().enumerate() {
@@ -942,14 +967,20 @@ mod tests {
                 String::new(),
                 "Viimeinen".into(),
             ],
-            failed: vec![(3, "tesseract failed on page 3: x".into())],
+            failed: vec![
+                (3, "tesseract failed on picture 3: x".into()),
+                (4, "tesseract failed on picture 4: y".into()),
+            ],
             left_out: 0,
         };
         let reading = pictures_reading(&copied, text, 3);
         assert_eq!(reading.pages, ["", "Toka\n\nToinen", "Viimeinen"]);
         assert_eq!(
             reading.failed,
-            [(1, "tesseract failed on page 3: x".to_string())]
+            [
+                (1, "tesseract failed on picture 3: x".to_string()),
+                (3, "tesseract failed on picture 4: y".to_string())
+            ]
         );
         assert_eq!((reading.pictures, reading.left_out), (6, 2));
 
@@ -965,7 +996,8 @@ mod tests {
         assert_eq!(doc.pages[1].text, "Toka\n\nToinen");
         assert_eq!(
             note,
-            "read by OCR (t 5); not read: tesseract failed on page 3: x, from the first 4 of its 6 pictures"
+            "read by OCR (t 5) from the first 4 of its 6 pictures; not read: tesseract failed on \
+             picture 3: x (and 1 more pictures)"
         );
         let one = ScanReading {
             pages: vec!["Sivu".into()],
@@ -975,7 +1007,7 @@ mod tests {
         };
         assert_eq!(
             apply_reading(&mut slides(1), one, "t 5"),
-            "read by OCR (t 5), from its picture"
+            "read by OCR (t 5) from its picture"
         );
         let nothing = ScanReading {
             pages: vec![String::new(); 2],

@@ -34,7 +34,8 @@ pub const MEMORY_MESSAGE: &str = "memory limit";
 
 /// Environment variable naming faults a worker injects on purpose, for tests of isolation:
 /// `abort:NAME`, `loop:NAME`, `oom:NAME`, `stack:NAME` or `exit:NAME`, comma-separated, where
-/// NAME is a file name on the drive.
+/// NAME is a file name on the drive; with `copy-` before the kind (`copy-loop:NAME`), only
+/// when the worker copies something out of the file for OCR, not when it extracts it.
 pub const FAULT_ENV: &str = "KOOSTE_WORKER_FAULT";
 
 /// How to start workers and what they may spend.
@@ -129,6 +130,22 @@ impl Response {
     }
 }
 
+/// The worker's response to a request to copy, or why it copied nothing.
+fn copy_answer(outcome: Outcome) -> Result<Response, String> {
+    match outcome {
+        Outcome::Done(r) if !r.hash.is_empty() => Ok(r),
+        Outcome::Done(r) => Err(r
+            .items
+            .into_iter()
+            .find_map(|i| i.result.err())
+            .map_or_else(|| "the worker copied nothing".to_string(), |e| e.message)),
+        Outcome::Failed { error, .. } => Err(format!(
+            "the worker copying it out of the file failed: {}",
+            error.message
+        )),
+    }
+}
+
 /// What became of a file sent to a worker.
 pub(crate) enum Outcome {
     Done(Response),
@@ -150,7 +167,7 @@ pub fn serve(input: impl BufRead, mut output: impl Write, limits: &Limits) -> st
         let line = line?;
         let response = match serde_json::from_str::<Request>(&line) {
             Ok(request) => {
-                inject_fault(&faults, &request.name);
+                inject_fault(&faults, &request.name, request.copy.is_some());
                 handle(&request, limits)
             }
             Err(e) => Response::failed(Format::Unknown, format!("bad request to worker: {e}")),
@@ -218,7 +235,7 @@ fn path_from_bytes(bytes: &[u8]) -> PathBuf {
 }
 
 /// Misbehaves as the fault list asks for this file, standing in for a parser gone wrong.
-fn inject_fault(faults: &str, name: &str) {
+fn inject_fault(faults: &str, name: &str, copying: bool) {
     if faults.is_empty() {
         return;
     }
@@ -230,6 +247,11 @@ fn inject_fault(faults: &str, name: &str) {
         if target != file {
             continue;
         }
+        let what = match what.strip_prefix("copy-") {
+            Some(what) if copying => what,
+            Some(_) => continue,
+            None => what,
+        };
         match what {
             "abort" => std::process::abort(),
             "exit" => std::process::exit(70),
@@ -498,7 +520,23 @@ impl Pool {
         to: &Path,
     ) -> Result<Result<CopiedPictures, String>, PipelineError> {
         let request = Request::copy((abs, name), member, to, true);
-        Ok(self.ask_copy(&request)?.and_then(|r| {
+        // A worker stopped at the time or memory limit on this content would be stopped
+        // again: that is kept as the reading, not tried on every run.
+        let outcome = self.ask(&request, &|| {}, &mut |_| {})?;
+        if let Outcome::Failed {
+            error,
+            cacheable: true,
+        } = &outcome
+        {
+            return Ok(Ok(CopiedPictures {
+                unreadable: Some(format!(
+                    "its pictures could not be copied: {}",
+                    error.message
+                )),
+                ..CopiedPictures::default()
+            }));
+        }
+        Ok(copy_answer(outcome).and_then(|r| {
             r.pictures
                 .ok_or_else(|| "the worker copied no pictures".into())
         }))
@@ -507,18 +545,7 @@ impl Pool {
     /// Sends a request to copy, and makes of the answer the worker's response or why it
     /// copied nothing.
     fn ask_copy(&self, request: &Request) -> Result<Result<Response, String>, PipelineError> {
-        Ok(match self.ask(request, &|| {}, &mut |_| {})? {
-            Outcome::Done(r) if !r.hash.is_empty() => Ok(r),
-            Outcome::Done(r) => Err(r
-                .items
-                .into_iter()
-                .find_map(|i| i.result.err())
-                .map_or_else(|| "the worker copied nothing".to_string(), |e| e.message)),
-            Outcome::Failed { error, .. } => Err(format!(
-                "the worker copying it out of the file failed: {}",
-                error.message
-            )),
-        })
+        Ok(copy_answer(self.ask(request, &|| {}, &mut |_| {})?))
     }
 
     /// Sends `request` to a worker and waits for its answer within the hard time limit.
