@@ -699,7 +699,7 @@ pub(crate) fn is_sent_picture(attached: bool, shown_in_body: bool, bytes: usize)
 
 /// The most pictures of one message kept: a document photographed page by page has fewer.
 /// Each picture kept is a material that OCR reads from its own copy of the message.
-pub(crate) const MAX_SENT_PICTURES: usize = 20;
+pub const MAX_SENT_PICTURES: usize = 20;
 
 /// Keeps the first [`MAX_SENT_PICTURES`] pictures of a message's attachments, and all else.
 pub(crate) fn cap_sent_pictures(members: &mut Vec<Member>) {

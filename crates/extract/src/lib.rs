@@ -38,6 +38,7 @@ use kooste_model::{Document, Format, Picture};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 pub use archive::{Archive, Member, is_hidden_path, members as archive_members};
+pub use eml::MAX_SENT_PICTURES;
 pub use error::Error;
 pub use limits::Limits;
 pub use sheet::{TableKind, first_sheet_rows, table_kind};

@@ -278,11 +278,12 @@ pub(crate) fn picture_parts(
         if n % 4096 == 4095 {
             limits.check_time()?;
         }
+        // Part names are matched without regard to case: the stored name tells repeats apart.
         if let Some(&target) = by_id.get(id.as_str())
-            && seen.insert(target)
-            && package.find(target).is_some()
+            && let Some(stored) = package.find(target)
+            && seen.insert(stored)
         {
-            parts.push(target.to_string());
+            parts.push(stored.to_string());
         }
     }
     Ok(parts)

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 /// Bumped when what [`Ocr::read_pdf`] returns for the same programs would change, so that
 /// stored results are read again.
-const REVISION: u32 = 3;
+const REVISION: u32 = 4;
 
 /// How pages are rendered and read.
 #[derive(Debug, Clone, PartialEq, Eq)]

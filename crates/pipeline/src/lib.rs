@@ -1081,7 +1081,7 @@ fn process(
             match read_scan(ctx, entry, &stat, (&hash, current), item)? {
                 ScanText::NotAScan => None,
                 ScanText::Read(note) => Some(note),
-                ScanText::NotRead(note) => {
+                ScanText::NotRead(note) | ScanText::Stopped(note) => {
                     read_again = true;
                     Some(note)
                 }
@@ -1123,6 +1123,9 @@ enum ScanText {
     Read(String),
     /// Why it could not be read this time.
     NotRead(String),
+    /// What was read, or why nothing was, within budgets (time, memory) that stopped it: it is
+    /// kept, and read again when the budgets are raised.
+    Stopped(String),
     /// Another thread is reading a copy of this scan right now.
     BeingRead,
 }
@@ -1174,6 +1177,14 @@ fn read_scan(
         cache
             .and_then(|c| c.ocr_reading(hash, member, &key))
             .and_then(|json| serde_json::from_slice::<material::ScanReading>(&json).ok())
+    };
+    // A reading stopped at budgets smaller than this run's is read again.
+    let (time_ms, memory_mib) = budgets(ctx);
+    let stored = || {
+        stored().filter(|r| {
+            r.stopped_at
+                .is_none_or(|(t, m)| time_ms <= t && memory_mib <= m)
+        })
     };
     let mut reading = stored();
     // Held while this thread reads the scan; a copy met meanwhile is put aside, and after
@@ -1230,11 +1241,15 @@ fn read_scan(
         return Ok(ScanText::NotAScan);
     }
     drop(claim);
-    Ok(ScanText::Read(material::apply_reading(
-        doc,
-        reading,
-        &ocr.describe(),
-    )))
+    let stopped = reading.stopped_at.is_some();
+    let note = material::apply_reading(doc, reading, &ocr.describe());
+    // The materials are not kept, as those of a file whose extraction was stopped are not:
+    // each run looks at the budgets again.
+    Ok(if stopped {
+        ScanText::Stopped(note)
+    } else {
+        ScanText::Read(note)
+    })
 }
 
 /// What OCR read, and whether from a copy checked against the content's hash as it was
@@ -1289,7 +1304,10 @@ fn read_pictures(
         Err(why) => return Ok(Err(format!("OCR not used: {why}"))),
     };
     Ok(match material::read_pictures_by_ocr(ocr, &copies, pages) {
-        Ok(reading) => Ok((reading, true)),
+        Ok(mut reading) => {
+            reading.stopped_at = copies.stopped().then(|| budgets(ctx));
+            Ok((reading, true))
+        }
         Err(e) => Err(material::ocr_failure(&e)),
     })
 }

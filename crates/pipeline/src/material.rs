@@ -117,6 +117,10 @@ pub(crate) struct ScanReading {
     /// reading it shows: none means that OCR had nothing to read.
     #[serde(default)]
     pub pictures: u32,
+    /// The time (ms) and memory (MiB) budgets at which listing the pictures was stopped: the
+    /// reading is not used once the budgets are raised.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped_at: Option<(u64, u64)>,
 }
 
 impl From<kooste_ocr::OcrText> for ScanReading {
@@ -126,6 +130,7 @@ impl From<kooste_ocr::OcrText> for ScanReading {
             failed: text.failed,
             left_out: text.left_out,
             pictures: 0,
+            stopped_at: None,
         }
     }
 }
@@ -196,8 +201,17 @@ fn not_read(failed: &[(u32, String)], unit: &str) -> String {
     match failed {
         [] => String::new(),
         [(_, why)] => format!("; not read: {why}"),
+        [(_, why), _] => format!(
+            "; not read: {why} (and 1 more {unit})",
+            unit = singular(unit)
+        ),
         [(_, why), rest @ ..] => format!("; not read: {why} (and {} more {unit})", rest.len()),
     }
+}
+
+/// "page" of "pages", "picture" of "pictures".
+fn singular(unit: &str) -> &str {
+    unit.strip_suffix('s').unwrap_or(unit)
 }
 
 /// The note of a scan or a document of pictures in which OCR found nothing.
@@ -309,6 +323,9 @@ pub(crate) struct CopiedPictures {
     /// damaged package): that is kept like a reading, and not tried again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unreadable: Option<String>,
+    /// The listing was stopped at the time or memory allowed: with more, it may finish.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stopped: bool,
 }
 
 /// The pictures of a document copied out for OCR to read, removed with their folder when
@@ -319,6 +336,11 @@ pub(crate) struct PictureCopies {
 }
 
 impl PictureCopies {
+    /// Whether listing the pictures was stopped at the time or memory allowed.
+    pub(crate) fn stopped(&self) -> bool {
+        self.copied.stopped
+    }
+
     /// Has `copy` write the pictures into a private folder (the path given) and say what
     /// it wrote, or why it could not; `copy`'s own error passes through.
     pub(crate) fn make<E>(
@@ -376,11 +398,12 @@ pub(crate) fn copy_pictures(
     match listed {
         Ok(count) => copied.left_out = count.left_out,
         Err(kooste_extract::Error::Io(e)) => return Err(e.to_string()),
-        // Damage, a bound or the deadline: the content is to blame, and another run would
-        // fare no better. What was written before is not read.
+        // Damage or a bound: the content is to blame, and another run would fare no better;
+        // the deadline: only a longer one would. What was written before is not read.
         Err(e) => {
             return Ok(CopiedPictures {
                 unreadable: Some(format!("its pictures could not be read: {e}")),
+                stopped: matches!(e, kooste_extract::Error::Timeout(_)),
                 ..CopiedPictures::default()
             });
         }
@@ -432,6 +455,7 @@ fn pictures_reading(
         failed: Vec::new(),
         left_out: copied.left_out.saturating_add(text.left_out),
         pictures: (files.len() as u32).saturating_add(copied.left_out),
+        stopped_at: None,
     };
     for (n, read) in text.pages.into_iter().enumerate() {
         if let Some(page) = reading.pages.get_mut(page_of(n))
@@ -661,9 +685,17 @@ fn analyse_into(path: &str, bytes: &[u8], limits: &Limits, depth: u32, out: &mut
         };
     out.push(record(format, result));
     // The files attached to a message are materials of their own, as an archive's members
-    // are, up to the same depth.
+    // are, up to the same depth. Pictures sent by mail are capped per file, not only per
+    // message: forwarded messages would each bring their own.
     if depth < limits.max_archive_depth {
         for m in attachments {
+            let picture = m.bytes.as_deref().is_ok_and(|b| {
+                kooste_model::Picture::of(&b[..b.len().min(16)], &extension(&m.name)).is_some()
+            });
+            let pictures = out.iter().filter(|a| a.format == Format::Image).count();
+            if picture && pictures >= kooste_extract::MAX_SENT_PICTURES {
+                continue;
+            }
             analyse_member(path, m, limits, depth, out);
         }
     }
@@ -887,6 +919,7 @@ mod tests {
             failed: failed.iter().map(|(n, w)| (*n, w.to_string())).collect(),
             left_out: 0,
             pictures: 0,
+            stopped_at: None,
         };
         let mut doc = scan(3);
         assert!(is_scan(&doc));
@@ -940,6 +973,7 @@ mod tests {
             failed: Vec::new(),
             left_out: 99_998,
             pictures: 0,
+            stopped_at: None,
         };
         let note = apply_reading(&mut doc, reading, "t 5");
         assert_eq!(doc.pages.len(), 2);
@@ -959,6 +993,7 @@ mod tests {
             ],
             left_out: 2,
             unreadable: None,
+            stopped: false,
         };
         let text = kooste_ocr::OcrText {
             pages: vec![
@@ -997,13 +1032,14 @@ mod tests {
         assert_eq!(
             note,
             "read by OCR (t 5) from the first 4 of its 6 pictures; not read: tesseract failed on \
-             picture 3: x (and 1 more pictures)"
+             picture 3: x (and 1 more picture)"
         );
         let one = ScanReading {
             pages: vec!["Sivu".into()],
             failed: Vec::new(),
             left_out: 0,
             pictures: 1,
+            stopped_at: None,
         };
         assert_eq!(
             apply_reading(&mut slides(1), one, "t 5"),
@@ -1014,6 +1050,7 @@ mod tests {
             failed: Vec::new(),
             left_out: 0,
             pictures: 2,
+            stopped_at: None,
         };
         assert_eq!(
             apply_reading(&mut slides(2), nothing, "t 5"),
@@ -1039,6 +1076,53 @@ mod tests {
         let mut read = slides(1);
         read.pages[0].text = "Dia".into();
         assert_eq!(scan_of(&read), None);
+    }
+
+    #[test]
+    fn a_file_keeps_at_most_the_cap_of_pictures_sent_by_mail_forwarded_ones_included() {
+        let cap = kooste_extract::MAX_SENT_PICTURES;
+        // A message with `n` pictures of a page attached, each a file of its own.
+        let message = |subject: &str, n: usize, inner: &[u8]| {
+            let mut mail = format!(
+                "Subject: {subject}\nContent-Type: multipart/mixed; boundary=b{subject}\n\n\
+                 --b{subject}\nContent-Type: text/plain\n\nKuvat liitteena.\n"
+            )
+            .into_bytes();
+            for i in 0..n {
+                mail.extend(
+                    format!(
+                        "--b{subject}\nContent-Type: image/jpeg\nContent-Disposition: attachment; \
+                         filename=sivu{i}.jpg\n\n"
+                    )
+                    .bytes(),
+                );
+                let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0];
+                jpeg.resize(40_000, i as u8);
+                mail.extend(jpeg);
+                mail.push(b'\n');
+            }
+            if !inner.is_empty() {
+                mail.extend(format!("--b{subject}\nContent-Type: message/rfc822\n\n").bytes());
+                mail.extend_from_slice(inner);
+                mail.push(b'\n');
+            }
+            mail.extend(format!("--b{subject}--\n").bytes());
+            mail
+        };
+        let innermost = message("c", cap / 2, b"");
+        let inner = message("b", cap / 2, &innermost);
+        let outer = message("a", cap / 2, &inner);
+        let analysed = analyse_bytes("viesti.eml", &outer, &Limits::default());
+        let pictures = analysed
+            .iter()
+            .filter(|a| a.format == Format::Image)
+            .count();
+        assert_eq!(pictures, cap);
+        // The forwarded messages themselves are all there.
+        assert_eq!(
+            analysed.iter().filter(|a| a.format == Format::Eml).count(),
+            3
+        );
     }
 
     #[test]

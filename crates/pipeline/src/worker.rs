@@ -524,15 +524,16 @@ impl Pool {
         // again: that is kept as the reading, not tried on every run.
         let outcome = self.ask(&request, &|| {}, &mut |_| {})?;
         if let Outcome::Failed {
-            error,
-            cacheable: true,
+            cacheable: true, ..
         } = &outcome
         {
             return Ok(Ok(CopiedPictures {
                 unreadable: Some(format!(
-                    "its pictures could not be copied: {}",
-                    error.message
+                    "its pictures could not be copied within a worker's {} s and {} MiB",
+                    self.time_limit().as_secs_f64(),
+                    self.memory_mib()
                 )),
+                stopped: true,
                 ..CopiedPictures::default()
             }));
         }
