@@ -265,8 +265,20 @@ pub(crate) fn picture_parts(
         }
         Flow::Continue
     })?;
-    // A part may show a million references against as many relationships: each is looked up
-    // once, in maps.
+    distinct_targets(package, rels, &ids, limits)
+}
+
+/// The parts that the relationships `ids` of `rels` lead to, in the order given, each once,
+/// where the package holds them. A part may name a million references against as many
+/// relationships: each is looked up once, in maps. Part names are matched without regard to
+/// case, so the name stored in the package tells repeats apart.
+pub(crate) fn distinct_targets(
+    package: &Package<'_>,
+    rels: &[Relationship],
+    ids: &[String],
+    limits: &Limits,
+) -> Result<Vec<String>, Error> {
+    // The first relationship of an id wins, as in a search from the start.
     let by_id: std::collections::HashMap<&str, &str> = rels
         .iter()
         .rev()
@@ -278,7 +290,6 @@ pub(crate) fn picture_parts(
         if n % 4096 == 4095 {
             limits.check_time()?;
         }
-        // Part names are matched without regard to case: the stored name tells repeats apart.
         if let Some(&target) = by_id.get(id.as_str())
             && let Some(stored) = package.find(target)
             && seen.insert(stored)

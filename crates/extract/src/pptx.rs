@@ -231,21 +231,5 @@ fn slide_parts(
         Flow::Continue
     })?;
     let rels = ooxml::relationships(package, main, limits)?;
-    // Many slides against many relationships: each is looked up once, in maps.
-    let by_id: HashMap<&str, &str> = rels
-        .iter()
-        .rev()
-        .map(|r| (r.id.as_str(), r.target.as_str()))
-        .collect();
-    let mut seen = std::collections::HashSet::new();
-    let mut parts: Vec<String> = Vec::new();
-    for id in &ids {
-        if let Some(&target) = by_id.get(id.as_str())
-            && let Some(stored) = package.find(target)
-            && seen.insert(stored)
-        {
-            parts.push(stored.to_string());
-        }
-    }
-    Ok(parts)
+    ooxml::distinct_targets(package, &rels, &ids, limits)
 }
