@@ -1237,7 +1237,7 @@ fn read_scan(
         }
     };
     // A document that shows no pictures: nothing for OCR to read.
-    if scan == material::Scan::Pictures && reading.pictures == 0 && reading.failed.is_empty() {
+    if scan == material::Scan::Pictures && reading.shows_no_pictures() {
         return Ok(ScanText::NotAScan);
     }
     drop(claim);

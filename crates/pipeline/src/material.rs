@@ -123,6 +123,14 @@ pub(crate) struct ScanReading {
     pub stopped_at: Option<(u64, u64)>,
 }
 
+impl ScanReading {
+    /// Of a document read through its pictures: it showed none, so OCR had nothing to read
+    /// and nothing failed.
+    pub(crate) fn shows_no_pictures(&self) -> bool {
+        self.pictures == 0 && self.failed.is_empty()
+    }
+}
+
 impl From<kooste_ocr::OcrText> for ScanReading {
     fn from(text: kooste_ocr::OcrText) -> Self {
         ScanReading {
@@ -255,7 +263,7 @@ pub fn read_scan_file(
             Ok(Err(why)) => return Some(format!("OCR not used: {why}")),
         };
         return match read_pictures_by_ocr(ocr, &copies, doc.pages.len()) {
-            Ok(reading) if reading.pictures == 0 && reading.failed.is_empty() => None,
+            Ok(reading) if reading.shows_no_pictures() => None,
             Ok(reading) => Some(apply_reading(doc, reading, &ocr.describe())),
             Err(e) => Some(ocr_failure(&e)),
         };
@@ -378,10 +386,7 @@ pub(crate) fn copy_pictures(
     to: &Path,
     limits: &Limits,
 ) -> Result<CopiedPictures, String> {
-    let (suffix, hash) = member;
-    let bytes = read_capped(abs, limits.max_file_bytes).map_err(|e| e.to_string())?;
-    let target = format!("{name}{suffix}");
-    let bytes = find_member(name.to_string(), bytes, (&target, hash), limits, 0)
+    let (target, bytes) = member_bytes(abs, name, member, limits)?
         .ok_or("the document is no longer what was read")?;
     let mut copied = CopiedPictures::default();
     // Each picture is written as it is found, so that only one is held at a time.
@@ -566,15 +571,27 @@ pub(crate) fn copy_member(
     to: &Path,
     limits: &Limits,
 ) -> Result<(), String> {
-    let (suffix, hash) = member;
-    let bytes = read_capped(abs, limits.max_file_bytes).map_err(|e| e.to_string())?;
-    let target = format!("{name}{suffix}");
-    let bytes = find_member(name.to_string(), bytes, (&target, hash), limits, 0).ok_or_else(|| {
+    let (_, bytes) = member_bytes(abs, name, member, limits)?.ok_or_else(|| {
         format!(
-            "{suffix} could not be copied out of the file for OCR: it is not in it as it was read"
+            "{} could not be copied out of the file for OCR: it is not in it as it was read",
+            member.0
         )
     })?;
     std::fs::write(to, &bytes).map_err(|e| e.to_string())
+}
+
+/// The path and bytes of the member (suffix, content hash; suffix empty for the file
+/// itself) of the file at `abs`, `name` on the drive, opened again as extraction opened it;
+/// `None` where it is no longer there as it was read. The error is the file's reading.
+fn member_bytes(
+    abs: &Path,
+    name: &str,
+    (suffix, hash): (&str, &str),
+    limits: &Limits,
+) -> Result<Option<(String, Vec<u8>)>, String> {
+    let bytes = read_capped(abs, limits.max_file_bytes).map_err(|e| e.to_string())?;
+    let target = format!("{name}{suffix}");
+    Ok(find_member(name.to_string(), bytes, (&target, hash), limits, 0).map(|b| (target, b)))
 }
 
 /// The bytes of content `target.1` at `target.0` inside the file at `path` holding `bytes`,
