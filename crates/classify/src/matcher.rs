@@ -121,6 +121,8 @@ pub(crate) struct Scan {
 #[derive(Default)]
 pub(crate) struct ScanScratch {
     raw: Vec<(u32, u32)>,
+    /// Matches of each of the four stretches walked at once, before they are joined.
+    stretches: [Vec<(u32, u32)>; 4],
     found: Vec<Found>,
     excluded: Vec<(usize, usize)>,
     seen: Vec<u32>,
@@ -135,7 +137,11 @@ pub(crate) fn held<T>(v: &Vec<T>) -> usize {
 impl ScanScratch {
     /// Bytes held by the lists that grow with the text (the ending cache has a fixed size).
     pub(crate) fn bytes(&self) -> usize {
-        held(&self.raw) + held(&self.found) + held(&self.excluded) + held(&self.seen)
+        held(&self.raw)
+            + self.stretches.iter().map(held).sum::<usize>()
+            + held(&self.found)
+            + held(&self.excluded)
+            + held(&self.seen)
     }
 }
 
@@ -317,9 +323,10 @@ impl Matcher {
     pub(crate) fn scan_with(&self, bytes: &[u8], scratch: &mut ScanScratch) -> Scan {
         let raw = &mut scratch.raw;
         raw.clear();
+        let stretches = &mut scratch.stretches;
         match &self.engine {
-            Some(Engine::Table(a)) => raw_matches(a, bytes, raw),
-            Some(Engine::Nfa(a)) => raw_matches(a, bytes, raw),
+            Some(Engine::Table(a)) => raw_matches(a, bytes, raw, stretches),
+            Some(Engine::Nfa(a)) => raw_matches(a, bytes, raw, stretches),
             None => {}
         }
         let mut scan = Scan::default();
@@ -658,7 +665,12 @@ impl<'a> Context<'a> {
 
 /// Every (end, pattern) the automaton reports in `text`, in order of end. The text is cut
 /// into four stretches at word boundaries (keys never cross one) that are walked in step.
-fn raw_matches<W: Walk>(a: &W, text: &[u8], out: &mut Vec<(u32, u32)>) {
+fn raw_matches<W: Walk>(
+    a: &W,
+    text: &[u8],
+    out: &mut Vec<(u32, u32)>,
+    found: &mut [Vec<(u32, u32)>; 4],
+) {
     let Some(start) = a.start() else {
         return;
     };
@@ -693,7 +705,9 @@ fn raw_matches<W: Walk>(a: &W, text: &[u8], out: &mut Vec<(u32, u32)>) {
         &part(3)[..common],
     );
     // Each stretch keeps its own list, so that the lists joined are in order of end.
-    let mut found: [Vec<(u32, u32)>; 4] = Default::default();
+    for list in found.iter_mut() {
+        list.clear();
+    }
     let (mut s0, mut s1, mut s2, mut s3) = (start, start, start, start);
     for (i, (((&b0, &b1), &b2), &b3)) in p0.iter().zip(p1).zip(p2).zip(p3).enumerate() {
         let (n0, m0) = a.step(s0, b0);
@@ -712,7 +726,7 @@ fn raw_matches<W: Walk>(a: &W, text: &[u8], out: &mut Vec<(u32, u32)>) {
             }
         }
     }
-    for (k, (state, list)) in [s0, s1, s2, s3].into_iter().zip(&mut found).enumerate() {
+    for (k, (state, list)) in [s0, s1, s2, s3].into_iter().zip(found).enumerate() {
         walk(state, cuts[k] + common, &part(k)[common..], list);
         out.append(list);
     }
