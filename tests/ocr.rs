@@ -115,6 +115,11 @@ fn run_ok(bin: &Path, drive: &Path, out: &Path, extra: &[&str]) {
     assert!(o.status.success(), "kooste run failed: {}", stderr(&o));
 }
 
+/// The JSON a command printed, one object.
+fn json_of(o: &Output) -> serde_json::Value {
+    serde_json::from_str(stdout(o).trim()).unwrap_or_else(|e| panic!("{e}: {}", stderr(o)))
+}
+
 fn theme_ids(d: &serde_json::Value) -> Vec<&str> {
     d["themes"]
         .as_array()
@@ -177,8 +182,7 @@ fn a_scan_is_read_by_ocr_once_and_classified() {
             scan_path.to_str().unwrap_or_default(),
         ],
     );
-    let classified: serde_json::Value =
-        serde_json::from_str(stdout(&o).trim()).unwrap_or_else(|e| panic!("{e}: {}", stderr(&o)));
+    let classified = json_of(&o);
     assert_eq!(
         classified["ocr"],
         "read by OCR (tesseract 9.9.9-stand-in, fin+eng)"
@@ -318,6 +322,117 @@ fn a_scan_without_writing_stays_empty_and_says_ocr_found_nothing() {
         scan["ocr"],
         "OCR found no text (tesseract 9.9.9-stand-in, fin+eng)"
     );
+}
+
+/// A report of three pages: text on the first; on the second a scanned page, one picture
+/// over the whole page with only its number as text; on the third a logo alone, too small to
+/// be a page of writing.
+fn report_with_a_scanned_page() -> Vec<u8> {
+    let contents = [
+        "BT /F1 12 Tf 72 720 Td (Hankkeen loppuraportti) Tj ET",
+        "q 612 0 0 792 0 0 cm /Im1 Do Q BT /F1 9 Tf 300 20 Td (2) Tj ET",
+        "q 40 0 0 20 30 750 cm /Im1 Do Q",
+    ];
+    let resources = "/Resources << /Font << /F1 9 0 R >> /XObject << /Im1 10 0 R >> >>";
+    let mut objects = vec![
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R 4 0 R 5 0 R] /Count 3 >>".to_string(),
+    ];
+    for content in 6..9 {
+        objects.push(format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] {resources} /Contents {content} 0 R >>"
+        ));
+    }
+    for ops in contents {
+        objects.push(format!(
+            "<< /Length {} >>\nstream\n{ops}\nendstream",
+            ops.len()
+        ));
+    }
+    objects.push("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string());
+    objects.push(
+        "<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray \
+         /BitsPerComponent 8 /Length 1 >>\nstream\n\u{7f}\nendstream"
+            .to_string(),
+    );
+    support::pdf_of(&objects)
+}
+
+/// The stand-in pdftoppm writes the page's number into the picture and the stand-in
+/// tesseract reads it back, so that the text says which page was read.
+const RENDER_NUMBER: &str = r#"for a; do last="$a"; done; echo "$5" > "$last.pgm""#;
+
+/// A PDF with text whose second page is a scanned page: `--ocr` reads that page alone, adds
+/// its text after the page's number, says so, and keeps what it read. Where OCR finds no
+/// writing in the picture, the report stays as extracted, with no word of OCR.
+#[test]
+fn a_scanned_page_in_a_report_with_text_is_read_alone() {
+    let _serial = serial();
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let drive = tmp.path().join("drive");
+    std::fs::create_dir_all(drive.join("Oulu")).unwrap_or_else(|e| panic!("{e}"));
+    let report = drive.join("Oulu/loppuraportti.pdf");
+    std::fs::write(&report, report_with_a_scanned_page()).unwrap_or_else(|e| panic!("{e}"));
+    let read_page = r#"printf 'Allekirjoitettu sivu %s\n' "$(cat "$1")" > "$2.txt""#;
+    let bin = programs(tmp.path(), RENDER_NUMBER, read_page);
+    let note = "read by OCR (tesseract 9.9.9-stand-in, fin+eng): page 2, which shows a picture and no text";
+
+    let o = kooste_with(
+        &bin,
+        &[
+            "extract",
+            "--json",
+            "--ocr",
+            report.to_str().unwrap_or_default(),
+        ],
+    );
+    let extracted = json_of(&o);
+    let texts: Vec<&str> = extracted["pages"]
+        .as_array()
+        .map(|p| p.iter().filter_map(|p| p["text"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        texts,
+        [
+            "Hankkeen loppuraportti\n\n",
+            "2\nAllekirjoitettu sivu 2",
+            ""
+        ]
+    );
+    assert_eq!(extracted["ocr"], note);
+
+    let out = tmp.path().join("out");
+    run_ok(&bin, &drive, &out, &[]);
+    let docs = documents(&read_json(&out.join("index.json")));
+    let doc = &docs["Oulu/loppuraportti.pdf"];
+    assert!(doc["ocr"].is_null(), "{doc}");
+    let extracted_chars = doc["chars"].as_u64().unwrap_or_default();
+    run_ok(&bin, &drive, &out, &["--ocr"]);
+    let docs = documents(&read_json(&out.join("index.json")));
+    let doc = &docs["Oulu/loppuraportti.pdf"];
+    assert_eq!(doc["ocr"], note, "{doc}");
+    // The page's "2\n\n" becomes "2\nAllekirjoitettu sivu 2".
+    let added = "Allekirjoitettu sivu 2".len() as u64 - 1;
+    assert_eq!(doc["chars"], extracted_chars + added, "{doc}");
+    assert!(read(&out.join("audit.md")).contains(&format!("- `Oulu/loppuraportti.pdf`: {note}\n")));
+    // Kept: a stand-in that now fails reads nothing again.
+    let failing = programs(
+        tmp.path(),
+        RENDER_NUMBER,
+        "echo 'Error: cannot read page' >&2; exit 1",
+    );
+    run_ok(&failing, &drive, &out, &["--ocr"]);
+    let docs = documents(&read_json(&out.join("index.json")));
+    assert_eq!(docs["Oulu/loppuraportti.pdf"]["ocr"], note);
+
+    // A picture without writing: no text is added and nothing is said.
+    let blank = programs(tmp.path(), RENDER_NUMBER, r#"printf '\f' > "$2.txt""#);
+    let fresh = tmp.path().join("fresh");
+    run_ok(&blank, &drive, &fresh, &["--ocr"]);
+    let docs = documents(&read_json(&fresh.join("index.json")));
+    let doc = &docs["Oulu/loppuraportti.pdf"];
+    assert!(doc["ocr"].is_null(), "{doc}");
+    assert_eq!(doc["chars"], extracted_chars);
 }
 
 /// A picture of a page is read; a photograph, in which the stand-in reads only noise it does
@@ -766,8 +881,7 @@ fn pictures_of_documents_without_text_are_read_into_their_pages() {
         ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    let doc: serde_json::Value =
-        serde_json::from_str(stdout(&o).trim()).unwrap_or_else(|e| panic!("{e}"));
+    let doc = json_of(&o);
     assert_eq!(doc["text"].as_str().map(str::trim), Some(READ_TEXT));
 }
 
@@ -907,8 +1021,7 @@ fn tesseract_reads_the_fixture_scan() {
     }
     let o = run(kooste().args(["extract", "--json", "--ocr", SCAN]));
     assert!(o.status.success(), "{}", stderr(&o));
-    let doc: serde_json::Value =
-        serde_json::from_str(stdout(&o).trim()).unwrap_or_else(|e| panic!("{e}"));
+    let doc = json_of(&o);
     assert!(
         doc["ocr"]
             .as_str()
@@ -937,6 +1050,45 @@ fn tesseract_reads_a_page_scanned_upside_down() {
     );
 }
 
+/// The real programs on lecture slides (in the shared corpus) whose third slide is a comic
+/// strip with no text layer: that slide alone is read, and its words join the slide.
+#[test]
+fn tesseract_reads_the_one_slide_of_a_deck_that_is_a_picture() {
+    let _serial = serial();
+    let deck = repo_root().join("../shared/corpus/pdf/ohtu17__luento1.pdf");
+    if !real_programs() || !deck.is_file() {
+        eprintln!("skipped: tesseract with Finnish, pdftoppm, or the shared corpus is not here");
+        return;
+    }
+    let o = run(kooste().args(["extract", "--json", "--ocr"]).arg(&deck));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let doc = json_of(&o);
+    assert!(
+        doc["ocr"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("read by OCR (tesseract ")
+                && n.ends_with("): page 3, which shows a picture and no text")),
+        "{doc}"
+    );
+    let page = |n: usize| {
+        doc["pages"][n - 1]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    // The strip's speech bubbles, as tesseract 5.3 reads them at 300 dpi.
+    let strip = page(3);
+    for words in ["AGILE", "PROGRAMMING", "DOCUMENTATION"] {
+        assert!(strip.contains(words), "{strip}");
+    }
+    // The slides around it keep their own text layer.
+    let plain = run(kooste().args(["extract", "--json"]).arg(&deck));
+    let before = json_of(&plain);
+    assert_eq!(doc["pages"][1], before["pages"][1]);
+    assert_eq!(doc["pages"][3], before["pages"][3]);
+    assert_eq!(before["pages"][2]["text"], "");
+}
+
 /// The real programs on a picture of the fixture scan's page, as a scanner or a phone saves
 /// it: PNG at 150 dpi, made here by pdftoppm.
 #[test]
@@ -950,8 +1102,7 @@ fn tesseract_reads_a_scanned_image() {
     let image = scan_as_png(tmp.path());
     let o = run(kooste().args(["extract", "--json", "--ocr"]).arg(&image));
     assert!(o.status.success(), "{}", stderr(&o));
-    let doc: serde_json::Value =
-        serde_json::from_str(stdout(&o).trim()).unwrap_or_else(|e| panic!("{e}"));
+    let doc = json_of(&o);
     assert_eq!(doc["format"], "image");
     assert_reads_the_source(&doc);
 }
@@ -971,8 +1122,7 @@ fn tesseract_reads_a_scan_pasted_into_a_word_document() {
     std::fs::write(&word, word_showing(&[&png])).unwrap_or_else(|e| panic!("{e}"));
     let o = run(kooste().args(["extract", "--json", "--ocr"]).arg(&word));
     assert!(o.status.success(), "{}", stderr(&o));
-    let doc: serde_json::Value =
-        serde_json::from_str(stdout(&o).trim()).unwrap_or_else(|e| panic!("{e}"));
+    let doc = json_of(&o);
     assert_eq!(doc["format"], "docx");
     assert!(
         doc["ocr"].as_str().is_some_and(

@@ -121,3 +121,24 @@ pub fn xlsx_of(rows: &[&[&str]]) -> Vec<u8> {
     book.save_to_buffer()
         .unwrap_or_else(|e| panic!("cannot write a workbook: {e}"))
 }
+
+/// A PDF of the object bodies given (object n is `objects[n - 1]`, the catalog first), with a
+/// correct cross-reference table.
+pub fn pdf_of(objects: &[String]) -> Vec<u8> {
+    let mut out = b"%PDF-1.7\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    let size = objects.len() + 1;
+    out.extend_from_slice(format!("xref\n0 {size}\n0000000000 65535 f \n").as_bytes());
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!("trailer\n<< /Size {size} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
+    );
+    out
+}

@@ -8,6 +8,11 @@ use kooste_pdf::{PdfError, PdfErrorKind};
 
 pub(crate) struct Pdf;
 
+/// A page whose largest picture covers this share of it or more is marked as showing one.
+/// A scanned page covers it all, a screenshot on a slide a quarter or more; a logo or a
+/// signature covers less.
+const PICTURED_COVER: f32 = 0.1;
+
 impl Extractor for Pdf {
     fn format(&self) -> Format {
         Format::Pdf
@@ -20,7 +25,13 @@ impl Extractor for Pdf {
             .pages
             .into_iter()
             .enumerate()
-            .map(|(i, t)| Page::new(u32::try_from(i + 1).unwrap_or(u32::MAX), t))
+            .map(|(i, t)| Page {
+                pictured: text
+                    .picture_cover
+                    .get(i)
+                    .is_some_and(|&c| c >= PICTURED_COVER),
+                ..Page::new(u32::try_from(i + 1).unwrap_or(u32::MAX), t)
+            })
             .collect();
         let meta = text.meta;
         Ok(Document {

@@ -89,6 +89,10 @@ pub struct Page {
     /// A slide or sheet hidden from the reader in the original.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub hidden: bool,
+    /// A PDF page with a picture over much of it: where the page has no text of its own,
+    /// the picture may be a scanned page or a screenshot, for OCR to read.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pictured: bool,
 }
 
 impl Page {
@@ -98,6 +102,7 @@ impl Page {
             name: None,
             text: text.into(),
             hidden: false,
+            pictured: false,
         }
     }
 }

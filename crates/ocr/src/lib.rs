@@ -173,6 +173,22 @@ impl Ocr {
         })
     }
 
+    /// Renders and reads the pages numbered `pages` (1-based, in the order given) of the PDF
+    /// at `pdf`, as [`Ocr::read_pdf`] reads its first pages: the pages of a document with
+    /// text elsewhere that show a picture and no text. The [`OcrText`]'s pages are those
+    /// read, in that order, and its failures carry the pages' own numbers.
+    pub fn read_pdf_pages(&self, pdf: &Path, pages: &[u32]) -> Result<OcrText, OcrError> {
+        let count = u32::try_from(pages.len()).unwrap_or(u32::MAX);
+        let number = |i: u32| pages.get(i as usize - 1).copied().unwrap_or(i);
+        let mut text = self.read_pages(count, |i, work, left| {
+            self.read_page(pdf, number(i), work, left)
+        })?;
+        for (page, _) in &mut text.failed {
+            *page = number(*page);
+        }
+        Ok(text)
+    }
+
     /// Reads an image file as [`Ocr::read_pdf`] reads a PDF, page by page: a page scanned or
     /// photographed to JPEG, PNG, TIFF (each of its pages), GIF, BMP or WebP, at the
     /// resolution the file states. A page read upright that tesseract trusts little is read
@@ -873,6 +889,33 @@ for a; do last="$a"; done; echo "$5" > "$last.pgm""#,
             )]
         );
         assert_eq!(text.left_out, 0);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_the_pages_asked_for_are_read_and_failures_name_them() {
+        let _serial = serial();
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let ocr = scripted(
+            dir.path(),
+            r#"[ "$5" = 7 ] && { echo 'Syntax Error: bad page' >&2; exit 1; }
+for a; do last="$a"; done; echo "$5" > "$last.pgm""#,
+            r#"printf 'Sivu %s\n' "$(cat "$1")" > "$2.txt""#,
+            3,
+        );
+        let text = ocr
+            .read_pdf_pages(Path::new("raportti.pdf"), &[4, 7, 9, 12])
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(text.pages, ["Sivu 4", "", "Sivu 9"]);
+        assert_eq!(
+            text.failed,
+            [(
+                7,
+                "pdftoppm failed on page 7: Syntax Error: bad page".to_string()
+            )]
+        );
+        // The cap of three pages leaves the fourth out.
+        assert_eq!(text.left_out, 1);
     }
 
     #[cfg(unix)]

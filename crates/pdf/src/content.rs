@@ -1,7 +1,8 @@
 //! A zero-copy tokenizer for content streams.
 //!
 //! Operands borrow from the stream where they can; inline images are skipped inside the
-//! tokenizer, since their data is binary and never holds text.
+//! tokenizer, since their data is binary and never holds text, and each is reported as one
+//! `EI` operator without operands.
 
 use std::borrow::Cow;
 
@@ -93,9 +94,12 @@ impl<'a> Lexer<'a> {
                     }
                     operands.push(o);
                 }
+                // The image's data is skipped; its end is reported as `EI`, so that the
+                // page knows a picture was drawn.
                 Token::Keyword(b"BI") => {
                     self.skip_inline_image();
                     operands.clear();
+                    return Some(b"EI");
                 }
                 Token::Keyword(k) => return Some(k),
                 Token::ArrayEnd | Token::DictEnd => {}
@@ -568,7 +572,7 @@ mod tests {
     fn inline_image_is_skipped() {
         let r = ops(b"q BI /W 2 /H 2 /BPC 8 /CS /G ID \x00EI\xff\x01 EI Q (t) Tj");
         let names: Vec<&str> = r.iter().map(|(o, _)| o.as_str()).collect();
-        assert_eq!(names, ["q", "Q", "Tj"]);
+        assert_eq!(names, ["q", "EI", "Q", "Tj"]);
     }
 
     #[test]

@@ -219,11 +219,13 @@ impl<'d> Interp<'d> {
         Ok(font)
     }
 
+    /// The page's text, and the share of its area that the largest picture it draws covers
+    /// (0 to 1).
     pub(crate) fn page_text(
         &mut self,
         page: &Page<'d>,
         budget: &mut Budget,
-    ) -> Result<String, Stop> {
+    ) -> Result<(String, f32), Stop> {
         let [x0, y0, x1, y1] = page.media_box;
         let (ctm, width, height) = match page.rotate {
             1 => ([0.0, 1.0, 1.0, 0.0, -y0, -x0], y1 - y0, x1 - x0),
@@ -233,12 +235,19 @@ impl<'d> Interp<'d> {
         };
         let mut text = TextPage::new(width, height);
         let content = self.page_content(page, budget)?;
-        {
+        let picture = {
             let mut run = Run::new(self, &mut text, budget, ctm);
             run.execute(&content, page.resources, 0)?;
             run.annotations(page)?;
-        }
-        text.finish(budget)
+            run.picture_area
+        };
+        let page_area = width * height;
+        let cover = if page_area.is_finite() && page_area > 0.0 {
+            (picture / page_area).clamp(0.0, 1.0) as f32
+        } else {
+            0.0
+        };
+        Ok((text.finish(budget)?, cover))
     }
 
     fn page_content(&mut self, page: &Page<'d>, budget: &mut Budget) -> Result<Vec<u8>, Stop> {
@@ -289,6 +298,8 @@ struct Run<'i, 'd> {
     hidden: usize,
     forms_active: Vec<ObjectId>,
     scratch: String,
+    /// The area, in default user space, of the largest picture drawn so far.
+    picture_area: f64,
 }
 
 impl<'i, 'd> Run<'i, 'd> {
@@ -320,6 +331,7 @@ impl<'i, 'd> Run<'i, 'd> {
             hidden: 0,
             forms_active: Vec::new(),
             scratch: String::new(),
+            picture_area: 0.0,
         }
     }
 
@@ -473,6 +485,8 @@ impl<'i, 'd> Run<'i, 'd> {
                     self.x_object(resources, n, depth)?;
                 }
             }
+            // The end of an inline image (the tokenizer skips its data).
+            b"EI" => self.picture_drawn(),
             b"gs" => {
                 if let Some(Operand::Name(n)) = ops.last() {
                     self.ext_g_state(resources, n)?;
@@ -609,11 +623,29 @@ impl<'i, 'd> Run<'i, 'd> {
         let Object::Stream(stream) = resolve(doc, obj) else {
             return Ok(());
         };
-        if get_name(doc, &stream.dict, b"Subtype") != Some(b"Form") {
-            return Ok(());
+        match get_name(doc, &stream.dict, b"Subtype") {
+            Some(b"Form") => {}
+            Some(b"Image") => {
+                self.picture_drawn();
+                return Ok(());
+            }
+            _ => return Ok(()),
         }
         let id = crate::objects::ref_id(obj);
         self.form(stream, id, resources, depth)
+    }
+
+    /// A picture fills the unit square of the current transformation: its area is the
+    /// matrix's determinant. Hidden content draws nothing.
+    fn picture_drawn(&mut self) {
+        if self.hidden > 0 {
+            return;
+        }
+        let [a, b, c, d, ..] = self.gs.ctm;
+        let area = (a * d - b * c).abs();
+        if area.is_finite() && area > self.picture_area {
+            self.picture_area = area;
+        }
     }
 
     fn form(

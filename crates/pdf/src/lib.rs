@@ -32,9 +32,13 @@ pub use budget::Limits;
 use budget::{Budget, Stop};
 
 /// Text of a document: one string per page, in page order, and its metadata.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PdfText {
     pub pages: Vec<String>,
+    /// For each page, the share of its area (0 to 1) that the largest picture it draws
+    /// covers: a scanned page is one picture covering it all; a screenshot on a slide
+    /// covers much of it; a logo little.
+    pub picture_cover: Vec<f32>,
     pub meta: PdfMeta,
 }
 
@@ -128,10 +132,12 @@ fn extract_loaded(doc: &lopdf::Document, budget: &mut Budget) -> Result<PdfText,
     }
     let mut interp = interp::Interp::new(doc);
     let mut texts = Vec::with_capacity(pages.len());
+    let mut picture_cover = Vec::with_capacity(pages.len());
     for page in &pages {
         budget.check_time()?;
-        let text = interp.page_text(page, budget)?;
+        let (text, cover) = interp.page_text(page, budget)?;
         texts.push(text);
+        picture_cover.push(cover);
     }
     if texts.iter().all(|t| t.trim().is_empty()) && has_xfa(doc) {
         return Err(PdfError::Unsupported(
@@ -140,6 +146,7 @@ fn extract_loaded(doc: &lopdf::Document, budget: &mut Budget) -> Result<PdfText,
     }
     Ok(PdfText {
         pages: texts,
+        picture_cover,
         meta: meta::read(doc, budget),
     })
 }

@@ -264,3 +264,42 @@ fn metadata_and_page_count() {
     };
     assert_eq!(t.meta.created.as_deref(), Some("2011-12-05T01:23:43+01:00"));
 }
+
+/// The pages whose largest picture covers a tenth of the page or more. The expected pages
+/// were found with poppler's `pdfimages -list`: each picture's drawn size is its pixels over
+/// its resolution, against the page's size from `pdfinfo`.
+#[test]
+fn pages_with_large_pictures_are_those_pdfimages_finds() {
+    let Some(dir) = corpus() else {
+        eprintln!("skipped: no corpus");
+        return;
+    };
+    let cases: [(&str, &[usize]); 3] = [
+        // Lecture slides: screenshots and photographs of boards.
+        (
+            "ohtu17__luento4.pdf",
+            &[
+                5, 8, 9, 10, 11, 16, 18, 19, 20, 21, 27, 28, 30, 31, 32, 33, 34, 35, 36, 37, 38,
+                39, 40, 43,
+            ],
+        ),
+        (
+            "ohtu17__luento7.pdf",
+            &[5, 6, 7, 9, 11, 13, 15, 20, 21, 22, 24],
+        ),
+        // A thesis: its figures 14, 25 and 9 cover 7-8 % of a page, below the line; 21 just
+        // above it (10.2 %).
+        ("kandi_hegepi__tutkielma.pdf", &[18, 20, 21, 23, 26, 28]),
+    ];
+    for (name, expected) in cases {
+        let Some(text) = read(&dir, name) else {
+            eprintln!("skipped: {name} is not in the corpus");
+            continue;
+        };
+        assert_eq!(text.picture_cover.len(), text.pages.len(), "{name}");
+        let pictured: Vec<usize> = (1..=text.picture_cover.len())
+            .filter(|&n| text.picture_cover[n - 1] >= 0.1)
+            .collect();
+        assert_eq!(pictured, expected, "{name}");
+    }
+}

@@ -328,3 +328,60 @@ fn filled_form_field_without_appearance() {
     assert!(t.contains("Matti Meik\u{e4}l\u{e4}inen"), "{t:?}");
     assert!(t.contains("Nimi:"), "{t:?}");
 }
+
+/// The share of the page that its largest picture covers.
+fn picture_cover(content: &[u8], resources_extra: &str, extra: Vec<Vec<u8>>) -> f32 {
+    let bytes = one_page("", resources_extra, content, extra);
+    match extract(&bytes, &Limits::default()) {
+        Ok(t) => t.picture_cover.first().copied().unwrap_or(-1.0),
+        Err(e) => panic!("{:?}: {e}", e.kind()),
+    }
+}
+
+#[test]
+fn the_largest_picture_a_page_draws_is_measured_against_the_page() {
+    let image = || {
+        stream(
+            "/Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray \
+             /BitsPerComponent 8",
+            b"\x7f",
+        )
+    };
+    let with_image = "/XObject << /Im1 6 0 R >>";
+    // A scanned page: one picture over the whole page (612 x 792).
+    let whole = picture_cover(b"q 612 0 0 792 0 0 cm /Im1 Do Q", with_image, vec![image()]);
+    assert!((whole - 1.0).abs() < 1e-6, "{whole}");
+    // A screenshot over half the page, turned a quarter (the determinant keeps its area),
+    // beside a logo: the larger counts.
+    let half = picture_cover(
+        b"q 0 396 -612 0 612 0 cm /Im1 Do Q q 40 0 0 20 30 750 cm /Im1 Do Q",
+        with_image,
+        vec![image()],
+    );
+    assert!((half - 0.5).abs() < 1e-6, "{half}");
+    // An inline image, scaled by a form's matrix.
+    let form = stream(
+        "/Type /XObject /Subtype /Form /BBox [0 0 1 1] /Matrix [306 0 0 396 0 0]",
+        b"BI /W 1 /H 1 /BPC 8 /CS /G ID \x7f EI",
+    );
+    let quarter = picture_cover(b"/Fm1 Do", "/XObject << /Fm1 6 0 R >>", vec![form]);
+    assert!((quarter - 0.25).abs() < 1e-6, "{quarter}");
+    // Text alone, and a picture in a hidden layer, cover nothing.
+    assert_eq!(
+        picture_cover(b"BT /F1 10 Tf 72 700 Td (teksti) Tj ET", "", vec![]),
+        0.0
+    );
+    let hidden = pdf(&[
+        b"<< /Type /Catalog /Pages 2 0 R /OCProperties << /OCGs [7 0 R] /D << /OFF [7 0 R] >> >> >>".to_vec(),
+        b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>".to_vec(),
+        HELVETICA.as_bytes().to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /XObject << /Im1 6 0 R >> /Properties << /L1 7 0 R >> >> /Contents 5 0 R >>".to_vec(),
+        stream("", b"/OC /L1 BDC q 612 0 0 792 0 0 cm /Im1 Do Q EMC"),
+        image(),
+        b"<< /Type /OCG /Name (Piilo) >>".to_vec(),
+    ]);
+    match extract(&hidden, &Limits::default()) {
+        Ok(t) => assert_eq!(t.picture_cover, [0.0]),
+        Err(e) => panic!("{:?}: {e}", e.kind()),
+    }
+}

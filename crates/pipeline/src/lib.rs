@@ -1213,7 +1213,7 @@ fn read_scan(
                 material::Scan::Pictures => {
                     read_pictures(ctx, ocr, (&path, entry), (suffix, content), doc.pages.len())
                 }
-                _ => read_file(ctx, ocr, scan, (&path, entry), (suffix, content)),
+                _ => read_file(ctx, ocr, &scan, (&path, entry), (suffix, content)),
             }?;
             let (reading, from_copy) = match read {
                 Ok(read) => read,
@@ -1240,6 +1240,10 @@ fn read_scan(
     if scan == material::Scan::Pictures && reading.shows_no_pictures() {
         return Ok(ScanText::NotAScan);
     }
+    // Pages of a PDF with text whose pictures hold no writing: it stays as extracted.
+    if reading.found_nothing_in_part() {
+        return Ok(ScanText::NotAScan);
+    }
     drop(claim);
     let stopped = reading.stopped_at.is_some();
     let note = material::apply_reading(doc, reading, &ocr.describe());
@@ -1261,7 +1265,7 @@ type Reading = Result<(material::ScanReading, bool), String>;
 fn read_file(
     ctx: &Context<'_>,
     ocr: &kooste_ocr::Ocr,
-    scan: material::Scan,
+    scan: &material::Scan,
     (path, entry): (&Path, &DriveEntry<'_>),
     member: (&str, &str),
 ) -> Result<Reading, PipelineError> {

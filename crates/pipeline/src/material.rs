@@ -58,10 +58,13 @@ pub fn is_scan(doc: &Document) -> bool {
 }
 
 /// What OCR can read of one extraction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Scan {
     /// A PDF without text, of so many pages.
     Pdf(u32),
+    /// A PDF with text whose pages listed show a picture and no words: a page scanned into
+    /// a report (a signed last page, an appendix), a slide that is a screenshot.
+    PdfPages(Vec<u32>),
     /// A picture, which may be a page scanned to an image file.
     Image,
     /// A word-processing document or a presentation without text, which may show pictures
@@ -73,6 +76,10 @@ pub(crate) enum Scan {
 pub(crate) fn scan_of(doc: &Document) -> Option<Scan> {
     if is_scan(doc) {
         return Some(Scan::Pdf(doc.pages.len() as u32));
+    }
+    if doc.format == Format::Pdf {
+        let pages = picture_pages(doc);
+        return (!pages.is_empty()).then_some(Scan::PdfPages(pages));
     }
     if !doc.is_empty() {
         return None;
@@ -86,14 +93,33 @@ pub(crate) fn scan_of(doc: &Document) -> Option<Scan> {
     }
 }
 
+/// The pages of a PDF that show a picture over much of them and no words of their own (a
+/// page number or a date may stand beside a scan): OCR may find their text.
+fn picture_pages(doc: &Document) -> Vec<u32> {
+    doc.pages
+        .iter()
+        .filter(|p| p.pictured && !p.text.chars().any(char::is_alphabetic))
+        .map(|p| p.n)
+        .collect()
+}
+
 /// Reads `scan`, the file at `file`, by OCR.
 pub(crate) fn read_by_ocr(
     ocr: &kooste_ocr::Ocr,
-    scan: Scan,
+    scan: &Scan,
     file: &Path,
 ) -> Result<ScanReading, kooste_ocr::OcrError> {
     match scan {
-        Scan::Pdf(pages) => ocr.read_pdf(file, pages),
+        Scan::Pdf(pages) => ocr.read_pdf(file, *pages),
+        Scan::PdfPages(pages) => {
+            return ocr.read_pdf_pages(file, pages).map(|text| {
+                let numbers = pages.iter().take(text.pages.len()).copied().collect();
+                ScanReading {
+                    numbers,
+                    ..ScanReading::from(text)
+                }
+            });
+        }
         Scan::Image => ocr.read_image(file),
         // Read from their copies, by `read_pictures_by_ocr`: the file itself is no picture.
         Scan::Pictures => Err(kooste_ocr::OcrError::Picture(
@@ -121,6 +147,10 @@ pub(crate) struct ScanReading {
     /// reading is not used once the budgets are raised.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stopped_at: Option<(u64, u64)>,
+    /// Of a PDF with text read in part ([`Scan::PdfPages`]), the number of each page read,
+    /// in the order of `pages`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub numbers: Vec<u32>,
 }
 
 impl ScanReading {
@@ -128,6 +158,14 @@ impl ScanReading {
     /// and nothing failed.
     pub(crate) fn shows_no_pictures(&self) -> bool {
         self.pictures == 0 && self.failed.is_empty()
+    }
+
+    /// Of a PDF with text read in part: OCR found no writing in its pictures (photographs,
+    /// drawings) and nothing failed, so the document stays as extracted, without a note.
+    pub(crate) fn found_nothing_in_part(&self) -> bool {
+        !self.numbers.is_empty()
+            && self.failed.is_empty()
+            && self.pages.iter().all(|p| p.trim().is_empty())
     }
 }
 
@@ -139,6 +177,7 @@ impl From<kooste_ocr::OcrText> for ScanReading {
             left_out: text.left_out,
             pictures: 0,
             stopped_at: None,
+            numbers: Vec::new(),
         }
     }
 }
@@ -148,6 +187,9 @@ impl From<kooste_ocr::OcrText> for ScanReading {
 pub(crate) fn apply_reading(doc: &mut Document, reading: ScanReading, reader: &str) -> String {
     if reading.pictures > 0 {
         return fill_from_pictures(doc, reading, reader);
+    }
+    if !reading.numbers.is_empty() {
+        return fill_picture_pages(doc, reading, reader);
     }
     let mut total = doc.pages.len();
     if doc.format == Format::Image {
@@ -196,6 +238,67 @@ fn fill_from_pictures(doc: &mut Document, reading: ScanReading, reader: &str) ->
         "read by OCR ({reader}) from {from}{}",
         not_read(&reading.failed, "pictures")
     )
+}
+
+/// Adds what OCR read of the pages of a PDF with text that show pictures to those pages, and
+/// says how it was read.
+fn fill_picture_pages(doc: &mut Document, reading: ScanReading, reader: &str) -> String {
+    let mut found = false;
+    for (n, text) in reading.numbers.iter().zip(reading.pages) {
+        let Some(page) = doc.pages.iter_mut().find(|p| p.n == *n) else {
+            continue;
+        };
+        if text.trim().is_empty() {
+            continue;
+        }
+        found = true;
+        // A page number or a date beside the scan stays before its text.
+        if page.text.trim().is_empty() {
+            page.text = text;
+        } else {
+            page.text = format!("{}\n{text}", page.text.trim_end());
+        }
+    }
+    if !found {
+        return empty_note(&reading.failed, reader);
+    }
+    let more = match reading.left_out {
+        0 => String::new(),
+        1 => "; 1 more such page not read".to_string(),
+        n => format!("; {n} more such pages not read"),
+    };
+    let what = match reading.numbers.len() {
+        1 => "which shows a picture and no text",
+        _ => "which show pictures and no text",
+    };
+    format!(
+        "read by OCR ({reader}): {}, {what}{more}{}",
+        page_list(&reading.numbers),
+        not_read(&reading.failed, "pages")
+    )
+}
+
+/// "page 3", or "pages 3, 7–9, 12": runs of consecutive pages as ranges.
+fn page_list(numbers: &[u32]) -> String {
+    let mut runs: Vec<(u32, u32)> = Vec::new();
+    for &n in numbers {
+        match runs.last_mut() {
+            Some((_, last)) if last.checked_add(1) == Some(n) => *last = n,
+            _ => runs.push((n, n)),
+        }
+    }
+    let list: Vec<String> = runs
+        .iter()
+        .map(|&(a, b)| match b - a {
+            0 => a.to_string(),
+            1 => format!("{a}, {b}"),
+            _ => format!("{a}\u{2013}{b}"),
+        })
+        .collect();
+    match numbers {
+        [_] => format!("page {}", list.join(", ")),
+        _ => format!("pages {}", list.join(", ")),
+    }
 }
 
 fn put_pages(doc: &mut Document, pages: Vec<String>) {
@@ -284,7 +387,8 @@ pub fn read_scan_file(
         },
     };
     let path = copy.as_ref().map_or(file, ScanCopy::path);
-    Some(match read_by_ocr(ocr, scan, path) {
+    Some(match read_by_ocr(ocr, &scan, path) {
+        Ok(reading) if reading.found_nothing_in_part() => return None,
         Ok(reading) => apply_reading(doc, reading, &ocr.describe()),
         Err(e) => ocr_failure(&e),
     })
@@ -461,6 +565,7 @@ fn pictures_reading(
         left_out: copied.left_out.saturating_add(text.left_out),
         pictures: (files.len() as u32).saturating_add(copied.left_out),
         stopped_at: None,
+        numbers: Vec::new(),
     };
     for (n, read) in text.pages.into_iter().enumerate() {
         if let Some(page) = reading.pages.get_mut(page_of(n))
@@ -883,6 +988,77 @@ mod tests {
     use super::*;
 
     #[test]
+    fn pages_read_in_part_are_listed_with_runs_as_ranges() {
+        assert_eq!(page_list(&[2]), "page 2");
+        assert_eq!(page_list(&[3, 4]), "pages 3, 4");
+        assert_eq!(
+            page_list(&[31, 36, 37, 38, 39, 40]),
+            "pages 31, 36\u{2013}40"
+        );
+        assert_eq!(
+            page_list(&[1, 2, 3, 7, 9, 10]),
+            "pages 1\u{2013}3, 7, 9, 10"
+        );
+    }
+
+    /// Only pages that show a picture and have no words are read: a page number beside the
+    /// picture does not count as words, a caption does.
+    #[test]
+    fn a_pdf_with_text_is_read_on_its_pages_of_pictures_alone() {
+        let page = |n: u32, text: &str, pictured: bool| kooste_model::Page {
+            pictured,
+            ..kooste_model::Page::new(n, text)
+        };
+        let mut doc = Document {
+            format: Format::Pdf,
+            pages: vec![
+                page(1, "Johdanto\n\n", false),
+                page(2, "2\n\n", true),
+                page(3, "Kuva 1. Työpaja\n\n", true),
+                page(4, "", true),
+                page(5, "", false),
+            ],
+            meta: kooste_model::Meta::default(),
+            damaged: None,
+        };
+        assert_eq!(scan_of(&doc), Some(Scan::PdfPages(vec![2, 4])));
+        let reading = ScanReading {
+            pages: vec!["Allekirjoitukset".into(), String::new()],
+            numbers: vec![2, 4],
+            ..ScanReading::from(kooste_ocr::OcrText {
+                pages: Vec::new(),
+                failed: vec![(4, "tesseract failed on page 4: no".into())],
+                left_out: 1,
+            })
+        };
+        assert!(!reading.found_nothing_in_part());
+        let note = apply_reading(&mut doc, reading, "t");
+        assert_eq!(
+            note,
+            "read by OCR (t): pages 2, 4, which show pictures and no text; 1 more such page \
+             not read; not read: tesseract failed on page 4: no"
+        );
+        assert_eq!(doc.pages[1].text, "2\nAllekirjoitukset");
+        assert_eq!(doc.pages[3].text, "");
+        // A document of no text at all is a scan, read whole.
+        for p in &mut doc.pages {
+            p.text.clear();
+        }
+        assert_eq!(scan_of(&doc), Some(Scan::Pdf(5)));
+        // Nothing read and nothing failed: nothing to add or say.
+        let blank = ScanReading {
+            pages: vec![" \n".into()],
+            numbers: vec![2],
+            ..ScanReading::from(kooste_ocr::OcrText {
+                pages: Vec::new(),
+                failed: Vec::new(),
+                left_out: 0,
+            })
+        };
+        assert!(blank.found_nothing_in_part());
+    }
+
+    #[test]
     fn items_keep_member_paths_relative() {
         let doc = |t: &str| Document {
             format: Format::Txt,
@@ -937,6 +1113,7 @@ mod tests {
             left_out: 0,
             pictures: 0,
             stopped_at: None,
+            numbers: Vec::new(),
         };
         let mut doc = scan(3);
         assert!(is_scan(&doc));
@@ -991,6 +1168,7 @@ mod tests {
             left_out: 99_998,
             pictures: 0,
             stopped_at: None,
+            numbers: Vec::new(),
         };
         let note = apply_reading(&mut doc, reading, "t 5");
         assert_eq!(doc.pages.len(), 2);
@@ -1057,6 +1235,7 @@ mod tests {
             left_out: 0,
             pictures: 1,
             stopped_at: None,
+            numbers: Vec::new(),
         };
         assert_eq!(
             apply_reading(&mut slides(1), one, "t 5"),
@@ -1068,6 +1247,7 @@ mod tests {
             left_out: 0,
             pictures: 2,
             stopped_at: None,
+            numbers: Vec::new(),
         };
         assert_eq!(
             apply_reading(&mut slides(2), nothing, "t 5"),
