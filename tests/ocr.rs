@@ -324,21 +324,29 @@ fn a_scan_without_writing_stays_empty_and_says_ocr_found_nothing() {
     );
 }
 
-/// A report of three pages: text on the first; on the second a scanned page, one picture
+/// A report of four pages: text on the first; on the second a scanned page, one picture
 /// over the whole page with only its number as text; on the third a logo alone, too small to
-/// be a page of writing.
+/// be a page of writing; on the fourth a photograph over the page with a caption of its own.
 fn report_with_a_scanned_page() -> Vec<u8> {
     let contents = [
         "BT /F1 12 Tf 72 720 Td (Hankkeen loppuraportti) Tj ET",
         "q 612 0 0 792 0 0 cm /Im1 Do Q BT /F1 9 Tf 300 20 Td (2) Tj ET",
         "q 40 0 0 20 30 750 cm /Im1 Do Q",
+        "q 612 0 0 792 0 0 cm /Im1 Do Q BT /F1 9 Tf 72 20 Td (Kuva 3) Tj ET",
     ];
-    let resources = "/Resources << /Font << /F1 9 0 R >> /XObject << /Im1 10 0 R >> >>";
+    let n = contents.len();
+    // Objects: catalog, page tree, pages, their contents, the font, the picture.
+    let (first_page, first_content, font, image) = (3, 3 + n, 3 + 2 * n, 4 + 2 * n);
+    let resources =
+        format!("/Resources << /Font << /F1 {font} 0 R >> /XObject << /Im1 {image} 0 R >> >>");
+    let kids: Vec<String> = (first_page..first_content)
+        .map(|k| format!("{k} 0 R"))
+        .collect();
     let mut objects = vec![
         "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
-        "<< /Type /Pages /Kids [3 0 R 4 0 R 5 0 R] /Count 3 >>".to_string(),
+        format!("<< /Type /Pages /Kids [{}] /Count {n} >>", kids.join(" ")),
     ];
-    for content in 6..9 {
+    for content in first_content..font {
         objects.push(format!(
             "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] {resources} /Contents {content} 0 R >>"
         ));
@@ -396,7 +404,8 @@ fn a_scanned_page_in_a_report_with_text_is_read_alone() {
         [
             "Hankkeen loppuraportti\n\n",
             "2\nAllekirjoitettu sivu 2",
-            ""
+            "",
+            "Kuva 3\n\n"
         ]
     );
     assert_eq!(extracted["ocr"], note);
@@ -686,33 +695,103 @@ fn word_of_pictures(count: usize) -> Vec<u8> {
 
 /// A presentation of two slides without text, the second showing a picture of a page.
 fn slides_of_a_picture() -> Vec<u8> {
+    deck(&["", PICTURE_SHAPE])
+}
+
+/// A picture of a page on a slide.
+const PICTURE_SHAPE: &str = r#"<p:pic><p:blipFill><a:blip r:embed="rId5"/></p:blipFill></p:pic>"#;
+
+/// A text box on a slide.
+fn text_shape(text: &str) -> String {
+    format!(r#"<p:sp><p:txBody><a:p><a:r><a:t>{text}</a:t></a:r></a:p></p:txBody></p:sp>"#)
+}
+
+/// A presentation of slides of the shapes given; a picture shape shows a picture of a page.
+fn deck(slides: &[&str]) -> Vec<u8> {
     let png = page_png();
     let root = rels_of(&[("rId1", "officeDocument", "ppt/presentation.xml")]);
-    let presentation = r#"<p:presentation xmlns:p="p" xmlns:r="r"><p:sldIdLst><p:sldId id="256" r:id="rId1"/><p:sldId id="257" r:id="rId2"/></p:sldIdLst></p:presentation>"#;
-    let presentation_rels = rels_of(&[
-        ("rId1", "slide", "slides/slide1.xml"),
-        ("rId2", "slide", "slides/slide2.xml"),
-    ]);
-    let slide = |picture: &str| {
-        format!(
-            r#"<p:sld xmlns:p="p" xmlns:a="a" xmlns:r="r"><p:cSld><p:spTree>{picture}</p:spTree></p:cSld></p:sld>"#
-        )
-    };
-    let blank = slide("");
-    let shown = slide(r#"<p:pic><p:blipFill><a:blip r:embed="rId5"/></p:blipFill></p:pic>"#);
+    let ids: String = (1..=slides.len())
+        .map(|n| format!(r#"<p:sldId id="{}" r:id="rId{n}"/>"#, 255 + n))
+        .collect();
+    let presentation = format!(
+        r#"<p:presentation xmlns:p="p" xmlns:r="r"><p:sldIdLst>{ids}</p:sldIdLst></p:presentation>"#
+    );
+    let names: Vec<(String, String)> = (1..=slides.len())
+        .map(|n| (format!("rId{n}"), format!("slides/slide{n}.xml")))
+        .collect();
+    let listed: Vec<(&str, &str, &str)> = names
+        .iter()
+        .map(|(id, target)| (id.as_str(), "slide", target.as_str()))
+        .collect();
+    let presentation_rels = rels_of(&listed);
     let slide_rels = rels_of(&[("rId5", "image", "../media/image1.png")]);
-    zip_of(&[
-        ("_rels/.rels", root.as_bytes()),
-        ("ppt/presentation.xml", presentation.as_bytes()),
+    let mut parts: Vec<(String, Vec<u8>)> = vec![
+        ("_rels/.rels".into(), root.into_bytes()),
+        ("ppt/presentation.xml".into(), presentation.into_bytes()),
         (
-            "ppt/_rels/presentation.xml.rels",
-            presentation_rels.as_bytes(),
+            "ppt/_rels/presentation.xml.rels".into(),
+            presentation_rels.into_bytes(),
         ),
-        ("ppt/slides/slide1.xml", blank.as_bytes()),
-        ("ppt/slides/slide2.xml", shown.as_bytes()),
-        ("ppt/slides/_rels/slide2.xml.rels", slide_rels.as_bytes()),
-        ("ppt/media/image1.png", &png),
-    ])
+        ("ppt/media/image1.png".into(), png),
+    ];
+    for (n, shapes) in (1..).zip(slides) {
+        let xml = format!(
+            r#"<p:sld xmlns:p="p" xmlns:a="a" xmlns:r="r"><p:cSld><p:spTree>{shapes}</p:spTree></p:cSld></p:sld>"#
+        );
+        parts.push((format!("ppt/slides/slide{n}.xml"), xml.into_bytes()));
+        if shapes.contains("r:embed") {
+            parts.push((
+                format!("ppt/slides/_rels/slide{n}.xml.rels"),
+                slide_rels.clone().into_bytes(),
+            ));
+        }
+    }
+    let entries: Vec<(&str, &[u8])> = parts
+        .iter()
+        .map(|(name, bytes)| (name.as_str(), bytes.as_slice()))
+        .collect();
+    zip_of(&entries)
+}
+
+/// A presentation with text whose second slide is a picture of a page: `--ocr` reads that
+/// slide's picture alone, into that slide. A slide with a picture and a caption of its own is
+/// not read.
+#[test]
+fn a_slide_of_a_picture_in_a_deck_with_text_is_read_alone() {
+    let _serial = serial();
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let drive = tmp.path().join("drive");
+    std::fs::create_dir_all(drive.join("Oulu")).unwrap_or_else(|e| panic!("{e}"));
+    let title = text_shape("Tulokset");
+    let captioned = format!("{PICTURE_SHAPE}{}", text_shape("Kuva"));
+    let path = drive.join("Oulu/diat.pptx");
+    std::fs::write(&path, deck(&[&title, PICTURE_SHAPE, &captioned]))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let bin = programs(tmp.path(), RENDER, &recognise_with("95", READ_TEXT));
+    let note = "read by OCR (tesseract 9.9.9-stand-in, fin+eng): slide 2, which shows a picture and no text";
+
+    let extracted = json_of(&kooste_with(
+        &bin,
+        &[
+            "extract",
+            "--json",
+            "--ocr",
+            path.to_str().unwrap_or_default(),
+        ],
+    ));
+    assert_eq!(extracted["ocr"], note, "{extracted}");
+    let texts: Vec<&str> = extracted["pages"]
+        .as_array()
+        .map(|p| p.iter().filter_map(|p| p["text"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(texts, ["Tulokset", READ_TEXT, "Kuva"]);
+
+    let out = tmp.path().join("out");
+    run_ok(&bin, &drive, &out, &["--ocr"]);
+    let docs = documents(&read_json(&out.join("index.json")));
+    let doc = &docs["Oulu/diat.pptx"];
+    assert_eq!(doc["ocr"], note, "{doc}");
+    assert_eq!(term_pages(doc, "osallisuus"), [2], "{doc}");
 }
 
 /// Term pages of the theme `id` of `doc`.

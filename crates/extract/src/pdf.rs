@@ -8,9 +8,9 @@ use kooste_pdf::{PdfError, PdfErrorKind};
 
 pub(crate) struct Pdf;
 
-/// A page whose largest picture covers this share of it or more is marked as showing one.
-/// A scanned page covers it all, a screenshot on a slide a quarter or more; a logo or a
-/// signature covers less.
+/// A page without words whose largest picture covers this share of it or more is marked as
+/// one whose writing may be in the picture. A scanned page covers it all, a screenshot on a
+/// slide a quarter or more; a logo or a signature covers less.
 const PICTURED_COVER: f32 = 0.1;
 
 impl Extractor for Pdf {
@@ -26,10 +26,12 @@ impl Extractor for Pdf {
             .into_iter()
             .enumerate()
             .map(|(i, t)| Page {
+                // A page number or a date may stand beside a scanned page: no letters.
                 pictured: text
                     .picture_cover
                     .get(i)
-                    .is_some_and(|&c| c >= PICTURED_COVER),
+                    .is_some_and(|&c| c >= PICTURED_COVER)
+                    && !t.chars().any(char::is_alphabetic),
                 ..Page::new(u32::try_from(i + 1).unwrap_or(u32::MAX), t)
             })
             .collect();

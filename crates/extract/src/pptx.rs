@@ -43,6 +43,11 @@ impl Extractor for Pptx {
                 }
                 shapes
             };
+            // A slide with no words of its own that shows a picture: a screenshot or a
+            // scanned page, whose writing OCR may read.
+            let pictured = !shapes.text.chars().any(char::is_alphabetic)
+                && ooxml::picture_parts(&package, &slide_xml, slide, &rels, limits)
+                    .is_ok_and(|parts| !parts.is_empty());
             let mut text = shapes.text;
             let inherited_text = layout_text(
                 &mut package,
@@ -58,6 +63,7 @@ impl Extractor for Pptx {
             }
             pages.push(Page {
                 hidden: shapes.hidden,
+                pictured,
                 ..Page::new(i as u32 + 1, text)
             });
         }

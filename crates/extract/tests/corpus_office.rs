@@ -469,3 +469,32 @@ fn a_word_document_cut_inside_its_text_is_read_up_to_the_cut() {
     assert!(failed.is_empty(), "{failed:#?}");
     assert!(read > 50 && some_text * 10 > read * 8, "{read} {some_text}");
 }
+
+/// Slides whose own shapes have no words but that show a picture are marked for OCR. The
+/// expected slides were found with Python's zipfile and regular expressions: the slides, in
+/// presentation order, with an `r:embed` picture and no letter in their `a:t` runs.
+#[test]
+fn slides_of_pictures_without_words_are_marked() {
+    let cases: [(&str, &[u32]); 4] = [
+        ("pptx/poi__2411-Performance_Up.pptx", &[3, 5]),
+        (
+            "pptx/poi__ca.ubc.cs.people__emhill_presentations_HowWeRefactor.pptx",
+            &[2],
+        ),
+        ("pptx/poi__customGeo.pptx", &[3, 43]),
+        // Placeholders filled with pictures by python-pptx's tests.
+        ("pptx/pypptx__ph-populated-placeholders.pptx", &[1, 2]),
+    ];
+    for (rel, expected) in cases {
+        let Some(doc) = doc(rel) else {
+            return;
+        };
+        let pictured: Vec<u32> = doc
+            .pages
+            .iter()
+            .filter(|p| p.pictured)
+            .map(|p| p.n)
+            .collect();
+        assert_eq!(pictured, expected, "{rel}");
+    }
+}

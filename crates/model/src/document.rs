@@ -89,8 +89,10 @@ pub struct Page {
     /// A slide or sheet hidden from the reader in the original.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub hidden: bool,
-    /// A PDF page with a picture over much of it: where the page has no text of its own,
-    /// the picture may be a scanned page or a screenshot, for OCR to read.
+    /// A page with no words of its own that shows a picture, whose writing OCR may read: a
+    /// scanned page or a screenshot. Of a PDF page, the picture covers a tenth of it or more
+    /// (a page number may stand beside it); of a slide, its own shapes have no words (its
+    /// layout's and its notes' may).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub pictured: bool,
 }

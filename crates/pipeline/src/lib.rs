@@ -1210,9 +1210,13 @@ fn read_scan(
         None => {
             let path = entry.path(ctx.config.drive);
             let read = match scan {
-                material::Scan::Pictures => {
-                    read_pictures(ctx, ocr, (&path, entry), (suffix, content), doc.pages.len())
-                }
+                material::Scan::Pictures | material::Scan::SlidePictures(_) => read_pictures(
+                    ctx,
+                    ocr,
+                    (&path, entry),
+                    (suffix, content),
+                    (doc.pages.len(), scan.slides()),
+                ),
                 _ => read_file(ctx, ocr, &scan, (&path, entry), (suffix, content)),
             }?;
             let (reading, from_copy) = match read {
@@ -1284,15 +1288,16 @@ fn read_file(
     })
 }
 
-/// Reads by OCR the pictures that a document of `pages` pages without text shows: the file
-/// at `path`, or its member (suffix, content hash). A worker, where there are workers, opens
+/// Reads by OCR the pictures that a document of `pages` pages without text shows (or, of a
+/// presentation with text, its `slides` without words): the file at `path`, or its member
+/// (suffix, content hash). A worker, where there are workers, opens
 /// the document and copies its pictures out, checked against the content's hash.
 fn read_pictures(
     ctx: &Context<'_>,
     ocr: &kooste_ocr::Ocr,
     (path, entry): (&Path, &DriveEntry<'_>),
     member: (&str, &str),
-    pages: usize,
+    (pages, slides): (usize, Option<&[u32]>),
 ) -> Result<Reading, PipelineError> {
     let copies = match material::PictureCopies::make(|to| match &ctx.pool {
         Some(pool) => pool.copy_pictures(path, &entry.rel_path, member, to),
@@ -1307,13 +1312,15 @@ fn read_pictures(
         Ok(copies) => copies,
         Err(why) => return Ok(Err(format!("OCR not used: {why}"))),
     };
-    Ok(match material::read_pictures_by_ocr(ocr, &copies, pages) {
-        Ok(mut reading) => {
-            reading.stopped_at = copies.stopped().then(|| budgets(ctx));
-            Ok((reading, true))
-        }
-        Err(e) => Err(material::ocr_failure(&e)),
-    })
+    Ok(
+        match material::read_pictures_by_ocr(ocr, &copies, pages, slides) {
+            Ok(mut reading) => {
+                reading.stopped_at = copies.stopped().then(|| budgets(ctx));
+                Ok((reading, true))
+            }
+            Err(e) => Err(material::ocr_failure(&e)),
+        },
+    )
 }
 
 /// For an archive member or an attachment, a private copy of its bytes for OCR to read, made

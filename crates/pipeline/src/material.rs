@@ -65,6 +65,9 @@ pub(crate) enum Scan {
     /// A PDF with text whose pages listed show a picture and no words: a page scanned into
     /// a report (a signed last page, an appendix), a slide that is a screenshot.
     PdfPages(Vec<u32>),
+    /// A presentation with text whose slides listed show pictures and have no words of
+    /// their own: screenshots, pages scanned onto slides.
+    SlidePictures(Vec<u32>),
     /// A picture, which may be a page scanned to an image file.
     Image,
     /// A word-processing document or a presentation without text, which may show pictures
@@ -77,12 +80,22 @@ pub(crate) fn scan_of(doc: &Document) -> Option<Scan> {
     if is_scan(doc) {
         return Some(Scan::Pdf(doc.pages.len() as u32));
     }
-    if doc.format == Format::Pdf {
-        let pages = picture_pages(doc);
-        return (!pages.is_empty()).then_some(Scan::PdfPages(pages));
-    }
     if !doc.is_empty() {
-        return None;
+        // Pages whose writing may be in their pictures, as extraction marked them.
+        let pages: Vec<u32> = doc
+            .pages
+            .iter()
+            .filter(|p| p.pictured)
+            .map(|p| p.n)
+            .collect();
+        if pages.is_empty() {
+            return None;
+        }
+        return match doc.format {
+            Format::Pdf => Some(Scan::PdfPages(pages)),
+            Format::Pptx => Some(Scan::SlidePictures(pages)),
+            _ => None,
+        };
     }
     match doc.format {
         Format::Image => Some(Scan::Image),
@@ -91,16 +104,6 @@ pub(crate) fn scan_of(doc: &Document) -> Option<Scan> {
         }
         _ => None,
     }
-}
-
-/// The pages of a PDF that show a picture over much of them and no words of their own (a
-/// page number or a date may stand beside a scan): OCR may find their text.
-fn picture_pages(doc: &Document) -> Vec<u32> {
-    doc.pages
-        .iter()
-        .filter(|p| p.pictured && !p.text.chars().any(char::is_alphabetic))
-        .map(|p| p.n)
-        .collect()
 }
 
 /// Reads `scan`, the file at `file`, by OCR.
@@ -122,7 +125,7 @@ pub(crate) fn read_by_ocr(
         }
         Scan::Image => ocr.read_image(file),
         // Read from their copies, by `read_pictures_by_ocr`: the file itself is no picture.
-        Scan::Pictures => Err(kooste_ocr::OcrError::Picture(
+        Scan::Pictures | Scan::SlidePictures(_) => Err(kooste_ocr::OcrError::Picture(
             "a document's pictures are read from copies of them".to_string(),
         )),
     }
@@ -271,15 +274,19 @@ fn fill_picture_pages(doc: &mut Document, reading: ScanReading, reader: &str) ->
         1 => "which shows a picture and no text",
         _ => "which show pictures and no text",
     };
+    let unit = match doc.format {
+        Format::Pptx | Format::Odp | Format::Ppt => "slide",
+        _ => "page",
+    };
     format!(
         "read by OCR ({reader}): {}, {what}{more}{}",
-        page_list(&reading.numbers),
+        page_list(&reading.numbers, unit),
         not_read(&reading.failed, "pages")
     )
 }
 
-/// "page 3", or "pages 3, 7–9, 12": runs of consecutive pages as ranges.
-fn page_list(numbers: &[u32]) -> String {
+/// "page 3", or "pages 3, 7–9, 12" (of `unit` "page"): runs of consecutive pages as ranges.
+fn page_list(numbers: &[u32], unit: &str) -> String {
     let mut runs: Vec<(u32, u32)> = Vec::new();
     for &n in numbers {
         match runs.last_mut() {
@@ -296,8 +303,8 @@ fn page_list(numbers: &[u32]) -> String {
         })
         .collect();
     match numbers {
-        [_] => format!("page {}", list.join(", ")),
-        _ => format!("pages {}", list.join(", ")),
+        [_] => format!("{unit} {}", list.join(", ")),
+        _ => format!("{unit}s {}", list.join(", ")),
     }
 }
 
@@ -352,7 +359,7 @@ pub fn read_scan_file(
     let doc = a.result.as_mut().ok()?;
     let scan = scan_of(doc)?;
     let suffix = a.path.strip_prefix(name)?;
-    if scan == Scan::Pictures {
+    if let Scan::Pictures | Scan::SlidePictures(_) = scan {
         let copies = match PictureCopies::make(|to| {
             Ok::<_, std::convert::Infallible>(copy_pictures(
                 file,
@@ -365,8 +372,13 @@ pub fn read_scan_file(
             Ok(Ok(copies)) => copies,
             Ok(Err(why)) => return Some(format!("OCR not used: {why}")),
         };
-        return match read_pictures_by_ocr(ocr, &copies, doc.pages.len()) {
-            Ok(reading) if reading.shows_no_pictures() => None,
+        return match read_pictures_by_ocr(ocr, &copies, doc.pages.len(), scan.slides()) {
+            Ok(reading)
+                if (scan == Scan::Pictures && reading.shows_no_pictures())
+                    || reading.found_nothing_in_part() =>
+            {
+                None
+            }
             Ok(reading) => Some(apply_reading(doc, reading, &ocr.describe())),
             Err(e) => Some(ocr_failure(&e)),
         };
@@ -520,14 +532,42 @@ pub(crate) fn copy_pictures(
     Ok(copied)
 }
 
+impl Scan {
+    /// The slides to read, of a presentation with text; `None` where all pictures are read.
+    pub(crate) fn slides(&self) -> Option<&[u32]> {
+        match self {
+            Scan::SlidePictures(slides) => Some(slides),
+            _ => None,
+        }
+    }
+}
+
 /// Reads the copied pictures of a document of `pages` pages by OCR: each picture's text
-/// goes to its page, after the text of the pictures before it there.
+/// goes to its page, after the text of the pictures before it there. With `slides`, only
+/// the pictures of those slides are read, and the reading holds those slides alone.
 pub(crate) fn read_pictures_by_ocr(
     ocr: &kooste_ocr::Ocr,
     copies: &PictureCopies,
     pages: usize,
+    slides: Option<&[u32]>,
 ) -> Result<ScanReading, kooste_ocr::OcrError> {
-    let files = &copies.copied.files;
+    let chosen;
+    let copied = match slides {
+        None => &copies.copied,
+        Some(slides) => {
+            // Pictures past the cap are not known by slide: the note cannot count them.
+            chosen = CopiedPictures {
+                files: (copies.copied.files.iter())
+                    .filter(|(page, _)| slides.contains(page))
+                    .cloned()
+                    .collect(),
+                left_out: 0,
+                ..copies.copied.clone()
+            };
+            &chosen
+        }
+    };
+    let files = &copied.files;
     let paths: Vec<std::path::PathBuf> = files
         .iter()
         .map(|(_, file)| copies.dir.path().join(file))
@@ -541,7 +581,22 @@ pub(crate) fn read_pictures_by_ocr(
     } else {
         ocr.read_pictures(&paths)?
     };
-    Ok(pictures_reading(&copies.copied, text, pages))
+    let reading = pictures_reading(copied, text, pages);
+    Ok(match slides {
+        None => reading,
+        Some(slides) => ScanReading {
+            pages: (slides.iter())
+                .map(|&n| {
+                    let at = (n as usize).saturating_sub(1);
+                    reading.pages.get(at).cloned().unwrap_or_default()
+                })
+                .collect(),
+            numbers: slides.to_vec(),
+            pictures: 0,
+            left_out: 0,
+            ..reading
+        },
+    })
 }
 
 /// What OCR read of the `copied` pictures (`text`, picture by picture) as the reading of a
@@ -989,20 +1044,19 @@ mod tests {
 
     #[test]
     fn pages_read_in_part_are_listed_with_runs_as_ranges() {
-        assert_eq!(page_list(&[2]), "page 2");
-        assert_eq!(page_list(&[3, 4]), "pages 3, 4");
+        assert_eq!(page_list(&[2], "page"), "page 2");
+        assert_eq!(page_list(&[3, 4], "slide"), "slides 3, 4");
         assert_eq!(
-            page_list(&[31, 36, 37, 38, 39, 40]),
+            page_list(&[31, 36, 37, 38, 39, 40], "page"),
             "pages 31, 36\u{2013}40"
         );
         assert_eq!(
-            page_list(&[1, 2, 3, 7, 9, 10]),
+            page_list(&[1, 2, 3, 7, 9, 10], "page"),
             "pages 1\u{2013}3, 7, 9, 10"
         );
     }
 
-    /// Only pages that show a picture and have no words are read: a page number beside the
-    /// picture does not count as words, a caption does.
+    /// Only the pages that extraction marked as showing a picture without words are read.
     #[test]
     fn a_pdf_with_text_is_read_on_its_pages_of_pictures_alone() {
         let page = |n: u32, text: &str, pictured: bool| kooste_model::Page {
@@ -1014,7 +1068,7 @@ mod tests {
             pages: vec![
                 page(1, "Johdanto\n\n", false),
                 page(2, "2\n\n", true),
-                page(3, "Kuva 1. Työpaja\n\n", true),
+                page(3, "Kuva 1. Työpaja\n\n", false),
                 page(4, "", true),
                 page(5, "", false),
             ],
