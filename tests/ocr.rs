@@ -415,11 +415,23 @@ fn a_scanned_page_in_a_report_with_text_is_read_alone() {
     let docs = documents(&read_json(&out.join("index.json")));
     let doc = &docs["Oulu/loppuraportti.pdf"];
     assert!(doc["ocr"].is_null(), "{doc}");
+    // Without OCR the page is named in the index and the audit, for a run with it to read.
+    assert_eq!(doc["picture_pages"], serde_json::json!([2]), "{doc}");
+    let audit = read(&out.join("audit.md"));
+    assert!(
+        audit.contains("| Kuvasivuja ilman tekstiä (tarvitsevat OCR:n) | 1 |\n"),
+        "{audit}"
+    );
+    assert!(
+        audit.contains("- `Oulu/loppuraportti.pdf`: sivu 2\n"),
+        "{audit}"
+    );
     let extracted_chars = doc["chars"].as_u64().unwrap_or_default();
     run_ok(&bin, &drive, &out, &["--ocr"]);
     let docs = documents(&read_json(&out.join("index.json")));
     let doc = &docs["Oulu/loppuraportti.pdf"];
     assert_eq!(doc["ocr"], note, "{doc}");
+    assert!(doc["picture_pages"].is_null(), "{doc}");
     // The page's "2\n\n" becomes "2\nAllekirjoitettu sivu 2".
     let added = "Allekirjoitettu sivu 2".len() as u64 - 1;
     assert_eq!(doc["chars"], extracted_chars + added, "{doc}");

@@ -582,6 +582,9 @@ fn classify(
     for (a, ocr_note) in &results {
         let mut m = material_from(a, &classifier);
         m.ocr = ocr_note.clone();
+        if ocr.is_some() {
+            m.picture_pages.clear();
+        }
         if as_json {
             writeln!(out, "{}", serde_json::to_string(&m)?)?;
             continue;

@@ -314,6 +314,7 @@ mod tests {
             error: None,
             damaged: None,
             ocr: None,
+            picture_pages: Vec::new(),
             pages: 1,
             chars: 10,
             manual: vec![],

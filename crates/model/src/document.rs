@@ -109,6 +109,27 @@ impl Page {
     }
 }
 
+/// Page numbers as a reader writes them: runs of three or more consecutive pages as ranges
+/// ("31, 36–40"), in the order given.
+pub fn page_runs(numbers: &[u32]) -> String {
+    let mut runs: Vec<(u32, u32)> = Vec::new();
+    for &n in numbers {
+        match runs.last_mut() {
+            Some((_, last)) if last.checked_add(1) == Some(n) => *last = n,
+            _ => runs.push((n, n)),
+        }
+    }
+    let runs: Vec<String> = runs
+        .iter()
+        .map(|&(a, b)| match b - a {
+            0 => a.to_string(),
+            1 => format!("{a}, {b}"),
+            _ => format!("{a}\u{2013}{b}"),
+        })
+        .collect();
+    runs.join(", ")
+}
+
 /// What the document says about itself. Dates are kept as ISO 8601 text where the source
 /// allows, otherwise as written.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

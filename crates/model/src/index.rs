@@ -119,6 +119,11 @@ pub struct Material {
     /// hold misread words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ocr: Option<String>,
+    /// Of a material with text, the pages (slides) with no words of their own that show a
+    /// picture, where OCR did not run: a scanned page or a screenshot, whose writing a run
+    /// with `--ocr` may read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub picture_pages: Vec<u32>,
     pub pages: u32,
     pub chars: u64,
     /// Fields a person set in the drive's annotations file, overriding the rules: any of
@@ -275,6 +280,7 @@ mod tests {
             error: None,
             damaged: None,
             ocr: None,
+            picture_pages: Vec::new(),
             pages: 1,
             chars: 1,
             manual: vec![],

@@ -13,7 +13,7 @@ mod scores;
 mod work_package;
 
 pub use city::{City, CitySource};
-pub use document::{Document, Format, Meta, Page};
+pub use document::{Document, Format, Meta, Page, page_runs};
 pub use error::{ErrorKind, ExtractError};
 pub use index::{
     AnswerHints, Changes, INDEX_SCHEMA, Index, Material, RulesInfo, Status, TermCount, ThemeChange,

@@ -1097,6 +1097,9 @@ fn process(
         .map(|(item, ocr)| {
             let mut m = material_from(&item.into_analysed(&entry.rel_path), ctx.classifier());
             m.ocr = ocr;
+            if ctx.config.ocr.is_some() {
+                m.picture_pages.clear();
+            }
             m
         })
         .collect();

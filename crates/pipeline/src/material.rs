@@ -285,26 +285,12 @@ fn fill_picture_pages(doc: &mut Document, reading: ScanReading, reader: &str) ->
     )
 }
 
-/// "page 3", or "pages 3, 7–9, 12" (of `unit` "page"): runs of consecutive pages as ranges.
+/// "page 3", or "pages 3, 7–9, 12" (of `unit` "page").
 fn page_list(numbers: &[u32], unit: &str) -> String {
-    let mut runs: Vec<(u32, u32)> = Vec::new();
-    for &n in numbers {
-        match runs.last_mut() {
-            Some((_, last)) if last.checked_add(1) == Some(n) => *last = n,
-            _ => runs.push((n, n)),
-        }
-    }
-    let list: Vec<String> = runs
-        .iter()
-        .map(|&(a, b)| match b - a {
-            0 => a.to_string(),
-            1 => format!("{a}, {b}"),
-            _ => format!("{a}\u{2013}{b}"),
-        })
-        .collect();
+    let runs = kooste_model::page_runs(numbers);
     match numbers {
-        [_] => format!("{unit} {}", list.join(", ")),
-        _ => format!("{unit}s {}", list.join(", ")),
+        [_] => format!("{unit} {runs}"),
+        _ => format!("{unit}s {runs}"),
     }
 }
 
@@ -957,7 +943,8 @@ pub fn display_title(path: &str, meta_title: Option<&str>) -> String {
     }
 }
 
-/// The index record of an extracted file, classified.
+/// The index record of an extracted file, classified. Its `picture_pages` are those OCR
+/// would read: a caller that ran OCR clears them.
 pub fn material_from(a: &Analysed, classifier: &Classifier) -> Material {
     let file_title = display_title(&a.path, None);
     let mut m = Material {
@@ -978,6 +965,7 @@ pub fn material_from(a: &Analysed, classifier: &Classifier) -> Material {
         error: None,
         damaged: None,
         ocr: None,
+        picture_pages: Vec::new(),
         pages: 0,
         chars: 0,
         manual: Vec::new(),
@@ -1013,6 +1001,11 @@ pub fn material_from(a: &Analysed, classifier: &Classifier) -> Material {
         Status::Empty
     } else {
         Status::Ok
+    };
+    // Until OCR runs: a caller with OCR on clears them, read or not.
+    m.picture_pages = match scan_of(doc) {
+        Some(Scan::PdfPages(pages) | Scan::SlidePictures(pages)) => pages,
+        _ => Vec::new(),
     };
     let c = classifier.classify(&MaterialText {
         path: &a.path,

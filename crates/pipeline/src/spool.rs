@@ -353,6 +353,7 @@ fn encode(m: &Material, out: &mut Vec<u8>) {
     });
     w.opt(m.damaged.as_deref(), |w, s| w.str(s));
     w.opt(m.ocr.as_deref(), |w, s| w.str(s));
+    w.seq(&m.picture_pages, |w, p| w.u32(*p));
     w.u32(m.pages);
     w.u64(m.chars);
     w.seq(&m.manual, |w, s| w.str(s));
@@ -394,6 +395,7 @@ fn empty_material() -> Material {
         error: None,
         damaged: None,
         ocr: None,
+        picture_pages: Vec::new(),
         pages: 0,
         chars: 0,
         manual: Vec::new(),
@@ -479,6 +481,7 @@ fn decode_into(bytes: &[u8], evidence: Evidence, m: &mut Material) -> io::Result
     }
     r.opt_string_into(&mut m.damaged)?;
     r.opt_string_into(&mut m.ocr)?;
+    r.seq_into(&mut m.picture_pages, Reader::u32)?;
     m.pages = r.u32()?;
     m.chars = r.u64()?;
     r.strings_into(&mut m.manual, true)?;
@@ -632,7 +635,7 @@ mod tests {
             "scores": {"osallisuus": 21.5, "johtaminen": 0.25},
             "status": "error", "error": {"kind": "timeout", "message": "yli 60 s"},
             "damaged": "the directory of its ZIP container is missing",
-            "ocr": "read by OCR (tesseract 5.3.0, fin+eng)", "pages": 7, "chars": 4321, "manual": ["city", "themes"],
+            "ocr": "read by OCR (tesseract 5.3.0, fin+eng)", "picture_pages": [3, 5], "pages": 7, "chars": 4321, "manual": ["city", "themes"],
             "answer_hints": {"leadership": ["Johto näkee."], "business": ["Yritykset hyötyvät."]}}"#;
         serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}"))
     }

@@ -29,6 +29,9 @@ pub struct Audit {
     /// Scans whose text was read by OCR, with what read them as the detail: the text may
     /// hold misread words.
     pub ocr: RowList,
+    /// Materials with text and pages (slides) of pictures without words of their own, that
+    /// no OCR read: as detail, `page:` or `slide:` and their numbers, comma-separated.
+    pub pictures: RowList,
     /// OCR ran on some material of the run: an empty file is then one that OCR found no text
     /// in, or that it could not read, rather than one that needs it.
     pub ocr_ran: bool,
@@ -138,6 +141,7 @@ impl Audit {
         self.errors()
             + self.damaged.len()
             + self.empty.len()
+            + self.pictures.len()
             + self.ocr.len()
             + self.no_theme.len()
             + self.no_city.len()
@@ -187,6 +191,16 @@ impl Audit {
         for (category, list) in plain {
             list.each(|path, detail| row(category, path, Cow::Borrowed(detail)))?;
         }
+        self.pictures.each(|path, pages| {
+            row(
+                lang.pick(
+                    "Sivuja kuvina ilman tekstiä (tarvitsee OCR:n)",
+                    "Pages of pictures without text (needs OCR)",
+                ),
+                path,
+                Cow::Owned(picture_pages_note(lang, pages)),
+            )
+        })?;
         self.ocr.each(|path, note| {
             row(
                 lang.pick("Luettu tekstintunnistuksella", "Read by OCR"),
@@ -312,6 +326,15 @@ impl Audit {
                 "",
             ),
         ];
+        // Shown where there are such pages, after the empty files: a run with OCR has read
+        // them.
+        if !self.pictures.is_empty() {
+            let label = lang.pick(
+                "Kuvasivuja ilman tekstiä (tarvitsevat OCR:n)",
+                "With pages of pictures, no text (need OCR)",
+            );
+            rows.insert(4, row(label, self.pictures.len(), ""));
+        }
         // Shown where OCR read something, after the empty files: a run without it has
         // nothing to say of it.
         if !self.ocr.is_empty() {
@@ -372,6 +395,15 @@ pub fn audit(view: View<'_>) -> std::io::Result<Audit> {
             Status::Ok => {
                 if let Some(note) = &m.ocr {
                     a.ocr.push(&m.path, note)?;
+                }
+                if !m.picture_pages.is_empty() {
+                    let unit = match m.format {
+                        Format::Pptx | Format::Ppt | Format::Odp => "slide",
+                        _ => "page",
+                    };
+                    let numbers: Vec<String> = m.picture_pages.iter().map(u32::to_string).collect();
+                    a.pictures
+                        .push(&m.path, &format!("{unit}:{}", numbers.join(",")))?;
                 }
                 if m.themes.is_empty() && !set_by_hand("themes") {
                     a.no_theme.push(&m.path, "")?;
@@ -964,6 +996,29 @@ pub fn write_audit_markdown(
         },
         &a.empty,
     )?;
+    if !a.pictures.is_empty() {
+        out.push_str(&format!(
+            "## {} ({})\n\n{}\n\n",
+            lang.pick(
+                "Kuvasivut ilman tekstiä: skannattuja sivuja tai kuvakaappauksia, tarvitsevat tekstintunnistusta (OCR)",
+                "Pages of pictures without text: scanned pages or screenshots, need text recognition (OCR)"
+            ),
+            a.pictures.len(),
+            lang.pick(
+                "Näissä materiaaleissa on tekstiä, mutta näillä sivuilla ei ole omaa tekstiä, vain kuva. `kooste run --ocr` lukee ne.",
+                "These materials have text, but these pages have none of their own, only a picture. `kooste run --ocr` reads them."
+            )
+        ));
+        a.pictures.each(|p, pages| {
+            out.push_str(&format!(
+                "- `{}`: {}\n",
+                code(p),
+                picture_pages_note(lang, pages)
+            ));
+            Ok::<(), std::io::Error>(())
+        })?;
+        out.push('\n');
+    }
     if !a.ocr.is_empty() {
         out.push_str(&format!(
             "## {} ({})\n\n",
@@ -1141,6 +1196,20 @@ fn contenders_note(lang: Lang, names: &str) -> String {
     )
 }
 
+/// "sivut 31, 36–40" or "slides 3, 5": the pages of pictures of an [`Audit::pictures`] row,
+/// runs of consecutive pages as ranges.
+fn picture_pages_note(lang: Lang, detail: &str) -> String {
+    let (unit, list) = detail.split_once(':').unwrap_or(("page", detail));
+    let numbers: Vec<u32> = list.split(',').filter_map(|n| n.parse().ok()).collect();
+    let word = match (unit, numbers.len() == 1) {
+        ("slide", true) => lang.pick("dia", "slide"),
+        ("slide", false) => lang.pick("diat", "slides"),
+        (_, true) => lang.pick("sivu", "page"),
+        (_, false) => lang.pick("sivut", "pages"),
+    };
+    format!("{word} {}", kooste_model::page_runs(&numbers))
+}
+
 /// One line per row, the path and its detail, and a blank line after them.
 fn detail_lines(out: &mut Spill<'_>, rows: &RowList) -> std::io::Result<()> {
     rows.each(|path, detail| {
@@ -1221,6 +1290,49 @@ mod tests {
             "Damaged, read in part".to_string(),
             "Oulu/luonnos.docx".to_string(),
             note.to_string()
+        )));
+        assert_eq!(rows.len(), a.row_count());
+    }
+
+    #[test]
+    fn pages_of_pictures_without_text_are_listed_for_ocr() {
+        let index: Index = serde_json::from_str(
+            r#"{"schema": 1, "generated": "2018-03-13T00:00:00Z", "drive": "d",
+            "rules": {"source": "default", "hash": "h"}, "documents": [
+            {"path": "Oulu/luento.pdf", "format": "pdf", "bytes": 9, "hash": "a",
+              "title": "t", "city": "Oulu", "tp": ["TP5"], "themes": [], "status": "ok",
+              "error": null, "picture_pages": [31, 36, 37, 38, 39, 40], "pages": 45,
+              "chars": 100},
+            {"path": "Oulu/diat.pptx", "format": "pptx", "bytes": 9, "hash": "b",
+              "title": "t", "city": "Oulu", "tp": ["TP5"], "themes": [], "status": "ok",
+              "error": null, "picture_pages": [3], "pages": 5, "chars": 100},
+            {"path": "Oulu/muistio.pdf", "format": "pdf", "bytes": 9, "hash": "c",
+              "title": "t", "city": "Oulu", "tp": ["TP5"], "themes": [], "status": "ok",
+              "error": null, "pages": 1, "chars": 100}]}"#,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let a = audit_of(&index);
+        assert_eq!(a.pictures.len(), 2);
+        let md = audit_markdown(&a, Lang::Fi);
+        assert!(
+            md.contains("| Kuvasivuja ilman tekstiä (tarvitsevat OCR:n) | 2 |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("- `Oulu/luento.pdf`: sivut 31, 36\u{2013}40\n- `Oulu/diat.pptx`: dia 3\n"),
+            "{md}"
+        );
+        let md = audit_markdown(&a, Lang::En);
+        assert!(md.contains("- `Oulu/diat.pptx`: slide 3\n"), "{md}");
+        let mut rows = Vec::new();
+        a.each_row(Lang::En, |r| {
+            rows.push((r.category.into_owned(), r.detail.into_owned()));
+            Ok::<(), std::io::Error>(())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(rows.contains(&(
+            "Pages of pictures without text (needs OCR)".to_string(),
+            "pages 31, 36\u{2013}40".to_string()
         )));
         assert_eq!(rows.len(), a.row_count());
     }

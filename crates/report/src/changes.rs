@@ -307,6 +307,7 @@ mod tests {
                     error: None,
                     damaged: None,
                     ocr: None,
+                    picture_pages: Vec::new(),
                     pages: 1,
                     chars: 1,
                     manual: vec![],

@@ -778,6 +778,7 @@ mod tests {
             error: None,
             damaged: None,
             ocr: None,
+            picture_pages: Vec::new(),
             pages: 1,
             chars: 100,
             manual: vec![],
