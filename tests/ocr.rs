@@ -798,12 +798,58 @@ fn a_slide_of_a_picture_in_a_deck_with_text_is_read_alone() {
         .unwrap_or_default();
     assert_eq!(texts, ["Tulokset", READ_TEXT, "Kuva"]);
 
+    // The same slides in OpenDocument.
+    std::fs::write(drive.join("Oulu/diat.odp"), odp_deck()).unwrap_or_else(|e| panic!("{e}"));
     let out = tmp.path().join("out");
+    run_ok(&bin, &drive, &out, &[]);
+    let docs = documents(&read_json(&out.join("index.json")));
+    for path in ["Oulu/diat.pptx", "Oulu/diat.odp"] {
+        assert_eq!(
+            docs[path]["picture_pages"],
+            serde_json::json!([2]),
+            "{path}"
+        );
+    }
+    assert!(read(&out.join("audit.md")).contains("- `Oulu/diat.odp`: dia 2\n"));
     run_ok(&bin, &drive, &out, &["--ocr"]);
     let docs = documents(&read_json(&out.join("index.json")));
-    let doc = &docs["Oulu/diat.pptx"];
-    assert_eq!(doc["ocr"], note, "{doc}");
-    assert_eq!(term_pages(doc, "osallisuus"), [2], "{doc}");
+    for path in ["Oulu/diat.pptx", "Oulu/diat.odp"] {
+        let doc = &docs[path];
+        assert_eq!(doc["ocr"], note, "{doc}");
+        assert_eq!(term_pages(doc, "osallisuus"), [2], "{doc}");
+    }
+}
+
+/// [`deck`]'s three slides (a title; a picture of a page; a picture with a caption) as an
+/// OpenDocument presentation.
+fn odp_deck() -> Vec<u8> {
+    let frame = |inner: &str| format!("<draw:frame>{inner}</draw:frame>");
+    let text = |t: &str| {
+        frame(&format!(
+            "<draw:text-box><text:p>{t}</text:p></draw:text-box>"
+        ))
+    };
+    let picture = frame(r#"<draw:image xlink:href="Pictures/sivu.png"/>"#);
+    let pages = [
+        text("Tulokset"),
+        picture.clone(),
+        format!("{picture}{}", text("Kuva")),
+    ];
+    let pages: String = pages
+        .iter()
+        .map(|p| format!("<draw:page>{p}</draw:page>"))
+        .collect();
+    let content = format!(
+        r#"<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:xlink="http://www.w3.org/1999/xlink"><office:body><office:presentation>{pages}</office:presentation></office:body></office:document-content>"#
+    );
+    zip_of(&[
+        (
+            "mimetype",
+            b"application/vnd.oasis.opendocument.presentation".as_slice(),
+        ),
+        ("content.xml", content.as_bytes()),
+        ("Pictures/sivu.png", &page_png()),
+    ])
 }
 
 /// Term pages of the theme `id` of `doc`.

@@ -862,6 +862,8 @@ struct Walker<'s, 'l, 'o> {
     cells_left: u64,
     // Presentation state.
     page_hidden: bool,
+    /// The slide shows a picture of its own (not in its notes).
+    page_picture: bool,
     page_notes: String,
     page_footer: Option<String>,
     page_master: Option<String>,
@@ -906,6 +908,7 @@ fn walk_body(
         rows: Vec::new(),
         cells_left: limits.max_cells,
         page_hidden: false,
+        page_picture: false,
         page_notes: String::new(),
         page_footer: None,
         page_master: None,
@@ -1038,6 +1041,11 @@ impl Walker<'_, '_, '_> {
             "title" | "desc" if qualified(element).starts_with("svg:") => {
                 return Flow::SkipChildren;
             }
+            // A slide's number field holds the placeholder "<number>" as saved, not the
+            // number a viewer shows.
+            "page-number" if self.kind == Some(Kind::Presentation) => {
+                return Flow::SkipChildren;
+            }
             "creator" | "date" | "date-string" if self.annotation_open() => {
                 return Flow::SkipChildren;
             }
@@ -1103,6 +1111,15 @@ impl Walker<'_, '_, '_> {
             "notes" if self.kind == Some(Kind::Presentation) && !empty => {
                 self.push_sink(Purpose::SlideNotes);
             }
+            // A picture in the package; a flat file's pictures are inline, and OCR reads
+            // only a package's.
+            "image"
+                if self.kind == Some(Kind::Presentation)
+                    && !self.sinks.iter().any(|s| s.purpose == Purpose::SlideNotes)
+                    && attr("href").is_some_and(|h| !h.contains("://")) =>
+            {
+                self.page_picture = true;
+            }
             "page" if self.kind == Some(Kind::Presentation) && !empty => {
                 let style = attr("style-name");
                 self.page_hidden = style
@@ -1112,6 +1129,7 @@ impl Walker<'_, '_, '_> {
                 self.page_footer = attr("use-footer-name");
                 self.page_master = attr("master-page-name");
                 self.page_style = style;
+                self.page_picture = false;
                 self.page_notes.clear();
                 self.sinks.truncate(1);
                 if let Some(root) = self.sinks.first_mut() {
@@ -1361,6 +1379,9 @@ impl Walker<'_, '_, '_> {
             None => String::new(),
         };
         self.sinks.truncate(1);
+        // A slide with no words of its own that shows a picture: a screenshot or a scanned
+        // page, whose writing OCR may read.
+        let pictured = self.page_picture && !text.chars().any(char::is_alphabetic);
         let mut text = text;
         let master = self
             .page_master
@@ -1390,12 +1411,15 @@ impl Walker<'_, '_, '_> {
             append_block(&mut text, f);
         }
         if !self.page_notes.trim().is_empty() {
-            text.push_str("\n\n");
+            if !text.is_empty() {
+                text.push_str("\n\n");
+            }
             text.push_str(self.page_notes.trim());
         }
         let n = self.body.pages.len() as u32 + 1;
         self.body.pages.push(Page {
             hidden: self.page_hidden,
+            pictured,
             ..Page::new(n, text)
         });
         self.page_notes.clear();
@@ -1682,6 +1706,35 @@ mod tests {
             ]
         );
         assert!(!b.pages[0].hidden && b.pages[1].hidden);
+    }
+
+    /// A slide is marked for OCR when it shows a picture of the package and has no words of
+    /// its own: its number field and its notes do not count, a caption does; a picture in
+    /// the notes or held inline (a flat file's) does not make it one.
+    #[test]
+    fn slides_of_pictures_without_words_are_marked() {
+        let picture = r#"<draw:frame><draw:image xlink:href="Pictures/kuva.png"/></draw:frame>"#;
+        let number = r#"<draw:frame presentation:class="page-number"><draw:text-box><text:p><text:page-number>&lt;number&gt;</text:page-number></text:p></draw:text-box></draw:frame>"#;
+        let notes = r#"<presentation:notes><draw:frame><draw:text-box><text:p>Puhujan muistiinpano</text:p></draw:text-box></draw:frame></presentation:notes>"#;
+        let slides = [
+            r#"<draw:frame><draw:text-box><text:p>Otsikko</text:p></draw:text-box></draw:frame>"#.to_string(),
+            format!("{picture}{number}{notes}"),
+            format!(r#"{picture}<draw:frame><draw:text-box><text:p>Kuva 1</text:p></draw:text-box></draw:frame>"#),
+            r#"<presentation:notes><draw:frame><draw:image xlink:href="Pictures/kuva.png"/></draw:frame></presentation:notes>"#.to_string(),
+            r#"<draw:frame><draw:image><office:binary-data>iVBORw0KGgo=</office:binary-data></draw:image></draw:frame>"#.to_string(),
+        ];
+        let pages: String = slides
+            .iter()
+            .map(|s| format!("<draw:page>{s}</draw:page>"))
+            .collect();
+        let xml = format!(
+            "<office:document-content><office:body><office:presentation>{pages}</office:presentation></office:body></office:document-content>"
+        );
+        let b = body(&xml, "");
+        let pictured: Vec<u32> = b.pages.iter().filter(|p| p.pictured).map(|p| p.n).collect();
+        assert_eq!(pictured, [2]);
+        // The number's placeholder is no text; the notes follow without a blank start.
+        assert_eq!(b.pages[1].text, "Puhujan muistiinpano");
     }
 
     #[test]

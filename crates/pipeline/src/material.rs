@@ -93,7 +93,7 @@ pub(crate) fn scan_of(doc: &Document) -> Option<Scan> {
         }
         return match doc.format {
             Format::Pdf => Some(Scan::PdfPages(pages)),
-            Format::Pptx => Some(Scan::SlidePictures(pages)),
+            Format::Pptx | Format::Odp => Some(Scan::SlidePictures(pages)),
             _ => None,
         };
     }
