@@ -366,6 +366,21 @@ fn report_with_a_scanned_page() -> Vec<u8> {
     support::pdf_of(&objects)
 }
 
+/// A stand-in's word list (`$2.tsv`): five words read with confidence 95, which OCR trusts.
+fn trusted_tsv() -> String {
+    let rows: String = [
+        "Allekirjoitettu",
+        "hallituksen",
+        "kokouksen",
+        "pöytäkirja",
+        "liitteenä",
+    ]
+    .iter()
+    .map(|w| format!("5\\t1\\t1\\t1\\t1\\t1\\t0\\t0\\t1\\t1\\t95\\t{w}\\n"))
+    .collect();
+    format!("printf 'level\\n{rows}' > \"$2.tsv\"")
+}
+
 /// The stand-in pdftoppm writes the page's number into the picture and the stand-in
 /// tesseract reads it back, so that the text says which page was read.
 const RENDER_NUMBER: &str = r#"for a; do last="$a"; done; echo "$5" > "$last.pgm""#;
@@ -381,8 +396,12 @@ fn a_scanned_page_in_a_report_with_text_is_read_alone() {
     std::fs::create_dir_all(drive.join("Oulu")).unwrap_or_else(|e| panic!("{e}"));
     let report = drive.join("Oulu/loppuraportti.pdf");
     std::fs::write(&report, report_with_a_scanned_page()).unwrap_or_else(|e| panic!("{e}"));
-    let read_page = r#"printf 'Allekirjoitettu sivu %s\n' "$(cat "$1")" > "$2.txt""#;
-    let bin = programs(tmp.path(), RENDER_NUMBER, read_page);
+    // Read with confidence: beside pages with text, a page keeps only writing tesseract trusts.
+    let read_page = format!(
+        r#"printf 'Allekirjoitettu sivu %s\n' "$(cat "$1")" > "$2.txt"; {}"#,
+        trusted_tsv()
+    );
+    let bin = programs(tmp.path(), RENDER_NUMBER, &read_page);
     let note = "read by OCR (tesseract 9.9.9-stand-in, fin+eng): page 2, which shows a picture and no text";
 
     let o = kooste_with(

@@ -63,7 +63,7 @@ pub fn extract(name: &str, data: &[u8]) {
 /// reads where it has no text.
 pub fn extract_and_pictures(name: &str, data: &[u8]) {
     extract(name, data);
-    let _ = kooste_extract::page_pictures(name, data, &Limits::default().start(), |_| Ok(()));
+    let _ = kooste_extract::page_pictures(name, data, &Limits::default().start(), None, |_| Ok(()));
 }
 
 /// A spreadsheet is also read as a table of rules or annotations.

@@ -181,6 +181,15 @@ pub const MAX_PAGE_PICTURES: u32 = 40;
 /// Pictures smaller than this are icons, bullets and logos rather than pages of writing.
 const MIN_PAGE_PICTURE_BYTES: usize = 4096;
 
+/// Whether the picture `part` of a package is one [`page_pictures`] would give OCR, by its
+/// first bytes and its declared size: the test of a slide that may be a picture of writing.
+pub(crate) fn ocr_picture(package: &mut package::Package<'_>, part: &str) -> bool {
+    package.head(part, 16).is_some_and(|(head, size)| {
+        size >= MIN_PAGE_PICTURE_BYTES as u64
+            && Picture::of(&head, &sniff::extension(part)).is_some_and(|p| p.readable_by_ocr())
+    })
+}
+
 /// Gives `each` the pictures that the pages of a word-processing document or a presentation
 /// (DOCX, PPTX, ODT, ODP) show, one at a time, in reading order: pages scanned and pasted
 /// into a document, or slides saved as pictures, which OCR can read where the document has
@@ -188,11 +197,13 @@ const MIN_PAGE_PICTURE_BYTES: usize = 4096;
 /// of [`MIN_PAGE_PICTURE_BYTES`] or more, and the first [`MAX_PAGE_PICTURES`] of them (those
 /// shown after are counted, not looked at). A package whose directory is lost is read from
 /// the entries before the cut, as [`extract`] reads it. Other formats have none. An error of
-/// `each` stops the listing and is returned.
+/// `each` stops the listing and is returned. With `pages`, only the pictures those pages show
+/// are given and counted, each on the first of them that shows it.
 pub fn page_pictures(
     name: &str,
     bytes: &[u8],
     limits: &Limits,
+    pages: Option<&[u32]>,
     mut each: impl FnMut(PagePicture) -> Result<(), Error>,
 ) -> Result<PictureCount, Error> {
     let rebuilt;
@@ -220,8 +231,13 @@ pub fn page_pictures(
         let mut count = PictureCount::default();
         // A picture shown on many slides is read once, on the first.
         let mut seen = std::collections::HashSet::new();
+        let only: Option<std::collections::HashSet<u32>> =
+            pages.map(|pages| pages.iter().copied().collect());
         for (page, part) in &shown {
             limits.check_time()?;
+            if only.as_ref().is_some_and(|only| !only.contains(page)) {
+                continue;
+            }
             if !seen.insert(part.as_str()) {
                 continue;
             }

@@ -115,6 +115,21 @@ impl<'a> Package<'a> {
         Ok(data)
     }
 
+    /// The first `n` bytes of an entry and the size its header declares, without inflating
+    /// the rest: enough to tell what a picture is. `None` for an entry that is missing,
+    /// protected or unreadable.
+    pub(crate) fn head(&mut self, name: &str, n: u64) -> Option<(Vec<u8>, u64)> {
+        let stored = self.find(name)?.to_string();
+        let mut entry = self.archive.by_name(&stored).ok()?;
+        if entry.encrypted() {
+            return None;
+        }
+        let size = entry.size();
+        let mut head = Vec::new();
+        entry.by_ref().take(n).read_to_end(&mut head).ok()?;
+        Some((head, size))
+    }
+
     /// Fails when any entry would inflate past the limits. For parsers that read the
     /// container themselves (calamine), where our capped reads cannot protect them. Headers
     /// can lie about sizes, so entries that could hide a bomb are inflated into a counter.

@@ -21,7 +21,7 @@ struct Found {
 
 fn pictures_of(name: &str, bytes: &[u8]) -> Result<Found, Error> {
     let mut found = Found::default();
-    let count = page_pictures(name, bytes, &Limits::default(), |p| {
+    let count = page_pictures(name, bytes, &Limits::default(), None, |p| {
         found.shown.push((p.page, p.picture, p.bytes.len()));
         Ok(())
     })?;
@@ -285,7 +285,7 @@ fn other_formats_and_broken_packages_give_nothing_or_an_error() {
     };
     let bytes = std::fs::read(root.join("docx/tika__2pic.docx")).unwrap_or_default();
     let mut calls = 0;
-    let stopped = page_pictures("2pic.docx", &bytes, &limits, |_| {
+    let stopped = page_pictures("2pic.docx", &bytes, &limits, None, |_| {
         calls += 1;
         Err(Error::Io(std::io::Error::other("levy täynnä")))
     });

@@ -237,6 +237,7 @@ impl<'d> Interp<'d> {
         let content = self.page_content(page, budget)?;
         let picture = {
             let mut run = Run::new(self, &mut text, budget, ctm);
+            run.page = (width, height);
             run.execute(&content, page.resources, 0)?;
             run.annotations(page)?;
             run.picture_area
@@ -300,6 +301,8 @@ struct Run<'i, 'd> {
     scratch: String,
     /// The area, in default user space, of the largest picture drawn so far.
     picture_area: f64,
+    /// The page's width and height: what of a picture lies off the page is not seen.
+    page: (f64, f64),
 }
 
 impl<'i, 'd> Run<'i, 'd> {
@@ -332,6 +335,7 @@ impl<'i, 'd> Run<'i, 'd> {
             forms_active: Vec::new(),
             scratch: String::new(),
             picture_area: 0.0,
+            page: (0.0, 0.0),
         }
     }
 
@@ -626,7 +630,13 @@ impl<'i, 'd> Run<'i, 'd> {
         match get_name(doc, &stream.dict, b"Subtype") {
             Some(b"Form") => {}
             Some(b"Image") => {
-                self.picture_drawn();
+                let hidden = matches!(
+                    (&self.interp.optional, stream.dict.get(b"OC")),
+                    (Some(oc), Ok(oc_obj)) if !oc.visible(doc, oc_obj)
+                );
+                if !hidden {
+                    self.picture_drawn();
+                }
                 return Ok(());
             }
             _ => return Ok(()),
@@ -641,8 +651,22 @@ impl<'i, 'd> Run<'i, 'd> {
         if self.hidden > 0 {
             return;
         }
-        let [a, b, c, d, ..] = self.gs.ctm;
-        let area = (a * d - b * c).abs();
+        let [a, b, c, d, e, f] = self.gs.ctm;
+        // The unit square's corners on the page; of its bounding box, the part on the page.
+        let xs = [e, a + e, c + e, a + c + e];
+        let ys = [f, b + f, d + f, b + d + f];
+        let (w, h) = self.page;
+        let span = |v: [f64; 4], limit: f64| {
+            let lo = v.iter().copied().fold(f64::INFINITY, f64::min).max(0.0);
+            let hi = v
+                .iter()
+                .copied()
+                .fold(f64::NEG_INFINITY, f64::max)
+                .min(limit);
+            (hi - lo).max(0.0)
+        };
+        let on_page = span(xs, w) * span(ys, h);
+        let area = (a * d - b * c).abs().min(on_page);
         if area.is_finite() && area > self.picture_area {
             self.picture_area = area;
         }

@@ -139,6 +139,12 @@ fn extract_loaded(doc: &lopdf::Document, budget: &mut Budget) -> Result<PdfText,
         texts.push(text);
         picture_cover.push(cover);
     }
+    // Pictures are found to be read by a renderer that numbers pages by the page tree's
+    // count; where that count is not the pages found (a page listed twice), a page number
+    // could name another page, so no page is said to show one.
+    if declared_pages(doc).is_some_and(|n| n != pages.len() as i64) {
+        picture_cover.fill(0.0);
+    }
     if texts.iter().all(|t| t.trim().is_empty()) && has_xfa(doc) {
         return Err(PdfError::Unsupported(
             "an XFA form: its content is in the form's XML, not on the pages".into(),
@@ -149,6 +155,17 @@ fn extract_loaded(doc: &lopdf::Document, budget: &mut Budget) -> Result<PdfText,
         picture_cover,
         meta: meta::read(doc, budget),
     })
+}
+
+/// The page count that the page tree's root declares.
+fn declared_pages(doc: &lopdf::Document) -> Option<i64> {
+    let catalog = doc
+        .trailer
+        .get(b"Root")
+        .ok()
+        .and_then(|r| objects::as_dict(doc, r))?;
+    let root = objects::get_dict(doc, catalog, b"Pages")?;
+    objects::get_int(doc, root, b"Count")
 }
 
 /// Whether the document carries an XFA form, whose content viewers without XFA support

@@ -384,4 +384,63 @@ fn the_largest_picture_a_page_draws_is_measured_against_the_page() {
         Ok(t) => assert_eq!(t.picture_cover, [0.0]),
         Err(e) => panic!("{:?}: {e}", e.kind()),
     }
+    // Nor does a picture whose own optional content is off.
+    let hidden_image = pdf(&[
+        b"<< /Type /Catalog /Pages 2 0 R /OCProperties << /OCGs [7 0 R] /D << /OFF [7 0 R] >> >> >>".to_vec(),
+        b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>".to_vec(),
+        HELVETICA.as_bytes().to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /XObject << /Im1 6 0 R >> >> /Contents 5 0 R >>".to_vec(),
+        stream("", b"q 612 0 0 792 0 0 cm /Im1 Do Q"),
+        stream(
+            "/Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray \
+             /BitsPerComponent 8 /OC 7 0 R",
+            b"\x7f",
+        ),
+        b"<< /Type /OCG /Name (Piilo) >>".to_vec(),
+    ]);
+    match extract(&hidden_image, &Limits::default()) {
+        Ok(t) => assert_eq!(t.picture_cover, [0.0]),
+        Err(e) => panic!("{:?}: {e}", e.kind()),
+    }
+    // What lies off the page is not seen: half of it, or all.
+    let half_off = picture_cover(
+        b"q 612 0 0 792 306 0 cm /Im1 Do Q",
+        with_image,
+        vec![image()],
+    );
+    assert!((half_off - 0.5).abs() < 1e-6, "{half_off}");
+    let off = picture_cover(
+        b"q 612 0 0 792 5000 0 cm /Im1 Do Q",
+        with_image,
+        vec![image()],
+    );
+    assert_eq!(off, 0.0);
+}
+
+/// A page listed twice in the page tree: renderers number pages by the tree's count, this
+/// crate reads each page object once, so page numbers could disagree and no page is said to
+/// show a picture.
+#[test]
+fn pages_of_a_tree_that_lists_a_page_twice_show_no_pictures() {
+    let bytes = pdf(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [4 0 R 4 0 R 6 0 R] /Count 3 >>".to_vec(),
+        HELVETICA.as_bytes().to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R >>".to_vec(),
+        stream("", b"BT /F1 12 Tf 72 700 Td (teksti) Tj ET"),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /XObject << /Im1 8 0 R >> >> /Contents 7 0 R >>".to_vec(),
+        stream("", b"q 612 0 0 792 0 0 cm /Im1 Do Q"),
+        stream(
+            "/Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray \
+             /BitsPerComponent 8",
+            b"\x7f",
+        ),
+    ]);
+    match extract(&bytes, &Limits::default()) {
+        Ok(t) => {
+            assert_eq!(t.pages.len(), 2);
+            assert_eq!(t.picture_cover, [0.0, 0.0]);
+        }
+        Err(e) => panic!("{:?}: {e}", e.kind()),
+    }
 }

@@ -1248,7 +1248,7 @@ fn read_scan(
         return Ok(ScanText::NotAScan);
     }
     // Pages of a PDF with text whose pictures hold no writing: it stays as extracted.
-    if reading.found_nothing_in_part() {
+    if scan.in_part() && reading.adds_nothing() {
         return Ok(ScanText::NotAScan);
     }
     drop(claim);
@@ -1302,14 +1302,16 @@ fn read_pictures(
     member: (&str, &str),
     (pages, slides): (usize, Option<&[u32]>),
 ) -> Result<Reading, PipelineError> {
+    let only = slides.unwrap_or_default();
     let copies = match material::PictureCopies::make(|to| match &ctx.pool {
-        Some(pool) => pool.copy_pictures(path, &entry.rel_path, member, to),
+        Some(pool) => pool.copy_pictures(path, &entry.rel_path, member, to, only),
         None => Ok(material::copy_pictures(
             path,
             &entry.rel_path,
             member,
             to,
             &ctx.config.limits,
+            only,
         )),
     })? {
         Ok(copies) => copies,

@@ -163,11 +163,12 @@ impl ScanReading {
         self.pictures == 0 && self.failed.is_empty()
     }
 
-    /// Of a PDF with text read in part: OCR found no writing in its pictures (photographs,
-    /// drawings) and nothing failed, so the document stays as extracted, without a note.
-    pub(crate) fn found_nothing_in_part(&self) -> bool {
-        !self.numbers.is_empty()
-            && self.failed.is_empty()
+    /// Of a document with text read in part ([`Scan::in_part`]): OCR found no writing in
+    /// its pictures (photographs, drawings), nothing failed and nothing was left unread, so
+    /// the document stays as extracted, without a note.
+    pub(crate) fn adds_nothing(&self) -> bool {
+        self.failed.is_empty()
+            && self.left_out == 0
             && self.pages.iter().all(|p| p.trim().is_empty())
     }
 }
@@ -191,7 +192,8 @@ pub(crate) fn apply_reading(doc: &mut Document, reading: ScanReading, reader: &s
     if reading.pictures > 0 {
         return fill_from_pictures(doc, reading, reader);
     }
-    if !reading.numbers.is_empty() {
+    // Pages of a document with text: a whole scan has none.
+    if !doc.is_empty() {
         return fill_picture_pages(doc, reading, reader);
     }
     let mut total = doc.pages.len();
@@ -243,18 +245,22 @@ fn fill_from_pictures(doc: &mut Document, reading: ScanReading, reader: &str) ->
     )
 }
 
-/// Adds what OCR read of the pages of a PDF with text that show pictures to those pages, and
-/// says how it was read.
+/// Adds what OCR read of the pages of a PDF or the slides of a presentation with text that
+/// show pictures to those pages, and says how they were read.
 fn fill_picture_pages(doc: &mut Document, reading: ScanReading, reader: &str) -> String {
-    let mut found = false;
-    for (n, text) in reading.numbers.iter().zip(reading.pages) {
-        let Some(page) = doc.pages.iter_mut().find(|p| p.n == *n) else {
+    let unit = match doc.format {
+        Format::Pptx | Format::Odp | Format::Ppt => "slide",
+        _ => "page",
+    };
+    let mut found = Vec::new();
+    for (&n, text) in reading.numbers.iter().zip(reading.pages) {
+        let Some(page) = doc.pages.iter_mut().find(|p| p.n == n) else {
             continue;
         };
         if text.trim().is_empty() {
             continue;
         }
-        found = true;
+        found.push(n);
         // A page number or a date beside the scan stays before its text.
         if page.text.trim().is_empty() {
             page.text = text;
@@ -262,26 +268,34 @@ fn fill_picture_pages(doc: &mut Document, reading: ScanReading, reader: &str) ->
             page.text = format!("{}\n{text}", page.text.trim_end());
         }
     }
-    if !found {
-        return empty_note(&reading.failed, reader);
-    }
     let more = match reading.left_out {
         0 => String::new(),
-        1 => "; 1 more such page not read".to_string(),
-        n => format!("; {n} more such pages not read"),
+        1 => format!("; 1 more such {unit} not read"),
+        n => format!("; {n} more such {unit}s not read"),
     };
-    let what = match reading.numbers.len() {
+    let not_read = not_read(&reading.failed, &format!("{unit}s"));
+    if found.is_empty() {
+        return match (reading.failed.first(), reading.numbers.as_slice()) {
+            (Some((_, why)), _) => format!("OCR failed: {why}{more}"),
+            // Every such slide's pictures were past the pictures read of a file.
+            (None, []) => format!(
+                "not read by OCR ({reader}): {} {unit}s that show pictures and no text, past the \
+                 pictures it reads of a file",
+                reading.left_out
+            ),
+            (None, read) => format!(
+                "OCR found no text ({reader}) on {}{more}",
+                page_list(read, unit)
+            ),
+        };
+    }
+    let what = match found.len() {
         1 => "which shows a picture and no text",
         _ => "which show pictures and no text",
     };
-    let unit = match doc.format {
-        Format::Pptx | Format::Odp | Format::Ppt => "slide",
-        _ => "page",
-    };
     format!(
-        "read by OCR ({reader}): {}, {what}{more}{}",
-        page_list(&reading.numbers, unit),
-        not_read(&reading.failed, "pages")
+        "read by OCR ({reader}): {}, {what}{more}{not_read}",
+        page_list(&found, unit)
     )
 }
 
@@ -353,6 +367,7 @@ pub fn read_scan_file(
                 (suffix, &a.hash),
                 to,
                 limits,
+                scan.slides().unwrap_or_default(),
             ))
         }) {
             Ok(Ok(copies)) => copies,
@@ -361,7 +376,7 @@ pub fn read_scan_file(
         return match read_pictures_by_ocr(ocr, &copies, doc.pages.len(), scan.slides()) {
             Ok(reading)
                 if (scan == Scan::Pictures && reading.shows_no_pictures())
-                    || reading.found_nothing_in_part() =>
+                    || (scan.in_part() && reading.adds_nothing()) =>
             {
                 None
             }
@@ -386,7 +401,7 @@ pub fn read_scan_file(
     };
     let path = copy.as_ref().map_or(file, ScanCopy::path);
     Some(match read_by_ocr(ocr, &scan, path) {
-        Ok(reading) if reading.found_nothing_in_part() => return None,
+        Ok(reading) if scan.in_part() && reading.adds_nothing() => return None,
         Ok(reading) => apply_reading(doc, reading, &ocr.describe()),
         Err(e) => ocr_failure(&e),
     })
@@ -487,12 +502,14 @@ pub(crate) fn copy_pictures(
     member: (&str, &str),
     to: &Path,
     limits: &Limits,
+    pages: &[u32],
 ) -> Result<CopiedPictures, String> {
     let (target, bytes) = member_bytes(abs, name, member, limits)?
         .ok_or("the document is no longer what was read")?;
     let mut copied = CopiedPictures::default();
     // Each picture is written as it is found, so that only one is held at a time.
-    let listed = kooste_extract::page_pictures(&target, &bytes, &limits.start(), |picture| {
+    let only = (!pages.is_empty()).then_some(pages);
+    let listed = kooste_extract::page_pictures(&target, &bytes, &limits.start(), only, |picture| {
         let file = format!(
             "{:02}.{}",
             copied.files.len() + 1,
@@ -519,6 +536,11 @@ pub(crate) fn copy_pictures(
 }
 
 impl Scan {
+    /// Whether OCR reads some pages of a document with text, not the whole of one without.
+    pub(crate) fn in_part(&self) -> bool {
+        matches!(self, Scan::PdfPages(_) | Scan::SlidePictures(_))
+    }
+
     /// The slides to read, of a presentation with text; `None` where all pictures are read.
     pub(crate) fn slides(&self) -> Option<&[u32]> {
         match self {
@@ -537,28 +559,13 @@ pub(crate) fn read_pictures_by_ocr(
     pages: usize,
     slides: Option<&[u32]>,
 ) -> Result<ScanReading, kooste_ocr::OcrError> {
-    let chosen;
-    let copied = match slides {
-        None => &copies.copied,
-        Some(slides) => {
-            // Pictures past the cap are not known by slide: the note cannot count them.
-            chosen = CopiedPictures {
-                files: (copies.copied.files.iter())
-                    .filter(|(page, _)| slides.contains(page))
-                    .cloned()
-                    .collect(),
-                left_out: 0,
-                ..copies.copied.clone()
-            };
-            &chosen
-        }
-    };
+    let copied = &copies.copied;
     let files = &copied.files;
     let paths: Vec<std::path::PathBuf> = files
         .iter()
         .map(|(_, file)| copies.dir.path().join(file))
         .collect();
-    let text = if paths.is_empty() {
+    let mut text = if paths.is_empty() {
         kooste_ocr::OcrText {
             pages: Vec::new(),
             failed: Vec::new(),
@@ -567,21 +574,41 @@ pub(crate) fn read_pictures_by_ocr(
     } else {
         ocr.read_pictures(&paths)?
     };
+    let Some(slides) = slides else {
+        return Ok(pictures_reading(copied, text, pages));
+    };
+    // The slides whose pictures were read, in order; a failure names its slide.
+    let mut read: Vec<u32> = Vec::new();
+    for (page, _) in files.iter().take(text.pages.len()) {
+        if !read.contains(page) {
+            read.push(*page);
+        }
+    }
+    for (n, why) in &mut text.failed {
+        if let Some((page, _)) = files.get((*n as usize).saturating_sub(1)) {
+            *why = why.replacen(
+                &format!("picture {n}"),
+                &format!("the picture of slide {page}"),
+                1,
+            );
+        }
+    }
+    // Slides past the cap or the time, not read; a slide without a picture OCR reads
+    // (too small, a drawing) had nothing to read.
+    let cut = copied.left_out > 0 || text.left_out > 0;
+    let unread = slides.iter().filter(|n| !read.contains(n)).count() as u32;
     let reading = pictures_reading(copied, text, pages);
-    Ok(match slides {
-        None => reading,
-        Some(slides) => ScanReading {
-            pages: (slides.iter())
-                .map(|&n| {
-                    let at = (n as usize).saturating_sub(1);
-                    reading.pages.get(at).cloned().unwrap_or_default()
-                })
-                .collect(),
-            numbers: slides.to_vec(),
-            pictures: 0,
-            left_out: 0,
-            ..reading
-        },
+    Ok(ScanReading {
+        pages: (read.iter())
+            .map(|&n| {
+                let at = (n as usize).saturating_sub(1);
+                reading.pages.get(at).cloned().unwrap_or_default()
+            })
+            .collect(),
+        numbers: read,
+        pictures: 0,
+        left_out: if cut { unread } else { 0 },
+        ..reading
     })
 }
 
@@ -1078,11 +1105,11 @@ mod tests {
                 left_out: 1,
             })
         };
-        assert!(!reading.found_nothing_in_part());
+        assert!(!reading.adds_nothing());
         let note = apply_reading(&mut doc, reading, "t");
         assert_eq!(
             note,
-            "read by OCR (t): pages 2, 4, which show pictures and no text; 1 more such page \
+            "read by OCR (t): page 2, which shows a picture and no text; 1 more such page \
              not read; not read: tesseract failed on page 4: no"
         );
         assert_eq!(doc.pages[1].text, "2\nAllekirjoitukset");
@@ -1102,7 +1129,24 @@ mod tests {
                 left_out: 0,
             })
         };
-        assert!(blank.found_nothing_in_part());
+        assert!(blank.adds_nothing());
+        // Nothing found, but pages past the cap not read: that is said, not dropped.
+        let mut doc = Document {
+            format: Format::Pdf,
+            pages: vec![page(1, "Johdanto", false), page(2, "", true)],
+            meta: kooste_model::Meta::default(),
+            damaged: None,
+        };
+        let capped = ScanReading {
+            left_out: 1959,
+            ..blank
+        };
+        assert!(!capped.adds_nothing());
+        assert_eq!(
+            apply_reading(&mut doc, capped, "t"),
+            "OCR found no text (t) on page 2; 1959 more such pages not read"
+        );
+        assert_eq!(doc.pages[1].text, "");
     }
 
     #[test]

@@ -75,7 +75,7 @@ impl Request {
         (abs, name): (&Path, &str),
         member: (&str, &str),
         to: &Path,
-        pictures: bool,
+        (pictures, pages): (bool, &[u32]),
     ) -> Request {
         Request {
             path: path_bytes(abs),
@@ -85,6 +85,7 @@ impl Request {
                 hash: member.1.to_string(),
                 to: path_bytes(to),
                 pictures,
+                pages: pages.to_vec(),
             }),
         }
     }
@@ -102,6 +103,9 @@ struct MemberCopy {
     /// Rather than the member, the pictures it shows ([`copy_pictures`]).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pictures: bool,
+    /// With `pictures`, only those these pages show; none: all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pages: Vec<u32>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -185,7 +189,7 @@ fn handle(request: &Request, limits: &Limits) -> Response {
         let to = path_from_bytes(&copy.to);
         let member = (copy.suffix.as_str(), copy.hash.as_str());
         let copied = if copy.pictures {
-            copy_pictures(&path, &request.name, member, &to, limits).map(Some)
+            copy_pictures(&path, &request.name, member, &to, limits, &copy.pages).map(Some)
         } else {
             copy_member(&path, &request.name, member, &to, limits).map(|()| None)
         };
@@ -505,7 +509,7 @@ impl Pool {
         member: (&str, &str),
         to: &Path,
     ) -> Result<Result<(), String>, PipelineError> {
-        let request = Request::copy((abs, name), member, to, false);
+        let request = Request::copy((abs, name), member, to, (false, &[]));
         Ok(self.ask_copy(&request)?.map(|_| ()))
     }
 
@@ -518,8 +522,9 @@ impl Pool {
         name: &str,
         member: (&str, &str),
         to: &Path,
+        pages: &[u32],
     ) -> Result<Result<CopiedPictures, String>, PipelineError> {
-        let request = Request::copy((abs, name), member, to, true);
+        let request = Request::copy((abs, name), member, to, (true, pages));
         // A worker stopped at the time or memory limit on this content would be stopped
         // again: that is kept as the reading, not tried on every run.
         let outcome = self.ask(&request, &|| {}, &mut |_| {})?;
@@ -703,6 +708,7 @@ mod tests {
                     hash: blake3::hash(attached.as_bytes()).to_hex().to_string(),
                     to: path_bytes(to),
                     pictures: false,
+                    pages: Vec::new(),
                 }),
             };
             let input = format!("{}\n", serde_json::to_string(&request).unwrap_or_default());
