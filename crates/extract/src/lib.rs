@@ -181,6 +181,12 @@ pub const MAX_PAGE_PICTURES: u32 = 40;
 /// Pictures smaller than this are icons, bullets and logos rather than pages of writing.
 const MIN_PAGE_PICTURE_BYTES: usize = 4096;
 
+/// Whether a page's (a slide's own) text has no words: a page number or a date may stand
+/// beside a scanned page, and then its writing may be in its picture.
+pub(crate) fn without_words(text: &str) -> bool {
+    !text.chars().any(char::is_alphabetic)
+}
+
 /// Whether the picture `part` of a package is one [`page_pictures`] would give OCR, by its
 /// first bytes and its declared size: the test of a slide that may be a picture of writing.
 pub(crate) fn ocr_picture(package: &mut package::Package<'_>, part: &str) -> bool {

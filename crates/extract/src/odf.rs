@@ -1381,7 +1381,7 @@ impl Walker<'_, '_, '_> {
         self.sinks.truncate(1);
         // A slide with no words of its own that shows a picture: a screenshot or a scanned
         // page, whose writing OCR may read.
-        let pictured = self.page_picture && !text.chars().any(char::is_alphabetic);
+        let pictured = self.page_picture && crate::without_words(&text);
         let mut text = text;
         let master = self
             .page_master

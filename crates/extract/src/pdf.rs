@@ -31,7 +31,7 @@ impl Extractor for Pdf {
                     .picture_cover
                     .get(i)
                     .is_some_and(|&c| c >= PICTURED_COVER)
-                    && !t.chars().any(char::is_alphabetic),
+                    && crate::without_words(&t),
                 ..Page::new(u32::try_from(i + 1).unwrap_or(u32::MAX), t)
             })
             .collect();

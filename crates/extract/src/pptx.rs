@@ -45,7 +45,7 @@ impl Extractor for Pptx {
             };
             // A slide with no words of its own that shows a picture: a screenshot or a
             // scanned page, whose writing OCR may read.
-            let pictured = !shapes.text.chars().any(char::is_alphabetic)
+            let pictured = crate::without_words(&shapes.text)
                 && ooxml::picture_parts(&package, &slide_xml, slide, &rels, limits).is_ok_and(
                     |parts| (parts.iter()).any(|part| crate::ocr_picture(&mut package, part)),
                 );

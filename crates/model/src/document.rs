@@ -43,6 +43,11 @@ pub enum Format {
 }
 
 impl Format {
+    /// A presentation, whose pages are slides.
+    pub fn has_slides(self) -> bool {
+        matches!(self, Format::Pptx | Format::Ppt | Format::Odp)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Pdf => "pdf",

@@ -1243,12 +1243,7 @@ fn read_scan(
             reading
         }
     };
-    // A document that shows no pictures: nothing for OCR to read.
-    if scan == material::Scan::Pictures && reading.shows_no_pictures() {
-        return Ok(ScanText::NotAScan);
-    }
-    // Pages of a PDF with text whose pictures hold no writing: it stays as extracted.
-    if scan.in_part() && reading.adds_nothing() {
+    if reading.changes_nothing(&scan) {
         return Ok(ScanText::NotAScan);
     }
     drop(claim);

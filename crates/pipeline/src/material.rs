@@ -164,12 +164,19 @@ impl ScanReading {
     }
 
     /// Of a document with text read in part ([`Scan::in_part`]): OCR found no writing in
-    /// its pictures (photographs, drawings), nothing failed and nothing was left unread, so
-    /// the document stays as extracted, without a note.
+    /// its pictures (photographs, drawings), nothing failed and nothing was left unread.
     pub(crate) fn adds_nothing(&self) -> bool {
         self.failed.is_empty()
             && self.left_out == 0
             && self.pages.iter().all(|p| p.trim().is_empty())
+    }
+
+    /// Whether this reading of `scan` leaves the document as extracted, without a word of
+    /// OCR: a document that shows no pictures, or pages of one with text whose pictures
+    /// hold no writing.
+    pub(crate) fn changes_nothing(&self, scan: &Scan) -> bool {
+        (*scan == Scan::Pictures && self.shows_no_pictures())
+            || (scan.in_part() && self.adds_nothing())
     }
 }
 
@@ -248,9 +255,10 @@ fn fill_from_pictures(doc: &mut Document, reading: ScanReading, reader: &str) ->
 /// Adds what OCR read of the pages of a PDF or the slides of a presentation with text that
 /// show pictures to those pages, and says how they were read.
 fn fill_picture_pages(doc: &mut Document, reading: ScanReading, reader: &str) -> String {
-    let unit = match doc.format {
-        Format::Pptx | Format::Odp | Format::Ppt => "slide",
-        _ => "page",
+    let unit = if doc.format.has_slides() {
+        "slide"
+    } else {
+        "page"
     };
     let mut found = Vec::new();
     for (&n, text) in reading.numbers.iter().zip(reading.pages) {
@@ -374,12 +382,7 @@ pub fn read_scan_file(
             Ok(Err(why)) => return Some(format!("OCR not used: {why}")),
         };
         return match read_pictures_by_ocr(ocr, &copies, doc.pages.len(), scan.slides()) {
-            Ok(reading)
-                if (scan == Scan::Pictures && reading.shows_no_pictures())
-                    || (scan.in_part() && reading.adds_nothing()) =>
-            {
-                None
-            }
+            Ok(reading) if reading.changes_nothing(&scan) => None,
             Ok(reading) => Some(apply_reading(doc, reading, &ocr.describe())),
             Err(e) => Some(ocr_failure(&e)),
         };
@@ -401,7 +404,7 @@ pub fn read_scan_file(
     };
     let path = copy.as_ref().map_or(file, ScanCopy::path);
     Some(match read_by_ocr(ocr, &scan, path) {
-        Ok(reading) if scan.in_part() && reading.adds_nothing() => return None,
+        Ok(reading) if reading.changes_nothing(&scan) => return None,
         Ok(reading) => apply_reading(doc, reading, &ocr.describe()),
         Err(e) => ocr_failure(&e),
     })

@@ -397,9 +397,10 @@ pub fn audit(view: View<'_>) -> std::io::Result<Audit> {
                     a.ocr.push(&m.path, note)?;
                 }
                 if !m.picture_pages.is_empty() {
-                    let unit = match m.format {
-                        Format::Pptx | Format::Ppt | Format::Odp => "slide",
-                        _ => "page",
+                    let unit = if m.format.has_slides() {
+                        "slide"
+                    } else {
+                        "page"
                     };
                     let numbers: Vec<String> = m.picture_pages.iter().map(u32::to_string).collect();
                     a.pictures
