@@ -65,7 +65,11 @@ fn read(bytes: &[u8], limits: &Limits, format: Format) -> Result<Document, Error
         let meta = meta_from_xml(&flat, FLAT, limits);
         let mut styles = Styles::default();
         styles.collect(&flat, FLAT, limits)?;
-        let body = walk_body(&flat, FLAT, &styles, limits, &mut |_| None)?;
+        let mut body = walk_body(&flat, FLAT, &styles, limits, &mut |_| None)?;
+        // Its pictures are inline: none is a picture of a package that OCR reads.
+        for page in &mut body.pages {
+            page.pictured = false;
+        }
         return Ok(document(format, body, meta));
     }
     let mut package = Package::open(bytes, limits)?;
@@ -97,7 +101,30 @@ fn read(bytes: &[u8], limits: &Limits, format: Format) -> Result<Document, Error
     if let Some(e) = fatal {
         return Err(e);
     }
+    let mut body = body;
+    // A slide is one of pictures only where OCR reads one of them.
+    for (at, hrefs) in std::mem::take(&mut body.slide_pictures) {
+        let readable = hrefs.iter().any(|href| {
+            picture_part(&package, href).is_some_and(|part| crate::ocr_picture(&mut package, &part))
+        });
+        if let Some(page) = body.pages.get_mut(at) {
+            page.pictured = readable;
+        }
+    }
     Ok(document(format, body, meta))
+}
+
+/// The package part a picture's link names: `./Pictures/a%20b.png` is `Pictures/a b.png`.
+fn picture_part(package: &Package<'_>, href: &str) -> Option<String> {
+    let href = href.trim_start_matches("./");
+    if href.contains("://") {
+        return None;
+    }
+    let decoded = crate::eml::percent_decoded(href);
+    package
+        .find(href)
+        .or_else(|| package.find(&String::from_utf8_lossy(&decoded)))
+        .map(str::to_string)
 }
 
 /// The pictures of a text document (all on its one page) or of each slide of a presentation
@@ -125,17 +152,8 @@ pub(crate) fn pictures(bytes: &[u8], limits: &Limits) -> Result<Vec<(u32, String
             }
             "notes" => return Flow::SkipChildren,
             "image" => {
-                // A link is a URL: `Pictures/a%20b.png` names `Pictures/a b.png`.
-                let part = xml::attr(element, "href")
-                    .map(|href| href.trim_start_matches("./").to_string())
-                    .filter(|href| !href.contains("://"))
-                    .and_then(|href| {
-                        let decoded = crate::eml::percent_decoded(&href);
-                        package
-                            .find(&href)
-                            .or_else(|| package.find(&String::from_utf8_lossy(&decoded)))
-                            .map(str::to_string)
-                    });
+                let part =
+                    xml::attr(element, "href").and_then(|href| picture_part(&package, &href));
                 let page = slides.unwrap_or(1).max(1);
                 if let Some(part) = part
                     && seen.insert(part.clone())
@@ -788,6 +806,9 @@ struct Body {
     headers: String,
     notes: String,
     comments: String,
+    /// Of each pictured slide (by its position in `pages`), the links of its pictures, for
+    /// the package to tell whether OCR reads any of them.
+    slide_pictures: Vec<(usize, Vec<String>)>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -862,8 +883,8 @@ struct Walker<'s, 'l, 'o> {
     cells_left: u64,
     // Presentation state.
     page_hidden: bool,
-    /// The slide shows a picture of its own (not in its notes).
-    page_picture: bool,
+    /// The links of the pictures the slide shows of its own (not in its notes).
+    page_pictures: Vec<String>,
     page_notes: String,
     page_footer: Option<String>,
     page_master: Option<String>,
@@ -908,7 +929,7 @@ fn walk_body(
         rows: Vec::new(),
         cells_left: limits.max_cells,
         page_hidden: false,
-        page_picture: false,
+        page_pictures: Vec::new(),
         page_notes: String::new(),
         page_footer: None,
         page_master: None,
@@ -1115,10 +1136,11 @@ impl Walker<'_, '_, '_> {
             // only a package's.
             "image"
                 if self.kind == Some(Kind::Presentation)
-                    && !self.sinks.iter().any(|s| s.purpose == Purpose::SlideNotes)
-                    && attr("href").is_some_and(|h| !h.contains("://")) =>
+                    && !self.sinks.iter().any(|s| s.purpose == Purpose::SlideNotes) =>
             {
-                self.page_picture = true;
+                if let Some(href) = attr("href").filter(|h| !h.contains("://")) {
+                    self.page_pictures.push(href);
+                }
             }
             "page" if self.kind == Some(Kind::Presentation) && !empty => {
                 let style = attr("style-name");
@@ -1129,7 +1151,7 @@ impl Walker<'_, '_, '_> {
                 self.page_footer = attr("use-footer-name");
                 self.page_master = attr("master-page-name");
                 self.page_style = style;
-                self.page_picture = false;
+                self.page_pictures.clear();
                 self.page_notes.clear();
                 self.sinks.truncate(1);
                 if let Some(root) = self.sinks.first_mut() {
@@ -1381,7 +1403,11 @@ impl Walker<'_, '_, '_> {
         self.sinks.truncate(1);
         // A slide with no words of its own that shows a picture: a screenshot or a scanned
         // page, whose writing OCR may read.
-        let pictured = self.page_picture && crate::without_words(&text);
+        let pictured = !self.page_pictures.is_empty() && crate::without_words(&text);
+        if pictured {
+            let at = self.body.pages.len();
+            (self.body.slide_pictures).push((at, std::mem::take(&mut self.page_pictures)));
+        }
         let mut text = text;
         let master = self
             .page_master

@@ -273,6 +273,42 @@ fn an_opendocument_presentation_gives_slides_their_pictures_and_not_the_notes() 
     );
 }
 
+/// Extraction marks a slide for OCR as the listing would read it: a slide without words
+/// whose picture is one OCR reads (4 KiB or more, not a drawing), linked as the listing
+/// links it.
+#[test]
+fn opendocument_slides_are_marked_by_pictures_ocr_reads() {
+    let content = r#"<office:document-content xmlns:office="o" xmlns:draw="d" xmlns:xlink="x" xmlns:text="t"><office:body><office:presentation>
+        <draw:page><draw:frame><draw:image xlink:href="./Pictures/iso%20kuva.png"/></draw:frame></draw:page>
+        <draw:page><draw:frame><draw:image xlink:href="Pictures/ikoni.png"/></draw:frame></draw:page>
+        <draw:page><draw:frame><draw:image xlink:href="Pictures/piirros.emf"/></draw:frame></draw:page>
+        <draw:page><draw:frame><draw:image xlink:href="Pictures/puuttuu.png"/></draw:frame></draw:page>
+        <draw:page><draw:frame><draw:image xlink:href="Pictures/ikoni.png"/></draw:frame><draw:frame><draw:image xlink:href="Pictures/iso kuva.png"/></draw:frame></draw:page>
+        </office:presentation></office:body></office:document-content>"#;
+    let (large, small) = (png(5000), png(300));
+    let mut emf = vec![1, 0, 0, 0];
+    emf.resize(9000, 0);
+    let bytes = zip(&[
+        (
+            "mimetype",
+            Data::Text("application/vnd.oasis.opendocument.presentation"),
+        ),
+        ("content.xml", Data::Text(content)),
+        ("Pictures/iso kuva.png", Data::Bytes(&large)),
+        ("Pictures/ikoni.png", Data::Bytes(&small)),
+        ("Pictures/piirros.emf", Data::Bytes(&emf)),
+    ]);
+    let doc = kooste_extract::extract("esitys.odp", &bytes, &Limits::default().start())
+        .expect("a presentation");
+    let pictured: Vec<u32> = doc
+        .pages
+        .iter()
+        .filter(|p| p.pictured)
+        .map(|p| p.n)
+        .collect();
+    assert_eq!(pictured, [1, 5]);
+}
+
 #[test]
 fn other_formats_and_broken_packages_give_nothing_or_an_error() {
     let limits = Limits::default();
