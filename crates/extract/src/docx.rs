@@ -105,7 +105,7 @@ pub(crate) fn pictures(bytes: &[u8], limits: &Limits) -> Result<Vec<(u32, String
     let main = ooxml::main_part(&mut package, limits, "word/document.xml")?;
     let rels = ooxml::relationships(&mut package, &main, limits)?;
     let body = package.read_xml(&main)?;
-    let parts = ooxml::picture_parts(&package, &body, &main, &rels, limits)?;
+    let parts = ooxml::picture_parts(&mut package, &body, &main, &rels, limits)?;
     Ok(parts.into_iter().map(|part| (1, part)).collect())
 }
 

@@ -236,32 +236,98 @@ pub(crate) fn core_properties(package: &mut Package<'_>, limits: &Limits) -> Res
 
 /// The parts of the pictures that the part `part` (its XML `xml`, its relationships `rels`)
 /// shows, in the order it shows them, each once: DrawingML's `a:blip r:embed` and VML's
-/// `v:imagedata r:id`, as Word and PowerPoint write a picture.
+/// `v:imagedata r:id`, as Word and PowerPoint write a picture. Of an `mc:AlternateContent`,
+/// the first branch that shows a picture OCR reads, else the first branch: PowerPoint for Mac
+/// writes a pasted picture as a PDF with a PNG as its fallback.
 pub(crate) fn picture_parts(
-    package: &Package<'_>,
+    package: &mut Package<'_>,
     xml_text: &str,
     part: &str,
     rels: &[Relationship],
     limits: &Limits,
 ) -> Result<Vec<String>, Error> {
-    let mut ids = Vec::new();
-    xml::walk(xml_text, part, limits, |node| {
-        if let Node::Open { name, element, .. } = node {
-            let attribute = match name {
-                "blip" => ":embed",
-                "imagedata" => ":id",
-                _ => return Flow::Continue,
-            };
-            // The relationships namespace may be bound to any prefix.
-            if let Some(id) = element
-                .attributes()
-                .with_checks(false)
-                .filter_map(Result::ok)
-                .find(|a| a.key.0.ends_with(attribute))
-                .map(|a| a.value.into_owned())
-            {
-                ids.push(id);
+    let by_id: std::collections::HashMap<&str, &str> = rels
+        .iter()
+        .rev()
+        .map(|r| (r.id.as_str(), r.target.as_str()))
+        .collect();
+    // Whether a relationship leads to a picture OCR reads; each part is looked at once.
+    let mut readable: std::collections::HashMap<String, bool> = Default::default();
+    let mut reads = |package: &mut Package<'_>, id: &str| -> bool {
+        let Some(stored) = by_id
+            .get(id)
+            .and_then(|t| package.find(t))
+            .map(str::to_string)
+        else {
+            return false;
+        };
+        if let Some(&known) = readable.get(&stored) {
+            return known;
+        }
+        let known = crate::ocr_picture(package, &stored);
+        readable.insert(stored, known);
+        known
+    };
+    // The ids found outside any alternative; for each open alternative, its branches so far
+    // (the depth it opened at, and the ids of each branch).
+    let mut ids: Vec<String> = Vec::new();
+    let mut alternatives: Vec<(usize, Vec<Vec<String>>)> = Vec::new();
+    let mut depth = 0usize;
+    xml::walk_branches(xml_text, part, limits, true, |node| {
+        match node {
+            Node::Open {
+                name,
+                element,
+                empty,
+            } => {
+                if !empty {
+                    depth += 1;
+                }
+                match name {
+                    "AlternateContent" if !empty => alternatives.push((depth, Vec::new())),
+                    "Choice" | "Fallback" if !empty => {
+                        if let Some((at, branches)) = alternatives.last_mut()
+                            && *at + 1 == depth
+                        {
+                            branches.push(Vec::new());
+                        }
+                    }
+                    "blip" | "imagedata" => {
+                        let attribute = if name == "blip" { ":embed" } else { ":id" };
+                        // The relationships namespace may be bound to any prefix.
+                        if let Some(id) = element
+                            .attributes()
+                            .with_checks(false)
+                            .filter_map(Result::ok)
+                            .find(|a| a.key.0.ends_with(attribute))
+                            .map(|a| a.value.into_owned())
+                        {
+                            match alternatives.last_mut().and_then(|(_, b)| b.last_mut()) {
+                                Some(branch) => branch.push(id),
+                                None => ids.push(id),
+                            }
+                        }
+                    }
+                    _ => {}
+                }
             }
+            Node::Close { name } => {
+                if name == "AlternateContent"
+                    && alternatives.last().is_some_and(|(at, _)| *at == depth)
+                    && let Some((_, branches)) = alternatives.pop()
+                {
+                    let chosen = (branches.iter())
+                        .position(|b| b.iter().any(|id| reads(package, id)))
+                        .unwrap_or(0);
+                    let chosen = branches.into_iter().nth(chosen).unwrap_or_default();
+                    match alternatives.last_mut().and_then(|(_, b)| b.last_mut()) {
+                        Some(branch) => branch.extend(chosen),
+                        None => ids.extend(chosen),
+                    }
+                }
+                depth = depth.saturating_sub(1);
+            }
+            Node::Text(_) => {}
         }
         Flow::Continue
     })?;

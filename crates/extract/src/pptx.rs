@@ -46,7 +46,7 @@ impl Extractor for Pptx {
             // A slide with no words of its own that shows a picture: a screenshot or a
             // scanned page, whose writing OCR may read.
             let pictured = crate::without_words(&shapes.text)
-                && ooxml::picture_parts(&package, &slide_xml, slide, &rels, limits).is_ok_and(
+                && ooxml::picture_parts(&mut package, &slide_xml, slide, &rels, limits).is_ok_and(
                     |parts| (parts.iter()).any(|part| crate::ocr_picture(&mut package, part)),
                 );
             let mut text = shapes.text;
@@ -89,7 +89,7 @@ pub(crate) fn pictures(bytes: &[u8], limits: &Limits) -> Result<Vec<(u32, String
         limits.check_time()?;
         let rels = ooxml::relationships(&mut package, slide, limits)?;
         let xml_text = package.read_xml(slide)?;
-        for part in ooxml::picture_parts(&package, &xml_text, slide, &rels, limits)? {
+        for part in ooxml::picture_parts(&mut package, &xml_text, slide, &rels, limits)? {
             pictures.push((n, part));
         }
     }

@@ -79,6 +79,18 @@ pub(crate) fn walk(
     xml: &str,
     part: &str,
     limits: &Limits,
+    handle: impl FnMut(Node<'_, '_>) -> Flow,
+) -> Result<(), Error> {
+    walk_branches(xml, part, limits, false, handle)
+}
+
+/// [`walk`], but with `every_branch` each branch of an `mc:AlternateContent` is walked, for
+/// a handler that chooses among them itself.
+pub(crate) fn walk_branches(
+    xml: &str,
+    part: &str,
+    limits: &Limits,
+    every_branch: bool,
     mut handle: impl FnMut(Node<'_, '_>) -> Flow,
 ) -> Result<(), Error> {
     let mut reader = Reader::from_str(xml);
@@ -120,7 +132,7 @@ pub(crate) fn walk(
                 if let Some((_, taken)) = alternates.last_mut().filter(|(at, _)| *at + 1 == depth)
                     && matches!(name, "Choice" | "Fallback")
                 {
-                    if *taken {
+                    if *taken && !every_branch {
                         skip_to = Some(depth);
                         continue;
                     }

@@ -174,6 +174,63 @@ fn a_presentation_gives_each_slide_its_pictures_in_presentation_order() {
     );
 }
 
+/// Of an `mc:AlternateContent`, the first branch that shows a picture OCR reads: PowerPoint
+/// for Mac writes a pasted picture as a PDF with a PNG fallback. Where the first branch is
+/// readable, its fallback is not given too. The slide is marked for OCR by the same choice.
+#[test]
+fn alternative_pictures_give_the_first_branch_ocr_reads() {
+    let presentation = r#"<p:presentation xmlns:p="p" xmlns:r="r"><p:sldIdLst><p:sldId id="256" r:id="rId1"/><p:sldId id="257" r:id="rId2"/></p:sldIdLst></p:presentation>"#;
+    let presentation_rels = format!(
+        r#"<Relationships xmlns="{RELS_NS}"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/slide" Target="slides/slide1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/slide" Target="slides/slide2.xml"/></Relationships>"#
+    );
+    let root = ROOT_RELS.replace("word/document.xml", "ppt/presentation.xml");
+    let alternative = |choice: &str, fallback: &str| {
+        format!(
+            r#"<p:sld xmlns:p="p" xmlns:a="a" xmlns:r="r" xmlns:mc="mc"><p:cSld><p:spTree><p:pic><mc:AlternateContent><mc:Choice Requires="ma"><p:blipFill><a:blip r:embed="{choice}"/></p:blipFill></mc:Choice><mc:Fallback><p:blipFill><a:blip r:embed="{fallback}"/></p:blipFill></mc:Fallback></mc:AlternateContent></p:pic></p:spTree></p:cSld></p:sld>"#
+        )
+    };
+    let mut pdf = b"%PDF-1.3\n".to_vec();
+    pdf.resize(9000, b' ');
+    let (fallback, first, second) = (png(5000), png(6000), png(7000));
+    let slide_rels = rels(&[
+        ("rId3", "../media/kuva.pdf"),
+        ("rId4", "../media/varalla.png"),
+        ("rId5", "../media/eka.png"),
+        ("rId6", "../media/toka.png"),
+    ]);
+    let (slide1, slide2) = (alternative("rId3", "rId4"), alternative("rId5", "rId6"));
+    let bytes = zip(&[
+        ("_rels/.rels", Data::Text(&root)),
+        ("ppt/presentation.xml", Data::Text(presentation)),
+        (
+            "ppt/_rels/presentation.xml.rels",
+            Data::Text(&presentation_rels),
+        ),
+        ("ppt/slides/slide1.xml", Data::Text(&slide1)),
+        ("ppt/slides/_rels/slide1.xml.rels", Data::Text(&slide_rels)),
+        ("ppt/slides/slide2.xml", Data::Text(&slide2)),
+        ("ppt/slides/_rels/slide2.xml.rels", Data::Text(&slide_rels)),
+        ("ppt/media/kuva.pdf", Data::Bytes(&pdf)),
+        ("ppt/media/varalla.png", Data::Bytes(&fallback)),
+        ("ppt/media/eka.png", Data::Bytes(&first)),
+        ("ppt/media/toka.png", Data::Bytes(&second)),
+    ]);
+    let found = pictures_of("mac.pptx", &bytes).expect("pictures");
+    assert_eq!(
+        found.shown,
+        [(1, Picture::Png, 5000), (2, Picture::Png, 6000)]
+    );
+    let doc = kooste_extract::extract("mac.pptx", &bytes, &Limits::default().start())
+        .expect("a presentation");
+    let pictured: Vec<u32> = doc
+        .pages
+        .iter()
+        .filter(|p| p.pictured)
+        .map(|p| p.n)
+        .collect();
+    assert_eq!(pictured, [1, 2]);
+}
+
 #[test]
 fn a_word_document_gives_body_pictures_of_both_kinds_and_no_more_than_the_cap() {
     let count = MAX_PAGE_PICTURES as usize + 3;
