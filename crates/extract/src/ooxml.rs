@@ -5,6 +5,7 @@ use crate::package::Package;
 use crate::xml::{self, Flow, Node};
 use crate::{Error, Limits};
 use kooste_model::Meta;
+use std::collections::HashMap;
 
 /// One relationship of a part: `Id` to a target part, resolved to a package path.
 pub(crate) struct Relationship {
@@ -246,13 +247,9 @@ pub(crate) fn picture_parts(
     rels: &[Relationship],
     limits: &Limits,
 ) -> Result<Vec<String>, Error> {
-    let by_id: std::collections::HashMap<&str, &str> = rels
-        .iter()
-        .rev()
-        .map(|r| (r.id.as_str(), r.target.as_str()))
-        .collect();
+    let by_id = targets_by_id(rels);
     // Whether a relationship leads to a picture OCR reads; each part is looked at once.
-    let mut readable: std::collections::HashMap<String, bool> = Default::default();
+    let mut readable: HashMap<String, bool> = HashMap::new();
     let mut reads = |package: &mut Package<'_>, id: &str| -> bool {
         let Some(stored) = by_id
             .get(id)
@@ -331,7 +328,16 @@ pub(crate) fn picture_parts(
         }
         Flow::Continue
     })?;
-    distinct_targets(package, rels, &ids, limits)
+    distinct_in(package, &by_id, &ids, limits)
+}
+
+/// Each relationship's target by its id; the first relationship of an id wins, as in a
+/// search from the start.
+fn targets_by_id(rels: &[Relationship]) -> HashMap<&str, &str> {
+    rels.iter()
+        .rev()
+        .map(|r| (r.id.as_str(), r.target.as_str()))
+        .collect()
 }
 
 /// The parts that the relationships `ids` of `rels` lead to, in the order given, each once,
@@ -344,12 +350,16 @@ pub(crate) fn distinct_targets(
     ids: &[String],
     limits: &Limits,
 ) -> Result<Vec<String>, Error> {
-    // The first relationship of an id wins, as in a search from the start.
-    let by_id: std::collections::HashMap<&str, &str> = rels
-        .iter()
-        .rev()
-        .map(|r| (r.id.as_str(), r.target.as_str()))
-        .collect();
+    distinct_in(package, &targets_by_id(rels), ids, limits)
+}
+
+/// [`distinct_targets`] with the relationships' targets by id.
+fn distinct_in(
+    package: &Package<'_>,
+    by_id: &HashMap<&str, &str>,
+    ids: &[String],
+    limits: &Limits,
+) -> Result<Vec<String>, Error> {
     let mut seen = std::collections::HashSet::new();
     let mut parts: Vec<String> = Vec::new();
     for (n, id) in ids.iter().enumerate() {

@@ -493,12 +493,7 @@ fn slides_of_pictures_without_words_are_marked() {
         let Some(doc) = doc(rel) else {
             return;
         };
-        let pictured: Vec<u32> = doc
-            .pages
-            .iter()
-            .filter(|p| p.pictured)
-            .map(|p| p.n)
-            .collect();
+        let pictured = doc.pictured_pages();
         assert_eq!(pictured, expected, "{rel}");
     }
 }

@@ -222,12 +222,7 @@ fn alternative_pictures_give_the_first_branch_ocr_reads() {
     );
     let doc = kooste_extract::extract("mac.pptx", &bytes, &Limits::default().start())
         .expect("a presentation");
-    let pictured: Vec<u32> = doc
-        .pages
-        .iter()
-        .filter(|p| p.pictured)
-        .map(|p| p.n)
-        .collect();
+    let pictured = doc.pictured_pages();
     assert_eq!(pictured, [1, 2]);
 }
 
@@ -357,12 +352,7 @@ fn opendocument_slides_are_marked_by_pictures_ocr_reads() {
     ]);
     let doc = kooste_extract::extract("esitys.odp", &bytes, &Limits::default().start())
         .expect("a presentation");
-    let pictured: Vec<u32> = doc
-        .pages
-        .iter()
-        .filter(|p| p.pictured)
-        .map(|p| p.n)
-        .collect();
+    let pictured = doc.pictured_pages();
     assert_eq!(pictured, [1, 5]);
 }
 

@@ -158,6 +158,15 @@ pub struct Document {
 }
 
 impl Document {
+    /// The numbers of the pages marked [`Page::pictured`], in order.
+    pub fn pictured_pages(&self) -> Vec<u32> {
+        self.pages
+            .iter()
+            .filter(|p| p.pictured)
+            .map(|p| p.n)
+            .collect()
+    }
+
     /// Pages joined by a form feed, as pdftotext does, so page boundaries survive in plain text.
     pub fn text(&self) -> String {
         let mut out = String::with_capacity(self.pages.iter().map(|p| p.text.len() + 1).sum());

@@ -82,12 +82,7 @@ pub(crate) fn scan_of(doc: &Document) -> Option<Scan> {
     }
     if !doc.is_empty() {
         // Pages whose writing may be in their pictures, as extraction marked them.
-        let pages: Vec<u32> = doc
-            .pages
-            .iter()
-            .filter(|p| p.pictured)
-            .map(|p| p.n)
-            .collect();
+        let pages = doc.pictured_pages();
         if pages.is_empty() {
             return None;
         }
