@@ -4,7 +4,12 @@
 //!
 //! cargo run --release -p kooste-classify --example dev_eval -- \
 //!     --docs extracted.jsonl --labels tests/corpus-fi.labels.csv [--rules FILE]
-//!     [--half a|b] [--set threshold=3.5] [--sweep threshold=2,3,4] [--errors]
+//!     [--half a|b] [--set threshold=3.5] [--sweep threshold=2,3,4] [--errors | --all]
+//!
+//! `--errors` lists the documents classified wrongly with every theme's score; `--all` lists
+//! every document so, each followed by its word count and per theme the density, the densest
+//! section (-1: not measured) and the weight from the title and work package, for working
+//! out decision rules outside this program.
 //!
 //! `--half` keeps the documents of one half of the source groups (the part of the file name
 //! before `__`), so that copies and versions of one document never fall in both halves.
@@ -20,6 +25,11 @@ struct Doc {
     title: Option<String>,
     author: Option<String>,
     pages: Vec<Page>,
+}
+
+/// A theme id cut to four characters, to keep a line of scores short.
+fn short(id: &str) -> String {
+    id.chars().take(4).collect()
 }
 
 fn main() {
@@ -38,6 +48,7 @@ fn run() -> Result<(), String> {
     let mut sweep: Option<(String, Vec<String>)> = None;
     let mut errors = false;
     let mut dump: Option<String> = None;
+    let mut all = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut value = || args.next().ok_or(format!("{a} needs a value"));
@@ -57,6 +68,10 @@ fn run() -> Result<(), String> {
                 sweep = Some((k.to_string(), xs.split(',').map(str::to_string).collect()));
             }
             "--errors" => errors = true,
+            "--all" => {
+                errors = true;
+                all = true;
+            }
             "--dump" => dump = Some(value()?),
             _ => return Err(format!("unknown argument {a}")),
         }
@@ -93,6 +108,7 @@ fn run() -> Result<(), String> {
         let mut dumped = String::new();
         let mut predictions = BTreeMap::new();
         let mut scores: BTreeMap<String, Vec<(String, f64)>> = BTreeMap::new();
+        let mut extra: BTreeMap<String, String> = BTreeMap::new();
         for d in &docs {
             let c = classifier.classify(&MaterialText {
                 path: &d.path,
@@ -117,6 +133,25 @@ fn run() -> Result<(), String> {
                     dumped.push_str(&line.to_string());
                     dumped.push('\n');
                 }
+            }
+            if all {
+                let e: Vec<String> = c
+                    .themes
+                    .iter()
+                    .map(|t| {
+                        format!(
+                            "{}:{:.1}:{:.1}:{:.1}",
+                            short(&t.id),
+                            t.density,
+                            t.section.unwrap_or(-1.0),
+                            t.parts.title + t.parts.tp
+                        )
+                    })
+                    .collect();
+                extra.insert(
+                    d.path.clone(),
+                    format!(" words={} | {}", c.words, e.join(" ")),
+                );
             }
             scores.insert(
                 d.path.clone(),
@@ -197,10 +232,10 @@ fn run() -> Result<(), String> {
                     ids.iter().cloned().collect::<Vec<_>>().join(";")
                 };
                 let city_wrong = l.city.is_some_and(|c| c != p.city);
-                if p.themes != l.themes || city_wrong {
+                if all || p.themes != l.themes || city_wrong {
                     let sc: Vec<String> = s
                         .iter()
-                        .map(|(id, x)| format!("{}={x:.1}", &id[..4]))
+                        .map(|(id, x)| format!("{}={x:.1}", short(id)))
                         .collect();
                     println!(
                         "  {}  want [{}] got [{}]  {}{}",
@@ -214,6 +249,9 @@ fn run() -> Result<(), String> {
                             String::new()
                         }
                     );
+                    if all {
+                        println!("    {}", extra.get(&l.path).cloned().unwrap_or_default());
+                    }
                 }
             }
         }
