@@ -109,6 +109,8 @@ fn every_hostile_file_gets_its_status_and_the_run_goes_on() {
     std::fs::create_dir_all(drive.join("silmukka")).unwrap_or_else(|e| panic!("{e}"));
     symlink("..", drive.join("silmukka/takaisin")).unwrap_or_else(|e| panic!("{e}"));
     symlink("ei-ole-olemassa.pdf", drive.join("katkennut.pdf")).unwrap_or_else(|e| panic!("{e}"));
+    // The folder the drive is in: followed, it would hold the whole drive again.
+    symlink("..", drive.join("ylos")).unwrap_or_else(|e| panic!("{e}"));
 
     let locked = drive.join("lukittu.txt");
     write(&locked, b"Turun palautekysely");
@@ -124,6 +126,11 @@ fn every_hostile_file_gets_its_status_and_the_run_goes_on() {
     write(
         &non_utf8(&drive, b"raportti_\xf6.txt"),
         b"Vantaan palvelumuotoilu eteni.",
+    );
+    // A UTF-8 name written as the escape of the first: a third material of its own.
+    write(
+        &drive.join("raportti_\\xe4.txt"),
+        b"Oulun asiakaspalvelu uudistui.",
     );
 
     let whole = docx("Oulun osallisuusmalli");
@@ -224,6 +231,19 @@ fn every_hostile_file_gets_its_status_and_the_run_goes_on() {
         docs["raportti_\\xe4.txt"]["hash"],
         docs["raportti_\\xf6.txt"]["hash"]
     );
+    assert_eq!(status("raportti_\\\\xe4.txt"), ok);
+    assert_ne!(
+        docs["raportti_\\xe4.txt"]["hash"],
+        docs["raportti_\\\\xe4.txt"]["hash"]
+    );
+    assert_eq!(status("ylos"), error("io"));
+    assert!(
+        docs["ylos"]["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("symbolic link loop")),
+        "{}",
+        docs["ylos"]
+    );
 
     assert_eq!(status("katkaistu.docx"), error("corrupt"));
     assert_eq!(status("esitys.docx"), ok);
@@ -285,6 +305,7 @@ fn every_hostile_file_gets_its_status_and_the_run_goes_on() {
         "paketti.zip/a.txt",
         "paketti.zip/b.txt",
         "paketti.zip/c.txt",
+        "raportti_\\\\xe4.txt",
         "raportti_\\xe4.txt",
         "raportti_\\xf6.txt",
         "salattu.docx",
@@ -293,6 +314,7 @@ fn every_hostile_file_gets_its_status_and_the_run_goes_on() {
         "tyhja.pdf",
         "tyhja.txt",
         "valtava.pdf",
+        "ylos",
     ];
     assert_eq!(docs.keys().collect::<Vec<_>>(), expected);
 

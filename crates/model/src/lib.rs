@@ -8,6 +8,7 @@ mod error;
 mod index;
 mod materials;
 mod names;
+mod path_text;
 mod picture;
 mod scores;
 mod work_package;
@@ -21,6 +22,7 @@ pub use index::{
 };
 pub use materials::{Materials, MaterialsSeq, Stopped, View, visit, visit_without_evidence};
 pub use names::{TableColumn, heading_key, means_none};
+pub use path_text::{name_bytes, name_text};
 pub use picture::{Picture, copy_extension};
 pub use scores::Scores;
 pub use work_package::WorkPackage;

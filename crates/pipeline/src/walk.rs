@@ -523,11 +523,31 @@ pub fn walk(drive: &Path, exclude: Option<&Path>) -> Result<DriveFiles, Pipeline
                 _ => true,
             }
         });
-    for item in walker {
+    // A link to a folder that holds the drive (`ylos -> ..`) would walk the whole drive again
+    // below it before the walk saw the loop; such a link is a loop where it stands. (A link to
+    // the drive itself or a folder in it is a loop the walk sees at once.)
+    let drive_itself = drive.canonicalize().ok();
+    let mut walker = walker;
+    while let Some(item) = walker.next() {
         match item {
             Ok(e) if e.file_type().is_file() => {
                 out.push(drive, &rel(e.path()), e.into_path(), None)
                     .map_err(pushed)?;
+            }
+            Ok(e) if e.depth() > 0 && e.path_is_symlink() && e.file_type().is_dir() => {
+                let holds_drive = e.path().canonicalize().is_ok_and(|target| {
+                    drive_itself
+                        .as_deref()
+                        .is_some_and(|d| d != target && d.starts_with(&target))
+                });
+                if holds_drive {
+                    walker.skip_current_dir();
+                    let message = "symbolic link loop: the link points to a folder the drive \
+                                   is inside"
+                        .to_string();
+                    out.push(drive, &rel(e.path()), e.into_path(), Some(message))
+                        .map_err(pushed)?;
+                }
             }
             Ok(_) => {}
             Err(err) => {
@@ -578,22 +598,14 @@ fn relative_name(path: &Path) -> String {
 }
 
 /// A file name as text. Names that are not UTF-8 (Latin-1 names from an old Windows share,
-/// say) keep their odd bytes as `\xHH` escapes: a lossy conversion would map `\xe4` and
-/// `\xf6` both to U+FFFD, and two files would collide in one material path.
+/// say) keep their odd bytes as `\xHH` escapes ([`kooste_model::name_text`]): a lossy
+/// conversion would map `\xe4` and `\xf6` both to U+FFFD, and two files would collide in one
+/// material path.
 pub(crate) fn display_name(name: &OsStr) -> String {
     #[cfg(unix)]
     {
-        use std::fmt::Write;
         use std::os::unix::ffi::OsStrExt;
-        let mut out = String::with_capacity(name.len());
-        for chunk in name.as_bytes().utf8_chunks() {
-            out.push_str(chunk.valid());
-            for b in chunk.invalid() {
-                // Writing into a String cannot fail.
-                let _ = write!(out, "\\x{b:02x}");
-            }
-        }
-        out
+        kooste_model::name_text(name.as_bytes())
     }
     #[cfg(not(unix))]
     {

@@ -49,22 +49,34 @@ pub(crate) fn html(text: &str) -> String {
 /// The link from the output folder to a material: `prefix` leads to the drive. ASCII other
 /// than letters, digits, `-._~/` is percent-encoded, so no name can end the link, start a
 /// query or fragment, or read as a scheme such as `javascript:`. Letters outside ASCII stay
-/// as they are; browsers and Markdown viewers encode them themselves.
+/// as they are; browsers and Markdown viewers encode them themselves. A name's bytes that are
+/// not UTF-8 (written `\xHH` in the path, see [`kooste_model::name_text`]) are
+/// percent-encoded as the bytes they are, so that the link finds the file.
 pub(crate) fn href(prefix: &str, path: &str) -> String {
-    let target = archive_file(path);
+    let target = kooste_model::name_bytes(archive_file(path));
     let mut out = String::with_capacity(prefix.len() + target.len());
-    for part in [prefix, target] {
-        for c in part.chars() {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~' | '/') {
-                out.push(c);
-            } else if c.is_ascii() {
-                out.push_str(&format!("%{:02X}", c as u32));
-            } else {
-                out.push(c);
-            }
+    for c in prefix.chars() {
+        push_link_char(&mut out, c);
+    }
+    for chunk in target.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            push_link_char(&mut out, c);
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("%{b:02X}"));
         }
     }
     out
+}
+
+fn push_link_char(out: &mut String, c: char) {
+    if c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~' | '/') {
+        out.push(c);
+    } else if c.is_ascii() {
+        out.push_str(&format!("%{:02X}", c as u32));
+    } else {
+        out.push(c);
+    }
 }
 
 /// A member of an archive (`pack.zip/inner/x.pdf`) or an attachment of a saved message
@@ -130,6 +142,10 @@ mod tests {
         );
         assert_eq!(href("", "javascript:alert(1)"), "javascript%3Aalert%281%29");
         assert_eq!(href("", "a\"><b>#?.pdf"), "a%22%3E%3Cb%3E%23%3F.pdf");
+        // A Latin-1 name links to its own bytes; a backslash of a name is a backslash.
+        assert_eq!(href("../", "Oulu/Ty\\xf6paja.txt"), "../Oulu/Ty%F6paja.txt");
+        assert_eq!(href("", "a\\b.txt"), "a%5Cb.txt");
+        assert_eq!(href("", "a\\\\xf6.txt"), "a%5Cxf6.txt");
     }
 
     #[test]
