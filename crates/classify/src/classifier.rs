@@ -200,13 +200,16 @@ impl Classifier {
         let file_name = path_norm.rsplit('/').next().unwrap_or(&path_norm);
         let file_stem = file_name.rsplit_once('.').map_or(file_name, |(s, _)| s);
 
-        // Title and file name are one zone; each term counts there once.
+        // Title and file name are one zone; each term counts there once. Names on drives
+        // (and titles made from them) join words with underscores, which part words as a
+        // space does: `Osallistuva_budjetointi` is the phrase, not its last word.
         let mut head = String::new();
         if let Some(title) = material.title {
             for_matching_into(title, &mut head);
             head.push('\n');
         }
         head.push_str(file_stem);
+        let head = head.replace('_', " ");
         let head_scan = self.matcher.scan(head.as_bytes());
 
         // Working memory from the last material classified on this thread, if free.
@@ -857,6 +860,44 @@ mod tests {
         );
         let data = c.themes.iter().find(|t| t.id == "asiakastieto");
         assert!(data.is_some_and(|t| t.score > 0.0), "{:?}", c.themes);
+    }
+
+    /// A file name whose words are joined by underscores holds the same phrases as one
+    /// written with spaces: the longest term decides there too.
+    #[test]
+    fn underscores_in_file_names_part_words_as_spaces_do() {
+        let pages = vec![Page::new(1, "Kokouksen muistio.")];
+        let terms = |path: &str| -> Vec<String> {
+            let text = MaterialText {
+                path,
+                title: None,
+                author: None,
+                pages: &pages,
+            };
+            let c = Classifier::new(&Rules::default_rules())
+                .with_details(true)
+                .classify(&text);
+            let mut found: Vec<String> = c
+                .themes
+                .iter()
+                .flat_map(|t| t.terms.iter().map(move |m| format!("{}:{}", t.id, m.term)))
+                .collect();
+            found.sort();
+            found
+        };
+        let spaced = terms("Helsinki/Osallistuva budjetointi Helsinki.txt");
+        assert!(
+            spaced.contains(&"osallisuus:osallistuva budjetointi".to_string()),
+            "{spaced:?}"
+        );
+        assert_eq!(
+            terms("Helsinki/Osallistuva_budjetointi_Helsinki.txt"),
+            spaced
+        );
+        assert_eq!(
+            terms("Avoin_data_ja_rajapinnat.pdf"),
+            terms("Avoin data ja rajapinnat.pdf")
+        );
     }
 
     #[test]
