@@ -130,3 +130,98 @@ fn default_rules_print_the_six_themes() {
         ]
     );
 }
+
+/// Files named on the command line are refused by what they are before anything is read: a
+/// file over the size limit by its size (a sparse 3 GiB file would otherwise be read whole
+/// into memory), a pipe or a device by its kind (reading one could wait for ever or never
+/// end). The command answers at once.
+#[cfg(unix)]
+#[test]
+fn named_files_over_the_limit_pipes_and_devices_are_refused_before_reading() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let big = dir.path().join("video.mp4");
+    let file = std::fs::File::create(&big).unwrap_or_else(|e| panic!("{e}"));
+    file.set_len(3 << 30).unwrap_or_else(|e| panic!("{e}"));
+    drop(file);
+    let pipe = dir.path().join("putki.txt");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .is_ok_and(|s| s.success());
+    let text = dir.path().join("muistio.txt");
+    std::fs::write(&text, "Oulun asukastyöpaja.").unwrap_or_else(|e| panic!("{e}"));
+
+    let mut cmd = kooste();
+    cmd.args(["extract", "--json"]).arg(&big).arg(&text);
+    if made {
+        cmd.arg(&pipe);
+    }
+    cmd.arg("/dev/zero");
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let started = std::time::Instant::now();
+    while child.try_wait().ok().flatten().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("extract did not finish: it is reading a pipe or a device");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let o = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let lines: Vec<Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let by_path = |p: &std::path::Path| {
+        lines
+            .iter()
+            .find(|l| l["path"] == p.display().to_string())
+            .cloned()
+            .unwrap_or_else(|| panic!("no line for {}", p.display()))
+    };
+    assert_eq!(by_path(&big)["error"]["kind"], "too_large");
+    assert_eq!(by_path(&text)["text"], "Oulun asukastyöpaja.");
+    let zero = by_path(std::path::Path::new("/dev/zero"));
+    assert_eq!(zero["error"]["kind"], "io");
+    assert!(
+        zero["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("not a regular file")),
+        "{zero}"
+    );
+    if made {
+        assert_eq!(by_path(&pipe)["error"]["kind"], "io");
+    }
+}
+
+/// `kooste extract … | head -1`: the reader that stops early is no failure of kooste.
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    let Some(drive) = fixture_drive_or_skip("a_reader_that_stops_early_is_not_an_error") else {
+        return;
+    };
+    let mut child = kooste()
+        .args(["extract", "--json"])
+        .arg(&drive)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut first = String::new();
+    if let Some(out) = child.stdout.take() {
+        use std::io::BufRead;
+        std::io::BufReader::new(out)
+            .read_line(&mut first)
+            .unwrap_or_else(|e| panic!("{e}"));
+        // The rest of the output (the drive's text, far more than a pipe holds) meets a
+        // closed pipe.
+    }
+    assert!(first.starts_with('{'), "{first}");
+    let o = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
+}

@@ -17,7 +17,7 @@ use kooste_report::{SummaryOptions, audit, audit_markdown};
 use rayon::prelude::*;
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -449,16 +449,9 @@ fn analyse_files(
         targets
             .par_iter()
             .map(|(abs, shown)| {
-                let analysed = match std::fs::read(abs) {
-                    Ok(bytes) if bytes.len() as u64 <= limits.max_file_bytes => {
-                        analyse_bytes(shown, &bytes, &limits)
-                    }
-                    Ok(bytes) => vec![failed(
-                        shown,
-                        kooste_model::ErrorKind::TooLarge,
-                        format!("file of {} bytes is over the limit", bytes.len()),
-                    )],
-                    Err(e) => vec![failed(shown, kooste_model::ErrorKind::Io, e.to_string())],
+                let analysed = match read_within(abs, limits.max_file_bytes) {
+                    Ok(bytes) => analyse_bytes(shown, &bytes, &limits),
+                    Err((kind, message)) => vec![failed(shown, kind, message)],
                 };
                 analysed
                     .into_iter()
@@ -474,6 +467,43 @@ fn analyse_files(
     };
     let results = on_jobs(jobs, work)?;
     Ok(results.into_iter().flatten().collect())
+}
+
+/// A file's bytes, if it is a file (not a pipe or a device, which could block or never end)
+/// of at most `limit` bytes. A file over the limit is refused by its size before it is read,
+/// and one that grows while it is read is cut off past the limit, so that memory stays
+/// bounded whatever is named.
+fn read_within(
+    path: &Path,
+    limit: u64,
+) -> std::result::Result<Vec<u8>, (kooste_model::ErrorKind, String)> {
+    use kooste_model::ErrorKind;
+    let io = |e: std::io::Error| (ErrorKind::Io, e.to_string());
+    let over = |bytes: u64| {
+        (
+            ErrorKind::TooLarge,
+            format!("file of {bytes} bytes is over the limit of {limit} bytes"),
+        )
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err((
+            ErrorKind::Io,
+            "not a regular file (a folder, pipe or device): nothing to read".to_string(),
+        ));
+    }
+    if meta.len() > limit {
+        return Err(over(meta.len()));
+    }
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > limit {
+        return Err(over(bytes.len() as u64));
+    }
+    Ok(bytes)
 }
 
 /// Runs `work` on `jobs` threads, or on rayon's global pool (all cores) when not given.

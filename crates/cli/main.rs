@@ -184,6 +184,9 @@ fn main() -> ExitCode {
     let outcome = std::panic::catch_unwind(|| commands::dispatch(cli.command));
     match outcome {
         Ok(Ok(code)) => code,
+        // The reader of standard output went away (`kooste extract … | head`): what it
+        // wanted, it has; that is not a failure.
+        Ok(Err(e)) if closed_pipe(&e) => ExitCode::SUCCESS,
         Ok(Err(e)) => {
             eprintln!("kooste: error: {e:#}");
             ExitCode::from(1)
@@ -198,4 +201,11 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+fn closed_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
