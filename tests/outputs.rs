@@ -456,6 +456,29 @@ fn a_broken_annotations_file_stops_the_run_and_keeps_the_old_outputs() {
     assert_eq!(read(&out.join("kooste.md")), before);
 }
 
+/// An output that cannot be replaced (a folder stands in its place) stops the run before
+/// any output is replaced, and no temporary file of the run is left in OUT.
+#[test]
+fn an_output_that_cannot_be_replaced_leaves_the_old_outputs_and_no_temporary_files() {
+    let (_d, root) = standard_drive();
+    let out = run_drive(&root, &[]);
+    let before = read(&out.join("kooste.md"));
+    std::fs::remove_file(out.join("kooste.xlsx")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir(out.join("kooste.xlsx")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(root.join("uusi.txt"), DIGI).unwrap_or_else(|e| panic!("{e}"));
+    let o = run(kooste().arg("run").arg(&root).arg("-o").arg(&out).arg("-q"));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("kooste.xlsx"), "{}", stderr(&o));
+    assert_eq!(read(&out.join("kooste.md")), before);
+    let left: Vec<String> = std::fs::read_dir(&out)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
 #[test]
 fn the_audit_lists_what_needs_a_person() {
     let (_d, root) = standard_drive();

@@ -202,9 +202,29 @@ pub(crate) fn write_outputs_beside(
         }
         return Err(e);
     }
+    // A target that a rename cannot replace (a folder of that name) fails before any
+    // output is replaced, so that the outputs stay of one run.
+    let blocked = staged_files.iter().find(|(_, target)| target.is_dir());
+    if let Some((_, target)) = blocked {
+        let e = io_err(target)(std::io::Error::other(
+            "a folder of this name is in the way of the output",
+        ));
+        for (tmp, _) in &staged_files {
+            let _ = std::fs::remove_file(tmp);
+        }
+        return Err(e);
+    }
     let mut written = Vec::new();
-    for (tmp, target) in staged_files {
-        std::fs::rename(&tmp, &target).map_err(io_err(&target))?;
+    let mut staged = staged_files.into_iter();
+    while let Some((tmp, target)) = staged.next() {
+        if let Err(e) = std::fs::rename(&tmp, &target) {
+            // Nothing of this run is left behind under a temporary name.
+            let _ = std::fs::remove_file(&tmp);
+            for (tmp, _) in staged {
+                let _ = std::fs::remove_file(tmp);
+            }
+            return Err(io_err(&target)(e));
+        }
         written.push(target);
     }
     // A change report of an earlier run would describe changes this run did not see.
