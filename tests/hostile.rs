@@ -328,6 +328,24 @@ fn every_hostile_file_gets_its_status_and_the_run_goes_on() {
     };
     assert_eq!(summary(&again), summary(&docs));
 
+    // A file whose permission is taken away after a run, its size and modification time
+    // unchanged, is unreadable on the next run, not kept as read from the cache.
+    let esitys = drive.join("esitys.docx");
+    std::fs::set_permissions(&esitys, std::fs::Permissions::from_mode(0o000))
+        .unwrap_or_else(|e| panic!("{e}"));
+    run_into(&drive, &out, &[]);
+    let third = documents(&read_json(&out.join("index.json")));
+    if permissions_bind {
+        assert_eq!(
+            third["esitys.docx"]["error"]["kind"], "io",
+            "{}",
+            third["esitys.docx"]
+        );
+    } else {
+        assert_eq!(third["esitys.docx"]["status"], "ok");
+    }
+    let _ = std::fs::set_permissions(&esitys, std::fs::Permissions::from_mode(0o600));
+
     // Lets the temporary folder be removed by a user that permission bits do bind.
     let _ = std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o600));
 }

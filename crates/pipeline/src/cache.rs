@@ -201,6 +201,7 @@ const READER_CACHE_KIB: u32 = 256;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Stat {
     pub size: u64,
+    /// The later of the modification and status change times (see `mtime_ns` in lib.rs).
     pub mtime_ns: i64,
 }
 

@@ -860,11 +860,29 @@ impl Assembly {
     }
 }
 
+/// When the file last changed, in nanoseconds: its contents (modification time) or, on Unix,
+/// what is known of it (status change time: permissions, owner, links). A file whose
+/// permissions were taken away since the last run has the same size and modification time,
+/// and without the status change the cache would keep calling it readable.
 fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
-    meta.modified()
+    let modified = meta
+        .modified()
         .ok()
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_nanos() as i64)
+        .map_or(0, |d| d.as_nanos() as i64);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let changed = meta
+            .ctime()
+            .saturating_mul(1_000_000_000)
+            .saturating_add(meta.ctime_nsec());
+        modified.max(changed)
+    }
+    #[cfg(not(unix))]
+    {
+        modified
+    }
 }
 
 fn hash_file(path: &Path) -> std::io::Result<String> {
