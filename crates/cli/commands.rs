@@ -1060,8 +1060,14 @@ fn eval(
     );
     for t in &e.themes {
         println!(
-            "{:<16} {:>4} {:>4} {:>4} {:>9.3} {:>7.3} {:>6.3}",
-            t.id, t.tp, t.fp, t.fn_, t.precision, t.recall, t.f1
+            "{:<16} {:>4} {:>4} {:>4} {:>9.3} {:>7.3} {:>6}",
+            t.id,
+            t.tp,
+            t.fp,
+            t.fn_,
+            t.precision,
+            t.recall,
+            t.f1.map_or("–".to_string(), |f| format!("{f:.3}"))
         );
     }
     println!("documents {}", e.documents);

@@ -183,7 +183,11 @@ fn run() -> Result<(), String> {
             .fold((0, 0, 0), |a, t| (a.0 + t.tp, a.1 + t.fp, a.2 + t.fn_));
         let micro = 2.0 * tp as f64 / (2 * tp + fp + fn_).max(1) as f64;
         if sweep.is_some() {
-            let per: Vec<String> = e.themes.iter().map(|t| format!("{:.2}", t.f1)).collect();
+            let per: Vec<String> = e
+                .themes
+                .iter()
+                .map(|t| t.f1.map_or("–".to_string(), |f| format!("{f:.2}")))
+                .collect();
             println!(
                 "{:<40} macro_f1 {:.3} micro_f1 {micro:.3} errors {}  [{}]  city {:?}",
                 desc.join(" "),
@@ -200,8 +204,14 @@ fn run() -> Result<(), String> {
         );
         for t in &e.themes {
             println!(
-                "{:<16} {:>4} {:>4} {:>4} {:>9.3} {:>7.3} {:>6.3}",
-                t.id, t.tp, t.fp, t.fn_, t.precision, t.recall, t.f1
+                "{:<16} {:>4} {:>4} {:>4} {:>9.3} {:>7.3} {:>6}",
+                t.id,
+                t.tp,
+                t.fp,
+                t.fn_,
+                t.precision,
+                t.recall,
+                t.f1.map_or("–".to_string(), |f| format!("{f:.3}"))
             );
         }
         println!("documents {} missing {}", e.documents, e.missing.len());

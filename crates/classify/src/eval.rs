@@ -43,7 +43,9 @@ pub struct ThemeMetrics {
     pub fn_: usize,
     pub precision: f64,
     pub recall: f64,
-    pub f1: f64,
+    /// `None` where neither the labels nor the predictions give the theme to any document:
+    /// there is nothing to agree or disagree on, and the macro average leaves it out.
+    pub f1: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -535,26 +537,26 @@ fn tally(counts: &mut [(usize, usize, usize)], doc: &[Outcome]) {
     }
 }
 
-/// A theme with no positives in labels or predictions is perfectly agreed on.
-fn f1(t_p: usize, f_p: usize, f_n: usize) -> f64 {
-    if t_p + f_p + f_n == 0 {
-        1.0
-    } else {
-        (2 * t_p) as f64 / (2 * t_p + f_p + f_n) as f64
-    }
+/// F1, or `None` when there are no positives in labels or predictions: a theme nobody gave
+/// and nothing predicted says nothing of the classifier, and counting it as perfect (or as
+/// failed) would move the macro average by a sixth for no reason.
+fn f1(t_p: usize, f_p: usize, f_n: usize) -> Option<f64> {
+    (t_p + f_p + f_n > 0).then(|| (2 * t_p) as f64 / (2 * t_p + f_p + f_n) as f64)
 }
 
-/// Micro- and macro-F1 of per-theme (hits, false alarms, misses).
+/// Micro- and macro-F1 of per-theme (hits, false alarms, misses); the macro average is over
+/// the themes with an F1, and both are 0 when there is none.
 fn averages(counts: &[(usize, usize, usize)]) -> (f64, f64) {
     let (t_p, f_p, f_n) = counts
         .iter()
         .fold((0, 0, 0), |(a, b, c), t| (a + t.0, b + t.1, c + t.2));
-    let macro_f1 = if counts.is_empty() {
+    let defined: Vec<f64> = counts.iter().filter_map(|&(a, b, c)| f1(a, b, c)).collect();
+    let macro_f1 = if defined.is_empty() {
         0.0
     } else {
-        counts.iter().map(|&(a, b, c)| f1(a, b, c)).sum::<f64>() / counts.len() as f64
+        defined.iter().sum::<f64>() / defined.len() as f64
     };
-    (f1(t_p, f_p, f_n), macro_f1)
+    (f1(t_p, f_p, f_n).unwrap_or(0.0), macro_f1)
 }
 
 /// Percentile bootstrap over documents of a statistic of (micro-F1, macro-F1) of each
@@ -818,14 +820,22 @@ mod tests {
         predictions.insert("b".to_string(), pred(&["x", "y"], None));
         let e = evaluate(&labels, &predictions, &["x".to_string(), "y".to_string()]);
         // x: tp 2; y: fp 1 (b), fn 1 (a); c is missing: counted with no prediction.
-        assert_eq!(e.themes[0].f1, 1.0);
+        assert_eq!(e.themes[0].f1, Some(1.0));
         assert_eq!((e.themes[1].tp, e.themes[1].fp, e.themes[1].fn_), (0, 1, 1));
-        assert_eq!(e.themes[1].f1, 0.0);
+        assert_eq!(e.themes[1].f1, Some(0.0));
         assert_eq!(e.macro_f1, 0.5);
         // 2 right, 1 false alarm, 1 missed: 2·2 / (2·2 + 1 + 1).
         assert_eq!(e.micro_f1, 4.0 / 6.0);
         assert_eq!(e.city, Some((2, 3)));
         assert_eq!(e.missing, ["c"]);
+
+        // A theme that neither labels nor predictions give has no F1 and no part in the
+        // macro average.
+        let three: Vec<String> = ["x", "y", "z"].iter().map(|s| s.to_string()).collect();
+        let e3 = evaluate(&labels, &predictions, &three);
+        assert_eq!(e3.themes[2].f1, None);
+        assert_eq!(e3.macro_f1, 0.5);
+        assert_eq!(e3.micro_f1, e.micro_f1);
     }
 
     /// Labels and predictions for `n` copies of four documents with one hit, one false
