@@ -370,6 +370,15 @@ impl Rules {
                     format!("id {:?} is defined twice", t.id),
                 ));
             }
+            if let Some((wp, w)) = t.tp.iter().find(|(_, w)| !within_weight_range(**w)) {
+                return Err(invalid(
+                    format!("theme {:?}", t.id),
+                    format!(
+                        "tp weight {w} of {wp:?} must be a number between -{MAX_WEIGHT} and \
+                         {MAX_WEIGHT}"
+                    ),
+                ));
+            }
         }
         if !(settings.threshold.is_finite() && settings.threshold > 0.0) {
             return Err(invalid("settings", "threshold must be a positive number"));
@@ -452,15 +461,24 @@ fn words(at: &str, raw: Vec<String>) -> Result<Vec<String>, RulesError> {
         .collect()
 }
 
+/// The largest weight a term or work-package prior may have, either way. The default's
+/// weights are a few points against a threshold of 16; a weight near the largest float
+/// would make a score infinite (and then no theme would reach its share of the strongest).
+const MAX_WEIGHT: f64 = 1000.0;
+
+fn within_weight_range(weight: f64) -> bool {
+    weight.is_finite() && weight.abs() <= MAX_WEIGHT
+}
+
 fn term(at: &str, text: &str, weight: f64) -> Result<Term, RulesError> {
     let text = text.trim();
     if text.is_empty() {
         return Err(invalid(at, "empty term"));
     }
-    if !weight.is_finite() {
+    if !within_weight_range(weight) {
         return Err(invalid(
             at,
-            format!("weight of {text:?} is not a finite number"),
+            format!("weight of {text:?} must be a number between -{MAX_WEIGHT} and {MAX_WEIGHT}"),
         ));
     }
     // Words of one letter are checked next to the others of their phrase; one of at least
@@ -558,6 +576,20 @@ mod tests {
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(e.contains("two letters"), "{e}");
+        // Weights that would make a score NaN or infinite are refused, priors as well.
+        for bad in [
+            "tp = { TP2 = nan }",
+            "tp = { TP2 = inf }",
+            "terms = [{ term = \"osallisuus\", weight = 1e308 }]",
+            "[[theme.group]]\nweight = -1e6\nterms = [\"osallisuus\"]",
+        ] {
+            let text = format!("[[theme]]\nid = \"x\"\ntitle_fi = \"x\"\n{bad}\n");
+            let e = Rules::from_toml(&text)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(e.contains("between -1000 and 1000"), "{bad}: {e}");
+        }
     }
 
     #[test]
