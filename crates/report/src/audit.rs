@@ -1012,7 +1012,7 @@ pub fn write_audit_markdown(
         ));
         a.pictures.each(|p, pages| {
             out.push_str(&format!(
-                "- `{}`: {}\n",
+                "- {}: {}\n",
                 code(p),
                 picture_pages_note(lang, pages)
             ));
@@ -1047,9 +1047,9 @@ pub fn write_audit_markdown(
     } else {
         a.no_city.each(|p, cities| {
             match cities {
-                "" => out.push_str(&format!("- `{}`\n", code(p))),
+                "" => out.push_str(&format!("- {}\n", code(p))),
                 cities => out.push_str(&format!(
-                    "- `{}`: {}\n",
+                    "- {}: {}\n",
                     code(p),
                     contenders_note(lang, cities)
                 )),
@@ -1097,7 +1097,7 @@ pub fn write_audit_markdown(
                 flush(&mut out, &mut line);
                 group = n.to_string();
             }
-            line.push(format!("`{}`", code(path)));
+            line.push(code(path));
             Ok::<(), std::io::Error>(())
         })?;
         flush(&mut out, &mut line);
@@ -1120,9 +1120,9 @@ pub fn write_audit_markdown(
             "Versions from oldest to newest; the summary lists only the newest.\n\n",
         ));
         for g in &a.versions {
-            let names: Vec<String> = g.paths.iter().map(|p| format!("`{}`", code(p))).collect();
+            let names: Vec<String> = g.paths.iter().map(|p| code(p)).collect();
             out.push_str(&format!(
-                "- {} → {} `{}`\n",
+                "- {} → {} {}\n",
                 names.join(", "),
                 lang.pick("uusin", "newest"),
                 code(&g.newest)
@@ -1141,7 +1141,7 @@ pub fn write_audit_markdown(
     } else {
         a.manual.each(|path, fields| {
             let fields: Vec<&str> = fields.split(',').map(|f| field_name(f, lang)).collect();
-            out.push_str(&format!("- `{}`: {}\n", code(path), fields.join(", ")));
+            out.push_str(&format!("- {}: {}\n", code(path), fields.join(", ")));
             Ok::<(), std::io::Error>(())
         })?;
         out.push('\n');
@@ -1153,11 +1153,7 @@ pub fn write_audit_markdown(
             a.annotation_warnings.len()
         ));
         if !a.annotation_sources.is_empty() {
-            let names: Vec<String> = a
-                .annotation_sources
-                .iter()
-                .map(|s| format!("`{}`", code(s)))
-                .collect();
+            let names: Vec<String> = a.annotation_sources.iter().map(|s| code(s)).collect();
             out.push_str(&format!(
                 "{} {}.\n\n",
                 lang.pick("Luettu:", "Read:"),
@@ -1214,7 +1210,7 @@ fn picture_pages_note(lang: Lang, detail: &str) -> String {
 /// One line per row, the path and its detail, and a blank line after them.
 fn detail_lines(out: &mut Spill<'_>, rows: &RowList) -> std::io::Result<()> {
     rows.each(|path, detail| {
-        out.push_str(&format!("- `{}`: {}\n", code(path), markdown(detail)));
+        out.push_str(&format!("- {}: {}\n", code(path), markdown(detail)));
         Ok::<(), std::io::Error>(())
     })?;
     out.push('\n');
@@ -1229,8 +1225,8 @@ fn section(out: &mut Spill<'_>, lang: Lang, title: &str, paths: &RowList) -> std
     }
     paths.each(|p, detail| {
         match detail {
-            "" => out.push_str(&format!("- `{}`\n", code(p))),
-            detail => out.push_str(&format!("- `{}`: {}\n", code(p), markdown(detail))),
+            "" => out.push_str(&format!("- {}\n", code(p))),
+            detail => out.push_str(&format!("- {}: {}\n", code(p), markdown(detail))),
         }
         Ok::<(), std::io::Error>(())
     })?;

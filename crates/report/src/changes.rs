@@ -1,6 +1,6 @@
 //! What changed between two runs over the same drive.
 
-use crate::escape::code;
+use crate::escape::{code, markdown};
 use crate::lang::Lang;
 use kooste_model::{Changes, City, Index, Material, ThemeChange, View, WorkPackage};
 use serde::Deserialize;
@@ -219,7 +219,7 @@ pub fn changes_markdown(c: &Changes, lang: Lang) -> String {
     let list = |out: &mut String, title: &str, paths: &[String]| {
         out.push_str(&format!("## {title} ({})\n\n", paths.len()));
         for p in paths {
-            out.push_str(&format!("- `{}`\n", code(p)));
+            out.push_str(&format!("- {}\n", code(p)));
         }
         if !paths.is_empty() {
             out.push('\n');
@@ -255,11 +255,11 @@ pub fn changes_markdown(c: &Changes, lang: Lang) -> String {
             if s.is_empty() {
                 "–".to_string()
             } else {
-                code(s)
+                markdown(s)
             }
         };
         out.push_str(&format!(
-            "- `{}`: {field} {} → {}\n",
+            "- {}: {field} {} → {}\n",
             code(&r.path),
             show(&r.before),
             show(&r.after)

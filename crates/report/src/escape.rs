@@ -18,15 +18,31 @@ pub(crate) fn markdown(text: &str) -> String {
     out
 }
 
-/// A path inside a Markdown code span; a backtick would end the span early.
+/// A path as a Markdown code span, delimiters included. The delimiters are one backtick more
+/// than the longest run of backticks in the path, so that a backtick of a name shows as it is
+/// (`` `a` x.txt ``); a space pads a path that starts or ends with a backtick or starts and
+/// ends with a space, as Markdown strips one from each end. Line breaks and other control
+/// characters become spaces: a span cannot hold them.
 pub(crate) fn code(path: &str) -> String {
-    path.chars()
-        .map(|c| match c {
-            '`' => '\'',
-            c if c.is_control() => ' ',
-            c => c,
-        })
-        .collect()
+    let text: String = path
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = text.starts_with('`')
+        || text.ends_with('`')
+        || (text.len() >= 2
+            && text.starts_with(' ')
+            && text.ends_with(' ')
+            && !text.trim().is_empty());
+    let space = if pad { " " } else { "" };
+    format!("{fence}{space}{text}{space}{fence}")
 }
 
 /// HTML text and attribute values (always written in double quotes).
@@ -124,6 +140,15 @@ mod tests {
         );
         assert_eq!(markdown("rivi\nrivi"), "rivi rivi");
         assert_eq!(markdown("![x](y)"), "\\!\\[x\\](y)");
+    }
+
+    #[test]
+    fn code_spans_show_backticks_as_they_are() {
+        assert_eq!(code("Oulu/a.txt"), "`Oulu/a.txt`");
+        assert_eq!(code("Oulu/`code` x.txt"), "``Oulu/`code` x.txt``");
+        assert_eq!(code("``a``"), "``` ``a`` ```");
+        assert_eq!(code("a\nb"), "`a b`");
+        assert_eq!(code(" a "), "`  a  `");
     }
 
     #[test]
