@@ -212,6 +212,25 @@ fn examples_and_language_follow_the_options() {
     assert!(html.contains("<th scope=\"col\">Reference to material</th>"));
     let audit = read(&out.join("audit.md"));
     assert!(audit.starts_with("# Audit\n"), "{audit}");
+    let mut sheets: Vec<String> = xlsx_strings(&out.join("kooste.xlsx"))
+        .into_iter()
+        .map(|(sheet, ..)| sheet)
+        .collect();
+    sheets.dedup();
+    assert_eq!(
+        sheets,
+        [
+            "Multi-actor provision",
+            "Participation",
+            "Digitality",
+            "Customer data",
+            "Platform economy",
+            "Management system",
+            "Examples",
+            "Materials",
+            "Audit"
+        ]
+    );
 
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let intro = tmp.path().join("alustus.txt");

@@ -72,7 +72,13 @@ pub fn write_summary_xlsx(
     let mut names: BTreeSet<String> = BTreeSet::new();
 
     for t in &s.themes {
-        let name = sheet_name(&t.id, &mut names);
+        // The ids are Finnish words; an English summary names its sheets in English, by the
+        // head of the title ("Participation" of "Participation and co-development").
+        let base = match lang {
+            Lang::Fi => t.id.as_str(),
+            Lang::En => title_head(&t.title),
+        };
+        let name = sheet_name(base, &mut names);
         let widths = [16.0, 60.0, 10.0, 9.0, 8.0, 70.0];
         let mut sheet = book.add_sheet(&name, &layout(&widths, 3))?;
         sheet.string(0, 0, &cell(&t.title), Style::Title)?;
@@ -401,6 +407,16 @@ fn filter<W: Write + Seek>(
     }
 }
 
+/// A title up to its first comma or " and ": short enough for a sheet's tab.
+fn title_head(title: &str) -> &str {
+    let end = [title.find(','), title.find(" and ")]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(title.len());
+    title.get(..end).unwrap_or(title).trim()
+}
+
 /// A sheet name Excel accepts (at most 31 characters, none of `[]:*?/\`, not quoted), unique
 /// in the workbook, from a theme id or a fixed name: "osallisuus" → "Osallisuus".
 fn sheet_name(base: &str, taken: &mut BTreeSet<String>) -> String {
@@ -430,6 +446,23 @@ fn sheet_name(base: &str, taken: &mut BTreeSet<String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn english_sheets_are_named_by_the_head_of_the_title() {
+        assert_eq!(
+            title_head("Participation and co-development"),
+            "Participation"
+        );
+        assert_eq!(
+            title_head("Digitality, technology, interfaces"),
+            "Digitality"
+        );
+        assert_eq!(title_head("Management system"), "Management system");
+        assert_eq!(
+            title_head("Customer data, insight, segmentation and data use"),
+            "Customer data"
+        );
+    }
 
     #[test]
     fn sheet_names_are_valid_and_unique() {
