@@ -10,7 +10,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
-use support::{documents, read_json, run_into};
+use support::{documents, read, read_json, run_into};
 
 fn write(path: &Path, bytes: &[u8]) {
     if let Some(dir) = path.parent() {
@@ -259,6 +259,12 @@ fn every_hostile_file_gets_its_status_and_the_run_goes_on() {
     );
     // An empty text file is a text with nothing in it, not damage.
     assert_eq!(status("tyhja.txt"), ("empty".to_string(), None));
+    // Listed with the files that have no text, but not taken for a scan.
+    let audit = read(&out.join("audit.md"));
+    assert!(
+        audit.contains("- `tyhja.txt`: a text file with no text in it, not a scan\n"),
+        "{audit}"
+    );
     assert!(
         !docs.contains_key("~$salattu.docx"),
         "the Office lock file is summarised"

@@ -48,6 +48,15 @@ impl Format {
         matches!(self, Format::Pptx | Format::Ppt | Format::Odp)
     }
 
+    /// Text written as characters, with no pages that could be pictures: such a file without
+    /// text is empty, not scanned.
+    pub fn is_plain_text(self) -> bool {
+        matches!(
+            self,
+            Format::Txt | Format::Markdown | Format::Html | Format::Ics
+        )
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Pdf => "pdf",

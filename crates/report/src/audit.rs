@@ -389,6 +389,11 @@ pub fn audit(view: View<'_>) -> std::io::Result<Audit> {
                     .or_default()
                     .push(&m.path, message)?;
             }
+            // A text file with nothing in it is listed with the scans, but says that it
+            // is no scan: OCR has nothing to read there.
+            Status::Empty if m.format.is_plain_text() => a
+                .empty
+                .push(&m.path, "a text file with no text in it, not a scan")?,
             Status::Empty => a
                 .empty
                 .push(&m.path, m.ocr.as_deref().unwrap_or_default())?,
