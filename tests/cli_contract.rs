@@ -225,3 +225,28 @@ fn a_reader_that_stops_early_is_not_an_error() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stderr(&o), "");
 }
+
+/// The closing line counts a file that could not be opened as failed, not as read from the
+/// cache.
+#[cfg(unix)]
+#[test]
+fn the_closing_line_counts_unopened_files_as_failed_only() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let drive = dir.path().join("asema");
+    std::fs::create_dir_all(&drive).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(drive.join("muistio.txt"), "Oulun asukastyöpaja.")
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::os::unix::fs::symlink("ei-ole.pdf", drive.join("katkennut.pdf"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let o = run(kooste()
+        .arg("run")
+        .arg(&drive)
+        .arg("-o")
+        .arg(dir.path().join("out")));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("1 failed; 1 extracted, 0 from cache;"),
+        "{err}"
+    );
+}

@@ -384,7 +384,8 @@ fn run_on_this_pool(args: &RunArgs<'_>) -> Result<ExitCode> {
             stats.removed,
             stats.failed,
             stats.extracted,
-            stats.files - stats.extracted,
+            // Files that could not be opened are neither; they count as failed.
+            stats.unchanged + stats.reclassified,
             started.elapsed().as_secs_f64(),
             args.out.display()
         );
