@@ -260,16 +260,20 @@ impl Rules {
         let header = rows
             .first()
             .ok_or_else(|| invalid("row 1", "the table is empty; expected a header row"))?;
-        let col = |name: &str| {
-            header
-                .iter()
-                .position(|h| h.trim().eq_ignore_ascii_case(name))
+        // A heading in English or Finnish, in any case, with a trailing colon.
+        let col = |names: &[&str]| {
+            header.iter().position(|h| {
+                let h = kooste_model::heading_key(h);
+                names.iter().any(|n| h == *n)
+            })
         };
-        let theme_col = col("theme").ok_or_else(|| invalid("row 1", "no column named theme"))?;
-        let term_col = col("term").ok_or_else(|| invalid("row 1", "no column named term"))?;
-        let weight_col = col("weight");
-        let title_fi_col = col("title_fi");
-        let title_en_col = col("title_en");
+        let theme_col = col(&["theme", "teema"])
+            .ok_or_else(|| invalid("row 1", "no column named theme (teema)"))?;
+        let term_col = col(&["term", "termi", "sana", "avainsana", "keyword"])
+            .ok_or_else(|| invalid("row 1", "no column named term (termi)"))?;
+        let weight_col = col(&["weight", "paino"]);
+        let title_fi_col = col(&["title_fi"]);
+        let title_en_col = col(&["title_en"]);
         let cell = |row: &Vec<String>, c: Option<usize>| {
             c.and_then(|c| row.get(c))
                 .map(|s| s.trim().to_string())
@@ -279,7 +283,8 @@ impl Rules {
         let mut themes: Vec<ThemeRules> = Vec::new();
         for (i, row) in rows.iter().enumerate().skip(1) {
             let at = format!("row {}", i + 1);
-            let id = cell(row, Some(theme_col));
+            // Ids are lower case; a sheet may well write the theme as a name (Osallisuus).
+            let id = cell(row, Some(theme_col)).to_lowercase();
             let text = cell(row, Some(term_col));
             if id.is_empty() && text.is_empty() {
                 continue;
@@ -326,17 +331,17 @@ impl Rules {
                     themes.len() - 1
                 }
             };
-            if text.is_empty() {
-                continue;
-            }
-            let t = term(&at, &text, weight)?;
-            if let Some(theme) = themes.get_mut(index) {
-                if is_exclude {
-                    theme.exclude.push(t.text);
-                } else if weight < 0.0 {
-                    theme.negative.push(t);
-                } else {
-                    theme.terms.push(t);
+            // Synonyms on lines of one cell are terms of their own, not one phrase.
+            for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                let t = term(&at, line, weight)?;
+                if let Some(theme) = themes.get_mut(index) {
+                    if is_exclude {
+                        theme.exclude.push(t.text);
+                    } else if weight < 0.0 {
+                        theme.negative.push(t);
+                    } else {
+                        theme.terms.push(t);
+                    }
                 }
             }
         }
@@ -626,6 +631,23 @@ mod tests {
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert_eq!(e, "row 2, cell C2: weight \"paljon\" is not a number");
+
+        // Finnish headings, a theme written as a name, synonyms on lines of one cell.
+        let finnish: Vec<Vec<String>> = [
+            ["Teema:", "Termi", "Paino"],
+            ["Osallisuus", "asukasraati\nkuntalaisraati", "2"],
+        ]
+        .iter()
+        .map(|r| r.iter().map(|s| s.to_string()).collect())
+        .collect();
+        let rules = Rules::from_rows(&finnish).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(rules.themes[0].id, "osallisuus");
+        let terms: Vec<(&str, f64)> = rules.themes[0]
+            .terms
+            .iter()
+            .map(|t| (t.text.as_str(), t.weight))
+            .collect();
+        assert_eq!(terms, [("asukasraati", 2.0), ("kuntalaisraati", 2.0)]);
         assert_eq!(column_name(0), "A");
         assert_eq!(column_name(27), "AB");
     }
