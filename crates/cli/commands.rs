@@ -1020,7 +1020,15 @@ fn eval(
         cache.as_ref(),
         ocr.as_ref(),
     )?;
-    resolve_paths(&mut labels, index.documents.iter().map(|m| m.path.as_str()));
+    let ambiguous = resolve_paths(&mut labels, index.documents.iter().map(|m| m.path.as_str()));
+    for (name, fits) in &ambiguous {
+        eprintln!(
+            "note: the label {name:?} fits {} materials, so it is counted as missing; write \
+             more of its path: {}",
+            fits.len(),
+            fits.join(", ")
+        );
+    }
     let repeated = join_repeated(&mut labels);
     if !repeated.is_empty() {
         eprintln!(

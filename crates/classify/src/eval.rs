@@ -243,19 +243,38 @@ pub fn resolve_themes(labels: &mut [Label], themes: &[ThemeInfo]) -> Result<(), 
 /// Points each label at the material it names, reading the path as a person wrote it (see
 /// [`PathLookup::find`]): another letter case, slashes or Unicode composition, the drive's
 /// own folder in front, leading folders or the extension left out where one material fits.
-/// Labels that fit no material, or several, keep their path and count as missing.
-pub fn resolve_paths<'a>(labels: &mut [Label], materials: impl IntoIterator<Item = &'a str>) {
+/// Labels that fit no material, or several, keep their path and count as missing. Returns
+/// the labels that fit several, each with the materials it fits, so that a person can
+/// write more of the path.
+pub fn resolve_paths<'a>(
+    labels: &mut [Label],
+    materials: impl IntoIterator<Item = &'a str>,
+) -> Vec<(String, Vec<String>)> {
     let materials: Vec<&str> = materials.into_iter().collect();
     let exact: BTreeSet<&str> = materials.iter().copied().collect();
     let lookup = PathLookup::new(materials.iter().copied());
+    let mut ambiguous = Vec::new();
     for label in labels.iter_mut() {
         if exact.contains(label.path.as_str()) {
             continue;
         }
-        if let Some(m) = lookup.find(&label.path).ok().and_then(|i| materials.get(i)) {
-            label.path = (*m).to_string();
+        match lookup.find(&label.path) {
+            Ok(i) => {
+                if let Some(m) = materials.get(i) {
+                    label.path = (*m).to_string();
+                }
+            }
+            Err(fits) if fits.len() > 1 => {
+                let names = fits
+                    .iter()
+                    .filter_map(|&i| materials.get(i).map(|m| m.to_string()))
+                    .collect();
+                ambiguous.push((label.path.clone(), names));
+            }
+            Err(_) => {}
         }
     }
+    ambiguous
 }
 
 fn split_list(s: &str) -> impl Iterator<Item = &str> {
@@ -1063,7 +1082,7 @@ mod tests {
              Tampere/puuttuu.pdf,x\n",
         )
         .unwrap_or_default();
-        resolve_paths(&mut labels, materials);
+        let ambiguous = resolve_paths(&mut labels, materials);
         let paths: Vec<&str> = labels.iter().map(|l| l.path.as_str()).collect();
         assert_eq!(
             paths,
@@ -1076,6 +1095,17 @@ mod tests {
                 "Vantaa/Päätös.pdf",
                 "Tampere/puuttuu.pdf",
             ]
+        );
+        // The one that fits two is told apart from the one that fits none.
+        assert_eq!(
+            ambiguous,
+            [(
+                "raportti.docx".to_string(),
+                vec![
+                    "Oulu/TP5/raportti.docx".to_string(),
+                    "Turku/raportti.docx".to_string()
+                ]
+            )]
         );
     }
 }
