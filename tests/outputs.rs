@@ -514,7 +514,8 @@ fn the_audit_lists_what_needs_a_person() {
             &audit,
             "## Tyhjät tiedostot: todennäköisesti skannattuja, tarvitsevat tekstintunnistusta (OCR) (1)"
         )
-        .contains(&"- `Vantaa/skannattu.txt`"),
+        // A text file without text is listed here, with a note that it is no scan.
+        .contains(&"- `Vantaa/skannattu.txt`: a text file with no text in it, not a scan"),
         "{audit}"
     );
     let dup = section(&audit, "## Sama sisältö eri nimillä (1)").join("\n");
