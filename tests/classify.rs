@@ -641,3 +641,61 @@ fn rules_from_spreadsheets() {
     let err = stderr(&o);
     assert!(err.contains("row 3, cell C3"), "{err}");
 }
+
+/// A table that does not start at A1 (a title row above it, a margin column beside it):
+/// errors name the cell as the sheet shows it, for rules and for labels.
+#[test]
+fn errors_in_a_sheet_name_the_cell_where_the_table_stands() {
+    let dir = temp_dir("offset-sheets");
+    let file = memo(&dir);
+    let sheet_at = |rows: &[&[&str]], name: &str| -> PathBuf {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, text) in row.iter().enumerate() {
+                // Row 3, column B onwards: two rows and one column left free.
+                sheet
+                    .write_string(r as u32 + 2, c as u16 + 1, *text)
+                    .unwrap_or_else(|e| panic!("{e}"));
+            }
+        }
+        let path = dir.join(name);
+        book.save(&path).unwrap_or_else(|e| panic!("{e}"));
+        path
+    };
+    let rules = sheet_at(
+        &[
+            &["theme", "term", "weight"],
+            &["osallisuus", "asukasraati", "2"],
+            &["osallisuus", "työpaja", "paljon"],
+        ],
+        "sanasto.xlsx",
+    );
+    let o = kooste(&[
+        "classify",
+        "--rules",
+        &rules.to_string_lossy(),
+        &file.to_string_lossy(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("row 5, cell D5"), "{err}");
+
+    let labels = sheet_at(
+        &[
+            &["path", "themes", "city", "tp"],
+            &["muistio.txt", "", "", "TP9"],
+        ],
+        "labels.xlsx",
+    );
+    let o = kooste(&[
+        "eval",
+        "--labels",
+        &labels.to_string_lossy(),
+        &dir.to_string_lossy(),
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("line 4"), "{err}");
+}

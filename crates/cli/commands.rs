@@ -4,7 +4,7 @@ use crate::{Command, FailOn, Lang, rules_file, time};
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kooste_classify::{
-    Classifier, Prediction, compare, disagreements, evaluate, join_repeated, labels_from_rows,
+    Classifier, Prediction, compare, disagreements, evaluate, join_repeated, labels_from_rows_at,
     parse_labels, resolve_paths, resolve_themes,
 };
 use kooste_extract::Limits;
@@ -953,11 +953,12 @@ fn eval(
     let labels = match kooste_extract::table_kind(&labels_path.to_string_lossy()) {
         // Labels kept in a spreadsheet: the same columns on its first sheet.
         Some(kooste_extract::TableKind::Spreadsheet) => {
-            let rows = kooste_extract::first_sheet_rows(&bytes, &kooste_extract::Limits::default())
-                .with_context(|| {
-                    format!("cannot read labels spreadsheet {}", labels_path.display())
-                })?;
-            labels_from_rows(rows)
+            let table =
+                kooste_extract::first_sheet_table(&bytes, &kooste_extract::Limits::default())
+                    .with_context(|| {
+                        format!("cannot read labels spreadsheet {}", labels_path.display())
+                    })?;
+            labels_from_rows_at(table.rows, table.origin.0)
         }
         _ => parse_labels(&kooste_extract::decode_text(&bytes)),
     };

@@ -14,9 +14,10 @@ pub fn load(path: Option<&Path>) -> Result<(Rules, String)> {
         .with_context(|| format!("cannot read rules file {}", path.display()))?;
     let rules = match table_kind(&path.to_string_lossy()) {
         Some(TableKind::Spreadsheet) => {
-            let rows = kooste_extract::first_sheet_rows(&bytes, &kooste_extract::Limits::default())
-                .with_context(|| format!("cannot read rules spreadsheet {}", path.display()))?;
-            Rules::from_rows(&rows)
+            let table =
+                kooste_extract::first_sheet_table(&bytes, &kooste_extract::Limits::default())
+                    .with_context(|| format!("cannot read rules spreadsheet {}", path.display()))?;
+            Rules::from_rows_at(&table.rows, table.origin)
         }
         Some(TableKind::Csv) => {
             let text = kooste_extract::decode_text(&bytes);

@@ -97,10 +97,16 @@ pub fn parse_labels(csv: &str) -> Result<Vec<Label>, LabelsError> {
 
 /// [`parse_labels`] for the rows of a spreadsheet's first sheet; errors name the row.
 pub fn labels_from_rows(rows: Vec<Vec<String>>) -> Result<Vec<Label>, LabelsError> {
+    labels_from_rows_at(rows, 0)
+}
+
+/// [`labels_from_rows`] for a table whose first row is row `top` (0-based) of its sheet, so
+/// that errors name the row the sheet shows.
+pub fn labels_from_rows_at(rows: Vec<Vec<String>>, top: u32) -> Result<Vec<Label>, LabelsError> {
     labels_of(
         rows.into_iter()
             .enumerate()
-            .map(|(i, r)| (i + 1, r))
+            .map(|(i, r)| (top as usize + i + 1, r))
             .collect(),
     )
 }

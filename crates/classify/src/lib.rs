@@ -18,8 +18,8 @@ pub use classifier::{
 };
 pub use eval::{
     Comparison, Disagreement, Evaluation, Interval, Label, LabelsError, Prediction, ThemeMetrics,
-    compare, csv_rows, disagreements, evaluate, join_repeated, labels_from_rows, parse_labels,
-    resolve_paths, resolve_themes,
+    compare, csv_rows, disagreements, evaluate, join_repeated, labels_from_rows,
+    labels_from_rows_at, parse_labels, resolve_paths, resolve_themes,
 };
 pub use morph::Morphology;
 pub use rules::{DEFAULT_RULES, Rules, RulesError, Settings, Term, ThemeRules};

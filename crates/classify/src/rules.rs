@@ -257,9 +257,17 @@ impl Rules {
     /// that never counts for the theme. Row numbers in errors are 1-based as a spreadsheet
     /// shows them.
     pub fn from_rows(rows: &[Vec<String>]) -> Result<Rules, RulesError> {
+        Rules::from_rows_at(rows, (0, 0))
+    }
+
+    /// [`Rules::from_rows`] for a table whose top-left cell stands at `origin` (row, column,
+    /// 0-based) of its sheet, so that errors name the cells as the sheet shows them.
+    pub fn from_rows_at(rows: &[Vec<String>], origin: (u32, u32)) -> Result<Rules, RulesError> {
+        let (top, left) = (origin.0 as usize, origin.1 as usize);
+        let header_row = format!("row {}", top + 1);
         let header = rows
             .first()
-            .ok_or_else(|| invalid("row 1", "the table is empty; expected a header row"))?;
+            .ok_or_else(|| invalid(&header_row, "the table is empty; expected a header row"))?;
         // A heading in English or Finnish, in any case, with a trailing colon.
         let col = |names: &[&str]| {
             header.iter().position(|h| {
@@ -268,9 +276,9 @@ impl Rules {
             })
         };
         let theme_col = col(&["theme", "teema"])
-            .ok_or_else(|| invalid("row 1", "no column named theme (teema)"))?;
+            .ok_or_else(|| invalid(&header_row, "no column named theme (teema)"))?;
         let term_col = col(&["term", "termi", "sana", "avainsana", "keyword"])
-            .ok_or_else(|| invalid("row 1", "no column named term (termi)"))?;
+            .ok_or_else(|| invalid(&header_row, "no column named term (termi)"))?;
         let weight_col = col(&["weight", "paino"]);
         let title_fi_col = col(&["title_fi"]);
         let title_en_col = col(&["title_en"]);
@@ -282,7 +290,7 @@ impl Rules {
         let defaults = Rules::default_rules();
         let mut themes: Vec<ThemeRules> = Vec::new();
         for (i, row) in rows.iter().enumerate().skip(1) {
-            let at = format!("row {}", i + 1);
+            let at = format!("row {}", top + i + 1);
             // Ids are lower case; a sheet may well write the theme as a name (Osallisuus).
             let id = cell(row, Some(theme_col)).to_lowercase();
             let text = cell(row, Some(term_col));
@@ -298,7 +306,8 @@ impl Rules {
                 _ if is_exclude => 0.0,
                 w if w.is_empty() => 1.0,
                 w => w.replace(',', ".").parse::<f64>().map_err(|_| {
-                    let cell = weight_col.map(|c| format!(", cell {}{}", column_name(c), i + 1));
+                    let cell = weight_col
+                        .map(|c| format!(", cell {}{}", column_name(left + c), top + i + 1));
                     invalid(
                         format!("{at}{}", cell.unwrap_or_default()),
                         format!("weight {w:?} is not a number"),
@@ -648,6 +657,12 @@ mod tests {
             .map(|t| (t.text.as_str(), t.weight))
             .collect();
         assert_eq!(terms, [("asukasraati", 2.0), ("kuntalaisraati", 2.0)]);
+        // The same table standing at C4 of its sheet: the cell is E5.
+        let e = Rules::from_rows_at(&bad, (3, 2))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert_eq!(e, "row 5, cell E5: weight \"paljon\" is not a number");
         assert_eq!(column_name(0), "A");
         assert_eq!(column_name(27), "AB");
     }

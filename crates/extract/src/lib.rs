@@ -41,7 +41,7 @@ pub use archive::{Archive, Member, is_hidden_path, members as archive_members};
 pub use eml::MAX_SENT_PICTURES;
 pub use error::Error;
 pub use limits::Limits;
-pub use sheet::{TableKind, first_sheet_rows, table_kind};
+pub use sheet::{SheetTable, TableKind, first_sheet_rows, first_sheet_table, table_kind};
 pub use sniff::sniff;
 pub use text::decode as decode_text;
 

@@ -373,6 +373,20 @@ pub fn table_kind(name: &str) -> Option<TableKind> {
 /// The cells of a workbook's first sheet as rows of display text, for tables that configure
 /// kooste (rules, annotations) rather than materials to summarise.
 pub fn first_sheet_rows(bytes: &[u8], limits: &Limits) -> Result<Vec<Vec<String>>, Error> {
+    first_sheet_table(bytes, limits).map(|t| t.rows)
+}
+
+/// The rows of a sheet's table and where on the sheet they stand.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SheetTable {
+    pub rows: Vec<Vec<String>>,
+    /// The sheet's row and column (0-based) of the table's top-left cell: a table need not
+    /// start at A1, and a message about a cell must name the cell the person sees.
+    pub origin: (u32, u32),
+}
+
+/// [`first_sheet_rows`] with where the table stands on the sheet.
+pub fn first_sheet_table(bytes: &[u8], limits: &Limits) -> Result<SheetTable, Error> {
     let format = crate::sniff("table", bytes);
     if !matches!(
         format,
@@ -389,7 +403,7 @@ pub fn first_sheet_rows(bytes: &[u8], limits: &Limits) -> Result<Vec<Vec<String>
     };
     // The checks run inside the panic containment too: they parse the container (the
     // compound file through the cfb crate), and this is called in the main process.
-    let run = || -> Result<Vec<Vec<String>>, Error> {
+    let run = || -> Result<SheetTable, Error> {
         if format == Format::Xls {
             crate::xls::vet(bytes, limits)?;
         } else {
@@ -406,7 +420,7 @@ pub fn first_sheet_rows(bytes: &[u8], limits: &Limits) -> Result<Vec<Vec<String>
                 let mut book: calamine::Xlsx<_> =
                     calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(sheet_error)?;
                 let Some(name) = book.sheet_names().into_iter().next() else {
-                    return Ok(Vec::new());
+                    return Ok(SheetTable::default());
                 };
                 let mut reader = book.worksheet_cells_reader(&name).map_err(sheet_error)?;
                 budgeted_cells(&mut budget, || reader.next_cell())?
@@ -415,7 +429,7 @@ pub fn first_sheet_rows(bytes: &[u8], limits: &Limits) -> Result<Vec<Vec<String>
                 let mut book: calamine::Xlsb<_> =
                     calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(sheet_error)?;
                 let Some(name) = book.sheet_names().into_iter().next() else {
-                    return Ok(Vec::new());
+                    return Ok(SheetTable::default());
                 };
                 let mut reader = book.worksheet_cells_reader(&name).map_err(sheet_error)?;
                 budgeted_cells(&mut budget, || reader.next_cell())?
@@ -424,7 +438,7 @@ pub fn first_sheet_rows(bytes: &[u8], limits: &Limits) -> Result<Vec<Vec<String>
                 let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
                     .map_err(sheet_error)?;
                 let Some(name) = book.sheet_names().into_iter().next() else {
-                    return Ok(Vec::new());
+                    return Ok(SheetTable::default());
                 };
                 let range = book.worksheet_range(&name).map_err(sheet_error)?;
                 let mut cells = Vec::new();
@@ -473,9 +487,9 @@ fn budgeted_cells<'a, E: std::fmt::Display>(
 /// Rows of a table from its cells: the grid that spans them, its first row and column
 /// those of the top-left cell, empty strings where no cell is. The cell limit counts the
 /// grid's cells, filled or not, and a row that does not fit is left out whole.
-fn dense_rows(mut cells: Vec<PlacedText>, limits: &Limits) -> Result<Vec<Vec<String>>, Error> {
+fn dense_rows(mut cells: Vec<PlacedText>, limits: &Limits) -> Result<SheetTable, Error> {
     let Some(top) = cells.iter().map(|((r, _), _)| *r).min() else {
-        return Ok(Vec::new());
+        return Ok(SheetTable::default());
     };
     let left = cells.iter().map(|((_, c), _)| *c).min().unwrap_or(0);
     let right = cells.iter().map(|((_, c), _)| *c).max().unwrap_or(0);
@@ -493,7 +507,10 @@ fn dense_rows(mut cells: Vec<PlacedText>, limits: &Limits) -> Result<Vec<Vec<Str
         // Empty rows between filled ones keep their place.
         while next <= row {
             if (budget.cells as usize) < width {
-                return Ok(rows);
+                return Ok(SheetTable {
+                    rows,
+                    origin: (top, left),
+                });
             }
             for _ in 0..width {
                 budget.take()?;
@@ -510,7 +527,10 @@ fn dense_rows(mut cells: Vec<PlacedText>, limits: &Limits) -> Result<Vec<Vec<Str
             }
         }
     }
-    Ok(rows)
+    Ok(SheetTable {
+        rows,
+        origin: (top, left),
+    })
 }
 
 /// Cells left to read in this workbook; reading stops, without error, when they run out, so
