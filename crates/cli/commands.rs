@@ -1064,21 +1064,8 @@ fn eval(
         print_disagreements(&index, &labels, &predictions, &settings);
         println!();
     }
-    println!(
-        "{:<16} {:>4} {:>4} {:>4} {:>9} {:>7} {:>6}",
-        "theme", "tp", "fp", "fn", "precision", "recall", "f1"
-    );
-    for t in &e.themes {
-        println!(
-            "{:<16} {:>4} {:>4} {:>4} {:>9.3} {:>7.3} {:>6}",
-            t.id,
-            t.tp,
-            t.fp,
-            t.fn_,
-            t.precision,
-            t.recall,
-            t.f1.map_or("–".to_string(), |f| format!("{f:.3}"))
-        );
+    for line in e.theme_table() {
+        println!("{line}");
     }
     println!("documents {}", e.documents);
     if !e.missing.is_empty() {
