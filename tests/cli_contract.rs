@@ -196,6 +196,13 @@ fn named_files_over_the_limit_pipes_and_devices_are_refused_before_reading() {
     if made {
         assert_eq!(by_path(&pipe)["error"]["kind"], "io");
     }
+
+    // A device named as the rules file is a clear error too, not a read without end.
+    let o = run(kooste()
+        .args(["classify", "--rules", "/dev/zero"])
+        .arg(&text));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
 }
 
 /// `kooste extract … | head -1`: the reader that stops early is no failure of kooste.

@@ -17,7 +17,7 @@ use kooste_report::{SummaryOptions, audit, audit_markdown};
 use rayon::prelude::*;
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -250,8 +250,8 @@ fn report_lang(lang: Lang) -> kooste_report::Lang {
 
 /// An introduction file: one bullet point per non-empty line, bullet marks optional.
 fn read_intro(path: &Path) -> Result<Vec<String>> {
-    let bytes = std::fs::read(path)
-        .with_context(|| format!("cannot read introduction {}", path.display()))?;
+    let bytes =
+        read_named(path).with_context(|| format!("cannot read introduction {}", path.display()))?;
     let text = kooste_extract::decode_text(&bytes);
     Ok(text
         .lines()
@@ -450,7 +450,7 @@ fn analyse_files(
         targets
             .par_iter()
             .map(|(abs, shown)| {
-                let analysed = match read_within(abs, limits.max_file_bytes) {
+                let analysed = match kooste_pipeline::read_within(abs, limits.max_file_bytes) {
                     Ok(bytes) => analyse_bytes(shown, &bytes, &limits),
                     Err((kind, message)) => vec![failed(shown, kind, message)],
                 };
@@ -470,41 +470,12 @@ fn analyse_files(
     Ok(results.into_iter().flatten().collect())
 }
 
-/// A file's bytes, if it is a file (not a pipe or a device, which could block or never end)
-/// of at most `limit` bytes. A file over the limit is refused by its size before it is read,
-/// and one that grows while it is read is cut off past the limit, so that memory stays
-/// bounded whatever is named.
-fn read_within(
-    path: &Path,
-    limit: u64,
-) -> std::result::Result<Vec<u8>, (kooste_model::ErrorKind, String)> {
-    use kooste_model::ErrorKind;
-    let io = |e: std::io::Error| (ErrorKind::Io, e.to_string());
-    let over = |bytes: u64| {
-        (
-            ErrorKind::TooLarge,
-            format!("file of {bytes} bytes is over the limit of {limit} bytes"),
-        )
-    };
-    let meta = std::fs::metadata(path).map_err(io)?;
-    if !meta.is_file() {
-        return Err((
-            ErrorKind::Io,
-            "not a regular file (a folder, pipe or device): nothing to read".to_string(),
-        ));
-    }
-    if meta.len() > limit {
-        return Err(over(meta.len()));
-    }
-    let file = std::fs::File::open(path).map_err(io)?;
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
-    if bytes.len() as u64 > limit {
-        return Err(over(bytes.len() as u64));
-    }
-    Ok(bytes)
+/// A file the user names for the command (rules, labels, an introduction), read within the
+/// size limit of a material: a pipe or a device named by mistake must not hang the command
+/// or fill memory.
+pub(crate) fn read_named(path: &Path) -> std::io::Result<Vec<u8>> {
+    kooste_pipeline::read_within(path, Limits::default().max_file_bytes)
+        .map_err(|(_, message)| std::io::Error::other(message))
 }
 
 /// Runs `work` on `jobs` threads, or on rayon's global pool (all cores) when not given.
@@ -948,7 +919,7 @@ fn eval(
     ocr: bool,
 ) -> Result<ExitCode> {
     let ocr = ocr_reader(ocr)?;
-    let bytes = std::fs::read(labels_path)
+    let bytes = read_named(labels_path)
         .with_context(|| format!("cannot read labels {}", labels_path.display()))?;
     let labels = match kooste_extract::table_kind(&labels_path.to_string_lossy()) {
         // Labels kept in a spreadsheet: the same columns on its first sheet.

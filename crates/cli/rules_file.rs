@@ -10,7 +10,7 @@ pub fn load(path: Option<&Path>) -> Result<(Rules, String)> {
     let Some(path) = path else {
         return Ok((Rules::default_rules(), "default".to_string()));
     };
-    let bytes = std::fs::read(path)
+    let bytes = crate::commands::read_named(path)
         .with_context(|| format!("cannot read rules file {}", path.display()))?;
     let rules = match table_kind(&path.to_string_lossy()) {
         Some(TableKind::Spreadsheet) => {

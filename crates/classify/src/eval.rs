@@ -48,18 +48,13 @@ pub struct ThemeMetrics {
     pub f1: Option<f64>,
 }
 
-impl ThemeMetrics {
-    /// The heading of [`Evaluation::theme_table`].
-    const HEADING: [&'static str; 7] = ["theme", "tp", "fp", "fn", "precision", "recall", "f1"];
-}
-
 impl Evaluation {
     /// The per-theme figures as the lines `eval` prints: a heading, then one line per theme,
     /// an F1 that does not exist shown as `–`.
     pub fn theme_table(&self) -> Vec<String> {
-        let [theme, tp, fp, fn_, precision, recall, f1] = ThemeMetrics::HEADING;
         let mut lines = vec![format!(
-            "{theme:<16} {tp:>4} {fp:>4} {fn_:>4} {precision:>9} {recall:>7} {f1:>6}"
+            "{:<16} {:>4} {:>4} {:>4} {:>9} {:>7} {:>6}",
+            "theme", "tp", "fp", "fn", "precision", "recall", "f1"
         )];
         lines.extend(self.themes.iter().map(|t| {
             format!(

@@ -330,6 +330,34 @@ fn failure_key(classify_key: &str, kind: ErrorKind, message: &str, bytes: u64) -
 }
 
 /// The failure of a file over the size limit.
+/// A file's bytes, if it is a regular file (not a pipe or a device, which could block or
+/// never end) of at most `limit` bytes: for files named by hand, which no walk has vetted. A
+/// file over the limit is refused by its size before it is read, and one that grows while it
+/// is read is cut off past the limit, so that memory stays bounded whatever is named.
+pub fn read_within(path: &Path, limit: u64) -> Result<Vec<u8>, (ErrorKind, String)> {
+    use std::io::Read;
+    let io = |e: std::io::Error| (ErrorKind::Io, e.to_string());
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err((
+            ErrorKind::Io,
+            "not a regular file (a folder, pipe or device): nothing to read".to_string(),
+        ));
+    }
+    if meta.len() > limit {
+        return Err(too_large(meta.len(), limit));
+    }
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64, limit));
+    }
+    Ok(bytes)
+}
+
 fn too_large(size: u64, limit: u64) -> (ErrorKind, String) {
     (
         ErrorKind::TooLarge,
