@@ -642,6 +642,71 @@ fn rules_from_spreadsheets() {
     assert!(err.contains("row 3, cell C3"), "{err}");
 }
 
+/// A weight given as a formula that no spreadsheet ever worked out (the file was written by
+/// a program: the cell holds the formula and no value) is an error at its cell, not an
+/// empty cell read as weight 1.
+#[test]
+fn a_formula_weight_without_a_value_is_an_error_at_its_cell() {
+    use std::io::{Read, Write};
+    let dir = temp_dir("formula-sheet");
+    let file = memo(&dir);
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in ["theme", "term", "weight"].iter().enumerate() {
+        sheet
+            .write_string(0, c as u16, *h)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    sheet
+        .write_string(1, 0, "osallisuus")
+        .unwrap_or_else(|e| panic!("{e}"));
+    sheet
+        .write_string(1, 1, "asukasraati")
+        .unwrap_or_else(|e| panic!("{e}"));
+    sheet
+        .write_formula(1, 2, "=1+2")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let written = book.save_to_buffer().unwrap_or_else(|e| panic!("{e}"));
+    // rust_xlsxwriter stores 0 as the formula's result; a file from a program such as
+    // openpyxl stores none. Drop the stored result.
+    let mut archive =
+        zip::ZipArchive::new(std::io::Cursor::new(written)).unwrap_or_else(|e| panic!("{e}"));
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).unwrap_or_else(|e| panic!("{e}"));
+        let name = entry
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut data = Vec::new();
+        entry
+            .read_to_end(&mut data)
+            .unwrap_or_else(|e| panic!("{e}"));
+        if name == "xl/worksheets/sheet1.xml" {
+            let xml = String::from_utf8(data).unwrap_or_else(|e| panic!("{e}"));
+            let dropped = xml.replace("<f>1+2</f><v>0</v>", "<f>1+2</f>");
+            assert_ne!(dropped, xml, "no stored result to drop: {xml}");
+            data = dropped.into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        out.write_all(&data).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let bytes = out.finish().unwrap_or_else(|e| panic!("{e}")).into_inner();
+    let rules = dir.join("kaava.xlsx");
+    std::fs::write(&rules, bytes).unwrap_or_else(|e| panic!("{e}"));
+    let o = kooste(&[
+        "classify",
+        "--rules",
+        &rules.to_string_lossy(),
+        &file.to_string_lossy(),
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("row 2, cell C2: weight \"=1+2\""), "{err}");
+}
+
 /// A table that does not start at A1 (a title row above it, a margin column beside it):
 /// errors name the cell as the sheet shows it, for rules and for labels.
 #[test]

@@ -423,7 +423,23 @@ pub fn first_sheet_table(bytes: &[u8], limits: &Limits) -> Result<SheetTable, Er
                     return Ok(SheetTable::default());
                 };
                 let mut reader = book.worksheet_cells_reader(&name).map_err(sheet_error)?;
-                budgeted_cells(&mut budget, || reader.next_cell())?
+                let mut cells = Vec::new();
+                while budget.take()? {
+                    let Some(cell) = reader.next_cell_with_formula().map_err(sheet_error)? else {
+                        break;
+                    };
+                    let value = Data::from(cell.value.clone());
+                    // A formula whose result was never worked out (a file written by a
+                    // program and never opened in a spreadsheet) has no value: it shows as
+                    // its formula, so that a cell that must hold a number says so, instead
+                    // of reading as empty.
+                    let text = match (&value, cell.formula) {
+                        (Data::Empty, Some(f)) if !f.trim().is_empty() => format!("={f}"),
+                        _ => display(&value, None, false),
+                    };
+                    cells.push((cell.pos, text));
+                }
+                cells
             }
             Format::Xlsb => {
                 let mut book: calamine::Xlsb<_> =
