@@ -393,6 +393,12 @@ impl Rules {
                     ),
                 ));
             }
+            if t.terms.is_empty() {
+                return Err(invalid(
+                    format!("theme {:?}", t.id),
+                    "has no terms of positive weight, so it could never be assigned",
+                ));
+            }
         }
         if !(settings.threshold.is_finite() && settings.threshold > 0.0) {
             return Err(invalid("settings", "threshold must be a positive number"));
@@ -590,6 +596,13 @@ mod tests {
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(e.contains("two letters"), "{e}");
+        // A theme without a term of positive weight could never be assigned.
+        let e =
+            Rules::from_toml("[[theme]]\nid = \"x\"\ntitle_fi = \"x\"\nnegative = [\"kokous\"]\n")
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+        assert!(e.contains("could never be assigned"), "{e}");
         // Weights that would make a score NaN or infinite are refused, priors as well.
         for bad in [
             "tp = { TP2 = nan }",
