@@ -14,7 +14,7 @@ mod apply;
 mod parse;
 
 pub use apply::{Curated, Curation, apply, apply_to};
-pub use parse::{parse_rows, parse_toml};
+pub use parse::{parse_rows, parse_rows_at, parse_toml};
 
 use kooste_model::{City, WorkPackage};
 

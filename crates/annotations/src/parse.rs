@@ -184,6 +184,16 @@ fn column(header: &str) -> Option<Column> {
 
 /// Parses the rows of an annotations table: a header row, then one material per row.
 pub fn parse_rows(rows: &[Vec<String>], file_name: &str) -> Result<Annotations, AnnotationsError> {
+    parse_rows_at(rows, file_name, 0)
+}
+
+/// [`parse_rows`] for a table whose first row is row `top` (0-based) of its sheet, so that
+/// notes name the rows the sheet shows.
+pub fn parse_rows_at(
+    rows: &[Vec<String>],
+    file_name: &str,
+    top: u32,
+) -> Result<Annotations, AnnotationsError> {
     let mut out = Annotations {
         sources: vec![file_name.to_string()],
         ..Annotations::default()
@@ -217,7 +227,7 @@ pub fn parse_rows(rows: &[Vec<String>], file_name: &str) -> Result<Annotations, 
         if is_blank(row) {
             continue;
         }
-        let origin = format!("{file_name}, row {}", i + 1);
+        let origin = format!("{file_name}, row {}", top as usize + i + 1);
         let cell = |col: Column| -> Option<&str> {
             header
                 .iter()
@@ -491,6 +501,10 @@ city = "yhteinen"
         assert_eq!(a.materials[1].example, Some(ExampleChoice::Exclude));
         // The unknown column and the row without a file are reported.
         assert_eq!(a.warnings.len(), 2, "{:?}", a.warnings);
+        // The same table four rows down its sheet: the rows are named as the sheet shows.
+        let lower =
+            parse_rows_at(&rows, "kooste-annotations.xlsx", 4).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(lower.materials[0].origin, "kooste-annotations.xlsx, row 7");
     }
 
     #[test]

@@ -103,9 +103,10 @@ pub(crate) fn read_annotations(drive: &Path) -> Result<Annotations, PipelineErro
             let rows = kooste_classify::csv_rows(&text).map_err(|e| bad(e.to_string()))?;
             kooste_annotations::parse_rows(&rows, &name)
         } else {
-            let rows = kooste_extract::first_sheet_rows(&bytes, &kooste_extract::Limits::default())
-                .map_err(|e| bad(e.to_string()))?;
-            kooste_annotations::parse_rows(&rows, &name)
+            let table =
+                kooste_extract::first_sheet_table(&bytes, &kooste_extract::Limits::default())
+                    .map_err(|e| bad(e.to_string()))?;
+            kooste_annotations::parse_rows_at(&table.rows, &name, table.origin.0)
         };
         let parsed = parsed.map_err(|e| match e {
             kooste_annotations::AnnotationsError::Invalid { message, .. } => bad(message),
