@@ -402,7 +402,8 @@ fn eval_reads_labels_as_people_write_them_and_refuses_unknown_themes() {
     let note = stderr(&rows);
     assert!(
         note.contains(
-            "labelled on more than one row, so counted once with the themes of all its rows: \
+            "labelled on more than one row, so counted once with the themes and work packages \
+             of all its rows and the city of the first row that names one: \
              Espoo_osallisuus_TP2.txt"
         ),
         "{note}"

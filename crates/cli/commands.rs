@@ -1004,8 +1004,8 @@ fn eval(
     let repeated = join_repeated(&mut labels);
     if !repeated.is_empty() {
         eprintln!(
-            "note: labelled on more than one row, so counted once with the themes of all \
-             its rows: {}",
+            "note: labelled on more than one row, so counted once with the themes and work \
+             packages of all its rows and the city of the first row that names one: {}",
             repeated.join(", ")
         );
     }
