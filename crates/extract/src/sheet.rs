@@ -423,23 +423,21 @@ pub fn first_sheet_table(bytes: &[u8], limits: &Limits) -> Result<SheetTable, Er
                     return Ok(SheetTable::default());
                 };
                 let mut reader = book.worksheet_cells_reader(&name).map_err(sheet_error)?;
-                let mut cells = Vec::new();
-                while budget.take()? {
-                    let Some(cell) = reader.next_cell_with_formula().map_err(sheet_error)? else {
-                        break;
-                    };
-                    let value = Data::from(cell.value.clone());
-                    // A formula whose result was never worked out (a file written by a
-                    // program and never opened in a spreadsheet) has no value: it shows as
-                    // its formula, so that a cell that must hold a number says so, instead
-                    // of reading as empty.
-                    let text = match (&value, cell.formula) {
-                        (Data::Empty, Some(f)) if !f.trim().is_empty() => format!("={f}"),
-                        _ => display(&value, None, false),
-                    };
-                    cells.push((cell.pos, text));
-                }
-                cells
+                budgeted_cells(&mut budget, || {
+                    let cell = reader.next_cell_with_formula()?;
+                    Ok::<_, calamine::XlsxError>(cell.map(|cell| {
+                        let value = Data::from(cell.value);
+                        // A formula whose result was never worked out (a file written by a
+                        // program and never opened in a spreadsheet) has no value: it shows
+                        // as its formula, so that a cell that must hold a number says so,
+                        // instead of reading as empty.
+                        let text = match (&value, cell.formula) {
+                            (Data::Empty, Some(f)) if !f.trim().is_empty() => format!("={f}"),
+                            _ => display(&value, None, false),
+                        };
+                        (cell.pos, text)
+                    }))
+                })?
             }
             Format::Xlsb => {
                 let mut book: calamine::Xlsb<_> =
@@ -448,7 +446,13 @@ pub fn first_sheet_table(bytes: &[u8], limits: &Limits) -> Result<SheetTable, Er
                     return Ok(SheetTable::default());
                 };
                 let mut reader = book.worksheet_cells_reader(&name).map_err(sheet_error)?;
-                budgeted_cells(&mut budget, || reader.next_cell())?
+                budgeted_cells(&mut budget, || {
+                    let cell = reader.next_cell()?;
+                    Ok::<_, calamine::XlsbError>(cell.map(|cell| {
+                        let value = Data::from(cell.get_value().clone());
+                        (cell.get_position(), display(&value, None, false))
+                    }))
+                })?
             }
             _ => {
                 let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
@@ -484,18 +488,18 @@ pub fn first_sheet_table(bytes: &[u8], limits: &Limits) -> Result<SheetTable, Er
 type PlacedText = ((u32, u32), String);
 
 /// Cells from one of calamine's cell-by-cell readers (XLSX and XLSB each have their own
-/// type, with no trait in common), as displayed text, until the cell budget is spent.
-fn budgeted_cells<'a, E: std::fmt::Display>(
+/// types, with no trait in common), each as placed text by `next`, until the cell budget is
+/// spent.
+fn budgeted_cells<E: std::fmt::Display>(
     budget: &mut Budget<'_>,
-    mut next: impl FnMut() -> Result<Option<calamine::Cell<calamine::DataRef<'a>>>, E>,
+    mut next: impl FnMut() -> Result<Option<PlacedText>, E>,
 ) -> Result<Vec<PlacedText>, Error> {
     let mut cells = Vec::new();
     while budget.take()? {
         let Some(cell) = next().map_err(sheet_error)? else {
             break;
         };
-        let value = Data::from(cell.get_value().clone());
-        cells.push((cell.get_position(), display(&value, None, false)));
+        cells.push(cell);
     }
     Ok(cells)
 }
