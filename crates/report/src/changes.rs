@@ -240,10 +240,14 @@ pub fn changes_markdown(c: &Changes, lang: Lang) -> String {
         lang.pick("Muuttuneet materiaalit", "Changed materials"),
         &c.modified,
     );
+    // The heading counts materials, as the lists above do; a material may change in several
+    // fields, one line each.
+    let reassigned: std::collections::BTreeSet<&str> =
+        c.reassigned.iter().map(|r| r.path.as_str()).collect();
     out.push_str(&format!(
         "## {} ({})\n\n",
         lang.pick("Muuttuneet luokitukset", "Changed classifications"),
-        c.reassigned.len()
+        reassigned.len()
     ));
     for r in &c.reassigned {
         let field = match r.field.as_str() {
@@ -361,5 +365,19 @@ mod tests {
         assert!(md.contains("- `b.txt`: kaupunki Oulu → Turku\n"), "{md}");
         let same = changes(&PreviousRun::of(&after), &after);
         assert!(changes_markdown(&same, Lang::En).contains("No changes since the previous run."));
+    }
+
+    #[test]
+    fn the_heading_of_changed_classifications_counts_materials_not_fields() {
+        use kooste_model::{City, WorkPackage};
+        let before = index("2018-03-13T00:00:00Z", &[("b.txt", "2", Some(City::Oulu))]);
+        let mut after = index("2018-03-14T00:00:00Z", &[("b.txt", "2", Some(City::Turku))]);
+        after.documents[0].tp = vec![WorkPackage::new(2).unwrap_or_else(|| panic!())];
+        let c = changes(&PreviousRun::of(&before), &after);
+        assert_eq!(c.reassigned.len(), 2);
+        let md = changes_markdown(&c, Lang::Fi);
+        assert!(md.contains("## Muuttuneet luokitukset (1)\n"), "{md}");
+        assert!(md.contains("- `b.txt`: kaupunki Oulu → Turku\n"), "{md}");
+        assert!(md.contains("- `b.txt`: työpaketti – → TP2\n"), "{md}");
     }
 }
