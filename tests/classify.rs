@@ -242,7 +242,8 @@ fn eval_errors_list_what_the_classifier_sees_otherwise() {
     // Labelled on purpose against what the memo says: another theme, city and work package.
     if let Err(e) = std::fs::write(
         &labels,
-        "path,themes,city,tp\nEspoo_osallisuus_TP2.txt,alustatalous,Helsinki,TP3\n",
+        "path,themes,city,tp\nEspoo_osallisuus_TP2.txt,alustatalous,Helsinki,TP3\n\
+         poistettu.txt,osallisuus,,\n",
     ) {
         panic!("cannot write {}: {e}", labels.display());
     }
@@ -256,6 +257,18 @@ fn eval_errors_list_what_the_classifier_sees_otherwise() {
     let out = stdout(&o);
     assert!(o.status.success(), "{out}");
     assert_eq!(figure(&out, "disagreements"), 1.0, "{out}");
+    // A labelled file not on the drive is not a disagreement, but the count says it was not
+    // compared.
+    assert!(
+        out.contains(
+            "\nnot compared: 1 labelled file not found on the drive (listed as missing below)\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("\nmissing 1 (labelled but not found on the drive): poistettu.txt\n"),
+        "{out}"
+    );
     assert!(
         out.contains(
             "(a theme is assigned at a score of 16 or more, or of 6.4 or more and 25 % of the \

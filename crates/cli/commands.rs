@@ -1032,7 +1032,7 @@ fn eval(
     };
     // The documents first: the output ends with `macro_f1`, as scripts that read it expect.
     if errors {
-        print_disagreements(&index, &labels, &predictions, &settings);
+        print_disagreements(&index, &labels, &predictions, &settings, e.missing.len());
         println!();
     }
     for line in e.theme_table() {
@@ -1093,6 +1093,7 @@ fn print_disagreements(
     labels: &[kooste_classify::Label],
     predictions: &BTreeMap<String, Prediction>,
     settings: &kooste_classify::Settings,
+    missing: usize,
 ) {
     let found = disagreements(labels, predictions);
     let dense = if settings.density > 0.0 {
@@ -1120,6 +1121,15 @@ fn print_disagreements(
         found.len(),
         settings.threshold
     );
+    // Labelled files that are not on the drive cannot disagree; "0" alone would read as all
+    // labels matched.
+    if missing > 0 {
+        println!(
+            "not compared: {missing} labelled file{} not found on the drive (listed as missing \
+             below)",
+            if missing == 1 { "" } else { "s" }
+        );
+    }
     let list = |items: &[&str]| {
         if items.is_empty() {
             "-".to_string()
