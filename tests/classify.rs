@@ -426,7 +426,7 @@ fn eval_reads_labels_as_people_write_them_and_refuses_unknown_themes() {
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(typo.status.code(), Some(1), "{err}");
     assert!(
-        err.contains("the labels name themes the rules do not have: osalisuus"),
+        err.contains("the labels name themes the rules do not have: \"osalisuus\" (line 2);"),
         "{err}"
     );
 }

@@ -189,14 +189,22 @@ fn correct(
     let mut resolve_all = |names: &[String], what: &str| -> Vec<String> {
         let mut ids: Vec<String> = Vec::new();
         for name in names {
-            match ThemeInfo::named(themes, name).map(|t| t.id.clone()) {
-                Some(id) if !ids.contains(&id) => ids.push(id),
-                Some(_) => {}
-                None => warnings.push(format!(
+            match ThemeInfo::fitting(themes, name).as_slice() {
+                [t] if !ids.contains(&t.id) => ids.push(t.id.clone()),
+                [_] => {}
+                [] => warnings.push(format!(
                     "{}: {what} {name:?} is not a theme of the rules (ids: {})",
                     a.origin,
                     themes
                         .iter()
+                        .map(|t| t.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+                fits => warnings.push(format!(
+                    "{}: {what} {name:?} is the start of several themes ({}); write more of it",
+                    a.origin,
+                    fits.iter()
                         .map(|t| t.id.as_str())
                         .collect::<Vec<_>>()
                         .join(", ")
@@ -486,5 +494,22 @@ why = "x"
             .collect();
         assert_eq!(ids, ["osallisuus"]);
         assert!(c.warnings[0].contains("kestävyys"), "{:?}", c.warnings);
+        // The start of two titles is neither: the warning names both.
+        let mut ix = index(vec![material("a.pdf", &[("osallisuus", 6.0)])]);
+        ix.themes
+            .push(theme("digituki", "Digitaalistuva tuki ja neuvonta"));
+        let c = apply(
+            &mut ix,
+            &annotations("[[material]]\nfile = \"a.pdf\"\nthemes = [\"Digitaali\"]\n"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(ix.documents[0].themes.is_empty());
+        assert_eq!(
+            c.warnings,
+            [
+                "kooste.toml, [[material]] 1: theme \"Digitaali\" is the start of several themes \
+              (digitaalisuus, digituki); write more of it"
+            ]
+        );
     }
 }

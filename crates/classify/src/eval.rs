@@ -18,6 +18,8 @@ pub enum LabelsError {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Label {
+    /// The line (or row) of the labels file it was read from, for messages.
+    pub line: usize,
     pub path: String,
     pub themes: BTreeSet<String>,
     /// `None` when the labels file has no city column; `Some(None)` for "no city".
@@ -208,6 +210,7 @@ fn labels_of(rows: Vec<NumberedRow>) -> Result<Vec<Label>, LabelsError> {
             }
         };
         labels.push(Label {
+            line,
             path: path.to_string(),
             themes,
             city,
@@ -232,7 +235,8 @@ fn work_packages_named(given: &str) -> Vec<WorkPackage> {
 /// gives no theme. A theme the rules do not have is an error, since ignoring it would skew
 /// every figure.
 pub fn resolve_themes(labels: &mut [Label], themes: &[ThemeInfo]) -> Result<(), LabelsError> {
-    let mut unknown = BTreeSet::new();
+    // Each name that fits no theme, or several, with the line it is first on.
+    let mut unknown: BTreeMap<String, (usize, Vec<String>)> = BTreeMap::new();
     for label in labels.iter_mut() {
         let mut resolved = BTreeSet::new();
         for given in &label.themes {
@@ -247,12 +251,13 @@ pub fn resolve_themes(labels: &mut [Label], themes: &[ThemeInfo]) -> Result<(), 
                 if means_none(part) {
                     continue;
                 }
-                match ThemeInfo::named(themes, part) {
-                    Some(t) => {
+                match ThemeInfo::fitting(themes, part).as_slice() {
+                    [t] => {
                         resolved.insert(t.id.clone());
                     }
-                    None => {
-                        unknown.insert(part.to_string());
+                    fits => {
+                        let ids = fits.iter().map(|t| t.id.clone()).collect();
+                        unknown.entry(part.to_string()).or_insert((label.line, ids));
                     }
                 }
             }
@@ -260,14 +265,28 @@ pub fn resolve_themes(labels: &mut [Label], themes: &[ThemeInfo]) -> Result<(), 
         label.themes = resolved;
     }
     if unknown.is_empty() {
-        Ok(())
-    } else {
-        let list = |items: Vec<&str>| items.join(", ");
-        Err(LabelsError::UnknownThemes {
-            unknown: list(unknown.iter().map(String::as_str).collect()),
-            known: list(themes.iter().map(|t| t.id.as_str()).collect()),
-        })
+        return Ok(());
     }
+    let mut named: Vec<(usize, String)> = unknown
+        .into_iter()
+        .map(|(name, (line, fits))| {
+            let text = if fits.is_empty() {
+                format!("{name:?} (line {line})")
+            } else {
+                format!(
+                    "{name:?} (line {line}: the start of {}; write more of it)",
+                    fits.join(" and ")
+                )
+            };
+            (line, text)
+        })
+        .collect();
+    named.sort();
+    let list = |items: Vec<&str>| items.join(", ");
+    Err(LabelsError::UnknownThemes {
+        unknown: list(named.iter().map(|(_, t)| t.as_str()).collect()),
+        known: list(themes.iter().map(|t| t.id.as_str()).collect()),
+    })
 }
 
 /// Points each label at the material it names, reading the path as a person wrote it (see
@@ -1088,8 +1107,27 @@ mod tests {
         assert_eq!(
             err.as_deref(),
             Some(
-                "the labels name themes the rules do not have: osalisuus; the rules' themes are \
-                 digitaalisuus, osallisuus, johtaminen"
+                "the labels name themes the rules do not have: \"osalisuus\" (line 2); the \
+                 rules' themes are digitaalisuus, osallisuus, johtaminen"
+            )
+        );
+        // A start of two titles is named with the themes it fits, on the line it is on.
+        let mut labels =
+            parse_labels("path,themes\na,osallisuus\nb,Digi;johtaminen\nc,Digitaalis\n")
+                .unwrap_or_default();
+        let two = [
+            themes[0].clone(),
+            theme("digituki", "Digitaalistuva tuki", "Digital support"),
+        ];
+        let err = resolve_themes(&mut labels, &two)
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some(
+                "the labels name themes the rules do not have: \"osallisuus\" (line 2), \
+                 \"Digi\" (line 3), \"johtaminen\" (line 3), \"Digitaalis\" (line 4: the start of digitaalisuus \
+                 and digituki; write more of it); the rules' themes are digitaalisuus, digituki"
             )
         );
     }

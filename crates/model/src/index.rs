@@ -43,28 +43,38 @@ impl ThemeInfo {
     /// case, or by the start of its title ("Monitoimijuus" for "Monitoimijuus ja uudet
     /// palvelumarkkinat") when only one fits. Annotations and labels are read this way.
     pub fn named<'a>(themes: &'a [ThemeInfo], name: &str) -> Option<&'a ThemeInfo> {
+        match ThemeInfo::fitting(themes, name).as_slice() {
+            [one] => Some(one),
+            _ => None,
+        }
+    }
+
+    /// The themes a name may mean, as [`ThemeInfo::named`] reads it: the one it names
+    /// exactly, else every theme whose title it begins (of five characters or more). More
+    /// than one is a name to write out further, and a message can say which themes it fits.
+    pub fn fitting<'a>(themes: &'a [ThemeInfo], name: &str) -> Vec<&'a ThemeInfo> {
         let n = name.trim().to_lowercase();
         if n.is_empty() {
-            return None;
+            return Vec::new();
         }
         let exact = themes.iter().find(|t| {
             t.id.to_lowercase() == n
                 || t.title_fi.to_lowercase() == n
                 || t.title_en.to_lowercase() == n
         });
-        if exact.is_some() {
-            return exact;
+        if let Some(exact) = exact {
+            return vec![exact];
         }
         if n.chars().count() < 5 {
-            return None;
+            return Vec::new();
         }
-        let mut starts = themes.iter().filter(|t| {
-            t.title_fi.to_lowercase().starts_with(&n) || t.title_en.to_lowercase().starts_with(&n)
-        });
-        match (starts.next(), starts.next()) {
-            (Some(one), None) => Some(one),
-            _ => None,
-        }
+        themes
+            .iter()
+            .filter(|t| {
+                t.title_fi.to_lowercase().starts_with(&n)
+                    || t.title_en.to_lowercase().starts_with(&n)
+            })
+            .collect()
     }
 }
 
@@ -258,6 +268,15 @@ mod tests {
         assert_eq!(id("Monitoimi"), None);
         assert_eq!(id("kestävyys"), None);
         assert_eq!(id(""), None);
+        let fits = |name: &str| -> Vec<&str> {
+            ThemeInfo::fitting(&ts, name)
+                .iter()
+                .map(|t| t.id.as_str())
+                .collect()
+        };
+        assert_eq!(fits("Monitoimi"), ["monitoimijuus", "muut"]);
+        assert_eq!(fits("muut"), ["muut"]);
+        assert!(fits("kestävyys").is_empty());
     }
 
     #[test]
