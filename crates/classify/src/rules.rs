@@ -5,6 +5,7 @@ use crate::morph::Morphology;
 use kooste_model::{ThemeInfo, WorkPackage};
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use toml::Spanned;
 
 /// The embedded default: the six themes of the 6Aika summary.
 pub const DEFAULT_RULES: &str = include_str!("../rules/default.toml");
@@ -151,7 +152,7 @@ struct RawRules {
     #[serde(default)]
     settings: Settings,
     #[serde(default)]
-    exclude: Vec<String>,
+    exclude: Vec<Spanned<String>>,
     #[serde(rename = "theme")]
     themes: Vec<RawTheme>,
 }
@@ -159,16 +160,17 @@ struct RawRules {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawTheme {
-    id: String,
+    /// Spans (here and below) let errors found after parsing name their line.
+    id: Spanned<String>,
     title_fi: String,
     #[serde(default)]
     title_en: Option<String>,
     #[serde(default)]
-    terms: Vec<RawTerm>,
+    terms: Vec<Spanned<RawTerm>>,
     #[serde(default)]
-    negative: Vec<RawTerm>,
+    negative: Vec<Spanned<RawTerm>>,
     #[serde(default)]
-    exclude: Vec<String>,
+    exclude: Vec<Spanned<String>>,
     #[serde(default)]
     tp: BTreeMap<String, f64>,
     /// Terms sharing one weight: `[[theme.group]]` with `weight` and `terms`.
@@ -180,7 +182,7 @@ struct RawTheme {
 #[serde(deny_unknown_fields)]
 struct RawGroup {
     weight: f64,
-    terms: Vec<String>,
+    terms: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -203,9 +205,16 @@ impl Rules {
 
     pub fn from_toml(text: &str) -> Result<Rules, RulesError> {
         let raw: RawRules = toml::from_str(text).map_err(|e| RulesError::Toml(e.to_string()))?;
+        let line = |span: std::ops::Range<usize>| {
+            let before = text.get(..span.start).unwrap_or(text);
+            format!("line {}", before.matches('\n').count() + 1)
+        };
         let mut themes = Vec::with_capacity(raw.themes.len());
+        let mut places = Vec::with_capacity(raw.themes.len());
         for (i, t) in raw.themes.into_iter().enumerate() {
-            let at = format!("theme #{} ({})", i + 1, t.id);
+            let id_line = line(t.id.span());
+            let id = t.id.into_inner();
+            let at = format!("{id_line}, theme #{} ({id})", i + 1);
             let mut tp = BTreeMap::new();
             for (name, weight) in t.tp {
                 let wp = name
@@ -213,22 +222,25 @@ impl Rules {
                     .map_err(|e| invalid(&at, e.to_string()))?;
                 tp.insert(wp, weight);
             }
-            let convert = |raw: Vec<RawTerm>, negative: bool| -> Result<Vec<Term>, RulesError> {
-                raw.into_iter()
-                    .map(|r| {
-                        let (text, weight) = match r {
-                            RawTerm::Plain(s) => (s, 1.0),
-                            RawTerm::Weighted { term, weight } => (term, weight),
-                        };
-                        term(&at, &text, if negative { -weight.abs() } else { weight })
-                    })
-                    .collect()
-            };
+            let at_term = |span| format!("{}, theme {id:?}", line(span));
+            let convert =
+                |raw: Vec<Spanned<RawTerm>>, negative: bool| -> Result<Vec<Term>, RulesError> {
+                    raw.into_iter()
+                        .map(|r| {
+                            let at = at_term(r.span());
+                            let (text, weight) = match r.into_inner() {
+                                RawTerm::Plain(s) => (s, 1.0),
+                                RawTerm::Weighted { term, weight } => (term, weight),
+                            };
+                            term(&at, &text, if negative { -weight.abs() } else { weight })
+                        })
+                        .collect()
+                };
             let mut terms = convert(t.terms, false)?;
             let mut negative = convert(t.negative, true)?;
             for group in t.groups {
                 for text in group.terms {
-                    let t = term(&at, &text, group.weight)?;
+                    let t = term(&at_term(text.span()), text.get_ref(), group.weight)?;
                     if group.weight < 0.0 {
                         negative.push(t);
                     } else {
@@ -236,18 +248,20 @@ impl Rules {
                     }
                 }
             }
+            let exclude = words(t.exclude, at_term)?;
             themes.push(ThemeRules {
                 title_en: t.title_en.unwrap_or_else(|| t.title_fi.clone()),
-                id: t.id,
+                id,
                 title_fi: t.title_fi,
                 terms,
                 negative,
-                exclude: words(&at, t.exclude)?,
+                exclude,
                 tp,
             });
+            places.push(id_line);
         }
-        let exclude = words("exclude", raw.exclude)?;
-        Rules::checked(raw.settings, themes, exclude, text)
+        let exclude = words(raw.exclude, |span| format!("{}, exclude", line(span)))?;
+        Rules::checked(raw.settings, themes, &places, exclude, text)
     }
 
     /// Rules from a table with a header row naming at least `theme` and `term` (and
@@ -289,6 +303,8 @@ impl Rules {
         };
         let defaults = Rules::default_rules();
         let mut themes: Vec<ThemeRules> = Vec::new();
+        // The row each theme first stands on.
+        let mut places: Vec<String> = Vec::new();
         for (i, row) in rows.iter().enumerate().skip(1) {
             let at = format!("row {}", top + i + 1);
             // Ids are lower case; a sheet may well write the theme as a name (Osallisuus).
@@ -337,6 +353,7 @@ impl Rules {
                         // describe the project, not the vocabulary.
                         tp: known.map(|k| k.tp.clone()).unwrap_or_default(),
                     });
+                    places.push(at.clone());
                     themes.len() - 1
                 }
             };
@@ -359,12 +376,15 @@ impl Rules {
             .map(|r| r.join("\t"))
             .collect::<Vec<_>>()
             .join("\n");
-        Rules::checked(Settings::default(), themes, Vec::new(), &canonical)
+        Rules::checked(Settings::default(), themes, &places, Vec::new(), &canonical)
     }
 
+    /// Checks what no single term shows. `places` says where each theme stands in its
+    /// source (`line 12`, `row 3`), for the messages.
     fn checked(
         settings: Settings,
         themes: Vec<ThemeRules>,
+        places: &[String],
         exclude: Vec<String>,
         source: &str,
     ) -> Result<Rules, RulesError> {
@@ -372,21 +392,25 @@ impl Rules {
             return Err(invalid("rules", "no themes defined"));
         }
         for (i, t) in themes.iter().enumerate() {
+            let place = places.get(i).map_or(String::new(), |p| format!("{p}, "));
             if !valid_id(&t.id) {
                 return Err(invalid(
-                    format!("theme #{}", i + 1),
+                    format!("{place}theme #{}", i + 1),
                     format!("id {:?} must be lower-case letters, digits, - or _", t.id),
                 ));
             }
-            if themes[..i].iter().any(|o| o.id == t.id) {
+            if let Some(first) = themes[..i].iter().position(|o| o.id == t.id) {
+                let also = places
+                    .get(first)
+                    .map_or(String::new(), |p| format!(" (first on {p})"));
                 return Err(invalid(
-                    format!("theme #{}", i + 1),
-                    format!("id {:?} is defined twice", t.id),
+                    format!("{place}theme #{}", i + 1),
+                    format!("id {:?} is defined twice{also}", t.id),
                 ));
             }
             if let Some((wp, w)) = t.tp.iter().find(|(_, w)| !within_weight_range(**w)) {
                 return Err(invalid(
-                    format!("theme {:?}", t.id),
+                    format!("{place}theme {:?}", t.id),
                     format!(
                         "tp weight {w} of {wp:?} must be a number between -{MAX_WEIGHT} and \
                          {MAX_WEIGHT}"
@@ -395,7 +419,7 @@ impl Rules {
             }
             if t.terms.is_empty() {
                 return Err(invalid(
-                    format!("theme {:?}", t.id),
+                    format!("{place}theme {:?}", t.id),
                     "has no terms of positive weight, so it could never be assigned",
                 ));
             }
@@ -475,9 +499,12 @@ fn valid_id(id: &str) -> bool {
             .all(|c| c.is_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
-fn words(at: &str, raw: Vec<String>) -> Result<Vec<String>, RulesError> {
+fn words(
+    raw: Vec<Spanned<String>>,
+    at: impl Fn(std::ops::Range<usize>) -> String,
+) -> Result<Vec<String>, RulesError> {
     raw.into_iter()
-        .map(|w| term(at, &w, 1.0).map(|t| t.text))
+        .map(|w| term(&at(w.span()), w.get_ref(), 1.0).map(|t| t.text))
         .collect()
 }
 
@@ -586,6 +613,42 @@ mod tests {
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(e.contains("theme #1"), "{e}");
+        // Errors found after parsing name their line too.
+        let e = Rules::from_toml(
+            "[[theme]]\nid = \"x\"\ntitle_fi = \"x\"\nterms = [\"osallisuus\"]\n\n\
+             [[theme]]\nid = \"x\"\ntitle_fi = \"y\"\nterms = [\"asukas\"]\n",
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert_eq!(
+            e,
+            "line 7, theme #2: id \"x\" is defined twice (first on line 2)"
+        );
+        let e = Rules::from_toml(
+            "[[theme]]\nid = \"x\"\ntitle_fi = \"x\"\nterms = [\n  \"osallisuus\",\n  \" \",\n]\n",
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert_eq!(e, "line 6, theme \"x\": empty term");
+        let e = Rules::from_toml(
+            "[[theme]]\nid = \"x\"\ntitle_fi = \"x\"\nterms = [\"a\"]\n[[theme.group]]\nweight = 2\n\
+             terms = [\"osallisuus\", \"\"]\n",
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert_eq!(
+            e,
+            "line 4, theme \"x\": term \"a\" needs a word of at least two letters"
+        );
+        let e =
+            Rules::from_toml("exclude = [\"ok\", \"\"]\n[[theme]]\nid = \"x\"\ntitle_fi = \"x\"\n")
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+        assert_eq!(e, "line 1, exclude: empty term");
         let e = Rules::from_toml("[[theme]]\nid = \"x\"\ntitle_fi = \"x\"\ntp = { TP9 = 1.0 }\n")
             .err()
             .map(|e| e.to_string())
