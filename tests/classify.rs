@@ -778,3 +778,61 @@ fn errors_in_a_sheet_name_the_cell_where_the_table_stands() {
     let err = stderr(&o);
     assert!(err.contains("line 4"), "{err}");
 }
+
+/// Only a workbook's first sheet is read: where it holds something else (instructions before
+/// the table), the error names the sheet that was read.
+#[test]
+fn a_sheet_error_names_the_sheet_read() {
+    let dir = temp_dir("second-sheet");
+    let file = memo(&dir);
+    let book_of = |name: &str, table: &[&[&str]]| -> PathBuf {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let notes = book.add_worksheet();
+        notes.set_name("Ohjeet").unwrap_or_else(|e| panic!("{e}"));
+        notes
+            .write_string(0, 0, "Kirjoita sanat toiselle välilehdelle.")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let sheet = book.add_worksheet();
+        for (r, row) in table.iter().enumerate() {
+            for (c, text) in row.iter().enumerate() {
+                sheet
+                    .write_string(r as u32, c as u16, *text)
+                    .unwrap_or_else(|e| panic!("{e}"));
+            }
+        }
+        let path = dir.join(name);
+        book.save(&path).unwrap_or_else(|e| panic!("{e}"));
+        path
+    };
+    let rules = book_of(
+        "sanasto.xlsx",
+        &[&["theme", "term"], &["osallisuus", "asukasraati"]],
+    );
+    let o = kooste(&[
+        "classify",
+        "--rules",
+        &rules.to_string_lossy(),
+        &file.to_string_lossy(),
+    ]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("sanasto.xlsx, sheet \"Ohjeet\" (the first sheet holds the rules)"),
+        "{err}"
+    );
+    assert!(err.contains("no column named theme"), "{err}");
+    let labels = book_of("labels.xlsx", &[&["path", "themes"], &["muistio.txt", ""]]);
+    let o = kooste(&[
+        "eval",
+        "--labels",
+        &labels.to_string_lossy(),
+        &dir.to_string_lossy(),
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("labels.xlsx, sheet \"Ohjeet\" (the first sheet holds the labels)"),
+        "{err}"
+    );
+}

@@ -929,12 +929,19 @@ fn eval(
                     .with_context(|| {
                         format!("cannot read labels spreadsheet {}", labels_path.display())
                     })?;
-            labels_from_rows_at(table.rows, table.origin.0)
+            // Only the first sheet is read: say which, in case the labels stand on another.
+            labels_from_rows_at(table.rows, table.origin.0).with_context(|| {
+                format!(
+                    "bad labels file {}, sheet {:?} (the first sheet holds the labels)",
+                    labels_path.display(),
+                    table.sheet
+                )
+            })
         }
-        _ => parse_labels(&kooste_extract::decode_text(&bytes)),
+        _ => parse_labels(&kooste_extract::decode_text(&bytes))
+            .with_context(|| format!("bad labels file {}", labels_path.display())),
     };
-    let mut labels =
-        labels.with_context(|| format!("bad labels file {}", labels_path.display()))?;
+    let mut labels = labels?;
     if labels.is_empty() {
         bail!("labels file {} has no rows", labels_path.display());
     }

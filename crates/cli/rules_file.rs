@@ -17,7 +17,16 @@ pub fn load(path: Option<&Path>) -> Result<(Rules, String)> {
             let table =
                 kooste_extract::first_sheet_table(&bytes, &kooste_extract::Limits::default())
                     .with_context(|| format!("cannot read rules spreadsheet {}", path.display()))?;
-            Rules::from_rows_at(&table.rows, table.origin)
+            // Only the first sheet is read: say which, in case the rules stand on another.
+            return Rules::from_rows_at(&table.rows, table.origin)
+                .with_context(|| {
+                    format!(
+                        "bad rules file {}, sheet {:?} (the first sheet holds the rules)",
+                        path.display(),
+                        table.sheet
+                    )
+                })
+                .map(|rules| (rules, path.display().to_string()));
         }
         Some(TableKind::Csv) => {
             let text = kooste_extract::decode_text(&bytes);

@@ -383,6 +383,9 @@ pub struct SheetTable {
     /// The sheet's row and column (0-based) of the table's top-left cell: a table need not
     /// start at A1, and a message about a cell must name the cell the person sees.
     pub origin: (u32, u32),
+    /// The name of the sheet read, for messages: a workbook's first sheet may be another
+    /// table than the one a person meant.
+    pub sheet: String,
 }
 
 /// [`first_sheet_rows`] with where the table stands on the sheet.
@@ -415,7 +418,7 @@ pub fn first_sheet_table(bytes: &[u8], limits: &Limits) -> Result<SheetTable, Er
         // A range from calamine is a dense grid spanning every cell of the sheet, so two
         // cells at opposite corners of an XLSX sheet make it allocate 2^34 cells. The
         // zipped formats are read cell by cell instead; an XLS file was vetted above.
-        let cells = match format {
+        let (sheet, cells) = match format {
             Format::Xlsx => {
                 let mut book: calamine::Xlsx<_> =
                     calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(sheet_error)?;
@@ -423,7 +426,7 @@ pub fn first_sheet_table(bytes: &[u8], limits: &Limits) -> Result<SheetTable, Er
                     return Ok(SheetTable::default());
                 };
                 let mut reader = book.worksheet_cells_reader(&name).map_err(sheet_error)?;
-                budgeted_cells(&mut budget, || {
+                let cells = budgeted_cells(&mut budget, || {
                     let cell = reader.next_cell_with_formula()?;
                     Ok::<_, calamine::XlsxError>(cell.map(|cell| {
                         let value = Data::from(cell.value);
@@ -437,7 +440,8 @@ pub fn first_sheet_table(bytes: &[u8], limits: &Limits) -> Result<SheetTable, Er
                         };
                         (cell.pos, text)
                     }))
-                })?
+                })?;
+                (name, cells)
             }
             Format::Xlsb => {
                 let mut book: calamine::Xlsb<_> =
@@ -446,13 +450,14 @@ pub fn first_sheet_table(bytes: &[u8], limits: &Limits) -> Result<SheetTable, Er
                     return Ok(SheetTable::default());
                 };
                 let mut reader = book.worksheet_cells_reader(&name).map_err(sheet_error)?;
-                budgeted_cells(&mut budget, || {
+                let cells = budgeted_cells(&mut budget, || {
                     let cell = reader.next_cell()?;
                     Ok::<_, calamine::XlsbError>(cell.map(|cell| {
                         let value = Data::from(cell.get_value().clone());
                         (cell.get_position(), display(&value, None, false))
                     }))
-                })?
+                })?;
+                (name, cells)
             }
             _ => {
                 let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
@@ -472,10 +477,13 @@ pub fn first_sheet_table(bytes: &[u8], limits: &Limits) -> Result<SheetTable, Er
                         display(value, None, false),
                     ));
                 }
-                cells
+                (name, cells)
             }
         };
-        dense_rows(cells, limits)
+        Ok(SheetTable {
+            sheet,
+            ..dense_rows(cells, limits)?
+        })
     };
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or_else(|_| {
         Err(Error::Panic(
@@ -530,6 +538,7 @@ fn dense_rows(mut cells: Vec<PlacedText>, limits: &Limits) -> Result<SheetTable,
                 return Ok(SheetTable {
                     rows,
                     origin: (top, left),
+                    ..SheetTable::default()
                 });
             }
             for _ in 0..width {
@@ -550,6 +559,7 @@ fn dense_rows(mut cells: Vec<PlacedText>, limits: &Limits) -> Result<SheetTable,
     Ok(SheetTable {
         rows,
         origin: (top, left),
+        ..SheetTable::default()
     })
 }
 

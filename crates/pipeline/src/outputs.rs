@@ -85,15 +85,8 @@ pub(crate) fn read_annotations(drive: &Path) -> Result<Annotations, PipelineErro
             path: path.clone(),
             message,
         };
-        let size = std::fs::metadata(&path)
-            .map_err(|e| bad(e.to_string()))?
-            .len();
-        if size > ANNOTATIONS_MAX_BYTES {
-            return Err(bad(format!(
-                "{size} bytes is more than an annotations file may hold ({ANNOTATIONS_MAX_BYTES})"
-            )));
-        }
-        let bytes = std::fs::read(&path).map_err(|e| bad(e.to_string()))?;
+        let bytes = crate::read_within(&path, ANNOTATIONS_MAX_BYTES)
+            .map_err(|(_, message)| bad(message))?;
         let lower = name.to_lowercase();
         let parsed = if lower == TOML_FILE {
             let text = String::from_utf8(bytes).map_err(|_| bad("not UTF-8 text".to_string()))?;
@@ -106,7 +99,9 @@ pub(crate) fn read_annotations(drive: &Path) -> Result<Annotations, PipelineErro
             let table =
                 kooste_extract::first_sheet_table(&bytes, &kooste_extract::Limits::default())
                     .map_err(|e| bad(e.to_string()))?;
-            kooste_annotations::parse_rows_at(&table.rows, &name, table.origin.0)
+            // Only the first sheet is read: its name tells a person which one that was.
+            let origin = format!("{name}, sheet {:?}", table.sheet);
+            kooste_annotations::parse_rows_at(&table.rows, &origin, table.origin.0)
         };
         let parsed = parsed.map_err(|e| match e {
             kooste_annotations::AnnotationsError::Invalid { message, .. } => bad(message),
