@@ -19,8 +19,8 @@ const MAX_FILTERS: usize = 8;
 pub(crate) enum DecodeError {
     /// Output would pass the stream or document allowance.
     TooLarge,
-    /// A filter this crate does not decode (image codecs, unknown names).
-    Unsupported,
+    /// A filter this crate does not decode (image codecs, unknown names): its name.
+    Unsupported(String),
 }
 
 impl DecodeError {
@@ -28,7 +28,7 @@ impl DecodeError {
     pub(crate) fn into_stop(self) -> Option<Stop> {
         match self {
             DecodeError::TooLarge => Some(Stop::TooLarge("decompressed stream size")),
-            DecodeError::Unsupported => None,
+            DecodeError::Unsupported(_) => None,
         }
     }
 }
@@ -68,7 +68,10 @@ pub(crate) fn decode_with_limit<'a>(
         Some(_) => Vec::new(),
     };
     if filters.len() > MAX_FILTERS {
-        return Err(DecodeError::Unsupported);
+        return Err(DecodeError::Unsupported(format!(
+            "a chain of {} filters",
+            filters.len()
+        )));
     }
     let parms: Vec<Option<&Dictionary>> =
         match get(doc, dict, b"DecodeParms").or_else(|| get(doc, dict, b"DP")) {
@@ -107,7 +110,11 @@ pub(crate) fn decode_with_limit<'a>(
             b"ASCII85Decode" | b"A85" => ascii85(&data),
             b"RunLengthDecode" | b"RL" => run_length(&data, limit)?,
             b"Crypt" => data.into_owned(),
-            _ => return Err(DecodeError::Unsupported),
+            other => {
+                return Err(DecodeError::Unsupported(
+                    String::from_utf8_lossy(other).into_owned(),
+                ));
+            }
         };
         if next.len() > limit {
             return Err(DecodeError::TooLarge);

@@ -9,11 +9,14 @@ use lopdf::{Dictionary, Document, Object, ObjectId};
 
 use crate::budget::{Budget, Stop};
 use crate::content::{Lexer, Operand};
-use crate::filters;
+use crate::filters::{self, DecodeError};
 use crate::font::{Font, FontCache, FontKind};
 use crate::layout::{Char, TextPage};
 use crate::objects::{as_dict, get, get_array, get_dict, get_int, get_name, matrix, rect, resolve};
 use crate::pages::Page;
+
+/// What [`Interp::unread`] holds for compressed data that decompressed to nothing.
+pub(crate) const UNDECODABLE: &str = "undecodable";
 
 pub(crate) type Matrix = [f64; 6];
 
@@ -180,6 +183,9 @@ pub(crate) struct Interp<'d> {
     form_resources: Option<&'d Dictionary>,
     form_da: Option<&'d Object>,
     helvetica: Option<Rc<Font>>,
+    /// Why content streams could not be read (a filter's name, or that compressed data gave
+    /// nothing): a document whose pages give no text for these reasons is not a scan.
+    unread: std::collections::BTreeSet<String>,
 }
 
 impl<'d> Interp<'d> {
@@ -201,6 +207,35 @@ impl<'d> Interp<'d> {
             form_resources: acro_form.and_then(|f| get_dict(doc, f, b"DR")),
             form_da: acro_form.and_then(|f| get(doc, f, b"DA")),
             helvetica: None,
+            unread: std::collections::BTreeSet::new(),
+        }
+    }
+
+    /// Why some content streams could not be read, if any could not.
+    pub(crate) fn unread(&self) -> &std::collections::BTreeSet<String> {
+        &self.unread
+    }
+
+    /// Notes a content stream that gave nothing to read.
+    fn note_unread(
+        &mut self,
+        stream: &lopdf::Stream,
+        decoded: &Result<std::borrow::Cow<'_, [u8]>, DecodeError>,
+    ) {
+        match decoded {
+            Err(DecodeError::Unsupported(filter)) => {
+                self.unread.insert(filter.clone());
+            }
+            // Compressed data that decompresses to nothing: damaged, or encrypted with a
+            // key that was not the right one.
+            Ok(data)
+                if data.is_empty()
+                    && !stream.content.is_empty()
+                    && stream.dict.get(b"Filter").is_ok() =>
+            {
+                self.unread.insert(UNDECODABLE.to_string());
+            }
+            _ => {}
         }
     }
 
@@ -266,7 +301,9 @@ impl<'d> Interp<'d> {
         };
         let mut content = Vec::new();
         for s in streams {
-            match filters::decode(doc, s, budget) {
+            let decoded = filters::decode(doc, s, budget);
+            self.note_unread(s, &decoded);
+            match decoded {
                 Ok(data) => {
                     content.extend_from_slice(&data);
                     // Streams of one page join at token boundaries.
@@ -696,7 +733,9 @@ impl<'i, 'd> Run<'i, 'd> {
         let content: Rc<Vec<u8>> = match id.and_then(|id| self.interp.forms.get(&id)) {
             Some(c) => c.clone(),
             None => {
-                let data = match filters::decode(doc, stream, self.budget) {
+                let decoded = filters::decode(doc, stream, self.budget);
+                self.interp.note_unread(stream, &decoded);
+                let data = match decoded {
                     Ok(d) => d.into_owned(),
                     Err(e) => {
                         return match e.into_stop() {

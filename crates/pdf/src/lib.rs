@@ -145,10 +145,37 @@ fn extract_loaded(doc: &lopdf::Document, budget: &mut Budget) -> Result<PdfText,
     if declared_pages(doc).is_some_and(|n| n != pages.len() as i64) {
         picture_cover.fill(0.0);
     }
-    if texts.iter().all(|t| t.trim().is_empty()) && has_xfa(doc) {
-        return Err(PdfError::Unsupported(
-            "an XFA form: its content is in the form's XML, not on the pages".into(),
-        ));
+    if texts.iter().all(|t| t.trim().is_empty()) {
+        if has_xfa(doc) {
+            return Err(PdfError::Unsupported(
+                "an XFA form: its content is in the form's XML, not on the pages".into(),
+            ));
+        }
+        // Pages that give no text because their content could not be read are not a scan:
+        // a person should hear why, and OCR would not be the remedy.
+        let unread = interp.unread();
+        let filters: Vec<&str> = unread
+            .iter()
+            .map(String::as_str)
+            .filter(|r| *r != interp::UNDECODABLE)
+            .collect();
+        if !filters.is_empty() {
+            return Err(PdfError::Unsupported(format!(
+                "the page content is compressed with {}, which this reader does not decode",
+                filters.join(", ")
+            )));
+        }
+        if unread.contains(interp::UNDECODABLE) {
+            return Err(if doc.was_encrypted() {
+                PdfError::Encrypted(
+                    "the document is encrypted and its content did not decrypt with the \
+                     empty password"
+                        .into(),
+                )
+            } else {
+                PdfError::Corrupt("the page content is damaged: it does not decompress".into())
+            });
+        }
     }
     Ok(PdfText {
         pages: texts,

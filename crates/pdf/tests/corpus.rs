@@ -116,6 +116,18 @@ fn broken_and_protected_files_get_the_right_kind() {
         Some(PdfErrorKind::Corrupt)
     );
     assert_eq!(kind("tika__file1.pdf"), Some(PdfErrorKind::Corrupt));
+    // Pages without text because their content cannot be read are no scans: a compression
+    // this reader lacks (pdftotext fails on it too), content that an encryption entry with
+    // a faulty crypt filter leaves undecryptable, a fuzzed file whose streams are noise.
+    assert_eq!(
+        kind("pdfjs__Brotli-Prototype-FileA.pdf"),
+        Some(PdfErrorKind::Unsupported)
+    );
+    assert_eq!(kind("pdfjs__issue7665.pdf"), Some(PdfErrorKind::Encrypted));
+    assert_eq!(
+        kind("pdfjs__poppler-395-0-fuzzed.pdf"),
+        Some(PdfErrorKind::Corrupt)
+    );
 }
 
 #[test]

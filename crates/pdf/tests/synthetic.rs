@@ -305,6 +305,64 @@ fn empty_pages_are_ok_and_garbage_is_corrupt() {
     );
 }
 
+/// Two pages: the first's content as given, with `dict` in its stream's dictionary; the
+/// second's none, or a line of text.
+fn two_pages(dict: &str, content: &[u8], second_has_text: bool) -> Vec<u8> {
+    let second: &[u8] = if second_has_text {
+        b"BT /F1 12 Tf 72 700 Td (toinen sivu) Tj ET"
+    } else {
+        b""
+    };
+    pdf(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [4 0 R 6 0 R] /Count 2 >>".to_vec(),
+        HELVETICA.as_bytes().to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] \
+          /Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R >>"
+            .to_vec(),
+        stream(dict, content),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] \
+          /Resources << /Font << /F1 3 0 R >> >> /Contents 7 0 R >>"
+            .to_vec(),
+        stream("", second),
+    ])
+}
+
+#[test]
+fn pages_whose_content_cannot_be_read_are_an_error_not_a_scan() {
+    let kind = |bytes: &[u8]| extract(bytes, &Limits::default()).err().map(|e| e.kind());
+    let message = |bytes: &[u8]| {
+        extract(bytes, &Limits::default())
+            .err()
+            .map(|e| e.to_string())
+    };
+    // A compression this reader lacks: named, and unsupported.
+    let brotli = two_pages("/Filter /BrotliDecode", b"\x8b\x02\x80hello", false);
+    assert_eq!(kind(&brotli), Some(PdfErrorKind::Unsupported));
+    assert_eq!(
+        message(&brotli).as_deref(),
+        Some(
+            "the page content is compressed with BrotliDecode, which this reader does not \
+             decode"
+        )
+    );
+    // Deflate data that decompresses to nothing: damaged.
+    let noise = two_pages(
+        "/Filter /FlateDecode",
+        b"\x07\x07 not deflate at all",
+        false,
+    );
+    assert_eq!(kind(&noise), Some(PdfErrorKind::Corrupt));
+    // Where another page gives text, the document is read and the unreadable page empty.
+    for dict in ["/Filter /BrotliDecode", "/Filter /FlateDecode"] {
+        let partly = two_pages(dict, b"\x07\x07 not deflate at all", true);
+        assert_eq!(text(&partly), "\x0ctoinen sivu\n\n", "{dict}");
+    }
+    // A page that draws only a picture is still a page without text, not an error.
+    let picture = two_pages("", b"q 612 0 0 792 0 0 cm Q", false);
+    assert_eq!(text(&picture), "\x0c");
+}
+
 #[test]
 fn broken_cross_reference_table_is_rebuilt() {
     let mut bytes = one_page("", "", b"BT /F1 10 Tf 72 700 Td (korjattu) Tj ET", vec![]);
