@@ -508,7 +508,8 @@ impl Classifier {
             // A list's bullet is layout, not part of the evidence sentence.
             let original =
                 original.trim_start_matches(|c: char| c.is_whitespace() || "•▪◦‣●■*–-".contains(c));
-            let text = collapse_spaces(original, 300);
+            // A word hyphenated at a line end reads whole, as the matcher read it.
+            let text = collapse_spaces(&kooste_normalize::rejoin_hyphenated(original), 300);
             if text.chars().count() < 20 || snippets.iter().any(|s| s.starts_with(&text)) {
                 continue;
             }
@@ -835,6 +836,27 @@ mod tests {
         assert!(
             snippets.iter().any(|s| s.starts_with("Osallisuus syntyy")),
             "{snippets:?}"
+        );
+    }
+
+    #[test]
+    fn evidence_sentences_read_words_hyphenated_at_line_ends_whole() {
+        let c = classify(
+            "Helsinki/tyopaja.pdf",
+            Some("Yhteiskehittämisen työpajat"),
+            &[
+                "Asukkaat osallistuivat palvelujen yhteiskehittä-\nmiseen ja asiakas- ja \
+               asukasraadin\ntyöhön koko vuoden ajan.",
+            ],
+        );
+        let theme = c.themes.iter().find(|t| t.id == "osallisuus");
+        let snippets = theme.map(|t| t.snippets.clone()).unwrap_or_default();
+        assert_eq!(
+            snippets,
+            [
+                "Asukkaat osallistuivat palvelujen yhteiskehittämiseen ja asiakas- ja \
+              asukasraadin työhön koko vuoden ajan."
+            ]
         );
     }
 
