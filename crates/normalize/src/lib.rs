@@ -445,7 +445,10 @@ fn skip_line_break(bytes: &[u8], from: usize) -> usize {
 }
 
 /// Joins `asiakas-\nkokemus` into `asiakaskokemus` and leaves everything else as it is:
-/// the line-end rule of [`for_matching`] on its own, without case folding.
+/// the line-end rule of [`for_matching`] on its own, without case folding, for text a
+/// person reads. Where the word before the hyphen is a name or an abbreviation (`Vantaa-`
+/// within a sentence, `EU-`, `6Aika-`), the hyphen is Finnish spelling of a compound and is
+/// kept: `Vantaa-infojen`.
 pub fn rejoin_hyphenated(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let bytes = text.as_bytes();
@@ -454,7 +457,8 @@ pub fn rejoin_hyphenated(text: &str) -> String {
     while let Some(pos) = text[i..].find('-') {
         let at = i + pos;
         if is_line_end_hyphen(text, at) {
-            out.push_str(&text[last..at]);
+            let keep = if hyphen_of_a_name(text, at) { 1 } else { 0 };
+            out.push_str(&text[last..at + keep]);
             last = skip_line_break(bytes, at + 1);
             i = last;
         } else {
@@ -463,6 +467,32 @@ pub fn rejoin_hyphenated(text: &str) -> String {
     }
     out.push_str(&text[last..]);
     out
+}
+
+/// Whether the word ending at byte `at` is one Finnish joins to a compound with a hyphen:
+/// it holds a digit or a capital after its first letter (an abbreviation), or it begins with
+/// a capital within a sentence (a name; at a sentence's start any word does).
+fn hyphen_of_a_name(text: &str, at: usize) -> bool {
+    let before = &text[..at];
+    let start = before
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !c.is_alphanumeric())
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let word = &before[start..];
+    let mut chars = word.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    if word.chars().any(|c| c.is_numeric()) || chars.any(char::is_uppercase) {
+        return true;
+    }
+    let sentence_start = before[..start]
+        .trim_end()
+        .chars()
+        .next_back()
+        .is_none_or(|c| matches!(c, '.' | '!' | '?' | ':' | '•' | '▪' | '–' | '-' | '*'));
+    first.is_uppercase() && !sentence_start
 }
 
 #[cfg(test)]
@@ -545,6 +575,16 @@ mod tests {
         assert_eq!(
             rejoin_hyphenated("Asiakas-\nkokemus ja Tausta-\nTavoitteet"),
             "Asiakaskokemus ja Tausta-\nTavoitteet"
+        );
+        // Names and abbreviations keep their hyphen; a capital at a sentence's start is no
+        // name.
+        assert_eq!(
+            rejoin_hyphenated(
+                "puhelinjärjestelmä, Vantaa-\ninfojen jono; 6Aika-\nstrategia ja EU-\nhanke. \
+                 Asiakas-\nkokemus"
+            ),
+            "puhelinjärjestelmä, Vantaa-infojen jono; 6Aika-strategia ja EU-hanke. \
+             Asiakaskokemus"
         );
     }
 
