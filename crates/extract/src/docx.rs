@@ -263,6 +263,20 @@ impl<'c, 'k> Walker<'c, 'k> {
         &mut self.frames[last]
     }
 
+    /// Keeps a section's header or footer reference, once.
+    fn note_reference(&mut self, name: &str, element: &quick_xml::events::BytesStart<'_>) {
+        if let Some(id) = xml::attr(element, "id") {
+            let list = if name == "headerReference" {
+                &mut self.header_refs
+            } else {
+                &mut self.footer_refs
+            };
+            if !list.contains(&id) {
+                list.push(id);
+            }
+        }
+    }
+
     fn visible(&self) -> bool {
         self.fields.iter().all(|in_result| *in_result)
     }
@@ -317,8 +331,11 @@ impl<'c, 'k> Walker<'c, 'k> {
                         p.props.level = xml::attr(element, "val").and_then(|v| v.parse().ok());
                     }
                 }
+                // A section that ends here names its headers and footers: every section
+                // but the last keeps its properties in its last paragraph's.
+                "headerReference" | "footerReference" => self.note_reference(name, element),
                 // The paragraph mark's run properties and revision records.
-                "rPr" | "pPrChange" | "sectPr" | "tabs" => return Flow::SkipChildren,
+                "rPr" | "pPrChange" | "sectPrChange" | "tabs" => return Flow::SkipChildren,
                 _ => {}
             }
             return Flow::Continue;
@@ -334,18 +351,8 @@ impl<'c, 'k> Walker<'c, 'k> {
                 // Only the header and footer references of a section matter here.
                 return Flow::Continue;
             }
-            "headerReference" | "footerReference" => {
-                if let Some(id) = xml::attr(element, "id") {
-                    let list = if name == "headerReference" {
-                        &mut self.header_refs
-                    } else {
-                        &mut self.footer_refs
-                    };
-                    if !list.contains(&id) {
-                        list.push(id);
-                    }
-                }
-            }
+            "sectPrChange" => return Flow::SkipChildren,
+            "headerReference" | "footerReference" => self.note_reference(name, element),
             "p" if !empty => self.frame().paragraphs.push(Paragraph::default()),
             "pPr" if !empty => self.in_paragraph_props = true,
             "t" if !empty => self.text_depth += 1,

@@ -47,7 +47,7 @@ pub use text::decode as decode_text;
 
 /// Bumped whenever any extractor's output changes, so that cached results are not reused
 /// across versions that would extract differently.
-pub const EXTRACTOR_REVISION: u32 = 14;
+pub const EXTRACTOR_REVISION: u32 = 15;
 
 /// One file format's reader.
 pub trait Extractor: Sync {

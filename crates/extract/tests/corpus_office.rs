@@ -327,6 +327,37 @@ fn opendocument_page_furniture() {
     }
 }
 
+/// Every section's headers and footers, of each kind (first page, even, odd): all but the
+/// last section keep theirs in the properties of their last paragraph.
+#[test]
+fn word_headers_and_footers_of_every_section() {
+    let furniture = |rel: &str| {
+        doc(rel).map(|d| {
+            d.pages
+                .iter()
+                .find(|p| p.name.as_deref() == Some("headers and footers"))
+                .map(|p| p.text.clone())
+                .unwrap_or_default()
+        })
+    };
+    if let Some(text) = furniture("docx/poi__Headers.docx") {
+        assert_eq!(text, "Section 1\nSection 2\nSection 3");
+    }
+    if let Some(text) = furniture("docx/tika__testWORD_various.docx") {
+        assert_eq!(text, "This is the header text.\nThis is the footer text.");
+    }
+    if let Some(text) = furniture("docx/tika__testWORD_2006ml.docx") {
+        assert_eq!(
+            text,
+            "Even page header\nOdd page header\nFirst page header\nEven page footer\n\
+             Odd page footer\nFirst page footer"
+        );
+    }
+    if let Some(text) = furniture("docx/pydocx__hdr-header-footer.docx") {
+        assert_eq!(text, "Header for section-1\nFooter for section 1");
+    }
+}
+
 #[test]
 fn a_presentation_cut_short_is_read_from_its_whole_slides() {
     // The file ends inside its last picture: every slide was written before the cut.
