@@ -156,7 +156,36 @@ pub fn extract_with_attachments(
         other => extractor_for(other)
             .ok_or_else(|| Error::Unsupported(format!("no extractor for {}", other.as_str())))?,
     };
-    read_with(extractor, bytes, limits).map(|doc| (doc, Vec::new()))
+    match read_with(extractor, bytes, limits) {
+        Err(e) if e.kind() == kooste_model::ErrorKind::Corrupt => {
+            read_with_root_relationships(extractor, format, bytes, limits).ok_or(e)
+        }
+        other => other,
+    }
+    .map(|doc| (doc, Vec::new()))
+}
+
+/// An Office Open XML package that failed to read, read again with root relationships that
+/// name its main part, where the package's own are damaged.
+fn read_with_root_relationships(
+    extractor: &dyn Extractor,
+    format: Format,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Option<Document> {
+    let main = match format {
+        Format::Docx => "word/document.xml",
+        Format::Pptx => "ppt/presentation.xml",
+        Format::Xlsx => "xl/workbook.xml",
+        Format::Xlsb => "xl/workbook.bin",
+        _ => return None,
+    };
+    let (repaired, main) = ooxml::with_root_relationships(bytes, limits, main)?;
+    let mut doc = read_with(extractor, &repaired, limits).ok()?;
+    doc.damaged = Some(format!(
+        "the package's root relationships (_rels/.rels) are damaged; read from its {main}"
+    ));
+    Some(doc)
 }
 
 /// A picture shown on a page of a document, for OCR to read where the document has no text.

@@ -76,6 +76,66 @@ pub(crate) fn main_part(
     Ok(named.unwrap_or_else(|| fallback.to_string()))
 }
 
+/// The package zipped again in memory, each part as `part` gives it (most read through the
+/// package, so that their expansion counts against the limits).
+pub(crate) fn repacked(
+    package: &mut Package<'_>,
+    limits: &Limits,
+    mut part: impl FnMut(&mut Package<'_>, &str) -> Result<Vec<u8>, Error>,
+) -> Result<Vec<u8>, Error> {
+    let names: Vec<String> = package.names().to_vec();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let zip_error = |e: zip::result::ZipError| Error::Zip(format!("repacking the package: {e}"));
+    for name in names {
+        limits.check_time()?;
+        let data = part(package, &name)?;
+        out.start_file(name.as_str(), options).map_err(zip_error)?;
+        std::io::Write::write_all(&mut out, &data).map_err(|e| zip_error(e.into()))?;
+    }
+    Ok(out.finish().map_err(zip_error)?.into_inner())
+}
+
+/// Where the package's root relationships (`_rels/.rels`), which say where the document
+/// is, are damaged or name no document part: the package again with ones that name `main`, if it holds that part,
+/// and the part's name. One broken part of the package's plumbing need not lose the
+/// document.
+pub(crate) fn with_root_relationships(
+    bytes: &[u8],
+    limits: &Limits,
+    main: &str,
+) -> Option<(Vec<u8>, String)> {
+    let mut package = Package::open(bytes, limits).ok()?;
+    let names_main = relationships(&mut package, "", limits).is_ok_and(|rels| {
+        rels.iter()
+            .any(|r| r.kind.ends_with("/officeDocument") && package.find(&r.target).is_some())
+    });
+    if names_main {
+        return None;
+    }
+    let main = package.find(main)?.to_string();
+    let root = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+         <Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
+         <Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/\
+         2006/relationships/officeDocument\" Target=\"{}\"/></Relationships>",
+        main.replace('&', "&amp;")
+            .replace('"', "&quot;")
+            .replace('<', "&lt;")
+    );
+    let rels = rels_path("");
+    let repacked = repacked(&mut package, limits, |package, name| {
+        if name.eq_ignore_ascii_case(&rels) {
+            Ok(root.clone().into_bytes())
+        } else {
+            package.read(name)
+        }
+    })
+    .ok()?;
+    Some((repacked, main))
+}
+
 /// The target of the relationship `id`, if it names a part the package holds.
 pub(crate) fn target<'r>(
     package: &Package<'_>,
@@ -379,6 +439,63 @@ fn distinct_in(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_workbook_whose_root_relationships_are_damaged_is_read_from_its_workbook_part() {
+        let workbook = |root_rels: &str| {
+            crate::docx::tests::zip_of(&[
+                (
+                    "[Content_Types].xml",
+                    "<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/\
+                     package/2006/content-types\"><Default Extension=\"rels\" \
+                     ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>\
+                     <Default Extension=\"xml\" ContentType=\"application/xml\"/><Override \
+                     PartName=\"/xl/workbook.xml\" ContentType=\"application/\
+                     vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>\
+                     <Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\
+                     \"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\
+                     \"/></Types>",
+                ),
+                ("_rels/.rels", root_rels),
+                (
+                    "xl/workbook.xml",
+                    "<?xml version=\"1.0\"?><workbook xmlns=\"http://schemas.openxmlformats.org/\
+                     spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/\
+                     officeDocument/2006/relationships\"><sheets><sheet name=\"Taulu\" \
+                     sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>",
+                ),
+                (
+                    "xl/_rels/workbook.xml.rels",
+                    "<?xml version=\"1.0\"?><Relationships xmlns=\"http://schemas.\
+                     openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" \
+                     Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/\
+                     worksheet\" Target=\"worksheets/sheet1.xml\"/></Relationships>",
+                ),
+                (
+                    "xl/worksheets/sheet1.xml",
+                    "<?xml version=\"1.0\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/\
+                     spreadsheetml/2006/main\"><sheetData><row r=\"1\"><c r=\"A1\" \
+                     t=\"inlineStr\"><is><t>Asukasraati</t></is></c></row></sheetData>\
+                     </worksheet>",
+                ),
+            ])
+        };
+        let read = |bytes: &[u8]| crate::extract("taulu.xlsx", bytes, &Limits::default());
+        for damaged in [
+            "<?xml version=\"1.0\"?>\nCORRUPTED",
+            "<?xml version=\"1.0\"?><Relationships><Relationship Id=",
+        ] {
+            let doc = read(&workbook(damaged)).unwrap_or_else(|e| panic!("{damaged}: {e}"));
+            assert_eq!(doc.text(), "Taulu\nAsukasraati", "{damaged}");
+            assert_eq!(
+                doc.damaged.as_deref(),
+                Some(
+                    "the package's root relationships (_rels/.rels) are damaged; read from its \
+                     xl/workbook.xml"
+                )
+            );
+        }
+    }
 
     #[test]
     fn resolves_relative_targets() {

@@ -160,14 +160,8 @@ fn with_macro_sheets_as_worksheets(
         Some((dir, file)) => format!("{dir}/_rels/{file}.rels"),
         None => format!("_rels/{main}.rels"),
     };
-    let names: Vec<String> = package.names().to_vec();
-    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let options =
-        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    let zip_error = |e: zip::result::ZipError| Error::Sheet(format!("repacking the workbook: {e}"));
-    for name in names {
-        limits.check_time()?;
-        let mut part = package.read(&name)?;
+    ooxml::repacked(package, limits, |package, name| {
+        let mut part = package.read(name)?;
         if name == rels {
             let mut text = String::from_utf8_lossy(&part).into_owned();
             for macro_type in MACRO_SHEET_TYPES {
@@ -175,10 +169,8 @@ fn with_macro_sheets_as_worksheets(
             }
             part = text.into_bytes();
         }
-        out.start_file(name.as_str(), options).map_err(zip_error)?;
-        std::io::Write::write_all(&mut out, &part).map_err(|e| zip_error(e.into()))?;
-    }
-    Ok(out.finish().map_err(zip_error)?.into_inner())
+        Ok(part)
+    })
 }
 
 fn xlsx_pages<RS: std::io::Read + std::io::Seek>(

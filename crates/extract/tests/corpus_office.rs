@@ -141,6 +141,11 @@ fn broken_packages_are_corrupt_and_lock_files_too() {
             Ok(_) => panic!("{rel}: read as a document"),
         }
     }
+    // Root relationships that are not XML: the workbook part is where a workbook always is.
+    if let Some(d) = doc("xlsx/poi__xlsx-corrupted.xlsx") {
+        assert!(d.text().contains("sheet\t2\ttest\tdata"), "{}", d.text());
+        assert!(d.damaged.is_some_and(|n| n.contains("_rels/.rels")));
+    }
 }
 
 #[test]
