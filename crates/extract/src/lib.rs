@@ -156,13 +156,22 @@ pub fn extract_with_attachments(
         other => extractor_for(other)
             .ok_or_else(|| Error::Unsupported(format!("no extractor for {}", other.as_str())))?,
     };
+    read_repairing(extractor, format, bytes, limits).map(|doc| (doc, Vec::new()))
+}
+
+/// [`read_with`], and where that finds the file damaged, [`read_with_root_relationships`].
+fn read_repairing(
+    extractor: &dyn Extractor,
+    format: Format,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<Document, Error> {
     match read_with(extractor, bytes, limits) {
         Err(e) if e.kind() == kooste_model::ErrorKind::Corrupt => {
             read_with_root_relationships(extractor, format, bytes, limits).ok_or(e)
         }
         other => other,
     }
-    .map(|doc| (doc, Vec::new()))
 }
 
 /// An Office Open XML package that failed to read, read again with root relationships that
@@ -326,9 +335,13 @@ fn read_cut(name: &str, bytes: &[u8], limits: &Limits) -> Result<Document, Error
                 format.as_str()
             )));
         };
-        match read_with(extractor, &rebuilt.bytes, limits) {
+        match read_repairing(extractor, format, &rebuilt.bytes, limits) {
             Ok(mut doc) => {
-                doc.damaged = Some(rebuilt.describe(bytes.len()));
+                let cut = rebuilt.describe(bytes.len());
+                doc.damaged = Some(match doc.damaged.take() {
+                    Some(also) => format!("{cut}; {also}"),
+                    None => cut,
+                });
                 return Ok(doc);
             }
             // A bound or the deadline of the limits: that is the answer.
