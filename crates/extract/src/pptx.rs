@@ -168,7 +168,14 @@ fn layout_text(
         push_section(&mut out, &master.text);
     }
     push_section(&mut out, &layout.text);
-    Ok(out)
+    // A layout often repeats shapes of its master (a title bar, a menu), drawn over one
+    // another: a reader sees each line once.
+    let mut seen = std::collections::HashSet::new();
+    let lines: Vec<&str> = out
+        .lines()
+        .filter(|l| l.trim().is_empty() || seen.insert(l.trim()))
+        .collect();
+    Ok(lines.join("\n"))
 }
 
 /// A layout's or master's own text, read once per presentation.

@@ -363,6 +363,24 @@ fn word_headers_and_footers_of_every_section() {
     }
 }
 
+/// A layout that repeats its master's shapes (a title bar, a menu) draws them over one
+/// another: each line of them counts once on a slide.
+#[test]
+fn text_a_layout_repeats_from_its_master_counts_once() {
+    if let Some(d) = doc("pptx/poi__keyframes.pptx") {
+        for page in &d.pages {
+            let title = "PERTUMBUHAN DAN PERKEMBANGAN PADA TUMBUHAN";
+            // Once from master and layout, and on some slides once more in a shape of its own.
+            let times = page.text.lines().filter(|l| l.trim() == title).count();
+            assert!(times <= 2, "slide {}: {times}\n{}", page.n, page.text);
+            let menu = page.text.lines().filter(|l| l.trim() == "Simulasi").count();
+            assert!(menu <= 1, "slide {}: {menu}\n{}", page.n, page.text);
+        }
+        assert!(d.pages[0].text.contains("Selamat Belajar Biologi"));
+        assert!(d.pages[0].text.contains("Simulasi"));
+    }
+}
+
 #[test]
 fn a_presentation_cut_short_is_read_from_its_whole_slides() {
     // The file ends inside its last picture: every slide was written before the cut.
