@@ -162,7 +162,7 @@ fn unreadable_files_have_their_kind() {
     );
     assert!(
         audit.contains(
-            "## Vioittuneet tiedostot, joista luettiin ehjä osa (1)\n\n\
+            "## Osittain luetut tiedostot: vioittuneiden ehjä osa tai rajaan asti (1)\n\n\
              - `Oulu/Asiakaspalvelupisteiden verkosto_luonnos.docx`: the directory at the end \
              of its ZIP container is missing"
         ),

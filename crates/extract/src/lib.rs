@@ -98,6 +98,38 @@ pub fn extract_with_attachments(
     bytes: &[u8],
     limits: &Limits,
 ) -> Result<(Document, Vec<Member>), Error> {
+    let (mut doc, members) = read_any(name, bytes, limits)?;
+    note_text_cut(&mut doc, limits);
+    Ok((doc, members))
+}
+
+/// Says so where a page's text stopped at [`Limits::max_text_chars`]: the rest of it was not
+/// read, and a person should know that the summary saw only part of the file.
+fn note_text_cut(doc: &mut Document, limits: &Limits) {
+    let cut = doc
+        .pages
+        .iter()
+        // Bytes first: a page of fewer bytes than the limit has fewer characters too.
+        .find(|p| {
+            p.text.len() >= limits.max_text_chars && p.text.chars().count() >= limits.max_text_chars
+        });
+    if let Some(page) = cut {
+        let note = format!(
+            "read in part: the text of {} stops at the limit of {} characters that one file \
+             may give; the rest was not read",
+            page.name
+                .clone()
+                .unwrap_or_else(|| format!("page {}", page.n)),
+            limits.max_text_chars
+        );
+        doc.damaged = Some(match doc.damaged.take() {
+            Some(also) => format!("{also}; {note}"),
+            None => note,
+        });
+    }
+}
+
+fn read_any(name: &str, bytes: &[u8], limits: &Limits) -> Result<(Document, Vec<Member>), Error> {
     if bytes.len() as u64 > limits.max_file_bytes {
         return Err(Error::TooLarge(format!(
             "file of {} bytes is over the limit of {} bytes",

@@ -104,4 +104,24 @@ mod tests {
         limits.max_text_chars = 3;
         assert_eq!(capped("äöåx".into(), &limits), "äöå");
     }
+
+    #[test]
+    fn text_cut_at_the_limit_is_noted_and_text_within_it_is_not() {
+        let mut limits = Limits::default();
+        limits.max_text_chars = 5;
+        let read = |text: &str| crate::extract("muistio.txt", text.as_bytes(), &limits);
+        let cut = read("äöåxyz").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(cut.text(), "äöåxy");
+        assert_eq!(
+            cut.damaged.as_deref(),
+            Some(
+                "read in part: the text of page 1 stops at the limit of 5 characters that one \
+                 file may give; the rest was not read"
+            )
+        );
+        // Fewer characters than the limit, if more bytes: whole, and no note.
+        let whole = read("äöåx").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(whole.text(), "äöåx");
+        assert_eq!(whole.damaged, None);
+    }
 }

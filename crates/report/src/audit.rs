@@ -976,8 +976,8 @@ pub fn write_audit_markdown(
     out.push_str(&format!(
         "## {} ({})\n\n",
         lang.pick(
-            "Vioittuneet tiedostot, joista luettiin ehjä osa",
-            "Damaged files whose whole part was read"
+            "Osittain luetut tiedostot: vioittuneiden ehjä osa tai rajaan asti",
+            "Files read in part: the whole part of a damaged file, or up to a limit"
         ),
         a.damaged.len()
     ));
@@ -1274,7 +1274,7 @@ mod tests {
         assert!(md.contains("| Vioittuneita, luettu osittain | 1 |"), "{md}");
         assert!(
             md.contains(&format!(
-                "## Vioittuneet tiedostot, joista luettiin ehjä osa (1)\n\n- `Oulu/luonnos.docx`: {note}\n"
+                "## Osittain luetut tiedostot: vioittuneiden ehjä osa tai rajaan asti (1)\n\n- `Oulu/luonnos.docx`: {note}\n"
             )),
             "{md}"
         );
