@@ -4,6 +4,7 @@
 use crate::text::{capped, decode};
 use crate::{Error, Extractor, Limits};
 use kooste_model::{Document, Format, Meta, Page};
+use std::borrow::Cow;
 
 pub(crate) struct Html;
 
@@ -126,6 +127,8 @@ fn tidy(text: &str) -> String {
     lines.join("\n")
 }
 
+/// Character references as a browser reads them: numeric ones, every HTML5 name, and the
+/// old Latin-1 names written without their semicolon (`&auml`), which browsers still read.
 fn decode_entities(text: &str) -> String {
     if !text.contains('&') {
         return text.to_string();
@@ -135,14 +138,12 @@ fn decode_entities(text: &str) -> String {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         let after = &rest[amp + 1..];
-        let end = after.find(';').filter(|&e| e <= 10);
-        let resolved = end.and_then(|e| entity(&after[..e]));
-        match (end, resolved) {
-            (Some(e), Some(c)) => {
-                out.push(c);
-                rest = &after[e + 1..];
+        match reference(after) {
+            Some((resolved, used)) => {
+                out.push_str(&resolved);
+                rest = &after[used..];
             }
-            _ => {
+            None => {
                 out.push('&');
                 rest = after;
             }
@@ -152,39 +153,30 @@ fn decode_entities(text: &str) -> String {
     out
 }
 
-fn entity(name: &str) -> Option<char> {
-    if let Some(num) = name.strip_prefix('#') {
-        let code = match num.strip_prefix(['x', 'X']) {
-            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-            None => num.parse().ok()?,
-        };
-        return char::from_u32(code);
+/// The reference that `after` (the text after a `&`) begins with: what it stands for and
+/// how many bytes it takes.
+fn reference(after: &str) -> Option<(Cow<'static, str>, usize)> {
+    // The longest name is 31 characters (`CounterClockwiseContourIntegral`).
+    if let Some(end) = after.find(';').filter(|&e| e <= 32) {
+        let name = &after[..end];
+        if let Some(num) = name.strip_prefix('#') {
+            let code = match num.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                None => num.parse().ok()?,
+            };
+            return char::from_u32(code).map(|c| (Cow::Owned(c.to_string()), end + 1));
+        }
+        if let Some(s) = quick_xml::escape::resolve_html5_entity(name) {
+            return Some((Cow::Borrowed(s), end + 1));
+        }
     }
-    Some(match name {
-        "amp" => '&',
-        "lt" => '<',
-        "gt" => '>',
-        "quot" => '"',
-        "apos" => '\'',
-        "nbsp" => '\u{a0}',
-        "auml" => 'ä',
-        "Auml" => 'Ä',
-        "ouml" => 'ö',
-        "Ouml" => 'Ö',
-        "aring" => 'å',
-        "Aring" => 'Å',
-        "ndash" => '–',
-        "mdash" => '—',
-        "hellip" => '…',
-        "shy" => '\u{ad}',
-        "euro" => '€',
-        "copy" => '©',
-        "rsquo" => '’',
-        "lsquo" => '‘',
-        "rdquo" => '”',
-        "ldquo" => '“',
-        _ => return None,
-    })
+    let run = after
+        .find(|c: char| !c.is_ascii_alphanumeric())
+        .unwrap_or(after.len());
+    let name = &after[..run];
+    let legacy = quick_xml::escape::resolve_html5_entity(name)
+        .filter(|s| name.len() <= 6 && s.chars().count() == 1 && s.chars().all(|c| c <= '\u{ff}'));
+    legacy.map(|s| (Cow::Borrowed(s), run))
 }
 
 #[cfg(test)]
@@ -207,5 +199,20 @@ mod tests {
         assert_eq!(text, "auki");
         let (text, _) = visible_text("a &bogus; b & c");
         assert_eq!(text, "a &bogus; b & c");
+    }
+
+    #[test]
+    fn every_html5_name_and_the_old_ones_without_semicolon() {
+        let (text, _) = visible_text(
+            "<p>Caf&eacute; M&uuml;nchen 20&deg;C &sect; 3 &laquo;x&raquo; &trade; &bull; \
+             &hearts; &auml &copy 2018 &amp c</p>",
+        );
+        assert_eq!(
+            text,
+            "Café München 20°C § 3 «x» ™ • ♥ ä © 2018 & c"
+        );
+        // Without a semicolon only the old Latin-1 names are read, and only whole.
+        let (text, _) = visible_text("<p>&aumlx &hellip &notin &#x41 &#65;</p>");
+        assert_eq!(text, "&aumlx &hellip &notin &#x41 A");
     }
 }

@@ -185,9 +185,10 @@ pub(crate) fn walk_branches(
             Event::GeneralRef(r) if skip_to.is_none() => {
                 let resolved: Cow<'_, str> = match r.resolve_char_ref() {
                     Ok(Some(c)) => Cow::Owned(c.to_string()),
-                    Ok(None) => match quick_xml::escape::resolve_predefined_entity(&r) {
+                    // XML's own five, and the HTML names that hand-made XML uses as if
+                    // they were XML's (`&auml;`, `&nbsp;`): a reader sees the letter.
+                    Ok(None) => match quick_xml::escape::resolve_html5_entity(&r) {
                         Some(s) => Cow::Borrowed(s),
-                        // HTML-style entities in hand-made XML: keep them readable.
                         None => Cow::Owned(format!("&{};", &*r)),
                     },
                     Err(_) => Cow::Borrowed(""),
