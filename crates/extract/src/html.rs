@@ -207,10 +207,7 @@ mod tests {
             "<p>Caf&eacute; M&uuml;nchen 20&deg;C &sect; 3 &laquo;x&raquo; &trade; &bull; \
              &hearts; &auml &copy 2018 &amp c</p>",
         );
-        assert_eq!(
-            text,
-            "Café München 20°C § 3 «x» ™ • ♥ ä © 2018 & c"
-        );
+        assert_eq!(text, "Café München 20°C § 3 «x» ™ • ♥ ä © 2018 & c");
         // Without a semicolon only the old Latin-1 names are read, and only whole.
         let (text, _) = visible_text("<p>&aumlx &hellip &notin &#x41 &#65;</p>");
         assert_eq!(text, "&aumlx &hellip &notin &#x41 A");

@@ -45,7 +45,11 @@ impl Extractor for Sheet {
                 crate::xls::vet(bytes, limits)?;
                 let book: calamine::Xls<_> =
                     calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(sheet_error)?;
-                (whole_ranges(book, &mut budget, limits)?, Default::default())
+                let notes = crate::xls::sheet_notes(bytes, limits);
+                (
+                    whole_ranges(book, &notes, &mut budget, limits)?,
+                    Default::default(),
+                )
             }
             zipped => {
                 // calamine inflates parts without bounds of its own: vet the container first.
@@ -576,8 +580,10 @@ impl Budget<'_> {
 }
 
 /// Legacy XLS: calamine gives whole ranges only, which are bounded by the file's size.
+/// Every sheet's cells, then its `notes` (by sheet index: text calamine does not read).
 fn whole_ranges<RS, R>(
     mut book: R,
+    notes: &[String],
     budget: &mut Budget<'_>,
     limits: &Limits,
 ) -> Result<Vec<Page>, Error>
@@ -586,7 +592,7 @@ where
     R: Reader<RS>,
 {
     let mut pages = Vec::new();
-    for (name, hidden) in sheet_list(&book) {
+    for (index, (name, hidden)) in sheet_list(&book).into_iter().enumerate() {
         limits.check_time()?;
         let Ok(range) = book.worksheet_range(&name) else {
             continue;
@@ -601,7 +607,8 @@ where
                 rows.put(top + r as u32, left + c as u32, display(value, None, false));
             }
         }
-        pages.push(page(pages.len(), name, hidden, rows.finish(), ""));
+        let sheet_notes = notes.get(index).map_or("", String::as_str);
+        pages.push(page(pages.len(), name, hidden, rows.finish(), sheet_notes));
     }
     Ok(pages)
 }

@@ -1,4 +1,5 @@
-//! A check of legacy XLS workbooks before calamine reads them.
+//! A check of legacy XLS workbooks before calamine reads them, and the text of their cell
+//! comments and text boxes, which calamine does not read.
 //!
 //! calamine reads every sheet of an XLS file when it opens it, and holds each sheet as a
 //! dense grid spanning the cells the sheet holds: one cell at A1 and one at the far corner
@@ -19,6 +20,8 @@ const EOF: u16 = 0x000A;
 const CONTINUE: u16 = 0x003C;
 const DIMENSIONS: u16 = 0x0200;
 const MUL_RK: u16 = 0x00BD;
+/// A text object: a cell comment's or a text box's text, in the CONTINUE records after it.
+const TXO: u16 = 0x01B6;
 /// Records that calamine turns into one cell (or formula) at the row and column in their
 /// first four bytes: Number, Label, RString, BoolErr, RK, LabelSst, Formula.
 const ONE_CELL: [u16; 7] = [0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x0006];
@@ -26,6 +29,16 @@ const ONE_CELL: [u16; 7] = [0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x00
 /// Refuses with [`Error::TooLarge`] a workbook any of whose sheets would make calamine hold
 /// more cells than `limits.max_cells`, declared or spanned.
 pub(crate) fn vet(bytes: &[u8], limits: &Limits) -> Result<(), Error> {
+    for_each_workbook(bytes, limits, |stream| vet_stream(stream, limits))
+}
+
+/// Calls `f` with each stream of the compound file that calamine could take for the
+/// workbook.
+fn for_each_workbook(
+    bytes: &[u8],
+    limits: &Limits,
+    mut f: impl FnMut(&[u8]) -> Result<(), Error>,
+) -> Result<(), Error> {
     let mut file = cfb::CompoundFile::open(Cursor::new(bytes))
         .map_err(|e| Error::Corrupt(format!("not a readable OLE2 compound file ({e})")))?;
     let streams: Vec<(String, String)> = file
@@ -59,7 +72,7 @@ pub(crate) fn vet(bytes: &[u8], limits: &Limits) -> Result<(), Error> {
             continue;
         }
         match read_stream(&mut file, path, limits)? {
-            Some(stream) => vet_stream(&stream, limits)?,
+            Some(stream) => f(&stream)?,
             None => {
                 return Err(Error::Corrupt(format!(
                     "workbook stream {path:?} cannot be read"
@@ -68,6 +81,108 @@ pub(crate) fn vet(bytes: &[u8], limits: &Limits) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// The text of each sheet's text objects, in sheet order: cell comments (notes) and text
+/// boxes, which calamine does not read. A record that does not add up ends its sheet's
+/// text; what was read before it stays.
+pub(crate) fn sheet_notes(bytes: &[u8], limits: &Limits) -> Vec<String> {
+    let mut notes = Vec::new();
+    let _ = for_each_workbook(bytes, limits, |stream| {
+        if notes.is_empty() {
+            notes = sheet_offsets(stream)
+                .into_iter()
+                .map(|pos| stream.get(pos..).map(text_objects).unwrap_or_default())
+                .collect();
+        }
+        Ok(())
+    });
+    notes
+}
+
+/// Where each sheet's substream begins, from the workbook globals' BOUNDSHEET records.
+fn sheet_offsets(stream: &[u8]) -> Vec<usize> {
+    let mut sheets = Vec::new();
+    for record in records(stream) {
+        match record.kind {
+            BOUND_SHEET => {
+                if let Some(pos) = u32_at(record.data, 0) {
+                    sheets.push(pos as usize);
+                }
+            }
+            EOF => break,
+            _ => {}
+        }
+    }
+    sheets
+}
+
+/// The text of the TXO records of one sheet substream (not of the charts within it), one
+/// to a line. A TXO record gives the text's length in characters; the text follows in
+/// CONTINUE records, each beginning with a byte that says whether its characters are one
+/// byte (Latin-1) or two (UTF-16).
+fn text_objects(sheet: &[u8]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut raw = raw_records(sheet).peekable();
+    let mut depth = 0usize;
+    let mut seen_bof = false;
+    while let Some((kind, data)) = raw.next() {
+        match kind {
+            BOF if seen_bof => depth += 1,
+            BOF => seen_bof = true,
+            EOF if depth == 0 => break,
+            EOF => depth -= 1,
+            TXO if depth == 0 => {
+                let mut left = usize::from(u16_at(data, 10).unwrap_or(0));
+                let mut text = String::new();
+                while left > 0 {
+                    let Some((CONTINUE, part)) = raw.peek().copied() else {
+                        break;
+                    };
+                    raw.next();
+                    let Some((&wide, chars)) = part.split_first() else {
+                        continue;
+                    };
+                    if wide & 1 == 1 {
+                        let units: Vec<u16> = chars
+                            .chunks_exact(2)
+                            .take(left)
+                            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                            .collect();
+                        left -= units.len();
+                        text.extend(
+                            char::decode_utf16(units)
+                                .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)),
+                        );
+                    } else {
+                        let bytes = &chars[..chars.len().min(left)];
+                        left -= bytes.len();
+                        text.extend(bytes.iter().map(|&b| char::from(b)));
+                    }
+                }
+                // Excel ends a note's lines with a line feed, older versions with CR LF.
+                let text = text.replace("\r\n", "\n").replace('\r', "\n");
+                let text = text.trim();
+                if !text.is_empty() {
+                    out.push(text.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    out.join("\n")
+}
+
+/// Every record of `stream` as it stands, CONTINUE records apart, up to the first that runs
+/// past the stream.
+fn raw_records(mut stream: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
+    std::iter::from_fn(move || {
+        let kind = u16_at(stream, 0)?;
+        let len = usize::from(u16_at(stream, 2)?);
+        let data = stream.get(4..4 + len)?;
+        stream = &stream[4 + len..];
+        Some((kind, data))
+    })
 }
 
 /// One BIFF record: its type and its data, without the CONTINUE records that follow it.
@@ -97,19 +212,7 @@ fn records(mut stream: &[u8]) -> impl Iterator<Item = Record<'_>> {
 }
 
 fn vet_stream(stream: &[u8], limits: &Limits) -> Result<(), Error> {
-    let mut sheets = Vec::new();
-    for record in records(stream) {
-        match record.kind {
-            BOUND_SHEET => {
-                if let Some(pos) = u32_at(record.data, 0) {
-                    sheets.push(pos as usize);
-                }
-            }
-            EOF => break,
-            _ => {}
-        }
-    }
-    for (index, pos) in sheets.into_iter().enumerate() {
+    for (index, pos) in sheet_offsets(stream).into_iter().enumerate() {
         limits.check_time()?;
         let Some(sheet) = stream.get(pos..) else {
             continue;
@@ -255,5 +358,43 @@ mod tests {
         sheet.extend(record(EOF, &[]));
         sheet.extend(cell(65_535, 255));
         assert_eq!(sheet_cells(&sheet), 3 * 3);
+    }
+
+    #[test]
+    fn comments_and_text_boxes_are_read_from_their_text_objects() {
+        let txo = |chars: u16| {
+            let mut d = vec![0u8; 18];
+            d[10..12].copy_from_slice(&chars.to_le_bytes());
+            record(TXO, &d)
+        };
+        let continued = |wide: bool, text: &str| {
+            let mut d = vec![u8::from(wide)];
+            if wide {
+                d.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+            } else {
+                d.extend(text.chars().map(|c| c as u8));
+            }
+            record(CONTINUE, &d)
+        };
+        let runs = record(CONTINUE, &[0; 16]);
+        let mut sheet = record(BOF, &[0; 16]);
+        // A note in one-byte characters, with its formatting runs after it.
+        sheet.extend(txo(21));
+        sheet.extend(continued(false, "Kommentti: p\u{e4}\u{e4}t\u{f6}s\r\nok"));
+        sheet.extend(runs.clone());
+        // A text box whose text goes on in a second record, in two-byte characters.
+        sheet.extend(txo(12));
+        sheet.extend(continued(true, "Asiakas"));
+        sheet.extend(continued(true, "tieto"));
+        sheet.extend(runs.clone());
+        // A chart's label in a substream of the sheet is the chart's, not the sheet's.
+        sheet.extend(record(BOF, &[0; 16]));
+        sheet.extend(txo(5));
+        sheet.extend(continued(false, "akseli"));
+        sheet.extend(record(EOF, &[]));
+        // A text object whose text is missing adds nothing.
+        sheet.extend(txo(9));
+        sheet.extend(record(EOF, &[]));
+        assert_eq!(text_objects(&sheet), "Kommentti: päätös\nok\nAsiakastieto");
     }
 }
