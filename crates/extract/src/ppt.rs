@@ -27,6 +27,11 @@ const TEXT_CHARS: u16 = 0x0FA0;
 const TEXT_BYTES: u16 = 0x0FA8;
 const USER_EDIT: u16 = 0x0FF5;
 const PERSIST_DIRECTORY: u16 = 0x1772;
+/// A shape of a drawing (OfficeArtSpContainer).
+const SHAPE: u16 = 0xF004;
+/// What a placeholder shape stands for: its type in the fifth byte (7 to 10: date, slide
+/// number, footer, header).
+const PLACEHOLDER_ATOM: u16 = 0x0BC3;
 
 impl Extractor for Ppt {
     fn format(&self) -> Format {
@@ -160,6 +165,39 @@ fn texts_under(stream: &[u8], r: &Record, depth: u32, out: &mut Vec<String>) {
     }
 }
 
+/// The text of a notes page: its notes, without the header, footer, date and page number
+/// that the page prints around them (shapes whose placeholder is one of those).
+fn notes_text(stream: &[u8], r: &Record, depth: u32, out: &mut Vec<String>) {
+    if depth > 32 {
+        return;
+    }
+    for child in children(stream, r.start, r.end) {
+        if child.kind == SHAPE && child.container && page_furniture(stream, &child, 0) {
+            continue;
+        }
+        if child.container {
+            notes_text(stream, &child, depth + 1, out);
+        } else if let Some(t) = atom_text(stream, &child) {
+            out.push(t);
+        }
+    }
+}
+
+/// Whether a shape is a placeholder for a date, slide number, footer or header.
+fn page_furniture(stream: &[u8], r: &Record, depth: u32) -> bool {
+    depth <= 8
+        && children(stream, r.start, r.end).any(|child| {
+            if child.container {
+                page_furniture(stream, &child, depth + 1)
+            } else {
+                child.kind == PLACEHOLDER_ATOM
+                    && stream
+                        .get(child.start + 4)
+                        .is_some_and(|kind| (0x07..=0x0A).contains(kind))
+            }
+        })
+}
+
 struct Slide {
     text: String,
     notes: String,
@@ -238,7 +276,7 @@ fn slides_in_order(
             .and_then(|r| u32_at(stream, r.start));
         if let Some(id) = slide_id.filter(|id| *id != 0) {
             let mut texts = Vec::new();
-            texts_under(stream, &notes, 0, &mut texts);
+            notes_text(stream, &notes, 0, &mut texts);
             notes_by_slide.insert(id, texts.join("\n"));
         }
     }
@@ -331,7 +369,7 @@ fn slides_in_stream_order(stream: &[u8], limits: &Limits) -> Result<Vec<Slide>, 
                 });
             }
             NOTES => {
-                texts_under(stream, &r, 0, &mut texts);
+                notes_text(stream, &r, 0, &mut texts);
                 if let Some(last) = slides.last_mut() {
                     last.notes = texts.join("\n");
                 }
@@ -398,6 +436,23 @@ mod tests {
             &[
                 rec(NOTES_ATOM, 0, &[0, 1, 0, 0, 0, 0, 0, 0]),
                 drawing(b"Puhujan muistiinpano"),
+                // The notes page's header placeholder: printed on the page, not a note.
+                container(
+                    0x040C,
+                    0,
+                    &[container(
+                        SHAPE,
+                        0,
+                        &[
+                            container(
+                                0xF011,
+                                0,
+                                &[rec(PLACEHOLDER_ATOM, 0, &[0, 0, 0, 0, 0x0A, 0, 0, 0])],
+                            ),
+                            container(0xF00D, 0, &[bytes(b"Yl\xe4tunniste")]),
+                        ],
+                    )],
+                ),
             ],
         ));
         // Persist 3: slide 2, hidden.
