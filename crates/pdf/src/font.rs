@@ -5,8 +5,8 @@
 //! encoding from the font dictionary, else the embedded program's built-in encoding, else
 //! the font type's default, then the Differences array) mapped through the Adobe Glyph
 //! List and its naming conventions; then the ToUnicode CMap overrides every code it maps.
-//! Composite fonts take ToUnicode, else the identity of the Adobe-Identity and UCS
-//! collections, else the character codes of a Unicode CMap.
+//! Composite fonts take ToUnicode, else the character codes of a Unicode CMap, else the
+//! identity of the CIDs of any collection but the Chinese, Japanese and Korean ones.
 
 use std::collections::HashMap;
 
@@ -678,10 +678,23 @@ fn load_composite(doc: &Document, dict: &Dictionary, budget: &mut Budget) -> Res
     }
 
     let to_unicode = to_unicode_cmap(doc, dict, budget)?.map(Box::new);
+    // The CIDs of the Chinese, Japanese and Korean collections number glyphs in Adobe's
+    // tables, not Unicode: read as Unicode they are wrong letters, so (as pdftotext without
+    // its language packs) they give no text.
+    let cjk_collection = get_dict(doc, desc_dict, b"CIDSystemInfo")
+        .and_then(|info| get(doc, info, b"Ordering"))
+        .is_some_and(|o| match o {
+            Object::String(s, _) => {
+                [&b"Japan1"[..], b"Japan2", b"Korea1", b"GB1", b"CNS1"].contains(&s.as_slice())
+            }
+            _ => false,
+        });
     let cid_text = if to_unicode.is_some() {
         CidText::None
     } else if unicode_cmap {
         CidText::Code
+    } else if cjk_collection {
+        CidText::None
     } else {
         CidText::Cid
     };

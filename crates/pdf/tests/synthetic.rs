@@ -205,6 +205,30 @@ fn composite_font_with_to_unicode() {
     assert_eq!(t, "K\u{e4}L\u{f6}\n\n");
 }
 
+/// Without ToUnicode, the CIDs of an Identity collection read as Unicode (a common shortcut
+/// of producers), those of Adobe's Korean, Japanese and Chinese collections give no text:
+/// they number glyphs, and read as Unicode they would be wrong letters.
+#[test]
+fn composite_font_without_to_unicode() {
+    let page = |ordering: &str| {
+        let font = format!(
+            "<< /Type /Font /Subtype /Type0 /BaseFont /Font /Encoding /Identity-H \
+             /DescendantFonts [<< /Type /Font /Subtype /CIDFontType0 /BaseFont /Font \
+             /CIDSystemInfo << /Registry (Adobe) /Ordering ({ordering}) /Supplement 0 >> \
+             /DW 500 >>] >>"
+        );
+        text(&one_page(
+            "",
+            "/Font << /F2 6 0 R >>",
+            b"BT /F2 12 Tf 72 700 Td <00480069> Tj ET",
+            vec![font.into_bytes()],
+        ))
+    };
+    assert_eq!(page("Identity"), "Hi\n\n");
+    assert_eq!(page("Korea1"), "");
+    assert_eq!(page("Japan1"), "");
+}
+
 #[test]
 fn type3_font_text() {
     let font = b"<< /Type /Font /Subtype /Type3 /FontBBox [0 0 1000 1000] /FontMatrix [0.001 0 0 0.001 0 0] \
