@@ -205,9 +205,12 @@ impl Rules {
 
     pub fn from_toml(text: &str) -> Result<Rules, RulesError> {
         let raw: RawRules = toml::from_str(text).map_err(|e| RulesError::Toml(e.to_string()))?;
+        // Where each line starts, found once: every term's line is then a binary search.
+        let line_starts: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
         let line = |span: std::ops::Range<usize>| {
-            let before = text.get(..span.start).unwrap_or(text);
-            format!("line {}", before.matches('\n').count() + 1)
+            format!("line {}", line_starts.partition_point(|&s| s <= span.start))
         };
         let mut themes = Vec::with_capacity(raw.themes.len());
         let mut places = Vec::with_capacity(raw.themes.len());
