@@ -153,30 +153,35 @@ fn atom_text(stream: &[u8], r: &Record) -> Option<String> {
 
 /// Text atoms anywhere under a record, in order, bounded in depth.
 fn texts_under(stream: &[u8], r: &Record, depth: u32, out: &mut Vec<String>) {
-    if depth > 32 {
-        return;
-    }
-    for child in children(stream, r.start, r.end) {
-        if child.container {
-            texts_under(stream, &child, depth + 1, out);
-        } else if let Some(t) = atom_text(stream, &child) {
-            out.push(t);
-        }
-    }
+    text_of_shapes(stream, r, depth, false, out);
 }
 
 /// The text of a notes page: its notes, without the header, footer, date and page number
 /// that the page prints around them (shapes whose placeholder is one of those).
 fn notes_text(stream: &[u8], r: &Record, depth: u32, out: &mut Vec<String>) {
+    text_of_shapes(stream, r, depth, true, out);
+}
+
+fn text_of_shapes(
+    stream: &[u8],
+    r: &Record,
+    depth: u32,
+    no_furniture: bool,
+    out: &mut Vec<String>,
+) {
     if depth > 32 {
         return;
     }
     for child in children(stream, r.start, r.end) {
-        if child.kind == SHAPE && child.container && page_furniture(stream, &child, 0) {
+        if no_furniture
+            && child.kind == SHAPE
+            && child.container
+            && page_furniture(stream, &child, 0)
+        {
             continue;
         }
         if child.container {
-            notes_text(stream, &child, depth + 1, out);
+            text_of_shapes(stream, &child, depth + 1, no_furniture, out);
         } else if let Some(t) = atom_text(stream, &child) {
             out.push(t);
         }
