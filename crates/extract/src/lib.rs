@@ -122,11 +122,16 @@ fn note_text_cut(doc: &mut Document, limits: &Limits) {
                 .unwrap_or_else(|| format!("page {}", page.n)),
             limits.max_text_chars
         );
-        doc.damaged = Some(match doc.damaged.take() {
-            Some(also) => format!("{also}; {note}"),
-            None => note,
-        });
+        add_damage_note(doc, note);
     }
+}
+
+/// Adds a note to what [`Document::damaged`] says, after any note it has.
+fn add_damage_note(doc: &mut Document, note: String) {
+    doc.damaged = Some(match doc.damaged.take() {
+        Some(earlier) => format!("{earlier}; {note}"),
+        None => note,
+    });
 }
 
 fn read_any(name: &str, bytes: &[u8], limits: &Limits) -> Result<(Document, Vec<Member>), Error> {
@@ -223,9 +228,10 @@ fn read_with_root_relationships(
     };
     let (repaired, main) = ooxml::with_root_relationships(bytes, limits, main)?;
     let mut doc = read_with(extractor, &repaired, limits).ok()?;
-    doc.damaged = Some(format!(
-        "the package's root relationships (_rels/.rels) are damaged; read from its {main}"
-    ));
+    add_damage_note(
+        &mut doc,
+        format!("the package's root relationships (_rels/.rels) are damaged; read from its {main}"),
+    );
     Some(doc)
 }
 
@@ -369,11 +375,7 @@ fn read_cut(name: &str, bytes: &[u8], limits: &Limits) -> Result<Document, Error
         };
         match read_repairing(extractor, format, &rebuilt.bytes, limits) {
             Ok(mut doc) => {
-                let cut = rebuilt.describe(bytes.len());
-                doc.damaged = Some(match doc.damaged.take() {
-                    Some(also) => format!("{cut}; {also}"),
-                    None => cut,
-                });
+                add_damage_note(&mut doc, rebuilt.describe(bytes.len()));
                 return Ok(doc);
             }
             // A bound or the deadline of the limits: that is the answer.

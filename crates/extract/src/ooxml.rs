@@ -98,9 +98,9 @@ pub(crate) fn repacked(
 }
 
 /// Where the package's root relationships (`_rels/.rels`), which say where the document
-/// is, are damaged or name no document part: the package again with ones that name `main`, if it holds that part,
-/// and the part's name. One broken part of the package's plumbing need not lose the
-/// document.
+/// is, are damaged or name no document part: the package again with ones that name `main`
+/// (if it holds that part), and the part's name. One broken part of the package's plumbing
+/// need not lose the document.
 pub(crate) fn with_root_relationships(
     bytes: &[u8],
     limits: &Limits,

@@ -42,10 +42,9 @@ impl Extractor for Sheet {
         };
         let (pages, meta) = match self.0 {
             Format::Xls => {
-                crate::xls::vet(bytes, limits)?;
+                let notes = crate::xls::vet(bytes, limits)?;
                 let book: calamine::Xls<_> =
                     calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(sheet_error)?;
-                let notes = crate::xls::sheet_notes(bytes, limits);
                 (
                     whole_ranges(book, &notes, &mut budget, limits)?,
                     Default::default(),

@@ -27,9 +27,23 @@ const TXO: u16 = 0x01B6;
 const ONE_CELL: [u16; 7] = [0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x0006];
 
 /// Refuses with [`Error::TooLarge`] a workbook any of whose sheets would make calamine hold
-/// more cells than `limits.max_cells`, declared or spanned.
-pub(crate) fn vet(bytes: &[u8], limits: &Limits) -> Result<(), Error> {
-    for_each_workbook(bytes, limits, |stream| vet_stream(stream, limits))
+/// more cells than `limits.max_cells`, declared or spanned. Returns, from the same read of
+/// the workbook stream, the text of each sheet's text objects in sheet order: cell comments
+/// (notes) and text boxes, which calamine does not read.
+pub(crate) fn vet(bytes: &[u8], limits: &Limits) -> Result<Vec<String>, Error> {
+    let mut notes = Vec::new();
+    for_each_workbook(bytes, limits, |stream| {
+        vet_stream(stream, limits)?;
+        // calamine reads the first workbook stream it finds; its notes are those.
+        if notes.is_empty() {
+            notes = sheet_offsets(stream)
+                .into_iter()
+                .map(|pos| stream.get(pos..).map(text_objects).unwrap_or_default())
+                .collect();
+        }
+        Ok(())
+    })?;
+    Ok(notes)
 }
 
 /// Calls `f` with each stream of the compound file that calamine could take for the
@@ -81,23 +95,6 @@ fn for_each_workbook(
         }
     }
     Ok(())
-}
-
-/// The text of each sheet's text objects, in sheet order: cell comments (notes) and text
-/// boxes, which calamine does not read. A record that does not add up ends its sheet's
-/// text; what was read before it stays.
-pub(crate) fn sheet_notes(bytes: &[u8], limits: &Limits) -> Vec<String> {
-    let mut notes = Vec::new();
-    let _ = for_each_workbook(bytes, limits, |stream| {
-        if notes.is_empty() {
-            notes = sheet_offsets(stream)
-                .into_iter()
-                .map(|pos| stream.get(pos..).map(text_objects).unwrap_or_default())
-                .collect();
-        }
-        Ok(())
-    });
-    notes
 }
 
 /// Where each sheet's substream begins, from the workbook globals' BOUNDSHEET records.
