@@ -188,7 +188,8 @@ fn split_sentences(line: &str, buf: &mut String, f: &mut dyn FnMut(&str) -> bool
         // A full stop ends a sentence before a space and a capital letter; "esim. ja" or
         // "14.6.2017" do not end one.
         let ends = next.is_none_or(char::is_whitespace)
-            && then.is_none_or(|x| x.is_uppercase() || x.is_numeric());
+            && then.is_none_or(|x| x.is_uppercase() || x.is_numeric())
+            && !(c == '.' && abbreviation_before(&line[..at]));
         if ends {
             if !emit(&line[start..end], buf, f) {
                 return false;
@@ -197,6 +198,26 @@ fn split_sentences(line: &str, buf: &mut String, f: &mut dyn FnMut(&str) -> bool
         }
     }
     emit(&line[start..], buf, f)
+}
+
+/// Abbreviations of Finnish (and some English) prose whose full stop is no sentence's end:
+/// "(esim. Helsinki)", "mm. Espoo", "klo 9".
+const ABBREVIATIONS: [&str; 30] = [
+    "esim", "mm", "ns", "ks", "vrt", "jne", "yms", "tms", "ym", "pl", "v", "n", "s", "ko", "em",
+    "ao", "puh", "os", "kpl", "milj", "mrd", "prof", "tri", "dos", "siht", "pj", "nk", "eg", "ie",
+    "vs",
+];
+
+/// Whether `before` (the text up to a full stop) ends in an abbreviation, a word that stands
+/// alone (after a space, a parenthesis or a line's start).
+fn abbreviation_before(before: &str) -> bool {
+    let word_start = before
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !c.is_alphabetic())
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let word = &before[word_start..];
+    !word.is_empty() && ABBREVIATIONS.iter().any(|a| word.eq_ignore_ascii_case(a))
 }
 
 /// Collapses the spaces of `sentence` into `buf` and hands it to `f` unless it is empty.
@@ -288,6 +309,30 @@ mod tests {
             ]
         );
         assert!(hints.business.is_empty(), "{:?}", hints.business);
+    }
+
+    #[test]
+    fn abbreviations_do_not_end_sentences() {
+        let mut sentences = Vec::new();
+        let mut buf = String::new();
+        split_sentences(
+            "Kaupungit (esim. Espoo ja Vantaa) sopivat mm. Yhteisestä johtamisesta. \
+             Kokous on klo 9. Seuraava kokous on v. 2018 keväällä. Loppu.",
+            &mut buf,
+            &mut |s| {
+                sentences.push(s.to_string());
+                true
+            },
+        );
+        assert_eq!(
+            sentences,
+            [
+                "Kaupungit (esim. Espoo ja Vantaa) sopivat mm. Yhteisestä johtamisesta.",
+                "Kokous on klo 9.",
+                "Seuraava kokous on v. 2018 keväällä.",
+                "Loppu."
+            ]
+        );
     }
 
     #[test]
