@@ -658,8 +658,11 @@ fn version_mark() -> &'static Regex {
             r"v(?:er(?:sio|sion)?)?[\s_.]*\d+(?:[._]\d+)*",
             r"|\d{1,2}[._]\d{1,2}[._](?:\d{4}|\d{2})",
             r"|\d{4}-\d{2}-\d{2}",
+            r"|\d{4}-\d{2}",
             r"|\d{8}",
             r"|final|lopullinen|luonnos|draft\d*",
+            // A copy's name: "malli (1)" as a browser saves it again, "malli - kopio".
+            r"|\(\d{1,3}|kopio|kopia|copy",
             r")\)?)+$"
         ))
         .unwrap_or_else(|_| unreachable!("the pattern is a constant"))
@@ -674,7 +677,8 @@ fn version_mark_at(file_stem: &str) -> Option<usize> {
     }
     let mark = version_mark().find(file_stem)?;
     let key = version_key(file_stem);
-    let says_something = key.is_final || !key.not_draft || !key.version.is_empty() || key.date != 0;
+    let says_something =
+        key.is_final || !key.not_draft || !key.not_copy || !key.version.is_empty() || key.date != 0;
     (says_something && mark.start() > 0).then_some(mark.start())
 }
 
@@ -682,7 +686,15 @@ fn version_mark_at(file_stem: &str) -> Option<usize> {
 /// or a word of its own. Most names of a drive are looked at once this way instead of by the
 /// pattern, which every run would otherwise try at each of their positions.
 fn may_have_version_mark(file_stem: &str) -> bool {
-    const WORDS: [&[u8]; 4] = [b"final", b"lopullinen", b"luonnos", b"draft"];
+    const WORDS: [&[u8]; 7] = [
+        b"final",
+        b"lopullinen",
+        b"luonnos",
+        b"draft",
+        b"kopio",
+        b"kopia",
+        b"copy",
+    ];
     let bytes = file_stem.as_bytes();
     !file_stem.is_ascii()
         || bytes.iter().any(u8::is_ascii_digit)
@@ -698,16 +710,19 @@ fn mark_part() -> &'static Regex {
             r"(?i)(?P<version>v(?:er(?:sio|sion)?)?[\s_.]*\d+(?:[._]\d+)*)",
             r"|(?P<dmy>\d{1,2}[._]\d{1,2}[._](?:\d{4}|\d{2}))",
             r"|(?P<iso>\d{4}-\d{2}-\d{2})",
+            r"|(?P<month>\d{4}-\d{2})",
             r"|(?P<eight>\d{8})",
             r"|(?P<final>final|lopullinen)",
             r"|(?P<draft>luonnos|draft\d*)",
+            r"|(?P<copy>\(\d{1,3}|kopio|kopia|copy)",
         ))
         .unwrap_or_else(|_| unreachable!("the pattern is a constant"))
     })
 }
 
 /// What a name's version mark says, in the order that decides which is newest: a final
-/// version, then the higher version number, then the later date, then not a draft.
+/// version, then the higher version number, then the later date, then not a draft, then
+/// not a copy (the name without "(1)" or "kopio" is the one the others copy).
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
 struct VersionKey {
     is_final: bool,
@@ -715,6 +730,7 @@ struct VersionKey {
     /// yyyymmdd
     date: u32,
     not_draft: bool,
+    not_copy: bool,
 }
 
 fn numbers(s: &str) -> Vec<u32> {
@@ -735,6 +751,7 @@ fn ymd(y: u32, m: u32, d: u32) -> u32 {
 fn version_key(file_stem: &str) -> VersionKey {
     let mut key = VersionKey {
         not_draft: true,
+        not_copy: true,
         ..VersionKey::default()
     };
     let Some(mark) = version_mark().find(file_stem) else {
@@ -751,6 +768,11 @@ fn version_key(file_stem: &str) -> VersionKey {
             if let [y, m, d] = numbers(d.as_str())[..] {
                 key.date = ymd(y, m, d);
             }
+        } else if let Some(d) = part.name("month") {
+            // A year and month: the first of the month, so that it sorts among dates.
+            if let [y, m] = numbers(d.as_str())[..] {
+                key.date = ymd(y, m, 1);
+            }
         } else if let Some(d) = part.name("eight") {
             let s = d.as_str();
             let n = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<u32>().ok());
@@ -765,6 +787,8 @@ fn version_key(file_stem: &str) -> VersionKey {
             key.is_final = true;
         } else if part.name("draft").is_some() {
             key.not_draft = false;
+        } else if part.name("copy").is_some() {
+            key.not_copy = false;
         }
     }
     key
@@ -1537,9 +1561,15 @@ mod tests {
             "malli_final",
             "malli-versio 2",
             "malli_03022017",
+            "malli 2021-05",
+            "malli (1)",
+            "malli - kopio",
+            "malli_copy",
         ] {
             assert!(version_mark().is_match(name), "{name}");
         }
+        // A school year is no month.
+        assert_eq!(version_mark_at("opetussuunnitelma 2017-18"), None);
         for name in ["malli", "6Aika AOA Tampere", "Helsinki_2017_1"] {
             assert!(!version_mark().is_match(name), "{name}");
         }
@@ -1567,6 +1597,16 @@ mod tests {
         assert!(version_key("malli_20171214") < version_key("malli_2018-02-03"));
         assert_eq!(version_key("malli_03022017").date, 20170203);
         assert_eq!(version_key("malli_1.2.17").date, 20170201);
+        // A year and month sorts as its first day.
+        assert!(version_key("malli 2021-05") < version_key("malli 2022-09"));
+        assert!(version_key("malli 2021-05") < version_key("malli_15.5.2021"));
+        // A copy's name gives way to the name it copies.
+        assert!(version_key("malli (1)") < version_key("malli"));
+        assert!(version_key("malli - kopio") < version_key("malli"));
+        assert_eq!(
+            base_name("Sovelluksen dokumentointi (1)"),
+            "sovelluksen dokumentointi"
+        );
     }
 
     #[test]
