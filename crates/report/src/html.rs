@@ -533,10 +533,15 @@ fn audit_section(s: &Summary, a: &Audit, lang: Lang, out: &mut String) {
             out,
             "<p>{}</p>",
             match lang {
+                Lang::Fi if s.left_out == 1 =>
+                    "Teemataulukoista on jätetty pois 1 vanhempi versio tai kaksoiskappale."
+                        .to_string(),
                 Lang::Fi => format!(
                     "Teemataulukoista on jätetty pois {} vanhempaa versiota tai kaksoiskappaletta.",
                     s.left_out
                 ),
+                Lang::En if s.left_out == 1 =>
+                    "1 older version or identical copy is left out of the theme tables.".to_string(),
                 Lang::En => format!(
                     "{} older versions or identical copies are left out of the theme tables.",
                     s.left_out

@@ -154,15 +154,25 @@ pub fn summary_leaving_out(
     // material that has a theme or is pinned as an example.
     let mut names = Names::default();
     let mut cited: Vec<Cited> = Vec::new();
+    // Materials with a theme that the tables show, and that they leave out as older versions
+    // or copies; one left out without a theme would not have been in a table anyway.
     let mut themed = 0;
+    let mut themed_left_out = 0;
     let mut at = 0;
     view.materials.each_without_evidence(&mut |m| {
         // Titles are told apart among the materials the tables show: a title shared only
         // with older versions and copies is still the material's own.
-        if !left_out.contains(at) {
+        let shown = !left_out.contains(at);
+        if shown {
             names.count(&m.title);
         }
-        themed += usize::from(!m.themes.is_empty());
+        if !m.themes.is_empty() {
+            if shown {
+                themed += 1;
+            } else {
+                themed_left_out += 1;
+            }
+        }
         if !m.themes.is_empty() || curation.pinned(&m.path) {
             cited.push(Cited::of(at, m));
         }
@@ -199,7 +209,7 @@ pub fn summary_leaving_out(
         intro,
         themes,
         contacts: curation.summary.contacts.clone(),
-        left_out: left_out.len(),
+        left_out: themed_left_out,
         sources: curation.sources.clone(),
         warnings: curation.warnings.clone(),
     })
@@ -224,11 +234,11 @@ fn default_intro(total: usize, themed: usize, lang: Lang, per_theme: usize) -> V
     match lang {
         Lang::Fi => vec![
             format!(
-                "Taulukoihin on listattu hankkeen materiaalit, joissa jokin hankkeen keskeisistä teemoista on korostetusti esillä: {themed} materiaalia {total}:stä."
+                "Taulukoihin on listattu hankkeen materiaalit, joissa jokin hankkeen keskeisistä teemoista on korostetusti esillä: {themed} materiaalia {total} materiaalista."
             ),
             "Teemat on tunnistettu materiaalien tekstistä avainsanasäännöillä. Kunkin tunnistuksen perusteet (osumat ja lauseet) näkyvät tiedostoissa kooste.html, kooste.xlsx ja index.json.".to_string(),
             format!(
-                "Jokaisen teeman taulukon jälkeen on esitelty enintään {per_theme} teeman vahvinta esimerkkiä. Käsin kirjoitetut vastaukset tulevat aseman tiedostosta kooste.toml; muut on poimittu materiaalista ja merkitty automaattisiksi."
+                "Jokaisen teeman taulukon jälkeen on esitelty enintään {per_theme} teeman vahvinta esimerkkiä. Käsin kirjoitetut vastaukset tulevat kansion juuressa olevasta tiedostosta kooste.toml, jos sellainen on; muut on poimittu materiaalista ja merkitty automaattisiksi."
             ),
             "Lukukelvottomat, tyhjät ja luokittelemattomat materiaalit sekä kaksoiskappaleet ja versiot on lueteltu tiedostossa audit.md.".to_string(),
         ],
@@ -238,7 +248,7 @@ fn default_intro(total: usize, themed: usize, lang: Lang, per_theme: usize) -> V
             ),
             "Themes were recognised in the materials' text by keyword rules. The evidence for each (matched terms and sentences) is in kooste.html, kooste.xlsx and index.json.".to_string(),
             format!(
-                "Each theme's table is followed by at most {per_theme} of its strongest examples. Answers written by hand come from the drive's kooste.toml; the others were picked from the material and are marked as automatic."
+                "Each theme's table is followed by at most {per_theme} of its strongest examples. Answers written by hand come from the file kooste.toml at the drive's root, if there is one; the others were picked from the material and are marked as automatic."
             ),
             "Unreadable, empty and unclassified materials, copies and versions are listed in audit.md.".to_string(),
         ],
@@ -643,10 +653,12 @@ pub fn summary_markdown(s: &Summary) -> String {
         out.push_str(&format!(
             "*{}*\n\n",
             match lang {
+                Lang::Fi if s.left_out == 1 => "Taulukoista on jätetty pois 1 vanhempi versio tai kaksoiskappale; se on lueteltu tiedostossa audit.md.".to_string(),
                 Lang::Fi => format!(
                     "Taulukoista on jätetty pois {} vanhempaa versiota tai kaksoiskappaletta; ne on lueteltu tiedostossa audit.md.",
                     s.left_out
                 ),
+                Lang::En if s.left_out == 1 => "1 older version or identical copy is left out of the tables; audit.md lists it.".to_string(),
                 Lang::En => format!(
                     "{} older versions or identical copies are left out of the tables; audit.md lists them.",
                     s.left_out
@@ -940,6 +952,43 @@ mod tests {
         // The title is shared only with what is left out, so it is the material's own.
         assert_eq!(espoo.materials[0].name, "Malli");
         assert_eq!(example_paths(&s, "osallisuus"), ["Espoo/malli_v1.0.docx"]);
+        // The intro counts the materials the tables show, not those left out of them.
+        assert!(
+            s.intro[0].ends_with(": 1 materiaalia 3 materiaalista."),
+            "{:?}",
+            s.intro
+        );
+
+        // An older version without a theme was in no table: the note does not count it,
+        // and one left out is said in the singular.
+        let ix = index(vec![
+            material(
+                "Espoo/malli_v1.0.docx",
+                "Malli",
+                &[("osallisuus", 8.0, &["x"])],
+            ),
+            material("Espoo/malli_v0.1.docx", "Malli", &[]),
+            material(
+                "Espoo/muistio_v2.docx",
+                "Muistio",
+                &[("osallisuus", 8.0, &["x"])],
+            ),
+            material(
+                "Espoo/muistio_v1.docx",
+                "Muistio",
+                &[("osallisuus", 9.0, &["x"])],
+            ),
+        ]);
+        let s = summary(&ix, &SummaryOptions::default());
+        assert_eq!(s.left_out, 1);
+        assert!(
+            summary_markdown(&s).contains(
+                "*Taulukoista on jätetty pois 1 vanhempi versio tai kaksoiskappale; se on \
+                 lueteltu tiedostossa audit.md.*"
+            ),
+            "{}",
+            summary_markdown(&s)
+        );
     }
 
     #[test]
