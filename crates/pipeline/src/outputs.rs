@@ -320,7 +320,10 @@ fn render_outputs(
         ),
     ];
     if let Some(c) = changes {
-        renders.push(("changes.md", text(move || changes_markdown(c, lang))));
+        renders.push((
+            "changes.md",
+            text(move || changes_markdown(c, view.themes, lang)),
+        ));
     }
     // The renderings run side by side (the workbook alone takes as long as the rest).
     let mut results: Rendered = renders

@@ -2,7 +2,7 @@
 
 use crate::escape::{code, markdown};
 use crate::lang::Lang;
-use kooste_model::{Changes, City, Index, Material, ThemeChange, View, WorkPackage};
+use kooste_model::{Changes, City, Index, Material, ThemeChange, ThemeInfo, View, WorkPackage};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -198,7 +198,9 @@ fn compare(previous: &PreviousRun, after: BTreeMap<&str, (&str, &Assigned)>) -> 
     c
 }
 
-pub fn changes_markdown(c: &Changes, lang: Lang) -> String {
+/// `changes.md`: what changed, themes named by their titles in `themes` (an id the rules no
+/// longer have stays an id).
+pub fn changes_markdown(c: &Changes, themes: &[ThemeInfo], lang: Lang) -> String {
     let mut out = format!(
         "# {}\n\n{} {}\n\n",
         lang.pick("Muutokset", "Changes"),
@@ -257,10 +259,21 @@ pub fn changes_markdown(c: &Changes, lang: Lang) -> String {
         };
         let show = |s: &str| {
             if s.is_empty() {
-                "–".to_string()
-            } else {
-                markdown(s)
+                return "–".to_string();
             }
+            if r.field != "themes" {
+                return markdown(s);
+            }
+            let titles: Vec<&str> = s
+                .split(';')
+                .map(|id| {
+                    themes
+                        .iter()
+                        .find(|t| t.id == id)
+                        .map_or(id, |t| lang.theme_title(t))
+                })
+                .collect();
+            markdown(&titles.join(", "))
         };
         out.push_str(&format!(
             "- {}: {field} {} → {}\n",
@@ -360,11 +373,13 @@ mod tests {
         assert_eq!(c.removed, ["a.txt"]);
         assert_eq!(c.modified, ["b.txt"]);
         assert_eq!(c.reassigned.len(), 1);
-        let md = changes_markdown(&c, Lang::Fi);
+        let md = changes_markdown(&c, &[], Lang::Fi);
         assert!(md.starts_with("# Muutokset\n\nEdellinen ajo: 13.3.2018\n"));
         assert!(md.contains("- `b.txt`: kaupunki Oulu → Turku\n"), "{md}");
         let same = changes(&PreviousRun::of(&after), &after);
-        assert!(changes_markdown(&same, Lang::En).contains("No changes since the previous run."));
+        assert!(
+            changes_markdown(&same, &[], Lang::En).contains("No changes since the previous run.")
+        );
     }
 
     #[test]
@@ -373,11 +388,35 @@ mod tests {
         let before = index("2018-03-13T00:00:00Z", &[("b.txt", "2", Some(City::Oulu))]);
         let mut after = index("2018-03-14T00:00:00Z", &[("b.txt", "2", Some(City::Turku))]);
         after.documents[0].tp = vec![WorkPackage::new(2).unwrap_or_else(|| panic!())];
+        // Themes by their titles; one the rules no longer have, by its id.
+        after.documents[0].themes = ["osallisuus", "poistunut"]
+            .into_iter()
+            .map(|id| kooste_model::ThemeScore {
+                id: id.into(),
+                score: 20.0,
+                terms: vec![],
+                snippets: vec![],
+                manual: false,
+            })
+            .collect();
+        let themes = [ThemeInfo {
+            id: "osallisuus".into(),
+            title_fi: "Osallisuus ja yhteiskehittäminen".into(),
+            title_en: "Participation and co-development".into(),
+        }];
         let c = changes(&PreviousRun::of(&before), &after);
-        assert_eq!(c.reassigned.len(), 2);
-        let md = changes_markdown(&c, Lang::Fi);
+        assert_eq!(c.reassigned.len(), 3);
+        let md = changes_markdown(&c, &themes, Lang::Fi);
         assert!(md.contains("## Muuttuneet luokitukset (1)\n"), "{md}");
         assert!(md.contains("- `b.txt`: kaupunki Oulu → Turku\n"), "{md}");
         assert!(md.contains("- `b.txt`: työpaketti – → TP2\n"), "{md}");
+        assert!(
+            md.contains("- `b.txt`: teemat – → Osallisuus ja yhteiskehittäminen, poistunut\n"),
+            "{md}"
+        );
+        assert!(
+            changes_markdown(&c, &themes, Lang::En)
+                .contains(": themes – → Participation and co-development, poistunut\n")
+        );
     }
 }
