@@ -934,23 +934,48 @@ fn mark_cut(a: &mut Analysed) {
 /// Titles that tools write by default say nothing about the material.
 fn is_placeholder_title(title: &str) -> bool {
     let t = title.trim().to_lowercase();
-    const PLACEHOLDERS: [&str; 14] = [
+    const PLACEHOLDERS: [&str; 9] = [
         "powerpoint presentation",
         "powerpoint-esitys",
-        "powerpoint-esitys",
-        "esitys1",
-        "presentation1",
         "untitled",
         "nimetön",
-        "document1",
-        "asiakirja1",
         "slide 1",
         "dia 1",
         "title",
         "otsikko",
         "microsoft word",
     ];
-    t.is_empty() || PLACEHOLDERS.contains(&t.as_str()) || t.chars().count() < 3
+    if t.is_empty() || PLACEHOLDERS.contains(&t.as_str()) || t.chars().count() < 3 {
+        return true;
+    }
+    // Only a date or a number: "5.3.2021", "2021-03-05".
+    if t.chars().all(|c| c.is_ascii_digit() || " ./-:".contains(c)) {
+        return true;
+    }
+    // A tool's default name with its running number: "Asiakirja3", "Presentation12".
+    const NUMBERED: [&str; 8] = [
+        "asiakirja",
+        "document",
+        "dokumentti",
+        "esitys",
+        "diaesitys",
+        "presentation",
+        "työkirja",
+        "book",
+    ];
+    let numbered = NUMBERED.iter().filter_map(|p| t.strip_prefix(p)).any(|n| {
+        let n = n.trim();
+        !n.is_empty() && n.chars().all(|c| c.is_ascii_digit())
+    });
+    // The title of the template a document was made from, left in it: "Asiakirjapohja
+    // OPH", "Harjoitustyöpohja", "Report template". A longer title naming a base
+    // ("Yhteinen tietopohja kaupunkien palveluille") is a title.
+    let words: Vec<&str> = t.split_whitespace().collect();
+    let template = words.len() <= 3
+        && words
+            .iter()
+            .any(|w| w.ends_with("pohja") || *w == "template" || w.ends_with("-template"));
+    numbered || template
 }
 
 /// The title a person would use: the document's own, unless it is a tool's placeholder or
@@ -1434,5 +1459,28 @@ mod tests {
             "Asiakaskokemus loppuraportti"
         );
         assert_eq!(display_title("x", None), "x");
+        // Dates, numbered default names and the titles of templates say nothing of the file.
+        for placeholder in [
+            "5.3.2021",
+            "2021-03-05",
+            "Asiakirja3",
+            "Presentation 12",
+            "ASIAKIRJAPOHJA OPH",
+            "Harjoitustyöpohja",
+            "Report template",
+        ] {
+            assert_eq!(
+                display_title("Oulu/Loppuraportti.docx", Some(placeholder)),
+                "Loppuraportti",
+                "{placeholder}"
+            );
+        }
+        for title in [
+            "Yhteinen tietopohja kaupunkien palveluille",
+            "Asiakirjahallinnan kehittäminen 2018",
+            "Esityslista",
+        ] {
+            assert_eq!(display_title("a/x.docx", Some(title)), title);
+        }
     }
 }
