@@ -169,7 +169,8 @@ fn unreadable_files_have_their_kind() {
         "{audit}"
     );
     assert!(audit.contains(
-        "(1, `encrypted`)\n\n- `Turku/Konsulttisopimus_kokonaisarkkitehtuurityö_luottamuksellinen.pdf`: "
+        "(1, `encrypted`)\n\nPyydä tiedosto ilman salasanaa tai tallenna se uudelleen ilman \
+         suojausta.\n\n- `Turku/Konsulttisopimus_kokonaisarkkitehtuurityö_luottamuksellinen.pdf`: "
     ));
     assert!(!audit.contains("~$eisneuvonnan"));
 }

@@ -176,9 +176,9 @@ fn versions_copies_and_unreadable_files_are_audited() {
     };
     let audit = read(&out.join("audit.md"));
     let expect = [
-        "### Salatut (1, `encrypted`)\n\n- `Turku/Konsulttisopimus_kokonaisarkkitehtuurityö_luottamuksellinen.pdf`: ",
+        "### Salatut (1, `encrypted`)\n\nPyydä tiedosto ilman salasanaa tai tallenna se uudelleen ilman suojausta.\n\n- `Turku/Konsulttisopimus_kokonaisarkkitehtuurityö_luottamuksellinen.pdf`: ",
         "## Osittain luetut tiedostot: vioittuneiden ehjä osa tai rajaan asti (1)\n\n- `Oulu/Asiakaspalvelupisteiden verkosto_luonnos.docx`: ",
-        "(OCR) (1)\n\n- `Hankehallinto/Ohjausryhmän pöytäkirja 2_2017 allekirjoitettu.pdf`\n",
+        "(OCR) (1)\n\n`kooste run --ocr` lukee skannattujen sivujen tekstin.\n\n- `Hankehallinto/Ohjausryhmän pöytäkirja 2_2017 allekirjoitettu.pdf`\n",
         "## Sama sisältö eri nimillä (1)",
         "- `Helsinki/TP2/Lapsiperheet_Idearaati_kooste_Helsinki_1_2017.pdf` = `Yhteiset/Jaetut/Lapsiperheet_Idearaati_kooste_Helsinki_1_2017 - kopio.pdf`\n",
         "## Saman materiaalin useat versiot (2)",

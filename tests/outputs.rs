@@ -578,7 +578,10 @@ fn fail_on_untagged_counts_themeless_materials() {
     let o = run(kooste().args(["audit", "--fail-on", "untagged"]).arg(&root));
     assert_eq!(o.status.code(), Some(3), "{}", stdout(&o));
     assert!(
-        stdout(&o).contains("## Materiaalit ilman teemaa (1)\n\n- `Espoo/kokous.txt`"),
+        stdout(&o).contains(
+            "## Materiaalit ilman teemaa (1)\n\nTarkista, kuuluuko materiaali hankkeen \
+             teemoihin; teeman voi antaa käsin tiedostossa kooste.toml.\n\n- `Espoo/kokous.txt`"
+        ),
         "{}",
         stdout(&o)
     );
@@ -853,6 +856,6 @@ fn xlsx_holds_the_theme_tables_materials_and_audit() {
     assert!(
         cells
             .iter()
-            .any(|(s, _, c, v)| s == "Auditointi" && *c == 0 && v == "Lukukelvoton: corrupt")
+            .any(|(s, _, c, v)| s == "Auditointi" && *c == 0 && v == "Lukukelvoton: vioittunut")
     );
 }

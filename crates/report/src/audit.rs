@@ -170,7 +170,7 @@ impl Audit {
             let category = format!(
                 "{}: {}",
                 lang.pick("Lukukelvoton", "Unreadable"),
-                kind.as_str()
+                lang.error_kind_one(*kind)
             );
             files.each(|path, message| row(&category, path, Cow::Borrowed(message)))?;
         }
@@ -990,10 +990,11 @@ pub fn write_audit_markdown(
     }
     for (kind, files) in &a.unreadable {
         out.push_str(&format!(
-            "### {} ({}, `{}`)\n\n",
+            "### {} ({}, `{}`)\n\n{}\n\n",
             lang.error_kind(*kind),
             files.len(),
-            kind.as_str()
+            kind.as_str(),
+            lang.error_remedy(*kind)
         ));
         detail_lines(&mut out, files)?;
     }
@@ -1024,6 +1025,12 @@ pub fn write_audit_markdown(
                 "Empty files: probably scanned, need text recognition (OCR)",
             )
         },
+        (!a.ocr_ran).then(|| {
+            lang.pick(
+                "`kooste run --ocr` lukee skannattujen sivujen tekstin.",
+                "`kooste run --ocr` reads the text of scanned pages.",
+            )
+        }),
         &a.empty,
     )?;
     if !a.pictures.is_empty() {
@@ -1064,6 +1071,10 @@ pub fn write_audit_markdown(
         &mut out,
         lang,
         lang.pick("Materiaalit ilman teemaa", "Materials without a theme"),
+        Some(lang.pick(
+            "Tarkista, kuuluuko materiaali hankkeen teemoihin; teeman voi antaa käsin tiedostossa kooste.toml.",
+            "Check whether the material belongs to the project's themes; a theme can be given by hand in kooste.toml.",
+        )),
         &a.no_theme,
     )?;
     out.push_str(&format!(
@@ -1074,6 +1085,10 @@ pub fn write_audit_markdown(
     if a.no_city.is_empty() {
         out.push_str(lang.pick("Ei yhtään.\n\n", "None.\n\n"));
     } else {
+        out.push_str(lang.pick(
+            "Kaupunki luetaan kansion tai tiedoston nimestä, tiedoston tiedoista tai tekstistä; sen voi antaa myös tiedostossa kooste.toml.\n\n",
+            "The city is read from the folder or file name, the file's properties or its text; it can also be given in kooste.toml.\n\n",
+        ));
         a.no_city.each(|p, cities| {
             match cities {
                 "" => out.push_str(&format!("- {}\n", code(p))),
@@ -1094,6 +1109,10 @@ pub fn write_audit_markdown(
             "Materiaalit ilman työpakettia",
             "Materials without a work package",
         ),
+        Some(lang.pick(
+            "Työpaketti luetaan polusta (kansio TP2 tai Työpaketti 2) tai ensimmäisiltä sivuilta; sen voi antaa myös tiedostossa kooste.toml.",
+            "The work package is read from the path (a folder TP2 or Työpaketti 2) or the first pages; it can also be given in kooste.toml.",
+        )),
         &a.no_tp,
     )?;
 
@@ -1246,11 +1265,22 @@ fn detail_lines(out: &mut Spill<'_>, rows: &RowList) -> std::io::Result<()> {
     Ok(())
 }
 
-fn section(out: &mut Spill<'_>, lang: Lang, title: &str, paths: &RowList) -> std::io::Result<()> {
+/// A section of paths with their details, after a line that says what to do about them
+/// (`hint`, when the list is not empty).
+fn section(
+    out: &mut Spill<'_>,
+    lang: Lang,
+    title: &str,
+    hint: Option<&str>,
+    paths: &RowList,
+) -> std::io::Result<()> {
     out.push_str(&format!("## {title} ({})\n\n", paths.len()));
     if paths.is_empty() {
         out.push_str(lang.pick("Ei yhtään.\n\n", "None.\n\n"));
         return Ok(());
+    }
+    if let Some(hint) = hint {
+        out.push_str(&format!("{hint}\n\n"));
     }
     paths.each(|p, detail| {
         match detail {
@@ -1318,6 +1348,48 @@ mod tests {
             note.to_string()
         )));
         assert_eq!(rows.len(), a.row_count());
+    }
+
+    #[test]
+    fn each_list_of_the_audit_says_what_to_do() {
+        let index: Index = serde_json::from_str(
+            r#"{"schema": 1, "generated": "2018-03-13T00:00:00Z", "drive": "d",
+            "rules": {"source": "default", "hash": "h"}, "documents": [
+            {"path": "salattu.pdf", "format": "pdf", "bytes": 9, "hash": "a",
+              "title": "t", "city": null, "tp": [], "themes": [], "status": "error",
+              "error": {"kind": "encrypted", "message": "PDF: the document needs a password"},
+              "pages": 0, "chars": 0},
+            {"path": "skannattu.pdf", "format": "pdf", "bytes": 9, "hash": "b",
+              "title": "t", "city": null, "tp": [], "themes": [], "status": "empty",
+              "error": null, "pages": 1, "chars": 0},
+            {"path": "muistio.txt", "format": "txt", "bytes": 9, "hash": "c",
+              "title": "t", "city": null, "tp": [], "themes": [], "status": "ok",
+              "error": null, "pages": 1, "chars": 100}]}"#,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let a = audit_of(&index);
+        let md = audit_markdown(&a, Lang::Fi);
+        for said in [
+            "### Salatut (1, `encrypted`)\n\nPyydä tiedosto ilman salasanaa tai tallenna se \
+             uudelleen ilman suojausta.\n\n- `salattu.pdf`",
+            "\n\n`kooste run --ocr` lukee skannattujen sivujen tekstin.\n\n- `skannattu.pdf`",
+            "## Materiaalit ilman teemaa (1)\n\nTarkista, kuuluuko materiaali",
+            "## Materiaalit ilman kaupunkia (1)\n\nKaupunki luetaan kansion",
+            "## Materiaalit ilman työpakettia (1)\n\nTyöpaketti luetaan polusta",
+        ] {
+            assert!(md.contains(said), "{said}\n---\n{md}");
+        }
+        // The spreadsheet's rows name the reason in the report's language.
+        let mut categories = Vec::new();
+        a.each_row(Lang::Fi, |r| {
+            categories.push(r.category.into_owned());
+            Ok::<(), std::io::Error>(())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            categories.contains(&"Lukukelvoton: salattu".to_string()),
+            "{categories:?}"
+        );
     }
 
     #[test]

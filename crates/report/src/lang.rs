@@ -122,6 +122,48 @@ impl Lang {
         }
     }
 
+    /// What is wrong with one unreadable file, for a row of its own: "salattu".
+    pub fn error_kind_one(self, kind: ErrorKind) -> &'static str {
+        match kind {
+            ErrorKind::Encrypted => self.pick("salattu", "encrypted"),
+            ErrorKind::Corrupt => self.pick("vioittunut", "corrupt"),
+            ErrorKind::Unsupported => self.pick("tukematon muoto", "unsupported format"),
+            ErrorKind::TooLarge => self.pick("liian suuri", "too large"),
+            ErrorKind::Timeout => self.pick("aikaraja ylittyi", "timed out"),
+            ErrorKind::Io => self.pick("lukuvirhe", "read error"),
+        }
+    }
+
+    /// What a person can do about files that could not be read for this reason.
+    pub fn error_remedy(self, kind: ErrorKind) -> &'static str {
+        match kind {
+            ErrorKind::Encrypted => self.pick(
+                "Pyydä tiedosto ilman salasanaa tai tallenna se uudelleen ilman suojausta.",
+                "Ask for the file without a password, or save it again unprotected.",
+            ),
+            ErrorKind::Corrupt => self.pick(
+                "Avaa ja tallenna tiedosto uudelleen ohjelmalla, jolla se tehtiin, tai hae ehjä kopio.",
+                "Open and save the file again in the program that made it, or fetch an intact copy.",
+            ),
+            ErrorKind::Unsupported => self.pick(
+                "Tallenna tiedosto muodossa, jonka kooste lukee (esimerkiksi PDF, DOCX, PPTX tai XLSX).",
+                "Save the file in a format kooste reads (PDF, DOCX, PPTX or XLSX, for example).",
+            ),
+            ErrorKind::TooLarge => self.pick(
+                "Jaa tiedosto pienempiin osiin.",
+                "Split the file into smaller parts.",
+            ),
+            ErrorKind::Timeout => self.pick(
+                "Aja uudelleen pidemmällä aikarajalla, esimerkiksi `kooste run --timeout 300`.",
+                "Run again with a longer time limit, `kooste run --timeout 300` for example.",
+            ),
+            ErrorKind::Io => self.pick(
+                "Tarkista, että tiedosto on luettavissa (käyttöoikeudet, synkronointi).",
+                "Check that the file can be read (permissions, syncing).",
+            ),
+        }
+    }
+
     /// A run's time stamp (RFC 3339) as a date a reader expects: 13.3.2018 or 2018-03-13.
     pub(crate) fn date(self, rfc3339: &str) -> String {
         let day = rfc3339.get(..10).unwrap_or(rfc3339);
