@@ -859,3 +859,28 @@ fn xlsx_holds_the_theme_tables_materials_and_audit() {
             .any(|(s, _, c, v)| s == "Auditointi" && *c == 0 && v == "Lukukelvoton: vioittunut")
     );
 }
+
+/// Run from inside the drive (`kooste run .`), the summary names the folder, not ".".
+#[test]
+fn a_run_from_inside_the_drive_names_its_folder() {
+    let (_d, root) = standard_drive();
+    let out = root
+        .parent()
+        .map_or_else(|| root.join("out"), |p| p.join("out-dot"));
+    let o = run(kooste()
+        .current_dir(&root)
+        .args(["run", ".", "-q", "-o"])
+        .arg(&out));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let md = read(&out.join("kooste.md"));
+    let name = root
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    assert!(
+        md.contains(&format!("kansion {name} ")),
+        "{}",
+        md.lines().take(5).collect::<Vec<_>>().join("\n")
+    );
+    assert!(!md.contains("kansion . "));
+}

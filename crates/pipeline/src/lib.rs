@@ -358,6 +358,18 @@ pub fn read_within(path: &Path, limit: u64) -> Result<Vec<u8>, (ErrorKind, Strin
     Ok(bytes)
 }
 
+/// The drive as the outputs name it: as given, unless that ends in `.` or `..` (a run from
+/// inside the drive), which names no folder; then the folder it stands for.
+fn drive_shown(drive: &Path) -> String {
+    match drive.file_name() {
+        Some(_) => drive.display().to_string(),
+        None => std::fs::canonicalize(drive)
+            .unwrap_or_else(|_| drive.to_path_buf())
+            .display()
+            .to_string(),
+    }
+}
+
 fn too_large(size: u64, limit: u64) -> (ErrorKind, String) {
     (
         ErrorKind::TooLarge,
@@ -768,7 +780,7 @@ fn scan_with(
     };
     Ok(Scanned::Fresh(Box::new(Scan {
         generated: config.generated.clone(),
-        drive: config.drive.display().to_string(),
+        drive: drive_shown(config.drive),
         rules: RulesInfo {
             source: config.rules_source.clone(),
             hash: config.rules.hash().to_string(),
