@@ -621,6 +621,46 @@ fn changes_report_added_removed_modified_and_reassigned() {
     assert_eq!(gone, 0);
 }
 
+/// A file moved to another folder (and so another work package) is reported as moved, with
+/// what the move changed, not as one material removed and another added; also when the
+/// cached run works out the changes from the differing materials alone.
+#[test]
+fn a_moved_file_is_reported_as_moved() {
+    let root = tempdir();
+    let drive = make_drive(root.path());
+    let out = root.path().join("out");
+    run(&drive, &out, &[]);
+    std::fs::create_dir_all(drive.join("Vantaa/TP4")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::rename(
+        drive.join("Vantaa/rajapinnat.txt"),
+        drive.join("Vantaa/TP4/rajapinnat.txt"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    run(&drive, &out, &[]);
+    let changes = std::fs::read_to_string(out.join("changes.md")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        changes.contains(
+            "## Siirretyt tai uudelleen nimetyt materiaalit (1)\n\n\
+             - `Vantaa/rajapinnat.txt` → `Vantaa/TP4/rajapinnat.txt`\n"
+        ),
+        "{changes}"
+    );
+    assert!(changes.contains("## Uudet materiaalit (0)"), "{changes}");
+    assert!(
+        changes.contains("## Poistuneet materiaalit (0)"),
+        "{changes}"
+    );
+    assert!(
+        changes.contains("- `Vantaa/TP4/rajapinnat.txt`: työpaketti – → TP4\n"),
+        "{changes}"
+    );
+    let idx = index(&out);
+    assert_eq!(
+        idx["changes"]["moved"],
+        serde_json::json!([{"from": "Vantaa/rajapinnat.txt", "to": "Vantaa/TP4/rajapinnat.txt"}])
+    );
+}
+
 /// The corpus files of one format folder, for drives of real documents.
 fn corpus_sample(per_folder: usize) -> Vec<PathBuf> {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");

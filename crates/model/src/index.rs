@@ -213,8 +213,19 @@ pub struct Changes {
     pub removed: Vec<String>,
     /// Same path, different content.
     pub modified: Vec<String>,
-    /// Assignments that differ, for materials present in both runs.
+    /// Assignments that differ, for materials present in both runs (a moved material under
+    /// its new path).
     pub reassigned: Vec<ThemeChange>,
+    /// Materials whose content is the same under another path: moved or renamed, not
+    /// removed and added.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub moved: Vec<Moved>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Moved {
+    pub from: String,
+    pub to: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -17,8 +17,8 @@ pub use city::{City, CitySource};
 pub use document::{Document, Format, Meta, Page, page_runs};
 pub use error::{ErrorKind, ExtractError};
 pub use index::{
-    AnswerHints, Changes, INDEX_SCHEMA, Index, Material, RulesInfo, Status, TermCount, ThemeChange,
-    ThemeInfo, ThemeScore, file_name,
+    AnswerHints, Changes, INDEX_SCHEMA, Index, Material, Moved, RulesInfo, Status, TermCount,
+    ThemeChange, ThemeInfo, ThemeScore, file_name,
 };
 pub use materials::{Materials, MaterialsSeq, Stopped, View, visit, visit_without_evidence};
 pub use names::{TableColumn, heading_key, means_none};

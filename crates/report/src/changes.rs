@@ -2,7 +2,9 @@
 
 use crate::escape::{code, markdown};
 use crate::lang::Lang;
-use kooste_model::{Changes, City, Index, Material, ThemeChange, ThemeInfo, View, WorkPackage};
+use kooste_model::{
+    Changes, City, Index, Material, Moved, ThemeChange, ThemeInfo, View, WorkPackage,
+};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -155,7 +157,9 @@ pub fn changes_among<'a>(
     )
 }
 
-/// The changes to `after`, each material's content hash and assignments by path.
+/// The changes to `after`, each material's content hash and assignments by path. A material
+/// gone from one path whose content stands under a new path is moved (renamed), not removed
+/// and added; its assignments are compared as if it had stayed.
 fn compare(previous: &PreviousRun, after: BTreeMap<&str, (&str, &Assigned)>) -> Changes {
     let before: BTreeMap<&str, &PreviousMaterial> = previous
         .documents
@@ -166,14 +170,38 @@ fn compare(previous: &PreviousRun, after: BTreeMap<&str, (&str, &Assigned)>) -> 
         since: previous.generated.clone(),
         ..Changes::default()
     };
-    for (path, (hash, a)) in &after {
-        let Some(old) = before.get(path) else {
-            c.added.push(path.to_string());
-            continue;
-        };
-        if old.hash != *hash {
-            c.modified.push(path.to_string());
+    // The removed paths by content, each to be taken by one new path at most.
+    let mut gone: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (path, m) in &before {
+        if !after.contains_key(path) {
+            gone.entry(m.hash.as_str()).or_default().push(path);
         }
+    }
+    let mut moved_from: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+    for (path, (hash, a)) in &after {
+        let old = match before.get(path) {
+            Some(old) => {
+                if old.hash != *hash {
+                    c.modified.push(path.to_string());
+                }
+                old
+            }
+            None => {
+                let from = gone
+                    .get_mut(hash)
+                    .and_then(|paths| (!paths.is_empty()).then(|| paths.remove(0)));
+                let Some(old) = from.and_then(|f| before.get(f)) else {
+                    c.added.push(path.to_string());
+                    continue;
+                };
+                moved_from.insert(old.path.as_str());
+                c.moved.push(Moved {
+                    from: old.path.clone(),
+                    to: path.to_string(),
+                });
+                old
+            }
+        };
         let b = Assigned::of_previous(old);
         for (field, b, a) in [
             ("themes", b.themes, &a.themes),
@@ -192,7 +220,7 @@ fn compare(previous: &PreviousRun, after: BTreeMap<&str, (&str, &Assigned)>) -> 
     }
     c.removed = before
         .keys()
-        .filter(|p| !after.contains_key(*p))
+        .filter(|p| !after.contains_key(*p) && !moved_from.contains(*p))
         .map(|p| p.to_string())
         .collect();
     c
@@ -211,6 +239,7 @@ pub fn changes_markdown(c: &Changes, themes: &[ThemeInfo], lang: Lang) -> String
         && c.removed.is_empty()
         && c.modified.is_empty()
         && c.reassigned.is_empty()
+        && c.moved.is_empty()
     {
         out.push_str(lang.pick(
             "Ei muutoksia edelliseen ajoon.\n",
@@ -242,6 +271,20 @@ pub fn changes_markdown(c: &Changes, themes: &[ThemeInfo], lang: Lang) -> String
         lang.pick("Muuttuneet materiaalit", "Changed materials"),
         &c.modified,
     );
+    if !c.moved.is_empty() {
+        out.push_str(&format!(
+            "## {} ({})\n\n",
+            lang.pick(
+                "Siirretyt tai uudelleen nimetyt materiaalit",
+                "Moved or renamed materials"
+            ),
+            c.moved.len()
+        ));
+        for m in &c.moved {
+            out.push_str(&format!("- {} → {}\n", code(&m.from), code(&m.to)));
+        }
+        out.push('\n');
+    }
     // The heading counts materials, as the lists above do; a material may change in several
     // fields, one line each.
     let reassigned: std::collections::BTreeSet<&str> =
@@ -417,6 +460,63 @@ mod tests {
         assert!(
             changes_markdown(&c, &themes, Lang::En)
                 .contains(": themes – → Participation and co-development, poistunut\n")
+        );
+    }
+
+    #[test]
+    fn a_material_under_a_new_path_with_the_same_content_is_moved() {
+        use kooste_model::City;
+        let before = index(
+            "2018-03-13T00:00:00Z",
+            &[
+                ("Espoo/malli.docx", "1", Some(City::Espoo)),
+                // Written in decomposed Unicode: the same name to a reader.
+                ("Oulu/tyo\u{308}paja.txt", "2", Some(City::Oulu)),
+                ("a.txt", "3", None),
+                ("b.txt", "3", None),
+            ],
+        );
+        let after = index(
+            "2018-03-14T00:00:00Z",
+            &[
+                ("Espoo/TP5/malli.docx", "1", Some(City::Espoo)),
+                ("Oulu/työpaja.txt", "2", Some(City::Oulu)),
+                ("c.txt", "3", None),
+            ],
+        );
+        let mut after = after;
+        after.documents[0].tp = vec![kooste_model::WorkPackage::new(5).unwrap_or_else(|| panic!())];
+        let c = changes(&PreviousRun::of(&before), &after);
+        let moved: Vec<(&str, &str)> = c
+            .moved
+            .iter()
+            .map(|m| (m.from.as_str(), m.to.as_str()))
+            .collect();
+        assert_eq!(
+            moved,
+            [
+                ("Espoo/malli.docx", "Espoo/TP5/malli.docx"),
+                ("Oulu/tyo\u{308}paja.txt", "Oulu/työpaja.txt"),
+                ("a.txt", "c.txt"),
+            ]
+        );
+        // Of two copies gone, one moved; the other is removed.
+        assert_eq!(c.removed, ["b.txt"]);
+        assert!(c.added.is_empty(), "{:?}", c.added);
+        // What the move changed of the assignments is shown under the new path.
+        assert_eq!(c.reassigned.len(), 1);
+        assert_eq!(c.reassigned[0].path, "Espoo/TP5/malli.docx");
+        let md = changes_markdown(&c, &[], Lang::Fi);
+        assert!(
+            md.contains(
+                "## Siirretyt tai uudelleen nimetyt materiaalit (3)\n\n\
+                 - `Espoo/malli.docx` → `Espoo/TP5/malli.docx`\n"
+            ),
+            "{md}"
+        );
+        assert!(
+            md.contains("- `Espoo/TP5/malli.docx`: työpaketti – → TP5\n"),
+            "{md}"
         );
     }
 }
