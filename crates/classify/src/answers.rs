@@ -211,12 +211,7 @@ const ABBREVIATIONS: [&str; 30] = [
 /// Whether `before` (the text up to a full stop) ends in an abbreviation, a word that stands
 /// alone (after a space, a parenthesis or a line's start).
 fn abbreviation_before(before: &str) -> bool {
-    let word_start = before
-        .char_indices()
-        .rev()
-        .find(|(_, c)| !c.is_alphabetic())
-        .map_or(0, |(i, c)| i + c.len_utf8());
-    let word = &before[word_start..];
+    let word = kooste_normalize::last_word(before);
     !word.is_empty() && ABBREVIATIONS.iter().any(|a| word.eq_ignore_ascii_case(a))
 }
 

@@ -469,17 +469,24 @@ pub fn rejoin_hyphenated(text: &str) -> String {
     out
 }
 
+/// The letters and digits that end `text`: the word a full stop or a hyphen after it
+/// belongs to.
+pub fn last_word(text: &str) -> &str {
+    let start = text
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !c.is_alphanumeric())
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    &text[start..]
+}
+
 /// Whether the word ending at byte `at` is one Finnish joins to a compound with a hyphen:
 /// it holds a digit or a capital after its first letter (an abbreviation), or it begins with
 /// a capital within a sentence (a name; at a sentence's start any word does).
 fn hyphen_of_a_name(text: &str, at: usize) -> bool {
     let before = &text[..at];
-    let start = before
-        .char_indices()
-        .rev()
-        .find(|(_, c)| !c.is_alphanumeric())
-        .map_or(0, |(i, c)| i + c.len_utf8());
-    let word = &before[start..];
+    let word = last_word(before);
+    let start = before.len() - word.len();
     let mut chars = word.chars();
     let Some(first) = chars.next() else {
         return false;
