@@ -369,7 +369,7 @@ pub fn audit(view: View<'_>) -> std::io::Result<Audit> {
         {
             contents.push((ContentKey::of(&m.hash), copy_rank(m), here));
         }
-        versions.add_marked(&m.path);
+        versions.add_marked(&m.path, m.status == Status::Ok);
         let set_by_hand = |field: &str| m.manual.iter().any(|f| f == field);
         if !m.manual.is_empty() {
             a.manual.push(&m.path, &m.manual.join(","))?;
@@ -435,7 +435,7 @@ pub fn audit(view: View<'_>) -> std::io::Result<Audit> {
             let here = at;
             at += 1;
             sorter.add(here, &m.path)?;
-            versions.add_member(here, &m.path);
+            versions.add_member(here, &m.path, m.status == Status::Ok);
             Ok(())
         })?;
     }
@@ -833,6 +833,8 @@ struct VersionSets {
     folders: HashSet<u64>,
     /// The groups' keys.
     marked: HashSet<u64>,
+    /// The keys of the unmarked names met, to find a name met twice.
+    names: HashSet<u64>,
     /// (key, position) of each material of a group, as met.
     members: Vec<(u64, u32)>,
 }
@@ -854,24 +856,35 @@ impl VersionSets {
         self.marked.is_empty()
     }
 
-    /// Takes note of the material's name if it has a version mark.
-    fn add_marked(&mut self, path: &str) {
-        let file_stem = stem(kooste_model::file_name(path));
-        if version_mark_at(file_stem).is_none() {
+    /// Takes note of a readable material's name if it has a version mark, or if another
+    /// readable material of its folder has the same name in another format (`Raportti.odt`
+    /// and the `Raportti.pdf` made of it are one material). An unreadable file is in no
+    /// group: a readable version must not give way to it.
+    fn add_marked(&mut self, path: &str, readable: bool) {
+        if !readable {
             return;
         }
+        let file_stem = stem(kooste_model::file_name(path));
+        let marked = version_mark_at(file_stem).is_some();
         let base = base_name(file_stem);
         if base.is_empty() {
             return;
         }
         let folder = folder(path);
-        self.folders.insert(folder_key(folder));
-        self.marked.insert(group_key(folder, &base));
+        let key = group_key(folder, &base);
+        if marked || !self.names.insert(key) {
+            self.folders.insert(folder_key(folder));
+            self.marked.insert(key);
+        }
     }
 
-    /// Takes the material at `at` into the set of its folder and base name, if there is one.
-    /// Call with every material, after each has been offered to [`VersionSets::add_marked`].
-    fn add_member(&mut self, at: u32, path: &str) {
+    /// Takes the readable material at `at` into the set of its folder and base name, if
+    /// there is one. Call with every material, after each has been offered to
+    /// [`VersionSets::add_marked`].
+    fn add_member(&mut self, at: u32, path: &str, readable: bool) {
+        if !readable {
+            return;
+        }
         let folder = folder(path);
         if !self.folders.contains(&folder_key(folder)) {
             return;
@@ -1738,6 +1751,47 @@ mod tests {
                     "a b/Raportti.docx".to_string()
                 ),
             ]
+        );
+    }
+
+    #[test]
+    fn one_name_in_two_formats_is_one_material_and_unreadable_files_are_in_no_group() {
+        let doc = |path: &str, status: &str, modified: &str| {
+            format!(
+                r#"{{"path": "{path}", "format": "docx", "bytes": 1, "hash": "{path}",
+                "title": "t", "city": null, "tp": [], "themes": [], "status": "{status}",
+                "error": null, "pages": 1, "chars": 100, "modified": "{modified}"}}"#
+            )
+        };
+        let docs = [
+            doc("a/Referaatti.odt", "ok", "2018-01-02"),
+            doc("a/Referaatti.pdf", "ok", "2018-01-03"),
+            // A corrupt newer version: the readable one stays in the summary.
+            doc("b/Malli_v1.docx", "ok", "2018-01-01"),
+            doc("b/Malli_v2.docx", "error", "2018-01-05"),
+            // The same name in another folder is another material.
+            doc("c/Referaatti.odt", "ok", "2018-01-04"),
+        ];
+        let json = format!(
+            r#"{{"schema": 1, "generated": "2018-03-13T00:00:00Z", "drive": "d",
+            "rules": {{"source": "default", "hash": "h"}}, "documents": [{}]}}"#,
+            docs.join(",")
+        );
+        let index: Index = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
+        let groups: Vec<(Vec<String>, String)> = audit_of(&index)
+            .versions
+            .into_iter()
+            .map(|g| (g.paths, g.newest))
+            .collect();
+        assert_eq!(
+            groups,
+            [(
+                vec![
+                    "a/Referaatti.odt".to_string(),
+                    "a/Referaatti.pdf".to_string()
+                ],
+                "a/Referaatti.pdf".to_string()
+            )]
         );
     }
 
