@@ -111,9 +111,9 @@ pub(crate) fn decode_with_limit<'a>(
             b"RunLengthDecode" | b"RL" => run_length(&data, limit)?,
             b"Crypt" => data.into_owned(),
             other => {
-                return Err(DecodeError::Unsupported(
-                    String::from_utf8_lossy(other).into_owned(),
-                ));
+                // The name is the file's: a message shows a name's length, no more.
+                let name = String::from_utf8_lossy(other);
+                return Err(DecodeError::Unsupported(name.chars().take(40).collect()));
             }
         };
         if next.len() > limit {

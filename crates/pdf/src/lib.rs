@@ -158,6 +158,8 @@ fn extract_loaded(doc: &lopdf::Document, budget: &mut Budget) -> Result<PdfText,
             .iter()
             .map(String::as_str)
             .filter(|r| *r != interp::UNDECODABLE)
+            // Each stream of a crafted file may name another.
+            .take(3)
             .collect();
         if !filters.is_empty() {
             return Err(PdfError::Unsupported(format!(
