@@ -146,6 +146,21 @@ impl Sentences {
         self.line.clear();
         let mut started = false;
         for line in text.lines() {
+            // A row of a table (cells on tabs, as sheets and tables are read): each cell
+            // stands alone, and a row of headings joined is no sentence.
+            if line.contains('\t') {
+                if started && !split_sentences(&self.line, &mut self.sentence, f) {
+                    return false;
+                }
+                self.line.clear();
+                started = false;
+                for cell in line.split('\t') {
+                    if !split_sentences(cell.trim(), &mut self.sentence, f) {
+                        return false;
+                    }
+                }
+                continue;
+            }
             // A list's bullet is layout, not part of the sentence.
             let line = line
                 .trim()
@@ -304,6 +319,18 @@ mod tests {
             ]
         );
         assert!(hints.business.is_empty(), "{:?}", hints.business);
+    }
+
+    #[test]
+    fn the_cells_of_a_table_row_are_not_one_sentence() {
+        let text = "Toimenpiteen tyyppi\tAsiakirjatyypit\tJulkisuusluokka\tSalassapitoaika\t\
+            vastuu ja johtaminen\n\
+            Tehtävä\tKaupungin johtaminen perustuu strategiaan ja sen mittareihin.";
+        let hints = answer_hints(&[page(text)], "");
+        assert_eq!(
+            hints.leadership,
+            ["Kaupungin johtaminen perustuu strategiaan ja sen mittareihin."]
+        );
     }
 
     #[test]
