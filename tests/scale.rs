@@ -636,7 +636,14 @@ fn a_moved_file_is_reported_as_moved() {
         drive.join("Vantaa/TP4/rajapinnat.txt"),
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    run(&drive, &out, &[]);
+    let mut c = kooste();
+    c.arg("run").arg(&drive).arg("-o").arg(&out);
+    let output = ok(c.output().unwrap_or_else(|e| panic!("{e}")));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("0 new, 0 changed, 0 removed, 1 moved, 0 failed"),
+        "{stderr}"
+    );
     let changes = std::fs::read_to_string(out.join("changes.md")).unwrap_or_else(|e| panic!("{e}"));
     assert!(
         changes.contains(

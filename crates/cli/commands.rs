@@ -359,6 +359,7 @@ fn run_on_this_pool(args: &RunArgs<'_>) -> Result<ExitCode> {
     };
     let written = scanned.write_outputs(args.out, args.drive, &options)?;
     let mut stats = scanned.stats.clone();
+    let moved = scanned.changes().map_or(0, |c| c.moved.len());
     (stats.new, stats.changed, stats.removed) =
         scanned.changes().map_or((stats.materials, 0, 0), |c| {
             (
@@ -376,12 +377,18 @@ fn run_on_this_pool(args: &RunArgs<'_>) -> Result<ExitCode> {
     drop(cache);
     if !args.quiet {
         eprintln!(
-            "kooste: {} files, {} materials: {} new, {} changed, {} removed, {} failed; {} extracted, {} from cache; {:.1} s → {}",
+            "kooste: {} files, {} materials: {} new, {} changed, {} removed{}, {} failed; {} extracted, {} from cache; {:.1} s → {}",
             stats.files,
             stats.materials,
             stats.new,
             stats.changed,
             stats.removed,
+            // Said only where there are some, as the other counts were before moves were.
+            if moved > 0 {
+                format!(", {moved} moved")
+            } else {
+                String::new()
+            },
             stats.failed,
             stats.extracted,
             // Files that could not be opened are neither; they count as failed.
