@@ -197,13 +197,14 @@ fn example(e: &Example, lang: Lang, out: &mut String) {
     let h = escape::html;
     let _ = write!(
         out,
-        "<article class=\"example{}\" data-path=\"{}\">\n<h3>{}: {}</h3>\n<dl>\n<dt>{}</dt><dd>{}</dd>\n<dt>{}</dt><dd>{}</dd>\n<dt>{}</dt><dd>{}{}</dd>\n</dl>\n",
+        "<article class=\"example{}\" data-path=\"{}\">\n<h3>{}: {}</h3>\n<dl>\n<dt>{}</dt><dd>{}{}</dd>\n<dt>{}</dt><dd>{}</dd>\n<dt>{}</dt><dd>{}{}</dd>\n</dl>\n",
         if e.pinned { " pinned" } else { "" },
         h(&e.material.path),
         lang.text(Text::Example),
         h(&e.heading),
         lang.text(Text::File),
         reference(&e.material, &e.material.file_name, lang),
+        h(&e.material.container_note(lang)),
         lang.text(Text::Theme),
         h(&e.theme_title),
         lang.text(Text::City),

@@ -83,6 +83,20 @@ pub struct MaterialRef {
 }
 
 impl MaterialRef {
+    /// " (tiedostossa viesti.eml)" for a member of an archive or an attachment of a message:
+    /// its link opens the file that holds it, and the words say so.
+    pub fn container_note(&self, lang: Lang) -> String {
+        let container = escape::archive_file(&self.path);
+        if container.len() == self.path.len() {
+            return String::new();
+        }
+        let name = kooste_model::file_name(container);
+        match lang {
+            Lang::Fi => format!(" (tiedostossa {name})"),
+            Lang::En => format!(" (in {name})"),
+        }
+    }
+
     /// " (TP2, TP4)" after `name`, leaving out what the name already says
     /// ("Työpaketti 5_... (TP5).pdf" needs no second "(TP5)").
     pub fn tp_tag(&self, name: &str) -> String {
@@ -716,9 +730,10 @@ fn example_markdown(e: &Example, lang: Lang, out: &mut String) {
         md(&e.heading)
     ));
     out.push_str(&format!(
-        "{}: {}\n\n",
+        "{}: {}{}\n\n",
         lang.text(Text::File),
-        reference_markdown(&e.material, &e.material.file_name, lang)
+        reference_markdown(&e.material, &e.material.file_name, lang),
+        escape::markdown(&e.material.container_note(lang))
     ));
     out.push_str(&format!(
         "{}: {}\n\n",
@@ -908,6 +923,24 @@ mod tests {
             example_paths(&s, "digitaalisuus"),
             ["Espoo/b.docx", "Espoo/a.docx"]
         );
+    }
+
+    #[test]
+    fn an_attachment_as_an_example_says_which_file_holds_it() {
+        let ix = index(vec![material(
+            "Espoo/Kutsu.eml/muistio.docx",
+            "Muistio",
+            &[("osallisuus", 9.0, &["x"])],
+        )]);
+        let s = summary(&ix, &SummaryOptions::default());
+        let md = summary_markdown(&s);
+        assert!(
+            md.contains("Tiedosto: [muistio.docx](") && md.contains(") (tiedostossa Kutsu.eml)\n"),
+            "{md}"
+        );
+        let a = crate::audit(ix.view()).unwrap_or_else(|e| panic!("{e}"));
+        let html = crate::summary_html(&s, &ix, &a, "");
+        assert!(html.contains(" (tiedostossa Kutsu.eml)</dd>"), "{html}");
     }
 
     #[test]
