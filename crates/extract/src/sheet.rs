@@ -706,6 +706,11 @@ fn display(value: &Data, format: Option<&str>, date1904: bool) -> String {
             match code {
                 Some(c) => numfmt::format(serial, c, date1904),
                 None if dt.is_duration() => numfmt::format(serial, "[h]:mm:ss", date1904),
+                // A date with a time of day (an XLS cell, whose format calamine does not
+                // give) keeps its time.
+                None if serial.fract().abs() > 1e-9 => {
+                    numfmt::format(serial, "yyyy-mm-dd hh:mm:ss", date1904)
+                }
                 None => numfmt::format(serial, "yyyy-mm-dd", date1904),
             }
         }
@@ -716,6 +721,28 @@ fn display(value: &Data, format: Option<&str>, date1904: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_without_a_format_keeps_its_time_of_day() {
+        use calamine::{ExcelDateTime, ExcelDateTimeType};
+        let at = |serial: f64| {
+            display(
+                &Data::DateTime(ExcelDateTime::new(
+                    serial,
+                    ExcelDateTimeType::DateTime,
+                    false,
+                )),
+                None,
+                false,
+            )
+        };
+        // 44197 is 2021-01-01.
+        assert_eq!(at(44197.0), "2021-01-01");
+        assert_eq!(
+            at(44197.0 + (10.0 * 3600.0 + 10.0 * 60.0 + 10.0) / 86400.0),
+            "2021-01-01 10:10:10"
+        );
+    }
 
     #[test]
     fn tables_are_told_apart_by_extension_in_any_case() {
