@@ -234,6 +234,16 @@ fn memo(dir: &Path) -> PathBuf {
     file
 }
 
+/// `kooste classify --rules RULES FILE`.
+fn classify_with_rules(rules: &Path, file: &Path) -> Output {
+    kooste(&[
+        "classify",
+        "--rules",
+        &rules.to_string_lossy(),
+        &file.to_string_lossy(),
+    ])
+}
+
 #[test]
 fn eval_errors_list_what_the_classifier_sees_otherwise() {
     let dir = temp_dir("eval-errors");
@@ -600,18 +610,8 @@ fn malformed_rules_are_an_error_with_their_place() {
     let csv = dir.join("bad.csv");
     let _ = std::fs::write(&toml, "[[theme]]\nid = \"x\"\ntitle_fi = 3\n");
     let _ = std::fs::write(&csv, "theme,term,weight\nx,y,paljon\n");
-    let bad_toml = kooste(&[
-        "classify",
-        "--rules",
-        &toml.to_string_lossy(),
-        &file.to_string_lossy(),
-    ]);
-    let bad_csv = kooste(&[
-        "classify",
-        "--rules",
-        &csv.to_string_lossy(),
-        &file.to_string_lossy(),
-    ]);
+    let bad_toml = classify_with_rules(&toml, &file);
+    let bad_csv = classify_with_rules(&csv, &file);
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(bad_toml.status.code(), Some(1));
     let err = stderr(&bad_toml);
@@ -644,12 +644,7 @@ fn rules_from_spreadsheets() {
         assert_eq!(themes, ["osallisuus"], "{sheet}: {out}");
     }
     let bad = repo().join("tests/data/sanasto-virhe.xlsx");
-    let o = kooste(&[
-        "classify",
-        "--rules",
-        &bad.to_string_lossy(),
-        &file.to_string_lossy(),
-    ]);
+    let o = classify_with_rules(&bad, &file);
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
@@ -709,12 +704,7 @@ fn a_formula_weight_without_a_value_is_an_error_at_its_cell() {
     let bytes = out.finish().unwrap_or_else(|e| panic!("{e}")).into_inner();
     let rules = dir.join("kaava.xlsx");
     std::fs::write(&rules, bytes).unwrap_or_else(|e| panic!("{e}"));
-    let o = kooste(&[
-        "classify",
-        "--rules",
-        &rules.to_string_lossy(),
-        &file.to_string_lossy(),
-    ]);
+    let o = classify_with_rules(&rules, &file);
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
@@ -750,12 +740,7 @@ fn errors_in_a_sheet_name_the_cell_where_the_table_stands() {
         ],
         "sanasto.xlsx",
     );
-    let o = kooste(&[
-        "classify",
-        "--rules",
-        &rules.to_string_lossy(),
-        &file.to_string_lossy(),
-    ]);
+    let o = classify_with_rules(&rules, &file);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
     assert!(err.contains("row 5, cell D5"), "{err}");
@@ -808,12 +793,7 @@ fn a_sheet_error_names_the_sheet_read() {
         "sanasto.xlsx",
         &[&["theme", "term"], &["osallisuus", "asukasraati"]],
     );
-    let o = kooste(&[
-        "classify",
-        "--rules",
-        &rules.to_string_lossy(),
-        &file.to_string_lossy(),
-    ]);
+    let o = classify_with_rules(&rules, &file);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(
