@@ -801,7 +801,11 @@ fn folder(path: &str) -> &str {
 /// A name's base with version marks removed and separators made alike, so that
 /// `Malli_v0.1` and `Malli v1.0` meet.
 fn base_name(file_stem: &str) -> String {
-    let cut = version_mark().find(file_stem).map_or(file_stem, |m| {
+    // Every readable name comes here once: the quick look spares most the pattern.
+    let mark = may_have_version_mark(file_stem)
+        .then(|| version_mark().find(file_stem))
+        .flatten();
+    let cut = mark.map_or(file_stem, |m| {
         file_stem.get(..m.start()).unwrap_or(file_stem)
     });
     let mut base = String::with_capacity(cut.len());
